@@ -1,0 +1,10 @@
+namespace CloudBox.Core.Api.Auth;
+
+/// <summary>An EC2-style access key pair and whom it acts for; S3 requests are signed with <see cref="Secret"/>.</summary>
+public sealed record Ec2Credential(string Access, string Secret, string UserId, string ProjectId);
+
+/// <summary>Finds EC2 credentials by access key (implemented by Identity, used by the S3 API).</summary>
+public interface IEc2CredentialSource
+{
+    ValueTask<Ec2Credential?> FindAsync(string accessKey, CancellationToken cancellationToken);
+}

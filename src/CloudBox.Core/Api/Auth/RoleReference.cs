@@ -1,0 +1,3 @@
+namespace CloudBox.Core.Api.Auth;
+
+public sealed record RoleReference(string Id, string Name);

@@ -1,0 +1,28 @@
+namespace CloudBox.Core.Configuration;
+
+/// <summary>The settled configuration of one <c>cloudbox serve</c>.</summary>
+public sealed class CloudBoxOptions
+{
+    public const string DefaultDataDirectory = "/var/lib/cloudbox";
+    public const string DefaultListenUrl = "http://0.0.0.0:8080";
+
+    /// <summary>Root of everything CloudBox writes: database, keys, blobs.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    /// <summary>Where Kestrel listens.</summary>
+    public string ListenUrl { get; set; } = DefaultListenUrl;
+
+    /// <summary>The base URL clients reach us on; published in the catalog. Derived from the listen URL when empty.</summary>
+    public string PublicUrl { get; set; } = "";
+
+    /// <summary>PostgreSQL connection string, or empty for the embedded SQLite database.</summary>
+    public string Database { get; set; } = "";
+
+    public string RegionName { get; set; } = "RegionOne";
+
+    /// <summary>Admin password to set at first bootstrap; generated when empty.</summary>
+    public string AdminPassword { get; set; } = "";
+
+    /// <summary>Optional oslo.policy-style JSON file overriding default rules.</summary>
+    public string PolicyFile { get; set; } = "";
+}

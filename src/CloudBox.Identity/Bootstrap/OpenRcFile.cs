@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace CloudBox.Identity.Bootstrap;
+
+/// <summary>The operator's credentials file, <c>DATA/admin-openrc.sh</c> (0600), sourced before using <c>openstack</c>.</summary>
+public static class OpenRcFile
+{
+    public const string FileName = "admin-openrc.sh";
+
+    public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
+
+    public static string Render(string authUrl, string userName, string password, string projectName, string regionName)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# CloudBox credentials for the cloud administrator. Use: . ./admin-openrc.sh && openstack token issue");
+        text.AppendLine($"export OS_AUTH_URL={Quote(authUrl)}");
+        text.AppendLine($"export OS_USERNAME={Quote(userName)}");
+        text.AppendLine($"export OS_PASSWORD={Quote(password)}");
+        text.AppendLine($"export OS_PROJECT_NAME={Quote(projectName)}");
+        text.AppendLine("export OS_USER_DOMAIN_NAME=Default");
+        text.AppendLine("export OS_PROJECT_DOMAIN_NAME=Default");
+        text.AppendLine("export OS_IDENTITY_API_VERSION=3");
+        text.AppendLine($"export OS_REGION_NAME={Quote(regionName)}");
+        text.AppendLine("export OS_INTERFACE=public");
+        return text.ToString();
+    }
+
+    /// <summary>Writes under a temporary name, mode 0600 from the start, fsynced, then renamed over the old file.</summary>
+    public static void Write(string dataDirectory, string content)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = PathIn(dataDirectory);
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(Encoding.UTF8.GetBytes(content));
+            stream.Flush(flushToDisk: true);
+        }
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,20 @@
+using CloudBox.Core.Modules;
+using CloudBox.Hosting;
+
+namespace CloudBox.Commands;
+
+/// <summary><c>cloudbox serve</c>: the control plane, every module on one port.</summary>
+public static class ServeCommand
+{
+    public static async Task<int> RunAsync(string[] arguments, IReadOnlyList<ICloudModule> modules)
+    {
+        var options = OptionsLoader.Load(arguments, out var rest);
+        if (rest.Count > 0)
+            throw new OptionsException($"serve: unknown argument '{rest[0]}'; usage: cloudbox serve {OptionsLoader.FlagUsage}");
+
+        await using var app = CloudBoxHost.Build(options, modules);
+        await CloudBoxHost.PrepareAsync(app.Services, app.Lifetime.ApplicationStopping);
+        await app.RunAsync();
+        return 0;
+    }
+}

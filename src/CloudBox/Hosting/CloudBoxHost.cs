@@ -1,0 +1,79 @@
+using CloudBox.Core.Api;
+using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Api.Policy;
+using CloudBox.Core.Configuration;
+using CloudBox.Core.Data;
+using CloudBox.Core.Health;
+using CloudBox.Core.Modules;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace CloudBox.Hosting;
+
+/// <summary>
+/// Composes the one process: shared services, every module's services and endpoints, and the
+/// middleware every service shares (request ids, fault bodies, token validation, size limits).
+/// </summary>
+public static class CloudBoxHost
+{
+    /// <summary>Largest JSON request body by default, as Keystone and Nova accept (114688 bytes); upload endpoints raise it.</summary>
+    public const long DefaultMaxRequestBodyBytes = 114_688;
+
+    public static WebApplication Build(CloudBoxOptions options, IReadOnlyList<ICloudModule> modules, string[]? hostArguments = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = hostArguments ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Host.UseSystemd();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.WebHost.UseUrls(options.ListenUrl);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
+        });
+
+        var database = string.IsNullOrEmpty(options.Database)
+            ? Database.OpenSqlite(options.DataDirectory)
+            : Database.OpenPostgres(options.Database);
+
+        var registry = new ModuleRegistry(modules);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(database);
+        services.AddSingleton(registry);
+        services.AddSingleton<ReadinessGate>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton(_ => new PolicyEngine(modules.SelectMany(m => m.DefaultPolicies), options.PolicyFile));
+        services.AddRouting();
+        foreach (var module in modules)
+            module.ConfigureServices(services, options);
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<FaultMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<TokenAuthenticationMiddleware>();
+
+        app.MapGet("/healthz", (ReadinessGate gate) => gate.IsReady
+            ? Results.Text("ok\n", "text/plain", statusCode: 200)
+            : Results.Text("starting: " + string.Join(", ", gate.Pending) + "\n", "text/plain", statusCode: 503));
+        foreach (var module in modules)
+            module.MapEndpoints(app.MapGroup(module.Catalog.PathPrefix));
+        return app;
+    }
+
+    /// <summary>Applies migrations and runs start-up tasks; after this the process may serve.</summary>
+    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var registry = services.GetRequiredService<ModuleRegistry>();
+        var migrations = services.GetRequiredService<MigrationRunner>();
+        foreach (var module in registry.Modules)
+            await migrations.ApplyAsync(module.Name, module.Migrations, cancellationToken);
+        foreach (var task in services.GetServices<IStartupTask>())
+            await task.RunAsync(cancellationToken);
+        services.GetRequiredService<ReadinessGate>().Ready("startup");
+    }
+}

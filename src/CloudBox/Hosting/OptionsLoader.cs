@@ -1,0 +1,145 @@
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.Json;
+using CloudBox.Core.Configuration;
+
+namespace CloudBox.Hosting;
+
+/// <summary>
+/// Settles <see cref="CloudBoxOptions"/> from, in rising precedence: built-in defaults,
+/// <c>/etc/cloudbox/cloudbox.json</c> (or <c>--config</c>), <c>CLOUDBOX_*</c> environment
+/// variables, then command-line flags.
+/// </summary>
+public static class OptionsLoader
+{
+    public const string DefaultConfigFile = "/etc/cloudbox/cloudbox.json";
+
+    private static readonly (string Flag, string Env, string Json, Action<CloudBoxOptions, string> Apply)[] Settings =
+    [
+        ("--data-dir", "CLOUDBOX_DATA_DIR", "data_dir", (o, v) => o.DataDirectory = v),
+        ("--listen", "CLOUDBOX_LISTEN", "listen", (o, v) => o.ListenUrl = v),
+        ("--public-url", "CLOUDBOX_PUBLIC_URL", "public_url", (o, v) => o.PublicUrl = v),
+        ("--database", "CLOUDBOX_DATABASE", "database", (o, v) => o.Database = v),
+        ("--region", "CLOUDBOX_REGION", "region", (o, v) => o.RegionName = v),
+        ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", (o, v) => o.PolicyFile = v),
+        ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", (o, v) => o.AdminPassword = v),
+    ];
+
+    public static string FlagUsage => string.Join(" ", Settings.Select(s => $"[{s.Flag} VALUE]")) + " [--config FILE]";
+
+    /// <summary>Loads options; flags it does not know are returned in <paramref name="rest"/>.</summary>
+    public static CloudBoxOptions Load(IReadOnlyList<string> arguments, out List<string> rest)
+    {
+        var flags = ParseFlags(arguments, out rest);
+        var options = new CloudBoxOptions();
+
+        var configFile = flags.GetValueOrDefault("--config") ?? Environment.GetEnvironmentVariable("CLOUDBOX_CONFIG") ?? DefaultConfigFile;
+        var explicitConfig = flags.ContainsKey("--config") || Environment.GetEnvironmentVariable("CLOUDBOX_CONFIG") is not null;
+        if (File.Exists(configFile))
+            ApplyJson(options, configFile);
+        else if (explicitConfig)
+            throw new OptionsException($"configuration file '{configFile}' does not exist");
+
+        foreach (var setting in Settings)
+        {
+            if (Environment.GetEnvironmentVariable(setting.Env) is { Length: > 0 } value)
+                setting.Apply(options, value);
+        }
+        foreach (var setting in Settings)
+        {
+            if (flags.TryGetValue(setting.Flag, out var value))
+                setting.Apply(options, value);
+        }
+
+        options.DataDirectory = Path.GetFullPath(options.DataDirectory);
+        ValidateListenUrl(options.ListenUrl);
+        if (options.PublicUrl.Length == 0)
+            options.PublicUrl = DerivePublicUrl(options.ListenUrl);
+        options.PublicUrl = options.PublicUrl.TrimEnd('/');
+        return options;
+    }
+
+    private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> arguments, out List<string> rest)
+    {
+        var known = new HashSet<string>(Settings.Select(s => s.Flag)) { "--config" };
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        rest = [];
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? argument[..equals] : argument;
+            if (!known.Contains(name))
+            {
+                rest.Add(argument);
+                continue;
+            }
+            if (equals > 0)
+                flags[name] = argument[(equals + 1)..];
+            else if (i + 1 < arguments.Count)
+                flags[name] = arguments[++i];
+            else
+                throw new OptionsException($"option {name} needs a value");
+        }
+        return flags;
+    }
+
+    private static void ApplyJson(CloudBoxOptions options, string path)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException error)
+        {
+            throw new OptionsException($"configuration file '{path}' is not valid JSON: {error.Message}");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new OptionsException($"configuration file '{path}' must hold a JSON object");
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var setting = Array.Find(Settings, s => s.Json == property.Name);
+                if (setting.Json is null)
+                    throw new OptionsException($"configuration file '{path}': unknown setting '{property.Name}' (known: {string.Join(", ", Settings.Select(s => s.Json))})");
+                setting.Apply(options, property.Value.ToString());
+            }
+        }
+    }
+
+    private static void ValidateListenUrl(string listen)
+    {
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new OptionsException($"listen URL '{listen}' is not an http:// or https:// URL");
+    }
+
+    /// <summary>
+    /// The catalog must name an address clients can reach; a wildcard listen address is replaced by
+    /// this host's first up, non-loopback IPv4 address (loopback when there is none).
+    /// </summary>
+    private static string DerivePublicUrl(string listen)
+    {
+        var uri = new Uri(listen);
+        var host = uri.Host;
+        if (host is "0.0.0.0" or "[::]" or "::" or "*" or "+")
+            host = FirstHostAddress() ?? "127.0.0.1";
+        return $"{uri.Scheme}://{host}:{uri.Port}";
+    }
+
+    private static string? FirstHostAddress()
+    {
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            if (nic.OperationalStatus != OperationalStatus.Up || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
+                continue;
+            foreach (var address in nic.GetIPProperties().UnicastAddresses)
+            {
+                if (address.Address.AddressFamily == AddressFamily.InterNetwork)
+                    return address.Address.ToString();
+            }
+        }
+        return null;
+    }
+}

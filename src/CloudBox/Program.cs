@@ -1,0 +1,37 @@
+using CloudBox.Commands;
+using CloudBox.Core.Modules;
+using CloudBox.Hosting;
+using CloudBox.Identity;
+
+namespace CloudBox;
+
+public static class Program
+{
+    /// <summary>The modules this binary hosts. Nothing else in the code base lists them all.</summary>
+    public static IReadOnlyList<ICloudModule> CreateModules() =>
+    [
+        new IdentityModule(),
+    ];
+
+    public static async Task<int> Main(string[] args)
+    {
+        var verb = args.Length > 0 ? args[0] : "help";
+        var rest = args.Length > 0 ? args[1..] : [];
+        try
+        {
+            return verb switch
+            {
+                "serve" => await ServeCommand.RunAsync(rest, CreateModules()),
+                "admin" => await AdminCommand.RunAsync(rest, CreateModules()),
+                "version" or "--version" => VersionCommand.Run(),
+                "help" or "--help" or "-h" => HelpCommand.Run(Console.Out),
+                _ => HelpCommand.Unknown(verb),
+            };
+        }
+        catch (OptionsException error)
+        {
+            await Console.Error.WriteLineAsync($"cloudbox: {error.Message}");
+            return 2;
+        }
+    }
+}
