@@ -87,6 +87,14 @@ public sealed class Database : IAsyncDisposable
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
 
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list in <paramref name="parameter"/>": Dapper
+    /// expands a list into <c>IN (…)</c> for SQLite but hands it to Npgsql as an array, which
+    /// PostgreSQL compares with <c>= ANY(…)</c>.
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        Engine == DatabaseEngine.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>True when <paramref name="exception"/> is a unique or primary key violation, in either engine.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
     {

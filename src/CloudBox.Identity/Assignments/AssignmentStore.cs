@@ -52,7 +52,7 @@ public sealed class AssignmentStore(Database database, IdentityChanges changes)
         {
             if (actorIds.Count == 0)
                 return [];
-            sql.Append(" AND actor_id IN @actorIds");
+            sql.Append(" AND ").Append(database.InList("actor_id", "actorIds"));
             args.Add("actorIds", actorIds.ToArray());
         }
         if (targetType is not null) { sql.Append(" AND target_type = @targetType"); args.Add("targetType", targetType); }
@@ -60,7 +60,7 @@ public sealed class AssignmentStore(Database database, IdentityChanges changes)
         {
             if (targetIds.Count == 0)
                 return [];
-            sql.Append(" AND target_id IN @targetIds");
+            sql.Append(" AND ").Append(database.InList("target_id", "targetIds"));
             args.Add("targetIds", targetIds.ToArray());
         }
         if (roleId is not null) { sql.Append(" AND role_id = @roleId"); args.Add("roleId", roleId); }

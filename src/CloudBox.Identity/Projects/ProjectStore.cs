@@ -78,7 +78,7 @@ public sealed class ProjectStore(Database database, IdentityChanges changes)
             // Few projects: fetch just their tags; many: one scan of the (small) tag table beats a huge IN list.
             var tags = projects.Count <= 100
                 ? await connection.QueryAsync<(string ProjectId, string Tag)>(
-                    "SELECT project_id, tag FROM identity_project_tags WHERE project_id IN @ids ORDER BY tag", new { ids = byId.Keys.ToArray() })
+                    $"SELECT project_id, tag FROM identity_project_tags WHERE {database.InList("project_id", "ids")} ORDER BY tag", new { ids = byId.Keys.ToArray() })
                 : await connection.QueryAsync<(string ProjectId, string Tag)>("SELECT project_id, tag FROM identity_project_tags ORDER BY tag");
             foreach (var (projectId, tag) in tags)
             {

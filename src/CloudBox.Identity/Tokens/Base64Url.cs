@@ -12,6 +12,13 @@ internal static class Base64Url
         written = 0;
         if (text.Length == 0 || System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length) > destination.Length)
             return false;
-        return System.Buffers.Text.Base64Url.TryDecodeFromChars(text, destination, out written);
+        try
+        {
+            return System.Buffers.Text.Base64Url.TryDecodeFromChars(text, destination, out written);
+        }
+        catch (FormatException)
+        {
+            return false; // not base64url at all: simply not a token
+        }
     }
 }

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using CloudBox.Core.Configuration;
+using CloudBox.Core.Data;
+using CloudBox.Hosting;
+using CloudBox.Identity;
+using CloudBox.Testing;
+using Microsoft.AspNetCore.Builder;
+
+namespace CloudBox.Identity.Tests.Support;
+
+/// <summary>
+/// A real <c>cloudbox serve</c> host with the Identity module, on a free loopback port, against
+/// a fresh SQLite file or PostgreSQL database. Password hashing is cheapened so tests stay fast.
+/// </summary>
+public sealed class IdentityServer : IAsyncDisposable
+{
+    public const string AdminPassword = "admin-secret";
+
+    private readonly WebApplication _app;
+
+    private IdentityServer(WebApplication app, string baseUrl, string dataDirectory)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        DataDirectory = dataDirectory;
+        Client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public string BaseUrl { get; }
+    public string DataDirectory { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<IdentityServer> StartAsync(DatabaseEngine engine)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-identity-test-").FullName;
+        var port = FreePort();
+        var options = new CloudBoxOptions
+        {
+            DataDirectory = dataDirectory,
+            ListenUrl = $"http://127.0.0.1:{port}",
+            PublicUrl = $"http://127.0.0.1:{port}",
+            AdminPassword = AdminPassword,
+            Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
+        };
+        var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 })]);
+        await CloudBoxHost.PrepareAsync(app.Services, CancellationToken.None);
+        await app.StartAsync();
+        return new IdentityServer(app, options.PublicUrl, dataDirectory);
+    }
+
+    /// <summary>Password authentication; returns the token, or throws with the status when refused.</summary>
+    public async Task<string> TokenAsync(string user, string password, string? project = "admin", string userDomain = "Default")
+    {
+        var response = await IssueAsync(user, password, project, userDomain);
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new InvalidOperationException($"token for {user} refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return response.Headers.GetValues("X-Subject-Token").Single();
+    }
+
+    public Task<HttpResponseMessage> IssueAsync(string user, string password, string? project = "admin", string userDomain = "Default")
+    {
+        var auth = new JsonObject
+        {
+            ["identity"] = new JsonObject
+            {
+                ["methods"] = new JsonArray("password"),
+                ["password"] = new JsonObject
+                {
+                    ["user"] = new JsonObject { ["name"] = user, ["domain"] = new JsonObject { ["name"] = userDomain }, ["password"] = password },
+                },
+            },
+        };
+        // No project means an explicitly unscoped token (without a scope Keystone picks the default project).
+        auth["scope"] = project is null
+            ? "unscoped"
+            : new JsonObject { ["project"] = new JsonObject { ["name"] = project, ["domain"] = new JsonObject { ["name"] = "Default" } } };
+        return Client.PostAsJsonAsync("/identity/v3/auth/tokens", new JsonObject { ["auth"] = auth });
+    }
+
+    public Task<string> AdminTokenAsync() => TokenAsync("admin", AdminPassword);
+
+    /// <summary>Sends a request with a token; the body, when given, as JSON.</summary>
+    public async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+            request.Headers.Add("X-Auth-Token", token);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 && response.Content.Headers.ContentType?.MediaType == "application/json" ? JsonNode.Parse(text) : null, response);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
