@@ -8,6 +8,8 @@ public static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] arguments, IReadOnlyList<ICloudModule> modules)
     {
+        if (arguments.Contains("--help") || arguments.Contains("-h"))
+            return HelpCommand.Run(Console.Out);
         var options = OptionsLoader.Load(arguments, out var rest);
         if (rest.Count > 0)
             throw new OptionsException($"serve: unknown argument '{rest[0]}'; usage: cloudbox serve {OptionsLoader.FlagUsage}");
