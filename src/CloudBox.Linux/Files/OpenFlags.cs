@@ -1,0 +1,13 @@
+namespace CloudBox.Linux.Files;
+
+/// <summary>open(2) flags used by CloudBox.</summary>
+[Flags]
+public enum OpenFlags
+{
+    ReadOnly = 0,
+    WriteOnly = 1,
+    ReadWrite = 2,
+    Create = 0x40,
+    NonBlocking = 0x800,
+    CloseOnExec = 0x80000,
+}
