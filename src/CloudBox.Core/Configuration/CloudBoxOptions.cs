@@ -15,6 +15,12 @@ public sealed class CloudBoxOptions
     /// <summary>The base URL clients reach us on; published in the catalog. Derived from the listen URL when empty.</summary>
     public string PublicUrl { get; set; } = "";
 
+    /// <summary>Where the S3 API listens (its own port: S3 clients address buckets at the root of the URL).</summary>
+    public string S3ListenUrl { get; set; } = "http://0.0.0.0:8081";
+
+    /// <summary>The S3 base URL published in the catalog. Derived from <see cref="S3ListenUrl"/> when empty.</summary>
+    public string S3PublicUrl { get; set; } = "";
+
     /// <summary>PostgreSQL connection string, or empty for the embedded SQLite database.</summary>
     public string Database { get; set; } = "";
 

@@ -73,12 +73,14 @@ public sealed class Database : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back
     /// when it throws. On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE)
-    /// so concurrent writers queue instead of deadlocking on lock upgrade.
+    /// so concurrent writers queue instead of deadlocking on lock upgrade; on PostgreSQL it is
+    /// READ COMMITTED, and work that reads then writes shared rows takes <see cref="LockAsync"/>.
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        var isolation = Engine == DatabaseEngine.Postgres ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable;
+        await using var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;
@@ -86,6 +88,16 @@ public sealed class Database : IAsyncDisposable
 
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
+
+    /// <summary>
+    /// Serialises transactions that name the same <paramref name="key"/> until they end: a
+    /// PostgreSQL advisory lock; nothing on SQLite, whose write transactions already exclude each other.
+    /// </summary>
+    public async Task LockAsync(DbConnection connection, DbTransaction transaction, string key)
+    {
+        if (Engine == DatabaseEngine.Postgres)
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key }, transaction);
+    }
 
     /// <summary>
     /// "<paramref name="column"/> is one of the list in <paramref name="parameter"/>": Dapper

@@ -31,4 +31,15 @@ public interface ICloudModule
 
     /// <summary>Maps the module's HTTP API; <paramref name="routes"/> is already scoped to <see cref="ServiceCatalogEntry.PathPrefix"/>.</summary>
     void MapEndpoints(IEndpointRouteBuilder routes);
+
+    /// <summary>Further services the module publishes in the catalog, with their base URLs (e.g. S3 on its own port).</summary>
+    IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) => [];
+
+    /// <summary>Further URLs Kestrel must listen on for this module.</summary>
+    IReadOnlyList<string> ExtraListenUrls(CloudBoxOptions options) => [];
+
+    /// <summary>Maps endpoints outside the module's path prefix (e.g. S3 at the root of its own port).</summary>
+    void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+    }
 }

@@ -40,7 +40,7 @@ public static class AuthEndpoints
         var issued = await tokens.IssueAsync(user.Methods, user.UserId, scope, scopeId, user.ApplicationCredentialId, user.ParentToken, user.ExpiresAt, cancellationToken);
 
         var withCatalog = !context.Request.Query.ContainsKey("nocatalog") && scope != TokenScope.Unscoped;
-        var bytes = TokenBodyWriter.Write(issued.Payload, issued.Access, withCatalog ? await catalog.GetJsonAsync(cancellationToken) : (ReadOnlyMemory<byte>?)null);
+        var bytes = TokenBodyWriter.Write(issued.Payload, issued.Access, withCatalog ? await catalog.GetJsonAsync(issued.Access.ProjectId, cancellationToken) : (ReadOnlyMemory<byte>?)null);
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.Headers[SubjectTokenHeader] = issued.Token;
         context.Response.ContentType = "application/json";
@@ -51,7 +51,7 @@ public static class AuthEndpoints
     {
         var (payload, access) = await SubjectAsync(context, tokens, policy, "identity:validate_token", cancellationToken);
         var withCatalog = !context.Request.Query.ContainsKey("nocatalog") && (access.ProjectId is not null || access.DomainId is not null || access.System);
-        var bytes = TokenBodyWriter.Write(payload, access, withCatalog ? await catalog.GetJsonAsync(cancellationToken) : (ReadOnlyMemory<byte>?)null);
+        var bytes = TokenBodyWriter.Write(payload, access, withCatalog ? await catalog.GetJsonAsync(access.ProjectId, cancellationToken) : (ReadOnlyMemory<byte>?)null);
         context.Response.Headers[SubjectTokenHeader] = context.Request.Headers[SubjectTokenHeader].ToString();
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(bytes, cancellationToken);
@@ -94,7 +94,7 @@ public static class AuthEndpoints
         var caller = context.RequireCaller();
         if (caller.IsUnscoped)
             throw ApiFault.Forbidden("The service catalog is only available with a scoped token.");
-        var json = await catalog.GetJsonAsync(cancellationToken);
+        var json = await catalog.GetJsonAsync(caller.ProjectId, cancellationToken);
         var self = IdentityUrls.V3(context.Request) + "/auth/catalog";
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync("{\"catalog\":", cancellationToken);

@@ -68,7 +68,11 @@ public sealed partial class IdentityBootstrap(
         if (await regions.FindAsync(options.RegionName, cancellationToken) is null)
             await regions.CreateAsync(new RegionRecord { Id = options.RegionName, Description = "", CreatedAt = now }, cancellationToken);
         foreach (var module in modules.Modules)
-            await EnsureCatalogEntryAsync(module, now, cancellationToken);
+        {
+            await EnsureCatalogEntryAsync(module.Catalog, options.PublicUrl, now, cancellationToken);
+            foreach (var (entry, baseUrl) in module.ExtraCatalogEntries(options))
+                await EnsureCatalogEntryAsync(entry, baseUrl, now, cancellationToken);
+        }
 
         await revocations.RefreshAsync(settings.TokenLifetime, cancellationToken);
     }
@@ -102,16 +106,15 @@ public sealed partial class IdentityBootstrap(
         return role;
     }
 
-    private async Task EnsureCatalogEntryAsync(ICloudModule module, string now, CancellationToken cancellationToken)
+    private async Task EnsureCatalogEntryAsync(ServiceCatalogEntry entry, string baseUrl, string now, CancellationToken cancellationToken)
     {
-        var entry = module.Catalog;
         var service = (await services.ListAsync(entry.Type, null, cancellationToken)).FirstOrDefault();
         if (service is null)
         {
             service = new ServiceRecord { Id = Identifiers.NewHexId(), Type = entry.Type, Name = entry.ServiceName, Description = entry.Description, Enabled = true, CreatedAt = now };
             await services.CreateAsync(service, cancellationToken);
         }
-        var url = options.PublicUrl + entry.PathPrefix + entry.EndpointSuffix;
+        var url = baseUrl + entry.PathPrefix + entry.EndpointSuffix;
         var existing = await endpoints.ListAsync(service.Id, null, options.RegionName, cancellationToken);
         foreach (var interfaceName in new[] { EndpointRecord.Public, EndpointRecord.Internal, EndpointRecord.Admin })
         {

@@ -14,18 +14,35 @@ public sealed class ServiceCatalog(ServiceStore services, EndpointStore endpoint
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
     private volatile Snapshot? _snapshot;
 
-    /// <summary>The catalog as a UTF-8 JSON array.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> GetJsonAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The catalog as a UTF-8 JSON array, with Keystone's URL templates (<c>$(project_id)s</c>,
+    /// <c>%(project_id)s</c>, and the <c>tenant_id</c> spellings) filled in for the token's project.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> GetJsonAsync(string? projectId, CancellationToken cancellationToken)
     {
         var snapshot = _snapshot;
         var now = clock.GetTimestamp();
-        if (snapshot is not null && snapshot.Generation == changes.Generation && clock.GetElapsedTime(snapshot.BuiltAt, now) < MaxAge)
+        if (snapshot is null || snapshot.Generation != changes.Generation || clock.GetElapsedTime(snapshot.BuiltAt, now) >= MaxAge)
+        {
+            var generation = changes.Generation;
+            var json = await BuildAsync(cancellationToken);
+            snapshot = new Snapshot(json, generation, now, HasTemplates(json));
+            _snapshot = snapshot;
+        }
+        if (!snapshot.HasTemplates || projectId is null)
             return snapshot.Json;
+        var text = System.Text.Encoding.UTF8.GetString(snapshot.Json);
+        foreach (var template in Templates)
+            text = text.Replace(template, projectId, StringComparison.Ordinal);
+        return System.Text.Encoding.UTF8.GetBytes(text);
+    }
 
-        var generation = changes.Generation;
-        var json = await BuildAsync(cancellationToken);
-        _snapshot = new Snapshot(json, generation, now);
-        return json;
+    private static readonly string[] Templates = ["$(project_id)s", "%(project_id)s", "$(tenant_id)s", "%(tenant_id)s"];
+
+    private static bool HasTemplates(byte[] json)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(json);
+        return Array.Exists(Templates, t => text.Contains(t, StringComparison.Ordinal));
     }
 
     private async Task<byte[]> BuildAsync(CancellationToken cancellationToken)
@@ -65,5 +82,5 @@ public sealed class ServiceCatalog(ServiceStore services, EndpointStore endpoint
         return buffer.ToArray();
     }
 
-    private sealed record Snapshot(byte[] Json, long Generation, long BuiltAt);
+    private sealed record Snapshot(byte[] Json, long Generation, long BuiltAt, bool HasTemplates);
 }

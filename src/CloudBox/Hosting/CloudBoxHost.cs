@@ -28,7 +28,7 @@ public static class CloudBoxHost
         builder.Host.UseSystemd();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        builder.WebHost.UseUrls(options.ListenUrl);
+        builder.WebHost.UseUrls([options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -61,7 +61,10 @@ public static class CloudBoxHost
             ? Results.Text("ok\n", "text/plain", statusCode: 200)
             : Results.Text("starting: " + string.Join(", ", gate.Pending) + "\n", "text/plain", statusCode: 503));
         foreach (var module in modules)
+        {
             module.MapEndpoints(app.MapGroup(module.Catalog.PathPrefix));
+            module.MapRootEndpoints(app);
+        }
         return app;
     }
 

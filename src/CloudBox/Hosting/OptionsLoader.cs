@@ -20,6 +20,8 @@ public static class OptionsLoader
         ("--listen", "CLOUDBOX_LISTEN", "listen", (o, v) => o.ListenUrl = v),
         ("--public-url", "CLOUDBOX_PUBLIC_URL", "public_url", (o, v) => o.PublicUrl = v),
         ("--database", "CLOUDBOX_DATABASE", "database", (o, v) => o.Database = v),
+        ("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", (o, v) => o.S3ListenUrl = v),
+        ("--s3-public-url", "CLOUDBOX_S3_PUBLIC_URL", "s3_public_url", (o, v) => o.S3PublicUrl = v),
         ("--region", "CLOUDBOX_REGION", "region", (o, v) => o.RegionName = v),
         ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", (o, v) => o.PolicyFile = v),
         ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", (o, v) => o.AdminPassword = v),
@@ -56,6 +58,10 @@ public static class OptionsLoader
         if (options.PublicUrl.Length == 0)
             options.PublicUrl = DerivePublicUrl(options.ListenUrl);
         options.PublicUrl = options.PublicUrl.TrimEnd('/');
+        ValidateListenUrl(options.S3ListenUrl);
+        if (options.S3PublicUrl.Length == 0)
+            options.S3PublicUrl = DerivePublicUrl(options.S3ListenUrl);
+        options.S3PublicUrl = options.S3PublicUrl.TrimEnd('/');
         return options;
     }
 
