@@ -1,0 +1,3 @@
+namespace CloudBox.Objects.Storage;
+
+public sealed class UploadNotFoundException(string uploadId) : Exception($"Upload '{uploadId}' does not exist.");
