@@ -2,6 +2,7 @@ using CloudBox.Commands;
 using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
+using CloudBox.Objects;
 
 namespace CloudBox;
 
@@ -11,6 +12,7 @@ public static class Program
     public static IReadOnlyList<ICloudModule> CreateModules() =>
     [
         new IdentityModule(),
+        new ObjectsModule(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -1,3 +1,4 @@
+using CloudBox.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Data;
@@ -101,7 +102,7 @@ public class AuthorizationTests(DatabaseEngine engine) : EngineFixture(engine)
         var (_, admins, _) = await Server.SendAsync(HttpMethod.Get, "/identity/v3/users?name=admin", AdminToken);
         var adminId = admins!["users"]![0]!["id"]!.GetValue<string>();
         var attempt = await Server.SendAsync(HttpMethod.Post, $"/identity/v3/users/{adminId}/password", token,
-            new JsonObject { ["user"] = new JsonObject { ["original_password"] = Support.IdentityServer.AdminPassword, ["password"] = "pwned" } });
+            new JsonObject { ["user"] = new JsonObject { ["original_password"] = TestCloud.AdminPassword, ["password"] = "pwned" } });
         Assert.That(attempt.Status, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 

@@ -1,5 +1,5 @@
 using CloudBox.Core.Data;
-using CloudBox.Identity.Tests.Support;
+using CloudBox.Testing;
 
 namespace CloudBox.Identity.Tests.Api;
 
@@ -8,13 +8,13 @@ namespace CloudBox.Identity.Tests.Api;
 [TestFixture(DatabaseEngine.Postgres)]
 public abstract class EngineFixture(DatabaseEngine engine)
 {
-    protected IdentityServer Server { get; private set; } = null!;
+    protected TestCloud Server { get; private set; } = null!;
     protected string AdminToken { get; private set; } = "";
 
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        Server = await IdentityServer.StartAsync(engine);
+        Server = await TestCloud.StartAsync(engine);
         AdminToken = await Server.AdminTokenAsync();
     }
 

@@ -1,3 +1,4 @@
+using CloudBox.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Data;
@@ -9,7 +10,7 @@ public class TokenTests(DatabaseEngine engine) : EngineFixture(engine)
     [Test]
     public async Task PasswordAuthReturns201WithSubjectTokenBodyAndCatalog()
     {
-        var response = await Server.IssueAsync("admin", Support.IdentityServer.AdminPassword);
+        var response = await Server.IssueAsync("admin", TestCloud.AdminPassword);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(response.Headers.Contains("X-Subject-Token"), Is.True);
         var token = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["token"]!;
@@ -86,7 +87,7 @@ public class TokenTests(DatabaseEngine engine) : EngineFixture(engine)
     [Test]
     public async Task TokenRescopesAnotherTokenKeepingExpiryAndAuditChain()
     {
-        var unscopedResponse = await Server.IssueAsync("admin", Support.IdentityServer.AdminPassword, project: null);
+        var unscopedResponse = await Server.IssueAsync("admin", TestCloud.AdminPassword, project: null);
         var unscoped = unscopedResponse.Headers.GetValues("X-Subject-Token").Single();
         var unscopedBody = JsonNode.Parse(await unscopedResponse.Content.ReadAsStringAsync())!["token"]!;
         Assert.That(unscopedBody["project"], Is.Null);
@@ -110,7 +111,7 @@ public class TokenTests(DatabaseEngine engine) : EngineFixture(engine)
     [Test]
     public async Task UnscopedTokenGetsNoCatalog()
     {
-        var response = await Server.IssueAsync("admin", Support.IdentityServer.AdminPassword, project: null);
+        var response = await Server.IssueAsync("admin", TestCloud.AdminPassword, project: null);
         var token = response.Headers.GetValues("X-Subject-Token").Single();
         var (status, _, _) = await Server.SendAsync(HttpMethod.Get, "/identity/v3/auth/catalog", token);
         Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden));

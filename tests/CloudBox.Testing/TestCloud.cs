@@ -6,50 +6,58 @@ using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Hosting;
 using CloudBox.Identity;
-using CloudBox.Testing;
+using CloudBox.Core.Modules;
 using Microsoft.AspNetCore.Builder;
 
-namespace CloudBox.Identity.Tests.Support;
+namespace CloudBox.Testing;
 
 /// <summary>
-/// A real <c>cloudbox serve</c> host with the Identity module, on a free loopback port, against
-/// a fresh SQLite file or PostgreSQL database. Password hashing is cheapened so tests stay fast.
+/// A real <c>cloudbox serve</c> host with Identity and the modules under test, on free loopback
+/// ports (API and S3), against a fresh SQLite file or PostgreSQL database. Password hashing is
+/// cheapened so tests stay fast.
 /// </summary>
-public sealed class IdentityServer : IAsyncDisposable
+public sealed class TestCloud : IAsyncDisposable
 {
     public const string AdminPassword = "admin-secret";
 
     private readonly WebApplication _app;
 
-    private IdentityServer(WebApplication app, string baseUrl, string dataDirectory)
+    private TestCloud(WebApplication app, CloudBoxOptions options, string dataDirectory)
     {
         _app = app;
-        BaseUrl = baseUrl;
+        Options = options;
+        BaseUrl = options.PublicUrl;
+        S3Url = options.S3PublicUrl;
         DataDirectory = dataDirectory;
-        Client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
     }
 
+    public CloudBoxOptions Options { get; }
     public string BaseUrl { get; }
+    public string S3Url { get; }
     public string DataDirectory { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<IdentityServer> StartAsync(DatabaseEngine engine)
+    public static async Task<TestCloud> StartAsync(DatabaseEngine engine, params ICloudModule[] modules)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-identity-test-").FullName;
+        var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-test-").FullName;
         var port = FreePort();
+        var s3Port = FreePort();
         var options = new CloudBoxOptions
         {
             DataDirectory = dataDirectory,
             ListenUrl = $"http://127.0.0.1:{port}",
             PublicUrl = $"http://127.0.0.1:{port}",
+            S3ListenUrl = $"http://127.0.0.1:{s3Port}",
+            S3PublicUrl = $"http://127.0.0.1:{s3Port}",
             AdminPassword = AdminPassword,
             Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
         };
-        var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 })]);
+        var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 }), .. modules]);
         await CloudBoxHost.PrepareAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
-        return new IdentityServer(app, options.PublicUrl, dataDirectory);
+        return new TestCloud(app, options, dataDirectory);
     }
 
     /// <summary>Password authentication; returns the token, or throws with the status when refused.</summary>
