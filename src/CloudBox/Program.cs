@@ -2,6 +2,7 @@ using CloudBox.Commands;
 using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
+using CloudBox.Images;
 using CloudBox.Objects;
 
 namespace CloudBox;
@@ -12,6 +13,7 @@ public static class Program
     public static IReadOnlyList<ICloudModule> CreateModules() =>
     [
         new IdentityModule(),
+        new ImagesModule(),
         new ObjectsModule(),
     ];
 

@@ -37,6 +37,16 @@ public static class JsonBody
         }
     }
 
+    /// <summary>A JSON document built as nodes, for APIs whose bodies carry free-form attributes.</summary>
+    public static IResult Node(JsonNode body, int statusCode = StatusCodes.Status200OK) =>
+        Results.Text(body.ToJsonString(WireOptions), "application/json", System.Text.Encoding.UTF8, statusCode);
+
+    /// <summary>Plain characters (<c>+</c>, <c>&lt;</c>, non-ASCII) stay as they are; the bodies are JSON, never embedded in HTML.</summary>
+    private static readonly JsonSerializerOptions WireOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static IResult Write<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode = 200) =>
         Results.Json(value, typeInfo, contentType: "application/json", statusCode: statusCode);
 

@@ -1,3 +1,4 @@
+using CloudBox.Core.Api;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -28,13 +29,7 @@ public static class KeystoneResponses
     }
 
     public static IResult Json(JsonNode body, int statusCode = StatusCodes.Status200OK) =>
-        Results.Text(body.ToJsonString(WireOptions), "application/json", System.Text.Encoding.UTF8, statusCode);
-
-    /// <summary>Plain characters (<c>+</c>, <c>&lt;</c>, non-ASCII) stay as they are; the bodies are JSON, never embedded in HTML.</summary>
-    private static readonly System.Text.Json.JsonSerializerOptions WireOptions = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        JsonBody.Node(body, statusCode);
 
     public static JsonObject Links(string self) => new() { ["self"] = self };
 
