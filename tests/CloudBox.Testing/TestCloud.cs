@@ -20,11 +20,13 @@ public sealed class TestCloud : IAsyncDisposable
 {
     public const string AdminPassword = "admin-secret";
 
-    private readonly WebApplication _app;
+    private readonly ICloudModule[] _modules;
+    private WebApplication _app;
 
-    private TestCloud(WebApplication app, CloudBoxOptions options, string dataDirectory)
+    private TestCloud(WebApplication app, CloudBoxOptions options, string dataDirectory, ICloudModule[] modules)
     {
         _app = app;
+        _modules = modules;
         Options = options;
         BaseUrl = options.PublicUrl;
         S3Url = options.S3PublicUrl;
@@ -54,10 +56,29 @@ public sealed class TestCloud : IAsyncDisposable
             AdminPassword = AdminPassword,
             Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
         };
+        var app = await StartHostAsync(options, modules);
+        return new TestCloud(app, options, dataDirectory, modules);
+    }
+
+    private static async Task<WebApplication> StartHostAsync(CloudBoxOptions options, ICloudModule[] modules)
+    {
         var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 }), .. modules]);
         await CloudBoxHost.PrepareAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
-        return new TestCloud(app, options, dataDirectory);
+        return app;
+    }
+
+    /// <summary>
+    /// Stops the host and starts a new one on the same data directory and database, as after a
+    /// crash: <paramref name="beforeStart"/> runs in between, to leave the state a crash would.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? beforeStart = null)
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (beforeStart is not null)
+            await beforeStart();
+        _app = await StartHostAsync(Options, _modules);
     }
 
     /// <summary>Password authentication; returns the token, or throws with the status when refused.</summary>
@@ -90,6 +111,27 @@ public sealed class TestCloud : IAsyncDisposable
     }
 
     public Task<string> AdminTokenAsync() => TokenAsync("admin", AdminPassword);
+
+    /// <summary>A separate handle on the cloud's database, to set up or inspect state directly (e.g. what a crash leaves).</summary>
+    public Database OpenDatabase() =>
+        string.IsNullOrEmpty(Options.Database) ? Database.OpenSqlite(Options.DataDirectory) : Database.OpenPostgres(Options.Database);
+
+    /// <summary>Creates a project and a user holding <paramref name="role"/> on it; returns their ids.</summary>
+    public async Task<(string ProjectId, string UserId)> CreateUserWithRoleAsync(string adminToken, string projectName, string userName, string password, string role)
+    {
+        var (_, project, _) = await SendAsync(HttpMethod.Post, "/identity/v3/projects", adminToken,
+            new JsonObject { ["project"] = new JsonObject { ["name"] = projectName } });
+        var projectId = project!["project"]!["id"]!.GetValue<string>();
+        var (_, user, _) = await SendAsync(HttpMethod.Post, "/identity/v3/users", adminToken,
+            new JsonObject { ["user"] = new JsonObject { ["name"] = userName, ["password"] = password } });
+        var userId = user!["user"]!["id"]!.GetValue<string>();
+        var (_, roles, _) = await SendAsync(HttpMethod.Get, $"/identity/v3/roles?name={role}", adminToken);
+        var roleId = roles!["roles"]![0]!["id"]!.GetValue<string>();
+        var (status, _, _) = await SendAsync(HttpMethod.Put, $"/identity/v3/projects/{projectId}/users/{userId}/roles/{roleId}", adminToken);
+        if (status != HttpStatusCode.NoContent)
+            throw new InvalidOperationException($"granting {role} failed: {(int)status}");
+        return (projectId, userId);
+    }
 
     /// <summary>Sends a request with a token; the body, when given, as JSON.</summary>
     public async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null)
