@@ -1,6 +1,7 @@
 using CloudBox.Core.Api;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
+using CloudBox.Core.Images;
 using CloudBox.Core.Modules;
 using CloudBox.Images.Api;
 using CloudBox.Images.Data;
@@ -41,6 +42,7 @@ public sealed class ImagesModule(ImagesSettings? settings = null) : ICloudModule
         services.AddSingleton<MemberStore>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<ImportSignal>();
+        services.AddSingleton<IImageSource, ImageSource>();
         services.AddSingleton<IStartupTask, ImagesRecovery>();
         services.AddHostedService<ImportWorker>();
     }
