@@ -4,6 +4,7 @@ using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
 using CloudBox.Objects;
+using CloudBox.Volumes;
 
 namespace CloudBox;
 
@@ -15,6 +16,7 @@ public static class Program
         new IdentityModule(),
         new ImagesModule(),
         new ObjectsModule(),
+        new VolumesModule(),
     ];
 
     public static async Task<int> Main(string[] args)

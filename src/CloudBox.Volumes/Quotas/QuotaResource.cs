@@ -1,0 +1,16 @@
+namespace CloudBox.Volumes.Quotas;
+
+/// <summary>The quota resources of Cinder's <c>os-quota-sets</c> this module enforces, with their defaults.</summary>
+public static class QuotaResource
+{
+    public const string Volumes = "volumes";
+    public const string Gigabytes = "gigabytes";
+    public const string Snapshots = "snapshots";
+
+    public static readonly IReadOnlyDictionary<string, int> Defaults = new Dictionary<string, int>
+    {
+        [Volumes] = 10,
+        [Gigabytes] = 1000,
+        [Snapshots] = 10,
+    };
+}

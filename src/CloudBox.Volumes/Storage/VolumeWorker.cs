@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using CloudBox.Core.Ids;
+using CloudBox.Core.Images;
+using CloudBox.Volumes.Data;
+using CloudBox.Volumes.Snapshots;
+using CloudBox.Volumes.Volumes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Volumes.Storage;
+
+/// <summary>
+/// Carries out what the API queued: volumes and snapshots in <c>creating</c>, <c>extending</c>
+/// or <c>deleting</c>. The status row is the record of the work, so after a crash the worker
+/// simply finds it again and redoes it; every step is safe to repeat (files are built under a
+/// temporary name and renamed over, growing and deleting are idempotent).
+/// </summary>
+public sealed partial class VolumeWorker(
+    VolumeStore volumes, SnapshotStore snapshots, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
+    IServiceProvider services, TimeProvider clock, ILogger<VolumeWorker> logger) : BackgroundService
+{
+    private static readonly string[] VolumeWork = [VolumeStatus.Creating, VolumeStatus.Extending, VolumeStatus.Deleting];
+    private static readonly string[] SnapshotWork = [SnapshotStatus.Creating, SnapshotStatus.Deleting];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        files.RemoveTemporaryFiles();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Snapshots first: a snapshot must be taken before its volume can change or go.
+                foreach (var snapshot in await snapshots.ListByStatusAsync(SnapshotWork, stoppingToken))
+                    await RunAsync(snapshot, stoppingToken);
+                foreach (var volume in await volumes.ListByStatusAsync(VolumeWork, stoppingToken))
+                    await RunAsync(volume, stoppingToken);
+                await signal.WaitAsync(settings.WorkerPollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                LogWorkerFailed(error);
+                await Task.Delay(settings.WorkerPollInterval, stoppingToken);
+            }
+        }
+    }
+
+    private async Task RunAsync(VolumeRecord volume, CancellationToken cancellationToken)
+    {
+        var from = volume.Status;
+        try
+        {
+            switch (from)
+            {
+                case VolumeStatus.Creating:
+                    await CreateAsync(volume, cancellationToken);
+                    volume.Status = VolumeStatus.Available;
+                    break;
+                case VolumeStatus.Extending:
+                    files.Grow(files.VolumePath(volume.Id), volume.RequestedSizeGb);
+                    volume.SizeGb = volume.RequestedSizeGb;
+                    volume.Status = VolumeStatus.Available;
+                    break;
+                case VolumeStatus.Deleting:
+                    VolumeFiles.Delete(files.VolumePath(volume.Id));
+                    await volumes.DeleteAsync(volume.Id, cancellationToken);
+                    LogDone("volume", volume.Id, "deleted");
+                    return;
+            }
+            volume.Fault = null;
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            volume.Status = from switch
+            {
+                VolumeStatus.Extending => VolumeStatus.ErrorExtending,
+                VolumeStatus.Deleting => VolumeStatus.ErrorDeleting,
+                _ => VolumeStatus.Error,
+            };
+            volume.Fault = error.Message;
+            LogFailed("volume", volume.Id, from, error.Message);
+        }
+        volume.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        if (await volumes.UpdateAsync(volume, from, cancellationToken))
+            LogDone("volume", volume.Id, volume.Status);
+    }
+
+    private async Task CreateAsync(VolumeRecord volume, CancellationToken cancellationToken)
+    {
+        var destination = files.VolumePath(volume.Id);
+        if (volume.SnapshotId is not null)
+        {
+            files.CreateCopy(files.SnapshotPath(volume.SnapshotId), destination, volume.RequestedSizeGb);
+        }
+        else if (volume.SourceVolid is not null)
+        {
+            files.CreateCopy(files.VolumePath(volume.SourceVolid), destination, volume.RequestedSizeGb);
+        }
+        else if (volume.ImageId is not null)
+        {
+            var images = services.GetRequiredService<IImageSource>();
+            var format = VolumesJson.ReadMap(volume.ImageMetadata).GetValueOrDefault("disk_format", "raw");
+            var source = images.DataPath(volume.ImageId);
+            if (format is "raw" or "iso" or "aki" or "ari" or "ami")
+            {
+                files.CreateCopy(source, destination, volume.RequestedSizeGb);
+            }
+            else
+            {
+                var temporary = files.NewTemporaryPath();
+                await ConvertToRawAsync(source, format, temporary, cancellationToken);
+                files.Adopt(temporary, destination, volume.RequestedSizeGb);
+            }
+        }
+        else
+        {
+            files.CreateEmpty(destination, volume.RequestedSizeGb);
+        }
+    }
+
+    private async Task ConvertToRawAsync(string source, string format, string destination, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(settings.QemuImg) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "convert", "-f", format, "-O", "raw", "-S", "4k", source, destination })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("qemu-img could not be started");
+        var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"qemu-img could not convert the {format} image: {errors.Trim()}");
+    }
+
+    private async Task RunAsync(SnapshotRecord snapshot, CancellationToken cancellationToken)
+    {
+        var from = snapshot.Status;
+        try
+        {
+            if (from == SnapshotStatus.Deleting)
+            {
+                VolumeFiles.Delete(files.SnapshotPath(snapshot.Id));
+                await snapshots.DeleteAsync(snapshot.Id, cancellationToken);
+                LogDone("snapshot", snapshot.Id, "deleted");
+                return;
+            }
+            files.CreateCopy(files.VolumePath(snapshot.VolumeId), files.SnapshotPath(snapshot.Id), snapshot.SizeGb);
+            snapshot.Status = SnapshotStatus.Available;
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            snapshot.Status = SnapshotStatus.Error;
+            LogFailed("snapshot", snapshot.Id, from, error.Message);
+        }
+        snapshot.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        if (await snapshots.UpdateAsync(snapshot, from, cancellationToken))
+            LogDone("snapshot", snapshot.Id, snapshot.Status);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Kind} {Id} is now {Status}")]
+    private partial void LogDone(string kind, string id, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Kind} {Id} failed while {Status}: {Reason}")]
+    private partial void LogFailed(string kind, string id, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The volume worker failed; retrying")]
+    private partial void LogWorkerFailed(Exception error);
+}

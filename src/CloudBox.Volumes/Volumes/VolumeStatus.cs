@@ -1,0 +1,14 @@
+namespace CloudBox.Volumes.Volumes;
+
+/// <summary>Cinder's volume statuses.</summary>
+public static class VolumeStatus
+{
+    public const string Creating = "creating";
+    public const string Available = "available";
+    public const string InUse = "in-use";
+    public const string Extending = "extending";
+    public const string Deleting = "deleting";
+    public const string Error = "error";
+    public const string ErrorDeleting = "error_deleting";
+    public const string ErrorExtending = "error_extending";
+}

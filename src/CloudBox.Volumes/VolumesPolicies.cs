@@ -1,0 +1,33 @@
+namespace CloudBox.Volumes;
+
+/// <summary>
+/// Default rules for the Block Storage API in oslo.policy syntax, after Cinder's "secure RBAC"
+/// defaults: readers see their project's volumes, members manage them, admins manage types,
+/// quotas and statuses. Project ownership is checked in code on top of these.
+/// </summary>
+internal static class VolumesPolicies
+{
+    private const string Admin = "role:admin";
+    private const string Member = "role:member";
+    private const string Reader = "role:reader";
+
+    public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
+    {
+        ["volume:get_all"] = Reader,
+        ["volume:get"] = Reader,
+        ["volume:create"] = Member,
+        ["volume:update"] = Member,
+        ["volume:delete"] = Member,
+        ["volume:extend"] = Member,
+        ["volume:reset_status"] = Admin,
+        ["volume:get_all_snapshots"] = Reader,
+        ["volume:get_snapshot"] = Reader,
+        ["volume:create_snapshot"] = Member,
+        ["volume:update_snapshot"] = Member,
+        ["volume:delete_snapshot"] = Member,
+        ["volume:get_type"] = Reader,
+        ["volume:manage_type"] = Admin,
+        ["volume:show_quota"] = Reader,
+        ["volume:update_quota"] = Admin,
+    };
+}
