@@ -18,6 +18,7 @@ public sealed class VmmHost : IDisposable
     private readonly object _gate = new();
     private VirtualMachine? _current;
     private bool _hostReboot;
+    private bool _killed;
 
     public VmmHost(VmConfig config, IBootImage image, ConsoleSink console, TextWriter errors)
     {
@@ -53,6 +54,15 @@ public sealed class VmmHost : IDisposable
         var vm = first;
         while (true)
         {
+            lock (_gate)
+            {
+                if (_killed)
+                {
+                    _current = null;
+                    vm.Dispose();
+                    return VmmExitCode.Killed;
+                }
+            }
             Boots++;
             vm.Start();
             MachineStarted?.Invoke(vm);
@@ -73,6 +83,8 @@ public sealed class VmmHost : IDisposable
                 case PowerRequest.PowerOff:
                     return VmmExitCode.PowerOff;
                 case PowerRequest.Kill:
+                    return VmmExitCode.Killed;
+                case PowerRequest.Reset when _killed:
                     return VmmExitCode.Killed;
                 case PowerRequest.Reset when Config.NoReboot && !hostReboot:
                     return VmmExitCode.Reboot;
@@ -106,7 +118,13 @@ public sealed class VmmHost : IDisposable
         return Act(vm => vm.Power.Reset());
     }
 
-    public bool Kill() => Act(vm => vm.Power.Set(PowerRequest.Kill));
+    /// <summary>Ends the process's VM for good, also between two boots of a rebooting guest.</summary>
+    public bool Kill()
+    {
+        lock (_gate) _killed = true;
+        Act(vm => vm.Power.Set(PowerRequest.Kill));
+        return true;
+    }
 
     private bool Act(Action<VirtualMachine> action)
     {
