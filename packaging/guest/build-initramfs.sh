@@ -14,7 +14,7 @@ busybox=/bin/busybox
 cache=${CLOUDBOX_GUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudbox/guest}
 mkdir -p "$cache"
 
-modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_blk virtio_net virtio-rng button"
+modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_blk virtio_net virtio-rng button evdev"
 # The stamp names every input: a new kernel, busybox, init or this script rebuilds.
 stamp=$( (echo "$release $modules"; sha256sum "$kernel" "$busybox" "$here/init.sh" "$0") | sha256sum | cut -c1-16)
 if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cache/initramfs.cpio.gz" ]; then

@@ -23,6 +23,7 @@ public sealed record HttpRequest(string Method, string Path, byte[] Body, bool K
         var requestLine = lines[0].Split(' ');
         if (requestLine.Length != 3) throw new InvalidDataException("bad request line");
         var contentLength = 0;
+        var chunked = false;
         var keepAlive = requestLine[2] == "HTTP/1.1";
         foreach (var line in lines.AsSpan(1))
         {
@@ -32,14 +33,60 @@ public sealed record HttpRequest(string Method, string Path, byte[] Body, bool K
             var value = line[(colon + 1)..].Trim();
             if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && (!int.TryParse(value, out contentLength) || contentLength is < 0 or > MaxBodyBytes))
                 throw new InvalidDataException("bad Content-Length");
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                chunked = value.Contains("chunked", StringComparison.OrdinalIgnoreCase);
             if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
                 keepAlive = !value.Equals("close", StringComparison.OrdinalIgnoreCase);
         }
-        var body = new byte[contentLength];
-        await stream.ReadExactlyAsync(body, cancellation);
+        byte[] body;
+        if (chunked)
+        {
+            body = await ReadChunkedAsync(stream, cancellation);
+        }
+        else
+        {
+            body = new byte[contentLength];
+            await stream.ReadExactlyAsync(body, cancellation);
+        }
         var path = requestLine[1];
         var query = path.IndexOf('?');
         return new HttpRequest(requestLine[0], query >= 0 ? path[..query] : path, body, keepAlive);
+    }
+
+    /// <summary>Chunked transfer coding (what HttpClient sends for JsonContent): hex size line, data, CRLF, until size 0.</summary>
+    private static async Task<byte[]> ReadChunkedAsync(Stream stream, CancellationToken cancellation)
+    {
+        var body = new MemoryStream();
+        while (true)
+        {
+            var sizeLine = await ReadLineAsync(stream, cancellation);
+            var semicolon = sizeLine.IndexOf(';');
+            if (!int.TryParse(semicolon >= 0 ? sizeLine[..semicolon] : sizeLine, System.Globalization.NumberStyles.HexNumber, null, out var size) || size < 0)
+                throw new InvalidDataException("bad chunk size");
+            if (size == 0)
+            {
+                while ((await ReadLineAsync(stream, cancellation)).Length > 0) { } // trailers
+                return body.ToArray();
+            }
+            if (body.Length + size > MaxBodyBytes) throw new InvalidDataException("request body too large");
+            var chunk = new byte[size];
+            await stream.ReadExactlyAsync(chunk, cancellation);
+            body.Write(chunk);
+            await ReadLineAsync(stream, cancellation);
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellation)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        while (true)
+        {
+            if (await stream.ReadAsync(one, cancellation) == 0) throw new InvalidDataException("truncated chunked body");
+            if (one[0] == '\n') return line.ToString().TrimEnd('\r');
+            if (line.Length > 1024) throw new InvalidDataException("chunk line too long");
+            line.Append((char)one[0]);
+        }
     }
 
     private static bool EndsWithBlankLine(List<byte> b) =>

@@ -9,22 +9,8 @@ public static class CpuidTable
     private const uint TscDeadlineBit = 1u << 24;
     private const uint HyperThreadingBit = 1u << 28;
     private const uint ArchCapabilitiesBit = 1u << 29;
-    private const uint Cmpxchg16bBit = 1u << 13;
 
-    private const uint XsaveBit = 1u << 26;
-    private const uint OsXsaveBit = 1u << 27;
-
-    /// <summary>
-    /// KVM served by PVM (a software-assisted hypervisor for hosts without VMX/SVM, as in nested cloud sandboxes)
-    /// runs guest kernel code partly through KVM's instruction emulator, which lacks CMPXCHG16B and XSAVE/XRSTOR:
-    /// a guest that uses them stops with an emulation failure. Hide those features there.
-    /// </summary>
-    public static bool HostEmulatesGuestKernel { get; } = Directory.Exists("/sys/module/kvm_pvm");
-
-    public static KvmCpuidEntry[] ForVcpu(KvmCpuidEntry[] supported, uint apicId, uint vcpuCount, bool tscDeadline) =>
-        ForVcpu(supported, apicId, vcpuCount, tscDeadline, HostEmulatesGuestKernel);
-
-    public static KvmCpuidEntry[] ForVcpu(KvmCpuidEntry[] supported, uint apicId, uint vcpuCount, bool tscDeadline, bool emulationSafe)
+    public static KvmCpuidEntry[] ForVcpu(KvmCpuidEntry[] supported, uint apicId, uint vcpuCount, bool tscDeadline)
     {
         var entries = (KvmCpuidEntry[])supported.Clone();
         for (var i = 0; i < entries.Length; i++)
@@ -37,14 +23,10 @@ public static class CpuidTable
                     e.Ecx |= HypervisorBit;
                     if (tscDeadline) e.Ecx |= TscDeadlineBit;
                     if (vcpuCount > 1) e.Edx |= HyperThreadingBit; else e.Edx &= ~HyperThreadingBit;
-                    if (emulationSafe) e.Ecx &= ~(Cmpxchg16bBit | XsaveBit | OsXsaveBit);
                     break;
                 case 7 when e.Index == 0:
                     // The nested host refuses guest reads of IA32_ARCH_CAPABILITIES (QEMU needs -arch-capabilities here too).
                     e.Edx &= ~ArchCapabilitiesBit;
-                    break;
-                case 0xD when emulationSafe:
-                    e.Eax = e.Ebx = e.Ecx = e.Edx = 0; // no XSAVE state components
                     break;
                 case 0xB:
                 case 0x1F:
