@@ -96,6 +96,40 @@ public sealed class VirtualMachine : IDisposable
     public VmState State => (VmState)Volatile.Read(ref _state);
     public DateTime StartedAt { get; private set; }
 
+    /// <summary>
+    /// KVM's own per-vCPU counters summed over the vCPUs (non-zero ones): the work the kernel does without telling
+    /// us — instructions emulated, shadow-paging faults, injected interrupts. Empty if KVM has no statistics fd.
+    /// </summary>
+    public List<KeyValuePair<string, ulong>> KernelStatistics()
+    {
+        var sums = new Dictionary<string, ulong>();
+        var order = new List<string>();
+        foreach (var vcpu in _vcpus)
+        {
+            var statistics = vcpu.Statistics;
+            if (statistics == null) continue;
+            foreach (var (name, value) in statistics.Read())
+            {
+                if (!sums.ContainsKey(name)) order.Add(name);
+                sums[name] = sums.GetValueOrDefault(name) + value;
+            }
+        }
+        var list = new List<KeyValuePair<string, ulong>>();
+        foreach (var name in order) if (sums[name] != 0) list.Add(new(name, sums[name]));
+        return list;
+    }
+
+    /// <summary>Emulation failures the vCPUs got past by re-entering (see <see cref="Vcpu"/>).</summary>
+    public long EmulationRetries
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var v in _vcpus) sum += v.EmulationRetries;
+            return sum;
+        }
+    }
+
     /// <summary>Details of a failure (internal error, crash), when there was one.</summary>
     public string? FailureDetail
     {
@@ -227,7 +261,7 @@ public sealed class VirtualMachine : IDisposable
         for (uint id = 0; id < _config.Vcpus; id++)
         {
             var kvmVcpu = _vm.CreateVcpu(id);
-            var vcpu = new Vcpu(kvmVcpu, Ports, Mmio, Power, Counters);
+            var vcpu = new Vcpu(kvmVcpu, Memory, Ports, Mmio, Power, Counters);
             _vcpus.Add(vcpu);
             kvmVcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, (uint)_config.Vcpus, tscDeadline));
             kvmVcpu.SetMsrs(BootCpuState.BootMsrs());

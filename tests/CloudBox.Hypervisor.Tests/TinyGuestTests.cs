@@ -85,4 +85,24 @@ public sealed class TinyGuestTests
         Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True);
         Assert.That(run.Result, Is.EqualTo(VmmExitCode.Killed));
     }
+
+    [Test]
+    public void Port_exit_round_trip_is_counted_and_timed()
+    {
+        const int exits = 20000;
+        byte[] code =
+        [
+            0xB9, exits & 0xFF, (exits >> 8) & 0xFF, 0x00, 0x00, // mov ecx, exits
+            0xE6, 0x80,                                          // loop: out 0x80, al (POST port: a no-op device)
+            0xFF, 0xC9,                                          // dec ecx
+            0x75, 0xFA,                                          // jnz loop
+            .. TinyGuest.PowerOff, .. TinyGuest.HaltForever,
+        ];
+        using var guest = new TinyGuest(code);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(guest.Run(), Is.EqualTo(VmmExitCode.PowerOff));
+        watch.Stop();
+        Assert.That(guest.Host.Counters.ByReason(Linux.Kvm.KvmExitReason.Io), Is.EqualTo(exits + 1));
+        TestContext.Out.WriteLine($"{exits} port exits + VM setup and teardown in {watch.Elapsed.TotalMilliseconds:F0} ms: at most {watch.Elapsed.TotalMicroseconds / exits:F1} us per exit round trip");
+    }
 }

@@ -21,8 +21,12 @@ public static class VmInfoEndpoint
 
             w.WriteStartObject("counters");
             w.WriteNumber("exits", host.Counters.Total);
+            w.WriteNumber("emulationRetries", vm?.EmulationRetries ?? 0);
             w.WriteStartObject("exitsByReason");
             foreach (var (reason, count) in host.Counters.Reasons()) w.WriteNumber(reason, count);
+            w.WriteEndObject();
+            w.WriteStartObject("kvm");
+            if (vm != null) foreach (var (name, value) in vm.KernelStatistics()) w.WriteNumber(name, value);
             w.WriteEndObject();
             w.WriteStartObject("ioPorts");
             foreach (var (port, count) in host.Counters.TopPorts(16)) w.WriteNumber(port, count);

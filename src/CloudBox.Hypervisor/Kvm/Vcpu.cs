@@ -18,17 +18,31 @@ public sealed unsafe class Vcpu : IDisposable
     private nuint _pthread;
     private volatile bool _stopRequested;
     private volatile bool _pauseRequested;
+    private readonly GuestMemory _memory;
 
-    public Vcpu(KvmVcpu kvm, PortBus ports, MmioBus mmio, PowerControl power, ExitCounters counters)
+    public Vcpu(KvmVcpu kvm, GuestMemory memory, PortBus ports, MmioBus mmio, PowerControl power, ExitCounters counters)
     {
+        _memory = memory;
         _kvm = kvm;
         _ports = ports;
         _mmio = mmio;
         _power = power;
         _counters = counters;
+        try
+        {
+            // Opened now: like most vCPU ioctls it waits for the vCPU mutex, which KVM_RUN holds.
+            Statistics = kvm.OpenStatistics();
+        }
+        catch (Exception error) when (error is Linux.LinuxException or InvalidOperationException)
+        {
+            Statistics = null;
+        }
     }
 
     public KvmVcpu Kvm => _kvm;
+
+    /// <summary>KVM's statistics of this vCPU; null when the kernel has none.</summary>
+    public KvmStatistics? Statistics { get; }
 
     /// <summary>What ended the loop when it was not a stop request (internal error details).</summary>
     public string? FailureDetail { get; private set; }
@@ -117,6 +131,8 @@ public sealed unsafe class Vcpu : IDisposable
                     case KvmExitReason.SystemEvent:
                         HandleSystemEvent(run);
                         return;
+                    case KvmExitReason.InternalError when RetryAfterEmulationFailure(run):
+                        break;
                     case KvmExitReason.InternalError:
                         FailureDetail = $"KVM internal error, suberror {*(uint*)(run + KvmRunLayout.InternalSuberror)}, {DescribeRegisters()}";
                         _power.Set(PowerRequest.InternalError);
@@ -138,6 +154,31 @@ public sealed unsafe class Vcpu : IDisposable
             _power.Set(PowerRequest.Crash);
         }
     }
+
+    /// <summary>
+    /// A software-assisted KVM (PVM, on hosts without VMX/SVM) runs a guest kernel through KVM's instruction emulator,
+    /// which gives up on INT3 outside real mode. The guest kernel executes INT3 on purpose (its alternatives self-test,
+    /// kprobes, static-call patching): deliver the #BP trap the CPU would have raised, after the instruction, and go on.
+    /// Other failures are fatal.
+    /// </summary>
+    private bool RetryAfterEmulationFailure(byte* run)
+    {
+        const uint emulationSuberror = 1;
+        const byte int3 = 0xCC;
+        const byte breakpointVector = 3;
+        if (*(uint*)(run + KvmRunLayout.InternalSuberror) != emulationSuberror) return false;
+        var regs = _kvm.GetRegs();
+        var physical = _kvm.Translate(regs.Rip);
+        if (physical == null || _memory.TryTranslate(physical.Value, 1) == null || *_memory.TryTranslate(physical.Value, 1) != int3) return false;
+        regs.Rip += 1;
+        _kvm.SetRegs(regs);
+        _kvm.InjectException(breakpointVector);
+        EmulationRetries++;
+        return true;
+    }
+
+    /// <summary>INT3 emulation failures turned into #BP traps for the guest.</summary>
+    public long EmulationRetries { get; private set; }
 
     private void HandleIo(byte* run)
     {
@@ -194,6 +235,7 @@ public sealed unsafe class Vcpu : IDisposable
 
     public void Dispose()
     {
+        Statistics?.Dispose();
         _kvm.Dispose();
         _resumed.Dispose();
         _pausedAck.Dispose();
