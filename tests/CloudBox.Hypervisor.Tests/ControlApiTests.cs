@@ -62,7 +62,7 @@ public sealed class ControlApiTests
     private static Task<HttpResponseMessage> Act(HttpClient client, string action) =>
         client.PutAsJsonAsync("/vm/actions", new { action });
 
-    private static HttpClient UnixSocketClient(string path) => new(new SocketsHttpHandler
+    internal static HttpClient UnixSocketClient(string path) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, cancellation) =>
         {

@@ -134,7 +134,7 @@ public sealed unsafe class Vcpu : IDisposable
                     case KvmExitReason.InternalError when RetryAfterEmulationFailure(run):
                         break;
                     case KvmExitReason.InternalError:
-                        FailureDetail = $"KVM internal error, suberror {*(uint*)(run + KvmRunLayout.InternalSuberror)}, {DescribeRegisters()}";
+                        FailureDetail = $"KVM internal error, suberror {*(uint*)(run + KvmRunLayout.InternalSuberror)}, {DescribeRegisters()}, instruction bytes {InstructionBytes()}";
                         _power.Set(PowerRequest.InternalError);
                         return;
                     case KvmExitReason.FailEntry:
@@ -217,6 +217,22 @@ public sealed unsafe class Vcpu : IDisposable
                 FailureDetail = $"guest crash event {type}";
                 _power.Set(PowerRequest.Crash);
                 break;
+        }
+    }
+
+    /// <summary>The bytes at the guest's rip, to name the instruction KVM could not emulate.</summary>
+    private string InstructionBytes()
+    {
+        try
+        {
+            var physical = _kvm.Translate(_kvm.GetRegs().Rip);
+            if (physical == null) return "unmapped";
+            var p = _memory.TryTranslate(physical.Value, 8);
+            return p == null ? "not in RAM" : Convert.ToHexString(new ReadOnlySpan<byte>(p, 8)).ToLowerInvariant();
+        }
+        catch (Exception error) when (error is Linux.LinuxException)
+        {
+            return "unavailable";
         }
     }
 
