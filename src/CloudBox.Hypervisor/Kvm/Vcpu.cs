@@ -156,28 +156,27 @@ public sealed unsafe class Vcpu : IDisposable
     }
 
     /// <summary>
-    /// A software-assisted KVM (PVM, on hosts without VMX/SVM) runs a guest kernel through KVM's instruction emulator,
-    /// which gives up on INT3 outside real mode. The guest kernel executes INT3 on purpose (its alternatives self-test,
-    /// kprobes, static-call patching): deliver the #BP trap the CPU would have raised, after the instruction, and go on.
-    /// Other failures are fatal.
+    /// An emulation failure (suberror 1) on an instruction <see cref="EmulationFallback"/> can complete: do it here
+    /// and re-enter. The vCPU state is intact, with rip on the instruction.
     /// </summary>
     private bool RetryAfterEmulationFailure(byte* run)
     {
         const uint emulationSuberror = 1;
-        const byte int3 = 0xCC;
-        const byte breakpointVector = 3;
         if (*(uint*)(run + KvmRunLayout.InternalSuberror) != emulationSuberror) return false;
         var regs = _kvm.GetRegs();
         var physical = _kvm.Translate(regs.Rip);
-        if (physical == null || _memory.TryTranslate(physical.Value, 1) == null || *_memory.TryTranslate(physical.Value, 1) != int3) return false;
-        regs.Rip += 1;
+        if (physical == null) return false;
+        var page = 4096 - (int)(physical.Value & 0xFFF); // do not read across a page: the next may map elsewhere
+        var length = Math.Min(15, page);
+        var code = _memory.TryTranslate(physical.Value, (ulong)length);
+        if (code == null || !EmulationFallback.TryComplete(ref regs, new ReadOnlySpan<byte>(code, length), out var exception)) return false;
         _kvm.SetRegs(regs);
-        _kvm.InjectException(breakpointVector);
+        if (exception != null) _kvm.InjectException(exception.Value);
         EmulationRetries++;
         return true;
     }
 
-    /// <summary>INT3 emulation failures turned into #BP traps for the guest.</summary>
+    /// <summary>Emulation failures completed by <see cref="EmulationFallback"/>.</summary>
     public long EmulationRetries { get; private set; }
 
     private void HandleIo(byte* run)
