@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truncate -s 128M "$work/disk.img"
 # Options that make the stock kernel boot fastest on a nested, software-assisted KVM (see README.md).
-cmdline="console=ttyS0 quiet panic=-1 mitigations=off nokaslr noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid cloudbox.test=dd"
+cmdline="console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid cloudbox.test=dd"
 memory=128
 timeout=${BENCH_TIMEOUT:-900}
 

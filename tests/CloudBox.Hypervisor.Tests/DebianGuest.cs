@@ -12,7 +12,7 @@ public sealed class DebianGuest : IAsyncDisposable
     /// the instructions the emulator cannot run (XSAVE, CMPXCHG16B, POPCNT, STAC/CLAC, RDFSBASE, INVPCID): CPUID is
     /// not ours to filter there, the guest reads the host's, so the kernel is told to ignore those features.
     /// </summary>
-    public const string FastBootOptions = "console=ttyS0 quiet panic=-1 mitigations=off nokaslr noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid";
+    public const string FastBootOptions = "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid";
 
     private readonly CancellationTokenSource _kill = new();
 
