@@ -10,9 +10,12 @@ public sealed class DebianGuest : IAsyncDisposable
     /// Kernel options for the nested, software-assisted KVM (PVM) this runs on, where the guest kernel executes in
     /// KVM's instruction emulator: less work (no console chatter, no mitigations, no KASLR, little RAM), and none of
     /// the instructions the emulator cannot run (XSAVE, CMPXCHG16B, POPCNT, STAC/CLAC, RDFSBASE, INVPCID): CPUID is
-    /// not ours to filter there, the guest reads the host's, so the kernel is told to ignore those features.
+    /// not ours to filter there, the guest reads the host's, so the kernel is told to ignore those features), and
+    /// no boot-time self-checks that cost minutes of emulated instructions (ftrace record check, crypto self-tests).
     /// </summary>
-    public const string FastBootOptions = "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid";
+    public const string FastBootOptions =
+        "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid " +
+        "initcall_blacklist=ftrace_check_for_weak_functions cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check";
 
     private readonly CancellationTokenSource _kill = new();
 
@@ -28,7 +31,7 @@ public sealed class DebianGuest : IAsyncDisposable
     public Task<int> Run { get; private set; }
     public VmmHost? Host { get; private set; }
 
-    public static DebianGuest Start(string tests, string[] extraArgs, string? extraCmdline = null, int memoryMiB = 128)
+    public static DebianGuest Start(string tests, string[] extraArgs, string? extraCmdline = null, int memoryMiB = 96)
     {
         GuestFixtures.RequireKvm();
         var directory = Path.Combine(Path.GetTempPath(), "cloudbox-debian-" + Guid.NewGuid().ToString("N")[..8]);

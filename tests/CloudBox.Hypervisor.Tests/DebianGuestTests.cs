@@ -15,7 +15,9 @@ namespace CloudBox.Hypervisor.Tests;
 [NonParallelizable]
 public sealed class DebianGuestTests
 {
-    private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(12);
+    /// <summary>How long a boot may take to reach each marker; CLOUDBOX_DEBIAN_BOOT_MINUTES overrides it.</summary>
+    private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(
+        int.TryParse(Environment.GetEnvironmentVariable("CLOUDBOX_DEBIAN_BOOT_MINUTES"), out var minutes) && minutes > 0 ? minutes : 12);
     private readonly string _disk = Path.GetTempFileName();
     private readonly string _readOnlyDisk = Path.GetTempFileName();
     private readonly int _suffix = Environment.ProcessId % 10000;

@@ -3,8 +3,6 @@ namespace CloudBox.Hypervisor.Configuration;
 /// <summary>Everything that defines one VM; parsed from the command line or from --config JSON.</summary>
 public sealed class VmConfig
 {
-    public const string DefaultCommandLine = "console=ttyS0 reboot=k panic=-1 noapictimer=0 tsc=reliable";
-
     public string KernelPath { get; set; } = "";
     public string? InitrdPath { get; set; }
     public string CommandLine { get; set; } = "console=ttyS0 panic=-1";
