@@ -29,6 +29,7 @@ public static class Program
             {
                 "serve" => await ServeCommand.RunAsync(rest, CreateModules()),
                 "admin" => await AdminCommand.RunAsync(rest, CreateModules()),
+                "vmm" => await CloudBox.Hypervisor.VmmCommand.RunAsync(rest),
                 "version" or "--version" => VersionCommand.Run(),
                 "help" or "--help" or "-h" => HelpCommand.Run(Console.Out),
                 _ => HelpCommand.Unknown(verb),

@@ -19,6 +19,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, void* buffer, nuint count);
 
+    [LibraryImport(Name, EntryPoint = "pread64", SetLastError = true)]
+    internal static partial nint PRead(int fd, void* buffer, nuint count, long offset);
+
     [LibraryImport(Name, EntryPoint = "readv", SetLastError = true)]
     internal static partial nint ReadV(int fd, IoVec* vectors, int count);
 

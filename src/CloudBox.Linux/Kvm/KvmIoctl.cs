@@ -33,4 +33,8 @@ internal static class KvmIoctl
     public const ulong SetMpState = 0x4004AE99;
     public const ulong SignalMsi = 0x4020AEA5;
     public const ulong GetTscKhz = 0xAEA3;
+    public const ulong GetStatsFd = 0xAECE;
+    public const ulong Translate = 0xC018AE85;
+    public const ulong GetVcpuEvents = 0x8040AE9F;
+    public const ulong SetVcpuEvents = 0x4040AEA0;
 }

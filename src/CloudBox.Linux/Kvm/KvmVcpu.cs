@@ -137,6 +137,37 @@ public sealed unsafe class KvmVcpu : IDisposable
         Check(Libc.Ioctl(_rawFd, KvmIoctl.SetMpState, &s), "KVM_SET_MP_STATE");
     }
 
+    /// <summary>This vCPU's kernel-side statistics (exits handled in KVM, emulated instructions, page faults…).</summary>
+    public KvmStatistics OpenStatistics() =>
+        new(FileDescriptor.Check(Libc.Ioctl(_rawFd, KvmIoctl.GetStatsFd, 0UL), "KVM_GET_STATS_FD"));
+
+    /// <summary>Translates a guest linear address through the vCPU's current page tables (KVM_TRANSLATE); null if unmapped.</summary>
+    public ulong? Translate(ulong linearAddress)
+    {
+        var t = stackalloc byte[24];
+        new Span<byte>(t, 24).Clear();
+        *(ulong*)t = linearAddress;
+        Check(Libc.Ioctl(_rawFd, KvmIoctl.Translate, t), "KVM_TRANSLATE");
+        return t[16] != 0 ? *(ulong*)(t + 8) : null;
+    }
+
+    /// <summary>
+    /// Queues a hardware exception for delivery at the next entry (KVM_SET_VCPU_EVENTS), keeping the other pending
+    /// events as they are.
+    /// </summary>
+    public void InjectException(byte vector)
+    {
+        var events = stackalloc byte[64];
+        Check(Libc.Ioctl(_rawFd, KvmIoctl.GetVcpuEvents, events), "KVM_GET_VCPU_EVENTS");
+        events[0] = 1; // exception.injected
+        events[1] = vector;
+        events[2] = 0; // no error code
+        events[3] = 0;
+        *(uint*)(events + 4) = 0;
+        *(uint*)(events + 28) = 0; // flags: leave NMI, SIPI and shadow state untouched
+        Check(Libc.Ioctl(_rawFd, KvmIoctl.SetVcpuEvents, events), "KVM_SET_VCPU_EVENTS");
+    }
+
     /// <summary>The guest TSC frequency in kHz.</summary>
     public int GetTscKhz() => Libc.Ioctl(_rawFd, KvmIoctl.GetTscKhz, 0UL);
 

@@ -63,7 +63,6 @@ public sealed unsafe class KvmVm : IDisposable
             var n = 0;
             for (uint gsi = 0; gsi < 16; gsi++)
             {
-                if (gsi == 2) { entries[n].Gsi = 2; entries[n].Type = KvmIrqRoutingEntry.TypeIrqchip; entries[n].U[0] = 0; entries[n].U[1] = 2; n++; continue; }
                 entries[n].Gsi = gsi;
                 entries[n].Type = KvmIrqRoutingEntry.TypeIrqchip;
                 entries[n].U[0] = gsi < 8 ? 0u : 1u; // PIC master or slave
@@ -75,7 +74,7 @@ public sealed unsafe class KvmVm : IDisposable
                 entries[n].Gsi = gsi;
                 entries[n].Type = KvmIrqRoutingEntry.TypeIrqchip;
                 entries[n].U[0] = 2; // IOAPIC
-                entries[n].U[1] = gsi;
+                entries[n].U[1] = gsi == 0 ? 2u : gsi; // the PIT's GSI 0 is wired to IOAPIC pin 2
                 n++;
             }
             foreach (var route in msiRoutes)

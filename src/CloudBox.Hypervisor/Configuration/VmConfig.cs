@@ -1,0 +1,19 @@
+namespace CloudBox.Hypervisor.Configuration;
+
+/// <summary>Everything that defines one VM; parsed from the command line or from --config JSON.</summary>
+public sealed class VmConfig
+{
+    public string KernelPath { get; set; } = "";
+    public string? InitrdPath { get; set; }
+    public string CommandLine { get; set; } = "console=ttyS0 panic=-1";
+    public int MemoryMiB { get; set; } = 512;
+    public int Vcpus { get; set; } = 1;
+    public List<DiskConfig> Disks { get; set; } = [];
+    public List<NetConfig> Nets { get; set; } = [];
+    public bool Rng { get; set; } = true;
+    /// <summary>"stdio", "none", or a file path that receives the console output.</summary>
+    public string Console { get; set; } = "stdio";
+    public string? ApiSocket { get; set; }
+    public bool NoReboot { get; set; }
+    public bool HugePages { get; set; }
+}

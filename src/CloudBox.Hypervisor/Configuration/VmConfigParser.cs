@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CloudBox.Hypervisor.Configuration;
+
+/// <summary>
+/// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
+/// [--disk PATH[,ro][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH] [--api-socket PATH]
+/// [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
+/// </summary>
+public static class VmConfigParser
+{
+    public const string Usage =
+        "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
+        "                    [--disk PATH[,ro][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]\n" +
+        "                    [--api-socket PATH] [--no-reboot] [--no-rng] [--hugepages]\n" +
+        "       cloudbox vmm --config FILE.json";
+
+    public static VmConfig Parse(IReadOnlyList<string> args)
+    {
+        var config = new VmConfig();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var option = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count) throw new VmmArgumentException($"{option} needs a value");
+                return args[++i];
+            }
+            switch (option)
+            {
+                case "--config": config = Load(Value()); break;
+                case "--kernel": config.KernelPath = Value(); break;
+                case "--initrd": config.InitrdPath = Value(); break;
+                case "--cmdline": config.CommandLine = Value(); break;
+                case "--memory": config.MemoryMiB = Number(option, Value(), 16, 1 << 20); break;
+                case "--vcpus": config.Vcpus = Number(option, Value(), 1, 64); break;
+                case "--disk": config.Disks.Add(Disk(Value())); break;
+                case "--net": config.Nets.Add(Net(Value())); break;
+                case "--console": config.Console = Value(); break;
+                case "--api-socket": config.ApiSocket = Value(); break;
+                case "--no-reboot": config.NoReboot = true; break;
+                case "--no-rng": config.Rng = false; break;
+                case "--hugepages": config.HugePages = true; break;
+                default: throw new VmmArgumentException($"unknown option {option}");
+            }
+        }
+        Validate(config);
+        return config;
+    }
+
+    public static void Validate(VmConfig config)
+    {
+        if (string.IsNullOrEmpty(config.KernelPath)) throw new VmmArgumentException("--kernel is required");
+        if (config.MemoryMiB < 16) throw new VmmArgumentException("memory must be at least 16 MiB");
+        if (config.Vcpus is < 1 or > 64) throw new VmmArgumentException("vcpus must be between 1 and 64");
+        foreach (var disk in config.Disks)
+            if (string.IsNullOrEmpty(disk.Path)) throw new VmmArgumentException("a disk needs a path");
+        foreach (var net in config.Nets)
+            if (string.IsNullOrEmpty(net.Tap)) throw new VmmArgumentException("a net device needs tap=NAME");
+    }
+
+    private static VmConfig Load(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, VmConfigJsonContext.Default.VmConfig) ?? throw new VmmArgumentException($"{path}: empty configuration");
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new VmmArgumentException($"cannot read configuration {path}: {error.Message}");
+        }
+    }
+
+    private static int Number(string option, string text, int min, int max)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new VmmArgumentException($"{option} must be a number from {min} to {max}, not '{text}'");
+        return value;
+    }
+
+    private static DiskConfig Disk(string text)
+    {
+        var parts = text.Split(',');
+        var disk = new DiskConfig { Path = parts[0] };
+        foreach (var part in parts.AsSpan(1))
+        {
+            if (part == "ro") disk.ReadOnly = true;
+            else if (part.StartsWith("serial=", StringComparison.Ordinal)) disk.Serial = part["serial=".Length..];
+            else throw new VmmArgumentException($"unknown disk option '{part}' in --disk {text}");
+        }
+        return disk;
+    }
+
+    private static NetConfig Net(string text)
+    {
+        var net = new NetConfig();
+        foreach (var part in text.Split(','))
+        {
+            if (part.StartsWith("tap=", StringComparison.Ordinal)) net.Tap = part[4..];
+            else if (part.StartsWith("mac=", StringComparison.Ordinal)) net.Mac = part[4..];
+            else throw new VmmArgumentException($"unknown net option '{part}' in --net {text}");
+        }
+        return net;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net.Sockets;
+
+namespace CloudBox.Hypervisor.ControlApi;
+
+/// <summary>
+/// The VM's control API: a small HTTP/1.1 server on a unix socket (no web stack to load, so it is listening within
+/// milliseconds of process start). Routes: GET /vm, PUT /vm/actions.
+/// </summary>
+public sealed class ControlServer : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly string _path;
+    private readonly VmmHost _host;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _acceptLoop;
+
+    private ControlServer(Socket listener, string path, VmmHost host)
+    {
+        _listener = listener;
+        _path = path;
+        _host = host;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public static Task<ControlServer> StartAsync(string path, VmmHost host)
+    {
+        if (File.Exists(path)) File.Delete(path); // a stale socket from a previous run of this VM
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Listen(16);
+        }
+        catch (SocketException error)
+        {
+            listener.Dispose();
+            throw new VmmSetupException($"cannot listen on control socket {path}: {error.Message}", error);
+        }
+        return Task.FromResult(new ControlServer(listener, path, host));
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        await using var stream = new NetworkStream(client, ownsSocket: true);
+        try
+        {
+            while (true)
+            {
+                var request = await HttpRequest.ReadAsync(stream, _stopping.Token);
+                if (request == null) return;
+                var response = Route(request);
+                await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
+                if (!request.KeepAlive) return;
+            }
+        }
+        catch (InvalidDataException error)
+        {
+            await HttpResponse.Error(400, error.Message).WriteAsync(stream, false, CancellationToken.None);
+        }
+        catch (Exception error) when (error is IOException or OperationCanceledException or SocketException)
+        {
+            // Client went away or we are shutting down.
+        }
+    }
+
+    private HttpResponse Route(HttpRequest request) => (request.Method, request.Path) switch
+    {
+        ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
+        ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
+        (_, "/vm" or "/vm/actions") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
+        _ => HttpResponse.Error(404, $"no resource {request.Path}"),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _listener.Dispose();
+        await _acceptLoop;
+        try { File.Delete(_path); } catch (IOException) { }
+        _stopping.Dispose();
+    }
+}

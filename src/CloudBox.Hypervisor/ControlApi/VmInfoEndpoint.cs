@@ -1,0 +1,67 @@
+using System.Text.Json;
+using CloudBox.Hypervisor.Configuration;
+
+namespace CloudBox.Hypervisor.ControlApi;
+
+/// <summary>GET /vm: state, configuration, and counters (exits by reason, busiest ports and MMIO pages, per-device ops and bytes).</summary>
+public static class VmInfoEndpoint
+{
+    public static HttpResponse Handle(VmmHost host)
+    {
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            var vm = host.Current;
+            w.WriteStartObject();
+            w.WriteString("state", (vm?.State ?? VmState.Stopped).ToString().ToLowerInvariant());
+            w.WriteNumber("boots", host.Boots);
+            w.WriteString("startedAt", host.StartedAt);
+            w.WritePropertyName("config");
+            JsonSerializer.Serialize(w, host.Config, VmConfigJsonContext.Default.VmConfig);
+
+            w.WriteStartObject("counters");
+            w.WriteNumber("exits", host.Counters.Total);
+            w.WriteNumber("emulationRetries", vm?.EmulationRetries ?? 0);
+            w.WriteStartObject("exitsByReason");
+            foreach (var (reason, count) in host.Counters.Reasons()) w.WriteNumber(reason, count);
+            w.WriteEndObject();
+            w.WriteStartObject("kvm");
+            if (vm != null) foreach (var (name, value) in vm.KernelStatistics()) w.WriteNumber(name, value);
+            w.WriteEndObject();
+            w.WriteStartObject("ioPorts");
+            foreach (var (port, count) in host.Counters.TopPorts(16)) w.WriteNumber(port, count);
+            w.WriteEndObject();
+            w.WriteStartObject("mmioPages");
+            foreach (var (page, count) in host.Counters.TopMmioPages(16)) w.WriteNumber(page, count);
+            w.WriteEndObject();
+            w.WriteEndObject();
+
+            w.WriteStartArray("vcpus");
+            if (vm != null) foreach (var line in vm.DescribePausedVcpus()) w.WriteStringValue(line);
+            w.WriteEndArray();
+
+            w.WriteStartArray("devices");
+            if (vm != null)
+            {
+                foreach (var device in vm.VirtioDevices)
+                {
+                    var s = device.Stats;
+                    w.WriteStartObject();
+                    w.WriteString("type", device.Model.DeviceType switch { 1 => "net", 2 => "block", 4 => "rng", _ => "virtio" });
+                    w.WriteString("status", $"0x{device.Status:x2}");
+                    w.WriteNumber("readOps", s.ReadOps);
+                    w.WriteNumber("readBytes", s.ReadBytes);
+                    w.WriteNumber("writeOps", s.WriteOps);
+                    w.WriteNumber("writeBytes", s.WriteBytes);
+                    w.WriteNumber("otherOps", s.OtherOps);
+                    w.WriteNumber("notifications", s.Notifications);
+                    w.WriteNumber("interrupts", s.Interrupts);
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return new HttpResponse(200, buffer.ToArray());
+    }
+}

@@ -1,0 +1,88 @@
+using System.Numerics;
+using CloudBox.Linux.Kvm;
+
+namespace CloudBox.Hypervisor.Kvm;
+
+/// <summary>
+/// Completes, in userspace, the few instructions KVM's instruction emulator gives up on. This matters on a
+/// software-assisted KVM (PVM, on hosts without VMX/SVM), which runs an unmodified guest kernel through that
+/// emulator: INT3 outside real mode (the kernel's alternatives self-test, kprobes), FWAIT, and POPCNT between
+/// registers. Anything else is left to fail loudly.
+/// </summary>
+public static class EmulationFallback
+{
+    private const byte Int3 = 0xCC;
+    private const byte Fwait = 0x9B;
+    private const byte BreakpointVector = 3;
+    private const ulong ZeroFlag = 1 << 6;
+    private const ulong ArithmeticFlags = 0x8D5; // CF, PF, AF, ZF, SF, OF
+
+    /// <summary>Completes the instruction in <paramref name="code"/> (bytes at rip); false if it is not one we know.</summary>
+    public static bool TryComplete(ref KvmRegs regs, ReadOnlySpan<byte> code, out byte? injectException)
+    {
+        injectException = null;
+        if (code.IsEmpty) return false;
+        switch (code[0])
+        {
+            case Int3:
+                // A trap: the guest's handler sees rip after the instruction.
+                regs.Rip += 1;
+                injectException = BreakpointVector;
+                return true;
+            case Fwait:
+                // Nothing is pending in the x87 unit of a kernel that only uses FXSAVE-managed state here.
+                regs.Rip += 1;
+                return true;
+        }
+        return TryPopcnt(ref regs, code);
+    }
+
+    /// <summary>[66] F3 [REX] 0F B8 /r with a register source.</summary>
+    private static bool TryPopcnt(ref KvmRegs regs, ReadOnlySpan<byte> code)
+    {
+        var i = 0;
+        var operandSize16 = false;
+        if (code.Length > i && code[i] == 0x66) { operandSize16 = true; i++; }
+        if (code.Length <= i || code[i] != 0xF3) return false;
+        i++;
+        byte rex = 0;
+        if (code.Length > i && (code[i] & 0xF0) == 0x40) rex = code[i++];
+        if (code.Length < i + 3 || code[i] != 0x0F || code[i + 1] != 0xB8) return false;
+        var modrm = code[i + 2];
+        if (modrm >> 6 != 3) return false; // memory source: not handled
+        var destination = ((modrm >> 3) & 7) | ((rex & 0x4) << 1);
+        var source = (modrm & 7) | ((rex & 0x1) << 3);
+        var value = Register(ref regs, source);
+        var wide = (rex & 0x8) != 0;
+        value = wide ? value : operandSize16 ? value & 0xFFFF : value & 0xFFFFFFFF;
+        var count = (ulong)BitOperations.PopCount(value);
+        ref var target = ref Register(ref regs, destination);
+        target = operandSize16 && !wide ? (target & ~0xFFFFUL) | count : count; // 32-bit writes zero-extend
+        regs.Rflags = (regs.Rflags & ~ArithmeticFlags) | (value == 0 ? ZeroFlag : 0);
+        regs.Rip += (ulong)(i + 3);
+        return true;
+    }
+
+    private static ref ulong Register(ref KvmRegs regs, int index)
+    {
+        switch (index)
+        {
+            case 0: return ref regs.Rax;
+            case 1: return ref regs.Rcx;
+            case 2: return ref regs.Rdx;
+            case 3: return ref regs.Rbx;
+            case 4: return ref regs.Rsp;
+            case 5: return ref regs.Rbp;
+            case 6: return ref regs.Rsi;
+            case 7: return ref regs.Rdi;
+            case 8: return ref regs.R8;
+            case 9: return ref regs.R9;
+            case 10: return ref regs.R10;
+            case 11: return ref regs.R11;
+            case 12: return ref regs.R12;
+            case 13: return ref regs.R13;
+            case 14: return ref regs.R14;
+            default: return ref regs.R15;
+        }
+    }
+}

@@ -1,0 +1,296 @@
+using CloudBox.Hypervisor.Boot;
+using CloudBox.Hypervisor.Boot.Acpi;
+using CloudBox.Hypervisor.Configuration;
+using CloudBox.Hypervisor.Devices;
+using CloudBox.Hypervisor.Devices.Legacy;
+using CloudBox.Hypervisor.Devices.Pci;
+using CloudBox.Hypervisor.Devices.Virtio;
+using CloudBox.Hypervisor.Kvm;
+using CloudBox.Linux;
+using CloudBox.Linux.Kvm;
+using CloudBox.Linux.Threads;
+
+namespace CloudBox.Hypervisor;
+
+/// <summary>
+/// One boot of one guest: the KVM VM, its memory, devices and vCPU threads. A reboot builds a new instance, so
+/// every boot starts from a clean machine.
+/// </summary>
+public sealed class VirtualMachine : IDisposable
+{
+    private static readonly KvmCapability[] RequiredCapabilities =
+    [
+        KvmCapability.Irqchip, KvmCapability.UserMemory, KvmCapability.SetTssAddr, KvmCapability.ExtCpuid,
+        KvmCapability.IrqRouting, KvmCapability.Irqfd, KvmCapability.Pit2, KvmCapability.Ioeventfd,
+        KvmCapability.SetIdentityMapAddr, KvmCapability.ImmediateExit,
+    ];
+
+    private const int TscDeadlineCapability = 72;
+
+    private readonly VmConfig _config;
+    private readonly KvmSystem _kvm;
+    private readonly KvmVm _vm;
+    private readonly List<Vcpu> _vcpus = [];
+    private readonly List<VirtioPciDevice> _virtio = [];
+    private readonly ManualResetEventSlim _stopped = new(false);
+    private int _state; // VmState
+
+    public VirtualMachine(VmConfig config, IBootImage image, Action<byte> consoleOutput, ExitCounters? counters = null)
+    {
+        _config = config;
+        Counters = counters ?? new ExitCounters();
+        Power.Requested += () => _stopped.Set();
+        ThreadKicker.Install();
+        _kvm = KvmSystem.Open();
+        try
+        {
+            foreach (var capability in RequiredCapabilities)
+                if (_kvm.CheckExtension(capability) <= 0) throw new NotSupportedException($"KVM lacks capability {capability}");
+            _vm = _kvm.CreateVm();
+            _vm.SetTssAddress(MemoryLayout.TssAddress);
+            _vm.SetIdentityMapAddress(MemoryLayout.IdentityMapAddress);
+            _vm.CreateIrqchip();
+            _vm.CreatePit();
+            Msi = new MsiRouter(_vm);
+            Msi.Initialize();
+
+            Memory = new GuestMemory((ulong)config.MemoryMiB * MemoryLayout.MiB, config.HugePages);
+            Memory.Register(_vm);
+
+            Serial = new Serial16550(consoleOutput, new KvmInterruptLine(_vm, Serial16550.Irq));
+            Ports.Register(Serial16550.BasePort, 8, Serial);
+            Ports.Register(I8042Controller.DataPort, 1, new I8042Controller(Power));
+            Ports.Register(I8042Controller.CommandPort, 1, new I8042Controller(Power));
+            Ports.Register(CmosRtc.IndexPort, 2, new CmosRtc(Memory.LowSize, Memory.HighSize));
+            Ports.Register(MemoryLayout.AcpiPmPort, 4, new AcpiPowerManagement(Power));
+            Ports.Register(0x80, 1, new PortSink()); // POST diagnostics
+
+            Pci = new PciBus(Mmio);
+            var configPorts = new PciConfigPorts(Pci);
+            Ports.Register(PciConfigPorts.AddressPort, 8, configPorts);
+            Mmio.Register(MemoryLayout.PciEcamStart, MemoryLayout.PciEcamSize, new PciEcam(Pci));
+            AddVirtioDevices();
+
+            var rsdp = AcpiTables.Write(Memory, config.Vcpus);
+            SmbiosTables.Write(Memory, Guid.NewGuid(), "cloudbox");
+            BootCpuState.WriteTables(Memory);
+            var entry = image.Load(Memory, new BootParameters(config.CommandLine, config.InitrdPath, E820Map.For(Memory), rsdp));
+            CreateVcpus(entry);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public PowerControl Power { get; } = new();
+    public PortBus Ports { get; } = new();
+    public MmioBus Mmio { get; } = new();
+    public ExitCounters Counters { get; }
+    public GuestMemory Memory { get; } = null!;
+    public Serial16550 Serial { get; } = null!;
+    public PciBus Pci { get; } = null!;
+    public MsiRouter Msi { get; } = null!;
+    public IReadOnlyList<VirtioPciDevice> VirtioDevices => _virtio;
+    public VmState State => (VmState)Volatile.Read(ref _state);
+    public DateTime StartedAt { get; private set; }
+
+    /// <summary>
+    /// KVM's own per-vCPU counters summed over the vCPUs (non-zero ones): the work the kernel does without telling
+    /// us — instructions emulated, shadow-paging faults, injected interrupts. Empty if KVM has no statistics fd.
+    /// </summary>
+    public List<KeyValuePair<string, ulong>> KernelStatistics()
+    {
+        var sums = new Dictionary<string, ulong>();
+        var order = new List<string>();
+        foreach (var vcpu in _vcpus)
+        {
+            var statistics = vcpu.Statistics;
+            if (statistics == null) continue;
+            foreach (var (name, value) in statistics.Read())
+            {
+                if (!sums.ContainsKey(name)) order.Add(name);
+                sums[name] = sums.GetValueOrDefault(name) + value;
+            }
+        }
+        var list = new List<KeyValuePair<string, ulong>>();
+        foreach (var name in order) if (sums[name] != 0) list.Add(new(name, sums[name]));
+        return list;
+    }
+
+    /// <summary>Emulation failures the vCPUs got past by re-entering (see <see cref="Vcpu"/>).</summary>
+    public long EmulationRetries
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var v in _vcpus) sum += v.EmulationRetries;
+            return sum;
+        }
+    }
+
+    /// <summary>Details of a failure (internal error, crash), when there was one.</summary>
+    public string? FailureDetail
+    {
+        get
+        {
+            foreach (var v in _vcpus) if (v.FailureDetail != null) return v.FailureDetail;
+            return null;
+        }
+    }
+
+    public void Start()
+    {
+        foreach (var device in _virtio) device.StartWorker();
+        StartedAt = DateTime.UtcNow;
+        Volatile.Write(ref _state, (int)VmState.Running);
+        foreach (var vcpu in _vcpus) vcpu.Start();
+    }
+
+    /// <summary>Blocks until the guest powers off, resets, faults or is killed; stops all vCPUs before returning.</summary>
+    public PowerRequest WaitForExit(TimeSpan? timeout = null)
+    {
+        if (!_stopped.Wait(timeout ?? Timeout.InfiniteTimeSpan)) return PowerRequest.None;
+        StopVcpus();
+        return Power.Request;
+    }
+
+    public void Pause()
+    {
+        foreach (var vcpu in _vcpus) vcpu.Pause();
+        Volatile.Write(ref _state, (int)VmState.Paused);
+    }
+
+    public void Resume()
+    {
+        foreach (var vcpu in _vcpus) vcpu.Resume();
+        Volatile.Write(ref _state, (int)VmState.Running);
+    }
+
+    private void StopVcpus()
+    {
+        foreach (var vcpu in _vcpus) vcpu.RequestStop();
+        foreach (var vcpu in _vcpus) vcpu.Join();
+        Volatile.Write(ref _state, (int)VmState.Stopped);
+    }
+
+    /// <summary>Each vCPU's instruction pointer and mode, readable only while paused (a running vCPU holds its registers).</summary>
+    public List<string> DescribePausedVcpus()
+    {
+        var list = new List<string>();
+        if (State != VmState.Paused) return list;
+        foreach (var vcpu in _vcpus)
+        {
+            var regs = vcpu.Kvm.GetRegs();
+            var sregs = vcpu.Kvm.GetSregs();
+            list.Add($"vcpu{vcpu.Kvm.Id} rip=0x{regs.Rip:x} rsp=0x{regs.Rsp:x} rflags=0x{regs.Rflags:x} cr0=0x{sregs.Cr0:x} cr3=0x{sregs.Cr3:x} cr4=0x{sregs.Cr4:x} efer=0x{sregs.Efer:x} mp={vcpu.Kvm.GetMpState()}");
+        }
+        return list;
+    }
+
+    /// <summary>Presses the ACPI power button: an edge on the Generic Event Device's interrupt.</summary>
+    public void PressPowerButton()
+    {
+        _vm.SetIrqLine(MemoryLayout.PowerButtonGsi, true);
+        _vm.SetIrqLine(MemoryLayout.PowerButtonGsi, false);
+    }
+
+    private void AddVirtioDevices()
+    {
+        foreach (var disk in _config.Disks)
+        {
+            VirtioBlock block;
+            try
+            {
+                block = new VirtioBlock(disk.Path, disk.ReadOnly, disk.Serial ?? Path.GetFileName(disk.Path));
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new VmmSetupException($"cannot open disk {disk.Path}: {error.Message}", error);
+            }
+            AddVirtio(block);
+        }
+        for (var i = 0; i < _config.Nets.Count; i++)
+        {
+            var net = _config.Nets[i];
+            byte[] mac;
+            try
+            {
+                mac = MacAddress.ParseOrGenerate(net.Mac, i);
+            }
+            catch (FormatException error)
+            {
+                throw new VmmSetupException(error.Message, error);
+            }
+            VirtioNet device;
+            try
+            {
+                device = new VirtioNet(net.Tap, mac);
+            }
+            catch (Exception error) when (error is LinuxException or ArgumentException)
+            {
+                throw new VmmSetupException($"cannot open tap {net.Tap}: {error.Message}", error);
+            }
+            AddVirtio(device);
+        }
+        if (_config.Rng) AddVirtio(new VirtioRng());
+    }
+
+    private void AddVirtio(IVirtioDevice model)
+    {
+        VirtioPciDevice device;
+        try
+        {
+            device = new VirtioPciDevice(model, Memory, _vm, Msi);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        _virtio.Add(device);
+        Pci.Add(device);
+        device.SyncIoeventfds();
+    }
+
+    private void CreateVcpus(BootEntry entry)
+    {
+        var supported = _kvm.GetSupportedCpuid();
+        var tscDeadline = _kvm.CheckExtension((KvmCapability)TscDeadlineCapability) > 0;
+        for (uint id = 0; id < _config.Vcpus; id++)
+        {
+            var kvmVcpu = _vm.CreateVcpu(id);
+            var vcpu = new Vcpu(kvmVcpu, Memory, Ports, Mmio, Power, Counters);
+            _vcpus.Add(vcpu);
+            kvmVcpu.SetCpuid(CpuidTable.ForVcpu(supported, id, (uint)_config.Vcpus, tscDeadline));
+            kvmVcpu.SetMsrs(BootCpuState.BootMsrs());
+            kvmVcpu.SetFpu(BootCpuState.BootFpu());
+            BootCpuState.ConfigureLapic(kvmVcpu);
+            if (id != 0 && !entry.AllVcpusStart) continue; // application processors wait for INIT/SIPI
+            var sregs = kvmVcpu.GetSregs();
+            kvmVcpu.SetSregs(entry.LongMode ? BootCpuState.LongModeSregs(sregs) : BootCpuState.ProtectedModeSregs(sregs));
+            kvmVcpu.SetRegs(new KvmRegs
+            {
+                Rip = entry.Rip,
+                Rsi = entry.Rsi,
+                Rbx = entry.Rbx,
+                Rsp = MemoryLayout.BootStackTop * 16 - id * 0x4000, // private stacks for test guests that start every vCPU
+                Rdi = id,
+                Rflags = 2,
+            });
+            if (id != 0) kvmVcpu.SetMpState(KvmMpState.Runnable);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (State != VmState.Stopped && _vcpus.Count > 0 && State != VmState.Created) StopVcpus();
+        foreach (var device in _virtio) device.Dispose();
+        foreach (var vcpu in _vcpus) vcpu.Dispose();
+        Memory?.Dispose();
+        _vm?.Dispose();
+        _kvm.Dispose();
+        _stopped.Dispose();
+    }
+}

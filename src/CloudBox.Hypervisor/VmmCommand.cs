@@ -1,0 +1,116 @@
+using CloudBox.Hypervisor.Boot;
+using CloudBox.Hypervisor.Configuration;
+using CloudBox.Hypervisor.Devices.Legacy;
+using CloudBox.Linux;
+using CloudBox.Linux.Kvm;
+
+namespace CloudBox.Hypervisor;
+
+/// <summary><c>cloudbox vmm</c>: one VM in this process, until the guest powers off or the control API ends it.</summary>
+public static class VmmCommand
+{
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Error, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellation, Action<VmmHost>? onHostReady = null)
+    {
+        if (args is ["--help"] or ["-h"])
+        {
+            await Console.Out.WriteLineAsync(VmConfigParser.Usage);
+            return 0;
+        }
+        VmConfig config;
+        try
+        {
+            config = VmConfigParser.Parse(args);
+        }
+        catch (VmmArgumentException error)
+        {
+            await errors.WriteLineAsync($"cloudbox vmm: {error.Message}");
+            return (int)VmmExitCode.BadArguments;
+        }
+
+        IBootImage image;
+        ConsoleSink console;
+        VmmHost host;
+        VirtualMachine first;
+        ControlApi.ControlServer? api = null;
+        try
+        {
+            CheckKvmDevice();
+            image = OpenKernel(config.KernelPath);
+            if (config.InitrdPath != null) CheckReadable(config.InitrdPath, "initrd");
+            console = OpenConsole(config.Console);
+            host = new VmmHost(config, image, console, errors);
+            first = host.Prepare();
+            if (config.ApiSocket != null) api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host);
+        }
+        catch (Exception error) when (error is VmmSetupException or LinuxException or NotSupportedException or InvalidDataException or ArgumentException)
+        {
+            await errors.WriteLineAsync($"cloudbox vmm: {error.Message}");
+            return (int)VmmExitCode.SetupFailed;
+        }
+
+        using var input = config.Console == "stdio" ? ConsoleInput.Start(host) : null;
+        using var registration = cancellation.Register(() => host.Kill());
+        onHostReady?.Invoke(host);
+        var code = await Task.Factory.StartNew(() => host.Run(first), TaskCreationOptions.LongRunning);
+        if (api != null) await api.DisposeAsync();
+        host.Dispose();
+        console.Dispose();
+        return (int)code;
+    }
+
+    private static void CheckKvmDevice()
+    {
+        try
+        {
+            using var kvm = KvmSystem.Open();
+        }
+        catch (LinuxException error)
+        {
+            throw new VmmSetupException(error.Errno == Errno.ENOENT
+                ? $"{KvmSystem.DevicePath} does not exist: this host has no KVM (load kvm_intel or kvm_amd, or enable nested virtualization)"
+                : $"cannot open {KvmSystem.DevicePath}: {error.Message}", error);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new VmmSetupException(error.Message, error);
+        }
+    }
+
+    private static IBootImage OpenKernel(string path)
+    {
+        try
+        {
+            return BootImage.Open(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new VmmSetupException($"cannot use kernel {path}: {error.Message}", error);
+        }
+    }
+
+    private static void CheckReadable(string path, string what)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new VmmSetupException($"cannot read {what} {path}: {error.Message}", error);
+        }
+    }
+
+    private static ConsoleSink OpenConsole(string target)
+    {
+        try
+        {
+            return ConsoleSink.Open(target);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new VmmSetupException($"cannot open console {target}: {error.Message}", error);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using CloudBox.Hypervisor.Boot;
+using CloudBox.Hypervisor.Configuration;
+using CloudBox.Hypervisor.Devices;
+using CloudBox.Hypervisor.Devices.Legacy;
+using CloudBox.Hypervisor.Kvm;
+
+namespace CloudBox.Hypervisor;
+
+/// <summary>
+/// Runs one VM across its reboots: builds a fresh <see cref="VirtualMachine"/> per boot, waits for the guest to stop,
+/// and maps why it stopped to the process exit code. The control API acts on the current boot through it.
+/// </summary>
+public sealed class VmmHost : IDisposable
+{
+    private readonly IBootImage _image;
+    private readonly ConsoleSink _console;
+    private readonly TextWriter _errors;
+    private readonly object _gate = new();
+    private VirtualMachine? _current;
+    private bool _hostReboot;
+    private bool _killed;
+
+    public VmmHost(VmConfig config, IBootImage image, ConsoleSink console, TextWriter errors)
+    {
+        Config = config;
+        _image = image;
+        _console = console;
+        _errors = errors;
+    }
+
+    public VmConfig Config { get; }
+
+    /// <summary>Exit counters over all boots of this process.</summary>
+    public ExitCounters Counters { get; } = new();
+
+    public int Boots { get; private set; }
+
+    public DateTime StartedAt { get; } = DateTime.UtcNow;
+
+    /// <summary>Raised with the first boot's machine once it is built (tests and the control API wait for it).</summary>
+    public event Action<VirtualMachine>? MachineStarted;
+
+    public VirtualMachine? Current
+    {
+        get { lock (_gate) return _current; }
+    }
+
+    /// <summary>Builds the machine for the first boot; setup errors surface here, before the guest runs.</summary>
+    public VirtualMachine Prepare() => Build();
+
+    /// <summary>Runs boots until one ends the process; returns its exit code.</summary>
+    public VmmExitCode Run(VirtualMachine first)
+    {
+        var vm = first;
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_killed)
+                {
+                    _current = null;
+                    vm.Dispose();
+                    return VmmExitCode.Killed;
+                }
+            }
+            Boots++;
+            vm.Start();
+            MachineStarted?.Invoke(vm);
+            var request = vm.WaitForExit();
+            _console.Flush();
+            var detail = vm.FailureDetail;
+            var lastLines = vm.Serial.Log.LastLines(10);
+            bool hostReboot;
+            lock (_gate)
+            {
+                _current = null;
+                hostReboot = _hostReboot;
+                _hostReboot = false;
+            }
+            vm.Dispose();
+            switch (request)
+            {
+                case PowerRequest.PowerOff:
+                    return VmmExitCode.PowerOff;
+                case PowerRequest.Kill:
+                    return VmmExitCode.Killed;
+                case PowerRequest.Reset when _killed:
+                    return VmmExitCode.Killed;
+                case PowerRequest.Reset when Config.NoReboot && !hostReboot:
+                    return VmmExitCode.Reboot;
+                case PowerRequest.Reset:
+                    vm = Build();
+                    continue;
+                case PowerRequest.TripleFault:
+                    Report("guest triple fault", detail, lastLines);
+                    return VmmExitCode.TripleFault;
+                case PowerRequest.InternalError:
+                    Report("KVM internal error", detail, lastLines);
+                    return VmmExitCode.KvmInternalError;
+                default:
+                    Report("guest crashed", detail, lastLines);
+                    return VmmExitCode.Crashed;
+            }
+        }
+    }
+
+    public bool Pause() => Act(vm => vm.Pause());
+
+    public bool Resume() => Act(vm => vm.Resume());
+
+    /// <summary>Presses the ACPI power button; the guest decides to power off.</summary>
+    public bool Shutdown() => Act(vm => vm.PressPowerButton());
+
+    /// <summary>Hard reset from the host: restarts the guest even under --no-reboot.</summary>
+    public bool Reboot()
+    {
+        lock (_gate) _hostReboot = true;
+        return Act(vm => vm.Power.Reset());
+    }
+
+    /// <summary>Ends the process's VM for good, also between two boots of a rebooting guest.</summary>
+    public bool Kill()
+    {
+        lock (_gate) _killed = true;
+        Act(vm => vm.Power.Set(PowerRequest.Kill));
+        return true;
+    }
+
+    private bool Act(Action<VirtualMachine> action)
+    {
+        VirtualMachine? vm;
+        lock (_gate) vm = _current;
+        if (vm == null) return false;
+        action(vm);
+        return true;
+    }
+
+    private VirtualMachine Build()
+    {
+        var vm = new VirtualMachine(Config, _image, _console.Write, Counters);
+        lock (_gate) _current = vm;
+        return vm;
+    }
+
+    private void Report(string what, string? detail, string lastLines)
+    {
+        _errors.WriteLine($"cloudbox vmm: {what}{(detail != null ? ": " + detail : "")}");
+        if (lastLines.Length > 0) _errors.WriteLine($"last console lines:\n{lastLines}");
+        _errors.Flush();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate) _current?.Dispose();
+    }
+}

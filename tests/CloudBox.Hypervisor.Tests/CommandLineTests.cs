@@ -1,0 +1,70 @@
+using CloudBox.Hypervisor.Configuration;
+
+namespace CloudBox.Hypervisor.Tests;
+
+[TestFixture]
+public sealed class CommandLineTests
+{
+    [Test]
+    public void Options_fill_the_configuration()
+    {
+        var config = VmConfigParser.Parse(["--kernel", "k", "--initrd", "i", "--cmdline", "console=ttyS0", "--memory", "256", "--vcpus", "2",
+            "--disk", "a.img,ro,serial=abc", "--disk", "b.img", "--net", "tap=tap0,mac=52:54:00:00:00:01", "--api-socket", "s", "--no-reboot"]);
+        Assert.That(config.KernelPath, Is.EqualTo("k"));
+        Assert.That(config.MemoryMiB, Is.EqualTo(256));
+        Assert.That(config.Vcpus, Is.EqualTo(2));
+        Assert.That(config.Disks.Select(d => (d.Path, d.ReadOnly, d.Serial)), Is.EqualTo(new[] { ("a.img", true, (string?)"abc"), ("b.img", false, null) }));
+        Assert.That(config.Nets.Single().Mac, Is.EqualTo("52:54:00:00:00:01"));
+        Assert.That(config.NoReboot, Is.True);
+    }
+
+    [Test]
+    public void Config_file_has_the_same_content_and_later_options_override_it()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, """{ "kernelPath": "/k", "memoryMiB": 300, "disks": [ { "path": "/d.img", "readOnly": true } ], "noReboot": true }""");
+        try
+        {
+            var config = VmConfigParser.Parse(["--config", path, "--vcpus", "2"]);
+            Assert.That((config.KernelPath, config.MemoryMiB, config.Vcpus, config.NoReboot), Is.EqualTo(("/k", 300, 2, true)));
+            Assert.That(config.Disks.Single().ReadOnly, Is.True);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestCase(new string[0], "--kernel is required")]
+    [TestCase(new[] { "--kernel", "k", "--memory", "lots" }, "--memory must be a number")]
+    [TestCase(new[] { "--kernel", "k", "--bogus" }, "unknown option --bogus")]
+    [TestCase(new[] { "--kernel", "k", "--disk", "x.img,rw" }, "unknown disk option 'rw'")]
+    public async Task Bad_arguments_give_one_line_and_exit_code_2(string[] args, string message)
+    {
+        var errors = new StringWriter();
+        var code = await VmmCommand.RunAsync(args, errors, CancellationToken.None);
+        Assert.That(code, Is.EqualTo((int)VmmExitCode.BadArguments));
+        Assert.That(errors.ToString(), Does.Contain(message));
+        Assert.That(errors.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Unreadable_kernel_bad_disk_and_unopenable_tap_fail_setup_with_exit_code_3()
+    {
+        GuestFixtures.RequireKvm();
+        var kernel = GuestFixtures.Vmlinux;
+        await AssertSetupFails(["--kernel", "/nonexistent/vmlinuz"], "cannot use kernel /nonexistent/vmlinuz");
+        await AssertSetupFails(["--kernel", kernel, "--console", "none", "--disk", "/nonexistent/disk.img"], "cannot open disk /nonexistent/disk.img");
+        await AssertSetupFails(["--kernel", kernel, "--console", "none", "--net", "tap=bad/name"], "cannot open tap bad/name");
+        await AssertSetupFails(["--kernel", kernel, "--console", "none", "--initrd", "/nonexistent/initrd"], "cannot read initrd");
+    }
+
+    private static async Task AssertSetupFails(string[] args, string message)
+    {
+        var errors = new StringWriter();
+        var code = await VmmCommand.RunAsync(args, errors, CancellationToken.None);
+        Assert.That(code, Is.EqualTo((int)VmmExitCode.SetupFailed), errors.ToString());
+        Assert.That(errors.ToString(), Does.StartWith("cloudbox vmm: " + message));
+        Assert.That(errors.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+}
