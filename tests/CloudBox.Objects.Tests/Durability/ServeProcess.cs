@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace CloudBox.Objects.Tests.Durability;
+
+/// <summary>A real <c>cloudbox serve</c> child process (the binary built beside the tests) that a test can kill -9 and start again.</summary>
+internal sealed class ServeProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ServeProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, string database, string adminPassword)
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var binary = Path.Combine(AppContext.BaseDirectory, "cloudbox");
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "serve", "--data-dir", dataDirectory, "--listen", url, "--s3-listen", $"http://127.0.0.1:{FreePort()}", "--admin-password", adminPassword })
+            start.ArgumentList.Add(argument);
+        if (database.Length > 0)
+        {
+            start.ArgumentList.Add("--database");
+            start.ArgumentList.Add(database);
+        }
+        start.Environment["CLOUDBOX_CONFIG"] = Path.Combine(dataDirectory, "no-such-config.json");
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var serve = new ServeProcess(process, url);
+        using var client = new HttpClient();
+        for (var i = 0; i < 600; i++)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"cloudbox serve exited with {process.ExitCode}");
+            try
+            {
+                if ((await client.GetAsync(url + "/healthz")).IsSuccessStatusCode)
+                    return serve;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        serve.Dispose();
+        throw new TimeoutException("cloudbox serve did not become ready");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or power cut of the process.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            KillHard();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
