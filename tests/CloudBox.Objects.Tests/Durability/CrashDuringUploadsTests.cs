@@ -43,22 +43,29 @@ public class CrashDuringUploadsTests(DatabaseEngine engine)
                     {
                         // Every third upload overwrites an earlier name: replacement must be atomic too.
                         var name = $"client{c}/obj{(i % 3 == 2 ? i - 1 : i)}";
-                        var body = Content(name, i, Random.Shared.Next(1, 3 << 20));
+                        var body = Content(name, i, Random.Shared.Next(1, 1 << 20));
                         try
                         {
-                            using var response = await client.PutAsync($"{account}/{name}", new ByteArrayContent(body), stop.Token);
+                            using var response = await client.PutAsync($"{account}/crash/{name}", new ByteArrayContent(body));
                             if ((int)response.StatusCode == 201)
                                 acknowledged[name] = Convert.ToHexStringLower(MD5.HashData(body));
                         }
-                        catch (Exception)
+                        catch (Exception) when (stop.IsCancellationRequested)
                         {
                             return; // the server died under us
                         }
+                        catch (Exception error)
+                        {
+                            throw new InvalidOperationException($"upload failed while the server ran (acknowledged so far: {acknowledged.Count}); server log:\n{first.Log}", error);
+                        }
                     }
                 })).ToList();
-                await Task.Delay(2500);
+                // Kill once uploads are flowing, at a moment no client chose.
+                for (var waited = 0; acknowledged.Count < 40 && waited < 300 && uploaders.Any(u => !u.IsCompleted); waited++)
+                    await Task.Delay(100);
+                await Task.Delay(Random.Shared.Next(50, 400));
+                stop.Cancel(); // from here on, failed uploads are expected
                 first.KillHard();
-                stop.Cancel();
                 await Task.WhenAll(uploaders);
             }
             Assert.That(acknowledged, Is.Not.Empty, "some uploads completed before the kill");

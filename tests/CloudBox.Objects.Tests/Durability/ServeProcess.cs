@@ -17,10 +17,24 @@ internal sealed class ServeProcess : IDisposable
 
     public string Url { get; }
 
+    private System.Text.StringBuilder _log = new();
+
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>What the server printed, for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+                return _log.ToString();
+        }
+    }
+
     public static async Task<ServeProcess> StartAsync(string dataDirectory, string database, string adminPassword)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
-        var binary = Path.Combine(AppContext.BaseDirectory, "cloudbox");
+        var binary = PublishedBinary();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -34,18 +48,18 @@ internal sealed class ServeProcess : IDisposable
             start.ArgumentList.Add("--database");
             start.ArgumentList.Add(database);
         }
-        start.Environment["CLOUDBOX_CONFIG"] = Path.Combine(dataDirectory, "no-such-config.json");
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, line) => { lock (errors) errors.AppendLine(line.Data); };
+        process.ErrorDataReceived += (_, line) => { lock (errors) errors.AppendLine(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var serve = new ServeProcess(process, url);
+        var serve = new ServeProcess(process, url) { _log = errors };
         using var client = new HttpClient();
         for (var i = 0; i < 600; i++)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"cloudbox serve exited with {process.ExitCode}");
+                throw new InvalidOperationException($"cloudbox serve exited with {process.ExitCode}: {errors}");
             try
             {
                 if ((await client.GetAsync(url + "/healthz")).IsSuccessStatusCode)
@@ -72,6 +86,26 @@ internal sealed class ServeProcess : IDisposable
         if (!_process.HasExited)
             KillHard();
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// The published single binary (tests/run publishes it to .build/cloudbox before running tests),
+    /// so the crash test kills exactly what operators run.
+    /// </summary>
+    private static string PublishedBinary()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "CloudBox.sln")))
+            {
+                var binary = Path.Combine(directory.FullName, ".build", "cloudbox", "cloudbox");
+                if (File.Exists(binary))
+                    return binary;
+                Assert.Fail($"{binary} is missing: run `dotnet publish src/CloudBox -c Release -o .build/cloudbox` (tests/run does) before this test.");
+            }
+        }
+        Assert.Fail("repository root (CloudBox.sln) not found above the test binaries");
+        return "";
     }
 
     private static int FreePort()
