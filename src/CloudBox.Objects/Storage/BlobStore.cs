@@ -12,6 +12,7 @@ namespace CloudBox.Objects.Storage;
 public sealed class BlobStore
 {
     private const int BufferBytes = 1 << 20;
+    private const long FlushEveryBytes = 64L << 20;
     private readonly string _blobs;
     private readonly string _temporary;
 
@@ -28,35 +29,62 @@ public sealed class BlobStore
     /// Writes <paramref name="source"/> to a new blob. When <paramref name="expectedLength"/> is
     /// given, a short or long body is refused (the client's upload was cut or lied).
     /// </summary>
+    /// <remarks>
+    /// Large bodies are pipelined: while one chunk is written and hashed, the next arrives from
+    /// the network, and every <see cref="FlushEveryBytes"/> a background fsync pushes what is
+    /// written so far to the disk, so the final fsync waits for little and the disk works while
+    /// the client still sends.
+    /// </remarks>
     public async Task<BlobWrite> WriteAsync(Stream source, long? expectedLength, long maxLength, CancellationToken cancellationToken)
     {
         var blobId = Guid.NewGuid().ToString("N");
         var temporary = Path.Combine(_temporary, blobId);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        var current = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        var next = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        Task? flush = null;
         long size = 0;
         try
         {
-            await using (var file = new FileStream(temporary, new FileStreamOptions
+            using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, expectedLength ?? 0))
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
-                Options = FileOptions.Asynchronous, PreallocationSize = expectedLength ?? 0,
-            }))
-            {
-                while (true)
+                long flushedAt = 0;
+                var read = await ReadFullAsync(source, current, cancellationToken);
+                while (read > 0)
                 {
-                    var read = await ReadFullAsync(source, buffer, cancellationToken);
-                    if (read == 0)
-                        break;
                     size += read;
                     if (size > maxLength || (expectedLength is { } limit && size > limit))
                         throw new BlobTooLargeException(maxLength);
-                    md5.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    if (read < current.Length)
+                    {
+                        // A short read is the end of the body: write it here, no hand-off needed.
+                        WriteAndHash(handle, md5, current, read, size - read);
+                        break;
+                    }
+                    var (chunk, length, offset) = (current, read, size - read);
+                    var write = Task.Run(() => WriteAndHash(handle, md5, chunk, length, offset), cancellationToken);
+                    try
+                    {
+                        read = await ReadFullAsync(source, next, cancellationToken);
+                    }
+                    finally
+                    {
+                        await write;
+                    }
+                    (current, next) = (next, current);
+                    if (size - flushedAt >= FlushEveryBytes && (flush is null || flush.IsCompleted))
+                    {
+                        if (flush is not null)
+                            await flush; // surfaces an fsync failure
+                        flushedAt = size;
+                        flush = Task.Run(() => RandomAccess.FlushToDisk(handle), cancellationToken);
+                    }
                 }
                 if (expectedLength is { } expected && size != expected)
                     throw new IncompleteBodyException(expected, size);
-                file.Flush(flushToDisk: true);
+                if (flush is not null)
+                    await flush;
+                RandomAccess.FlushToDisk(handle);
             }
             var final = PathOf(blobId);
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
@@ -66,13 +94,22 @@ public sealed class BlobStore
         }
         catch
         {
+            if (flush is not null)
+                await flush.ContinueWith(_ => { }, TaskScheduler.Default);
             File.Delete(temporary);
             throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
         }
+    }
+
+    private static void WriteAndHash(Microsoft.Win32.SafeHandles.SafeFileHandle handle, IncrementalHash md5, byte[] buffer, int length, long offset)
+    {
+        RandomAccess.Write(handle, buffer.AsSpan(0, length), offset);
+        md5.AppendData(buffer, 0, length);
     }
 
     public FileStream OpenRead(string blobId) =>
