@@ -87,7 +87,7 @@ public sealed class BlobStore
                 RandomAccess.FlushToDisk(handle);
             }
             var final = PathOf(blobId);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            EnsureDurableDirectory(Path.GetDirectoryName(final)!);
             File.Move(temporary, final);
             SyncDirectory(Path.GetDirectoryName(final)!);
             return new BlobWrite(blobId, size, Convert.ToHexStringLower(md5.GetHashAndReset()));
@@ -163,6 +163,22 @@ public sealed class BlobStore
             total += read;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Creates the two-level fan-out directory when missing and syncs the parents that gained an
+    /// entry: a blob renamed into a directory that a power cut forgets would be lost.
+    /// </summary>
+    private void EnsureDurableDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+            return;
+        var parent = Path.GetDirectoryName(directory)!;
+        var parentExisted = Directory.Exists(parent);
+        Directory.CreateDirectory(directory);
+        SyncDirectory(parent);
+        if (!parentExisted)
+            SyncDirectory(_blobs);
     }
 
     /// <summary>A rename is durable only once its directory is synced.</summary>

@@ -20,6 +20,8 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     /// <summary>Sorts after every valid name that starts with a given prefix (U+10FFFF is the largest code point).</summary>
     private const string AfterPrefix = "\U0010FFFF";
 
+    private readonly GroupCommit _groupCommit = new(database);
+
     public Database Database => database;
 
     // ---- accounts -------------------------------------------------------------------------
@@ -137,7 +139,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     {
         record.LastModified = record.LastModified.Length > 0 ? record.LastModified : Now();
         var now = Now();
-        var released = await database.InTransactionAsync(async (connection, transaction) =>
+        async Task<IReadOnlyList<string>> Put(DbConnection connection, DbTransaction transaction)
         {
             await database.LockAsync(connection, transaction, ContainerLockKey(record.ProjectId, record.Container));
             var exists = await connection.ExecuteScalarAsync<long>(
@@ -161,7 +163,11 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
                 "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
                 new { count = old is null ? 1 : 0, bytes = record.Size - (old?.Size ?? 0), record.ProjectId, record.Container }, transaction);
             return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
-        }, cancellationToken);
+        }
+        // SQLite commits one writer at a time, one fsync each: concurrent PUTs share commits.
+        var released = database.Engine == DatabaseEngine.Sqlite
+            ? await _groupCommit.RunAsync(Put)
+            : await database.InTransactionAsync(Put, cancellationToken);
         foreach (var blobId in released)
             blobs.Delete(blobId);
     }
