@@ -239,6 +239,29 @@ public class ObjectTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task ConcurrentPutsAreEachAnsweredAndCountedOnce()
+    {
+        var container = await CreateContainerAsync();
+        var missing = "never-created-" + Guid.NewGuid().ToString("N")[..6];
+        var puts = Enumerable.Range(0, 48).Select(async i =>
+        {
+            // Every eighth PUT targets a missing container: its failure must not undo the others sharing a commit.
+            var target = i % 8 == 7 ? missing : container;
+            using var response = await SendAsync("PUT", $"{Account}/{target}/o{i}", AdminToken, new string('x', i));
+            return (int)response.StatusCode;
+        });
+        var statuses = await Task.WhenAll(puts);
+        Assert.That(statuses.Count(s => s == 201), Is.EqualTo(42));
+        Assert.That(statuses.Count(s => s == 404), Is.EqualTo(6));
+        using var head = await SendAsync("HEAD", $"{Account}/{container}", AdminToken);
+        Assert.That(Header(head, "X-Container-Object-Count"), Is.EqualTo("42"));
+        var expectedBytes = Enumerable.Range(0, 48).Where(i => i % 8 != 7).Sum();
+        Assert.That(Header(head, "X-Container-Bytes-Used"), Is.EqualTo(expectedBytes.ToString()));
+        var listed = (await GetTextAsync($"{Account}/{container}", AdminToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(listed, Has.Length.EqualTo(42));
+    }
+
+    [Test]
     public async Task DeletingAMissingObjectIs404()
     {
         var container = await CreateContainerAsync();
