@@ -37,15 +37,23 @@ internal sealed class SwiftRequest(HttpContext context, SwiftPath path, SwiftBac
         }
     }
 
-    /// <summary>True when the caller owns the account: its project is the account's, or it holds the admin role.</summary>
+    /// <summary>
+    /// True when the caller owns the account: a member (or operator) of the account's project,
+    /// or an admin. Roles arrive expanded (admin ⇒ member ⇒ reader).
+    /// </summary>
     public bool IsOwner(CallerContext? caller) =>
-        caller is not null && (caller.ProjectId == ProjectId || caller.HasRole("admin"));
+        caller is not null && (caller.HasRole("admin") || (caller.ProjectId == ProjectId && (caller.HasRole("member") || caller.HasRole("swiftoperator"))));
+
+    /// <summary>A reader of the account's project may look but not change: GET and HEAD only.</summary>
+    private bool IsProjectReader(CallerContext? caller) =>
+        caller is not null && caller.ProjectId == ProjectId && caller.HasRole("reader")
+        && (HttpMethods.IsGet(Request.Method) || HttpMethods.IsHead(Request.Method));
 
     /// <summary>Refuses the request (401 anonymous, 403 otherwise) unless the caller may do <paramref name="operation"/>.</summary>
     public void Authorize(SwiftOperation operation, ContainerRecord? container)
     {
         var caller = Caller;
-        if (IsOwner(caller))
+        if (IsOwner(caller) || IsProjectReader(caller))
             return;
         if (TempUrlGranted && operation is SwiftOperation.ReadObject or SwiftOperation.WriteObject)
             return;

@@ -72,6 +72,16 @@ public class AccessTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task AProjectReaderMayLookButNotChange()
+    {
+        var (readerToken, readerProject, _) = await MemberAsync("reader");
+        using (var ownAccount = await SendAsync("PUT", $"{AccountOf(readerProject)}/mine", readerToken))
+            Assert.That((int)ownAccount.StatusCode, Is.EqualTo(403), "a reader cannot create containers even in its own account");
+        using (var list = await SendAsync("GET", AccountOf(readerProject), readerToken))
+            Assert.That((int)list.StatusCode, Is.EqualTo(204), "but it can look at its (empty) account");
+    }
+
+    [Test]
     public async Task WriteAclsRefuseReferrers()
     {
         var container = await CreateContainerAsync();
