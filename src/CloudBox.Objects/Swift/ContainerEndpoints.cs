@@ -126,7 +126,7 @@ internal static class ContainerEndpoints
             if (container.WriteAcl.Length > 0)
                 response.Headers["X-Container-Write"] = container.WriteAcl;
             if (container.VersionsLocation is { } location)
-                response.Headers[metadata.GetValueOrDefault(VersionsModeKey) == "history" ? "X-History-Location" : "X-Versions-Location"] = location;
+                response.Headers[metadata.GetValueOrDefault(VersionsModeKey) == "history" ? "X-History-Location" : "X-Versions-Location"] = SwiftHeaders.HeaderSafe(location);
         }
         response.ContentType = ListingFormats.ContentType(format);
         if (query is null)

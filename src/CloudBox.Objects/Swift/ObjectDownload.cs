@@ -73,7 +73,7 @@ internal static class ObjectDownload
         if (view.IsStatic)
             response.Headers["X-Static-Large-Object"] = "True";
         if (view.DynamicManifest is { } manifest)
-            response.Headers["X-Object-Manifest"] = manifest;
+            response.Headers["X-Object-Manifest"] = SwiftHeaders.HeaderSafe(manifest);
     }
 
     /// <summary><c>multipart-manifest=get</c>: the stored manifest itself (or with <c>format=raw</c>, in the form a client PUTs).</summary>

@@ -42,6 +42,20 @@ internal static class SwiftHeaders
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
+    /// <summary>
+    /// A name for a response header: HTTP headers are ASCII, so a name with other characters is
+    /// percent-encoded (slashes kept), the form clients send such names in.
+    /// </summary>
+    public static string HeaderSafe(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c > 126 || c < 32)
+                return string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
+        }
+        return name;
+    }
+
     public static string HttpDate(DateTimeOffset time) => time.ToUniversalTime().ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Listings' <c>last_modified</c>: ISO 8601 with microseconds and no zone.</summary>

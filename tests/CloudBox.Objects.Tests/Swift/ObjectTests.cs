@@ -262,6 +262,24 @@ public class ObjectTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task UnicodeNamesRoundTripThroughPathsListingsAndManifests()
+    {
+        var container = await CreateContainerAsync();
+        var name = "dossier/名前 ünïcödé.txt";
+        await PutObjectAsync(container, Uri.EscapeDataString(name), "unicode");
+        Assert.That(await GetTextAsync($"{Account}/{container}/{Uri.EscapeDataString(name)}", AdminToken), Is.EqualTo("unicode"));
+        var listing = System.Text.Json.Nodes.JsonNode.Parse(await GetTextAsync($"{Account}/{container}?format=json", AdminToken))!.AsArray();
+        Assert.That(listing[0]!["name"]!.GetValue<string>(), Is.EqualTo(name));
+        Assert.That(await GetTextAsync($"{Account}/{container}?prefix={Uri.EscapeDataString("dossier/名")}", AdminToken), Is.EqualTo(name + "\n"));
+
+        using (var manifest = await SendAsync("PUT", $"{Account}/{container}/dlo", AdminToken, "", ("X-Object-Manifest", Uri.EscapeDataString($"{container}/dossier/名"))))
+            Assert.That((int)manifest.StatusCode, Is.EqualTo(201));
+        using var get = await SendAsync("GET", $"{Account}/{container}/dlo", AdminToken);
+        Assert.That(await get.Content.ReadAsStringAsync(), Is.EqualTo("unicode"));
+        Assert.That(Uri.UnescapeDataString(Header(get, "X-Object-Manifest")), Is.EqualTo($"{container}/dossier/名"));
+    }
+
+    [Test]
     public async Task DeletingAMissingObjectIs404()
     {
         var container = await CreateContainerAsync();
