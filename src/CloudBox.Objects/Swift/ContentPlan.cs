@@ -24,14 +24,15 @@ internal sealed class ContentPlan(IReadOnlyList<ObjectPiece> pieces, string etag
     public static async Task<ContentPlan> ResolveAsync(SwiftRequest request, ObjectRecord record)
     {
         var view = ObjectView.Of(record);
+        var authorized = new HashSet<string>(StringComparer.Ordinal) { record.Container };
         if (view.IsStatic)
         {
             var pieces = new List<ObjectPiece>();
-            await AddStaticSegmentsAsync(request, record, pieces, 0);
+            await AddStaticSegmentsAsync(request, record, pieces, 0, authorized);
             return new ContentPlan(pieces, view.ListingEtag, quotedEtag: true);
         }
         if (view.DynamicManifest is { } manifest)
-            return await ResolveDynamicAsync(request, record, manifest);
+            return await ResolveDynamicAsync(request, record, manifest, authorized);
         return new ContentPlan([new ObjectPiece(record, 0, record.Size)], record.Etag, quotedEtag: false);
     }
 
@@ -64,9 +65,10 @@ internal sealed class ContentPlan(IReadOnlyList<ObjectPiece> pieces, string etag
         return buffer.ToArray();
     }
 
-    private static async Task<ContentPlan> ResolveDynamicAsync(SwiftRequest request, ObjectRecord manifestObject, string manifest)
+    private static async Task<ContentPlan> ResolveDynamicAsync(SwiftRequest request, ObjectRecord manifestObject, string manifest, HashSet<string> authorized)
     {
         var (container, prefix) = SwiftPath.SplitReference(manifest);
+        await AuthorizeSegmentsAsync(request, manifestObject.ProjectId, container, authorized);
         var segments = await request.Store.ListObjectsAsync(manifestObject.ProjectId, container,
             new ListingQuery(Prefix: prefix ?? "", Limit: MaxDynamicSegments), request.Aborted);
         var pieces = new List<ObjectPiece>();
@@ -81,7 +83,22 @@ internal sealed class ContentPlan(IReadOnlyList<ObjectPiece> pieces, string etag
         return new ContentPlan(pieces, Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(etags.ToString()))), quotedEtag: true);
     }
 
-    private static async Task AddStaticSegmentsAsync(SwiftRequest request, ObjectRecord manifestObject, List<ObjectPiece> pieces, int depth)
+    /// <summary>
+    /// Segments in another container are read with the caller's own rights there, as Swift
+    /// does: read access to a manifest is no key to a private segment container.
+    /// </summary>
+    private static async Task AuthorizeSegmentsAsync(SwiftRequest request, string projectId, string container, HashSet<string> authorized)
+    {
+        if (!authorized.Add(container))
+            return;
+        var path = new SwiftPath(SwiftPath.AccountPrefix + projectId, projectId, container, null);
+        var segments = new SwiftRequest(request.Context, path, request.Backend) { TempUrlGranted = request.TempUrlGranted };
+        if (segments.IsOwner(segments.Caller))
+            return;
+        segments.Authorize(SwiftOperation.ReadObject, await request.Store.FindContainerAsync(projectId, container, request.Aborted));
+    }
+
+    private static async Task AddStaticSegmentsAsync(SwiftRequest request, ObjectRecord manifestObject, List<ObjectPiece> pieces, int depth, HashSet<string> authorized)
     {
         if (depth > MaxNesting)
             throw SwiftFaults.Conflict("Max recursion depth exceeded on large object manifest");
@@ -89,12 +106,13 @@ internal sealed class ContentPlan(IReadOnlyList<ObjectPiece> pieces, string etag
         foreach (var segment in segments)
         {
             var (container, name) = SwiftPath.SplitReference(segment.Name);
+            await AuthorizeSegmentsAsync(request, manifestObject.ProjectId, container, authorized);
             var record = name is null ? null : await request.Store.FindObjectAsync(manifestObject.ProjectId, container, name, request.Aborted);
             if (record is null || ObjectView.Of(record).ListingEtag != segment.Hash)
                 throw SwiftFaults.Conflict($"Large object segment {segment.Name} is missing or has changed.");
             if (record.LargeObject == ObjectView.StaticMarker)
             {
-                await AddStaticSegmentsAsync(request, record, pieces, depth + 1);
+                await AddStaticSegmentsAsync(request, record, pieces, depth + 1, authorized);
                 continue;
             }
             var (offset, length) = segment.RangeWithin(record.Size);

@@ -13,7 +13,8 @@ internal static class ObjectCopy
     /// <summary>Copies <paramref name="source"/> to <paramref name="target"/>; <paramref name="request"/> is authorized to write the target.</summary>
     public static async Task CopyAsync(SwiftRequest request, SwiftPath source, SwiftPath target, ContainerRecord targetContainer)
     {
-        var sourceRequest = new SwiftRequest(request.Context, source, request.Backend) { TempUrlGranted = request.TempUrlGranted };
+        // A TempURL grants its one object only, never the source of a copy.
+        var sourceRequest = new SwiftRequest(request.Context, source, request.Backend);
         var sourceContainer = await request.Store.FindContainerAsync(source.ProjectId, source.Container!, request.Aborted);
         sourceRequest.Authorize(SwiftOperation.ReadObject, sourceContainer);
         var sourceRecord = await ObjectEndpoints.RequireObjectAsync(request, source);

@@ -93,6 +93,11 @@ internal static class StaticLargeObjects
             foreach (var segment in StaticManifest.Parse(await ContentPlan.ReadAllAsync(request, record)))
             {
                 var (container, name) = SwiftPath.SplitReference(segment.Name);
+                if (container != record.Container && !await MayWriteAsync(request, container))
+                {
+                    result.Errors.Add((segment.Name, "403 Forbidden"));
+                    continue;
+                }
                 if (name is not null && await request.Store.DeleteObjectAsync(request.ProjectId, container, name, request.Aborted) is not null)
                     result.Deleted++;
                 else
@@ -104,6 +109,21 @@ internal static class StaticLargeObjects
         else
             result.NotFound++;
         await result.WriteAsync(request);
+    }
+
+    /// <summary>Segments are deleted with the caller's own rights on their container.</summary>
+    private static async Task<bool> MayWriteAsync(SwiftRequest request, string container)
+    {
+        var segments = new SwiftRequest(request.Context, request.Path with { Container = container, Object = null }, request.Backend);
+        try
+        {
+            segments.Authorize(SwiftOperation.WriteObject, await request.Store.FindContainerAsync(request.ProjectId, container, request.Aborted));
+            return true;
+        }
+        catch (Core.Api.ApiFault)
+        {
+            return false;
+        }
     }
 
     private static async Task<byte[]> ReadBodyAsync(SwiftRequest request)

@@ -82,6 +82,21 @@ public class AccessTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task APublicManifestIsNoKeyToPrivateSegments()
+    {
+        var segments = await CreateContainerAsync();
+        await PutObjectAsync(segments, "part/1", "private bytes");
+        var shop = await CreateContainerAsync(null, ("X-Container-Read", ".r:*"));
+        await PutObjectAsync(shop, "window", "", ("X-Object-Manifest", $"{segments}/part/"));
+        using (var anonymous = await SendAsync("GET", $"{Account}/{shop}/window", null))
+            Assert.That((int)anonymous.StatusCode, Is.EqualTo(401));
+        Assert.That(await GetTextAsync($"{Account}/{shop}/window", AdminToken), Is.EqualTo("private bytes"));
+
+        await SendAsync("POST", $"{Account}/{segments}", AdminToken, null, ("X-Container-Read", ".r:*"));
+        Assert.That(await GetTextAsync($"{Account}/{shop}/window", null), Is.EqualTo("private bytes"));
+    }
+
+    [Test]
     public async Task WriteAclsRefuseReferrers()
     {
         var container = await CreateContainerAsync();
