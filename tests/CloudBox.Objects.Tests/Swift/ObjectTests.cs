@@ -73,6 +73,31 @@ public class ObjectTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task AnUploadCutShortOfItsContentLengthLeavesNothing()
+    {
+        var container = await CreateContainerAsync();
+        var uri = new Uri(Cloud.BaseUrl);
+        using (var socket = new System.Net.Sockets.TcpClient())
+        {
+            await socket.ConnectAsync(uri.Host, uri.Port);
+            var stream = socket.GetStream();
+            var head = $"PUT {Account}/{container}/cut HTTP/1.1\r\nHost: {uri.Authority}\r\nX-Auth-Token: {AdminToken}\r\nContent-Length: 200000\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(new byte[150_000]);
+            await stream.FlushAsync();
+        } // the client vanishes 50 000 bytes early
+
+        var temporary = Path.Combine(Cloud.DataDirectory, "objects", "tmp");
+        for (var i = 0; i < 50 && Directory.EnumerateFiles(temporary).Any(); i++)
+            await Task.Delay(100);
+        Assert.That(Directory.EnumerateFiles(temporary), Is.Empty, "the partial upload's temporary file is removed");
+        using var get = await SendAsync("GET", $"{Account}/{container}/cut", AdminToken);
+        Assert.That((int)get.StatusCode, Is.EqualTo(404));
+        using var container2 = await SendAsync("HEAD", $"{Account}/{container}", AdminToken);
+        Assert.That(Header(container2, "X-Container-Object-Count"), Is.EqualTo("0"));
+    }
+
+    [Test]
     public async Task ChunkedUploadsAreAccepted()
     {
         var container = await CreateContainerAsync();
