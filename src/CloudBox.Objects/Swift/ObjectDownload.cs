@@ -17,7 +17,10 @@ internal static class ObjectDownload
             await WriteManifestAsync(request, record, withBody);
             return;
         }
-        var plan = await ContentPlan.ResolveAsync(request, record);
+        // multipart-manifest=get on a DLO answers the (empty) manifest object itself, as Swift does.
+        var plan = view.DynamicManifest is not null && request.Query("multipart-manifest") == "get"
+            ? new ContentPlan([new ObjectPiece(record, 0, record.Size)], record.Etag, quotedEtag: false)
+            : await ContentPlan.ResolveAsync(request, record);
         var response = request.Response;
         WriteObjectHeaders(response, record, view);
         response.Headers.ETag = plan.EtagHeader;

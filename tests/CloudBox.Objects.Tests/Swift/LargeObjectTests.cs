@@ -22,6 +22,12 @@ public class LargeObjectTests(DatabaseEngine engine) : SwiftFixture(engine)
         using var range = await SendAsync("GET", $"{Account}/{container}/big", AdminToken, null, ("Range", "bytes=4-7"));
         Assert.That(await range.Content.ReadAsStringAsync(), Is.EqualTo("o wo"));
 
+        using (var manifestItself = await SendAsync("GET", $"{Account}/{container}/big?multipart-manifest=get", AdminToken))
+        {
+            Assert.That(await manifestItself.Content.ReadAsStringAsync(), Is.Empty);
+            Assert.That(Header(manifestItself, "X-Object-Manifest"), Is.EqualTo($"{segments}/big/"));
+        }
+
         // A DLO is whatever its prefix holds when read.
         await PutObjectAsync(segments, "big/003", "!");
         Assert.That(await GetTextAsync($"{Account}/{container}/big", AdminToken), Is.EqualTo("hello world!"));
