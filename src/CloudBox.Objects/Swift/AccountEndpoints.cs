@@ -16,7 +16,7 @@ internal static class AccountEndpoints
         var method = request.Request.Method;
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
             await ReadAsync(request, HttpMethods.IsGet(method));
-        else if (HttpMethods.IsPost(method) && request.HasQuery("bulk-delete") || HttpMethods.IsDelete(method) && request.HasQuery("bulk-delete"))
+        else if ((HttpMethods.IsPost(method) || HttpMethods.IsDelete(method)) && request.HasQuery("bulk-delete"))
             await BulkDelete.HandleAsync(request);
         else if (HttpMethods.IsPost(method))
             await UpdateAsync(request);
