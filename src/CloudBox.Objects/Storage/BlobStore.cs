@@ -5,7 +5,8 @@ namespace CloudBox.Objects.Storage;
 
 /// <summary>
 /// Object bytes as files under <c>DATA/objects/blobs/ab/cd/&lt;id&gt;</c>: streamed in (never whole
-/// in memory) to a temporary name, MD5 computed on the way, fsynced, renamed, directory fsynced.
+/// in memory) to a temporary name, MD5 computed on the way, renamed, fsynced, directory fsynced,
+/// all before any database row names the blob.
 /// A blob only counts once a database row names it (<c>objects_blobs</c>); files no row names
 /// are leftovers of a crash and are swept.
 /// </summary>
@@ -44,6 +45,8 @@ public sealed class BlobStore
         var next = ArrayPool<byte>.Shared.Rent(BufferBytes);
         Task? flush = null;
         long size = 0;
+        var final = PathOf(blobId);
+        var moved = false;
         try
         {
             using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, expectedLength ?? 0))
@@ -84,11 +87,14 @@ public sealed class BlobStore
                     throw new IncompleteBodyException(expected, size);
                 if (flush is not null)
                     await flush;
+                // Rename first, then fsync: the file's fsync commits the journal that holds the
+                // rename too, so the directory's fsync after it finds little left to do. Only a
+                // database row makes a blob visible, and that comes after both.
+                EnsureDurableDirectory(Path.GetDirectoryName(final)!);
+                File.Move(temporary, final);
+                moved = true;
                 RandomAccess.FlushToDisk(handle);
             }
-            var final = PathOf(blobId);
-            EnsureDurableDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temporary, final);
             SyncDirectory(Path.GetDirectoryName(final)!);
             return new BlobWrite(blobId, size, Convert.ToHexStringLower(md5.GetHashAndReset()));
         }
@@ -96,7 +102,7 @@ public sealed class BlobStore
         {
             if (flush is not null)
                 await flush.ContinueWith(_ => { }, TaskScheduler.Default);
-            File.Delete(temporary);
+            File.Delete(moved ? final : temporary);
             throw;
         }
         finally
