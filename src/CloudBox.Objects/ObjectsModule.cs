@@ -3,11 +3,13 @@ using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
 using CloudBox.Objects.Data;
+using CloudBox.Objects.Maintenance;
 using CloudBox.Objects.S3;
 using CloudBox.Objects.Storage;
 using CloudBox.Objects.Swift;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CloudBox.Objects;
 
@@ -15,8 +17,10 @@ namespace CloudBox.Objects;
 /// Object storage with two front doors over one namespace: Swift v1 under <c>/object-store</c>
 /// and S3 on its own listener, where a bucket is the Swift container of the same project.
 /// </summary>
-public sealed class ObjectsModule : ICloudModule
+public sealed class ObjectsModule(ObjectsSettings? settings = null) : ICloudModule
 {
+    private readonly ObjectsSettings _settings = settings ?? new ObjectsSettings();
+
     public string Name => "objects";
 
     public ServiceCatalogEntry Catalog { get; } = new("object-store", "swift", "Object Storage (Swift v1)", "/object-store", "/v1/AUTH_$(project_id)s");
@@ -34,9 +38,18 @@ public sealed class ObjectsModule : ICloudModule
 
     public void ConfigureServices(IServiceCollection services, CloudBoxOptions options)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_settings);
         services.AddSingleton(_ => new BlobStore(options.DataDirectory));
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<ObjectReader>();
+        services.AddSingleton<IStartupTask, TemporaryFileCleanup>();
+        services.AddSingleton<ObjectExpirer>();
+        services.AddSingleton<BlobSweeper>();
+        services.AddSingleton<ObjectAuditor>();
+        services.AddHostedService(provider => provider.GetRequiredService<ObjectExpirer>());
+        services.AddHostedService(provider => provider.GetRequiredService<BlobSweeper>());
+        services.AddHostedService(provider => provider.GetRequiredService<ObjectAuditor>());
         SwiftApi.ConfigureServices(services, options);
         S3Api.ConfigureServices(services, options);
     }

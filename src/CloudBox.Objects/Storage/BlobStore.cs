@@ -5,13 +5,15 @@ namespace CloudBox.Objects.Storage;
 
 /// <summary>
 /// Object bytes as files under <c>DATA/objects/blobs/ab/cd/&lt;id&gt;</c>: streamed in (never whole
-/// in memory) to a temporary name, MD5 computed on the way, fsynced, renamed, directory fsynced.
+/// in memory) to a temporary name, MD5 computed on the way, renamed, fsynced, directory fsynced,
+/// all before any database row names the blob.
 /// A blob only counts once a database row names it (<c>objects_blobs</c>); files no row names
 /// are leftovers of a crash and are swept.
 /// </summary>
 public sealed class BlobStore
 {
     private const int BufferBytes = 1 << 20;
+    private const long FlushEveryBytes = 64L << 20;
     private readonly string _blobs;
     private readonly string _temporary;
 
@@ -28,51 +30,92 @@ public sealed class BlobStore
     /// Writes <paramref name="source"/> to a new blob. When <paramref name="expectedLength"/> is
     /// given, a short or long body is refused (the client's upload was cut or lied).
     /// </summary>
+    /// <remarks>
+    /// Large bodies are pipelined: while one chunk is written and hashed, the next arrives from
+    /// the network, and every <see cref="FlushEveryBytes"/> a background fsync pushes what is
+    /// written so far to the disk, so the final fsync waits for little and the disk works while
+    /// the client still sends.
+    /// </remarks>
     public async Task<BlobWrite> WriteAsync(Stream source, long? expectedLength, long maxLength, CancellationToken cancellationToken)
     {
         var blobId = Guid.NewGuid().ToString("N");
         var temporary = Path.Combine(_temporary, blobId);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        var current = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        var next = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        Task? flush = null;
         long size = 0;
+        var final = PathOf(blobId);
+        var moved = false;
         try
         {
-            await using (var file = new FileStream(temporary, new FileStreamOptions
+            using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, expectedLength ?? 0))
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
-                Options = FileOptions.Asynchronous, PreallocationSize = expectedLength ?? 0,
-            }))
-            {
-                while (true)
+                long flushedAt = 0;
+                var read = await ReadFullAsync(source, current, cancellationToken);
+                while (read > 0)
                 {
-                    var read = await ReadFullAsync(source, buffer, cancellationToken);
-                    if (read == 0)
-                        break;
                     size += read;
                     if (size > maxLength || (expectedLength is { } limit && size > limit))
                         throw new BlobTooLargeException(maxLength);
-                    md5.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    if (read < current.Length)
+                    {
+                        // A short read is the end of the body: write it here, no hand-off needed.
+                        WriteAndHash(handle, md5, current, read, size - read);
+                        break;
+                    }
+                    var (chunk, length, offset) = (current, read, size - read);
+                    var write = Task.Run(() => WriteAndHash(handle, md5, chunk, length, offset), cancellationToken);
+                    try
+                    {
+                        read = await ReadFullAsync(source, next, cancellationToken);
+                    }
+                    finally
+                    {
+                        await write;
+                    }
+                    (current, next) = (next, current);
+                    if (size - flushedAt >= FlushEveryBytes && (flush is null || flush.IsCompleted))
+                    {
+                        if (flush is not null)
+                            await flush; // surfaces an fsync failure
+                        flushedAt = size;
+                        flush = Task.Run(() => RandomAccess.FlushToDisk(handle), cancellationToken);
+                    }
                 }
                 if (expectedLength is { } expected && size != expected)
                     throw new IncompleteBodyException(expected, size);
-                file.Flush(flushToDisk: true);
+                if (flush is not null)
+                    await flush;
+                // Rename first, then fsync: the file's fsync commits the journal that holds the
+                // rename too, so the directory's fsync after it finds little left to do. Only a
+                // database row makes a blob visible, and that comes after both.
+                EnsureDurableDirectory(Path.GetDirectoryName(final)!);
+                File.Move(temporary, final);
+                moved = true;
+                RandomAccess.FlushToDisk(handle);
             }
-            var final = PathOf(blobId);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temporary, final);
             SyncDirectory(Path.GetDirectoryName(final)!);
             return new BlobWrite(blobId, size, Convert.ToHexStringLower(md5.GetHashAndReset()));
         }
         catch
         {
-            File.Delete(temporary);
+            if (flush is not null)
+                await flush.ContinueWith(_ => { }, TaskScheduler.Default);
+            File.Delete(moved ? final : temporary);
             throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
         }
+    }
+
+    private static void WriteAndHash(Microsoft.Win32.SafeHandles.SafeFileHandle handle, IncrementalHash md5, byte[] buffer, int length, long offset)
+    {
+        RandomAccess.Write(handle, buffer.AsSpan(0, length), offset);
+        md5.AppendData(buffer, 0, length);
     }
 
     public FileStream OpenRead(string blobId) =>
@@ -126,6 +169,22 @@ public sealed class BlobStore
             total += read;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Creates the two-level fan-out directory when missing and syncs the parents that gained an
+    /// entry: a blob renamed into a directory that a power cut forgets would be lost.
+    /// </summary>
+    private void EnsureDurableDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+            return;
+        var parent = Path.GetDirectoryName(directory)!;
+        var parentExisted = Directory.Exists(parent);
+        Directory.CreateDirectory(directory);
+        SyncDirectory(parent);
+        if (!parentExisted)
+            SyncDirectory(_blobs);
     }
 
     /// <summary>A rename is durable only once its directory is synced.</summary>

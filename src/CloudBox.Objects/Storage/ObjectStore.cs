@@ -20,6 +20,8 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     /// <summary>Sorts after every valid name that starts with a given prefix (U+10FFFF is the largest code point).</summary>
     private const string AfterPrefix = "\U0010FFFF";
 
+    private readonly GroupCommit _groupCommit = new(database);
+
     public Database Database => database;
 
     // ---- accounts -------------------------------------------------------------------------
@@ -45,7 +47,8 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var totals = await connection.QuerySingleAsync<(long, long, long)>(
-            "SELECT COUNT(*), COALESCE(SUM(object_count), 0), COALESCE(SUM(bytes_used), 0) FROM objects_containers WHERE project_id = @projectId",
+            // SUM of BIGINT is NUMERIC on PostgreSQL; cast back so both engines hand Dapper integers.
+            "SELECT COUNT(*), CAST(COALESCE(SUM(object_count), 0) AS BIGINT), CAST(COALESCE(SUM(bytes_used), 0) AS BIGINT) FROM objects_containers WHERE project_id = @projectId",
             new { projectId });
         return totals;
     }
@@ -136,7 +139,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     {
         record.LastModified = record.LastModified.Length > 0 ? record.LastModified : Now();
         var now = Now();
-        var released = await database.InTransactionAsync(async (connection, transaction) =>
+        async Task<IReadOnlyList<string>> Put(DbConnection connection, DbTransaction transaction)
         {
             await database.LockAsync(connection, transaction, ContainerLockKey(record.ProjectId, record.Container));
             var exists = await connection.ExecuteScalarAsync<long>(
@@ -160,7 +163,11 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
                 "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
                 new { count = old is null ? 1 : 0, bytes = record.Size - (old?.Size ?? 0), record.ProjectId, record.Container }, transaction);
             return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
-        }, cancellationToken);
+        }
+        // SQLite commits one writer at a time, one fsync each: concurrent PUTs share commits.
+        var released = database.Engine == DatabaseEngine.Sqlite
+            ? await _groupCommit.RunAsync(Put)
+            : await database.InTransactionAsync(Put, cancellationToken);
         foreach (var blobId in released)
             blobs.Delete(blobId);
     }
@@ -207,6 +214,67 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
             new { now = clock.GetUtcNow().ToUnixTimeSeconds(), limit })).AsList();
     }
 
+    /// <summary>
+    /// Moves an object to another name (possibly in another container of the account) in one
+    /// transaction, keeping its blobs: how versioning archives and restores without copying bytes.
+    /// An object already at the target is replaced. False when the source is gone or changed.
+    /// </summary>
+    public async Task<bool> MoveObjectAsync(ObjectRecord source, string targetContainer, string targetName, CancellationToken cancellationToken)
+    {
+        var moved = false;
+        var released = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            // Lock both containers in a fixed order so two moves in opposite directions cannot deadlock.
+            foreach (var key in new[] { ContainerLockKey(source.ProjectId, source.Container), ContainerLockKey(source.ProjectId, targetContainer) }.Distinct().Order(StringComparer.Ordinal))
+                await database.LockAsync(connection, transaction, key);
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM objects_containers WHERE project_id = @ProjectId AND name = @targetContainer",
+                    new { source.ProjectId, targetContainer }, transaction) == 0)
+                throw new ContainerNotFoundException(targetContainer);
+            var current = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
+                $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", source, transaction);
+            if (current is null || current.Parts != source.Parts || current.LastModified != source.LastModified)
+                return (IReadOnlyList<string>)[];
+            await connection.ExecuteAsync("DELETE FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", current, transaction);
+            await connection.ExecuteAsync(
+                "UPDATE objects_containers SET object_count = object_count - 1, bytes_used = bytes_used - @Size WHERE project_id = @ProjectId AND name = @Container",
+                current, transaction);
+            var target = new ObjectRecord
+            {
+                ProjectId = current.ProjectId, Container = targetContainer, Name = targetName, Size = current.Size, Etag = current.Etag,
+                ContentType = current.ContentType, LastModified = current.LastModified, Metadata = current.Metadata, Parts = current.Parts,
+                DeleteAt = current.DeleteAt, LargeObject = current.LargeObject,
+            };
+            var old = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
+                $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", target, transaction);
+            await connection.ExecuteAsync(
+                $"""
+                INSERT INTO objects_objects ({ObjectColumns}) VALUES (@ProjectId, @Container, @Name, @Size, @Etag, @ContentType, @LastModified, @Metadata, @Parts, @DeleteAt, @LargeObject)
+                ON CONFLICT (project_id, container, name) DO UPDATE SET size = @Size, etag = @Etag, content_type = @ContentType, last_modified = @LastModified,
+                    metadata = @Metadata, parts = @Parts, delete_at = @DeleteAt, large_object = @LargeObject
+                """, target, transaction);
+            await connection.ExecuteAsync(
+                "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
+                new { count = old is null ? 1 : 0, bytes = target.Size - (old?.Size ?? 0), target.ProjectId, target.Container }, transaction);
+            moved = true;
+            return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), target.PartList());
+        }, cancellationToken);
+        foreach (var blobId in released)
+            blobs.Delete(blobId);
+        return moved;
+    }
+
+    /// <summary>Every object of every account in key order, a page at a time after <paramref name="after"/>: the auditor's walk.</summary>
+    public async Task<IReadOnlyList<ObjectRecord>> ObjectsAfterAsync((string ProjectId, string Container, string Name)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var where = after is null ? "" : """
+            WHERE project_id > @p OR (project_id = @p AND (container > @c OR (container = @c AND name > @n)))
+            """;
+        return (await connection.QueryAsync<ObjectRecord>(
+            $"SELECT {ObjectColumns} FROM objects_objects {where} ORDER BY project_id, container, name LIMIT @limit",
+            after is { } a ? new { p = a.ProjectId, c = a.Container, n = a.Name, limit } : (object)new { limit })).AsList();
+    }
+
     /// <summary>Whether any row names the blob; the sweeper deletes files for which none does.</summary>
     public async Task<bool> IsBlobReferencedAsync(string blobId, CancellationToken cancellationToken)
     {
@@ -240,8 +308,8 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
         return (await connection.QueryAsync<UploadRecord>(
             """
             SELECT upload_id, project_id, container, name, content_type, metadata, created_at FROM objects_uploads
-            WHERE project_id = @projectId AND container = @container AND (@prefix IS NULL OR (name >= @prefix AND name < @prefixEnd)) ORDER BY name, created_at
-            """, new { projectId, container, prefix, prefixEnd = prefix + AfterPrefix })).AsList();
+            WHERE project_id = @projectId AND container = @container AND name >= @prefix AND name < @prefixEnd ORDER BY name, created_at
+            """, new { projectId, container, prefix = prefix ?? "", prefixEnd = (prefix ?? "") + AfterPrefix })).AsList();
     }
 
     /// <summary>Records (or replaces) one part of an upload; a replaced part's blob is unlinked.</summary>
