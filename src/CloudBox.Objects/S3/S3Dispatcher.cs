@@ -23,7 +23,7 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
         try
         {
             var request = S3Request.Parse(http.Request, _virtualHostSuffix);
-            var caller = await authenticator.AuthenticateAsync(http.Request, request.Query, http.RequestAborted);
+            var caller = await authenticator.AuthenticateAsync(http.Request, request.Query, request.HostBucket, http.RequestAborted);
             await RouteAsync(new S3Context(http, request, caller, services));
         }
         catch (Exception exception) when (Translate(exception, http) is { } error)

@@ -9,12 +9,16 @@ namespace CloudBox.Objects.S3;
 /// </summary>
 internal sealed class S3Request
 {
-    private S3Request(string bucket, string key, List<KeyValuePair<string, string>> query)
+    private S3Request(string bucket, string key, List<KeyValuePair<string, string>> query, bool virtualHosted = false)
     {
         Bucket = bucket;
         Key = key;
         Query = query;
+        HostBucket = virtualHosted ? bucket : null;
     }
+
+    /// <summary>The bucket when it was named by the host (virtual-hosted style); signature version 2 signs it as a path prefix.</summary>
+    public string? HostBucket { get; }
 
     /// <summary>Empty for the service (ListBuckets).</summary>
     public string Bucket { get; }
@@ -47,7 +51,7 @@ internal sealed class S3Request
         var host = request.Host.Host;
         if (virtualHostSuffix is not null && host.Length > virtualHostSuffix.Length
             && host.EndsWith(virtualHostSuffix, StringComparison.OrdinalIgnoreCase))
-            return new S3Request(host[..^virtualHostSuffix.Length], path, query);
+            return new S3Request(host[..^virtualHostSuffix.Length], path, query, virtualHosted: true);
 
         var slash = path.IndexOf('/');
         return slash < 0

@@ -23,7 +23,7 @@ internal static class SigV4RequestParser
                 throw S3Error.InvalidArgument("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
             return FromQuery(request, query, now);
         }
-        throw S3Error.AccessDenied("Anonymous access is not allowed; sign the request with AWS Signature Version 4.");
+        throw S3Error.AccessDenied("Anonymous access is not allowed; sign the request with AWS Signature Version 4 (or 2).");
     }
 
     private static SignedRequest FromHeader(HttpRequest request, string authorization, DateTimeOffset now)
