@@ -87,11 +87,14 @@ internal static class MultipartHandlers
         var blobs = new List<ObjectPart>(chosen.Count);
         var md5s = new byte[chosen.Count * 16];
         long size = 0;
+        for (var i = 1; i < chosen.Count; i++)
+        {
+            if (chosen[i].Number <= chosen[i - 1].Number)
+                throw new S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
+        }
         for (var i = 0; i < chosen.Count; i++)
         {
             var (number, etag) = chosen[i];
-            if (i > 0 && number <= chosen[i - 1].Number)
-                throw new S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
             if (!stored.TryGetValue(number, out var part) || part.Etag != etag.Trim('"'))
                 throw new S3Error(400, "InvalidPart", "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.")
                     .With("PartNumber", number.ToString(CultureInfo.InvariantCulture));
