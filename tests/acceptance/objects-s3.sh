@@ -67,6 +67,13 @@ check "the 40 MB object comes back with the same checksum" sh -c "
     aws --endpoint-url $CB_S3_URL s3 cp s3://acc-bucket/big.bin '$work/big.back' --only-show-errors &&
     [ \"\$(sha256sum < '$work/big.bin')\" = \"\$(sha256sum < '$work/big.back')\" ]"
 
+check "aws s3 cp between buckets copies the 40 MB object server-side (multipart copy)" sh -c "
+    aws --endpoint-url $CB_S3_URL s3 mb s3://acc-copies >/dev/null &&
+    aws --endpoint-url $CB_S3_URL s3 cp s3://acc-bucket/big.bin s3://acc-copies/big.bin --only-show-errors &&
+    aws --endpoint-url $CB_S3_URL s3 cp s3://acc-copies/big.bin '$work/big.copy' --only-show-errors &&
+    cmp '$work/big.bin' '$work/big.copy' &&
+    aws --endpoint-url $CB_S3_URL s3 rb s3://acc-copies --force >/dev/null"
+
 # ---- aws s3api ----------------------------------------------------------------------------
 check "s3api put-object with metadata" s3 s3api put-object --bucket acc-bucket --key meta.txt --body "$work/hello.txt" \
     --metadata color=blue,owner=ops --content-type text/x-acceptance

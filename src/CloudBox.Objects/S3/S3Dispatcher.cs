@@ -94,9 +94,7 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
         {
             if (request.Has("uploadId"))
             {
-                if (context.Headers.ContainsKey("x-amz-copy-source"))
-                    throw S3Error.NotImplemented("UploadPartCopy is not supported.");
-                return MultipartHandlers.UploadPartAsync(context);
+                return context.Headers.ContainsKey("x-amz-copy-source") ? MultipartHandlers.UploadPartCopyAsync(context) : MultipartHandlers.UploadPartAsync(context);
             }
             RefuseUnsupportedSubresource(request);
             return context.Headers.ContainsKey("x-amz-copy-source") ? CopyObjectHandler.HandleAsync(context) : ObjectHandlers.PutAsync(context);

@@ -62,6 +62,26 @@ public class S3MultipartTests(DatabaseEngine engine) : S3Fixture(engine)
     }
 
     [Test]
+    public async Task PartsCanBeCopiedFromRangesOfExistingObjects()
+    {
+        var (s3, bucket) = await BucketAsync();
+        var source = RandomNumberGenerator.GetBytes(FiveMiB + 100);
+        await s3.SendAsync("PUT", $"/{bucket}/source", source);
+        var uploadId = (await s3.SendAsync("POST", $"/{bucket}/assembled", query: "uploads")).All("UploadId").Single();
+
+        var copySource = new Dictionary<string, string> { ["x-amz-copy-source"] = $"/{bucket}/source", ["x-amz-copy-source-range"] = $"bytes=0-{FiveMiB - 1}" };
+        var part1 = await s3.SendAsync("PUT", $"/{bucket}/assembled", query: $"partNumber=1&uploadId={uploadId}", headers: copySource);
+        Assert.That(part1.All("ETag").Single(), Is.EqualTo($"\"{Convert.ToHexStringLower(MD5.HashData(source[..FiveMiB]))}\""));
+        copySource["x-amz-copy-source-range"] = $"bytes={FiveMiB}-{FiveMiB + 99}";
+        var part2 = await s3.SendAsync("PUT", $"/{bucket}/assembled", query: $"partNumber=2&uploadId={uploadId}", headers: copySource);
+
+        var completion = Encoding.UTF8.GetBytes(
+            $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part1.All("ETag").Single()}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{part2.All("ETag").Single()}</ETag></Part></CompleteMultipartUpload>");
+        Assert.That((await s3.SendAsync("POST", $"/{bucket}/assembled", completion, query: $"uploadId={uploadId}")).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await s3.SendAsync("GET", $"/{bucket}/assembled")).Body, Is.EqualTo(source));
+    }
+
+    [Test]
     public async Task AnAbortedUploadLeavesNothing()
     {
         var (s3, bucket) = await BucketAsync();

@@ -14,23 +14,18 @@ internal static class CopyObjectHandler
     public static async Task HandleAsync(S3Context context)
     {
         context.RequireWrite();
-        var (sourceBucket, sourceKey) = ParseSource(context.Headers["x-amz-copy-source"].ToString());
         var directive = context.Headers["x-amz-metadata-directive"].ToString();
         if (directive.Length > 0 && directive is not "COPY" and not "REPLACE")
             throw S3Error.InvalidArgument("Unknown metadata directive.");
         var replace = directive == "REPLACE";
 
-        var store = context.Services.Store;
-        if (await store.FindContainerAsync(context.Caller.ProjectId, sourceBucket, context.Aborted) is null)
-            throw S3Error.NoSuchBucket(sourceBucket);
-        var source = await store.FindObjectAsync(context.Caller.ProjectId, sourceBucket, sourceKey, context.Aborted) ?? throw S3Error.NoSuchKey(sourceKey);
+        var source = await RequireSourceAsync(context);
         await BucketAccess.RequireAsync(context);
-        if (!replace && sourceBucket == context.Bucket && sourceKey == context.Key)
+        if (!replace && source.Container == context.Bucket && source.Name == context.Key)
             throw S3Error.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
-        if (Preconditions.Evaluate(CopySourceConditions(context), source) is not null)
-            throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
 
-        var blob = await CopyBytesAsync(context, source);
+        var blob = await CopyBytesAsync(context, source, 0, source.Size);
+        var store = context.Services.Store;
         var record = new ObjectRecord
         {
             ProjectId = context.Caller.ProjectId,
@@ -53,8 +48,21 @@ internal static class CopyObjectHandler
         await xml.WriteToAsync(context.Response, context.Aborted);
     }
 
-    /// <summary>Pipes the source object through the blob store's durable write (temp, fsync, rename) without holding it in memory.</summary>
-    private static async Task<BlobWrite> CopyBytesAsync(S3Context context, ObjectRecord source)
+    /// <summary>The object <c>x-amz-copy-source</c> names, in the caller's project (another project's bucket is denied like any other access).</summary>
+    public static async Task<ObjectRecord> RequireSourceAsync(S3Context context)
+    {
+        var (bucket, key) = ParseSource(context.Headers["x-amz-copy-source"].ToString());
+        var store = context.Services.Store;
+        if (await store.FindContainerAsync(context.Caller.ProjectId, bucket, context.Aborted) is null)
+            throw S3Error.NoSuchBucket(bucket);
+        var source = await store.FindObjectAsync(context.Caller.ProjectId, bucket, key, context.Aborted) ?? throw S3Error.NoSuchKey(key);
+        if (Preconditions.Evaluate(CopySourceConditions(context), source) is not null)
+            throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+        return source;
+    }
+
+    /// <summary>Pipes bytes of the source object through the blob store's durable write (temp, fsync, rename) without holding them in memory.</summary>
+    public static async Task<BlobWrite> CopyBytesAsync(S3Context context, ObjectRecord source, long offset, long length)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
         var produce = Task.Run(async () =>
@@ -62,7 +70,7 @@ internal static class CopyObjectHandler
             try
             {
                 await using var writer = pipe.Writer.AsStream();
-                await context.Services.Reader.CopyAsync(source, 0, source.Size, writer, context.Aborted);
+                await context.Services.Reader.CopyAsync(source, offset, length, writer, context.Aborted);
                 await pipe.Writer.CompleteAsync();
             }
             catch (Exception failure)
@@ -71,7 +79,7 @@ internal static class CopyObjectHandler
             }
         });
         await using var reader = pipe.Reader.AsStream();
-        var blob = await context.Services.Blobs.WriteAsync(reader, source.Size, long.MaxValue, context.Aborted);
+        var blob = await context.Services.Blobs.WriteAsync(reader, length, long.MaxValue, context.Aborted);
         await produce;
         return blob;
     }

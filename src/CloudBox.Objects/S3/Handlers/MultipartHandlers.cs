@@ -47,6 +47,38 @@ internal static class MultipartHandlers
         context.Response.StatusCode = 200;
     }
 
+    /// <summary>UploadPartCopy: a part made of (a range of) an existing object; how <c>aws s3 cp</c> copies large objects between buckets.</summary>
+    public static async Task UploadPartCopyAsync(S3Context context)
+    {
+        context.RequireWrite();
+        var partNumber = PartNumber(context.Request.Get("partNumber"));
+        var upload = await RequireUploadAsync(context);
+        var source = await CopyObjectHandler.RequireSourceAsync(context);
+        var (offset, length) = (0L, source.Size);
+        var rangeHeader = context.Headers["x-amz-copy-source-range"].ToString();
+        if (rangeHeader.Length > 0)
+        {
+            if (ByteRange.Parse(rangeHeader, source.Size) is not { Unsatisfiable: false } range || !rangeHeader.Contains('-') || rangeHeader.Contains("=-", StringComparison.Ordinal))
+                throw S3Error.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+            (offset, length) = (range.Offset, range.Length);
+        }
+        var blob = await CopyObjectHandler.CopyBytesAsync(context, source, offset, length);
+        try
+        {
+            await context.Services.Store.PutPartAsync(upload.UploadId, partNumber, blob, context.Aborted);
+        }
+        catch (Exception failure)
+        {
+            context.Services.Blobs.Delete(blob.BlobId);
+            if (failure is UploadNotFoundException)
+                throw S3Error.NoSuchUpload(upload.UploadId);
+            throw;
+        }
+        var xml = new S3XmlWriter("CopyPartResult");
+        xml.Element("ETag", ObjectMetadata.Quote(blob.Md5Hex)).Element("LastModified", ObjectMetadata.XmlDate(Core.Ids.Timestamps.ToStorage(context.Services.Clock.GetUtcNow())));
+        await xml.WriteToAsync(context.Response, context.Aborted);
+    }
+
     public static async Task ListPartsAsync(S3Context context)
     {
         var upload = await RequireUploadAsync(context);
