@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using CloudBox.Objects.S3.Auth;
+using CloudBox.Objects.S3.Checksums;
 using CloudBox.Objects.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -9,8 +10,9 @@ namespace CloudBox.Objects.S3;
 
 /// <summary>
 /// Streams an object or part body into a durable blob and checks it against everything the
-/// client vouched for: the signed SHA-256, each signed chunk, Content-MD5 and the length. A
-/// body that fails is unlinked and refused, so it never becomes visible.
+/// client vouched for: the signed SHA-256, each signed chunk, Content-MD5, the additional
+/// checksum (x-amz-checksum-*, as header or aws-chunked trailer) and the length. A body that
+/// fails is unlinked and refused, so it never becomes visible.
 /// </summary>
 internal static class UploadedBody
 {
@@ -28,11 +30,14 @@ internal static class UploadedBody
         var expectedMd5 = ExpectedMd5(context.Headers);
         Stream body = http.Request.Body;
         long? length = http.Request.ContentLength;
-        if (signed.IsStreaming)
+        ChunkedPayloadStream? chunked = null;
+        if (signed.IsStreaming || signed.IsUnsignedStreaming)
         {
             if (!long.TryParse(context.Headers["x-amz-decoded-content-length"], NumberStyles.None, CultureInfo.InvariantCulture, out var decoded))
                 throw new S3Error(411, "MissingContentLength", "You must provide the x-amz-decoded-content-length HTTP header.");
-            body = new ChunkedPayloadStream(body, context.Caller.SigningKey, signed.AmzDate, signed.Scope, signed.Signature);
+            body = chunked = signed.IsStreaming
+                ? new ChunkedPayloadStream(body, context.Caller.SigningKey, signed.AmzDate, signed.Scope, signed.Signature)
+                : new ChunkedPayloadStream(body, null, "", "", "");
             length = decoded;
         }
         else if (length is null && !context.Headers.ContainsKey("Transfer-Encoding"))
@@ -40,7 +45,12 @@ internal static class UploadedBody
             throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
         }
 
-        var hashing = signed.HasPayloadDigest ? new Sha256ReadStream(body) : null;
+        var checksumHeader = ChecksumAlgorithms.Requested(context.Headers);
+        using var checksum = checksumHeader is null ? null : ChecksumAlgorithms.Create(checksumHeader[ChecksumAlgorithms.HeaderPrefix.Length..]);
+        if (checksum is not null)
+            body = new ChecksumReadStream(body, checksum);
+        using var hashing = signed.HasPayloadDigest ? new Sha256ReadStream(body) : null;
+
         BlobWrite blob;
         try
         {
@@ -48,7 +58,7 @@ internal static class UploadedBody
         }
         finally
         {
-            if (body is ChunkedPayloadStream chunked)
+            if (chunked is not null)
                 await chunked.DisposeAsync();
         }
 
@@ -58,15 +68,23 @@ internal static class UploadedBody
                 throw new S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
             if (expectedMd5 is not null && !string.Equals(expectedMd5, blob.Md5Hex, StringComparison.Ordinal))
                 throw new S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+            if (checksum is not null)
+            {
+                var expected = context.Headers[checksumHeader!].ToString();
+                if (expected.Length == 0 && chunked is not null)
+                    chunked.Trailers.TryGetValue(checksumHeader!, out expected);
+                if (string.IsNullOrEmpty(expected))
+                    throw S3Error.InvalidRequest($"The request announced {checksumHeader} but did not send it.");
+                var actual = checksum.Base64();
+                if (actual != expected)
+                    throw new S3Error(400, "BadDigest", $"The {checksumHeader![ChecksumAlgorithms.HeaderPrefix.Length..].ToUpperInvariant()} you specified did not match the calculated checksum.");
+                context.Response.Headers[checksumHeader!] = actual;
+            }
         }
         catch
         {
             context.Services.Blobs.Delete(blob.BlobId);
             throw;
-        }
-        finally
-        {
-            hashing?.Dispose();
         }
         return blob;
     }

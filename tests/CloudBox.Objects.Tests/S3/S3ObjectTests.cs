@@ -101,6 +101,25 @@ public class S3ObjectTests(DatabaseEngine engine) : S3Fixture(engine)
     }
 
     [Test]
+    public async Task AdditionalChecksumsAreVerifiedInHeadersAndTrailers()
+    {
+        var (s3, bucket) = await BucketAsync();
+        var data = "hello\n"u8.ToArray();
+        var good = await s3.SendAsync("PUT", $"/{bucket}/crc", data, headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = "NjowIA==" });
+        Assert.That((good.Status, good.Header("x-amz-checksum-crc32")), Is.EqualTo((HttpStatusCode.OK, "NjowIA==")));
+        var bad = await s3.SendAsync("PUT", $"/{bucket}/crc-bad", data, headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = "AAAAAA==" });
+        Assert.That((bad.Status, bad.ErrorCode), Is.EqualTo((HttpStatusCode.BadRequest, "BadDigest")));
+        Assert.That((await s3.SendAsync("HEAD", $"/{bucket}/crc-bad")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+
+        var trailed = await s3.PutWithChecksumTrailerAsync($"/{bucket}/trailer", data, "x-amz-checksum-crc32", "NjowIA==");
+        Assert.That(trailed.Status, Is.EqualTo(HttpStatusCode.OK), trailed.Text);
+        Assert.That((await s3.SendAsync("GET", $"/{bucket}/trailer")).Body, Is.EqualTo(data));
+        var wrongTrailer = await s3.PutWithChecksumTrailerAsync($"/{bucket}/trailer-bad", data, "x-amz-checksum-crc32", "AAAAAA==");
+        Assert.That(wrongTrailer.ErrorCode, Is.EqualTo("BadDigest"));
+        Assert.That((await s3.SendAsync("HEAD", $"/{bucket}/trailer-bad")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
     public async Task CopyKeepsOrReplacesMetadata()
     {
         var (s3, bucket) = await BucketAsync();

@@ -139,6 +139,41 @@ public sealed class S3TestClient(string baseUrl, string access, string secret)
         return new Response(response.StatusCode, await response.Content.ReadAsByteArrayAsync(), response);
     }
 
+    /// <summary>PUT as botocore does over HTTPS: STREAMING-UNSIGNED-PAYLOAD-TRAILER, aws-chunked, with the checksum in a trailer.</summary>
+    public async Task<Response> PutWithChecksumTrailerAsync(string path, byte[] data, string trailerName, string trailerValue)
+    {
+        var uri = new Uri(baseUrl + path);
+        var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["content-encoding"] = "aws-chunked",
+            ["host"] = uri.Authority,
+            ["x-amz-content-sha256"] = "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            ["x-amz-date"] = amzDate,
+            ["x-amz-decoded-content-length"] = data.Length.ToString(CultureInfo.InvariantCulture),
+            ["x-amz-trailer"] = trailerName,
+        };
+        var signature = Sign("PUT", uri, headers, "STREAMING-UNSIGNED-PAYLOAD-TRAILER", amzDate, Secret, out var scope);
+        var body = new MemoryStream();
+        body.Write(Encoding.ASCII.GetBytes($"{data.Length:x}\r\n"));
+        body.Write(data);
+        body.Write(Encoding.ASCII.GetBytes($"\r\n0\r\n{trailerName}:{trailerValue}\r\n\r\n"));
+        using var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = new ByteArrayContent(body.ToArray()) };
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential={Access}/{scope},SignedHeaders={string.Join(';', headers.Keys)},Signature={signature}");
+        foreach (var (name, value) in headers)
+        {
+            if (name == "host")
+                continue;
+            if (name == "content-encoding")
+                request.Content.Headers.ContentEncoding.Add(value);
+            else
+                request.Headers.TryAddWithoutValidation(name, value);
+        }
+        var response = await Http.SendAsync(request);
+        return new Response(response.StatusCode, await response.Content.ReadAsByteArrayAsync(), response);
+    }
+
     private static string Sign(string method, Uri uri, IDictionary<string, string> headers, string hash, string amzDate, string secret, out string scope)
     {
         scope = $"{amzDate[..8]}/us-east-1/s3/aws4_request";

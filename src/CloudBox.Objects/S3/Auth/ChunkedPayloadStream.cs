@@ -6,12 +6,15 @@ using System.Text;
 namespace CloudBox.Objects.S3.Auth;
 
 /// <summary>
-/// Decodes a <c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c> body (<c>hex-size;chunk-signature=…\r\n data \r\n</c>
-/// … final zero-size chunk) while reading it, checking each chunk's signature, chained from the
-/// request's seed signature, as the chunk ends. A bad or missing chunk throws before the stream
-/// reports its end, so the storage layer never commits a body that fails its signatures.
+/// Decodes an aws-chunked body while reading it. Signed (<c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>,
+/// <c>hex-size;chunk-signature=…\r\n data \r\n</c> … final zero-size chunk): each chunk's signature,
+/// chained from the request's seed signature, is checked as the chunk ends; a bad or missing one
+/// throws before the stream reports its end, so the storage layer never commits the body.
+/// Unsigned (<c>STREAMING-UNSIGNED-PAYLOAD-TRAILER</c>, <paramref name="signingKey"/> null): plain
+/// <c>hex-size\r\n data \r\n</c> chunks. Either may end with trailer lines (<c>x-amz-checksum-crc32:…</c>),
+/// collected in <see cref="Trailers"/> for the caller to check against the data.
 /// </summary>
-internal sealed class ChunkedPayloadStream(Stream inner, byte[] signingKey, string amzDate, string scope, string seedSignature) : Stream
+internal sealed class ChunkedPayloadStream(Stream inner, byte[]? signingKey, string amzDate, string scope, string seedSignature) : Stream
 {
     private const int MaxHeaderLine = 4096;
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -23,6 +26,9 @@ internal sealed class ChunkedPayloadStream(Stream inner, byte[] signingKey, stri
     private bool _finished;
     private string _previousSignature = seedSignature;
     private string _expectedSignature = "";
+
+    /// <summary>Trailer lines after the last chunk, by lower-case name (the trailer's own signature is not checked: the chunks' signatures already cover the data).</summary>
+    public Dictionary<string, string> Trailers { get; } = new(StringComparer.Ordinal);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -57,17 +63,26 @@ internal sealed class ChunkedPayloadStream(Stream inner, byte[] signingKey, stri
         var line = await ReadLineAsync(cancellationToken);
         var semicolon = line.IndexOf(';');
         const string marker = "chunk-signature=";
-        if (semicolon <= 0 || !line.AsSpan(semicolon + 1).StartsWith(marker, StringComparison.Ordinal)
-            || !long.TryParse(line.AsSpan(0, semicolon), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size) || size < 0)
+        var sizeText = semicolon < 0 ? line : line[..semicolon];
+        if (!long.TryParse(sizeText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size) || size < 0)
             throw new S3Error(400, "IncompleteBody", "The chunk header is malformed.");
-        _expectedSignature = line[(semicolon + 1 + marker.Length)..].Trim();
+        if (signingKey is not null)
+        {
+            if (semicolon <= 0 || !line.AsSpan(semicolon + 1).StartsWith(marker, StringComparison.Ordinal))
+                throw S3Error.SignatureDoesNotMatch();
+            _expectedSignature = line[(semicolon + 1 + marker.Length)..].Trim();
+        }
         _remaining = size;
         if (size == 0)
         {
             VerifyChunk();
-            // The last chunk is followed by an empty line (trailers are not signed this way and are ignored).
-            while ((await ReadLineAsync(cancellationToken)).Length > 0)
+            // The last chunk is followed by optional trailer lines and an empty line.
+            string trailer;
+            while ((trailer = await ReadLineAsync(cancellationToken)).Length > 0)
             {
+                var colon = trailer.IndexOf(':');
+                if (colon > 0)
+                    Trailers[trailer[..colon].Trim().ToLowerInvariant()] = trailer[(colon + 1)..].Trim();
             }
             _finished = true;
             return;
@@ -77,6 +92,8 @@ internal sealed class ChunkedPayloadStream(Stream inner, byte[] signingKey, stri
 
     private void VerifyChunk()
     {
+        if (signingKey is null)
+            return;
         var digest = Convert.ToHexStringLower(_chunkHash.GetHashAndReset());
         var expected = SigV4Signer.Signature(signingKey, SigV4Signer.ChunkStringToSign(amzDate, scope, _previousSignature, digest));
         if (!SigV4Signer.SameSignature(expected, _expectedSignature))

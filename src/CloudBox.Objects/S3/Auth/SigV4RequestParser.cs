@@ -55,8 +55,9 @@ internal static class SigV4RequestParser
         var payloadHash = request.Headers["x-amz-content-sha256"].ToString();
         if (payloadHash.Length == 0)
             throw S3Error.InvalidRequest("Missing required header for this request: x-amz-content-sha256");
-        if (payloadHash.Length != 64 && payloadHash is not SignedRequest.UnsignedPayload and not SignedRequest.StreamingPayload)
-            throw S3Error.InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.");
+        if (payloadHash.Length != 64 && payloadHash is not SignedRequest.UnsignedPayload and not SignedRequest.StreamingPayload
+                and not SignedRequest.StreamingPayloadTrailer and not SignedRequest.StreamingUnsignedTrailer)
+            throw S3Error.InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER), STREAMING-UNSIGNED-PAYLOAD-TRAILER, or a valid sha256 value.");
         return Build(credential, signedHeaders, signature, amzDate, payloadHash, presigned: false);
     }
 

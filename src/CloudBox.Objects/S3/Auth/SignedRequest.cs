@@ -16,8 +16,14 @@ internal sealed record SignedRequest(
 
     public const string UnsignedPayload = "UNSIGNED-PAYLOAD";
     public const string StreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+    public const string StreamingPayloadTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+    public const string StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
-    public bool IsStreaming => PayloadHash == StreamingPayload;
+    /// <summary>An aws-chunked body whose chunks are signed.</summary>
+    public bool IsStreaming => PayloadHash is StreamingPayload or StreamingPayloadTrailer;
+
+    /// <summary>An aws-chunked body whose chunks are not signed (the trailer carries a checksum).</summary>
+    public bool IsUnsignedStreaming => PayloadHash == StreamingUnsignedTrailer;
 
     /// <summary>True when the header names a SHA-256 the body must be checked against.</summary>
     public bool HasPayloadDigest => PayloadHash.Length == 64;
