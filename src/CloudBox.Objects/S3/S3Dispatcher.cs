@@ -13,6 +13,9 @@ namespace CloudBox.Objects.S3;
 /// </summary>
 internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Services services, CloudBoxOptions options, ILogger<S3Dispatcher> logger)
 {
+    /// <summary>S3's limit on a key's UTF-8 length.</summary>
+    private const int MaxKeyBytes = 1024;
+
     private readonly string? _virtualHostSuffix = VirtualHostSuffix(options);
 
     public async Task InvokeAsync(HttpContext http)
@@ -81,6 +84,8 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
             throw S3Error.MethodNotAllowed();
         }
 
+        if ((HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) && System.Text.Encoding.UTF8.GetByteCount(request.Key) > MaxKeyBytes)
+            throw new S3Error(400, "KeyTooLongError", "Your key is too long").With("MaxSizeAllowed", MaxKeyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (HttpMethods.IsGet(method))
         {
             if (request.Has("uploadId"))

@@ -41,6 +41,18 @@ public class S3ObjectTests(DatabaseEngine engine) : S3Fixture(engine)
     }
 
     [Test]
+    public async Task KeysAreNamesNotPaths()
+    {
+        var (s3, bucket) = await BucketAsync();
+        // A key that looks like a way out of the data directory is only a name: blobs are stored by id.
+        Assert.That((await s3.SendAsync("PUT", $"/{bucket}/..%2F..%2Fetc%2Fpasswd", "inside"u8.ToArray())).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await s3.SendAsync("GET", $"/{bucket}/..%2F..%2Fetc%2Fpasswd")).Text, Is.EqualTo("inside"));
+        Assert.That(File.Exists(Path.Combine(Cloud.DataDirectory, "etc", "passwd")), Is.False);
+        var tooLong = await s3.SendAsync("PUT", $"/{bucket}/{new string('k', 1025)}", "x"u8.ToArray());
+        Assert.That((tooLong.Status, tooLong.ErrorCode), Is.EqualTo((HttpStatusCode.BadRequest, "KeyTooLongError")));
+    }
+
+    [Test]
     public async Task RangesAndConditionsAreHonoured()
     {
         var (s3, bucket) = await BucketAsync();
