@@ -93,6 +93,19 @@ public class S3MultipartTests(DatabaseEngine engine) : S3Fixture(engine)
         Assert.That((await s3.SendAsync("GET", "/" + bucket, query: "uploads")).All("UploadId"), Is.Empty);
     }
 
+    [Test]
+    public async Task DeletingABucketDropsItsUnfinishedUploads()
+    {
+        var (s3, bucket) = await BucketAsync();
+        var uploadId = (await s3.SendAsync("POST", $"/{bucket}/pending", query: "uploads")).All("UploadId").Single();
+        await s3.SendAsync("PUT", $"/{bucket}/pending", "part"u8.ToArray(), query: $"partNumber=1&uploadId={uploadId}");
+        Assert.That((await s3.SendAsync("DELETE", "/" + bucket)).Status, Is.EqualTo(HttpStatusCode.NoContent));
+
+        await s3.SendAsync("PUT", "/" + bucket);
+        Assert.That((await s3.SendAsync("GET", "/" + bucket, query: "uploads")).All("UploadId"), Is.Empty, "a new bucket of the same name starts clean");
+        Assert.That((await s3.SendAsync("PUT", $"/{bucket}/pending", "x"u8.ToArray(), query: $"partNumber=2&uploadId={uploadId}")).ErrorCode, Is.EqualTo("NoSuchUpload"));
+    }
+
     private async Task<(S3TestClient S3, string Bucket)> BucketAsync()
     {
         var account = await NewAccountAsync();

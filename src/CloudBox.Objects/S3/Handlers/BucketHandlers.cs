@@ -29,9 +29,15 @@ internal static class BucketHandlers
     public static async Task DeleteAsync(S3Context context)
     {
         context.RequireWrite();
-        await BucketAccess.RequireAsync(context);
-        if (!await context.Services.Store.DeleteContainerAsync(context.Caller.ProjectId, context.Bucket, context.Aborted))
-            throw new S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty").With("BucketName", context.Bucket);
+        var bucket = await BucketAccess.RequireAsync(context);
+        var store = context.Services.Store;
+        if (bucket.ObjectCount > 0)
+            throw NotEmpty(context);
+        // Unfinished multipart uploads go with the bucket; their parts' blobs would otherwise outlive it.
+        foreach (var upload in await store.ListUploadsAsync(context.Caller.ProjectId, context.Bucket, null, context.Aborted))
+            await store.AbortUploadAsync(upload.UploadId, context.Aborted);
+        if (!await store.DeleteContainerAsync(context.Caller.ProjectId, context.Bucket, context.Aborted))
+            throw NotEmpty(context);
         context.Response.StatusCode = 204;
     }
 
@@ -54,6 +60,9 @@ internal static class BucketHandlers
         await BucketAccess.RequireAsync(context);
         await new S3XmlWriter("VersioningConfiguration").WriteToAsync(context.Response, context.Aborted);
     }
+
+    private static S3Error NotEmpty(S3Context context) =>
+        new S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty").With("BucketName", context.Bucket);
 
     /// <summary>S3's rules: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit.</summary>
     private static bool IsValidName(string name)
