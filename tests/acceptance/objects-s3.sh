@@ -74,6 +74,13 @@ check "aws s3 cp between buckets copies the 40 MB object server-side (multipart 
     cmp '$work/big.bin' '$work/big.copy' &&
     aws --endpoint-url $CB_S3_URL s3 rb s3://acc-copies --force >/dev/null"
 
+mkdir -p "$work/tree/sub" "$work/tree.back"
+echo one >"$work/tree/one.txt"; echo two >"$work/tree/sub/two.txt"
+check "aws s3 sync up and back down reproduces a directory tree" sh -c "
+    aws --endpoint-url $CB_S3_URL s3 sync '$work/tree' s3://acc-bucket/tree --only-show-errors &&
+    aws --endpoint-url $CB_S3_URL s3 sync s3://acc-bucket/tree '$work/tree.back' --only-show-errors &&
+    diff -r '$work/tree' '$work/tree.back'"
+
 # ---- aws s3api ----------------------------------------------------------------------------
 check "s3api put-object with metadata" s3 s3api put-object --bucket acc-bucket --key meta.txt --body "$work/hello.txt" \
     --metadata color=blue,owner=ops --content-type text/x-acceptance
@@ -101,6 +108,9 @@ check "s3cmd mb" sc mb s3://acc-s3cmd
 check "s3cmd put" sc put "$work/hello.txt" s3://acc-s3cmd/dir/hello.txt
 check "s3cmd ls" sh -c "s3cmd -c '$work/s3cfg' ls s3://acc-s3cmd/dir/ | grep -q 's3://acc-s3cmd/dir/hello.txt'"
 check "s3cmd get returns the same bytes" sh -c "s3cmd -c '$work/s3cfg' get --force s3://acc-s3cmd/dir/hello.txt '$work/s3cmd.back' >/dev/null && cmp '$work/hello.txt' '$work/s3cmd.back'"
+check "s3cmd info shows the object's MD5 and owner's ACL" sh -c "
+    out=\$(s3cmd -c '$work/s3cfg' info s3://acc-s3cmd/dir/hello.txt) &&
+    echo \"\$out\" | grep -q \"\$(md5sum < '$work/hello.txt' | cut -c1-32)\" && echo \"\$out\" | grep -q 'FULL_CONTROL'"
 check "s3cmd del" sc del s3://acc-s3cmd/dir/hello.txt
 check "s3cmd rb of the emptied bucket" sc rb s3://acc-s3cmd
 

@@ -64,6 +64,8 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
                     return MultipartHandlers.ListUploadsAsync(context);
                 if (request.Has("versioning"))
                     return BucketHandlers.GetVersioningAsync(context);
+                if (request.Has("acl"))
+                    return AclHandler.GetAsync(context);
                 RefuseUnsupportedSubresource(request);
                 return request.Get("list-type") == "2" ? ListObjectsHandler.ListV2Async(context) : ListObjectsHandler.ListV1Async(context);
             }
@@ -90,6 +92,8 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
         {
             if (request.Has("uploadId"))
                 return MultipartHandlers.ListPartsAsync(context);
+            if (request.Has("acl"))
+                return AclHandler.GetAsync(context);
             RefuseUnsupportedSubresource(request);
             return ObjectHandlers.GetAsync(context, withBody: true);
         }

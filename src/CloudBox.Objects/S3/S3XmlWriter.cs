@@ -37,6 +37,16 @@ internal sealed class S3XmlWriter
         return this;
     }
 
+    /// <summary>A <c>Grantee</c> of type CanonicalUser (needs the xsi namespace S3 uses).</summary>
+    public S3XmlWriter StartGrantee(string id, string? displayName)
+    {
+        _writer.WriteStartElement("Grantee");
+        _writer.WriteAttributeString("xmlns", "xsi", null, "http://www.w3.org/2001/XMLSchema-instance");
+        _writer.WriteAttributeString("xsi", "type", "http://www.w3.org/2001/XMLSchema-instance", "CanonicalUser");
+        Element("ID", id).Element("DisplayName", displayName);
+        return End();
+    }
+
     public S3XmlWriter End()
     {
         _writer.WriteEndElement();

@@ -47,6 +47,22 @@ public class S3BucketTests(DatabaseEngine engine) : S3Fixture(engine)
     }
 
     [Test]
+    public async Task AclsShowTheProjectAsSoleOwner()
+    {
+        var account = await NewAccountAsync();
+        var bucket = Bucket();
+        await account.S3.SendAsync("PUT", "/" + bucket);
+        await account.S3.SendAsync("PUT", $"/{bucket}/k", "v"u8.ToArray());
+        foreach (var path in new[] { "/" + bucket, $"/{bucket}/k" })
+        {
+            var acl = await account.S3.SendAsync("GET", path, query: "acl");
+            Assert.That(acl.All("Permission"), Is.EqualTo(new[] { "FULL_CONTROL" }), path);
+            Assert.That(acl.All("ID").Distinct(), Is.EqualTo(new[] { account.ProjectId }), path);
+        }
+        Assert.That((await account.S3.SendAsync("GET", $"/{bucket}/missing", query: "acl")).ErrorCode, Is.EqualTo("NoSuchKey"));
+    }
+
+    [Test]
     public async Task InvalidBucketNamesAreRefused()
     {
         var account = await NewAccountAsync();
