@@ -79,6 +79,33 @@ public class CredentialTests(DatabaseEngine engine) : EngineFixture(engine)
     }
 
     [Test]
+    public async Task Ec2CredentialActsOnlyWhileItsUserHoldsARoleOnItsProject()
+    {
+        var project = Unique("proj");
+        var user = Unique("u");
+        var (projectId, userId) = await UserWithRoleAsync(project, user, "pw", "member");
+        var token = await Server.TokenAsync(user, "pw", project);
+        var (_, created, _) = await Server.SendAsync(HttpMethod.Post, $"/identity/v3/users/{userId}/credentials/OS-EC2", token,
+            new JsonObject { ["tenant_id"] = projectId });
+        var source = Server.Services.GetRequiredService<IEc2CredentialSource>();
+        var credential = (await source.FindAsync(created!["credential"]!["access"]!.GetValue<string>(), CancellationToken.None))!;
+
+        var caller = await source.AuthorizeAsync(credential, CancellationToken.None);
+        Assert.That(caller, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(caller!.UserId, Is.EqualTo(userId));
+            Assert.That(caller.ProjectId, Is.EqualTo(projectId));
+            Assert.That(caller.HasRole("member"), Is.True);
+        });
+
+        var (_, roles, _) = await Server.SendAsync(HttpMethod.Get, "/identity/v3/roles?name=member", AdminToken);
+        var roleId = roles!["roles"]![0]!["id"]!.GetValue<string>();
+        await Server.SendAsync(HttpMethod.Delete, $"/identity/v3/projects/{projectId}/users/{userId}/roles/{roleId}", AdminToken);
+        Assert.That(await source.AuthorizeAsync(credential, CancellationToken.None), Is.Null, "the secret still signs, but the user lost the project");
+    }
+
+    [Test]
     public async Task SecretsDoNotRestInTheDatabaseInClear()
     {
         var project = Unique("proj");
