@@ -2,6 +2,7 @@ using CloudBox.Commands;
 using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
+using CloudBox.Network;
 using CloudBox.Objects;
 
 namespace CloudBox;
@@ -13,6 +14,7 @@ public static class Program
     [
         new IdentityModule(),
         new ObjectsModule(),
+        new NetworkModule(),
     ];
 
     public static async Task<int> Main(string[] args)
