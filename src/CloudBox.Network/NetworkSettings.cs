@@ -21,6 +21,9 @@ public sealed class NetworkSettings
     /// <summary>Network namespace to build the data plane in (a path under /run/netns); null for the process's own. Tests use a throwaway one.</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>Router namespaces are named this plus the router id's first 8 characters; tests use a prefix of their own.</summary>
+    public string RouterNamespacePrefix { get; init; } = "cbrouter-";
+
     /// <summary>How long the data plane waits after a change before converging, so a burst of API calls costs one pass.</summary>
     public TimeSpan ReconcileDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 

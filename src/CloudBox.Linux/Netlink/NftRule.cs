@@ -90,6 +90,9 @@ public sealed class NftRule
 
     public NftRule Jump(string chain) => Verdict(unchecked((uint)-3), chain);
 
+    /// <summary>Continues in <paramref name="chain"/> without coming back: its end returns to this chain's caller.</summary>
+    public NftRule Goto(string chain) => Verdict(unchecked((uint)-4), chain);
+
     public NftRule Return() => Verdict(unchecked((uint)-5));
 
     public NftRule SourceNat(IPAddress to) => Nat(0, to);

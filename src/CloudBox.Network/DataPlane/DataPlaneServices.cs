@@ -7,5 +7,8 @@ internal static class DataPlaneServices
 {
     public static void Add(IServiceCollection services, NetworkSettings settings)
     {
+        services.AddSingleton<LinuxDataPlane>();
+        services.AddSingleton<DataPlaneReconciler>();
+        services.AddHostedService(provider => provider.GetRequiredService<DataPlaneReconciler>());
     }
 }
