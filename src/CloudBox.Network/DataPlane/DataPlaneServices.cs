@@ -7,6 +7,7 @@ internal static class DataPlaneServices
 {
     public static void Add(IServiceCollection services, NetworkSettings settings)
     {
+        services.AddSingleton<Dhcp.DhcpService>();
         services.AddSingleton<LinuxDataPlane>();
         services.AddSingleton<DataPlaneReconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<DataPlaneReconciler>());

@@ -16,7 +16,7 @@ namespace CloudBox.Network.DataPlane;
 /// tables. Every step is idempotent, so the same pass builds from scratch after a reboot and
 /// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
 /// </summary>
-public sealed partial class LinuxDataPlane(NetworkSettings settings, ILogger<LinuxDataPlane> logger)
+public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, ILogger<LinuxDataPlane> logger)
 {
     public const string NatTable = "cloudbox-nat";
     private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
@@ -39,6 +39,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, ILogger<Lin
         EnsureExternalBridges(host, state);
         SecurityGroupFilter.Apply(state, HostNamespace);
         RemoveLeftovers(host, wantedLinks, wantedNamespaces);
+        dhcp.Apply(state, bridges);
     }
 
     /// <summary>Removes everything CloudBox made (for tests and for `cloudbox admin` clean-ups).</summary>
