@@ -74,6 +74,33 @@ public sealed unsafe class NetlinkSocket : IDisposable
         WaitForAcks(first, _sequence, operation, ignoreMissing: true);
     }
 
+    /// <summary>Sends a request answered by one message (a "get"); returns its payload after the header, or null when the kernel says <paramref name="missing"/>.</summary>
+    public byte[]? Get(NetlinkMessage message, string operation, int missing)
+    {
+        message.Flags |= FlagRequest;
+        var sequence = ++_sequence;
+        SendAll(message.Complete(sequence), operation);
+        while (true)
+        {
+            var length = Receive(operation);
+            var data = _receive.AsSpan(0, length);
+            if (data.Length < NetlinkMessage.HeaderSize)
+                continue;
+            var messageLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(data);
+            var type = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(data[8..]) != sequence)
+                continue; // a late answer to something earlier
+            if (type == MessageError)
+            {
+                var errno = -BinaryPrimitives.ReadInt32LittleEndian(data[16..]);
+                if (errno == missing)
+                    return null;
+                throw new LinuxException(operation, errno);
+            }
+            return data[NetlinkMessage.HeaderSize..Math.Min(messageLength, data.Length)].ToArray();
+        }
+    }
+
     /// <summary>Runs a dump request; returns each reply's payload after the netlink header.</summary>
     public List<byte[]> Dump(NetlinkMessage message, string operation)
     {

@@ -32,17 +32,25 @@ public sealed class RouteNetlink : IDisposable
         var replies = _socket.Dump(new NetlinkMessage(GetLink, 0).Append(new byte[16]), "dump links");
         var links = new List<LinkInfo>(replies.Count);
         foreach (var reply in replies)
-        {
-            var index = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4));
-            var flags = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(8));
-            var attributes = NetlinkAttributes.Parse(reply.AsSpan(16));
-            links.Add(new LinkInfo(index, attributes.String(IflaIfname) ?? "", attributes.Nested(IflaLinkinfo)?.String(InfoKind),
-                (int?)attributes.U32(IflaMaster), (int)(attributes.U32(IflaMtu) ?? 0), (flags & IffUp) != 0, attributes[IflaAddress]));
-        }
+            links.Add(ParseLink(reply));
         return links;
     }
 
-    public LinkInfo? Find(string name) => Links().FirstOrDefault(l => l.Name == name);
+    /// <summary>One link by name (a single "get", not a dump of all), or null when there is none.</summary>
+    public LinkInfo? Find(string name)
+    {
+        var reply = _socket.Get(new NetlinkMessage(GetLink, 0).Append(new byte[16]).String(IflaIfname, name), $"get link {name}", NetlinkErrno.ENODEV);
+        return reply is null ? null : ParseLink(reply);
+    }
+
+    private static LinkInfo ParseLink(byte[] reply)
+    {
+        var index = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4));
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(8));
+        var attributes = NetlinkAttributes.Parse(reply.AsSpan(16));
+        return new LinkInfo(index, attributes.String(IflaIfname) ?? "", attributes.Nested(IflaLinkinfo)?.String(InfoKind),
+            (int?)attributes.U32(IflaMaster), (int)(attributes.U32(IflaMtu) ?? 0), (flags & IffUp) != 0, attributes[IflaAddress]);
+    }
 
     public void CreateBridge(string name, int mtu) => CreateLink(name, "bridge", mtu, null);
 
@@ -186,13 +194,13 @@ public sealed class RouteNetlink : IDisposable
     {
         Span<byte> header = stackalloc byte[16];
         header.Clear();
-        BinaryPrimitives.WriteInt32LittleEndian(header[4..], IndexOf(name));
         if (up)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(header[8..], IffUp);
             BinaryPrimitives.WriteUInt32LittleEndian(header[12..], IffUp);
         }
-        var message = new NetlinkMessage(NewLink, 0).Append(header);
+        // Index 0 and a name: the kernel finds the link itself, saving a lookup per change.
+        var message = new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
         attributes?.Invoke(message);
         _socket.Request(message, $"set link {name}");
     }

@@ -23,9 +23,11 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
         await _pass.WaitAsync(cancellationToken);
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var state = await DesiredState.LoadAsync(store, cancellationToken);
             await Task.Run(() => dataPlane.Apply(state), cancellationToken);
             Passes++;
+            LogPass(state.Networks.Count, state.Ports.Count, state.Routers.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
@@ -57,6 +59,9 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "data plane pass: {Networks} networks, {Ports} ports, {Routers} routers in {Milliseconds:F0} ms")]
+    private partial void LogPass(int networks, int ports, int routers, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "data plane pass failed; retrying")]
     private partial void LogPassFailed(Exception error);
