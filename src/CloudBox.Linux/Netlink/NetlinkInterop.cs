@@ -12,6 +12,10 @@ internal static unsafe partial class NetlinkInterop
     public const int SockCloexec = 0x80000;
     public const int SolNetlink = 270;
     public const int NetlinkExtAck = 11;
+    public const int SolSocket = 1;
+    public const int SoRcvBuf = 8;
+    public const int SoRcvBufForce = 33;
+    public const int SoRcvTimeo = 20;
     public const int CloneNewNet = 0x40000000;
     public const int MsBind = 4096;
     public const int MntDetach = 2;
@@ -45,6 +49,13 @@ internal static unsafe partial class NetlinkInterop
 
     [LibraryImport(Libc, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint IfNameToIndex(string name);
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
 
     /// <summary>struct sockaddr_nl.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -43,6 +43,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
         var one = 1;
         NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolNetlink, NetlinkInterop.NetlinkExtAck, &one, sizeof(int));
+        // Large dumps and batches: room for many replies, and never a wait without end.
+        var buffer = 4 << 20;
+        if (NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvBufForce, &buffer, sizeof(int)) < 0)
+            NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvBuf, &buffer, sizeof(int));
+        var timeout = new NetlinkInterop.TimeVal { Seconds = 10 };
+        NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvTimeo, &timeout, sizeof(NetlinkInterop.TimeVal));
         return new NetlinkSocket(fd);
     }
 
@@ -66,12 +72,13 @@ public sealed unsafe class NetlinkSocket : IDisposable
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
-            // Batch markers (first and last) are not requests of their own and get no ack.
-            message.Flags |= i == 0 || i == messages.Count - 1 ? FlagRequest : (ushort)(FlagRequest | FlagAck);
+            // Errors come back whether asked for or not; only the last real message asks for an
+            // ack, which says the whole batch was applied (thousands of acks would overflow the socket).
+            message.Flags |= i == messages.Count - 2 ? (ushort)(FlagRequest | FlagAck) : FlagRequest;
             buffer.Write(message.Complete(++_sequence));
         }
         SendAll(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), operation);
-        WaitForAcks(first, _sequence, operation, ignoreMissing: true);
+        WaitForAcks(_sequence - 1, _sequence - 1, operation);
     }
 
     /// <summary>Sends a request answered by one message (a "get"); returns its payload after the header, or null when the kernel says <paramref name="missing"/>.</summary>
@@ -160,22 +167,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>
-    /// Reads acknowledgements for sequences <paramref name="first"/>..<paramref name="last"/>.
-    /// nftables batch begin/end markers are not acknowledged, so for batches the end marker's
-    /// missing ack is tolerated by stopping at the last real one seen before the socket would block.
-    /// </summary>
-    private void WaitForAcks(uint first, uint last, string operation, bool ignoreMissing = false)
+    /// <summary>Reads acknowledgements for sequences <paramref name="first"/>..<paramref name="last"/>; an error ends the wait.</summary>
+    private void WaitForAcks(uint first, uint last, string operation)
     {
         var pending = new HashSet<uint>();
         for (var s = first; s <= last; s++)
             pending.Add(s);
-        if (ignoreMissing)
-        {
-            // Batch markers (first and last) get no ack of their own.
-            pending.Remove(first);
-            pending.Remove(last);
-        }
         LinuxException? failure = null;
         while (pending.Count > 0)
         {

@@ -12,7 +12,7 @@ public sealed class NftBatch
     public const byte FamilyBridge = 7;
 
     private const ushort Subsystem = 10 << 8;
-    private const ushort NewTable = Subsystem | 0, DelTable = Subsystem | 2, NewChain = Subsystem | 3, NewRule = Subsystem | 6;
+    private const ushort NewTable = Subsystem | 0, DelTable = Subsystem | 2, NewChain = Subsystem | 3, NewRule = Subsystem | 6, NewSet = Subsystem | 9, NewSetElement = Subsystem | 12;
     private const ushort BatchBegin = 0x10, BatchEnd = 0x11;
 
     private readonly List<NetlinkMessage> _messages = [];
@@ -51,6 +51,32 @@ public sealed class NftBatch
             message.U32BigEndian(5, acceptByDefault ? 1u : 0u);
             message.String(7, type);
         }
+        _messages.Add(message);
+        return this;
+    }
+
+    /// <summary>
+    /// A named set of IPv4 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
+    /// so a rule about a group of many addresses stays one rule. <paramref name="id"/> is unique in the batch.
+    /// </summary>
+    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
+            .U32BigEndian(3, 0).U32BigEndian(4, 7).U32BigEndian(5, 4).U32BigEndian(10, id));
+        var distinct = addresses.Select(a => a.GetAddressBytes()).DistinctBy(Convert.ToHexString).ToList();
+        if (distinct.Count == 0)
+            return this;
+        var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
+        var list = message.BeginNested(3);
+        foreach (var address in distinct)
+        {
+            var element = message.BeginNested(1);
+            var key = message.BeginNested(1);
+            message.Attribute(1, address);
+            message.EndNested(key);
+            message.EndNested(element);
+        }
+        message.EndNested(list);
         _messages.Add(message);
         return this;
     }

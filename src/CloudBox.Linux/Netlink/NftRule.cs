@@ -42,6 +42,18 @@ public sealed class NftRule
 
     public NftRule NotSourceAddress(IPAddress address, int prefixLength = 32) => Address(12, address, prefixLength, CmpNeq);
 
+    /// <summary>The source address is in the named set (made in the same batch with <paramref name="setId"/>).</summary>
+    public NftRule SourceInSet(string set, uint setId) => AddressInSet(12, set, setId);
+
+    public NftRule DestinationInSet(string set, uint setId) => AddressInSet(16, set, setId);
+
+    private NftRule AddressInSet(uint offset, string set, uint setId)
+    {
+        Payload(BaseNetwork, offset, 4, Reg1);
+        Expressions.Add(("lookup", m => m.String(1, set).U32BigEndian(2, Reg1).U32BigEndian(4, setId)));
+        return this;
+    }
+
     public NftRule SourceMac(byte[] mac, bool negate = false) =>
         Payload(BaseLink, 6, 6, Reg1).Compare(negate ? CmpNeq : CmpEq, Reg1, mac);
 

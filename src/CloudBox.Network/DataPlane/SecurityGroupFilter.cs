@@ -30,12 +30,13 @@ public static class SecurityGroupFilter
             .ReplaceTable(NftBatch.FamilyInet, GroupsTable)
             .AddChain(NftBatch.FamilyInet, GroupsTable, "forward", hook: 2, priority: 0);
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().CtStateIn(2 | 4).Accept());
+        var sets = RemoteGroupSets(batch, state);
         foreach (var port in filtered)
             AntiSpoofing(batch, port);
         foreach (var port in filtered)
-            Egress(batch, state, port);
+            Egress(batch, state, sets, port);
         foreach (var port in filtered)
-            Ingress(batch, state, port);
+            Ingress(batch, state, sets, port);
         batch.Commit(namespacePath);
     }
 
@@ -80,7 +81,26 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().Counter().Drop());
     }
 
-    private static void Egress(NftBatch batch, DesiredState state, JsonObject port)
+    /// <summary>
+    /// One address set per group that some rule names as its remote group, holding its members'
+    /// addresses: a rule "from members of G" stays one lookup however many members G has.
+    /// </summary>
+    private static Dictionary<string, (string Name, uint Id)> RemoteGroupSets(NftBatch batch, DesiredState state)
+    {
+        var sets = new Dictionary<string, (string, uint)>();
+        var remoteGroups = state.RulesByGroup.SelectMany(g => g).Select(r => r["remote_group_id"]?.GetValue<string>()).OfType<string>().Distinct();
+        foreach (var groupId in remoteGroups)
+        {
+            var set = ("group-" + groupId[..8], (uint)sets.Count + 1);
+            var members = state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId));
+            batch.AddAddressSet(NftBatch.FamilyInet, GroupsTable, set.Item1, set.Item2,
+                members.SelectMany(SourceAddresses).Where(a => a.Prefix == 32).Select(a => a.Address));
+            sets[groupId] = set;
+        }
+        return sets;
+    }
+
+    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, JsonObject port)
     {
         var chain = "out-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
@@ -90,13 +110,13 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
         foreach (var rule in RulesOf(state, port, "egress"))
         {
-            foreach (var match in Matches(state, rule, remoteIsSource: false))
+            foreach (var match in Matches(sets, rule, remoteIsSource: false))
                 batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, match.Return());
         }
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
     }
 
-    private static void Ingress(NftBatch batch, DesiredState state, JsonObject port)
+    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, JsonObject port)
     {
         var chain = "in-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
@@ -104,7 +124,7 @@ public static class SecurityGroupFilter
             batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().DestinationAddress(address, prefix).Jump(chain));
         foreach (var rule in RulesOf(state, port, "ingress"))
         {
-            foreach (var match in Matches(state, rule, remoteIsSource: true))
+            foreach (var match in Matches(sets, rule, remoteIsSource: true))
                 batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, match.Accept());
         }
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
@@ -115,14 +135,15 @@ public static class SecurityGroupFilter
             .SelectMany(g => state.RulesByGroup[g])
             .Where(r => r["direction"]!.GetValue<string>() == direction && r["ethertype"]!.GetValue<string>() == "IPv4");
 
-    /// <summary>One nft match per remote address the rule allows (a remote group expands to its members' addresses).</summary>
-    private static IEnumerable<NftRule> Matches(DesiredState state, JsonObject rule, bool remoteIsSource)
+    /// <summary>The nft match for a rule: its protocol and ports, and its remote side as a prefix or a group's address set.</summary>
+    private static IEnumerable<NftRule> Matches(Dictionary<string, (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
     {
         var remotes = new List<(IPAddress, int)?>();
+        (string Name, uint Id)? remoteSet = null;
         if (rule["remote_group_id"]?.GetValue<string>() is { } groupId)
         {
-            foreach (var member in state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId)))
-                remotes.AddRange(SourceAddresses(member).Select(a => ((IPAddress, int)?)a));
+            remoteSet = sets[groupId];
+            remotes.Add(null);
         }
         else if (rule["normalized_cidr"]?.GetValue<string>() is { } cidr && cidr != "0.0.0.0/0")
         {
@@ -138,6 +159,8 @@ public static class SecurityGroupFilter
             var match = new NftRule().IsIpv4();
             if (remote is { } r)
                 match = remoteIsSource ? match.SourceAddress(r.Item1, r.Item2) : match.DestinationAddress(r.Item1, r.Item2);
+            if (remoteSet is { } set)
+                match = remoteIsSource ? match.SourceInSet(set.Name, set.Id) : match.DestinationInSet(set.Name, set.Id);
             var protocol = SecurityGroupRuleEndpoints.ProtocolNumber(rule["protocol"]?.GetValue<string>());
             if (protocol is { } number)
             {

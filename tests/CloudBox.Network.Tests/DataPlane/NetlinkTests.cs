@@ -82,4 +82,31 @@ public sealed class NetlinkTests
         Assert.That(ruleset, Does.Contain("ip saddr 10.0.0.0/24 oifname \"qg-x\" snat to 203.0.113.2"));
         Assert.That(ruleset.Split("dnat to").Length - 1, Is.EqualTo(1), "the second pass replaced the first");
     }
+
+    [Test]
+    public void AFailingBatchIsReportedAndAppliesNothing()
+    {
+        using var ns = ThrowawayNamespace.Create();
+        var batch = new NftBatch()
+            .AddTable(NftBatch.FamilyIpv4, "half")
+            .AddRule(NftBatch.FamilyIpv4, "half", "no-such-chain", new NftRule().Accept());
+        Assert.Throws<CloudBox.Linux.LinuxException>(() => batch.Commit(ns.Path));
+        Assert.That(ns.Exec("nft", "list", "tables"), Does.Not.Contain("half"), "the table of the failed batch was not created");
+    }
+
+    [Test]
+    public void AddressSetsHoldManyAddressesBehindOneRule()
+    {
+        using var ns = ThrowawayNamespace.Create();
+        var members = Enumerable.Range(1, 2000).Select(i => new IPAddress(new byte[] { 10, 1, (byte)(i >> 8), (byte)i })).ToList();
+        new NftBatch()
+            .ReplaceTable(NftBatch.FamilyInet, "grouping")
+            .AddChain(NftBatch.FamilyInet, "grouping", "forward", hook: 2)
+            .AddAddressSet(NftBatch.FamilyInet, "grouping", "group-a", 1, members)
+            .AddRule(NftBatch.FamilyInet, "grouping", "forward", new NftRule().IsIpv4().SourceInSet("group-a", 1).Accept())
+            .Commit(ns.Path);
+        var listed = ns.Exec("nft", "list", "set", "inet", "grouping", "group-a");
+        Assert.That(listed, Does.Contain("10.1.7.208"));
+        Assert.That(ns.Exec("nft", "list", "chain", "inet", "grouping", "forward"), Does.Contain("ip saddr @group-a accept"));
+    }
 }
