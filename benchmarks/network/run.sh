@@ -23,7 +23,7 @@ cleanup() {
     for vm in "${VMS[@]}"; do ip netns del "$vm" 2>/dev/null || true; done
     for ns in $(ip netns list | awk '{print $1}' | grep '^cbrouter-' || true); do :; done
     ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$DATA"
+    [ -z "${KEEP_DATA:-}" ] && rm -rf "$DATA" || echo "data kept in $DATA"
 }
 trap cleanup EXIT
 
@@ -86,14 +86,11 @@ vm() { # vm NAME -> plugs a namespace into a new port, prints its address
 }
 A=$(vm "$NS-a"); B=$(vm "$NS-b")
 throughput() {
-    ip netns exec "$NS-b" busybox nc -l -p 5001 >/dev/null &
-    local listener=$! t0 t1
-    sleep 0.3
-    t0=$(date +%s%N)
-    dd if=/dev/zero bs=64K count=16384 2>/dev/null | ip netns exec "$NS-a" busybox nc "$B" 5001 || true
-    t1=$(date +%s%N)
+    ip netns exec "$NS-b" python3 "$ROOT/benchmarks/network/tcp.py" sink 5001 &
+    local listener=$!
+    sleep 0.5
+    ip netns exec "$NS-a" python3 "$ROOT/benchmarks/network/tcp.py" source "$B" 5001 2048
     wait "$listener" 2>/dev/null || true
-    echo "$(( 1024 * 1000 / ((t1 - t0) / 1000000) )) MiB/s"
 }
 ip netns exec "$NS-a" busybox ping -c 2 -W 1 "$B" >/dev/null || echo "warning: $A cannot ping $B"
 echo "with CloudBox's rules (anti-spoofing + security groups): $(throughput)"
@@ -104,9 +101,12 @@ echo "same path, no rules: $(throughput)"
 echo "== 4. data-plane rebuild from scratch, 1000 ports"
 in_ns python3 "$ROOT/benchmarks/network/ports.py" "$URL" "$TOKEN" "$NET" $((1000 - $(api GET "/ports?network_id=$NET&fields=id" | json "['ports'].__len__()"))) 8 >/dev/null
 sleep 1
+echo "last passes while ports were being created:"; grep "data plane pass:" "$DATA/serve.log" | tail -3 | sed 's/.*data plane pass:/  /'
 stop
-for link in $(in_ns ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(tap|cbr-|cbx-)'); do in_ns ip link del "$link" 2>/dev/null || true; done
-in_ns nft flush ruleset
+# From scratch: a fresh namespace holds none of the kernel objects; the database holds 1000 ports.
+for vm in "${VMS[@]}"; do ip netns del "$vm" 2>/dev/null || true; done
+VMS=()
+ip netns del "$NS"; ip netns add "$NS"; in_ns ip link set lo up
 : >"$DATA/serve.log"
 start
 until grep -q "data plane pass" "$DATA/serve.log"; do sleep 0.1; done

@@ -16,6 +16,8 @@ internal static unsafe partial class NetlinkInterop
     public const int SoRcvBuf = 8;
     public const int SoRcvBufForce = 33;
     public const int SoRcvTimeo = 20;
+    public const int SoSndBuf = 7;
+    public const int SoSndBufForce = 32;
     public const int CloneNewNet = 0x40000000;
     public const int MsBind = 4096;
     public const int MntDetach = 2;

@@ -44,9 +44,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
         var one = 1;
         NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolNetlink, NetlinkInterop.NetlinkExtAck, &one, sizeof(int));
         // Large dumps and batches: room for many replies, and never a wait without end.
-        var buffer = 4 << 20;
+        var buffer = 32 << 20;
         if (NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvBufForce, &buffer, sizeof(int)) < 0)
             NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvBuf, &buffer, sizeof(int));
+        // A whole nftables batch goes in one datagram, which may not exceed the send buffer.
+        if (NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoSndBufForce, &buffer, sizeof(int)) < 0)
+            NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoSndBuf, &buffer, sizeof(int));
         var timeout = new NetlinkInterop.TimeVal { Seconds = 10 };
         NetlinkInterop.SetSockOpt(fd.Value, NetlinkInterop.SolSocket, NetlinkInterop.SoRcvTimeo, &timeout, sizeof(NetlinkInterop.TimeVal));
         return new NetlinkSocket(fd);
