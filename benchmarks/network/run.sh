@@ -16,16 +16,15 @@ URL=http://127.0.0.1:$PORT
 PASSWORD=bench-admin
 in_ns() { ip netns exec "$NS" "$@"; }
 PID=""
-VMS=()
 
 cleanup() {
     [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-    for vm in "${VMS[@]}"; do ip netns del "$vm" 2>/dev/null || true; done
-    for ns in $(ip netns list | awk '{print $1}' | grep '^cbrouter-' || true); do :; done
+    ip netns del "$NS-a" 2>/dev/null || true
+    ip netns del "$NS-b" 2>/dev/null || true
     ip netns del "$NS" 2>/dev/null || true
     [ -z "${KEEP_DATA:-}" ] && rm -rf "$DATA" || echo "data kept in $DATA"
 }
-trap cleanup EXIT
+trap cleanup EXIT INT TERM
 
 start() {
     CLOUDBOX_ADMIN_PASSWORD=$PASSWORD in_ns "$BIN" serve --data-dir "$DATA" --listen "$URL" --s3-listen "http://127.0.0.1:$((PORT + 1))" \
@@ -74,7 +73,7 @@ vm() { # vm NAME -> plugs a namespace into a new port, prints its address
     port=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\"}}")
     id=$(echo "$port" | json "['port']['id']"); mac=$(echo "$port" | json "['port']['mac_address']")
     addr=$(echo "$port" | json "['port']['fixed_ips'][0]['ip_address']")
-    ip netns add "$name"; VMS+=("$name")
+    ip netns add "$name"
     until in_ns ip link show "tap${id:0:11}" >/dev/null 2>&1; do sleep 0.01; done
     in_ns ip link del "tap${id:0:11}"
     ip link add "tap${id:0:11}" netns "$NS" type veth peer name eth0 netns "$name"
@@ -104,8 +103,7 @@ sleep 1
 echo "last passes while ports were being created:"; grep "data plane pass:" "$DATA/serve.log" | tail -3 | sed 's/.*data plane pass:/  /'
 stop
 # From scratch: a fresh namespace holds none of the kernel objects; the database holds 1000 ports.
-for vm in "${VMS[@]}"; do ip netns del "$vm" 2>/dev/null || true; done
-VMS=()
+ip netns del "$NS-a"; ip netns del "$NS-b"
 ip netns del "$NS"; ip netns add "$NS"; in_ns ip link set lo up
 : >"$DATA/serve.log"
 start
