@@ -3,6 +3,7 @@ using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
+using CloudBox.Network;
 using CloudBox.Objects;
 using CloudBox.Volumes;
 
@@ -17,6 +18,7 @@ public static class Program
         new ImagesModule(),
         new ObjectsModule(),
         new VolumesModule(),
+        new NetworkModule(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -1,0 +1,115 @@
+namespace CloudBox.Linux.Netlink;
+
+/// <summary>
+/// One nftables transaction over netfilter netlink: tables, chains and rules applied atomically
+/// (all or nothing), as <c>nft -f</c> does. <see cref="ReplaceTable"/> makes a table exactly
+/// what the batch says, whatever it held before.
+/// </summary>
+public sealed class NftBatch
+{
+    public const byte FamilyIpv4 = 2;
+    public const byte FamilyInet = 1;
+    public const byte FamilyBridge = 7;
+
+    private const ushort Subsystem = 10 << 8;
+    private const ushort NewTable = Subsystem | 0, DelTable = Subsystem | 2, NewChain = Subsystem | 3, NewRule = Subsystem | 6, NewSet = Subsystem | 9, NewSetElement = Subsystem | 12;
+    private const ushort BatchBegin = 0x10, BatchEnd = 0x11;
+
+    private readonly List<NetlinkMessage> _messages = [];
+
+    public NftBatch() => _messages.Add(Header(BatchBegin, 0, 0, subsystemId: true));
+
+    /// <summary>Creates the table if missing, deletes it with everything in it, and creates it afresh.</summary>
+    public NftBatch ReplaceTable(byte family, string table)
+    {
+        AddTable(family, table);
+        _messages.Add(Header(DelTable, 0, family).String(1, table));
+        return AddTable(family, table);
+    }
+
+    public NftBatch AddTable(byte family, string table)
+    {
+        _messages.Add(Header(NewTable, NetlinkSocket.FlagCreate, family).String(1, table).U32BigEndian(2, 0));
+        return this;
+    }
+
+    public NftBatch DeleteTable(byte family, string table)
+    {
+        _messages.Add(Header(DelTable, 0, family).String(1, table));
+        return this;
+    }
+
+    /// <summary>A base chain on <paramref name="hook"/> (type filter/nat) with a policy, or a regular chain when <paramref name="hook"/> is null.</summary>
+    public NftBatch AddChain(byte family, string table, string chain, uint? hook = null, int priority = 0, string type = "filter", bool acceptByDefault = true)
+    {
+        var message = Header(NewChain, NetlinkSocket.FlagCreate, family).String(1, table).String(3, chain);
+        if (hook is { } hookNumber)
+        {
+            var nested = message.BeginNested(4);
+            message.U32BigEndian(1, hookNumber).U32BigEndian(2, unchecked((uint)priority));
+            message.EndNested(nested);
+            message.U32BigEndian(5, acceptByDefault ? 1u : 0u);
+            message.String(7, type);
+        }
+        _messages.Add(message);
+        return this;
+    }
+
+    /// <summary>
+    /// A named set of IPv4 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
+    /// so a rule about a group of many addresses stays one rule. <paramref name="id"/> is unique in the batch.
+    /// </summary>
+    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
+            .U32BigEndian(3, 0).U32BigEndian(4, 7).U32BigEndian(5, 4).U32BigEndian(10, id));
+        var distinct = addresses.Select(a => a.GetAddressBytes()).DistinctBy(Convert.ToHexString).ToList();
+        if (distinct.Count == 0)
+            return this;
+        var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
+        var list = message.BeginNested(3);
+        foreach (var address in distinct)
+        {
+            var element = message.BeginNested(1);
+            var key = message.BeginNested(1);
+            message.Attribute(1, address);
+            message.EndNested(key);
+            message.EndNested(element);
+        }
+        message.EndNested(list);
+        _messages.Add(message);
+        return this;
+    }
+
+    public NftBatch AddRule(byte family, string table, string chain, NftRule rule)
+    {
+        var message = Header(NewRule, (ushort)(NetlinkSocket.FlagCreate | NetlinkSocket.FlagAppend), family).String(1, table).String(2, chain);
+        var list = message.BeginNested(4);
+        foreach (var (name, data) in rule.Expressions)
+        {
+            var element = message.BeginNested(1);
+            message.String(1, name);
+            var dataStart = message.BeginNested(2);
+            data(message);
+            message.EndNested(dataStart);
+            message.EndNested(element);
+        }
+        message.EndNested(list);
+        _messages.Add(message);
+        return this;
+    }
+
+    /// <summary>Sends the batch on a netfilter socket in the namespace at <paramref name="namespacePath"/> (the caller's when null).</summary>
+    public void Commit(string? namespacePath)
+    {
+        _messages.Add(Header(BatchEnd, 0, 0, subsystemId: true));
+        using var socket = NetworkNamespace.Run(namespacePath, () => NetlinkSocket.Open(NetlinkSocket.Netfilter));
+        socket.RequestBatch(_messages, "nftables batch");
+    }
+
+    private static NetlinkMessage Header(ushort type, ushort flags, byte family, bool subsystemId = false)
+    {
+        // nfgenmsg: family, version 0, resource id (big-endian); batch markers name the nftables subsystem.
+        return new NetlinkMessage(type, flags).Append([family, 0, 0, subsystemId ? (byte)10 : (byte)0]);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text;
+
+namespace CloudBox.Linux.Netlink;
+
+/// <summary>
+/// The expressions of one nftables rule, in the kernel's register-machine form (what <c>nft</c>
+/// compiles its text into): load a field into a register, compare it, then a verdict or a NAT.
+/// Typed helpers cover the matches CloudBox uses.
+/// </summary>
+public sealed class NftRule
+{
+    internal const uint RegVerdict = 0;
+    internal const uint Reg1 = 1;
+    internal const uint Reg2 = 2;
+
+    private const uint CmpEq = 0, CmpNeq = 1, CmpGte = 5, CmpLte = 3;
+    private const uint MetaIifName = 6, MetaOifName = 7, MetaNfProto = 15, MetaL4Proto = 16, MetaProtocol = 1;
+    private const uint BaseLink = 0, BaseNetwork = 1, BaseTransport = 2;
+
+    internal readonly List<(string Name, Action<NetlinkMessage> Data)> Expressions = [];
+
+    public string? Comment { get; init; }
+
+    // ---- matches ----
+
+    public NftRule InputInterface(string name) => Meta(MetaIifName, Reg1).Compare(CmpEq, Reg1, InterfaceName(name));
+
+    public NftRule OutputInterface(string name) => Meta(MetaOifName, Reg1).Compare(CmpEq, Reg1, InterfaceName(name));
+
+    public NftRule NotOutputInterface(string name) => Meta(MetaOifName, Reg1).Compare(CmpNeq, Reg1, InterfaceName(name));
+
+    /// <summary>IPv4 packets only (in bridge and inet tables, where other protocols pass too).</summary>
+    public NftRule IsIpv4Ethernet() => Meta(MetaProtocol, Reg1).Compare(CmpEq, Reg1, [0x08, 0x00]);
+
+    public NftRule IsIpv4() => Meta(MetaNfProto, Reg1).Compare(CmpEq, Reg1, [2]);
+
+    public NftRule SourceAddress(IPAddress address, int prefixLength = 32) => Address(12, address, prefixLength, CmpEq);
+
+    public NftRule DestinationAddress(IPAddress address, int prefixLength = 32) => Address(16, address, prefixLength, CmpEq);
+
+    public NftRule NotSourceAddress(IPAddress address, int prefixLength = 32) => Address(12, address, prefixLength, CmpNeq);
+
+    /// <summary>The source address is in the named set (made in the same batch with <paramref name="setId"/>).</summary>
+    public NftRule SourceInSet(string set, uint setId) => AddressInSet(12, set, setId);
+
+    public NftRule DestinationInSet(string set, uint setId) => AddressInSet(16, set, setId);
+
+    private NftRule AddressInSet(uint offset, string set, uint setId)
+    {
+        Payload(BaseNetwork, offset, 4, Reg1);
+        Expressions.Add(("lookup", m => m.String(1, set).U32BigEndian(2, Reg1).U32BigEndian(4, setId)));
+        return this;
+    }
+
+    public NftRule SourceMac(byte[] mac, bool negate = false) =>
+        Payload(BaseLink, 6, 6, Reg1).Compare(negate ? CmpNeq : CmpEq, Reg1, mac);
+
+    public NftRule L4Protocol(byte protocol) => Meta(MetaL4Proto, Reg1).Compare(CmpEq, Reg1, [protocol]);
+
+    /// <summary>Destination port in <paramref name="min"/>..<paramref name="max"/> (TCP/UDP; for ICMP, type and code).</summary>
+    public NftRule DestinationPorts(int min, int max)
+    {
+        Payload(BaseTransport, 2, 2, Reg1);
+        if (min == max)
+            return Compare(CmpEq, Reg1, BigEndian16(min));
+        return Compare(CmpGte, Reg1, BigEndian16(min)).Compare(CmpLte, Reg1, BigEndian16(max));
+    }
+
+    public NftRule IcmpType(int type) => Payload(BaseTransport, 0, 1, Reg1).Compare(CmpEq, Reg1, [(byte)type]);
+
+    public NftRule IcmpCode(int code) => Payload(BaseTransport, 1, 1, Reg1).Compare(CmpEq, Reg1, [(byte)code]);
+
+    /// <summary>Connection tracking state is one of <paramref name="mask"/> (established = 2, related = 4, invalid = 1, new = 8).</summary>
+    public NftRule CtStateIn(uint mask)
+    {
+        Expressions.Add(("ct", m => m.U32BigEndian(1, Reg1).U32BigEndian(2, 0)));
+        Span<byte> maskBytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(maskBytes, mask);
+        var maskCopy = maskBytes.ToArray();
+        Expressions.Add(("bitwise", m =>
+        {
+            m.U32BigEndian(1, Reg1).U32BigEndian(2, Reg1).U32BigEndian(3, 4);
+            Data(m, 4, maskCopy);
+            Data(m, 5, new byte[4]);
+        }));
+        return Compare(CmpNeq, Reg1, new byte[4]);
+    }
+
+    // ---- actions ----
+
+    public NftRule Counter()
+    {
+        Expressions.Add(("counter", _ => { }));
+        return this;
+    }
+
+    public NftRule Accept() => Verdict(1);
+
+    public NftRule Drop() => Verdict(0);
+
+    public NftRule Jump(string chain) => Verdict(unchecked((uint)-3), chain);
+
+    /// <summary>Continues in <paramref name="chain"/> without coming back: its end returns to this chain's caller.</summary>
+    public NftRule Goto(string chain) => Verdict(unchecked((uint)-4), chain);
+
+    public NftRule Return() => Verdict(unchecked((uint)-5));
+
+    public NftRule SourceNat(IPAddress to) => Nat(0, to);
+
+    public NftRule DestinationNat(IPAddress to) => Nat(1, to);
+
+    public NftRule Masquerade()
+    {
+        Expressions.Add(("masq", _ => { }));
+        return this;
+    }
+
+    // ---- building blocks ----
+
+    private NftRule Meta(uint key, uint register)
+    {
+        Expressions.Add(("meta", m => m.U32BigEndian(2, key).U32BigEndian(1, register)));
+        return this;
+    }
+
+    private NftRule Payload(uint payloadBase, uint offset, uint length, uint register)
+    {
+        Expressions.Add(("payload", m => m.U32BigEndian(1, register).U32BigEndian(2, payloadBase).U32BigEndian(3, offset).U32BigEndian(4, length)));
+        return this;
+    }
+
+    private NftRule Compare(uint op, uint register, byte[] value)
+    {
+        Expressions.Add(("cmp", m =>
+        {
+            m.U32BigEndian(1, register).U32BigEndian(2, op);
+            Data(m, 3, value);
+        }));
+        return this;
+    }
+
+    private NftRule Address(uint offset, IPAddress address, int prefixLength, uint op)
+    {
+        Payload(BaseNetwork, offset, 4, Reg1);
+        var bytes = address.GetAddressBytes();
+        if (prefixLength < 32)
+        {
+            var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
+            var maskBytes = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(maskBytes, mask);
+            for (var i = 0; i < 4; i++)
+                bytes[i] &= maskBytes[i];
+            Expressions.Add(("bitwise", m =>
+            {
+                m.U32BigEndian(1, Reg1).U32BigEndian(2, Reg1).U32BigEndian(3, 4);
+                Data(m, 4, maskBytes);
+                Data(m, 5, new byte[4]);
+            }));
+        }
+        return Compare(op, Reg1, bytes);
+    }
+
+    private NftRule Verdict(uint code, string? chain = null)
+    {
+        Expressions.Add(("immediate", m =>
+        {
+            m.U32BigEndian(1, RegVerdict);
+            var data = m.BeginNested(2);
+            var verdict = m.BeginNested(2);
+            m.U32BigEndian(1, code);
+            if (chain is not null)
+                m.String(2, chain);
+            m.EndNested(verdict);
+            m.EndNested(data);
+        }));
+        return this;
+    }
+
+    private NftRule Nat(uint type, IPAddress to)
+    {
+        var bytes = to.GetAddressBytes();
+        Expressions.Add(("immediate", m =>
+        {
+            m.U32BigEndian(1, Reg1);
+            Data(m, 2, bytes);
+        }));
+        Expressions.Add(("nat", m => m.U32BigEndian(1, type).U32BigEndian(2, 2).U32BigEndian(3, Reg1).U32BigEndian(4, Reg1)));
+        return this;
+    }
+
+    private static void Data(NetlinkMessage message, ushort attribute, byte[] value)
+    {
+        var start = message.BeginNested(attribute);
+        message.Attribute(1, value); // NFTA_DATA_VALUE
+        message.EndNested(start);
+    }
+
+    private static byte[] InterfaceName(string name)
+    {
+        var bytes = new byte[16];
+        Encoding.UTF8.GetBytes(name, bytes);
+        return bytes;
+    }
+
+    private static byte[] BigEndian16(int value) => [(byte)(value >> 8), (byte)value];
+}

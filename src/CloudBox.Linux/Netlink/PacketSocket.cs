@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+
+namespace CloudBox.Linux.Netlink;
+
+/// <summary>
+/// An AF_PACKET socket carrying IPv4 packets (no Ethernet header) on one interface, with the
+/// peer's MAC on every packet. CloudBox's DHCP server uses it to talk to clients that have no
+/// address yet, on bridges where the host deliberately has none either.
+/// </summary>
+public sealed unsafe partial class PacketSocket : IDisposable
+{
+    private const int AfPacket = 17;
+    private const int SockDgram = 2;
+    private const int SockCloexec = 0x80000;
+    private const ushort EthPIpBigEndian = 0x0008; // htons(ETH_P_IP)
+    private const short PollIn = 1;
+
+    private readonly FileDescriptor _fd;
+    private readonly int _ifindex;
+
+    private PacketSocket(FileDescriptor fd, int ifindex)
+    {
+        _fd = fd;
+        _ifindex = ifindex;
+    }
+
+    /// <summary>Opens a socket on <paramref name="interfaceName"/> in the namespace at <paramref name="namespacePath"/> (the caller's when null).</summary>
+    public static PacketSocket Open(string interfaceName, string? namespacePath) => NetworkNamespace.Run(namespacePath, () =>
+    {
+        var ifindex = (int)NetlinkInterop.IfNameToIndex(interfaceName);
+        if (ifindex == 0)
+            throw new LinuxException($"no interface {interfaceName}", NetlinkErrno.ENODEV);
+        var fd = FileDescriptor.Check(Socket(AfPacket, SockDgram | SockCloexec, EthPIpBigEndian), "socket(AF_PACKET)");
+        var address = new SockAddrLinkLayer { Family = AfPacket, Protocol = EthPIpBigEndian, IfIndex = ifindex };
+        if (Bind(fd.Value, &address, sizeof(SockAddrLinkLayer)) < 0)
+        {
+            fd.Dispose();
+            throw LinuxException.FromLastError($"bind(AF_PACKET) {interfaceName}");
+        }
+        return new PacketSocket(fd, ifindex);
+    });
+
+    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for a packet; returns its length (0 on timeout) and the sender's MAC.</summary>
+    public int Receive(Span<byte> buffer, Span<byte> sourceMac, int timeoutMilliseconds)
+    {
+        var poll = new PollFd { Fd = _fd.Value, Events = PollIn };
+        var ready = Poll(&poll, 1, timeoutMilliseconds);
+        if (ready <= 0)
+            return 0;
+        var address = new SockAddrLinkLayer();
+        var length = sizeof(SockAddrLinkLayer);
+        fixed (byte* p = buffer)
+        {
+            var n = RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &address, &length);
+            if (n < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                return errno is Errno.EINTR or Errno.EAGAIN ? 0 : throw new LinuxException("recvfrom(AF_PACKET)", errno);
+            }
+            new ReadOnlySpan<byte>(address.Address, 6).CopyTo(sourceMac);
+            return (int)n;
+        }
+    }
+
+    /// <summary>Sends an IPv4 packet to <paramref name="destinationMac"/>.</summary>
+    public void Send(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> destinationMac)
+    {
+        var address = new SockAddrLinkLayer { Family = AfPacket, Protocol = EthPIpBigEndian, IfIndex = _ifindex, AddressLength = 6 };
+        destinationMac.CopyTo(new Span<byte>(address.Address, 8));
+        fixed (byte* p = packet)
+        {
+            if (SendTo(_fd.Value, p, (nuint)packet.Length, 0, &address, sizeof(SockAddrLinkLayer)) < 0)
+                throw LinuxException.FromLastError("sendto(AF_PACKET)");
+        }
+    }
+
+    public void Dispose() => _fd.Dispose();
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static partial int Bind(int fd, void* address, int length);
+
+    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    private static partial nint RecvFrom(int fd, void* buffer, nuint length, int flags, void* address, int* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    private static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    /// <summary>struct sockaddr_ll.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SockAddrLinkLayer
+    {
+        public ushort Family;
+        public ushort Protocol;
+        public int IfIndex;
+        public ushort HardwareType;
+        public byte PacketType;
+        public byte AddressLength;
+        public fixed byte Address[8];
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+}

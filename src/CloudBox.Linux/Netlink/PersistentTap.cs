@@ -1,0 +1,40 @@
+using System.Text;
+using CloudBox.Linux.Files;
+using CloudBox.Linux.Interop;
+
+namespace CloudBox.Linux.Netlink;
+
+/// <summary>
+/// Creates tap devices that outlive the descriptor that made them (TUNSETPERSIST), so the data
+/// plane can plug a port into its bridge before the VMM opens the tap by name. There is no
+/// rtnetlink call that creates a tap; this is the tun driver's own ioctl.
+/// </summary>
+public static unsafe class PersistentTap
+{
+    private const ulong TunSetIff = 0x400454CA;
+    private const ulong TunSetPersist = 0x400454CB;
+    private const short IffTap = 0x0002;
+    private const short IffNoPi = 0x1000;
+    private const short IffVnetHdr = 0x4000;
+
+    /// <summary>Creates tap <paramref name="name"/> in the namespace at <paramref name="namespacePath"/> (the caller's when null); existing is fine.</summary>
+    public static void Create(string name, string? namespacePath)
+    {
+        if (Encoding.UTF8.GetByteCount(name) >= 16)
+            throw new ArgumentException($"tap name too long: {name}");
+        NetworkNamespace.Run(namespacePath, () =>
+        {
+            using var fd = LinuxFile.Open("/dev/net/tun", OpenFlags.ReadWrite);
+            var ifreq = stackalloc byte[40];
+            new Span<byte>(ifreq, 40).Clear();
+            Encoding.UTF8.GetBytes(name, new Span<byte>(ifreq, 15));
+            // The same flags the VMM opens it with, or its TUNSETIFF would be refused.
+            *(short*)(ifreq + 16) = IffTap | IffNoPi | IffVnetHdr;
+            if (Libc.Ioctl(fd.Value, TunSetIff, ifreq) < 0)
+                throw LinuxException.FromLastError($"TUNSETIFF {name}");
+            if (Libc.Ioctl(fd.Value, TunSetPersist, 1UL) < 0)
+                throw LinuxException.FromLastError($"TUNSETPERSIST {name}");
+            return 0;
+        });
+    }
+}

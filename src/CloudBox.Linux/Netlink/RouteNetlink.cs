@@ -1,0 +1,234 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace CloudBox.Linux.Netlink;
+
+/// <summary>
+/// rtnetlink for one network namespace: create and delete links (bridge, veth, vxlan), enslave
+/// them to bridges, bring them up, and manage IPv4 addresses and routes. Create operations are
+/// idempotent where the kernel allows (EEXIST is success).
+/// </summary>
+public sealed class RouteNetlink : IDisposable
+{
+    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25;
+    private const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaOperstate = 16, IflaLinkinfo = 18, IflaNetNsFd = 28;
+    private const ushort InfoKind = 1, InfoData = 2, VethInfoPeer = 1;
+    private const ushort VxlanId = 1, VxlanLearning = 7, VxlanPort = 15;
+    private const ushort IfaAddress = 1, IfaLocal = 2;
+    private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5;
+    private const uint IffUp = 1;
+    private const byte AfInet = 2;
+
+    private readonly NetlinkSocket _socket;
+
+    private RouteNetlink(NetlinkSocket socket) => _socket = socket;
+
+    /// <summary>rtnetlink in the namespace at <paramref name="namespacePath"/>, or in the caller's own when null.</summary>
+    public static RouteNetlink Open(string? namespacePath = null) =>
+        new(NetworkNamespace.Run(namespacePath, () => NetlinkSocket.Open(NetlinkSocket.Route)));
+
+    public IReadOnlyList<LinkInfo> Links()
+    {
+        var replies = _socket.Dump(new NetlinkMessage(GetLink, 0).Append(new byte[16]), "dump links");
+        var links = new List<LinkInfo>(replies.Count);
+        foreach (var reply in replies)
+            links.Add(ParseLink(reply));
+        return links;
+    }
+
+    /// <summary>One link by name (a single "get", not a dump of all), or null when there is none.</summary>
+    public LinkInfo? Find(string name)
+    {
+        var reply = _socket.Get(new NetlinkMessage(GetLink, 0).Append(new byte[16]).String(IflaIfname, name), $"get link {name}", NetlinkErrno.ENODEV);
+        return reply is null ? null : ParseLink(reply);
+    }
+
+    private static LinkInfo ParseLink(byte[] reply)
+    {
+        var index = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4));
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(8));
+        var attributes = NetlinkAttributes.Parse(reply.AsSpan(16));
+        return new LinkInfo(index, attributes.String(IflaIfname) ?? "", attributes.Nested(IflaLinkinfo)?.String(InfoKind),
+            (int?)attributes.U32(IflaMaster), (int)(attributes.U32(IflaMtu) ?? 0), (flags & IffUp) != 0, attributes[IflaAddress]);
+    }
+
+    public void CreateBridge(string name, int mtu) => CreateLink(name, "bridge", mtu, null);
+
+    /// <summary>A VXLAN port for VNI <paramref name="vni"/> on the standard UDP port, learning remote MACs.</summary>
+    public void CreateVxlan(string name, int vni, int mtu) => CreateLink(name, "vxlan", mtu, message =>
+    {
+        message.U32(VxlanId, (uint)vni);
+        message.U16BigEndian(VxlanPort, 4789);
+        message.U8(VxlanLearning, 1);
+    });
+
+    /// <summary>
+    /// A veth pair: <paramref name="name"/> here, <paramref name="peer"/> in the namespace at
+    /// <paramref name="peerNamespacePath"/> (here when null).
+    /// </summary>
+    public void CreateVeth(string name, string peer, int mtu, string? peerNamespacePath)
+    {
+        using var peerNamespace = peerNamespacePath is null ? null : NetworkNamespace.Open(peerNamespacePath);
+        CreateLink(name, "veth", mtu, message =>
+        {
+            var peerStart = message.BeginNested(VethInfoPeer);
+            message.Append(new byte[16]); // the peer's ifinfomsg
+            message.String(IflaIfname, peer);
+            message.U32(IflaMtu, (uint)mtu);
+            if (peerNamespace is not null)
+                message.U32(IflaNetNsFd, (uint)peerNamespace.Value);
+            message.EndNested(peerStart);
+        });
+    }
+
+    public void Delete(string name)
+    {
+        var message = new NetlinkMessage(DelLink, 0).Append(new byte[16]).String(IflaIfname, name);
+        try
+        {
+            _socket.Request(message, $"delete link {name}");
+        }
+        catch (LinuxException error) when (error.Errno is NetlinkErrno.ENODEV or NetlinkErrno.ENOENT)
+        {
+        }
+    }
+
+    /// <summary>Puts <paramref name="name"/> into bridge <paramref name="bridge"/> (no bridge: out of any) and brings it up.</summary>
+    public void SetMasterAndUp(string name, string? bridge)
+    {
+        var masterIndex = bridge is null ? 0 : IndexOf(bridge);
+        SetLink(name, message => message.U32(IflaMaster, (uint)masterIndex), up: true);
+    }
+
+    public void SetUp(string name) => SetLink(name, null, up: true);
+
+    public void SetMtu(string name, int mtu) => SetLink(name, message => message.U32(IflaMtu, (uint)mtu), up: true);
+
+    public void SetMac(string name, byte[] mac) => SetLink(name, message => message.Attribute(IflaAddress, mac), up: false);
+
+    public int IndexOf(string name) =>
+        Find(name)?.Index ?? throw new LinuxException($"no link {name}", NetlinkErrno.ENODEV);
+
+    /// <summary>Adds <paramref name="address"/>/<paramref name="prefixLength"/> to <paramref name="name"/>; present already is fine.</summary>
+    public void AddAddress(string name, IPAddress address, int prefixLength)
+    {
+        var message = AddressMessage(NewAddress, IndexOf(name), address, prefixLength);
+        message.Flags |= NetlinkSocket.FlagCreate | NetlinkSocket.FlagReplace;
+        _socket.Request(message, $"add address {address}/{prefixLength} to {name}");
+    }
+
+    public void DeleteAddress(string name, IPAddress address, int prefixLength)
+    {
+        try
+        {
+            _socket.Request(AddressMessage(DelAddress, IndexOf(name), address, prefixLength), $"delete address {address} from {name}");
+        }
+        catch (LinuxException error) when (error.Errno is NetlinkErrno.EADDRNOTAVAIL or NetlinkErrno.ENODEV)
+        {
+        }
+    }
+
+    /// <summary>IPv4 addresses on interface <paramref name="index"/>, as (address, prefix length).</summary>
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index)
+    {
+        var replies = _socket.Dump(new NetlinkMessage(GetAddress, 0).Append([AfInet, 0, 0, 0, 0, 0, 0, 0]), "dump addresses");
+        var result = new List<(IPAddress, int)>();
+        foreach (var reply in replies)
+        {
+            if (reply[0] != AfInet || BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)) != index)
+                continue;
+            var attributes = NetlinkAttributes.Parse(reply.AsSpan(8));
+            if ((attributes[IfaLocal] ?? attributes[IfaAddress]) is { Length: 4 } bytes)
+                result.Add((new IPAddress(bytes), reply[1]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Sets a route to <paramref name="destination"/>/<paramref name="prefixLength"/> via
+    /// <paramref name="gateway"/> (or straight out of <paramref name="device"/>), replacing any
+    /// route to the same destination.
+    /// </summary>
+    public void ReplaceRoute(IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
+    {
+        var message = RouteMessage(NewRoute, destination, prefixLength, gateway, device);
+        message.Flags |= NetlinkSocket.FlagCreate | NetlinkSocket.FlagReplace;
+        _socket.Request(message, $"route {destination}/{prefixLength}");
+    }
+
+    public void DeleteRoute(IPAddress destination, int prefixLength)
+    {
+        try
+        {
+            _socket.Request(RouteMessage(DelRoute, destination, prefixLength, null, null), $"delete route {destination}/{prefixLength}");
+        }
+        catch (LinuxException error) when (error.Errno is NetlinkErrno.ESRCH or NetlinkErrno.ENOENT)
+        {
+        }
+    }
+
+    private void CreateLink(string name, string kind, int mtu, Action<NetlinkMessage>? data)
+    {
+        var message = new NetlinkMessage(NewLink, NetlinkSocket.FlagCreate | NetlinkSocket.FlagExclusive).Append(new byte[16]);
+        message.String(IflaIfname, name);
+        message.U32(IflaMtu, (uint)mtu);
+        var info = message.BeginNested(IflaLinkinfo);
+        message.String(InfoKind, kind);
+        if (data is not null)
+        {
+            var dataStart = message.BeginNested(InfoData);
+            data(message);
+            message.EndNested(dataStart);
+        }
+        message.EndNested(info);
+        try
+        {
+            _socket.Request(message, $"create {kind} {name}");
+        }
+        catch (LinuxException error) when (error.Errno == NetlinkErrno.EEXIST)
+        {
+        }
+    }
+
+    private void SetLink(string name, Action<NetlinkMessage>? attributes, bool up)
+    {
+        Span<byte> header = stackalloc byte[16];
+        header.Clear();
+        if (up)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(header[8..], IffUp);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[12..], IffUp);
+        }
+        // Index 0 and a name: the kernel finds the link itself, saving a lookup per change.
+        var message = new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
+        attributes?.Invoke(message);
+        _socket.Request(message, $"set link {name}");
+    }
+
+    private static NetlinkMessage AddressMessage(ushort type, int index, IPAddress address, int prefixLength)
+    {
+        Span<byte> header = stackalloc byte[8];
+        header.Clear();
+        header[0] = AfInet;
+        header[1] = (byte)prefixLength;
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], index);
+        var bytes = address.GetAddressBytes();
+        return new NetlinkMessage(type, 0).Append(header).Attribute(IfaLocal, bytes).Attribute(IfaAddress, bytes);
+    }
+
+    private NetlinkMessage RouteMessage(ushort type, IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
+    {
+        // rtmsg: family, dst_len, src_len, tos, table (main), protocol (static), scope, type (unicast); flags.
+        byte scope = gateway is null && device is not null ? (byte)253 : (byte)0;
+        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, 254, 4, scope, 1, 0, 0, 0, 0]);
+        if (prefixLength > 0)
+            message.Attribute(RtaDst, destination.GetAddressBytes());
+        if (gateway is not null)
+            message.Attribute(RtaGateway, gateway.GetAddressBytes());
+        if (device is not null)
+            message.U32(RtaOif, (uint)IndexOf(device));
+        return message;
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
