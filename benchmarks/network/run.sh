@@ -27,7 +27,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 start() {
-    CLOUDBOX_ADMIN_PASSWORD=$PASSWORD in_ns "$BIN" serve --data-dir "$DATA" --listen "$URL" --s3-listen "http://127.0.0.1:$((PORT + 1))" \
+    # Not through the in_ns function: $! must be cloudbox itself (ip netns exec execs it), not a subshell.
+    CLOUDBOX_ADMIN_PASSWORD=$PASSWORD ip netns exec "$NS" "$BIN" serve --data-dir "$DATA" --listen "$URL" --s3-listen "http://127.0.0.1:$((PORT + 1))" \
         >>"$DATA/serve.log" 2>&1 &
     PID=$!
     for _ in $(seq 1 300); do in_ns curl -fs "$URL/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done

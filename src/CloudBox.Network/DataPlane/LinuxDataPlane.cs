@@ -37,7 +37,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         foreach (var router in state.Routers)
             EnsureRouter(host, state, router, bridges, wantedLinks, wantedNamespaces);
         EnsureExternalBridges(host, state);
-        SecurityGroupFilter.Apply(state, HostNamespace);
+        SecurityGroupFilter.Apply(state, bridges, HostNamespace);
         RemoveLeftovers(host, wantedLinks, wantedNamespaces);
         dhcp.Apply(state, bridges);
     }

@@ -21,7 +21,9 @@ public static class SecurityGroupFilter
     public const string PortsTable = "cloudbox-ports";
     public const string GroupsTable = "cloudbox-sg";
 
-    public static void Apply(DesiredState state, string? namespacePath)
+    /// <param name="bridges">The bridge of each network: dispatch to a port's chains also matches its bridge, so equal
+    /// addresses on two tenants' overlapping networks never share each other's rules.</param>
+    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, string? namespacePath)
     {
         var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
         var batch = new NftBatch()
@@ -34,11 +36,14 @@ public static class SecurityGroupFilter
         foreach (var port in filtered)
             AntiSpoofing(batch, port);
         foreach (var port in filtered)
-            Egress(batch, state, sets, port);
+            Egress(batch, state, sets, BridgeOf(bridges, port), port);
         foreach (var port in filtered)
-            Ingress(batch, state, sets, port);
+            Ingress(batch, state, sets, BridgeOf(bridges, port), port);
         batch.Commit(namespacePath);
     }
+
+    private static string? BridgeOf(IReadOnlyDictionary<string, string> bridges, JsonObject port) =>
+        bridges.GetValueOrDefault(port["network_id"]!.GetValue<string>());
 
     private static string ShortId(JsonObject port) => port["id"]!.GetValue<string>()[..8];
 
@@ -100,12 +105,16 @@ public static class SecurityGroupFilter
         return sets;
     }
 
-    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, JsonObject port)
+    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, string? bridge, JsonObject port)
     {
         var chain = "out-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().SourceAddress(address, prefix).Jump(chain));
+        {
+            // Bridged IPv4 reaches this hook through br_netfilter with the bridge as both its input and output device.
+            var dispatch = bridge is null ? new NftRule() : new NftRule().InputInterface(bridge);
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", dispatch.IsIpv4().SourceAddress(address, prefix).Jump(chain));
+        }
         // DHCP requests reach CloudBox's server whatever the rules say, as in Neutron.
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
         foreach (var rule in RulesOf(state, port, "egress"))
@@ -116,12 +125,15 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
     }
 
-    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, JsonObject port)
+    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, string? bridge, JsonObject port)
     {
         var chain = "in-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().DestinationAddress(address, prefix).Jump(chain));
+        {
+            var dispatch = bridge is null ? new NftRule() : new NftRule().OutputInterface(bridge);
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", dispatch.IsIpv4().DestinationAddress(address, prefix).Jump(chain));
+        }
         foreach (var rule in RulesOf(state, port, "ingress"))
         {
             foreach (var match in Matches(sets, rule, remoteIsSource: true))

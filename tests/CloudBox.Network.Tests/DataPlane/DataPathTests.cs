@@ -42,6 +42,32 @@ public sealed class DataPathTests : DataPlaneFixture
     }
 
     [Test]
+    public async Task EqualAddressesOnOverlappingNetworksKeepTheirOwnRules()
+    {
+        var closed = await Create("/security-groups", "security_group", new JsonObject { ["name"] = "closed-twin" });
+        var first = await Create("/networks", "network", new JsonObject { ["name"] = "twin-1" });
+        var second = await Create("/networks", "network", new JsonObject { ["name"] = "twin-2" });
+        foreach (var network in new[] { first, second })
+            await Create("/subnets", "subnet", new JsonObject { ["network_id"] = Id(network), ["cidr"] = "10.90.0.0/24", ["ip_version"] = 4 });
+        // The twin comes first, so its rules would be met first: same address as the server, on the
+        // other network, in a group that admits nothing.
+        await Create("/ports", "port", new JsonObject
+        {
+            ["network_id"] = Id(second), ["security_groups"] = new JsonArray(Id(closed)),
+            ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.90.0.50" }),
+        });
+        var client = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(first) });
+        var server = await Create("/ports", "port", new JsonObject
+        {
+            ["network_id"] = Id(first), ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.90.0.50" }),
+        });
+        var vm = await Vm(client, null);
+        await Vm(server, null);
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+        Assert.That(Reaches(vm, Address(server)), Is.True, "the twin's closed group does not apply on the other network");
+    }
+
+    [Test]
     public async Task AVmCannotSendFromAnAddressThatIsNotItsOwn()
     {
         var network = await Create("/networks", "network", new JsonObject { ["name"] = "spoof-net" });
