@@ -3,7 +3,7 @@ using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
-using CloudBox.Network;
+using CloudBox.Networking;
 using CloudBox.Objects;
 using CloudBox.Volumes;
 
@@ -18,7 +18,7 @@ public static class Program
         new ImagesModule(),
         new ObjectsModule(),
         new VolumesModule(),
-        new NetworkModule(),
+        new NetworkingModule(),
     ];
 
     public static async Task<int> Main(string[] args)

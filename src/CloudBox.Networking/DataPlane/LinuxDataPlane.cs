@@ -1,0 +1,287 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CloudBox.Linux;
+using CloudBox.Linux.Netlink;
+using CloudBox.Networking.FloatingIps;
+using CloudBox.Networking.Routers;
+using CloudBox.Networking.Subnets;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Networking.DataPlane;
+
+/// <summary>
+/// Makes the kernel match the database: a bridge per network (with a VXLAN port for vxlan
+/// networks), a tap per instance port, a namespace per router with veth legs, addresses, routes
+/// and NAT, the external bridge with its gateway address and masquerading, and the security group
+/// tables. Every step is idempotent, so the same pass builds from scratch after a reboot and
+/// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
+/// </summary>
+public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, ILogger<LinuxDataPlane> logger)
+{
+    public const string NatTable = "cloudbox-nat";
+    private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
+    private const string RouterGatewayOwner = RouterEndpoints.GatewayOwner;
+
+    private string? HostNamespace => settings.NetworkNamespace;
+
+    public void Apply(DesiredState state)
+    {
+        using var host = RouteNetlink.Open(HostNamespace);
+        var wantedLinks = new HashSet<string>();
+        var bridges = new Dictionary<string, string>();
+        foreach (var network in state.Networks)
+            bridges[Id(network)] = EnsureNetwork(host, network, wantedLinks);
+        foreach (var port in state.InstancePorts())
+            EnsureInstancePort(host, port, bridges, wantedLinks);
+        var wantedNamespaces = new HashSet<string>();
+        foreach (var router in state.Routers)
+            EnsureRouter(host, state, router, bridges, wantedLinks, wantedNamespaces);
+        EnsureExternalBridges(host, state);
+        SecurityGroupFilter.Apply(state, bridges, HostNamespace);
+        RemoveLeftovers(host, wantedLinks, wantedNamespaces);
+        dhcp.Apply(state, bridges);
+    }
+
+    /// <summary>Removes everything CloudBox made (for tests and for `cloudbox admin` clean-ups).</summary>
+    public void Clear() => Apply(new DesiredState
+    {
+        Networks = [], Subnets = [], Ports = [], Routers = [], FloatingIps = [], SecurityGroups = [],
+        RulesByGroup = Array.Empty<JsonObject>().ToLookup(_ => ""),
+    });
+
+    private string EnsureNetwork(RouteNetlink host, JsonObject network, HashSet<string> wanted)
+    {
+        var mtu = network["mtu"]?.GetValue<int>() ?? 1500;
+        var type = network["provider:network_type"]?.GetValue<string>();
+        if (type == "flat" && network["provider:physical_network"]?.GetValue<string>() is { } physical
+            && settings.PhysicalNetworks.TryGetValue(physical, out var physicalBridge))
+        {
+            // An operator-named bridge is used as found; CloudBox makes only bridges under its own prefix.
+            if (physicalBridge.StartsWith("cbr-", StringComparison.Ordinal) && host.Find(physicalBridge) is null)
+                host.CreateBridge(physicalBridge, mtu);
+            host.SetUp(physicalBridge);
+            return physicalBridge;
+        }
+        var bridge = KernelNames.Bridge(Id(network));
+        wanted.Add(bridge);
+        if (host.Find(bridge) is null)
+            host.CreateBridge(bridge, mtu);
+        host.SetUp(bridge);
+        if (type == "vxlan" && network["provider:segmentation_id"]?.GetValue<int>() is { } vni)
+        {
+            var vxlan = KernelNames.Vxlan(Id(network));
+            wanted.Add(vxlan);
+            if (host.Find(vxlan) is null)
+                host.CreateVxlan(vxlan, vni, mtu);
+            host.SetMasterAndUp(vxlan, bridge);
+        }
+        return bridge;
+    }
+
+    private void EnsureInstancePort(RouteNetlink host, JsonObject port, Dictionary<string, string> bridges, HashSet<string> wanted)
+    {
+        if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
+            return;
+        var tap = KernelNames.Tap(Id(port));
+        wanted.Add(tap);
+        // Whatever holds the name already (the VMM's open tap, a test's veth) is the port's device.
+        if (host.Find(tap) is null)
+            PersistentTap.Create(tap, HostNamespace);
+        host.SetMasterAndUp(tap, bridge);
+    }
+
+    private void EnsureRouter(RouteNetlink host, DesiredState state, JsonObject router, Dictionary<string, string> bridges,
+        HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+    {
+        var routerId = Id(router);
+        var name = KernelNames.RouterNamespace(settings, routerId);
+        wantedNamespaces.Add(name);
+        NetworkNamespace.Create(name);
+        var path = NetworkNamespace.PathOf(name);
+        NetworkNamespace.Run(path, () =>
+        {
+            File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1");
+            return 0;
+        });
+        using var inside = RouteNetlink.Open(path);
+        inside.SetUp("lo");
+        var wantedInside = new HashSet<string>();
+        var natRules = new List<NftRule>();
+        var preRules = new List<NftRule>();
+        string? gatewayDevice = null;
+        IPAddress? gatewayAddress = null;
+
+        foreach (var port in state.PortsOf(routerId, RouterInterfaceOwner))
+        {
+            if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
+                continue;
+            var leg = KernelNames.RouterInterface(Id(port));
+            PlugLeg(host, inside, port, bridge, leg, path, state, wantedLinks, wantedInside);
+        }
+        foreach (var port in state.PortsOf(routerId, RouterGatewayOwner))
+        {
+            if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
+                continue;
+            gatewayDevice = KernelNames.RouterGateway(Id(port));
+            PlugLeg(host, inside, port, bridge, gatewayDevice, path, state, wantedLinks, wantedInside);
+            var fixedIp = ((JsonArray)port["fixed_ips"]!).FirstOrDefault();
+            if (fixedIp is null)
+                continue;
+            gatewayAddress = IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>());
+            if (state.Subnets.TryGetValue(fixedIp["subnet_id"]!.GetValue<string>(), out var subnet) && subnet["gateway_ip"]?.GetValue<string>() is { } upstream)
+                inside.ReplaceRoute(IPAddress.Any, 0, IPAddress.Parse(upstream), gatewayDevice);
+        }
+
+        // Floating IPs: the address lives on the gateway leg; DNAT in, SNAT out.
+        var floatingAddresses = new HashSet<IPAddress>();
+        foreach (var floating in state.FloatingIps.Where(f => f["router_id"]?.GetValue<string>() == routerId))
+        {
+            if (gatewayDevice is null || floating["fixed_ip_address"]?.GetValue<string>() is not { } fixedText)
+                continue;
+            var floatingAddress = IPAddress.Parse(floating["floating_ip_address"]!.GetValue<string>());
+            var fixedAddress = IPAddress.Parse(fixedText);
+            floatingAddresses.Add(floatingAddress);
+            inside.AddAddress(gatewayDevice, floatingAddress, 32);
+            preRules.Add(new NftRule().DestinationAddress(floatingAddress).DestinationNat(fixedAddress));
+            natRules.Add(new NftRule().SourceAddress(fixedAddress).OutputInterface(gatewayDevice).SourceNat(floatingAddress));
+        }
+        if (gatewayDevice is not null)
+        {
+            // Addresses on the gateway leg that are neither its own nor a current floating IP are stale.
+            foreach (var (address, prefix) in inside.Addresses(inside.IndexOf(gatewayDevice)))
+            {
+                if (prefix == 32 && !floatingAddresses.Contains(address) && !address.Equals(gatewayAddress))
+                    inside.DeleteAddress(gatewayDevice, address, prefix);
+            }
+        }
+        if (gatewayDevice is not null && gatewayAddress is not null && router["external_gateway_info"]?["enable_snat"]?.GetValue<bool>() != false)
+        {
+            foreach (var port in state.PortsOf(routerId, RouterInterfaceOwner))
+            {
+                foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
+                {
+                    if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet))
+                        continue;
+                    var cidr = SubnetLayout.FromStored(subnet).Cidr;
+                    natRules.Add(new NftRule().SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength)
+                        .OutputInterface(gatewayDevice).SourceNat(gatewayAddress));
+                }
+            }
+        }
+        foreach (var route in (JsonArray?)router["routes"] ?? [])
+        {
+            var destination = Ipv4Cidr.TryParse(route!["destination"]!.GetValue<string>(), out _);
+            if (destination is { } d)
+                inside.ReplaceRoute(new IPAddress(BigEndian(d.Network)), d.PrefixLength, IPAddress.Parse(route["nexthop"]!.GetValue<string>()), null);
+        }
+
+        var batch = new NftBatch()
+            .ReplaceTable(NftBatch.FamilyIpv4, NatTable)
+            .AddChain(NftBatch.FamilyIpv4, NatTable, "prerouting", hook: 0, priority: -100, type: "nat")
+            .AddChain(NftBatch.FamilyIpv4, NatTable, "postrouting", hook: 4, priority: 100, type: "nat");
+        foreach (var rule in preRules)
+            batch.AddRule(NftBatch.FamilyIpv4, NatTable, "prerouting", rule);
+        foreach (var rule in natRules)
+            batch.AddRule(NftBatch.FamilyIpv4, NatTable, "postrouting", rule);
+        batch.Commit(path);
+
+        foreach (var link in inside.Links())
+        {
+            if ((link.Name.StartsWith("qr-", StringComparison.Ordinal) || link.Name.StartsWith("qg-", StringComparison.Ordinal)) && !wantedInside.Contains(link.Name))
+                inside.Delete(link.Name);
+        }
+    }
+
+    /// <summary>One router leg: a veth whose host end (named like a port's tap) sits in the network's bridge and whose other end carries the port's address in the router.</summary>
+    private static void PlugLeg(RouteNetlink host, RouteNetlink inside, JsonObject port, string bridge, string leg, string routerPath,
+        DesiredState state, HashSet<string> wantedLinks, HashSet<string> wantedInside)
+    {
+        var hostEnd = KernelNames.Tap(Id(port));
+        wantedLinks.Add(hostEnd);
+        wantedInside.Add(leg);
+        var mtu = state.Networks.FirstOrDefault(n => Id(n) == port["network_id"]!.GetValue<string>())?["mtu"]?.GetValue<int>() ?? 1500;
+        if (inside.Find(leg) is null)
+        {
+            host.Delete(hostEnd); // a half-built leg from an earlier crash
+            host.CreateVeth(hostEnd, leg, mtu, routerPath);
+            inside.SetMac(leg, ParseMac(port["mac_address"]!.GetValue<string>()));
+        }
+        host.SetMasterAndUp(hostEnd, bridge);
+        inside.SetUp(leg);
+        foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
+        {
+            if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet))
+                continue;
+            var prefix = SubnetLayout.FromStored(subnet).Cidr.PrefixLength;
+            inside.AddAddress(leg, IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>()), prefix);
+        }
+    }
+
+    /// <summary>
+    /// A CloudBox-made bridge of an external flat network holds each subnet's gateway address, so
+    /// the host reaches floating IPs, and masquerades those subnets onward through the host's own routes.
+    /// </summary>
+    private void EnsureExternalBridges(RouteNetlink host, DesiredState state)
+    {
+        var batch = new NftBatch()
+            .ReplaceTable(NftBatch.FamilyIpv4, NatTable)
+            .AddChain(NftBatch.FamilyIpv4, NatTable, "postrouting", hook: 4, priority: 100, type: "nat");
+        var any = false;
+        foreach (var network in state.Networks.Where(n => n["router:external"]?.GetValue<bool>() == true
+            && n["provider:network_type"]?.GetValue<string>() == "flat"))
+        {
+            var physical = network["provider:physical_network"]?.GetValue<string>();
+            if (physical is null || !settings.PhysicalNetworks.TryGetValue(physical, out var bridge) || !bridge.StartsWith("cbr-", StringComparison.Ordinal))
+                continue;
+            foreach (var subnet in state.Subnets.Values.Where(s => s["network_id"]!.GetValue<string>() == Id(network)))
+            {
+                if (subnet["gateway_ip"]?.GetValue<string>() is not { } gateway)
+                    continue;
+                var cidr = SubnetLayout.FromStored(subnet).Cidr;
+                host.AddAddress(bridge, IPAddress.Parse(gateway), cidr.PrefixLength);
+                batch.AddRule(NftBatch.FamilyIpv4, NatTable, "postrouting", new NftRule()
+                    .SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength).NotOutputInterface(bridge).Masquerade());
+                any = true;
+            }
+        }
+        if (any)
+        {
+            NetworkNamespace.Run(HostNamespace, () =>
+            {
+                File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1");
+                return 0;
+            });
+        }
+        batch.Commit(HostNamespace);
+    }
+
+    private void RemoveLeftovers(RouteNetlink host, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+    {
+        foreach (var link in host.Links())
+        {
+            if (KernelNames.IsOurs(link.Name) && !wantedLinks.Contains(link.Name))
+            {
+                LogRemoving(link.Name);
+                host.Delete(link.Name);
+            }
+        }
+        foreach (var name in NetworkNamespace.List())
+        {
+            if (name.StartsWith(settings.RouterNamespacePrefix, StringComparison.Ordinal) && !wantedNamespaces.Contains(name))
+            {
+                LogRemoving(name);
+                NetworkNamespace.Delete(name);
+            }
+        }
+    }
+
+    private static string Id(JsonObject resource) => resource["id"]!.GetValue<string>();
+
+    private static long BigEndian(uint address) => (long)(uint)IPAddress.HostToNetworkOrder((int)address);
+
+    private static byte[] ParseMac(string mac) =>
+        mac.Split(':').Select(p => byte.Parse(p, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "data plane: removing leftover {Name}")]
+    private partial void LogRemoving(string name);
+}
