@@ -16,21 +16,21 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truncate -s 128M "$work/disk.img"
 # Options that make the stock kernel boot fastest on a nested, software-assisted KVM (see README.md).
-cmdline="console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid"
+cmdline="console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0"
 cmdline="$cmdline initcall_blacklist=ftrace_check_for_weak_functions cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check"
 cmdline="$cmdline cloudbox.test=dd"
 memory=96
 timeout=${BENCH_TIMEOUT:-900}
 
-echo "kernel: $guest/vmlinux   initramfs: $guest/initramfs.cpio.gz   memory: $memory MiB   cmdline: $cmdline"
+echo "kernel: $guest/vmlinux   initramfs: $guest/initramfs.cpio   memory: $memory MiB   cmdline: $cmdline"
 python3 "$root/benchmarks/hypervisor/timed_boot.py" "$timeout" cloudbox \
-    "$cloudbox" vmm --kernel "$guest/vmlinux" --initrd "$guest/initramfs.cpio.gz" --cmdline "$cmdline" \
+    "$cloudbox" vmm --kernel "$guest/vmlinux" --initrd "$guest/initramfs.cpio" --cmdline "$cmdline" \
     --memory "$memory" --disk "$work/disk.img" --no-rng > "$work/cloudbox.txt"
 cat "$work/cloudbox.txt"
 python3 "$root/benchmarks/hypervisor/timed_boot.py" "$timeout" qemu \
     qemu-system-x86_64 -enable-kvm -cpu host,-arch-capabilities -M q35 -m "$memory" -smp 1 -nodefaults -no-user-config \
     -nographic -serial stdio -monitor none -no-reboot \
-    -kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" \
+    -kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio" -append "$cmdline" \
     -drive "if=none,id=d0,file=$work/disk.img,format=raw,cache=none,aio=threads" -device virtio-blk-pci,drive=d0 > "$work/qemu.txt"
 cat "$work/qemu.txt"
 python3 - "$work/cloudbox.txt" "$work/qemu.txt" <<'PY'

@@ -14,7 +14,7 @@ public sealed class DebianGuest : IAsyncDisposable
     /// no boot-time self-checks that cost minutes of emulated instructions (ftrace record check, crypto self-tests).
     /// </summary>
     public const string FastBootOptions =
-        "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid " +
+        "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0 " +
         "initcall_blacklist=ftrace_check_for_weak_functions cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check";
 
     private readonly CancellationTokenSource _kill = new();

@@ -53,4 +53,25 @@ public sealed class EmulationFallbackTests
         Assert.That(EmulationFallback.TryComplete(ref regs, [0xF3, 0x48, 0x0F, 0xB8, 0x07], out _), Is.False, "popcnt rax, [rdi]");
         Assert.That(regs.Rip, Is.EqualTo(0x3000));
     }
+
+    [Test]
+    public void Ldmxcsr_operand_address_is_decoded_for_the_stack_relative_form_the_kernel_uses()
+    {
+        // ldmxcsr [rsp+4]: 0F AE 54 24 04
+        var regs = new KvmRegs { Rsp = 0xFFFF_C900_0000_BD80 };
+        Assert.That(EmulationFallback.TryDecodeLdmxcsr(regs, [0x0F, 0xAE, 0x54, 0x24, 0x04, 0x83], out var address, out var length), Is.True);
+        Assert.That(address, Is.EqualTo(0xFFFF_C900_0000_BD84));
+        Assert.That(length, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void Ldmxcsr_rip_relative_and_register_forms_decode_and_other_group_15_instructions_do_not()
+    {
+        var regs = new KvmRegs { Rip = 0x1000, Rdi = 0x5000 };
+        Assert.That(EmulationFallback.TryDecodeLdmxcsr(regs, [0x0F, 0xAE, 0x15, 0x10, 0x00, 0x00, 0x00], out var address, out var length), Is.True);
+        Assert.That((address, length), Is.EqualTo((0x1000UL + 7 + 0x10, 7)));
+        Assert.That(EmulationFallback.TryDecodeLdmxcsr(regs, [0x0F, 0xAE, 0x17], out address, out length), Is.True);
+        Assert.That((address, length), Is.EqualTo((0x5000UL, 3)));
+        Assert.That(EmulationFallback.TryDecodeLdmxcsr(regs, [0x0F, 0xAE, 0x2F], out _, out _), Is.False, "xrstor is /5");
+    }
 }

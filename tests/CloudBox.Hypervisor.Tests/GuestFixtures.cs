@@ -19,7 +19,7 @@ public static class GuestFixtures
     public static string Directory => s_directory.Value;
     public static string Vmlinux => Path.Combine(Directory, "vmlinux");
     public static string BzImage => Path.Combine(Directory, "vmlinuz");
-    public static string Initramfs => Path.Combine(Directory, "initramfs.cpio.gz");
+    public static string Initramfs => Path.Combine(Directory, "initramfs.cpio");
 
     public static string RepositoryRoot
     {

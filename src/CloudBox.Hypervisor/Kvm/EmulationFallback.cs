@@ -17,6 +17,64 @@ public static class EmulationFallback
     private const ulong ZeroFlag = 1 << 6;
     private const ulong ArithmeticFlags = 0x8D5; // CF, PF, AF, ZF, SF, OF
 
+    /// <summary>
+    /// LDMXCSR m32 (0F AE /2, what kernel_fpu_begin runs): the effective address of its memory operand, and the
+    /// instruction length, so the caller can read the value, load MXCSR and step over it. False if it is not LDMXCSR.
+    /// </summary>
+    public static bool TryDecodeLdmxcsr(in KvmRegs regs, ReadOnlySpan<byte> code, out ulong address, out int length)
+    {
+        address = 0;
+        length = 0;
+        var copy = regs; // Register() hands out refs; this method only reads
+        var i = 0;
+        byte rex = 0;
+        if (code.Length > i && (code[i] & 0xF0) == 0x40) rex = code[i++];
+        if (code.Length < i + 3 || code[i] != 0x0F || code[i + 1] != 0xAE || ((code[i + 2] >> 3) & 7) != 2 || code[i + 2] >> 6 == 3) return false;
+        var modrm = code[i + 2];
+        i += 3;
+        var mod = modrm >> 6;
+        var rm = modrm & 7;
+        if (rm == 4)
+        {
+            if (code.Length <= i) return false;
+            var sib = code[i++];
+            var scale = sib >> 6;
+            var index = ((sib >> 3) & 7) | ((rex & 0x2) << 2);
+            var sibBase = (sib & 7) | ((rex & 0x1) << 3);
+            if (index != 4) address += Register(ref copy, index) << scale;
+            if ((sib & 7) == 5 && mod == 0)
+            {
+                if (code.Length < i + 4) return false;
+                address += (ulong)(long)BitConverter.ToInt32(code[i..]);
+                i += 4;
+            }
+            else address += Register(ref copy, sibBase);
+        }
+        else if (rm == 5 && mod == 0)
+        {
+            if (code.Length < i + 4) return false;
+            var displacement = (long)BitConverter.ToInt32(code[i..]);
+            i += 4;
+            address = (ulong)((long)regs.Rip + i + displacement); // rip-relative, from the next instruction
+            length = i;
+            return true;
+        }
+        else address = Register(ref copy, rm | ((rex & 0x1) << 3));
+        if (mod == 1)
+        {
+            if (code.Length <= i) return false;
+            address += (ulong)(long)(sbyte)code[i++];
+        }
+        else if (mod == 2)
+        {
+            if (code.Length < i + 4) return false;
+            address += (ulong)(long)BitConverter.ToInt32(code[i..]);
+            i += 4;
+        }
+        length = i;
+        return true;
+    }
+
     /// <summary>Completes the instruction in <paramref name="code"/> (bytes at rip); false if it is not one we know.</summary>
     public static bool TryComplete(ref KvmRegs regs, ReadOnlySpan<byte> code, out byte? injectException)
     {

@@ -169,7 +169,22 @@ public sealed unsafe class Vcpu : IDisposable
         var page = 4096 - (int)(physical.Value & 0xFFF); // do not read across a page: the next may map elsewhere
         var length = Math.Min(15, page);
         var code = _memory.TryTranslate(physical.Value, (ulong)length);
-        if (code == null || !EmulationFallback.TryComplete(ref regs, new ReadOnlySpan<byte>(code, length), out var exception)) return false;
+        if (code == null) return false;
+        var bytes = new ReadOnlySpan<byte>(code, length);
+        if (EmulationFallback.TryDecodeLdmxcsr(regs, bytes, out var operand, out var instructionLength))
+        {
+            var operandPhysical = _kvm.Translate(operand);
+            var value = operandPhysical == null ? null : _memory.TryTranslate(operandPhysical.Value, 4);
+            if (value == null) return false;
+            var fpu = _kvm.GetFpu();
+            fpu.Mxcsr = *(uint*)value;
+            _kvm.SetFpu(fpu);
+            regs.Rip += (ulong)instructionLength;
+            _kvm.SetRegs(regs);
+            EmulationRetries++;
+            return true;
+        }
+        if (!EmulationFallback.TryComplete(ref regs, bytes, out var exception)) return false;
         _kvm.SetRegs(regs);
         if (exception != null) _kvm.InjectException(exception.Value);
         EmulationRetries++;
