@@ -30,6 +30,11 @@ public sealed class DebianGuestTests
     [OneTimeSetUp]
     public async Task BootTheGuest()
     {
+        // On KVM-on-PVM hosts (this team's CI) the guest kernel runs in KVM's instruction emulator, which cannot yet
+        // execute every instruction the Debian kernel uses at boot (benchmarks/hypervisor/README.md): the boot does not
+        // finish and each step would wait out its timeout. So this fixture runs only when asked for, and says why.
+        if (Environment.GetEnvironmentVariable("CLOUDBOX_DEBIAN_GUEST") != "1")
+            Assert.Ignore("Debian guest end-to-end tests are off: set CLOUDBOX_DEBIAN_GUEST=1 on a host with hardware KVM (they do not finish on KVM-on-PVM hosts yet).");
         GuestFixtures.RequireKvm();
         var sentinel = new byte[1024 * 1024];
         Encoding.ASCII.GetBytes("HOST-WROTE-THIS\n").CopyTo(sentinel, 0);
