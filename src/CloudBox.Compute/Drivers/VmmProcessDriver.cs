@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Compute.Drivers;
+
+/// <summary>
+/// Runs each VM as its own <c>cloudbox vmm</c> process, started in a new session (<c>setsid</c>) so it
+/// outlives <c>serve</c>; its control socket and console log live in the instance directory, so a
+/// restarted <c>serve</c> finds it again through the socket alone. (A transient systemd unit over
+/// D-Bus would be a second implementation of this seam; it is not written yet.)
+/// </summary>
+public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<VmmProcessDriver> logger) : IHypervisorDriver
+{
+    public string HypervisorType => "CloudBox-KVM";
+
+    private string Binary => string.IsNullOrEmpty(settings.VmmBinary) ? Environment.ProcessPath ?? "cloudbox" : settings.VmmBinary;
+
+    public async Task StartAsync(VmDefinition vm, CancellationToken cancellationToken)
+    {
+        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "paused" or "created")
+            return;
+        if (!File.Exists(Binary))
+            throw new DriverException($"The VMM binary {Binary} does not exist.");
+        File.Delete(vm.ApiSocketPath);
+        var arguments = new List<string> { Binary, "vmm", "--kernel", vm.KernelPath };
+        if (vm.InitrdPath is not null)
+            arguments.AddRange(["--initrd", vm.InitrdPath]);
+        arguments.AddRange(["--cmdline", vm.CommandLine, "--memory", vm.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--vcpus", vm.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        foreach (var disk in vm.Disks)
+            arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
+        arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath, "--no-reboot"]);
+
+        // sh runs `setsid -f` so the VMM leads its own session, detached from serve's; its own
+        // stdout/stderr go to vmm.log for diagnosis.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1");
+        start.ArgumentList.Add("sh");
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.Environment["LOG"] = Path.Combine(vm.InstanceDirectory, "vmm.log");
+        using (var launcher = Process.Start(start) ?? throw new DriverException("Could not start the VMM process."))
+            await launcher.WaitForExitAsync(cancellationToken);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "created")
+            {
+                LogStarted(vm.ServerId);
+                return;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+        var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
+        var tail = File.Exists(log) ? string.Join(" ", File.ReadLines(log).TakeLast(3)) : "";
+        throw new DriverException($"The VMM did not come up within 10 s. {tail}".Trim());
+    }
+
+    public async Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken) =>
+        await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) switch
+        {
+            "running" or "created" => PowerState.Running,
+            "paused" => PowerState.Paused,
+            _ => PowerState.Shutdown,
+        };
+
+    public async Task StopAsync(VmDefinition vm, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "shutdown", cancellationToken))
+            return;
+        var deadline = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is null or "stopped")
+                return;
+            await Task.Delay(200, cancellationToken);
+        }
+        await DestroyAsync(vm, cancellationToken);
+    }
+
+    public async Task RebootAsync(VmDefinition vm, bool hard, CancellationToken cancellationToken)
+    {
+        if (hard)
+        {
+            await DestroyAsync(vm, cancellationToken);
+            await StartAsync(vm, cancellationToken);
+            return;
+        }
+        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "reboot", cancellationToken))
+            throw new DriverException("The VM is not running.");
+    }
+
+    public async Task PauseAsync(VmDefinition vm, CancellationToken cancellationToken)
+    {
+        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "pause", cancellationToken))
+            throw new DriverException("The VM is not running.");
+    }
+
+    public async Task ResumeAsync(VmDefinition vm, CancellationToken cancellationToken)
+    {
+        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "resume", cancellationToken))
+            throw new DriverException("The VM is not running.");
+    }
+
+    public async Task DestroyAsync(VmDefinition vm, CancellationToken cancellationToken)
+    {
+        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "kill", cancellationToken))
+            return;
+        for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not "stopped"; i++)
+            await Task.Delay(100, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId}")]
+    private partial void LogStarted(string serverId);
+}
