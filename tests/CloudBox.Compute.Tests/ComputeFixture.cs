@@ -113,8 +113,11 @@ public abstract class ComputeFixture(DatabaseEngine engine)
         while (DateTime.UtcNow < deadline)
         {
             server = await ShowServerAsync(id, token);
-            if (server["status"]!.GetValue<string>() == status && server["OS-EXT-STS:task_state"] is null)
+            var current = server["status"]!.GetValue<string>();
+            if (current == status && server["OS-EXT-STS:task_state"] is null)
                 return server;
+            if (current == "ERROR")
+                Assert.Fail($"server {id} went to ERROR while waiting for {status}: {server["fault"]?.ToJsonString()}");
             await Task.Delay(100);
         }
         Assert.Fail($"server {id} did not reach {status}: {server.ToJsonString()}");

@@ -66,8 +66,10 @@ public sealed class ServerStore(Database database)
     /// <summary>Sets fields that do not take part in the state machine.</summary>
     public async Task UpdateFieldsAsync(string id, string setClause, object parameters, CancellationToken cancellationToken)
     {
+        var bound = new DynamicParameters(parameters);
+        bound.Add("server_row_id", id);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition($"UPDATE compute_servers SET {setClause} WHERE id = @id", parameters, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition($"UPDATE compute_servers SET {setClause} WHERE id = @server_row_id", bound, cancellationToken: cancellationToken));
     }
 
     /// <summary>Marks the server deleted (the row stays, for <c>changes-since</c> and usage).</summary>

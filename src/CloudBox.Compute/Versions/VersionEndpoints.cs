@@ -16,9 +16,7 @@ public static class VersionEndpoints
     {
         compute.MapGet("/", Root);
         compute.MapGet("/v2", (HttpContext c) => One(c, V20(c)));
-        compute.MapGet("/v2/", (HttpContext c) => One(c, V20(c)));
         compute.MapGet("/v2.1", (HttpContext c) => One(c, V21(c)));
-        compute.MapGet("/v2.1/", (HttpContext c) => One(c, V21(c)));
     }
 
     private static string Base(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/compute";
