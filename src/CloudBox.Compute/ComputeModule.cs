@@ -81,6 +81,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerCreateEndpoint.Map(v21);
             ServerEndpoints.Map(v21);
             ServerMetadataEndpoints.Map(v21);
+            ServerTags.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);

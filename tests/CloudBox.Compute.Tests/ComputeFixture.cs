@@ -46,6 +46,19 @@ public abstract class ComputeFixture(DatabaseEngine engine)
     protected Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Nova(HttpMethod method, string path, string token, JsonNode? body = null) =>
         Cloud.SendAsync(method, "/compute/v2.1" + path, token, body);
 
+    /// <summary>A compute request at microversion <paramref name="version"/>.</summary>
+    protected async Task<(HttpStatusCode Status, JsonNode? Body)> NovaAt(string version, HttpMethod method, string path, string token, JsonNode? body = null)
+    {
+        using var request = new HttpRequestMessage(method, "/compute/v2.1" + path);
+        request.Headers.Add("X-Auth-Token", token);
+        request.Headers.Add("OpenStack-API-Version", "compute " + version);
+        if (body is not null)
+            request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        var response = await Cloud.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
     protected async Task<string> UploadImageAsync(string token, JsonObject attributes, byte[] data)
     {
         var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, "/image/v2/images", token, attributes);

@@ -14,10 +14,23 @@ public static class Microversions
     public const string Minimum = "2.1";
 
     /// <summary>
-    /// The newest microversion whose request and response shapes this module implements in full.
-    /// Only 2.1 is declared: later behaviours (keypair types, tags, embedded flavors) are not.
+    /// The newest microversion whose request and response shapes this module implements for the
+    /// APIs it serves: 2.2 key pair types, 2.3 extended server attributes, 2.9 <c>locked</c>,
+    /// 2.11 <c>forced_down</c>, 2.16 <c>host_status</c>, 2.19 server descriptions, 2.26 server
+    /// tags, 2.28 <c>cpu_info</c> as an object, 2.35 key pair paging, 2.36 no network proxies in
+    /// limits and quotas, 2.37 <c>networks</c> required (<c>auto</c>/<c>none</c>). The APIs those
+    /// microversions change and that CloudBox does not serve (migrations, evacuate, consoles,
+    /// server groups, volumes) answer 404 at every version.
     /// </summary>
-    public const string Maximum = "2.1";
+    public const string Maximum = "2.37";
+
+    private const string ItemKey = "compute.microversion";
+
+    /// <summary>The negotiated minor version of this request (1 when none was negotiated).</summary>
+    public static int Minor(HttpContext context) => context.Items[ItemKey] is int minor ? minor : 1;
+
+    /// <summary>True when the request's microversion is 2.<paramref name="minor"/> or later.</summary>
+    public static bool AtLeast(HttpContext context, int minor) => Minor(context) >= minor;
 
     private const string NewHeader = "OpenStack-API-Version";
     private const string OldHeader = "X-OpenStack-Nova-API-Version";
@@ -69,6 +82,7 @@ public static class Microversions
     {
         var http = context.HttpContext;
         var version = Negotiate(http.Request);
+        http.Items[ItemKey] = Parse(version).Minor;
         http.Response.Headers[NewHeader] = "compute " + version;
         http.Response.Headers[OldHeader] = version;
         http.Response.Headers.Vary = NewHeader + ", " + OldHeader;

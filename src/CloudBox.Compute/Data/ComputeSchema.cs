@@ -90,5 +90,15 @@ internal static class ComputeSchema
         );
         """;
 
-    public static readonly IReadOnlyList<Migration> Migrations = [new(1, "initial schema", Tables)];
+    private const string DescriptionsAndTags =
+        """
+        ALTER TABLE compute_servers ADD COLUMN description TEXT;
+        ALTER TABLE compute_servers ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        """;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "initial schema", Tables),
+        new(2, "server descriptions (2.19) and tags (2.26)", DescriptionsAndTags),
+    ];
 }

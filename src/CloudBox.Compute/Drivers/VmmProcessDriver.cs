@@ -31,32 +31,35 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
         arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath, "--no-reboot"]);
 
-        // sh runs `setsid -f` so the VMM leads its own session, detached from serve's; its own
-        // stdout/stderr go to vmm.log for diagnosis.
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false };
+        // sh execs setsid, which (the child not being a group leader) makes it lead a new session in
+        // place and execs the VMM: same pid, so an early exit is seen, yet detached from serve's
+        // session and process group, it outlives serve. Its own output goes to vmm.log.
+        var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec setsid -f \"$@\" </dev/null >>\"$LOG\" 2>&1");
+        start.ArgumentList.Add("exec setsid \"$@\" </dev/null >>\"$LOG\" 2>&1");
         start.ArgumentList.Add("sh");
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        start.Environment["LOG"] = Path.Combine(vm.InstanceDirectory, "vmm.log");
-        using (var launcher = Process.Start(start) ?? throw new DriverException("Could not start the VMM process."))
-            await launcher.WaitForExitAsync(cancellationToken);
+        start.Environment["LOG"] = log;
+        using var process = Process.Start(start) ?? throw new DriverException("Could not start the VMM process.");
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
             if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "created")
             {
-                LogStarted(vm.ServerId);
+                LogStarted(vm.ServerId, process.Id);
                 return;
             }
-            await Task.Delay(50, cancellationToken);
+            if (process.HasExited)
+                throw new DriverException($"The VMM ({Binary} vmm) exited with code {process.ExitCode} before it was ready: {Tail(log)}".TrimEnd(' ', ':'));
+            await Task.Delay(20, cancellationToken);
         }
-        var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
-        var tail = File.Exists(log) ? string.Join(" ", File.ReadLines(log).TakeLast(3)) : "";
-        throw new DriverException($"The VMM did not come up within 10 s. {tail}".Trim());
+        throw new DriverException($"The VMM did not open its control socket within 10 s: {Tail(log)}".TrimEnd(' ', ':'));
     }
+
+    private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
 
     public async Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken) =>
         await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) switch
@@ -112,6 +115,6 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             await Task.Delay(100, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId}")]
-    private partial void LogStarted(string serverId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId} (pid {Pid})")]
+    private partial void LogStarted(string serverId, int pid);
 }

@@ -51,7 +51,7 @@ public static class HostEndpoints
         ["available"] = true, ["active"] = true, ["updated_at"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static async Task<JsonObject> DescribeAsync(HostResources host, ServerStore servers, IHypervisorDriver driver, bool detail, CancellationToken cancellationToken)
+    private static async Task<JsonObject> DescribeAsync(HttpContext context, HostResources host, ServerStore servers, IHypervisorDriver driver, bool detail, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -80,7 +80,8 @@ public static class HostEndpoints
         body["disk_available_least"] = freeDisk;
         body["running_vms"] = running.Count;
         body["current_workload"] = running.Count(s => s.TaskState is not null);
-        body["cpu_info"] = "{}";
+        var cpu = new JsonObject { ["arch"] = "x86_64", ["topology"] = new JsonObject { ["cores"] = host.Vcpus, ["threads"] = 1, ["sockets"] = 1 } };
+        body["cpu_info"] = Api.Microversions.AtLeast(context, 28) ? cpu : cpu.ToJsonString();
         body["service"] = new JsonObject { ["id"] = 1, ["host"] = host.HostName, ["disabled_reason"] = null };
         return body;
     }
@@ -88,7 +89,7 @@ public static class HostEndpoints
     private static async Task<IResult> HypervisorsAsync(HttpContext context, PolicyEngine policy, HostResources host, ServerStore servers, IHypervisorDriver driver, bool detail, CancellationToken cancellationToken)
     {
         context.Authorize(policy, "compute:hypervisors");
-        return JsonBody.Node(new JsonObject { ["hypervisors"] = new JsonArray(await DescribeAsync(host, servers, driver, detail, cancellationToken)) });
+        return JsonBody.Node(new JsonObject { ["hypervisors"] = new JsonArray(await DescribeAsync(context, host, servers, driver, detail, cancellationToken)) });
     }
 
     private static async Task<IResult> HypervisorAsync(string id, HttpContext context, PolicyEngine policy, HostResources host, ServerStore servers, IHypervisorDriver driver, CancellationToken cancellationToken)
@@ -96,13 +97,13 @@ public static class HostEndpoints
         context.Authorize(policy, "compute:hypervisors");
         if (id != HypervisorId.ToString(System.Globalization.CultureInfo.InvariantCulture) && id != host.HostName)
             throw ApiFault.NotFound($"Hypervisor with ID '{id}' could not be found.");
-        return JsonBody.Node(new JsonObject { ["hypervisor"] = await DescribeAsync(host, servers, driver, true, cancellationToken) });
+        return JsonBody.Node(new JsonObject { ["hypervisor"] = await DescribeAsync(context, host, servers, driver, true, cancellationToken) });
     }
 
     private static async Task<IResult> StatisticsAsync(HttpContext context, PolicyEngine policy, HostResources host, ServerStore servers, IHypervisorDriver driver, CancellationToken cancellationToken)
     {
         context.Authorize(policy, "compute:hypervisors");
-        var one = await DescribeAsync(host, servers, driver, true, cancellationToken);
+        var one = await DescribeAsync(context, host, servers, driver, true, cancellationToken);
         var stats = new JsonObject { ["count"] = 1 };
         foreach (var key in new[] { "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "free_ram_mb", "local_gb", "local_gb_used", "free_disk_gb", "disk_available_least", "running_vms", "current_workload" })
             stats[key] = one[key]!.DeepClone();
@@ -127,6 +128,8 @@ public static class HostEndpoints
                 ["updated_at"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture),
                 ["disabled_reason"] = null,
             });
+            if (Api.Microversions.AtLeast(context, 11))
+                list[^1]!["forced_down"] = false;
         }
         return JsonBody.Node(new JsonObject { ["services"] = list });
     }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CloudBox.Compute.Api;
 using CloudBox.Core.Api;
+using CloudBox.Core.Api.Paging;
 using CloudBox.Core.Api.Auth;
 using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Ids;
@@ -36,12 +38,15 @@ public static partial class KeypairEndpoints
     {
         var caller = context.Authorize(policy, "compute:keypairs");
         var list = new JsonArray();
-        foreach (var keypair in await keypairs.ListAsync(Owner(context, caller), cancellationToken))
+        IReadOnlyList<KeypairRecord> all = await keypairs.ListAsync(Owner(context, caller), cancellationToken);
+        if (Microversions.AtLeast(context, 35))
+            all = PageRequest.FromQuery(context.Request).Apply(all, k => k.Name);
+        foreach (var keypair in all)
         {
-            list.Add(new JsonObject
-            {
-                ["keypair"] = new JsonObject { ["name"] = keypair.Name, ["public_key"] = keypair.PublicKey, ["fingerprint"] = keypair.Fingerprint },
-            });
+            var item = new JsonObject { ["name"] = keypair.Name, ["public_key"] = keypair.PublicKey, ["fingerprint"] = keypair.Fingerprint };
+            if (Microversions.AtLeast(context, 2))
+                item["type"] = keypair.Type;
+            list.Add(new JsonObject { ["keypair"] = item });
         }
         return JsonBody.Node(new JsonObject { ["keypairs"] = list });
     }
@@ -51,10 +56,8 @@ public static partial class KeypairEndpoints
         var caller = context.Authorize(policy, "compute:keypairs");
         var keypair = await keypairs.FindAsync(Owner(context, caller), name, cancellationToken)
             ?? throw ApiFault.NotFound($"Keypair {name} not found for user {caller.UserId}");
-        return JsonBody.Node(new JsonObject
+        var shown = new JsonObject
         {
-            ["keypair"] = new JsonObject
-            {
                 ["id"] = keypair.Id,
                 ["name"] = keypair.Name,
                 ["public_key"] = keypair.PublicKey,
@@ -64,8 +67,10 @@ public static partial class KeypairEndpoints
                 ["updated_at"] = null,
                 ["deleted"] = false,
                 ["deleted_at"] = null,
-            },
-        });
+        };
+        if (Microversions.AtLeast(context, 2))
+            shown["type"] = keypair.Type;
+        return JsonBody.Node(new JsonObject { ["keypair"] = shown });
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, KeypairStore keypairs, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
@@ -77,6 +82,14 @@ public static partial class KeypairEndpoints
             throw ApiFault.BadRequest("Keypair data is invalid: Keypair name contains unsafe characters");
         var imported = body.OptionalString("public_key", 65535);
         var record = new KeypairRecord { UserId = caller.UserId, Name = name, CreatedAt = Timestamps.ToStorage(clock.GetUtcNow()) };
+        if (body.Has("type"))
+        {
+            if (!Microversions.AtLeast(context, 2))
+                throw ApiFault.BadRequest("Invalid input for field/attribute keypair: Additional properties are not allowed ('type' was unexpected)");
+            record.Type = body.OptionalString("type") is "ssh" or "x509" ? body.OptionalString("type")! : throw ApiFault.BadRequest("Invalid input for field/attribute type: must be ssh or x509.");
+            if (record.Type == "x509")
+                throw ApiFault.BadRequest("x509 key pairs are not supported by CloudBox.");
+        }
         string? privateKey = null;
         if (!string.IsNullOrWhiteSpace(imported))
         {
@@ -98,6 +111,8 @@ public static partial class KeypairEndpoints
         };
         if (privateKey is not null)
             result["private_key"] = privateKey;
+        if (Microversions.AtLeast(context, 2))
+            result["type"] = record.Type;
         return JsonBody.Node(new JsonObject { ["keypair"] = result });
     }
 

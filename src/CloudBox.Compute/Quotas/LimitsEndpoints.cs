@@ -40,6 +40,12 @@ public static class LimitsEndpoints
             ["totalFloatingIpsUsed"] = 0,
             ["totalServerGroupsUsed"] = 0,
         };
+        if (Api.Microversions.AtLeast(context, 36))
+        {
+            // 2.36 dropped the network proxy limits.
+            foreach (var key in new[] { "maxSecurityGroups", "maxSecurityGroupRules", "maxTotalFloatingIps", "totalSecurityGroupsUsed", "totalFloatingIpsUsed" })
+                absolute.Remove(key);
+        }
         return JsonBody.Node(new JsonObject { ["limits"] = new JsonObject { ["rate"] = new JsonArray(), ["absolute"] = absolute } });
     }
 }

@@ -33,26 +33,29 @@ public static class QuotaEndpoints
             throw ApiFault.Forbidden("Policy doesn't allow os_compute_api:os-quota-sets:show to be performed.");
     }
 
-    private static JsonObject Render(string project, IReadOnlyDictionary<string, int> limits)
+    private static JsonObject Render(HttpContext context, string project, IReadOnlyDictionary<string, int> limits)
     {
         var set = new JsonObject { ["id"] = project };
         foreach (var (resource, limit) in limits.OrderBy(p => p.Key, StringComparer.Ordinal))
             set[resource] = limit;
-        foreach (var (resource, limit) in Legacy)
-            set[resource] = limit;
+        if (!Microversions.AtLeast(context, 36))
+        {
+            foreach (var (resource, limit) in Legacy)
+                set[resource] = limit;
+        }
         return new JsonObject { ["quota_set"] = set };
     }
 
     private static async Task<IResult> ShowAsync(string project, HttpContext context, QuotaStore quotas, PolicyEngine policy, CancellationToken cancellationToken)
     {
         CheckProject(context, policy, project);
-        return JsonBody.Node(Render(project, await quotas.LimitsAsync(project, cancellationToken)));
+        return JsonBody.Node(Render(context, project, await quotas.LimitsAsync(project, cancellationToken)));
     }
 
     private static IResult DefaultsAsync(string project, HttpContext context, QuotaStore quotas, PolicyEngine policy)
     {
         context.Authorize(policy, "compute:quotas:show");
-        return JsonBody.Node(Render(project, quotas.Defaults));
+        return JsonBody.Node(Render(context, project, quotas.Defaults));
     }
 
     private static async Task<IResult> DetailAsync(string project, HttpContext context, QuotaStore quotas, PolicyEngine policy, CancellationToken cancellationToken)
@@ -81,7 +84,7 @@ public static class QuotaEndpoints
                 throw ApiFault.BadRequest($"Bad key(s) {name} in quota_set");
         }
         await quotas.SetAsync(project, changes, cancellationToken);
-        var rendered = Render(project, await quotas.LimitsAsync(project, cancellationToken));
+        var rendered = Render(context, project, await quotas.LimitsAsync(project, cancellationToken));
         rendered["quota_set"]!.AsObject().Remove("id");
         return JsonBody.Node(rendered);
     }

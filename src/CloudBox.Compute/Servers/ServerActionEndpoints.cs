@@ -237,6 +237,8 @@ public static class ServerActionEndpoints
             ?? new FlavorRecord { Id = server.FlavorId, Ram = server.Ram, Disk = server.Disk, Vcpus = server.Vcpus };
         var image = await ServerImages.ResolveAsync(imageRef, flavor, caller, s.Images, context.RequestAborted);
         var name = argument.OptionalString("name")?.Trim();
+        if (argument.Has("description") && Microversions.AtLeast(context, 19))
+            server.Description = argument.OptionalString("description");
         var metadata = argument["metadata"] is null ? null : NovaBody.ToJson(NovaBody.StringMap(argument["metadata"], "metadata")).ToJsonString();
         await ClaimAsync(server, "rebuild", [ServerStates.Active, ServerStates.Stopped, ServerStates.Error], ServerStates.Rebuilding, s);
         await RecordAsync(context, server, caller, "rebuild", s);
@@ -247,7 +249,7 @@ public static class ServerActionEndpoints
         try
         {
             await s.Driver.DestroyAsync(s.Definitions.For(server), CancellationToken.None);
-            await s.Servers.UpdateFieldsAsync(server.Id, "image_id = @ImageId, image = @Image, name = @Name, metadata = @Metadata", server, CancellationToken.None);
+            await s.Servers.UpdateFieldsAsync(server.Id, "image_id = @ImageId, image = @Image, name = @Name, metadata = @Metadata, description = @Description", server, CancellationToken.None);
             s.Files.Reset(server.Id);
             await s.Files.PrepareAsync(server, CancellationToken.None);
             await s.Driver.StartAsync(s.Definitions.For(server), CancellationToken.None);

@@ -95,7 +95,16 @@ public static class ServerCreateEndpoint
         var zone = body.OptionalString("availability_zone");
         if (!string.IsNullOrEmpty(zone) && zone.Split(':')[0] != "nova")
             throw ApiFault.BadRequest($"The requested availability zone is not available: {zone}");
+        if (Microversions.AtLeast(context, 37) && body["networks"] is null)
+            throw ApiFault.BadRequest("Invalid input for field/attribute server: 'networks' is a required property");
         CheckNetworks(body["networks"]);
+        string? description = null;
+        if (body.Has("description"))
+        {
+            if (!Microversions.AtLeast(context, 19))
+                throw ApiFault.BadRequest("Invalid input for field/attribute server: Additional properties are not allowed ('description' was unexpected)");
+            description = body.OptionalString("description");
+        }
         var minCount = body.OptionalInt("min_count", 1) ?? 1;
         var maxCount = body.OptionalInt("max_count", 1) ?? minCount;
         if (maxCount < minCount)
@@ -141,6 +150,7 @@ public static class ServerCreateEndpoint
                 AvailabilityZone = "nova",
                 AccessIpv4 = accessIpv4,
                 AccessIpv6 = accessIpv6,
+                Description = description,
                 CreatedAt = now,
                 UpdatedAt = now,
             });

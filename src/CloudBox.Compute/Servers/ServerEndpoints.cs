@@ -106,6 +106,21 @@ public static class ServerEndpoints
             }
             list = list.Where(s => pattern.IsMatch(s.Name));
         }
+        if (request.Query("tags") is { } allTags)
+        {
+            var wanted = allTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => wanted.All(ServerTags.Read(s).Contains));
+        }
+        if (request.Query("tags-any") is { } anyTags)
+        {
+            var wanted = anyTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => wanted.Any(ServerTags.Read(s).Contains));
+        }
+        if (request.Query("not-tags") is { } notTags)
+        {
+            var unwanted = notTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => !unwanted.All(ServerTags.Read(s).Contains));
+        }
         var ordered = list.ToList();
         var pageRequest = PageRequest.FromQuery(request);
         IReadOnlyList<ServerRecord> page;
@@ -155,15 +170,17 @@ public static class ServerEndpoints
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
         foreach (var (key, _) in body)
         {
-            if (key is not ("name" or "accessIPv4" or "accessIPv6" or "OS-DCF:diskConfig"))
+            if (key is not ("name" or "accessIPv4" or "accessIPv6" or "OS-DCF:diskConfig") && !(key == "description" && Microversions.AtLeast(context, 19)))
                 throw ApiFault.BadRequest($"Additional properties are not allowed ('{key}' was unexpected)");
         }
         if (body.Has("name"))
             server.Name = body.RequireString("name").Trim();
         server.AccessIpv4 = body.OptionalString("accessIPv4") ?? server.AccessIpv4;
         server.AccessIpv6 = body.OptionalString("accessIPv6") ?? server.AccessIpv6;
+        if (body.Has("description"))
+            server.Description = body.OptionalString("description");
         server.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
-        await servers.UpdateFieldsAsync(id, "name = @Name, access_ipv4 = @AccessIpv4, access_ipv6 = @AccessIpv6, updated_at = @UpdatedAt", server, cancellationToken);
+        await servers.UpdateFieldsAsync(id, "name = @Name, access_ipv4 = @AccessIpv4, access_ipv6 = @AccessIpv6, description = @Description, updated_at = @UpdatedAt", server, cancellationToken);
         return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller)) });
     }
 

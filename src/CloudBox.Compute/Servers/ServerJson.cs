@@ -56,6 +56,25 @@ public static class ServerJson
             body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = server.Host;
             body["OS-EXT-SRV-ATTR:instance_name"] = InstanceName(server.Id);
         }
+        if (admin && Microversions.AtLeast(context, 3))
+        {
+            var image = Build.ImageSnapshot.Parse(server.Image);
+            body["OS-EXT-SRV-ATTR:reservation_id"] = "r-" + server.Id[..8];
+            body["OS-EXT-SRV-ATTR:launch_index"] = 0;
+            body["OS-EXT-SRV-ATTR:hostname"] = ConfigDrive.InstanceMetadata.Hostname(server.Name);
+            body["OS-EXT-SRV-ATTR:kernel_id"] = image.KernelId ?? "";
+            body["OS-EXT-SRV-ATTR:ramdisk_id"] = image.RamdiskId ?? "";
+            body["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda";
+            body["OS-EXT-SRV-ATTR:user_data"] = server.UserData;
+        }
+        if (Microversions.AtLeast(context, 9))
+            body["locked"] = server.Locked;
+        if (admin && Microversions.AtLeast(context, 16))
+            body["host_status"] = string.IsNullOrEmpty(server.Host) ? "" : "UP";
+        if (Microversions.AtLeast(context, 19))
+            body["description"] = server.Description;
+        if (Microversions.AtLeast(context, 26))
+            body["tags"] = JsonNode.Parse(server.Tags);
         if (server.Fault is not null && server.VmState is ServerStates.Error)
         {
             var fault = JsonNode.Parse(server.Fault)!.AsObject();

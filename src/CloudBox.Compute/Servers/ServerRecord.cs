@@ -37,4 +37,8 @@ public sealed class ServerRecord
     public string? LaunchedAt { get; set; }
     public string? TerminatedAt { get; set; }
     public bool Deleted { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>JSON array of strings.</summary>
+    public string Tags { get; set; } = "[]";
 }

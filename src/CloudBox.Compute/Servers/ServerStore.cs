@@ -12,12 +12,12 @@ public sealed class ServerStore(Database database)
     public const string Columns =
         "id, name, project_id, user_id, vm_state, task_state, power_state, image_id, image, flavor_id, flavor, vcpus, ram, disk, " +
         "key_name, key_data, metadata, user_data, config_drive, availability_zone, host, locked, locked_by, fault, access_ipv4, access_ipv6, " +
-        "created_at, updated_at, launched_at, terminated_at, deleted";
+        "created_at, updated_at, launched_at, terminated_at, deleted, description, tags";
 
     public const string Values =
         "@Id, @Name, @ProjectId, @UserId, @VmState, @TaskState, @PowerState, @ImageId, @Image, @FlavorId, @Flavor, @Vcpus, @Ram, @Disk, " +
         "@KeyName, @KeyData, @Metadata, @UserData, @ConfigDrive, @AvailabilityZone, @Host, @Locked, @LockedBy, @Fault, @AccessIpv4, @AccessIpv6, " +
-        "@CreatedAt, @UpdatedAt, @LaunchedAt, @TerminatedAt, @Deleted";
+        "@CreatedAt, @UpdatedAt, @LaunchedAt, @TerminatedAt, @Deleted, @Description, @Tags";
 
     public Database Database => database;
 
