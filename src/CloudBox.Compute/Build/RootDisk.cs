@@ -68,10 +68,33 @@ public static class RootDisk
         return total;
     }
 
-    private static async Task ConvertAsync(string source, string target, CancellationToken cancellationToken)
+    private static Task ConvertAsync(string source, string target, CancellationToken cancellationToken) =>
+        QemuImgAsync(["convert", "-q", "-f", "qcow2", "-O", "raw", source, target], cancellationToken);
+
+    /// <summary>
+    /// A snapshot of a raw root disk for an image: qcow2 when qemu-img is there (holes stay out of
+    /// the image, so a mostly empty 20 GiB disk makes a small image), else a sparse raw copy.
+    /// Returns the disk format written.
+    /// </summary>
+    public static async Task<string> SnapshotAsync(string rootDisk, string target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await QemuImgAsync(["convert", "-q", "-f", "raw", "-O", "qcow2", rootDisk, target], cancellationToken);
+            return "qcow2";
+        }
+        catch (DriverException) when (!File.Exists(target) || new FileInfo(target).Length == 0)
+        {
+            File.Delete(target);
+            await SparseCopyAsync(rootDisk, target, cancellationToken);
+            return "raw";
+        }
+    }
+
+    private static async Task QemuImgAsync(string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("qemu-img") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "convert", "-q", "-f", "qcow2", "-O", "raw", source, target })
+        foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         Process process;
         try
@@ -80,14 +103,14 @@ public static class RootDisk
         }
         catch (System.ComponentModel.Win32Exception error)
         {
-            throw new DriverException("qemu-img is needed to boot qcow2 images and is not installed.", error);
+            throw new DriverException("qemu-img is needed for qcow2 images and is not installed.", error);
         }
         using (process)
         {
             var errors = process.StandardError.ReadToEndAsync(cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
             if (process.ExitCode != 0)
-                throw new DriverException($"Converting the qcow2 image failed: {(await errors).Trim()}");
+                throw new DriverException($"qemu-img {arguments[0]} failed: {(await errors).Trim()}");
         }
     }
 

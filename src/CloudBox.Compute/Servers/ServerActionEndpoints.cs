@@ -207,12 +207,13 @@ public static class ServerActionEndpoints
                 properties["ramdisk_id"] = source.RamdiskId;
             if (source.CommandLine is not null)
                 properties["os_command_line"] = source.CommandLine;
-            // A copy first, so the image gets one consistent point in time of a disk the guest may be writing.
+            // A copy first (qcow2, without the disk's holes), so the image is one point in time of a disk the guest may be writing.
             var copy = s.Paths.RootDisk(server.Id) + ".snapshot";
             try
             {
-                await RootDisk.SparseCopyAsync(s.Paths.RootDisk(server.Id), copy, CancellationToken.None);
-                snapshot = await s.Images.CreateFromFileAsync(name, "raw", copy, properties, caller, CancellationToken.None);
+                File.Delete(copy);
+                var format = await RootDisk.SnapshotAsync(s.Paths.RootDisk(server.Id), copy, CancellationToken.None);
+                snapshot = await s.Images.CreateFromFileAsync(name, format, copy, properties, caller, CancellationToken.None);
             }
             finally
             {
