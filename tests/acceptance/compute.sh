@@ -57,7 +57,7 @@ if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel; then
     check "server create --wait --nic none --config-drive true --user-data" openstack server create acc-vm --image acc-disk \
         --flavor m1.tiny --nic none --config-drive true --user-data /etc/hostname --key-name acc-gen --wait
     check "server is ACTIVE and running" bash -c "[ \"\$(openstack server show acc-vm -f value -c status)\" = ACTIVE ]"
-    check "console log show has the guest kernel's messages" bash -c "sleep 2; openstack console log show acc-vm | grep -q 'Linux version'"
+    check "console log show has the guest kernel's messages" bash -c "for i in \$(seq 60); do openstack console log show acc-vm | grep -q 'Linux version' && exit 0; sleep 1; done; exit 1"
     check "server stop" bash -c "openstack server stop acc-vm && for i in \$(seq 50); do [ \"\$(openstack server show acc-vm -f value -c status)\" = SHUTOFF ] && exit 0; sleep 0.2; done; exit 1"
     check "server start" bash -c "openstack server start acc-vm && for i in \$(seq 50); do [ \"\$(openstack server show acc-vm -f value -c status)\" = ACTIVE ] && exit 0; sleep 0.2; done; exit 1"
     check "server pause / unpause" bash -c "openstack server pause acc-vm && [ \"\$(openstack server show acc-vm -f value -c status)\" = PAUSED ] && openstack server unpause acc-vm"
@@ -108,5 +108,6 @@ BOB_TOKEN=$(as_bob openstack token issue -f value -c id)
 check "another project's server is 404 on the API" test "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $BOB_TOKEN" "$CB_URL/compute/v2.1/servers/$VM_ID")" = 404
 
 check "server delete --wait" openstack server delete --wait acc-vm
+as_bob openstack server delete --wait bob-1 >/dev/null 2>&1
 check "deleted server is gone" bash -c "! openstack server list -f value -c Name | grep -qx acc-vm"
 finish

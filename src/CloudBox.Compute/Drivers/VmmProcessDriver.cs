@@ -29,7 +29,8 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             "--vcpus", vm.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         foreach (var disk in vm.Disks)
             arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
-        arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath, "--no-reboot"]);
+        // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
+        arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
 
         // sh execs setsid, which (the child not being a group leader) makes it lead a new session in
         // place and execs the VMM: same pid, so an early exit is seen, yet detached from serve's
