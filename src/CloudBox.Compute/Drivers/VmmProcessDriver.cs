@@ -21,6 +21,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             return;
         if (!File.Exists(Binary))
             throw new DriverException($"The VMM binary {Binary} does not exist.");
+        await EndLingeringAsync(vm);
         File.Delete(vm.ApiSocketPath);
         var arguments = new List<string> { Binary, "vmm", "--kernel", vm.KernelPath };
         if (vm.InitrdPath is not null)
@@ -44,6 +45,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             start.ArgumentList.Add(argument);
         start.Environment["LOG"] = log;
         using var process = Process.Start(start) ?? throw new DriverException("Could not start the VMM process.");
+        await File.WriteAllTextAsync(PidFile(vm), process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (DateTime.UtcNow < deadline)
@@ -58,6 +60,32 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             await Task.Delay(20, cancellationToken);
         }
         throw new DriverException($"The VMM did not open its control socket within 10 s: {Tail(log)}".TrimEnd(' ', ':'));
+    }
+
+    private static string PidFile(VmDefinition vm) => Path.Combine(vm.InstanceDirectory, "vmm.pid");
+
+    /// <summary>
+    /// Ends a VMM process of this VM that no longer runs a guest but has not exited (its VM
+    /// stopped): found by the pid recorded at start, and only if that process's command line still
+    /// names this VM's control socket, so a recycled pid is never killed.
+    /// </summary>
+    private static async Task EndLingeringAsync(VmDefinition vm)
+    {
+        if (!File.Exists(PidFile(vm)) || !int.TryParse(await File.ReadAllTextAsync(PidFile(vm)), out var pid))
+            return;
+        var cmdline = $"/proc/{pid}/cmdline";
+        try
+        {
+            if (!File.Exists(cmdline) || !(await File.ReadAllTextAsync(cmdline)).Contains(vm.ApiSocketPath, StringComparison.Ordinal))
+                return;
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+            await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // Gone already, or not ours to wait for: either way it no longer holds the VM.
+        }
     }
 
     private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
@@ -78,7 +106,10 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
         while (DateTime.UtcNow < deadline)
         {
             if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is null or "stopped")
+            {
+                await EndLingeringAsync(vm);
                 return;
+            }
             await Task.Delay(200, cancellationToken);
         }
         await DestroyAsync(vm, cancellationToken);
@@ -110,10 +141,20 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
 
     public async Task DestroyAsync(VmDefinition vm, CancellationToken cancellationToken)
     {
-        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "kill", cancellationToken))
-            return;
-        for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not "stopped"; i++)
-            await Task.Delay(100, cancellationToken);
+        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "paused" or "created")
+        {
+            try
+            {
+                await VmmControlClient.ActAsync(vm.ApiSocketPath, "kill", cancellationToken);
+            }
+            catch (DriverException)
+            {
+                // It stopped between the two calls; the process is ended below either way.
+            }
+            for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not "stopped"; i++)
+                await Task.Delay(100, cancellationToken);
+        }
+        await EndLingeringAsync(vm);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId} (pid {Pid})")]
