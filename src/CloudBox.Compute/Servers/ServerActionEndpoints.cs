@@ -257,7 +257,7 @@ public static class ServerActionEndpoints
         }
         catch (Exception error)
         {
-            var fault = ServerFaults.Json(500, $"Rebuild of instance {server.Id} failed: {error.Message}", error.ToString(), s.Clock.GetUtcNow());
+            var fault = ServerFaults.Json(500, $"Rebuild of instance {server.Id} failed: {error.Message}", $"{error.GetType().Name}: {error.Message}", s.Clock.GetUtcNow());
             await s.Servers.TransitionAsync(server.Id, server.VmState, ServerStates.Rebuilding, ServerStates.Error, null, PowerState.NoState, Now(s), CancellationToken.None, fault);
             throw new ApiFault(500, $"Rebuild of instance {server.Id} failed: {error.Message}");
         }
