@@ -1,4 +1,5 @@
 using CloudBox.Commands;
+using CloudBox.Compute;
 using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 using CloudBox.Identity;
@@ -16,6 +17,7 @@ public static class Program
     [
         new IdentityModule(),
         new ImagesModule(),
+        new ComputeModule(),
         new ObjectsModule(),
         new VolumesModule(),
         new NetworkingModule(),

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using CloudBox.Compute.ConfigDrive;
+using CloudBox.Compute.Drivers;
+using CloudBox.Compute.Servers;
+using CloudBox.Core.Images;
+
+namespace CloudBox.Compute.Build;
+
+/// <summary>
+/// Lays out a server's instance directory: kernel and initrd copied from the image's
+/// <c>kernel_id</c>/<c>ramdisk_id</c>, the root disk, and the config drive when asked for.
+/// Each step skips what a previous (interrupted) run already finished.
+/// </summary>
+public sealed class InstanceFiles(InstancePaths paths, IImageSource images)
+{
+    public async Task PrepareAsync(ServerRecord server, CancellationToken cancellationToken)
+    {
+        var image = ImageSnapshot.Parse(server.Image);
+        Directory.CreateDirectory(paths.DirectoryOf(server.Id));
+        if (string.IsNullOrEmpty(image.KernelId))
+        {
+            throw new DriverException(
+                $"Image {image.Id} has no kernel_id property: CloudBox boots guests with direct kernel boot, so the image must name its kernel (aki) and usually its ramdisk (ari).");
+        }
+        await RootDisk.CopyFileAsync(images.DataPath(image.KernelId), paths.Kernel(server.Id), cancellationToken);
+        if (!string.IsNullOrEmpty(image.RamdiskId))
+            await RootDisk.CopyFileAsync(images.DataPath(image.RamdiskId), paths.Initrd(server.Id), cancellationToken);
+        var flavorDisk = JsonNode.Parse(server.Flavor)?["disk"]?.GetValue<int>() ?? 0;
+        await RootDisk.CreateAsync(images.DataPath(image.Id), image.DiskFormat, paths.RootDisk(server.Id), (long)flavorDisk << 30, cancellationToken);
+        if (server.ConfigDrive)
+            await WriteConfigDriveAsync(server, cancellationToken);
+    }
+
+    public async Task WriteConfigDriveAsync(ServerRecord server, CancellationToken cancellationToken)
+    {
+        var target = paths.ConfigDrive(server.Id);
+        var temporary = target + ".tmp";
+        var iso = IsoImageWriter.Build("config-2", InstanceMetadata.Files(server));
+        await File.WriteAllBytesAsync(temporary, iso, cancellationToken);
+        File.Move(temporary, target, overwrite: true);
+    }
+
+    /// <summary>Removes the boot files and root disk, for a rebuild from another image.</summary>
+    public void Reset(string serverId)
+    {
+        File.Delete(paths.RootDisk(serverId));
+        File.Delete(paths.Kernel(serverId));
+        File.Delete(paths.Initrd(serverId));
+        File.Delete(paths.ConfigDrive(serverId));
+    }
+}

@@ -1,0 +1,30 @@
+using CloudBox.Compute.Drivers;
+using CloudBox.Compute.Servers;
+
+namespace CloudBox.Compute.Build;
+
+/// <summary>Turns a server row and its instance directory into the VM the driver runs.</summary>
+public sealed class VmDefinitions(InstancePaths paths)
+{
+    /// <summary>Used when the image names no <c>os_command_line</c>: serial console, root on the first virtio disk.</summary>
+    public const string DefaultCommandLine = "console=ttyS0 root=/dev/vda rw";
+
+    public VmDefinition For(ServerRecord server)
+    {
+        var image = ImageSnapshot.Parse(server.Image);
+        var disks = new List<VmDisk> { new(paths.RootDisk(server.Id), false) };
+        var configDrive = paths.ConfigDrive(server.Id);
+        if (File.Exists(configDrive))
+            disks.Add(new VmDisk(configDrive, true));
+        var initrd = paths.Initrd(server.Id);
+        return new VmDefinition(
+            server.Id,
+            paths.DirectoryOf(server.Id),
+            paths.Kernel(server.Id),
+            File.Exists(initrd) ? initrd : null,
+            string.IsNullOrWhiteSpace(image.CommandLine) ? DefaultCommandLine : image.CommandLine,
+            server.Ram,
+            server.Vcpus,
+            disks);
+    }
+}

@@ -1,0 +1,104 @@
+using CloudBox.Core.Data;
+
+namespace CloudBox.Compute.Data;
+
+/// <summary>The tables the Compute module owns.</summary>
+internal static class ComputeSchema
+{
+    private const string Tables =
+        """
+        CREATE TABLE compute_flavors (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            vcpus INTEGER NOT NULL,
+            ram INTEGER NOT NULL,
+            disk INTEGER NOT NULL,
+            ephemeral INTEGER NOT NULL,
+            swap INTEGER NOT NULL,
+            rxtx_factor DOUBLE PRECISION NOT NULL,
+            is_public BOOLEAN NOT NULL,
+            description TEXT,
+            extra_specs TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE compute_flavor_access (
+            flavor_id TEXT NOT NULL REFERENCES compute_flavors (id) ON DELETE CASCADE,
+            project_id TEXT NOT NULL,
+            PRIMARY KEY (flavor_id, project_id)
+        );
+        CREATE TABLE compute_keypairs (
+            id INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, name)
+        );
+        CREATE TABLE compute_quotas (
+            project_id TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            hard_limit INTEGER NOT NULL,
+            PRIMARY KEY (project_id, resource)
+        );
+        CREATE TABLE compute_servers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            vm_state TEXT NOT NULL,
+            task_state TEXT,
+            power_state INTEGER NOT NULL,
+            image_id TEXT NOT NULL,
+            image TEXT NOT NULL,
+            flavor_id TEXT NOT NULL,
+            flavor TEXT NOT NULL,
+            vcpus INTEGER NOT NULL,
+            ram INTEGER NOT NULL,
+            disk INTEGER NOT NULL,
+            key_name TEXT,
+            key_data TEXT,
+            metadata TEXT NOT NULL,
+            user_data TEXT,
+            config_drive BOOLEAN NOT NULL,
+            availability_zone TEXT NOT NULL,
+            host TEXT,
+            locked BOOLEAN NOT NULL,
+            locked_by TEXT,
+            fault TEXT,
+            access_ipv4 TEXT NOT NULL,
+            access_ipv6 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            launched_at TEXT,
+            terminated_at TEXT,
+            deleted BOOLEAN NOT NULL
+        );
+        CREATE INDEX compute_servers_project ON compute_servers (project_id, deleted);
+        CREATE INDEX compute_servers_updated ON compute_servers (updated_at);
+        CREATE INDEX compute_servers_building ON compute_servers (vm_state);
+        CREATE TABLE compute_instance_actions (
+            request_id TEXT NOT NULL,
+            server_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            message TEXT,
+            start_time TEXT NOT NULL,
+            PRIMARY KEY (server_id, request_id)
+        );
+        """;
+
+    private const string DescriptionsAndTags =
+        """
+        ALTER TABLE compute_servers ADD COLUMN description TEXT;
+        ALTER TABLE compute_servers ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        """;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "initial schema", Tables),
+        new(2, "server descriptions (2.19) and tags (2.26)", DescriptionsAndTags),
+    ];
+}

@@ -1,0 +1,30 @@
+namespace CloudBox.Compute.Drivers;
+
+/// <summary>
+/// What Compute needs from a hypervisor, one VM per server id. Implementations: <see cref="VmmProcessDriver"/>
+/// (one <c>cloudbox vmm</c> process per VM); tests plug in an in-process fake.
+/// </summary>
+public interface IHypervisorDriver
+{
+    /// <summary>Reported as <c>hypervisor_type</c>.</summary>
+    string HypervisorType { get; }
+
+    /// <summary>Boots the VM; returns once it runs. Starting a VM that already runs is a no-op.</summary>
+    Task StartAsync(VmDefinition vm, CancellationToken cancellationToken);
+
+    /// <summary>The VM's power state as the hypervisor sees it (<see cref="PowerState.Shutdown"/> when no VM exists).</summary>
+    Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken);
+
+    /// <summary>Asks the guest to power off, then forces it after <paramref name="grace"/>.</summary>
+    Task StopAsync(VmDefinition vm, TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>Soft: the guest reboots itself; hard: the VM is reset (or restarted when it was off).</summary>
+    Task RebootAsync(VmDefinition vm, bool hard, CancellationToken cancellationToken);
+
+    Task PauseAsync(VmDefinition vm, CancellationToken cancellationToken);
+
+    Task ResumeAsync(VmDefinition vm, CancellationToken cancellationToken);
+
+    /// <summary>Kills the VM if it runs; idempotent.</summary>
+    Task DestroyAsync(VmDefinition vm, CancellationToken cancellationToken);
+}

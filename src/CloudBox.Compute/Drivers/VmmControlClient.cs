@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace CloudBox.Compute.Drivers;
+
+/// <summary>The control API of one running <c>cloudbox vmm</c>: HTTP over its unix socket (<c>GET /vm</c>, <c>PUT /vm/actions</c>).</summary>
+public static class VmmControlClient
+{
+    private static HttpClient For(string socketPath) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = new Uri("http://vmm/"), Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>The VM's state (<c>created</c>, <c>running</c>, <c>paused</c>, <c>stopped</c>), or null when nothing answers on the socket.</summary>
+    public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(socketPath))
+            return null;
+        try
+        {
+            using var client = For(socketPath);
+            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
+            return body?["state"]?.GetValue<string>();
+        }
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends an action; false when the VM process is gone.</summary>
+    public static async Task<bool> ActAsync(string socketPath, string action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = For(socketPath);
+            using var response = await client.PutAsJsonAsync("vm/actions", new JsonObject { ["action"] = action }, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                throw new DriverException($"The VMM refused '{action}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return true;
+        }
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using CloudBox.Compute.Build;
+using CloudBox.Compute.Drivers;
+using CloudBox.Compute.Servers;
+using CloudBox.Core.Ids;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Compute.Power;
+
+/// <summary>
+/// Reconciles the database with the VMs that really run on this node, at start (reattaching to
+/// VMs that kept running while <c>serve</c> was down) and then periodically, as Nova's
+/// <c>_sync_power_states</c> does: a VM that powered off makes its server SHUTOFF; a server
+/// recorded as stopped whose VM runs is stopped; an action interrupted by a crash is settled
+/// from what the hypervisor reports, and an interrupted delete is finished.
+/// </summary>
+public sealed partial class PowerStateSync(
+    ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, ServerDeleter deleter, ComputeSettings settings, TimeProvider clock,
+    ILogger<PowerStateSync> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var first = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SyncAsync(first, stoppingToken);
+                first = false;
+                await Task.Delay(settings.PowerSyncInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                LogSyncFailed(error);
+                await Task.Delay(settings.PowerSyncInterval, stoppingToken);
+            }
+        }
+    }
+
+    public async Task SyncAsync(bool afterStart, CancellationToken cancellationToken)
+    {
+        foreach (var server in await servers.ListOnHostAsync(settings.HostName, cancellationToken))
+        {
+            if (server.VmState == ServerStates.Building)
+                continue; // the build worker owns it
+            try
+            {
+                await SyncOneAsync(server, afterStart, cancellationToken);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogServerFailed(server.Id, error.Message);
+            }
+        }
+    }
+
+    private async Task SyncOneAsync(ServerRecord server, bool afterStart, CancellationToken cancellationToken)
+    {
+        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        if (server.TaskState == ServerStates.Deleting)
+        {
+            if (afterStart)
+            {
+                await deleter.DeleteAsync(server, cancellationToken);
+                LogFinishedDelete(server.Id);
+            }
+            return;
+        }
+        var vm = definitions.For(server);
+        var power = await driver.GetPowerStateAsync(vm, cancellationToken);
+        if (server.TaskState is not null)
+        {
+            // Only after a restart is a task certainly orphaned; while serving, the action is still running.
+            if (!afterStart)
+                return;
+            var settled = power switch
+            {
+                PowerState.Running => ServerStates.Active,
+                PowerState.Paused => server.VmState == ServerStates.Suspended ? ServerStates.Suspended : ServerStates.Paused,
+                _ => ServerStates.Stopped,
+            };
+            if (server.VmState == ServerStates.Error)
+                settled = ServerStates.Error;
+            await servers.TransitionAsync(server.Id, server.VmState, server.TaskState, settled, null, power, now, cancellationToken);
+            LogSettled(server.Id, server.TaskState, settled);
+            return;
+        }
+        switch (server.VmState)
+        {
+            case ServerStates.Active when power == PowerState.Shutdown:
+            case ServerStates.Paused when power == PowerState.Shutdown:
+            case ServerStates.Suspended when power == PowerState.Shutdown:
+                await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken);
+                LogPoweredOff(server.Id);
+                break;
+            case ServerStates.Stopped when power != PowerState.Shutdown:
+                await driver.StopAsync(vm, settings.ShutdownTimeout, cancellationToken);
+                await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken);
+                break;
+            default:
+                if (server.PowerState != power && server.VmState != ServerStates.Error)
+                    await servers.TransitionAsync(server.Id, server.VmState, null, server.VmState, null, power, now, cancellationToken);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: its VM is off; recorded as stopped")]
+    private partial void LogPoweredOff(string serverId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: task {TaskState} was interrupted; settled as {VmState}")]
+    private partial void LogSettled(string serverId, string taskState, string vmState);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: finished a delete interrupted by a restart")]
+    private partial void LogFinishedDelete(string serverId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Power sync of server {ServerId} failed: {Reason}")]
+    private partial void LogServerFailed(string serverId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The power-state sync failed; retrying")]
+    private partial void LogSyncFailed(Exception error);
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CloudBox.Compute.Api;
+using CloudBox.Core.Api;
+using CloudBox.Core.Api.Paging;
+using CloudBox.Core.Api.Policy;
+using CloudBox.Core.Ids;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CloudBox.Compute.Servers;
+
+/// <summary><c>/servers</c>: list, detail (with filters and <c>changes-since</c>), show, update and delete.</summary>
+public static class ServerEndpoints
+{
+    public static void Map(IEndpointRouteBuilder v21)
+    {
+        v21.MapGet("/servers", (HttpContext c, ServerStore s, PolicyEngine p, CancellationToken t) => ListAsync(c, s, p, false, t));
+        v21.MapGet("/servers/detail", (HttpContext c, ServerStore s, PolicyEngine p, CancellationToken t) => ListAsync(c, s, p, true, t));
+        v21.MapGet("/servers/{id}", GetAsync);
+        v21.MapPut("/servers/{id}", UpdateAsync);
+        v21.MapDelete("/servers/{id}", DeleteAsync);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, PolicyEngine policy, bool detail, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "compute:servers:index");
+        var request = context.Request;
+        var admin = ServerAccess.IsAdmin(caller);
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+
+        var allTenants = request.QueryBool("all_tenants") == true;
+        if (allTenants)
+            context.Authorize(policy, "compute:servers:all_tenants");
+        var project = admin ? request.Query("project_id") ?? request.Query("tenant_id") : null;
+        if (!allTenants || project is not null)
+        {
+            where.Add("project_id = @project");
+            parameters.Add("project", allTenants ? project : caller.ProjectId ?? "");
+        }
+
+        var changesSince = request.Query("changes-since");
+        var deleted = admin ? request.QueryBool("deleted") : null;
+        if (changesSince is not null)
+        {
+            if (!DateTimeOffset.TryParse(changesSince, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var since))
+                throw ApiFault.BadRequest($"Invalid input for query parameters changes-since. Value: {changesSince}. It is not a valid date-time.");
+            where.Add("updated_at >= @since");
+            parameters.Add("since", Timestamps.ToStorage(since));
+            if (deleted is not null)
+            {
+                where.Add("deleted = @deleted");
+                parameters.Add("deleted", deleted.Value);
+            }
+        }
+        else
+        {
+            where.Add("deleted = @deleted");
+            parameters.Add("deleted", deleted ?? false);
+        }
+
+        if (request.Query("status") is { } status)
+        {
+            var states = ServerStates.VmStatesFor(status);
+            if (states.Length == 0)
+                return Render(context, detail, admin, []);
+            where.Add(servers.Database.InList("vm_state", "states"));
+            parameters.Add("states", states);
+        }
+        if (request.Query("image") is { } image)
+        {
+            where.Add("image_id = @image");
+            parameters.Add("image", ServerImages.LastSegment(image));
+        }
+        if (request.Query("flavor") is { } flavor)
+        {
+            where.Add("flavor_id = @flavor");
+            parameters.Add("flavor", ServerImages.LastSegment(flavor));
+        }
+        if (admin && request.Query("host") is { } host)
+        {
+            where.Add("host = @host");
+            parameters.Add("host", host);
+        }
+        if (admin && request.Query("locked") is { } locked)
+        {
+            where.Add("locked = @locked");
+            parameters.Add("locked", request.QueryBool("locked") == true);
+        }
+
+        IEnumerable<ServerRecord> list = await servers.QueryAsync(string.Join(" AND ", where), parameters, cancellationToken);
+        if (request.Query("name") is { } name)
+        {
+            Regex pattern;
+            try
+            {
+                pattern = new Regex(name, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException)
+            {
+                throw ApiFault.BadRequest($"Invalid name filter: '{name}' is not a regular expression.");
+            }
+            list = list.Where(s => pattern.IsMatch(s.Name));
+        }
+        if (request.Query("tags") is { } allTags)
+        {
+            var wanted = allTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => wanted.All(ServerTags.Read(s).Contains));
+        }
+        if (request.Query("tags-any") is { } anyTags)
+        {
+            var wanted = anyTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => wanted.Any(ServerTags.Read(s).Contains));
+        }
+        if (request.Query("not-tags") is { } notTags)
+        {
+            var unwanted = notTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            list = list.Where(s => !unwanted.All(ServerTags.Read(s).Contains));
+        }
+        var ordered = list.ToList();
+        var pageRequest = PageRequest.FromQuery(request);
+        IReadOnlyList<ServerRecord> page;
+        try
+        {
+            page = pageRequest.Apply(ordered, s => s.Id);
+        }
+        catch (ApiFault)
+        {
+            throw ApiFault.BadRequest($"marker [{pageRequest.Marker}] not found");
+        }
+        var rendered = Render(context, detail, admin, page);
+        return rendered;
+    }
+
+    private static IResult Render(HttpContext context, bool detail, bool admin, IReadOnlyList<ServerRecord> page)
+    {
+        var items = new JsonArray();
+        foreach (var server in page)
+            items.Add(detail ? ServerJson.Detail(context, server, admin) : ServerJson.Summary(context, server));
+        var body = new JsonObject { ["servers"] = items };
+        var limit = context.Request.Query("limit");
+        if (limit is not null && page.Count > 0 && int.TryParse(limit, out var n) && page.Count >= n)
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(context.Request.QueryString.Value ?? "");
+            query["marker"] = page[^1].Id;
+            body["servers_links"] = new JsonArray(new JsonObject
+            {
+                ["rel"] = "next",
+                ["href"] = $"{ComputeLinks.Versioned(context)}/servers{(detail ? "/detail" : "")}?{query}",
+            });
+        }
+        return JsonBody.Node(body);
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, ServerStore servers, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "compute:servers:show");
+        var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
+        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller)) });
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ServerStore servers, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "compute:servers:update");
+        var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("server");
+        var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
+        foreach (var (key, _) in body)
+        {
+            if (key is not ("name" or "accessIPv4" or "accessIPv6" or "OS-DCF:diskConfig") && !(key == "description" && Microversions.AtLeast(context, 19)))
+                throw ApiFault.BadRequest($"Additional properties are not allowed ('{key}' was unexpected)");
+        }
+        if (body.Has("name"))
+            server.Name = body.RequireString("name").Trim();
+        server.AccessIpv4 = body.OptionalString("accessIPv4") ?? server.AccessIpv4;
+        server.AccessIpv6 = body.OptionalString("accessIPv6") ?? server.AccessIpv6;
+        if (body.Has("description"))
+            server.Description = body.OptionalString("description");
+        server.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        await servers.UpdateFieldsAsync(id, "name = @Name, access_ipv4 = @AccessIpv4, access_ipv6 = @AccessIpv6, description = @Description, updated_at = @UpdatedAt", server, cancellationToken);
+        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller)) });
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, ServerStore servers, ServerDeleter deleter, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "compute:servers:delete");
+        var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
+        ServerAccess.CheckNotLocked(server, caller);
+        // Finish even if the client hangs up: a half-deleted server is worse than a late answer.
+        await deleter.DeleteAsync(server, CancellationToken.None);
+        return Results.NoContent();
+    }
+}

@@ -1,0 +1,83 @@
+using CloudBox.Core.Data;
+using Dapper;
+
+namespace CloudBox.Compute.Servers;
+
+/// <summary>
+/// The <c>compute_servers</c> table. State changes are compare-and-set on (vm_state, task_state)
+/// so two concurrent actions cannot both start, and a stale worker cannot overwrite a newer state.
+/// </summary>
+public sealed class ServerStore(Database database)
+{
+    public const string Columns =
+        "id, name, project_id, user_id, vm_state, task_state, power_state, image_id, image, flavor_id, flavor, vcpus, ram, disk, " +
+        "key_name, key_data, metadata, user_data, config_drive, availability_zone, host, locked, locked_by, fault, access_ipv4, access_ipv6, " +
+        "created_at, updated_at, launched_at, terminated_at, deleted, description, tags";
+
+    public const string Values =
+        "@Id, @Name, @ProjectId, @UserId, @VmState, @TaskState, @PowerState, @ImageId, @Image, @FlavorId, @Flavor, @Vcpus, @Ram, @Disk, " +
+        "@KeyName, @KeyData, @Metadata, @UserData, @ConfigDrive, @AvailabilityZone, @Host, @Locked, @LockedBy, @Fault, @AccessIpv4, @AccessIpv6, " +
+        "@CreatedAt, @UpdatedAt, @LaunchedAt, @TerminatedAt, @Deleted, @Description, @Tags";
+
+    public Database Database => database;
+
+    public async Task<ServerRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ServerRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM compute_servers WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Servers matching a WHERE clause built by the caller from fixed SQL and parameters.</summary>
+    public async Task<IReadOnlyList<ServerRecord>> QueryAsync(string where, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ServerRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM compute_servers WHERE {where} ORDER BY created_at DESC, id DESC", parameters, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// <summary>Servers the build worker must drive: building and not deleted, on this host or not yet scheduled.</summary>
+    public Task<IReadOnlyList<ServerRecord>> ListBuildingAsync(CancellationToken cancellationToken) =>
+        QueryAsync("vm_state = @building AND deleted = @no", new { building = ServerStates.Building, no = false }, cancellationToken);
+
+    /// <summary>Every live server placed on <paramref name="host"/>.</summary>
+    public Task<IReadOnlyList<ServerRecord>> ListOnHostAsync(string host, CancellationToken cancellationToken) =>
+        QueryAsync("host = @host AND deleted = @no", new { host, no = false }, cancellationToken);
+
+    /// <summary>
+    /// Moves the server from (<paramref name="fromVm"/>, <paramref name="fromTask"/>) to the new states;
+    /// false when it was not in the expected states (another action won, or it was deleted).
+    /// </summary>
+    public async Task<bool> TransitionAsync(string id, string fromVm, string? fromTask, string toVm, string? toTask, int? power, string now,
+        CancellationToken cancellationToken, string? fault = null, bool setLaunched = false)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var sql = "UPDATE compute_servers SET vm_state = @toVm, task_state = @toTask, updated_at = @now" +
+                  (power is null ? "" : ", power_state = @power") +
+                  (fault is null ? "" : ", fault = @fault") +
+                  (setLaunched ? ", launched_at = @now" : "") +
+                  " WHERE id = @id AND deleted = @no AND vm_state = @fromVm AND " +
+                  (fromTask is null ? "task_state IS NULL" : "task_state = @fromTask");
+        return await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { id, fromVm, fromTask, toVm, toTask, power, now, fault, no = false }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Sets fields that do not take part in the state machine.</summary>
+    public async Task UpdateFieldsAsync(string id, string setClause, object parameters, CancellationToken cancellationToken)
+    {
+        var bound = new DynamicParameters(parameters);
+        bound.Add("server_row_id", id);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition($"UPDATE compute_servers SET {setClause} WHERE id = @server_row_id", bound, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Marks the server deleted (the row stays, for <c>changes-since</c> and usage).</summary>
+    public async Task MarkDeletedAsync(string id, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE compute_servers SET deleted = @yes, vm_state = @deleted, task_state = NULL, power_state = 0, updated_at = @now, terminated_at = @now WHERE id = @id",
+            new { id, now, yes = true, deleted = ServerStates.Deleted }, cancellationToken: cancellationToken));
+    }
+}
