@@ -32,7 +32,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
 
     public ServiceCatalogEntry Catalog { get; } = new("compute", "nova", "Compute Service (Nova v2.1)", "/compute", "/v2.1");
 
-    public IFaultFormat FaultFormat => NovaFaultFormat.Instance;
+    public IFaultFormat FaultFormat => NamedFaultFormat.Instance;
 
     public IReadOnlyList<Migration> Migrations => ComputeSchema.Migrations;
 

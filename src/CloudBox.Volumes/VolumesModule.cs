@@ -27,7 +27,7 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
 
     public ServiceCatalogEntry Catalog { get; } = new("volumev3", "cinderv3", "Block Storage (Cinder v3)", "/volume", "/v3/$(project_id)s");
 
-    public IFaultFormat FaultFormat => CinderFaultFormat.Instance;
+    public IFaultFormat FaultFormat => NamedFaultFormat.Instance;
 
     public IReadOnlyList<Migration> Migrations => VolumesSchema.Migrations;
 

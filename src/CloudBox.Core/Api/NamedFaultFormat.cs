@@ -1,13 +1,15 @@
 using System.Text.Json;
-using CloudBox.Core.Api;
 using Microsoft.AspNetCore.Http;
 
-namespace CloudBox.Compute.Api;
+namespace CloudBox.Core.Api;
 
-/// <summary>Nova's fault body: one key naming the kind of fault, holding <c>code</c> and <c>message</c>.</summary>
-public sealed class NovaFaultFormat : IFaultFormat
+/// <summary>
+/// The fault body Nova and Cinder share (from their common WSGI layer): one key naming the kind
+/// of fault, holding <c>code</c> and <c>message</c>, e.g. <c>{"itemNotFound": {"code": 404, "message": "…"}}</c>.
+/// </summary>
+public sealed class NamedFaultFormat : IFaultFormat
 {
-    public static readonly NovaFaultFormat Instance = new();
+    public static readonly NamedFaultFormat Instance = new();
 
     public static string KindOf(int statusCode) => statusCode switch
     {
@@ -29,6 +31,8 @@ public sealed class NovaFaultFormat : IFaultFormat
     public async Task WriteAsync(HttpContext context, ApiFault fault)
     {
         context.Response.ContentType = "application/json";
+        if (HttpMethods.IsHead(context.Request.Method))
+            return;
         await using var writer = new Utf8JsonWriter(context.Response.Body);
         writer.WriteStartObject();
         writer.WriteStartObject(KindOf(fault.StatusCode));
