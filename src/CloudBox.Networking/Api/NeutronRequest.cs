@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Auth;
 using CloudBox.Core.Api.Policy;
+using CloudBox.Networking.Data;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudBox.Networking.Api;
@@ -53,6 +54,17 @@ public static class NeutronRequest
 
     /// <summary>True when the caller may see a resource of <paramref name="projectId"/>.</summary>
     public static bool CanSee(this CallerContext caller, string? projectId) => caller.IsAdmin() || projectId == caller.ProjectId;
+
+    /// <summary>The resource if the caller's project owns it (or the caller is an admin); Neutron's 404 otherwise, so others' resources do not leak.</summary>
+    public static async Task<JsonObject> FindOwnedAsync(
+        this HttpContext context, ResourceStore store, ResourceType type, string resource, string id, CancellationToken cancellationToken)
+    {
+        var caller = context.RequireCaller();
+        var found = await store.FindAsync(type, id, cancellationToken);
+        if (found is null || !caller.CanSee(ProjectOf(found)))
+            throw NeutronFault.NotFound(resource, id);
+        return found;
+    }
 
     public static string ProjectOf(JsonObject resource) => resource["project_id"]?.GetValue<string>() ?? "";
 

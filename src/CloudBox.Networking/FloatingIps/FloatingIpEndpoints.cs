@@ -40,14 +40,8 @@ public static class FloatingIpEndpoints
         floating["status"] = "DOWN";
     }
 
-    private static async Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken)
-    {
-        var caller = context.RequireCaller();
-        var floating = await store.FindAsync(ResourceType.FloatingIp, id, cancellationToken);
-        if (floating is null || !caller.CanSee(NeutronRequest.ProjectOf(floating)))
-            throw NeutronFault.NotFound("floatingip", id);
-        return floating;
-    }
+    private static Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken) =>
+        context.FindOwnedAsync(store, ResourceType.FloatingIp, "floatingip", id, cancellationToken);
 
     private static async Task<IResult> ListAsync(HttpContext context, ResourceStore store, CancellationToken cancellationToken)
     {

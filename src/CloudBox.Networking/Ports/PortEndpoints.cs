@@ -29,14 +29,8 @@ public static class PortEndpoints
         v2.MapDelete("/ports/{id}", DeleteAsync);
     }
 
-    private static async Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken)
-    {
-        var caller = context.RequireCaller();
-        var port = await store.FindAsync(ResourceType.Port, id, cancellationToken);
-        if (port is null || !caller.CanSee(NeutronRequest.ProjectOf(port)))
-            throw NeutronFault.NotFound("port", id);
-        return port;
-    }
+    private static Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken) =>
+        context.FindOwnedAsync(store, ResourceType.Port, "port", id, cancellationToken);
 
     private static async Task<IResult> ListAsync(HttpContext context, ResourceStore store, CancellationToken cancellationToken)
     {

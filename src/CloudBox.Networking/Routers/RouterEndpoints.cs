@@ -33,14 +33,8 @@ public static class RouterEndpoints
         v2.MapPut("/routers/{id}/remove_router_interface", RemoveInterfaceAsync);
     }
 
-    private static async Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken)
-    {
-        var caller = context.RequireCaller();
-        var router = await store.FindAsync(ResourceType.Router, id, cancellationToken);
-        if (router is null || !caller.CanSee(NeutronRequest.ProjectOf(router)))
-            throw NeutronFault.NotFound("router", id);
-        return router;
-    }
+    private static Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken) =>
+        context.FindOwnedAsync(store, ResourceType.Router, "router", id, cancellationToken);
 
     private static async Task<IResult> ListAsync(HttpContext context, ResourceStore store, CancellationToken cancellationToken)
     {

@@ -23,14 +23,8 @@ public static class SecurityGroupEndpoints
         v2.MapDelete("/security-groups/{id}", DeleteAsync);
     }
 
-    public static async Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken)
-    {
-        var caller = context.RequireCaller();
-        var group = await store.FindAsync(ResourceType.SecurityGroup, id, cancellationToken);
-        if (group is null || !caller.CanSee(NeutronRequest.ProjectOf(group)))
-            throw NeutronFault.NotFound("security_group", id);
-        return group;
-    }
+    public static Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken) =>
+        context.FindOwnedAsync(store, ResourceType.SecurityGroup, "security_group", id, cancellationToken);
 
     private static async Task<JsonObject> WithRulesAsync(JsonObject group, ResourceStore store, CancellationToken cancellationToken)
     {

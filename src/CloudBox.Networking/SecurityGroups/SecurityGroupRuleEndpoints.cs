@@ -37,14 +37,8 @@ public static class SecurityGroupRuleEndpoints
         : ProtocolNumbers.TryGetValue(protocol, out var number) ? number
         : int.Parse(protocol, CultureInfo.InvariantCulture);
 
-    private static async Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken)
-    {
-        var caller = context.RequireCaller();
-        var rule = await store.FindAsync(ResourceType.SecurityGroupRule, id, cancellationToken);
-        if (rule is null || !caller.CanSee(NeutronRequest.ProjectOf(rule)))
-            throw NeutronFault.NotFound("security_group_rule", id);
-        return rule;
-    }
+    private static Task<JsonObject> GetVisibleAsync(HttpContext context, ResourceStore store, string id, CancellationToken cancellationToken) =>
+        context.FindOwnedAsync(store, ResourceType.SecurityGroupRule, "security_group_rule", id, cancellationToken);
 
     private static async Task<IResult> ListAsync(HttpContext context, ResourceStore store, CancellationToken cancellationToken)
     {
