@@ -151,18 +151,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
                 await connection.ExecuteAsync("INSERT INTO objects_blobs (blob_id, size, created_at) VALUES (@BlobId, @Size, @now)",
                     new { blob.BlobId, blob.Size, now }, transaction);
             }
-            var old = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
-                $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", record, transaction);
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO objects_objects ({ObjectColumns}) VALUES (@ProjectId, @Container, @Name, @Size, @Etag, @ContentType, @LastModified, @Metadata, @Parts, @DeleteAt, @LargeObject)
-                ON CONFLICT (project_id, container, name) DO UPDATE SET size = @Size, etag = @Etag, content_type = @ContentType, last_modified = @LastModified,
-                    metadata = @Metadata, parts = @Parts, delete_at = @DeleteAt, large_object = @LargeObject
-                """, record, transaction);
-            await connection.ExecuteAsync(
-                "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
-                new { count = old is null ? 1 : 0, bytes = record.Size - (old?.Size ?? 0), record.ProjectId, record.Container }, transaction);
-            return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
+            return await WriteObjectRowAsync(connection, transaction, record);
         }
         // SQLite commits one writer at a time, one fsync each: concurrent PUTs share commits.
         var released = database.Engine == DatabaseEngine.Sqlite
@@ -244,19 +233,8 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
                 ContentType = current.ContentType, LastModified = current.LastModified, Metadata = current.Metadata, Parts = current.Parts,
                 DeleteAt = current.DeleteAt, LargeObject = current.LargeObject,
             };
-            var old = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
-                $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", target, transaction);
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO objects_objects ({ObjectColumns}) VALUES (@ProjectId, @Container, @Name, @Size, @Etag, @ContentType, @LastModified, @Metadata, @Parts, @DeleteAt, @LargeObject)
-                ON CONFLICT (project_id, container, name) DO UPDATE SET size = @Size, etag = @Etag, content_type = @ContentType, last_modified = @LastModified,
-                    metadata = @Metadata, parts = @Parts, delete_at = @DeleteAt, large_object = @LargeObject
-                """, target, transaction);
-            await connection.ExecuteAsync(
-                "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
-                new { count = old is null ? 1 : 0, bytes = target.Size - (old?.Size ?? 0), target.ProjectId, target.Container }, transaction);
             moved = true;
-            return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), target.PartList());
+            return await WriteObjectRowAsync(connection, transaction, target);
         }, cancellationToken);
         foreach (var blobId in released)
             blobs.Delete(blobId);
@@ -369,18 +347,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
             foreach (var blobId in unused)
                 await connection.ExecuteAsync("DELETE FROM objects_blobs WHERE blob_id = @blobId", new { blobId }, transaction);
 
-            var old = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
-                $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", record, transaction);
-            await connection.ExecuteAsync(
-                $"""
-                INSERT INTO objects_objects ({ObjectColumns}) VALUES (@ProjectId, @Container, @Name, @Size, @Etag, @ContentType, @LastModified, @Metadata, @Parts, @DeleteAt, @LargeObject)
-                ON CONFLICT (project_id, container, name) DO UPDATE SET size = @Size, etag = @Etag, content_type = @ContentType, last_modified = @LastModified,
-                    metadata = @Metadata, parts = @Parts, delete_at = @DeleteAt, large_object = @LargeObject
-                """, record, transaction);
-            await connection.ExecuteAsync(
-                "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
-                new { count = old is null ? 1 : 0, bytes = record.Size - (old?.Size ?? 0), record.ProjectId, record.Container }, transaction);
-            var oldBlobs = old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
+            var oldBlobs = await WriteObjectRowAsync(connection, transaction, record);
             return unused.Concat(oldBlobs).ToList();
         }, cancellationToken);
         foreach (var blobId in released)
@@ -409,6 +376,26 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     private static string ContainerLockKey(string projectId, string container) => $"container:{projectId}/{container}";
 
     /// <summary>Drops the blob rows of <paramref name="old"/> that <paramref name="kept"/> does not reuse; returns their ids for unlinking.</summary>
+    /// <summary>
+    /// Writes <paramref name="record"/> over whatever object had its name, moves the container's
+    /// counters by the difference, and returns the blobs the replaced object no longer needs.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> WriteObjectRowAsync(DbConnection connection, DbTransaction transaction, ObjectRecord record)
+    {
+        var old = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
+            $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @ProjectId AND container = @Container AND name = @Name", record, transaction);
+        await connection.ExecuteAsync(
+            $"""
+            INSERT INTO objects_objects ({ObjectColumns}) VALUES (@ProjectId, @Container, @Name, @Size, @Etag, @ContentType, @LastModified, @Metadata, @Parts, @DeleteAt, @LargeObject)
+            ON CONFLICT (project_id, container, name) DO UPDATE SET size = @Size, etag = @Etag, content_type = @ContentType, last_modified = @LastModified,
+                metadata = @Metadata, parts = @Parts, delete_at = @DeleteAt, large_object = @LargeObject
+            """, record, transaction);
+        await connection.ExecuteAsync(
+            "UPDATE objects_containers SET object_count = object_count + @count, bytes_used = bytes_used + @bytes WHERE project_id = @ProjectId AND name = @Container",
+            new { count = old is null ? 1 : 0, bytes = record.Size - (old?.Size ?? 0), record.ProjectId, record.Container }, transaction);
+        return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
+    }
+
     private static async Task<IReadOnlyList<string>> ReleaseBlobsAsync(DbConnection connection, DbTransaction transaction, List<ObjectPart> old, List<ObjectPart> kept)
     {
         var released = new List<string>();
