@@ -1,0 +1,57 @@
+using CloudBox.Core.Api.Auth;
+
+namespace CloudBox.Core.Networking;
+
+/// <summary>
+/// One network interface a server asks for, as Nova's <c>networks</c> entries give it: a network
+/// (optionally with a fixed address) or an existing port.
+/// </summary>
+public sealed record PortRequest(string? NetworkId, string? PortId, string? FixedIp);
+
+/// <summary>A fixed address on a port, with what the guest needs to configure it (network_data.json, DHCP).</summary>
+public sealed record PortAddress(
+    string Address,
+    int Version,
+    string SubnetId,
+    string Cidr,
+    string? Gateway,
+    IReadOnlyList<string> DnsNameservers,
+    IReadOnlyList<(string Destination, string NextHop)> HostRoutes,
+    bool DhcpEnabled);
+
+/// <summary>A port bound to a server: what the VMM needs (tap, MAC) and what the server body shows (addresses).</summary>
+public sealed record ServerPort(
+    string PortId,
+    string NetworkId,
+    string NetworkName,
+    string MacAddress,
+    string TapName,
+    int Mtu,
+    IReadOnlyList<PortAddress> FixedIps,
+    IReadOnlyList<string> FloatingIps,
+    bool CreatedForServer);
+
+/// <summary>
+/// Ports for servers (implemented by Networking, used by Compute), in process. Errors are
+/// <see cref="Api.ApiFault"/>s with the status the Compute API should answer (400 unknown
+/// network, 409 port in use or no free address, 403 over quota).
+/// </summary>
+public interface INetworkPorts
+{
+    /// <summary>
+    /// Creates (or, for requested ports, binds) the server's ports in one transaction, with
+    /// <c>device_id</c> = <paramref name="serverId"/> and <c>device_owner</c> <c>compute:&lt;zone&gt;</c>.
+    /// An empty <paramref name="requests"/> means Nova's <c>auto</c>: the one network the project
+    /// may use (its own, else a shared one), or a 409 when that choice is ambiguous or impossible.
+    /// </summary>
+    Task<IReadOnlyList<ServerPort>> AllocateAsync(string serverId, string availabilityZone, IReadOnlyList<PortRequest> requests, CallerContext caller, CancellationToken cancellationToken);
+
+    /// <summary>The ports of many servers at once (server lists show addresses), keyed by server id; servers without ports are absent.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<ServerPort>>> ListForServersAsync(IReadOnlyCollection<string> serverIds, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the ports created for the server and unbinds the ones it was given; idempotent.</summary>
+    Task ReleaseAsync(string serverId, CancellationToken cancellationToken);
+
+    /// <summary>Marks the server's ports ACTIVE (its VM runs) or DOWN.</summary>
+    Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken);
+}
