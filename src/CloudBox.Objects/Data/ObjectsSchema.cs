@@ -70,5 +70,6 @@ internal static class ObjectsSchema
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables.Replace("{collate}", "", StringComparison.Ordinal), Tables.Replace("{collate}", "COLLATE \"C\"", StringComparison.Ordinal)),
+        new(2, "small blobs kept inline in their row", "ALTER TABLE objects_blobs ADD COLUMN data BLOB", "ALTER TABLE objects_blobs ADD COLUMN data BYTEA"),
     ];
 }

@@ -11,7 +11,7 @@ namespace CloudBox.Objects.Maintenance;
 /// objects the MD5 of the parts' MD5s), reporting any object whose bytes are missing or have
 /// changed: a log warning and the <c>cloudbox.objects.audit.mismatches</c> counter.
 /// </summary>
-public sealed partial class ObjectAuditor(ObjectStore store, BlobStore blobs, ObjectsSettings settings, TimeProvider clock, ILogger<ObjectAuditor> logger) : BackgroundService
+public sealed partial class ObjectAuditor(ObjectStore store, ObjectReader reader, ObjectsSettings settings, TimeProvider clock, ILogger<ObjectAuditor> logger) : BackgroundService
 {
     private const int Page = 200;
     private static readonly Meter Meter = new("CloudBox.Objects");
@@ -77,9 +77,9 @@ public sealed partial class ObjectAuditor(ObjectStore store, BlobStore blobs, Ob
         long total = 0;
         foreach (var part in parts)
         {
-            if (!blobs.Exists(part.BlobId))
+            await using var file = await reader.OpenPartAsync(part, cancellationToken);
+            if (file is null)
                 return $"blob {part.BlobId} is missing";
-            await using var file = blobs.OpenRead(part.BlobId);
             if (file.Length != part.Size)
                 return $"blob {part.BlobId} holds {file.Length} bytes, {part.Size} recorded";
             digests.Add(await MD5.HashDataAsync(file, cancellationToken));

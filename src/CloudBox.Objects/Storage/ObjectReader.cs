@@ -3,7 +3,7 @@ using System.Buffers;
 namespace CloudBox.Objects.Storage;
 
 /// <summary>Streams an object's bytes, or a range of them, from its blobs in order.</summary>
-public sealed class ObjectReader(BlobStore blobs)
+public sealed class ObjectReader(BlobStore blobs, ObjectStore store)
 {
     private const int BufferBytes = 1 << 20;
 
@@ -21,7 +21,8 @@ public sealed class ObjectReader(BlobStore blobs)
                 {
                     var from = Math.Max(offset - partStart, 0);
                     var take = Math.Min(part.Size - from, length);
-                    await using var file = blobs.OpenRead(part.BlobId);
+                    await using var file = (record.InlineData is { } inline && BlobStore.IsInline(part.BlobId) ? new MemoryStream(inline, writable: false) : await OpenPartAsync(part, cancellationToken))
+                        ?? throw new IOException($"Blob {part.BlobId} is missing: the object is damaged.");
                     file.Seek(from, SeekOrigin.Begin);
                     while (take > 0)
                     {
@@ -43,5 +44,13 @@ public sealed class ObjectReader(BlobStore blobs)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A part's bytes as a seekable stream, from its file or its database row; null when they are gone.</summary>
+    public async Task<Stream?> OpenPartAsync(ObjectPart part, CancellationToken cancellationToken)
+    {
+        if (BlobStore.IsInline(part.BlobId))
+            return await store.ReadInlineBlobAsync(part.BlobId, cancellationToken) is { } data ? new MemoryStream(data, writable: false) : null;
+        return blobs.Exists(part.BlobId) ? blobs.OpenRead(part.BlobId) : null;
     }
 }

@@ -29,6 +29,9 @@ public sealed class ObjectRecord
     /// <summary>Null for a plain object; <c>dlo:CONTAINER/PREFIX</c> or <c>slo</c> for Swift large-object manifests.</summary>
     public string? LargeObject { get; set; }
 
+    /// <summary>The bytes of a single inline part, when the lookup brought them along (not a column).</summary>
+    public byte[]? InlineData { get; set; }
+
     public Dictionary<string, string> MetadataMap() =>
         JsonSerializer.Deserialize(Metadata, ObjectsJsonContext.Default.DictionaryStringString) ?? [];
 
@@ -36,7 +39,11 @@ public sealed class ObjectRecord
 
     public List<ObjectPart> PartList() => JsonSerializer.Deserialize(Parts, ObjectsJsonContext.Default.ListObjectPart) ?? [];
 
-    public void SetParts(List<ObjectPart> parts) => Parts = JsonSerializer.Serialize(parts, ObjectsJsonContext.Default.ListObjectPart);
+    public void SetParts(List<ObjectPart> parts)
+    {
+        Parts = JsonSerializer.Serialize(parts, ObjectsJsonContext.Default.ListObjectPart);
+        InlineData = null;
+    }
 
     public bool IsExpired(DateTimeOffset now) => DeleteAt is { } at && at <= now.ToUnixTimeSeconds();
 }

@@ -111,7 +111,13 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
         var found = await connection.QuerySingleOrDefaultAsync<ObjectRecord>(
             $"SELECT {ObjectColumns} FROM objects_objects WHERE project_id = @projectId AND container = @container AND name = @name",
             new { projectId, container, name });
-        return found is not null && found.IsExpired(clock.GetUtcNow()) ? null : found;
+        if (found is null || found.IsExpired(clock.GetUtcNow()))
+            return null;
+        // A small object is most often read right after it is found: bring its bytes along on
+        // this connection rather than opening another for them.
+        if (found.PartList() is [var only] && BlobStore.IsInline(only.BlobId))
+            found.InlineData = await connection.ExecuteScalarAsync<byte[]?>("SELECT data FROM objects_blobs WHERE blob_id = @BlobId", only);
+        return found;
     }
 
     public async Task<IReadOnlyList<ListingEntry<ObjectRecord>>> ListObjectsAsync(string projectId, string container, ListingQuery query, CancellationToken cancellationToken)
@@ -147,10 +153,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
             if (exists == 0)
                 throw new ContainerNotFoundException(record.Container);
             foreach (var blob in newBlobs)
-            {
-                await connection.ExecuteAsync("INSERT INTO objects_blobs (blob_id, size, created_at) VALUES (@BlobId, @Size, @now)",
-                    new { blob.BlobId, blob.Size, now }, transaction);
-            }
+                await InsertBlobRowAsync(connection, transaction, blob, now);
             return await WriteObjectRowAsync(connection, transaction, record);
         }
         // SQLite commits one writer at a time, one fsync each: concurrent PUTs share commits.
@@ -260,6 +263,14 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM objects_blobs WHERE blob_id = @blobId", new { blobId }) > 0;
     }
 
+    /// <summary>The bytes of an inline blob, or null when no row names it.</summary>
+    public async Task<byte[]?> ReadInlineBlobAsync(string blobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<byte[]?>(
+            new CommandDefinition("SELECT data FROM objects_blobs WHERE blob_id = @blobId", new { blobId }, cancellationToken: cancellationToken));
+    }
+
     // ---- multipart uploads (S3) -------------------------------------------------------------
 
     public async Task<string> CreateUploadAsync(string projectId, string container, string name, string contentType, Dictionary<string, string> metadata, CancellationToken cancellationToken)
@@ -301,7 +312,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
                 throw new UploadNotFoundException(uploadId);
             var old = await connection.ExecuteScalarAsync<string?>(
                 "SELECT blob_id FROM objects_upload_parts WHERE upload_id = @uploadId AND part_number = @partNumber", new { uploadId, partNumber }, transaction);
-            await connection.ExecuteAsync("INSERT INTO objects_blobs (blob_id, size, created_at) VALUES (@BlobId, @Size, @now)", new { blob.BlobId, blob.Size, now }, transaction);
+            await InsertBlobRowAsync(connection, transaction, blob, now);
             await connection.ExecuteAsync(
                 """
                 INSERT INTO objects_upload_parts (upload_id, part_number, blob_id, size, etag, last_modified) VALUES (@uploadId, @partNumber, @BlobId, @Size, @Md5Hex, @now)
@@ -375,7 +386,11 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
 
     private static string ContainerLockKey(string projectId, string container) => $"container:{projectId}/{container}";
 
-    /// <summary>Drops the blob rows of <paramref name="old"/> that <paramref name="kept"/> does not reuse; returns their ids for unlinking.</summary>
+    /// <summary>Names a new blob in the database; an inline blob's bytes are stored in the same row.</summary>
+    private static Task InsertBlobRowAsync(DbConnection connection, DbTransaction transaction, BlobWrite blob, string now) =>
+        connection.ExecuteAsync("INSERT INTO objects_blobs (blob_id, size, created_at, data) VALUES (@BlobId, @Size, @now, @InlineData)",
+            new { blob.BlobId, blob.Size, now, blob.InlineData }, transaction);
+
     /// <summary>
     /// Writes <paramref name="record"/> over whatever object had its name, moves the container's
     /// counters by the difference, and returns the blobs the replaced object no longer needs.
@@ -396,6 +411,7 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
         return old is null ? [] : await ReleaseBlobsAsync(connection, transaction, old.PartList(), record.PartList());
     }
 
+    /// <summary>Drops the blob rows of <paramref name="old"/> that <paramref name="kept"/> does not reuse; returns their ids for unlinking.</summary>
     private static async Task<IReadOnlyList<string>> ReleaseBlobsAsync(DbConnection connection, DbTransaction transaction, List<ObjectPart> old, List<ObjectPart> kept)
     {
         var released = new List<string>();
