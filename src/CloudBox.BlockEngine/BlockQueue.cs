@@ -108,9 +108,10 @@ public sealed unsafe class BlockQueue : IBlockQueue
 
     public int Wait(Span<BlockCompletion> completions, int atLeast)
     {
-        Submit();
+        if (_ring.Unpublished > 0) Stats.Batches++;
         var wanted = Math.Min(Math.Min(atLeast, InFlight), completions.Length);
-        if (wanted > 0) _ring.WaitFor((uint)wanted);
+        if (wanted > 0) _ring.SubmitAndWait((uint)wanted);
+        else _ring.Submit();
         return Reap(completions);
     }
 

@@ -80,6 +80,24 @@ public sealed unsafe class IoRing : IDisposable
         return n;
     }
 
+    /// <summary>
+    /// Publishes filled entries and blocks until at least <paramref name="count"/> completions are posted, in a single
+    /// io_uring_enter when both are needed (no system call at all when nothing is pending and enough are posted).
+    /// </summary>
+    public void SubmitAndWait(uint count)
+    {
+        if (SqPoll || Ready >= count)
+        {
+            Submit();
+            WaitFor(count);
+            return;
+        }
+        Volatile.Write(ref *_ring.SqTail, _sqeTail);
+        var pending = _sqeTail - Volatile.Read(ref *_ring.SqHead);
+        Enter(pending, count - Ready, IoUringEnterFlags.GetEvents);
+        WaitFor(count);
+    }
+
     /// <summary>Blocks until at least <paramref name="count"/> completions are posted (returns at once if they already are).</summary>
     public void WaitFor(uint count)
     {

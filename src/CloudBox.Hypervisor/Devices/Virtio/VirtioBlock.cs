@@ -55,7 +55,15 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         if (queueCount < 1) throw new ArgumentOutOfRangeException(nameof(queueCount));
         _readOnly = readOnly;
         // Buffered like QEMU's default cache mode: guest buffers need not be aligned for O_DIRECT.
-        _file = BlockFile.Open(path, readOnly, directIo: false);
+        try
+        {
+            _file = BlockFile.Open(path, readOnly, directIo: false);
+        }
+        catch (LinuxException e)
+        {
+            // Callers (the VMM's setup) treat a disk that cannot be opened as an IOException, as File.OpenHandle raised.
+            throw e.Errno == 13 ? new UnauthorizedAccessException(e.Message, e) : new IOException(e.Message, e);
+        }
         _capacitySectors = (ulong)_file.Length / SectorSize;
         Encoding.ASCII.GetBytes(serial.Length > IdLength ? serial[..IdLength] : serial).CopyTo(_serial, 0);
         QueueCount = queueCount;
