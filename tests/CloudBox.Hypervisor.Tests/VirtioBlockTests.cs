@@ -11,8 +11,9 @@ namespace CloudBox.Hypervisor.Tests;
 /// chains offered on the avail ring, notifications, used entries back. Proves the requests go through io_uring in
 /// batches and land in the file.
 /// </summary>
-[TestFixture]
-public sealed unsafe class VirtioBlockTests
+[TestFixture(true)]
+[TestFixture(false)]
+public sealed unsafe class VirtioBlockTests(bool ioUring)
 {
     private const ushort Size = 256;
     private const ulong Descriptors = 0x10000;
@@ -48,10 +49,9 @@ public sealed unsafe class VirtioBlockTests
     }
 
     [Test]
-    public void Requests_of_one_notification_reach_io_uring_in_one_batch_and_come_back_on_the_used_ring()
+    public void Requests_of_one_notification_reach_the_engine_in_one_batch_and_come_back_on_the_used_ring()
     {
-        Assert.That(_block.UsesIoUring, Is.True, $"the block engine fell back: {_block.EngineFallbackReason}");
-        Assert.That(_block.ExtraDescriptors.Length, Is.EqualTo(1), "the completion eventfd is waited on by the transport");
+        Assert.That(_block.ExtraDescriptors.Length, Is.EqualTo(ioUring ? 1 : 0), "the completion eventfd is waited on by the transport");
         const int count = 32;
         for (var i = 0; i < count; i++)
         {
@@ -62,7 +62,7 @@ public sealed unsafe class VirtioBlockTests
         AwaitUsed(count);
 
         Assert.That(_block.EngineStats(0).Submitted, Is.EqualTo(count));
-        Assert.That(_block.EngineStats(0).Batches, Is.EqualTo(1), "one io_uring_enter for the whole notification");
+        if (ioUring) Assert.That(_block.EngineStats(0).Batches, Is.EqualTo(1), "one io_uring_enter for the whole notification");
         for (var i = 0; i < count; i++) Assert.That(_memory.Read<byte>(Statuses + (ulong)i), Is.Zero, $"status of request {i}");
         var file = File.ReadAllBytes(_image);
         for (var i = 0; i < count; i++) Assert.That(file[i * Block + 100], Is.EqualTo((byte)(i + 1)));
@@ -120,6 +120,29 @@ public sealed unsafe class VirtioBlockTests
     }
 
     [Test]
+    public void More_requests_than_engine_slots_are_all_served_from_one_notification()
+    {
+        // 128 flushes (two descriptors each), twice the engine's 64 slots: the device must reap and go on popping
+        // by itself, since the driver will not notify again for chains it already offered.
+        const int count = 128;
+        for (var i = 0; i < count; i++)
+        {
+            var first = i * 2;
+            var header = Headers + (ulong)i * 16;
+            BinaryPrimitives.WriteUInt32LittleEndian(_memory.Span(header, 4), 4);
+            WriteDescriptor(first, header, 16, first + 1, false);
+            WriteDescriptor(first + 1, Statuses + (ulong)i, 1, null, true);
+            var index = _memory.Read<ushort>(Avail + 2);
+            _memory.Write(Avail + 4 + (ulong)(index % Size) * 2, (ushort)first);
+            _memory.Write(Avail + 2, (ushort)(index + 1));
+        }
+        _block.ProcessQueue(0);
+        if (!ioUring) Assert.That(_memory.Read<ushort>(Used + 2), Is.EqualTo(count), "the synchronous path has no eventfd to call it back");
+        AwaitUsed(count); // io_uring: the completion eventfd brings the device back for the chains that waited
+        Assert.That(_block.Stats.OtherOps, Is.EqualTo(count));
+    }
+
+    [Test]
     public void Multi_queue_offers_one_queue_per_vcpu_in_the_config()
     {
         using var block = new VirtioBlock(_image, false, "mq", queueCount: 4);
@@ -133,7 +156,17 @@ public sealed unsafe class VirtioBlockTests
 
     private VirtioBlock Open(bool readOnly)
     {
-        var block = new VirtioBlock(_image, readOnly, "serial-12345");
+        Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", ioUring ? null : "sync");
+        VirtioBlock block;
+        try
+        {
+            block = new VirtioBlock(_image, readOnly, "serial-12345");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", null);
+        }
+        Assert.That(block.UsesIoUring, Is.EqualTo(ioUring), block.EngineFallbackReason);
         block.Activate(new VirtioContext(_memory, [_queue], block.Features, _ => _interrupts++, (_, _) => { }));
         return block;
     }

@@ -35,8 +35,9 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
     private const int HeaderLength = 16;
     private const uint MaxDiscardSectors = 1u << 22;
     private const ushort Size = 256;
-    // Without indirect descriptors a request takes at least three descriptors, so a 256-entry queue holds at most 85.
-    private const int EngineDepth = 128;
+    // Requests in flight per queue: beyond 64 the disk, not the queue, is the limit; chains that find no slot wait
+    // in the avail ring until completions free one.
+    private const int EngineDepth = 64;
 
     private readonly BlockFile _file;
     private readonly bool _readOnly;
@@ -69,7 +70,13 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         QueueCount = queueCount;
         _engines = new IBlockQueue[queueCount];
         _requests = new Request[queueCount][];
-        var options = new BlockQueueOptions { Depth = EngineDepth, MaxSegments = Size };
+        // CLOUDBOX_BLOCK_ENGINE=sync forces the synchronous path (diagnosing a suspected io_uring problem, comparisons).
+        var options = new BlockQueueOptions
+        {
+            Depth = EngineDepth,
+            MaxSegments = Size,
+            ForceSynchronous = Environment.GetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE") == "sync",
+        };
         try
         {
             for (var q = 0; q < queueCount; q++)
@@ -154,22 +161,32 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         var q = context.Queues[queue];
         var engine = _engines[queue];
         var served = false;
-        while (engine.InFlight < engine.Depth && q.TryPop())
+        while (true)
         {
-            var started = Start(context, q, queue, engine);
-            if (started == Outcome.NoRoom)
+            var stalled = false;
+            while (q.TryPop())
             {
-                q.Unpop();
-                break;
+                var started = engine.InFlight < engine.Depth ? Start(context, q, queue, engine) : Outcome.NoRoom;
+                if (started == Outcome.NoRoom)
+                {
+                    q.Unpop();
+                    stalled = true;
+                    break;
+                }
+                served |= started == Outcome.Answered;
             }
-            served |= started == Outcome.Answered;
-        }
-        engine.Submit();
-        int n;
-        while ((n = engine.Reap(_completions)) > 0)
-        {
-            for (var i = 0; i < n; i++) Finish(q, queue, _completions[i]);
-            served = true;
+            engine.Submit();
+            var reaped = 0;
+            int n;
+            while ((n = engine.Reap(_completions)) > 0)
+            {
+                for (var i = 0; i < n; i++) Finish(q, queue, _completions[i]);
+                reaped += n;
+            }
+            served |= reaped > 0;
+            // Slots freed while chains still wait: take them now (io_uring would also call back through the eventfd,
+            // but the synchronous path has no eventfd and the driver will not notify again for chains already offered).
+            if (!stalled || reaped == 0) break;
         }
         if (served) context.Interrupt(queue);
     }
