@@ -143,6 +143,23 @@ public sealed unsafe class VirtioBlockTests(bool ioUring)
     }
 
     [Test]
+    public void Registered_guest_memory_serves_requests_as_fixed_buffers()
+    {
+        _block.Dispose();
+        _block = Open(readOnly: false, engine: "io_uring-fixed");
+        Assert.That(_block.GuestMemoryRegistered, Is.True);
+        _memory.Span(DataArea, Block).Fill(0x3C);
+        Offer(0, type: 1, sector: 8, DataArea, Block);
+        _block.ProcessQueue(0);
+        AwaitUsed(1); // requests in one batch are not ordered: read only once the write is done
+        Offer(1, type: 0, sector: 8, DataArea + Block, Block, write: true);
+        _block.ProcessQueue(0);
+        AwaitUsed(2);
+        Assert.That(_block.EngineStats(0).FixedBufferOps, Is.EqualTo(2));
+        Assert.That(_memory.Span(DataArea + Block, Block).IndexOfAnyExcept((byte)0x3C), Is.EqualTo(-1));
+    }
+
+    [Test]
     public void Multi_queue_offers_one_queue_per_vcpu_in_the_config()
     {
         using var block = new VirtioBlock(_image, false, "mq", queueCount: 4);
@@ -154,9 +171,9 @@ public sealed unsafe class VirtioBlockTests(bool ioUring)
         Assert.That(_block.Features & (1UL << 12), Is.Zero, "single queue by default");
     }
 
-    private VirtioBlock Open(bool readOnly)
+    private VirtioBlock Open(bool readOnly, string? engine = null)
     {
-        Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", ioUring ? null : "sync");
+        Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", engine ?? (ioUring ? null : "sync"));
         VirtioBlock block;
         try
         {
@@ -166,7 +183,7 @@ public sealed unsafe class VirtioBlockTests(bool ioUring)
         {
             Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", null);
         }
-        Assert.That(block.UsesIoUring, Is.EqualTo(ioUring), block.EngineFallbackReason);
+        Assert.That(block.UsesIoUring, Is.EqualTo(engine == null ? ioUring : engine != "sync"), block.EngineFallbackReason);
         block.Activate(new VirtioContext(_memory, [_queue], block.Features, _ => _interrupts++, (_, _) => { }));
         return block;
     }

@@ -48,6 +48,8 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
     private readonly BlockCompletion[] _completions = new BlockCompletion[EngineDepth];
     private readonly EventFd? _completionEvents;
     private readonly int[] _extraDescriptors;
+    private readonly bool _registerGuestMemory;
+    private GuestMemory? _registeredMemory;
     private VirtioContext? _context;
 
     /// <summary>Opens the image and its engine queues now, so a bad path fails before the guest starts.</summary>
@@ -70,13 +72,11 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         QueueCount = queueCount;
         _engines = new IBlockQueue[queueCount];
         _requests = new Request[queueCount][];
-        // CLOUDBOX_BLOCK_ENGINE=sync forces the synchronous path (diagnosing a suspected io_uring problem, comparisons).
-        var options = new BlockQueueOptions
-        {
-            Depth = EngineDepth,
-            MaxSegments = Size,
-            ForceSynchronous = Environment.GetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE") == "sync",
-        };
+        // CLOUDBOX_BLOCK_ENGINE=sync forces the synchronous path (diagnosing a suspected io_uring problem, comparisons);
+        // =io_uring-fixed also registers guest RAM with each ring, which pins (and so allocates) all of it up front.
+        var engineChoice = Environment.GetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE");
+        _registerGuestMemory = engineChoice == "io_uring-fixed";
+        var options = new BlockQueueOptions { Depth = EngineDepth, MaxSegments = Size, ForceSynchronous = engineChoice == "sync" };
         try
         {
             for (var q = 0; q < queueCount; q++)
@@ -116,6 +116,9 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
     /// <summary>Why the synchronous path is used, or null when io_uring serves the disk.</summary>
     public string? EngineFallbackReason { get; }
 
+    /// <summary>Whether guest RAM is registered with the rings (reads and writes then skip per-request page pinning).</summary>
+    public bool GuestMemoryRegistered { get; private set; }
+
     /// <summary>The engine counters of one queue (submissions, completions, batches).</summary>
     public BlockQueueStats EngineStats(int queue) => _engines[queue].Stats;
 
@@ -135,6 +138,16 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
 
     public void Activate(VirtioContext context)
     {
+        if (_registerGuestMemory && _registeredMemory != context.Memory)
+        {
+            // Guest RAM is one mapping: the low part, then the part above 4 GiB right after it.
+            var memory = context.Memory;
+            var start = memory.TryTranslate(0, memory.LowSize);
+            var pinned = start != null;
+            foreach (var engine in _engines) pinned &= engine.RegisterMemory(start, (long)memory.Size);
+            GuestMemoryRegistered = pinned;
+            _registeredMemory = memory;
+        }
         _context = context;
         if (_completionEvents != null) context.SetEventInterest(0, true);
     }
