@@ -85,7 +85,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
                 EngineFallbackReason ??= reason;
                 _requests[q] = new Request[Size];
             }
-            if (_engines[0].UsesIoUring)
+            if (Array.Exists(_engines, e => e.UsesIoUring))
             {
                 _completionEvents = new EventFd();
                 foreach (var engine in _engines) engine.NotifyCompletionsTo(_completionEvents.Fd);
@@ -248,7 +248,11 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
                 return queued ? Outcome.Queued : Outcome.NoRoom;
             }
             case RequestFlush:
-                if (_readOnly) return Answer(q, ref request, head, StatusOk);
+                if (_readOnly)
+                {
+                    Stats.OtherOps++;
+                    return Answer(q, ref request, head, StatusOk); // nothing was written, nothing to make durable
+                }
                 return engine.TryFlush(tag) ? Outcome.Queued : Outcome.NoRoom;
             case RequestGetId:
             {
