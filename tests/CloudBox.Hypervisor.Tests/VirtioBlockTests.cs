@@ -171,6 +171,29 @@ public sealed unsafe class VirtioBlockTests(bool ioUring)
         Assert.That(_block.Features & (1UL << 12), Is.Zero, "single queue by default");
     }
 
+    [Test]
+    public void Each_queue_of_a_multi_queue_disk_has_its_own_engine_queue()
+    {
+        using var block = new VirtioBlock(_image, false, "mq", queueCount: 2);
+        var idle = new Virtqueue(_memory, Size) { DescriptorTable = 0x13000, AvailRing = 0x14000, UsedRing = 0x15000, Enabled = true };
+        var interrupted = new List<int>();
+        block.Activate(new VirtioContext(_memory, [idle, _queue], block.Features, interrupted.Add, (_, _) => { }));
+        _memory.Span(DataArea, Block).Fill(0x61);
+        Offer(0, type: 1, sector: 0, DataArea, Block);
+        block.ProcessQueue(1);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_memory.Read<ushort>(Used + 2) < 1 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+            block.ProcessEvent(0);
+        }
+        Assert.That(_memory.Read<ushort>(Used + 2), Is.EqualTo(1));
+        Assert.That(block.EngineStats(1).Completed, Is.EqualTo(1));
+        Assert.That(block.EngineStats(0).Submitted, Is.Zero);
+        Assert.That(interrupted, Is.All.EqualTo(1), "the interrupt goes to the queue that was served");
+        Assert.That(File.ReadAllBytes(_image)[0], Is.EqualTo(0x61));
+    }
+
     private VirtioBlock Open(bool readOnly, string? engine = null)
     {
         Environment.SetEnvironmentVariable("CLOUDBOX_BLOCK_ENGINE", engine ?? (ioUring ? null : "sync"));
