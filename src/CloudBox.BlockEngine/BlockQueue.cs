@@ -27,7 +27,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
         if (options.MaxSegments < 1 || options.Depth < 1) throw new ArgumentOutOfRangeException(nameof(options));
         _file = file;
         _dataSync = options.DataSyncOnFlush;
-        _ring = new IoRing(new IoRingOptions { Entries = (uint)options.Depth, SqPoll = options.SqPoll });
+        _ring = new IoRing(new IoRingOptions { Entries = (uint)options.Depth, SqPoll = options.SqPoll, DeferTaskRun = options.DeferTaskRun });
         try
         {
             _ring.RegisterFiles([file.Fd]);

@@ -15,6 +15,9 @@ public sealed record BlockQueueOptions
     /// <summary>Submission polling by a kernel thread (io_uring only).</summary>
     public bool SqPoll { get; init; }
 
+    /// <summary>See <see cref="IoRingOptions.DeferTaskRun"/>: for owners that reap only through <see cref="IBlockQueue.Wait"/>.</summary>
+    public bool DeferTaskRun { get; init; }
+
     /// <summary>Use the synchronous path even where io_uring works (diagnostics, comparisons).</summary>
     public bool ForceSynchronous { get; init; }
 }

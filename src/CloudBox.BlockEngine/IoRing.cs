@@ -24,6 +24,7 @@ public sealed unsafe class IoRing : IDisposable
             p.Flags |= IoUringSetupFlags.SqPoll;
             p.SqThreadIdle = options.SqPollIdleMilliseconds;
         }
+        if (options.DeferTaskRun) p.Flags |= IoUringSetupFlags.SingleIssuer | IoUringSetupFlags.DeferTaskRun;
         _ring = IoUringInstance.Create(options.Entries, ref p);
         _entries = _ring.Parameters.SqEntries;
         SqPoll = options.SqPoll;

@@ -13,4 +13,11 @@ public sealed record IoRingOptions
     public bool SqPoll { get; init; }
 
     public uint SqPollIdleMilliseconds { get; init; } = 50;
+
+    /// <summary>
+    /// Completion work runs only when the owner waits in io_uring_enter (SINGLE_ISSUER | DEFER_TASKRUN), not by
+    /// interrupting it: cheaper for an owner that always waits for completions this way, wrong for one that waits
+    /// on a completion eventfd instead. The creating thread must be the only one that submits.
+    /// </summary>
+    public bool DeferTaskRun { get; init; }
 }

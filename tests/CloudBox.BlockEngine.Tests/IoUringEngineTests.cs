@@ -56,6 +56,23 @@ public sealed unsafe class IoUringEngineTests
     }
 
     [Test]
+    public void With_deferred_task_work_completions_arrive_through_wait()
+    {
+        using var scratch = new ScratchFile(1 << 20);
+        using var file = BlockFile.Open(scratch.Path, false, false);
+        using var queue = OpenIoUring(file, new BlockQueueOptions { Depth = 16, DeferTaskRun = true });
+        using var buffer = new AlignedBuffer(16 * Block);
+        for (var i = 0; i < 16; i++) buffer.Span.Slice(i * Block, Block).Fill((byte)i);
+        var completions = new BlockCompletion[16];
+        for (var i = 0; i < 16; i++) queue.TryWrite((long)i * Block, buffer.At(i * Block), Block, (ulong)i);
+        var got = 0;
+        while (got < 16) got += queue.Wait(completions.AsSpan(got), 16 - got);
+        Assert.That(completions.Select(c => c.Result), Is.All.EqualTo(Block));
+        var onDisk = File.ReadAllBytes(scratch.Path);
+        for (var i = 0; i < 16; i++) Assert.That(onDisk[i * Block], Is.EqualTo((byte)i));
+    }
+
+    [Test]
     public void Reads_and_writes_inside_registered_memory_use_fixed_buffers()
     {
         using var scratch = new ScratchFile(1 << 20);

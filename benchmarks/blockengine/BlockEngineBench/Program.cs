@@ -7,11 +7,11 @@ using CloudBox.BlockEngine;
 // 4 KiB random reads or writes through one BlockQueue at a fixed queue depth for a fixed time, as fio's io_uring
 // engine does them: O_DIRECT, registered file and buffers, one io_uring_enter per batch. Prints one line:
 //   engine rw=randread qd=32 iops=… p50_us=… p99_us=… enters_per_request=…
-// Usage: BlockEngineBench <file> <randread|randwrite> <queue depth> <seconds> [--sqpoll] [--buffered] [--no-fixedbufs]
+// Usage: BlockEngineBench <file> <randread|randwrite> <queue depth> <seconds> [--sqpoll] [--buffered] [--no-fixedbufs] [--defer-taskrun]
 
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: BlockEngineBench <file> <randread|randwrite> <queue depth> <seconds> [--sqpoll] [--buffered] [--no-fixedbufs]");
+    Console.Error.WriteLine("usage: BlockEngineBench <file> <randread|randwrite> <queue depth> <seconds> [--sqpoll] [--buffered] [--no-fixedbufs] [--defer-taskrun]");
     return 2;
 }
 var path = args[0];
@@ -21,11 +21,12 @@ var seconds = double.Parse(args[3], CultureInfo.InvariantCulture);
 var sqPoll = args.Contains("--sqpoll");
 var direct = !args.Contains("--buffered");
 var fixedBuffers = !args.Contains("--no-fixedbufs");
+var deferTaskRun = args.Contains("--defer-taskrun");
 const int blockSize = 4096;
 
 using var file = BlockFile.Open(path, readOnly: !write, directIo: direct);
 if (file.DirectIoRefusal != null) Console.Error.WriteLine(file.DirectIoRefusal);
-using var queue = new BlockQueue(file, new BlockQueueOptions { Depth = depth, SqPoll = sqPoll });
+using var queue = new BlockQueue(file, new BlockQueueOptions { Depth = depth, SqPoll = sqPoll, DeferTaskRun = deferTaskRun });
 var blocks = file.Length / blockSize;
 var memoryLength = (long)depth * blockSize;
 unsafe
@@ -81,7 +82,7 @@ unsafe
     var measuredSeconds = (Stopwatch.GetTimestamp() - measuredFrom) / (double)Stopwatch.Frequency;
     var enters = (queue.EnterCalls - entersFrom) / (double)Math.Max(1, queue.Stats.Submitted - requestsFrom);
     Console.WriteLine(FormattableString.Invariant(
-        $"engine rw={args[1]} qd={depth} iops={histogram.Count / measuredSeconds:F0} p50_us={histogram.PercentileMicroseconds(0.50):F1} p99_us={histogram.PercentileMicroseconds(0.99):F1} enters_per_request={enters:F3} errors={errors} direct={file.DirectIo} sqpoll={sqPoll}"));
+        $"engine rw={args[1]} qd={depth} iops={histogram.Count / measuredSeconds:F0} p50_us={histogram.PercentileMicroseconds(0.50):F1} p99_us={histogram.PercentileMicroseconds(0.99):F1} enters_per_request={enters:F3} errors={errors} direct={file.DirectIo} sqpoll={sqPoll} defer_taskrun={deferTaskRun}"));
     queue.Drain();
     NativeMemory.AlignedFree(memory);
 }

@@ -37,6 +37,7 @@ public enum IoUringSetupFlags : uint
     SubmitAll = 128,
     CoopTaskRun = 256,
     SingleIssuer = 4096,
+    DeferTaskRun = 8192,
 }
 
 /// <summary>IORING_FEAT_*: what the kernel reports it can do.</summary>
