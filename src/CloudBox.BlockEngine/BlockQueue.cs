@@ -82,9 +82,8 @@ public sealed unsafe class BlockQueue : IBlockQueue
 
     public void Submit()
     {
-        if (_ring.Unpublished == 0) return;
-        Stats.Batches++;
-        _ring.Submit();
+        if (_ring.Unpublished > 0) Stats.Batches++;
+        _ring.Submit(); // also retries entries the kernel left queued last time (EAGAIN/EBUSY); no call when none wait
     }
 
     public int Reap(Span<BlockCompletion> completions)
