@@ -73,6 +73,25 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "sigaction", SetLastError = true)]
     internal static partial int SigAction(int signal, SigActionStruct* action, SigActionStruct* old);
 
+    /// <summary>syscall(2) with up to six integer arguments: io_uring has no libc wrapper.</summary>
+    [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long Syscall(long number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
+
+    [LibraryImport(Name, EntryPoint = "pwrite64", SetLastError = true)]
+    internal static partial nint PWrite(int fd, void* buffer, nuint count, long offset);
+
+    [LibraryImport(Name, EntryPoint = "preadv", SetLastError = true)]
+    internal static partial nint PReadV(int fd, Files.IoVector* vectors, int count, long offset);
+
+    [LibraryImport(Name, EntryPoint = "pwritev", SetLastError = true)]
+    internal static partial nint PWriteV(int fd, Files.IoVector* vectors, int count, long offset);
+
+    [LibraryImport(Name, EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int FSync(int fd);
+
+    [LibraryImport(Name, EntryPoint = "lseek64", SetLastError = true)]
+    internal static partial long LSeek(int fd, long offset, int whence);
+
     [LibraryImport(Name, EntryPoint = "pthread_self")]
     internal static partial nuint PthreadSelf();
 
