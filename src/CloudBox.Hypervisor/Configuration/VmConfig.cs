@@ -16,4 +16,6 @@ public sealed class VmConfig
     public string? ApiSocket { get; set; }
     public bool NoReboot { get; set; }
     public bool HugePages { get; set; }
+    /// <summary>The system UUID in SMBIOS (cloud-init and dmidecode read it); generated once per process when absent.</summary>
+    public string? Uuid { get; set; }
 }
