@@ -25,7 +25,7 @@ public sealed class VmmHost : IDisposable
     {
         Config = config;
         config.Uuid ??= Guid.NewGuid().ToString(); // the same system UUID across reboots
-        foreach (var (disk, index) in config.Disks.Select((d, i) => (d, i))) disk.Id ??= $"disk{index}";
+        for (var i = 0; i < config.Disks.Count; i++) config.Disks[i].Id ??= $"disk{i}";
         _image = image;
         _console = console;
         _errors = errors;
