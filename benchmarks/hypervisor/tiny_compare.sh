@@ -70,4 +70,6 @@ show('overhead_MiB', 'MiB', 'lower')
 show('rss_MiB', 'MiB', 'lower')
 show('exit_us', 'us', 'lower')
 show('iops', 'IOPS', 'higher')
+show('spin_ns', 'ns', 'lower')
+show('spin_ring3_ns', 'ns', 'lower')
 PY

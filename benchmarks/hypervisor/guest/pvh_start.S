@@ -1,7 +1,8 @@
 /*
  * PVH entry of the benchmark guest: both VMMs enter here in 32-bit protected mode, paging off (the
  * XEN_ELFNOTE_PHYS32_ENTRY note names this address). Identity-map the first 4 GiB with 2 MiB pages, enter long
- * mode, call bench_main(start_info).
+ * mode, call bench_main(start_info). enter_ring3(function) continues in ring 3 with IOPL 3 (port I/O still
+ * allowed) and never returns.
  */
     .section .note.pvh, "a"
     .p2align 2
@@ -19,17 +20,17 @@ pvh_start:
     mov $(6 * 4096 / 4), %ecx
     xor %eax, %eax
     rep stosl
-    movl $0x11003, 0x10000          /* PML4[0] -> PDPT */
+    movl $0x11007, 0x10000          /* PML4[0] -> PDPT (user bit at every level) */
     mov $0x11000, %edi
-    movl $0x12003, 0(%edi)
-    movl $0x13003, 8(%edi)
-    movl $0x14003, 16(%edi)
-    movl $0x15003, 24(%edi)
+    movl $0x12007, 0(%edi)
+    movl $0x13007, 8(%edi)
+    movl $0x14007, 16(%edi)
+    movl $0x15007, 24(%edi)
     mov $0x12000, %edi              /* 2048 PDEs, 2 MiB each */
     xor %ecx, %ecx
 1:  mov %ecx, %eax
     shl $21, %eax
-    or $0x83, %eax                  /* present, writable, 2 MiB */
+    or $0x87, %eax                  /* present, writable, user, 2 MiB (the ring-3 spin runs here too) */
     mov %eax, (%edi, %ecx, 8)
     mov %ecx, %eax
     shr $11, %eax
@@ -64,11 +65,22 @@ long_mode:
 2:  hlt
     jmp 2b
 
+    .globl enter_ring3
+enter_ring3:                        /* rdi: function to run in ring 3 */
+    pushq $0x1b                     /* ss */
+    pushq $0x70000                  /* rsp */
+    pushq $0x3002                   /* rflags: IOPL 3 */
+    pushq $0x23                     /* cs */
+    pushq %rdi                      /* rip */
+    iretq
+
     .p2align 3
 gdt:
     .quad 0
     .quad 0x00AF9A000000FFFF        /* 64-bit code */
     .quad 0x00CF92000000FFFF        /* data */
+    .quad 0x00CFF2000000FFFF        /* ring-3 data (selector 0x1b) */
+    .quad 0x00AFFA000000FFFF        /* ring-3 64-bit code (selector 0x23) */
 gdt_pointer:
     .word gdt_pointer - gdt - 1
     .long gdt
