@@ -26,6 +26,7 @@ public sealed class VmmHost : IDisposable
         Config = config;
         config.Uuid ??= Guid.NewGuid().ToString(); // the same system UUID across reboots
         for (var i = 0; i < config.Disks.Count; i++) config.Disks[i].Id ??= $"disk{i}";
+        EjectTimeout = TimeSpan.FromSeconds(config.EjectTimeoutSeconds);
         _image = image;
         _console = console;
         _errors = errors;
@@ -39,7 +40,7 @@ public sealed class VmmHost : IDisposable
     public int Boots { get; private set; }
 
     /// <summary>How long an unplug waits for the guest to release the disk before taking it out anyway.</summary>
-    public TimeSpan EjectTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan EjectTimeout { get; set; }
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 

@@ -21,10 +21,12 @@ public sealed class CommandLineTests
     [Test]
     public void Disks_get_ids_from_the_command_line_or_by_position_and_the_uuid_is_kept()
     {
-        var config = VmConfigParser.Parse(["--kernel", "k", "--disk", "a.img,id=vol-a,serial=s1", "--disk", "b.img,ro", "--uuid", "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a"]);
+        var config = VmConfigParser.Parse(["--kernel", "k", "--disk", "a.img,id=vol-a,serial=s1", "--disk", "b.img,ro", "--uuid", "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a",
+            "--eject-timeout", "5"]);
         Assert.That(config.Disks.Select(d => (d.Id, d.Path, d.ReadOnly, d.Serial)),
             Is.EqualTo(new[] { ((string?)"vol-a", "a.img", false, (string?)"s1"), ("disk1", "b.img", true, null) }));
         Assert.That(config.Uuid, Is.EqualTo("0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a"));
+        Assert.That(config.EjectTimeoutSeconds, Is.EqualTo(5));
     }
 
     [Test]

@@ -77,8 +77,7 @@ public sealed class DiskHotplugTests
     [Test]
     public async Task Unplug_from_a_guest_that_never_answers_removes_the_disk_after_the_timeout()
     {
-        using var guest = new TinyGuest(GccGuest.Build("ignore_eject.c"));
-        guest.Host.EjectTimeout = TimeSpan.FromSeconds(1);
+        using var guest = new TinyGuest(GccGuest.Build("ignore_eject.c"), configure: c => c.EjectTimeoutSeconds = 1);
         var (client, server, run) = await StartAsync(guest);
         await using var _ = server;
         using var __ = client;

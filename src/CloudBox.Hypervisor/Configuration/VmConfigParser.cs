@@ -6,14 +6,14 @@ namespace CloudBox.Hypervisor.Configuration;
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
 /// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]
-/// [--api-socket PATH] [--uuid UUID] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
+/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
     public const string Usage =
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
         "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]\n" +
-        "                    [--api-socket PATH] [--uuid UUID] [--no-reboot] [--no-rng] [--hugepages]\n" +
+        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
         "       cloudbox vmm --config FILE.json";
 
     public static VmConfig Parse(IReadOnlyList<string> args)
@@ -43,6 +43,7 @@ public static class VmConfigParser
                 case "--no-rng": config.Rng = false; break;
                 case "--hugepages": config.HugePages = true; break;
                 case "--uuid": config.Uuid = Value(); break;
+                case "--eject-timeout": config.EjectTimeoutSeconds = Number(option, Value(), 0, 3600); break;
                 default: throw new VmmArgumentException($"unknown option {option}");
             }
         }

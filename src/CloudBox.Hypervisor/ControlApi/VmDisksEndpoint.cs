@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CloudBox.Hypervisor.Configuration;
 using CloudBox.Hypervisor.Hotplug;
+using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -38,6 +39,10 @@ public static class VmDisksEndpoint
         {
             return Failure(error);
         }
+        catch (LinuxException error)
+        {
+            return HttpResponse.Error(500, $"cannot plug disk {request.Id}: {error.Message}");
+        }
     }
 
     public static async Task<HttpResponse> DeleteAsync(VmmHost host, string path)
@@ -51,6 +56,10 @@ public static class VmDisksEndpoint
         catch (DiskHotplugException error)
         {
             return Failure(error);
+        }
+        catch (LinuxException error)
+        {
+            return HttpResponse.Error(500, $"cannot unplug disk {id}: {error.Message}");
         }
     }
 
