@@ -404,6 +404,7 @@ public sealed class VirtualMachine : IDisposable
             devices = _virtio;
             foreach (var eject in _ejects.Values) eject.TrySetResult();
         }
+        Hotplug?.Dispose(); // its timer may pulse the VM's interrupt line: stop it first
         foreach (var device in devices) device.Dispose();
         foreach (var vcpu in _vcpus) vcpu.Dispose();
         Memory?.Dispose();
