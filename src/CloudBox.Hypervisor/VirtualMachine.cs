@@ -200,7 +200,7 @@ public sealed class VirtualMachine : IDisposable
         {
             var regs = vcpu.Kvm.GetRegs();
             var sregs = vcpu.Kvm.GetSregs();
-            list.Add($"vcpu{vcpu.Kvm.Id} rip=0x{regs.Rip:x} rsp=0x{regs.Rsp:x} rflags=0x{regs.Rflags:x} cr0=0x{sregs.Cr0:x} cr3=0x{sregs.Cr3:x} cr4=0x{sregs.Cr4:x} efer=0x{sregs.Efer:x} mp={vcpu.Kvm.GetMpState()}");
+            list.Add($"vcpu{vcpu.Kvm.Id} rip=0x{regs.Rip:x} rsp=0x{regs.Rsp:x} rflags=0x{regs.Rflags:x} cr0=0x{sregs.Cr0:x} cr2=0x{sregs.Cr2:x} cr3=0x{sregs.Cr3:x} cr4=0x{sregs.Cr4:x} efer=0x{sregs.Efer:x} mp={vcpu.Kvm.GetMpState()}");
         }
         return list;
     }
