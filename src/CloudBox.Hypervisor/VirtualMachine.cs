@@ -5,6 +5,7 @@ using CloudBox.Hypervisor.Devices;
 using CloudBox.Hypervisor.Devices.Legacy;
 using CloudBox.Hypervisor.Devices.Pci;
 using CloudBox.Hypervisor.Devices.Virtio;
+using CloudBox.Hypervisor.Hotplug;
 using CloudBox.Hypervisor.Kvm;
 using CloudBox.Linux;
 using CloudBox.Linux.Kvm;
@@ -31,7 +32,12 @@ public sealed class VirtualMachine : IDisposable
     private readonly KvmSystem _kvm;
     private readonly KvmVm _vm;
     private readonly List<Vcpu> _vcpus = [];
-    private readonly List<VirtioPciDevice> _virtio = [];
+    private readonly object _devicesGate = new();
+    private VirtioPciDevice[] _virtio = []; // replaced, never mutated: readers take a snapshot
+    private AttachedDisk[] _disks = [];
+    private readonly Dictionary<int, TaskCompletionSource> _ejects = [];
+    private volatile bool _started;
+    private bool _disposed; // under _devicesGate
     private readonly ManualResetEventSlim _stopped = new(false);
     private int _state; // VmState
 
@@ -64,6 +70,9 @@ public sealed class VirtualMachine : IDisposable
             Ports.Register(CmosRtc.IndexPort, 2, new CmosRtc(Memory.LowSize, Memory.HighSize));
             Ports.Register(MemoryLayout.AcpiPmPort, 4, new AcpiPowerManagement(Power));
             Ports.Register(0x80, 1, new PortSink()); // POST diagnostics
+            Hotplug = new PciHotplugController(new KvmInterruptLine(_vm, MemoryLayout.PciHotplugGsi));
+            Hotplug.Ejected += OnGuestEjected;
+            Ports.Register(PciHotplugController.BasePort, PciHotplugController.Length, Hotplug);
 
             Pci = new PciBus(Mmio);
             var configPorts = new PciConfigPorts(Pci);
@@ -72,7 +81,8 @@ public sealed class VirtualMachine : IDisposable
             AddVirtioDevices();
 
             var rsdp = AcpiTables.Write(Memory, config.Vcpus);
-            SmbiosTables.Write(Memory, Guid.NewGuid(), "cloudbox");
+            var uuid = config.Uuid != null ? Guid.Parse(config.Uuid) : Guid.NewGuid();
+            SmbiosTables.Write(Memory, uuid, uuid.ToString());
             BootCpuState.WriteTables(Memory);
             var entry = image.Load(Memory, new BootParameters(config.CommandLine, config.InitrdPath, E820Map.For(Memory), rsdp));
             CreateVcpus(entry);
@@ -92,7 +102,9 @@ public sealed class VirtualMachine : IDisposable
     public Serial16550 Serial { get; } = null!;
     public PciBus Pci { get; } = null!;
     public MsiRouter Msi { get; } = null!;
-    public IReadOnlyList<VirtioPciDevice> VirtioDevices => _virtio;
+    public PciHotplugController Hotplug { get; } = null!;
+    public IReadOnlyList<VirtioPciDevice> VirtioDevices => Volatile.Read(ref _virtio);
+    public IReadOnlyList<AttachedDisk> Disks => Volatile.Read(ref _disks);
     public VmState State => (VmState)Volatile.Read(ref _state);
     public DateTime StartedAt { get; private set; }
 
@@ -142,7 +154,11 @@ public sealed class VirtualMachine : IDisposable
 
     public void Start()
     {
-        foreach (var device in _virtio) device.StartWorker();
+        lock (_devicesGate)
+        {
+            foreach (var device in _virtio) device.StartWorker();
+            _started = true;
+        }
         StartedAt = DateTime.UtcNow;
         Volatile.Write(ref _state, (int)VmState.Running);
         foreach (var vcpu in _vcpus) vcpu.Start();
@@ -184,7 +200,7 @@ public sealed class VirtualMachine : IDisposable
         {
             var regs = vcpu.Kvm.GetRegs();
             var sregs = vcpu.Kvm.GetSregs();
-            list.Add($"vcpu{vcpu.Kvm.Id} rip=0x{regs.Rip:x} rsp=0x{regs.Rsp:x} rflags=0x{regs.Rflags:x} cr0=0x{sregs.Cr0:x} cr3=0x{sregs.Cr3:x} cr4=0x{sregs.Cr4:x} efer=0x{sregs.Efer:x} mp={vcpu.Kvm.GetMpState()}");
+            list.Add($"vcpu{vcpu.Kvm.Id} rip=0x{regs.Rip:x} rsp=0x{regs.Rsp:x} rflags=0x{regs.Rflags:x} cr0=0x{sregs.Cr0:x} cr2=0x{sregs.Cr2:x} cr3=0x{sregs.Cr3:x} cr4=0x{sregs.Cr4:x} efer=0x{sregs.Efer:x} mp={vcpu.Kvm.GetMpState()}");
         }
         return list;
     }
@@ -203,13 +219,14 @@ public sealed class VirtualMachine : IDisposable
             VirtioBlock block;
             try
             {
-                block = new VirtioBlock(disk.Path, disk.ReadOnly, disk.Serial ?? Path.GetFileName(disk.Path));
+                block = OpenDisk(disk);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 throw new VmmSetupException($"cannot open disk {disk.Path}: {error.Message}", error);
             }
-            AddVirtio(block);
+            var device = AddVirtio(block);
+            _disks = [.. _disks, new AttachedDisk(disk, device.slot, device.device)];
         }
         for (var i = 0; i < _config.Nets.Count; i++)
         {
@@ -237,7 +254,11 @@ public sealed class VirtualMachine : IDisposable
         if (_config.Rng) AddVirtio(new VirtioRng());
     }
 
-    private void AddVirtio(IVirtioDevice model)
+    private static VirtioBlock OpenDisk(DiskConfig disk) =>
+        new(disk.Path, disk.ReadOnly, disk.Serial ?? Path.GetFileName(disk.Path));
+
+    /// <summary>Plugs a virtio function into a free slot; slot -1 (and the model disposed) when the bus is full.</summary>
+    private (int slot, VirtioPciDevice device) AddVirtio(IVirtioDevice model, bool required = true)
     {
         VirtioPciDevice device;
         try
@@ -249,9 +270,99 @@ public sealed class VirtualMachine : IDisposable
             model.Dispose();
             throw;
         }
-        _virtio.Add(device);
-        Pci.Add(device);
+        var slot = Pci.TryAdd(device);
+        if (slot < 0)
+        {
+            device.Unplug();
+            device.Dispose();
+            if (required) throw new VmmSetupException("too many devices: the PCI bus has 31 slots");
+            return (-1, device);
+        }
+        lock (_devicesGate) _virtio = [.. _virtio, device];
         device.SyncIoeventfds();
+        return (slot, device);
+    }
+
+    // ---- disk hot-plug (ACPI PCI hot-plug: see PciHotplugController) ----
+
+    /// <summary>
+    /// Plugs a disk into a free slot of the running machine and tells the guest (a device check on that slot). The
+    /// guest's acpiphp scans the slot and binds virtio-blk; a guest without ACPI sees it at its next bus scan.
+    /// </summary>
+    public AttachedDisk AttachDisk(DiskConfig disk)
+    {
+        lock (_devicesGate)
+        {
+            foreach (var attached in _disks)
+                if (attached.Id == disk.Id) throw new DiskHotplugException(DiskHotplugFailure.DuplicateId, $"a disk with id '{disk.Id}' is already attached");
+            VirtioBlock block;
+            try
+            {
+                block = OpenDisk(disk);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new DiskHotplugException(DiskHotplugFailure.CannotOpen, $"cannot open disk {disk.Path}: {error.Message}");
+            }
+            var (slot, device) = AddVirtio(block, required: false);
+            if (slot < 0) throw new DiskHotplugException(DiskHotplugFailure.NoFreeSlot, "no free PCI slot for another disk");
+            if (_started) device.StartWorker();
+            var entry = new AttachedDisk(disk, slot, device);
+            _disks = [.. _disks, entry];
+            Hotplug.AnnounceInsertion(slot);
+            return entry;
+        }
+    }
+
+    /// <summary>
+    /// Unplugs a disk: asks the guest to release the slot (an eject request; the guest unbinds the driver and runs the
+    /// slot's _EJ0), waits for that up to <paramref name="timeout"/>, then takes the device out whether or not the
+    /// guest answered, and closes its file. Returns whether the guest released it in time.
+    /// </summary>
+    public async Task<bool> DetachDiskAsync(string id, TimeSpan timeout)
+    {
+        AttachedDisk? disk = null;
+        TaskCompletionSource released;
+        lock (_devicesGate)
+        {
+            foreach (var attached in _disks) if (attached.Id == id) disk = attached;
+            if (disk == null) throw new DiskHotplugException(DiskHotplugFailure.UnknownId, $"no disk with id '{id}'");
+            if (!_ejects.TryGetValue(disk.Slot, out released!))
+            {
+                released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _ejects[disk.Slot] = released;
+                Hotplug.RequestEject(disk.Slot);
+            }
+        }
+        var inTime = true;
+        try
+        {
+            await released.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            inTime = false;
+        }
+        lock (_devicesGate)
+        {
+            _ejects.Remove(disk.Slot);
+            // The machine went away (power-off, reboot) while we waited, or a concurrent DELETE of this disk finished.
+            if (_disposed || Array.IndexOf(_disks, disk) < 0) return inTime;
+            _disks = [.. _disks.Where(d => d != disk)];
+            _virtio = [.. _virtio.Where(d => d != disk.Device)];
+            Pci.Remove(disk.Slot);
+            disk.Device.Unplug();
+        }
+        disk.Device.Dispose(); // stops its worker thread and closes the file
+        return inTime;
+    }
+
+    /// <summary>The guest ran a slot's _EJ0 (on a vCPU thread): complete the unplug waiting for it. Ejects nobody asked for are ignored.</summary>
+    private void OnGuestEjected(int slot)
+    {
+        TaskCompletionSource? released;
+        lock (_devicesGate) _ejects.TryGetValue(slot, out released);
+        released?.TrySetResult();
     }
 
     private void CreateVcpus(BootEntry entry)
@@ -286,7 +397,15 @@ public sealed class VirtualMachine : IDisposable
     public void Dispose()
     {
         if (State != VmState.Stopped && _vcpus.Count > 0 && State != VmState.Created) StopVcpus();
-        foreach (var device in _virtio) device.Dispose();
+        VirtioPciDevice[] devices;
+        lock (_devicesGate)
+        {
+            _disposed = true;
+            devices = _virtio;
+            foreach (var eject in _ejects.Values) eject.TrySetResult();
+        }
+        Hotplug?.Dispose(); // its timer may pulse the VM's interrupt line: stop it first
+        foreach (var device in devices) device.Dispose();
         foreach (var vcpu in _vcpus) vcpu.Dispose();
         Memory?.Dispose();
         _vm?.Dispose();

@@ -53,7 +53,8 @@ public static class VmmCommand
         using var input = config.Console == "stdio" ? ConsoleInput.Start(host) : null;
         using var registration = cancellation.Register(() => host.Kill());
         onHostReady?.Invoke(host);
-        var code = await Task.Factory.StartNew(() => host.Run(first), TaskCreationOptions.LongRunning);
+        // The guest runs on this thread: no extra thread to start, and no hop back to it when the guest powers off.
+        var code = host.Run(first);
         if (api != null) await api.DisposeAsync();
         host.Dispose();
         console.Dispose();

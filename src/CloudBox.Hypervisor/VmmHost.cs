@@ -2,6 +2,7 @@ using CloudBox.Hypervisor.Boot;
 using CloudBox.Hypervisor.Configuration;
 using CloudBox.Hypervisor.Devices;
 using CloudBox.Hypervisor.Devices.Legacy;
+using CloudBox.Hypervisor.Hotplug;
 using CloudBox.Hypervisor.Kvm;
 
 namespace CloudBox.Hypervisor;
@@ -23,6 +24,9 @@ public sealed class VmmHost : IDisposable
     public VmmHost(VmConfig config, IBootImage image, ConsoleSink console, TextWriter errors)
     {
         Config = config;
+        config.Uuid ??= Guid.NewGuid().ToString(); // the same system UUID across reboots
+        for (var i = 0; i < config.Disks.Count; i++) config.Disks[i].Id ??= $"disk{i}";
+        EjectTimeout = TimeSpan.FromSeconds(config.EjectTimeoutSeconds);
         _image = image;
         _console = console;
         _errors = errors;
@@ -34,6 +38,9 @@ public sealed class VmmHost : IDisposable
     public ExitCounters Counters { get; } = new();
 
     public int Boots { get; private set; }
+
+    /// <summary>How long an unplug waits for the guest to release the disk before taking it out anyway.</summary>
+    public TimeSpan EjectTimeout { get; set; }
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 
@@ -124,6 +131,38 @@ public sealed class VmmHost : IDisposable
         lock (_gate) _killed = true;
         Act(vm => vm.Power.Set(PowerRequest.Kill));
         return true;
+    }
+
+    /// <summary>
+    /// Hot-plugs a disk into the running guest; it is also in the configuration, so later boots have it from the start.
+    /// </summary>
+    public AttachedDisk AttachDisk(DiskConfig disk)
+    {
+        lock (_gate)
+        {
+            var vm = _current ?? throw new DiskHotplugException(DiskHotplugFailure.NotRunning, "the VM is not running");
+            foreach (var existing in Config.Disks)
+                if (existing.Id == disk.Id) throw new DiskHotplugException(DiskHotplugFailure.DuplicateId, $"a disk with id '{disk.Id}' is already attached");
+            var attached = vm.AttachDisk(disk);
+            Config.Disks = [.. Config.Disks, disk]; // replaced, not mutated: GET /vm serializes it concurrently
+            return attached;
+        }
+    }
+
+    /// <summary>Unplugs a disk (see <see cref="VirtualMachine.DetachDiskAsync"/>); returns whether the guest released it in time.</summary>
+    public async Task<bool> DetachDiskAsync(string id)
+    {
+        VirtualMachine? vm;
+        lock (_gate) vm = _current;
+        if (vm == null) throw new DiskHotplugException(DiskHotplugFailure.NotRunning, "the VM is not running");
+        var inTime = await vm.DetachDiskAsync(id, EjectTimeout);
+        lock (_gate) Config.Disks = [.. Config.Disks.Where(d => d.Id != id)];
+        if (!inTime)
+        {
+            _errors.WriteLine($"cloudbox vmm: the guest did not release disk {id} within {EjectTimeout.TotalSeconds:F0} s; removed it anyway");
+            _errors.Flush();
+        }
+        return inTime;
     }
 
     private bool Act(Action<VirtualMachine> action)

@@ -68,6 +68,41 @@ public sealed class AcpiTablesTests
         Assert.That((large[1] & 0xF) | (large[2] << 4), Is.EqualTo(2 + 2 + 100));
     }
 
+    [Test]
+    public void Dsdt_disassembles_cleanly_and_declares_an_ejectable_device_per_hotplug_slot_and_the_hotplug_event()
+    {
+        // The kernel's AML interpreter is the real judge; ACPICA's disassembler (the same parser) catches encoding
+        // mistakes without booting one.
+        var iasl = new[] { "/usr/bin/iasl", "/usr/sbin/iasl" }.FirstOrDefault(File.Exists);
+        if (iasl == null) Assert.Ignore("iasl (acpica-tools) is not installed: the DSDT cannot be disassembled");
+        using var memory = new GuestMemory(16 * MemoryLayout.MiB);
+        var rsdp = AcpiTables.Write(memory, vcpuCount: 1);
+        var xsdt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(memory.Span(rsdp, 36)[24..]));
+        var fadt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[36..]));
+        var dsdt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(fadt[140..]));
+        var directory = Directory.CreateTempSubdirectory("cloudbox-dsdt-");
+        try
+        {
+            var binary = Path.Combine(directory.FullName, "dsdt.dat");
+            File.WriteAllBytes(binary, dsdt);
+            var start = new System.Diagnostics.ProcessStartInfo(iasl, ["-d", binary]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.FullName };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.That(process.ExitCode, Is.Zero, output);
+            var source = File.ReadAllText(Path.Combine(directory.FullName, "dsdt.dsl"));
+            Assert.That(source, Does.Not.Contain("Error").And.Not.Contain("Unknown"), source);
+            Assert.That(source, Does.Contain("OperationRegion (PHPR, SystemIO, 0xAE00, 0x0C)"));
+            Assert.That(System.Text.RegularExpressions.Regex.Matches(source, @"Method \(_EJ0, 1").Count, Is.EqualTo(31));
+            Assert.That(source, Does.Contain("Device (S1F)").And.Contain("Name (_ADR, 0x001F0000)"));
+            Assert.That(source, Does.Contain("Notify (\\_SB.PCI0.S1F, 0x03)").And.Contain("Notify (\\_SB.PWRB, 0x80)"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static byte[] Table(GuestMemory memory, ulong address)
     {
         var length = memory.Read<uint>(address + 4);

@@ -19,6 +19,17 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public void Disks_get_ids_from_the_command_line_or_by_position_and_the_uuid_is_kept()
+    {
+        var config = VmConfigParser.Parse(["--kernel", "k", "--disk", "a.img,id=vol-a,serial=s1", "--disk", "b.img,ro", "--uuid", "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a",
+            "--eject-timeout", "5"]);
+        Assert.That(config.Disks.Select(d => (d.Id, d.Path, d.ReadOnly, d.Serial)),
+            Is.EqualTo(new[] { ((string?)"vol-a", "a.img", false, (string?)"s1"), ("disk1", "b.img", true, null) }));
+        Assert.That(config.Uuid, Is.EqualTo("0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a"));
+        Assert.That(config.EjectTimeoutSeconds, Is.EqualTo(5));
+    }
+
+    [Test]
     public void Config_file_has_the_same_content_and_later_options_override_it()
     {
         var path = Path.GetTempFileName();
@@ -39,6 +50,8 @@ public sealed class CommandLineTests
     [TestCase(new[] { "--kernel", "k", "--memory", "lots" }, "--memory must be a number")]
     [TestCase(new[] { "--kernel", "k", "--bogus" }, "unknown option --bogus")]
     [TestCase(new[] { "--kernel", "k", "--disk", "x.img,rw" }, "unknown disk option 'rw'")]
+    [TestCase(new[] { "--kernel", "k", "--disk", "a.img,id=v", "--disk", "b.img,id=v" }, "two disks have the id 'v'")]
+    [TestCase(new[] { "--kernel", "k", "--uuid", "not-a-uuid" }, "is not a UUID")]
     public async Task Bad_arguments_give_one_line_and_exit_code_2(string[] args, string message)
     {
         var errors = new StringWriter();

@@ -7,6 +7,44 @@ namespace CloudBox.Hypervisor.Tests;
 public sealed class EmulationFallbackTests
 {
     [Test]
+    public unsafe void Movd_into_xmm15_from_ecx_zero_extends_the_whole_register()
+    {
+        // movd xmm15, ecx: 66 44 0F 6E F9 (the gap the Debian kernel hit in a kernel_fpu_begin section)
+        byte[] code = [0x66, 0x44, 0x0F, 0x6E, 0xF9];
+        var regs = new KvmRegs { Rip = 0x3000, Rcx = 0xAAAA_BBBB_1234_5678 };
+        var fpu = new KvmFpu();
+        for (var b = 0; b < 256; b++) fpu.Xmm[b] = 0xEE;
+        Assert.That(EmulationFallback.IsXmmMove(code), Is.True);
+        Assert.That(EmulationFallback.TryCompleteXmmMove(ref regs, ref fpu, code), Is.True);
+        Assert.That(regs.Rip, Is.EqualTo(0x3005));
+        var xmm15 = new byte[16];
+        for (var b = 0; b < 16; b++) xmm15[b] = fpu.Xmm[15 * 16 + b];
+        Assert.That(xmm15, Is.EqualTo(new byte[] { 0x78, 0x56, 0x34, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.That(fpu.Xmm[14 * 16], Is.EqualTo(0xEE), "other registers untouched");
+    }
+
+    [Test]
+    public unsafe void Movq_from_xmm2_to_r10_copies_the_low_quadword()
+    {
+        // movq r10, xmm2: 66 49 0F 7E D2
+        byte[] code = [0x66, 0x49, 0x0F, 0x7E, 0xD2];
+        var regs = new KvmRegs { Rip = 0x3000, R10 = 1 };
+        var fpu = new KvmFpu();
+        for (var b = 0; b < 16; b++) fpu.Xmm[2 * 16 + b] = (byte)(b + 1);
+        Assert.That(EmulationFallback.TryCompleteXmmMove(ref regs, ref fpu, code), Is.True);
+        Assert.That(regs.R10, Is.EqualTo(0x0807_0605_0403_0201UL));
+        Assert.That(regs.Rip, Is.EqualTo(0x3005));
+    }
+
+    [Test]
+    public void Xmm_moves_with_a_memory_operand_are_left_alone()
+    {
+        // movd xmm0, [rax]: 66 0F 6E 00
+        Assert.That(EmulationFallback.IsXmmMove([0x66, 0x0F, 0x6E, 0x00]), Is.False);
+        Assert.That(EmulationFallback.IsXmmMove([0x0F, 0x6E, 0xC1]), Is.False, "no 66 prefix: an MMX register, not XMM");
+    }
+
+    [Test]
     public void Int3_advances_past_itself_and_asks_for_a_breakpoint_trap()
     {
         var regs = new KvmRegs { Rip = 0x1000 };

@@ -87,6 +87,33 @@ public sealed class TinyGuestTests
     }
 
     [Test]
+    public void Movd_between_a_general_register_and_xmm15_works_in_the_guest()
+    {
+        // The SSE moves the Debian kernel runs in kernel_fpu_begin sections: where KVM's emulator lacks them (PVM
+        // hosts), EmulationFallback completes them; elsewhere the CPU runs them. Either way the value round-trips.
+        byte[] code =
+        [
+            0x0F, 0x20, 0xE0,                   // mov rax, cr4
+            0x0D, 0x00, 0x02, 0x00, 0x00,       // or eax, 0x200 (OSFXSR: SSE allowed)
+            0x0F, 0x22, 0xE0,                   // mov cr4, rax
+            0xB9, 0x44, 0x43, 0x42, 0x41,       // mov ecx, 0x41424344
+            0x66, 0x44, 0x0F, 0x6E, 0xF9,       // movd xmm15, ecx
+            0x31, 0xC0,                         // xor eax, eax
+            0x66, 0x44, 0x0F, 0x7E, 0xF8,       // movd eax, xmm15
+            0x66, 0xBA, 0xF8, 0x03, 0xEE,       // mov dx, 0x3f8; out dx, al ('D')
+            0xC1, 0xE8, 0x08, 0xEE,             // shr eax, 8; out dx, al ('C')
+            .. TinyGuest.PowerOff, .. TinyGuest.HaltForever,
+        ];
+        using var guest = new TinyGuest(code);
+        var first = guest.Host.Prepare();
+        var run = Task.Factory.StartNew(() => guest.Host.Run(first), TaskCreationOptions.LongRunning);
+        Assert.That(run.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(run.Result, Is.EqualTo(VmmExitCode.PowerOff), guest.Errors.ToString());
+        Assert.That(guest.ConsoleText, Is.EqualTo("DC"));
+        TestContext.Out.WriteLine($"instructions completed by EmulationFallback: {first.EmulationRetries}");
+    }
+
+    [Test]
     public void Port_exit_round_trip_is_counted_and_timed()
     {
         const int exits = 20000;

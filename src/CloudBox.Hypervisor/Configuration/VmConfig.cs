@@ -16,4 +16,8 @@ public sealed class VmConfig
     public string? ApiSocket { get; set; }
     public bool NoReboot { get; set; }
     public bool HugePages { get; set; }
+    /// <summary>The system UUID in SMBIOS (cloud-init and dmidecode read it); generated once per process when absent.</summary>
+    public string? Uuid { get; set; }
+    /// <summary>How long DELETE /vm/disks/ID waits for the guest to release a disk before removing it anyway.</summary>
+    public int EjectTimeoutSeconds { get; set; } = 20;
 }

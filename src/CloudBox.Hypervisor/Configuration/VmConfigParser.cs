@@ -5,15 +5,15 @@ namespace CloudBox.Hypervisor.Configuration;
 
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
-/// [--disk PATH[,ro][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH] [--api-socket PATH]
-/// [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
+/// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]
+/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
     public const string Usage =
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
-        "                    [--disk PATH[,ro][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]\n" +
-        "                    [--api-socket PATH] [--no-reboot] [--no-rng] [--hugepages]\n" +
+        "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]\n" +
+        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
         "       cloudbox vmm --config FILE.json";
 
     public static VmConfig Parse(IReadOnlyList<string> args)
@@ -42,6 +42,8 @@ public static class VmConfigParser
                 case "--no-reboot": config.NoReboot = true; break;
                 case "--no-rng": config.Rng = false; break;
                 case "--hugepages": config.HugePages = true; break;
+                case "--uuid": config.Uuid = Value(); break;
+                case "--eject-timeout": config.EjectTimeoutSeconds = Number(option, Value(), 0, 3600); break;
                 default: throw new VmmArgumentException($"unknown option {option}");
             }
         }
@@ -54,8 +56,15 @@ public static class VmConfigParser
         if (string.IsNullOrEmpty(config.KernelPath)) throw new VmmArgumentException("--kernel is required");
         if (config.MemoryMiB < 16) throw new VmmArgumentException("memory must be at least 16 MiB");
         if (config.Vcpus is < 1 or > 64) throw new VmmArgumentException("vcpus must be between 1 and 64");
-        foreach (var disk in config.Disks)
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Disks.Count; i++)
+        {
+            var disk = config.Disks[i];
             if (string.IsNullOrEmpty(disk.Path)) throw new VmmArgumentException("a disk needs a path");
+            disk.Id ??= $"disk{i}";
+            if (!ids.Add(disk.Id)) throw new VmmArgumentException($"two disks have the id '{disk.Id}'");
+        }
+        if (config.Uuid != null && !Guid.TryParse(config.Uuid, out _)) throw new VmmArgumentException($"--uuid '{config.Uuid}' is not a UUID");
         foreach (var net in config.Nets)
             if (string.IsNullOrEmpty(net.Tap)) throw new VmmArgumentException("a net device needs tap=NAME");
     }
@@ -88,6 +97,7 @@ public static class VmConfigParser
         {
             if (part == "ro") disk.ReadOnly = true;
             else if (part.StartsWith("serial=", StringComparison.Ordinal)) disk.Serial = part["serial=".Length..];
+            else if (part.StartsWith("id=", StringComparison.Ordinal) && part.Length > 3) disk.Id = part["id=".Length..];
             else throw new VmmArgumentException($"unknown disk option '{part}' in --disk {text}");
         }
         return disk;

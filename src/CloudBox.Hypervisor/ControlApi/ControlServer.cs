@@ -4,7 +4,7 @@ namespace CloudBox.Hypervisor.ControlApi;
 
 /// <summary>
 /// The VM's control API: a small HTTP/1.1 server on a unix socket (no web stack to load, so it is listening within
-/// milliseconds of process start). Routes: GET /vm, PUT /vm/actions.
+/// milliseconds of process start). Routes: GET /vm, PUT /vm/actions, PUT /vm/disks, DELETE /vm/disks/ID.
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
@@ -65,7 +65,7 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 var request = await HttpRequest.ReadAsync(stream, _stopping.Token);
                 if (request == null) return;
-                var response = Route(request);
+                var response = await RouteAsync(request);
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;
             }
@@ -80,13 +80,21 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private HttpResponse Route(HttpRequest request) => (request.Method, request.Path) switch
+    private async Task<HttpResponse> RouteAsync(HttpRequest request)
     {
-        ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
-        ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
-        (_, "/vm" or "/vm/actions") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
-        _ => HttpResponse.Error(404, $"no resource {request.Path}"),
-    };
+        if (request.Path.StartsWith(VmDisksEndpoint.Prefix, StringComparison.Ordinal) && request.Path.Length > VmDisksEndpoint.Prefix.Length)
+            return request.Method == "DELETE"
+                ? await VmDisksEndpoint.DeleteAsync(_host, request.Path)
+                : HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}");
+        return (request.Method, request.Path) switch
+        {
+            ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
+            ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
+            ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body),
+            (_, "/vm" or "/vm/actions" or "/vm/disks") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
+            _ => HttpResponse.Error(404, $"no resource {request.Path}"),
+        };
+    }
 
     public async ValueTask DisposeAsync()
     {

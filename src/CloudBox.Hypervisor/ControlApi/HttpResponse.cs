@@ -15,6 +15,7 @@ public sealed record HttpResponse(int Status, byte[]? Json = null)
         var reason = Status switch
         {
             200 => "OK", 204 => "No Content", 400 => "Bad Request", 404 => "Not Found", 405 => "Method Not Allowed", 409 => "Conflict",
+            500 => "Internal Server Error", 507 => "Insufficient Storage",
             _ => "Error",
         };
         var head = new StringBuilder($"HTTP/1.1 {Status} {reason}\r\n");

@@ -40,6 +40,26 @@ public static class VmInfoEndpoint
             if (vm != null) foreach (var line in vm.DescribePausedVcpus()) w.WriteStringValue(line);
             w.WriteEndArray();
 
+            w.WriteStartArray("disks");
+            if (vm != null)
+            {
+                foreach (var disk in vm.Disks)
+                {
+                    var s = disk.Device.Stats;
+                    w.WriteStartObject();
+                    w.WriteString("id", disk.Id);
+                    w.WriteString("path", disk.Config.Path);
+                    w.WriteBoolean("readonly", disk.Config.ReadOnly);
+                    w.WriteString("serial", disk.Config.Serial ?? Path.GetFileName(disk.Config.Path));
+                    w.WriteNumber("pciSlot", disk.Slot);
+                    w.WriteString("status", $"0x{disk.Device.Status:x2}");
+                    w.WriteNumber("readOps", s.ReadOps);
+                    w.WriteNumber("writeOps", s.WriteOps);
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+
             w.WriteStartArray("devices");
             if (vm != null)
             {

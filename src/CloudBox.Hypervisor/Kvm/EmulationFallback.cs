@@ -6,10 +6,11 @@ namespace CloudBox.Hypervisor.Kvm;
 /// <summary>
 /// Completes, in userspace, the few instructions KVM's instruction emulator gives up on. This matters on a
 /// software-assisted KVM (PVM, on hosts without VMX/SVM), which runs an unmodified guest kernel through that
-/// emulator: INT3 outside real mode (the kernel's alternatives self-test, kprobes), FWAIT, and POPCNT between
-/// registers. Anything else is left to fail loudly.
+/// emulator: INT3 outside real mode (the kernel's alternatives self-test, kprobes), FWAIT, POPCNT between
+/// registers, LDMXCSR, and MOVD/MOVQ between a general register and an XMM register (SSE code the kernel runs
+/// between kernel_fpu_begin and kernel_fpu_end). Anything else is left to fail loudly.
 /// </summary>
-public static class EmulationFallback
+public static unsafe class EmulationFallback
 {
     private const byte Int3 = 0xCC;
     private const byte Fwait = 0x9B;
@@ -72,6 +73,57 @@ public static class EmulationFallback
             i += 4;
         }
         length = i;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the bytes are MOVD/MOVQ between a general register and an XMM register (66 [REX] 0F 6E/7E with a
+    /// register operand), the instructions <see cref="TryCompleteXmmMove"/> completes. Cheap: lets the caller fetch
+    /// the FPU state only when it will be needed.
+    /// </summary>
+    public static bool IsXmmMove(ReadOnlySpan<byte> code) => DecodeXmmMove(code, out _, out _, out _, out _, out _);
+
+    /// <summary>
+    /// MOVD/MOVQ xmm, r32/r64 (66 [REX] 0F 6E /r: the XMM register gets the value zero-extended to 128 bits) and
+    /// MOVD/MOVQ r32/r64, xmm (66 [REX] 0F 7E /r: the low 32 or 64 bits, a 32-bit write zero-extending the
+    /// register); rip steps over the instruction. Memory operands are not handled.
+    /// </summary>
+    public static bool TryCompleteXmmMove(ref KvmRegs regs, ref KvmFpu fpu, ReadOnlySpan<byte> code)
+    {
+        if (!DecodeXmmMove(code, out var toXmm, out var xmm, out var gpr, out var wide, out var length)) return false;
+        fixed (byte* xmmBytes = fpu.Xmm)
+        {
+            var lanes = (ulong*)(xmmBytes + xmm * 16);
+            ref var register = ref Register(ref regs, gpr);
+            if (toXmm)
+            {
+                lanes[0] = wide ? register : register & 0xFFFFFFFF;
+                lanes[1] = 0;
+            }
+            else register = wide ? lanes[0] : lanes[0] & 0xFFFFFFFF;
+        }
+        regs.Rip += (ulong)length;
+        return true;
+    }
+
+    private static bool DecodeXmmMove(ReadOnlySpan<byte> code, out bool toXmm, out int xmm, out int gpr, out bool wide, out int length)
+    {
+        toXmm = false;
+        xmm = gpr = length = 0;
+        wide = false;
+        var i = 0;
+        if (code.Length <= i || code[i] != 0x66) return false;
+        i++;
+        byte rex = 0;
+        if (code.Length > i && (code[i] & 0xF0) == 0x40) rex = code[i++];
+        if (code.Length < i + 3 || code[i] != 0x0F || (code[i + 1] != 0x6E && code[i + 1] != 0x7E)) return false;
+        var modrm = code[i + 2];
+        if (modrm >> 6 != 3) return false; // memory operand: not handled
+        toXmm = code[i + 1] == 0x6E;
+        xmm = ((modrm >> 3) & 7) | ((rex & 0x4) << 1);
+        gpr = (modrm & 7) | ((rex & 0x1) << 3);
+        wide = (rex & 0x8) != 0;
+        length = i + 3;
         return true;
     }
 

@@ -51,4 +51,7 @@ public static class MemoryLayout
 
     /// <summary>IOAPIC pin of the ACPI Generic Event Device that signals the power button.</summary>
     public const uint PowerButtonGsi = 11;
+
+    /// <summary>IOAPIC pin of the same device's second interrupt: a PCI slot changed (see PciHotplugController).</summary>
+    public const uint PciHotplugGsi = 10;
 }

@@ -4,18 +4,29 @@ namespace CloudBox.Hypervisor.Kvm;
 
 /// <summary>
 /// Owns the GSIs above the IOAPIC pins and the KVM routing table that maps each to an MSI message. MSI-X table
-/// writes are rare (driver setup), so each change rewrites the whole table.
+/// writes are rare (driver setup), so each change rewrites the whole table. GSIs of unplugged devices are reused.
 /// </summary>
 public sealed class MsiRouter(KvmVm vm)
 {
     private const uint FirstGsi = 24;
     private readonly object _gate = new();
     private readonly List<KvmMsiRoute> _routes = [];
+    private readonly Stack<uint> _free = new();
     private uint _nextGsi = FirstGsi;
 
     public uint AllocateGsi()
     {
-        lock (_gate) return _nextGsi++;
+        lock (_gate) return _free.Count > 0 ? _free.Pop() : _nextGsi++;
+    }
+
+    /// <summary>Removes the GSI's route and makes it available again (its irqfd must be deassigned first).</summary>
+    public void ReleaseGsi(uint gsi)
+    {
+        lock (_gate)
+        {
+            Route(gsi, 0, 0, 0, enabled: false);
+            _free.Push(gsi);
+        }
     }
 
     /// <summary>Points a GSI at an MSI message, or removes its route when <paramref name="enabled"/> is false.</summary>

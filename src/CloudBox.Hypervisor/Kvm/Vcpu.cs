@@ -184,6 +184,15 @@ public sealed unsafe class Vcpu : IDisposable
             EmulationRetries++;
             return true;
         }
+        if (EmulationFallback.IsXmmMove(bytes))
+        {
+            var fpu = _kvm.GetFpu();
+            if (!EmulationFallback.TryCompleteXmmMove(ref regs, ref fpu, bytes)) return false;
+            _kvm.SetFpu(fpu);
+            _kvm.SetRegs(regs);
+            EmulationRetries++;
+            return true;
+        }
         if (!EmulationFallback.TryComplete(ref regs, bytes, out var exception)) return false;
         _kvm.SetRegs(regs);
         if (exception != null) _kvm.InjectException(exception.Value);

@@ -6,6 +6,8 @@ namespace CloudBox.Linux.Kvm;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct KvmIrqfd
 {
+    public const uint FlagDeassign = 1;
+
     public uint Fd;
     public uint Gsi;
     public uint Flags;

@@ -101,6 +101,13 @@ public sealed unsafe class KvmVm : IDisposable
         Check(Libc.Ioctl(_fd.Value, KvmIoctl.Irqfd, &irqfd), "KVM_IRQFD");
     }
 
+    /// <summary>Unbinds an eventfd from its GSI (a device leaving the VM).</summary>
+    public void DeassignIrqfd(int eventFd, uint gsi)
+    {
+        var irqfd = new KvmIrqfd { Fd = (uint)eventFd, Gsi = gsi, Flags = KvmIrqfd.FlagDeassign };
+        Check(Libc.Ioctl(_fd.Value, KvmIoctl.Irqfd, &irqfd), "KVM_IRQFD deassign");
+    }
+
     /// <summary>Makes guest writes of <paramref name="length"/> bytes to an MMIO (or port) address signal an eventfd instead of exiting.</summary>
     public void AssignIoeventfd(int eventFd, ulong address, uint length, bool pio, bool deassign = false)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using CloudBox.Hypervisor.Devices.Pci;
 using CloudBox.Hypervisor.Kvm;
 
 namespace CloudBox.Hypervisor.Boot.Acpi;
@@ -106,19 +107,60 @@ public static class AcpiTables
             Aml.Name("_SEG", Aml.Integer(0)),
             Aml.Name("_UID", Aml.Integer(0)),
             Aml.Name("_BBN", Aml.Integer(0)),
-            Aml.Name("_CRS", Aml.Buffer(crs)));
+            Aml.Name("_CRS", Aml.Buffer(crs)),
+            HotplugSlots());
         // Hardware-reduced ACPI has no fixed power button: a Generic Event Device raises its interrupt and its _EVT
-        // notifies a control-method power button, which the guest's button driver turns into KEY_POWER.
+        // notifies a control-method power button, which the guest's button driver turns into KEY_POWER. The same
+        // device's second interrupt announces PCI hot-plug events (no GPE blocks either).
         var powerButton = Aml.Device("PWRB", Aml.Name("_HID", Aml.EisaId("PNP0C0C")), Aml.Name("_UID", Aml.Integer(0)));
         var ged = Aml.Device("GED0",
             Aml.Name("_HID", Aml.String("ACPI0013")),
             Aml.Name("_UID", Aml.Integer(0)),
-            Aml.Name("_CRS", Aml.Buffer(new ResourceTemplate().EdgeInterrupt(MemoryLayout.PowerButtonGsi).Build())),
-            Aml.Method("_EVT", 1, Aml.Notify("\\_SB_.PWRB", 0x80)));
+            Aml.Name("_CRS", Aml.Buffer(new ResourceTemplate().EdgeInterrupt(MemoryLayout.PowerButtonGsi).EdgeInterrupt(MemoryLayout.PciHotplugGsi).Build())),
+            Aml.Method("_EVT", 1,
+                Aml.If(Aml.LEqual(Aml.Arg(0), Aml.Integer(MemoryLayout.PowerButtonGsi)), Aml.Notify("\\_SB_.PWRB", 0x80)),
+                Aml.If(Aml.LEqual(Aml.Arg(0), Aml.Integer(MemoryLayout.PciHotplugGsi)), HotplugEvent())));
+        var hotplugRegisters = Aml.IoRegion("PHPR", PciHotplugController.BasePort, PciHotplugController.Length);
+        var hotplugFields = Aml.DwordFields("PHPR", "PCIU", "PCID", "PCEJ");
         var t = new AcpiTable("DSDT", 2);
-        t.Body.Write(Aml.Scope("\\_SB_", pciRoot, powerButton, ged));
+        t.Body.Write(Aml.Scope("\\_SB_", hotplugRegisters, hotplugFields, pciRoot, powerButton, ged));
         t.Body.Write(Aml.Name("_S5_", Aml.Package(Aml.Integer(MemoryLayout.S5SleepType), Aml.Integer(0), Aml.Integer(0), Aml.Integer(0))));
         return t.Finish();
+    }
+
+    private static string SlotName(int slot) => $"S{slot:X2}";
+
+    /// <summary>
+    /// One ACPI device per hot-pluggable slot of the root bus (1-31): _ADR names the slot, _SUN numbers it, _EJ0
+    /// tells the host the guest released it. acpiphp registers a hot-plug slot for each object with _EJ0.
+    /// </summary>
+    private static byte[] HotplugSlots()
+    {
+        var slots = new List<byte>();
+        for (var slot = 1; slot < PciBus.SlotCount; slot++)
+            slots.AddRange(Aml.Device(SlotName(slot),
+                Aml.Name("_ADR", Aml.Integer((ulong)slot << 16)),
+                Aml.Name("_SUN", Aml.Integer((ulong)slot)),
+                Aml.Method("_EJ0", 1, Aml.Store(Aml.Integer(1UL << slot), Aml.Reference("\\_SB_.PCEJ")))));
+        return [.. slots];
+    }
+
+    /// <summary>
+    /// The body of the hot-plug event: read (and so clear) the inserted and eject-request masks, then send each slot
+    /// a device check (1, the guest scans it) or an eject request (3, the guest unbinds the driver and calls _EJ0).
+    /// </summary>
+    private static byte[] HotplugEvent()
+    {
+        var body = new List<byte>();
+        body.AddRange(Aml.Store(Aml.Reference("\\_SB_.PCIU"), Aml.Local(0)));
+        body.AddRange(Aml.Store(Aml.Reference("\\_SB_.PCID"), Aml.Local(1)));
+        for (var slot = 1; slot < PciBus.SlotCount; slot++)
+        {
+            var device = $"\\_SB_.PCI0.{SlotName(slot)}";
+            body.AddRange(Aml.If(Aml.And(Aml.Local(0), Aml.Integer(1UL << slot)), Aml.Notify(device, 1)));
+            body.AddRange(Aml.If(Aml.And(Aml.Local(1), Aml.Integer(1UL << slot)), Aml.Notify(device, 3)));
+        }
+        return [.. body];
     }
 
     private static byte[] Madt(int vcpuCount)

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace CloudBox.Hypervisor.Boot.Acpi;
 
-/// <summary>The few AML encodings our DSDT needs (ACPI spec chapter 20): names, integers, packages, buffers, scopes, devices.</summary>
+/// <summary>
+/// The few AML encodings our DSDT needs (ACPI spec chapter 20): names, integers, packages, buffers, scopes, devices,
+/// and for hot-plug an I/O operation region with its fields, If, LEqual, And, Store, locals and arguments.
+/// </summary>
 public static class Aml
 {
     private const byte NameOp = 0x08;
@@ -13,6 +16,17 @@ public static class Aml
     private const byte DeviceOp = 0x82;
     private const byte MethodOp = 0x14;
     private const byte NotifyOp = 0x86;
+    private const byte IfOp = 0xA0;
+    private const byte LEqualOp = 0x93;
+    private const byte AndOp = 0x7B;
+    private const byte StoreOp = 0x70;
+    private const byte OpRegionOp = 0x80;
+    private const byte FieldOp = 0x81;
+    private const byte Local0Op = 0x60;
+    private const byte Arg0Op = 0x68;
+    private const byte NullName = 0x00;
+    private const byte SystemIoSpace = 0x01;
+    private const byte DwordAccessNoLockPreserve = 0x03;
 
     public static byte[] Name(string name, byte[] value) => [NameOp, .. NameString(name), .. value];
 
@@ -26,6 +40,39 @@ public static class Aml
 
     /// <summary>Notify(target, value): how the GED tells the power button device it was pressed.</summary>
     public static byte[] Notify(string target, ulong value) => [NotifyOp, .. NameString(target), .. Integer(value)];
+
+    /// <summary>If (predicate) { terms }: the predicate is true when it evaluates to a non-zero integer.</summary>
+    public static byte[] If(byte[] predicate, params byte[][] terms) => [IfOp, .. WithPkgLength([.. predicate, .. Concat(terms)])];
+
+    public static byte[] LEqual(byte[] left, byte[] right) => [LEqualOp, .. left, .. right];
+
+    /// <summary>And(left, right) with no target: the result is only used as a value.</summary>
+    public static byte[] And(byte[] left, byte[] right) => [AndOp, .. left, .. right, NullName];
+
+    public static byte[] Store(byte[] value, byte[] target) => [StoreOp, .. value, .. target];
+
+    public static byte[] Local(int index) => [(byte)(Local0Op + index)];
+
+    public static byte[] Arg(int index) => [(byte)(Arg0Op + index)];
+
+    /// <summary>A reference to a named object (a field to read or write, a device to notify).</summary>
+    public static byte[] Reference(string name) => NameString(name);
+
+    /// <summary>OperationRegion(name, SystemIO, port, length).</summary>
+    public static byte[] IoRegion(string name, ushort port, byte length) =>
+        [ExtOpPrefix, OpRegionOp, .. NameString(name), SystemIoSpace, .. Integer(port), .. Integer(length)];
+
+    /// <summary>Field(region, DWordAcc, NoLock, Preserve) with 32-bit fields laid out in order.</summary>
+    public static byte[] DwordFields(string region, params string[] fields)
+    {
+        var list = new List<byte>();
+        foreach (var field in fields)
+        {
+            list.AddRange(Encoding.ASCII.GetBytes(field.PadRight(4, '_')));
+            list.Add(32); // bit width as a one-byte PkgLength
+        }
+        return [ExtOpPrefix, FieldOp, .. WithPkgLength([.. NameString(region), DwordAccessNoLockPreserve, .. list])];
+    }
 
     public static byte[] Package(params byte[][] elements) => [PackageOp, .. WithPkgLength([(byte)elements.Length, .. Concat(elements)])];
 
@@ -58,6 +105,7 @@ public static class Aml
         var bytes = new List<byte>();
         if (rooted) bytes.Add((byte)'\\');
         if (segments.Length == 2) bytes.Add(0x2E); // DualNamePrefix
+        if (segments.Length > 2) bytes.AddRange([0x2F, (byte)segments.Length]); // MultiNamePrefix
         foreach (var s in segments) bytes.AddRange(Encoding.ASCII.GetBytes(s.PadRight(4, '_')));
         return [.. bytes];
     }

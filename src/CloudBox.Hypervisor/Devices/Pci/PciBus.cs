@@ -2,12 +2,20 @@ using CloudBox.Hypervisor.Kvm;
 
 namespace CloudBox.Hypervisor.Devices.Pci;
 
-/// <summary>Bus 0: up to 32 single-function devices, BARs placed in the 32-bit MMIO window and mapped on the MMIO bus.</summary>
+/// <summary>
+/// Bus 0: up to 32 single-function devices. Each slot owns a fixed aperture of the 32-bit MMIO window where its BARs
+/// are first placed, so a device plugged into a freed slot reuses the space of the one that left. Slots change
+/// while vCPUs run (hot-plug): the slot table is read lock-free by vCPU threads.
+/// </summary>
 public sealed class PciBus
 {
-    private readonly PciDevice?[] _slots = new PciDevice?[32];
+    public const int SlotCount = 32;
+    /// <summary>Room for one device's BARs (a virtio function needs 16 KiB).</summary>
+    public const ulong SlotAperture = MemoryLayout.MiB;
+
+    private readonly PciDevice?[] _slots = new PciDevice?[SlotCount];
     private readonly MmioBus _mmio;
-    private ulong _nextBarAddress = MemoryLayout.PciMmioStart;
+    private readonly object _gate = new();
 
     public PciBus(MmioBus mmio)
     {
@@ -15,27 +23,58 @@ public sealed class PciBus
         _slots[0] = new PciHostBridge();
     }
 
-    /// <summary>Plugs a device into the next free slot, places its BARs and maps them. Returns the slot number.</summary>
-    public int Add(PciDevice device)
+    /// <summary>Plugs a device into the first free slot, places its BARs and maps them. Returns the slot, or -1 when the bus is full.</summary>
+    public int TryAdd(PciDevice device)
     {
-        var slot = Array.IndexOf(_slots, null);
-        if (slot < 0) throw new InvalidOperationException("PCI bus full");
-        _slots[slot] = device;
-        for (var bar = 0; bar < 6; bar++)
+        lock (_gate)
         {
-            var size = device.BarSize(bar);
-            if (size == 0) continue;
-            _nextBarAddress = (_nextBarAddress + size - 1) & ~(size - 1);
-            device.AssignBar(bar, _nextBarAddress);
-            _nextBarAddress += size;
+            var slot = Array.IndexOf(_slots, null);
+            if (slot < 0) return -1;
+            var next = MemoryLayout.PciMmioStart + (ulong)slot * SlotAperture;
+            for (var bar = 0; bar < 6; bar++)
+            {
+                var size = device.BarSize(bar);
+                if (size == 0) continue;
+                next = (next + size - 1) & ~(size - 1);
+                device.AssignBar(bar, next);
+                next += size;
+            }
+            if (next > MemoryLayout.PciMmioStart + (ulong)(slot + 1) * SlotAperture)
+                throw new InvalidOperationException("a PCI device's BARs exceed its slot aperture");
+            device.EnableMemoryDecoding();
+            device.BarMoved += Remap;
+            for (var bar = 0; bar < 6; bar++) if (device.BarSize(bar) != 0) Remap(device, bar);
+            Volatile.Write(ref _slots[slot], device);
+            return slot;
         }
-        device.EnableMemoryDecoding();
-        device.BarMoved += Remap;
-        for (var bar = 0; bar < 6; bar++) if (device.BarSize(bar) != 0) Remap(device, bar);
-        return slot;
     }
 
-    public PciDevice? Device(int slot) => slot is >= 0 and < 32 ? _slots[slot] : null;
+    /// <summary>Plugs a device into the first free slot; throws when the bus is full (machine construction).</summary>
+    public int Add(PciDevice device)
+    {
+        var slot = TryAdd(device);
+        return slot >= 0 ? slot : throw new InvalidOperationException("PCI bus full");
+    }
+
+    /// <summary>Takes the device out of its slot and unmaps its BARs: from now on the slot reads as empty.</summary>
+    public PciDevice? Remove(int slot)
+    {
+        lock (_gate)
+        {
+            var device = Device(slot);
+            if (device == null || slot == 0) return null;
+            Volatile.Write(ref _slots[slot], null);
+            device.BarMoved -= Remap;
+            for (var bar = 0; bar < 6; bar++)
+            {
+                var region = device.BarRegion(bar);
+                if (region != null) _mmio.Move(device, region, 0, 0);
+            }
+            return device;
+        }
+    }
+
+    public PciDevice? Device(int slot) => slot is >= 0 and < SlotCount ? Volatile.Read(ref _slots[slot]) : null;
 
     private void Remap(PciDevice device, int bar)
     {

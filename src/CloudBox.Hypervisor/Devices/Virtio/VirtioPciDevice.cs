@@ -44,6 +44,7 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
     private ushort _queueSelect;
     private volatile byte _status;
     private volatile bool _active;
+    private volatile bool _unplugged;
 
     public VirtioPciDevice(IVirtioDevice device, GuestMemory memory, KvmVm vm, MsiRouter router)
         : base(0x1AF4, (ushort)(0x1040 + device.DeviceType), device.PciClass, 1, 0x1AF4, 0x40)
@@ -158,7 +159,7 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
         {
             // Reached only when no ioeventfd caught the write (the guest moved the BAR before we re-registered).
             var queue = (int)((offset - NotifyOffset) / NotifyMultiplier);
-            if (queue < _queueEvents.Length) _queueEvents[queue].Signal();
+            if (queue < _queueEvents.Length && !_unplugged) _queueEvents[queue].Signal();
         }
         else if (offset >= MsixTableOffset && offset < MsixPbaOffset)
         {
@@ -285,15 +286,19 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
     /// <summary>Registers (or moves) the per-queue ioeventfds to the current BAR address.</summary>
     public void SyncIoeventfds()
     {
-        var address = MemoryDecoding ? BarAddress(0) : 0;
-        if (address == _ioeventfdBase) return;
-        if (_ioeventfdBase != 0)
-            for (var q = 0; q < _queues.Length; q++)
-                _vm.AssignIoeventfd(_queueEvents[q].Fd, _ioeventfdBase + NotifyOffset + (ulong)q * NotifyMultiplier, 2, pio: false, deassign: true);
-        _ioeventfdBase = address;
-        if (address != 0)
-            for (var q = 0; q < _queues.Length; q++)
-                _vm.AssignIoeventfd(_queueEvents[q].Fd, address + NotifyOffset + (ulong)q * NotifyMultiplier, 2, pio: false);
+        lock (_gate)
+        {
+            if (_unplugged) return;
+            var address = MemoryDecoding ? BarAddress(0) : 0;
+            if (address == _ioeventfdBase) return;
+            if (_ioeventfdBase != 0)
+                for (var q = 0; q < _queues.Length; q++)
+                    _vm.AssignIoeventfd(_queueEvents[q].Fd, _ioeventfdBase + NotifyOffset + (ulong)q * NotifyMultiplier, 2, pio: false, deassign: true);
+            _ioeventfdBase = address;
+            if (address != 0)
+                for (var q = 0; q < _queues.Length; q++)
+                    _vm.AssignIoeventfd(_queueEvents[q].Fd, address + NotifyOffset + (ulong)q * NotifyMultiplier, 2, pio: false);
+        }
     }
 
     // ---- interrupts ----
@@ -347,6 +352,27 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
         {
             // A malformed ring is a guest bug: mark the device broken rather than take the VMM down.
             _status |= VirtioPciCommonConfig.StatusNeedsReset;
+        }
+    }
+
+    /// <summary>
+    /// Takes the device out of the running VM (hot-unplug; the bus has already unmapped its BAR): its ioeventfds,
+    /// irqfds and MSI routes go, then <see cref="Dispose"/> stops the worker and closes the backend.
+    /// </summary>
+    public void Unplug()
+    {
+        _unplugged = true;
+        lock (_gate)
+        {
+            if (_ioeventfdBase != 0)
+                for (var q = 0; q < _queues.Length; q++)
+                    _vm.AssignIoeventfd(_queueEvents[q].Fd, _ioeventfdBase + NotifyOffset + (ulong)q * NotifyMultiplier, 2, pio: false, deassign: true);
+            _ioeventfdBase = 0;
+        }
+        for (var v = 0; v < _vectorEvents.Length; v++)
+        {
+            _vm.DeassignIrqfd(_vectorEvents[v].Fd, _vectorGsi[v]);
+            _router.ReleaseGsi(_vectorGsi[v]);
         }
     }
 
