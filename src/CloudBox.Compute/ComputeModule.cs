@@ -67,6 +67,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<DetachedProcessLauncher>();
         services.AddSingleton<VmLaunchers>();
         services.AddSingleton<IStartupTask, DefaultFlavors>();
+        services.AddSingleton<IAdminCommand, VmListCommand>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
     }

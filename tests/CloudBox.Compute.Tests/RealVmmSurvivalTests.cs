@@ -6,8 +6,10 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using CloudBox.Compute.Drivers;
 using CloudBox.Core.Data;
+using CloudBox.Core.Modules;
 using CloudBox.Images;
 using CloudBox.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Compute.Tests;
 
@@ -110,6 +112,13 @@ public sealed class RealVmmSurvivalTests
             Assert.That(after["startedAt"]!.GetValue<string>(), Is.EqualTo(before["startedAt"]!.GetValue<string>()), "the same VMM process answers");
             Assert.That(after["boots"]!.GetValue<int>(), Is.EqualTo(before["boots"]!.GetValue<int>()), "the guest did not reboot");
             Assert.That(after["state"]!.GetValue<string>(), Is.EqualTo("running"));
+
+            // `cloudbox admin vms` shows the operator the same: the server, its supervision, the VMM's pid.
+            var listing = new StringWriter();
+            var vms = cloud.Services.GetServices<IAdminCommand>().Single(c => c.Name == "vms");
+            Assert.That(await vms.RunAsync([], listing, CancellationToken.None), Is.EqualTo(0));
+            var row = listing.ToString().Split('\n').Single(l => l.StartsWith(id, StringComparison.Ordinal));
+            Assert.That(row.Split(' ', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { id, "survivor", "ACTIVE", "detached", pid, "running" }));
 
             // The restarted serve drives the VM it reattached to: a stop goes through the control socket.
             var (stop, _, _) = await cloud.SendAsync(HttpMethod.Post, $"/compute/v2.1/servers/{id}/action", token, new JsonObject { ["os-stop"] = null });

@@ -85,6 +85,8 @@ check "still ACTIVE and Running after a power-state sync" bash -c \
 check "the very same VMM process still runs (never restarted)" bash -c \
     "$(declare -f is_vmm start_time); is_vmm '$VMM_PID' '$ID' && [ \"\$(start_time $VMM_PID)\" = '$VMM_STARTED' ]"
 check "the serve log says it reattached" grep -q "Reattached to 1 running VMs" "$CB_DATA/serve.log"
+check "cloudbox admin vms lists the VM, its supervision and its VMM pid" bash -c \
+    "\"$CLOUDBOX_BIN\" admin vms --data-dir '$CB_DATA' --listen '$CB_URL' --s3-listen '$CB_S3_URL' | grep '^$ID' | grep -E '(detached|systemd \\(cloudbox-vm-$ID\\.service\\)) +$VMM_PID +running'"
 check "server stop works through the reattached control socket" bash -c "openstack server stop surv-vm && $(declare -f wait_status); wait_status surv-vm SHUTOFF 30"
 check "the stopped server's VMM process is gone" bash -c "$(declare -f is_vmm); ! is_vmm '$VMM_PID' '$ID'"
 
