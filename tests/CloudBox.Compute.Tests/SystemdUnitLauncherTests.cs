@@ -103,6 +103,13 @@ public sealed class SystemdUnitLauncherTests
             Assert.That(call.Properties["StandardOutputFileToAppend"], Is.EqualTo(log));
             Assert.That(call.Properties["TimeoutStopUSec"], Is.EqualTo(10_000_000UL));
             Assert.That(call.Properties["LimitMEMLOCK"], Is.EqualTo(ulong.MaxValue));
+            // Units start with a clean environment: where serve found its runtime through DOTNET_ROOT, so must the VMM.
+            var runtime = new[] { "DOTNET_ROOT", "DOTNET_ROOT_X64" }.Where(n => Environment.GetEnvironmentVariable(n) is { Length: > 0 })
+                .Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}").ToArray();
+            if (runtime.Length > 0)
+                Assert.That(call.Properties["Environment"], Is.EqualTo(runtime));
+            else
+                Assert.That(call.Properties.ContainsKey("Environment"), Is.False);
             // ExecStart is a(sasb): one command, its path, its whole argv (argv[0] included), no ignore-failure.
             Assert.That(call.ExecStart, Is.EqualTo(new[] { ("/usr/bin/python3", CommandLine(vm), false) }));
         });

@@ -70,6 +70,13 @@ public sealed partial class SystemdUnitLauncher(ComputeSettings settings, ILogge
             // Guest memory may be locked; serve's own unit allows it too.
             ("LimitMEMLOCK", ulong.MaxValue),
         };
+        // systemd starts units with a clean environment: a runtime found through DOTNET_ROOT must still be found.
+        var runtime = new[] { "DOTNET_ROOT", "DOTNET_ROOT_X64" }
+            .Where(name => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
+            .Select(name => $"{name}={Environment.GetEnvironmentVariable(name)}")
+            .ToArray();
+        if (runtime.Length > 0)
+            properties.Add(("Environment", runtime));
         if (settings.VmMemoryOverheadMiB >= 0)
             properties.Add(("MemoryMax", (ulong)(vm.MemoryMiB + settings.VmMemoryOverheadMiB) << 20));
         return properties;
