@@ -134,6 +134,15 @@ public sealed class SystemdUnitLauncherTests
     }
 
     [Test]
+    public void A_bus_that_does_not_answer_is_a_driver_error_the_user_sees_as_the_fault()
+    {
+        var vm = Vm();
+        var error = Assert.ThrowsAsync<DriverException>(() =>
+            Launcher($"unix:path={_directory}/no-such-bus").LaunchAsync(vm, CommandLine(vm), Path.Combine(vm.InstanceDirectory, "vmm.log"), CancellationToken.None));
+        Assert.That(error!.Message, Does.StartWith($"systemd could not start cloudbox-vm-{vm.ServerId}.service"));
+    }
+
+    [Test]
     public async Task Ending_a_VM_whose_unit_is_gone_is_a_no_op()
     {
         var vm = Vm();

@@ -86,6 +86,28 @@ public sealed partial class SystemdUnitLauncher(ComputeSettings settings, ILogge
     {
         var unit = UnitName(vm.ServerId);
         var properties = UnitProperties(vm, commandLine, logPath).Select(p => (p.Name, p.Value)).ToArray();
+        try
+        {
+            await StartUnitAsync(unit, properties, cancellationToken);
+        }
+        catch (Exception error) when (error is not DriverException && IsBusFailure(error) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DriverException($"systemd could not start {unit}: {error.Message}", error);
+        }
+        LogStartedUnit(unit);
+
+        // With Type=exec the job is done once the VMM was executed: its process is there to find.
+        for (var i = 0; i < 100; i++)
+        {
+            if (VmmProcesses.Find(vm) is { } pid)
+                return new LaunchedVmm(pid, () => VmmProcesses.IsVmm(pid, vm.ApiSocketPath) ? null : $"exited (journalctl -u {unit})");
+            await Task.Delay(10, cancellationToken);
+        }
+        return new LaunchedVmm(0, () => $"exited at once (journalctl -u {unit})");
+    }
+
+    private async Task StartUnitAsync(string unit, (string, object)[] properties, CancellationToken cancellationToken)
+    {
         using var connection = await ConnectAsync(cancellationToken);
         var manager = connection.CreateProxy<ISystemdManager>(ManagerService, ManagerPath);
         var jobs = new JobWatch();
@@ -107,16 +129,6 @@ public sealed partial class SystemdUnitLauncher(ComputeSettings settings, ILogge
             if (result != "done")
                 throw new DriverException($"systemd could not start {unit}: its start job ended '{result}' (journalctl -u {unit}).");
         }
-        LogStartedUnit(unit);
-
-        // With Type=exec the job is done once the VMM was executed: its process is there to find.
-        for (var i = 0; i < 100; i++)
-        {
-            if (VmmProcesses.Find(vm) is { } pid)
-                return new LaunchedVmm(pid, () => VmmProcesses.IsVmm(pid, vm.ApiSocketPath) ? null : $"exited (journalctl -u {unit})");
-            await Task.Delay(10, cancellationToken);
-        }
-        return new LaunchedVmm(0, () => $"exited at once (journalctl -u {unit})");
     }
 
     public async Task EndAsync(VmDefinition vm, CancellationToken cancellationToken)
