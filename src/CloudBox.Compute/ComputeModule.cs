@@ -55,10 +55,19 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
+        {
             services.AddSingleton(factory);
+        }
         else
+        {
             services.AddSingleton<IHypervisorDriver, VmmProcessDriver>();
+            services.AddSingleton<IStartupTask, SupervisionChoice>();
+        }
+        services.AddSingleton<SystemdUnitLauncher>();
+        services.AddSingleton<DetachedProcessLauncher>();
+        services.AddSingleton<VmLaunchers>();
         services.AddSingleton<IStartupTask, DefaultFlavors>();
+        services.AddSingleton<IAdminCommand, VmListCommand>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
     }

@@ -15,10 +15,32 @@ public sealed class ComputeSettings
     public string HostName { get; set; } = Environment.MachineName;
 
     public TimeSpan BuildPollInterval { get; set; } = TimeSpan.FromSeconds(5);
-    public TimeSpan PowerSyncInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often VMs are reconciled with the database (Nova's sync_power_state_interval); CLOUDBOX_POWER_SYNC_INTERVAL (seconds) sets it for <c>serve</c>.</summary>
+    public TimeSpan PowerSyncInterval { get; set; } = SecondsFromEnvironment("CLOUDBOX_POWER_SYNC_INTERVAL") ?? TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How new VMs are supervised: <c>auto</c> (a transient systemd unit where systemd is PID 1 and
+    /// answers on the bus, else a detached process), <c>systemd</c> or <c>detached</c>; CLOUDBOX_VM_SUPERVISION sets it for <c>serve</c>.
+    /// </summary>
+    public string Supervision { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_SUPERVISION") is { Length: > 0 } value ? value : "auto";
+
+    /// <summary>The D-Bus address systemd is reached at; empty means the system bus.</summary>
+    public string SystemdBusAddress { get; set; } = "";
+
+    /// <summary>The slice VM units run in.</summary>
+    public string SystemdSlice { get; set; } = "cloudbox-vms.slice";
+
+    /// <summary>Memory a VMM may use beyond its guest's RAM (device buffers, the runtime) before systemd's MemoryMax stops it; negative: no cap.</summary>
+    public int VmMemoryOverheadMiB { get; set; } = 256;
 
     /// <summary>How long a graceful stop may take before the VM is killed.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    private static TimeSpan? SecondsFromEnvironment(string name) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     /// <summary>Default quota limits (Nova's defaults).</summary>
     public IReadOnlyDictionary<string, int> DefaultQuotas { get; set; } = new Dictionary<string, int>

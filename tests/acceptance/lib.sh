@@ -3,6 +3,7 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   start_cloudbox                      # exports CB_URL CB_S3_URL CB_DATA CB_PID, sources admin-openrc.sh
+#   restart_cloudbox [SIGNAL]           # ends serve (SIGTERM, or e.g. KILL), starts it again on the same data and ports
 #   check "what a user relies on" cmd args...          # passes when cmd exits 0
 #   refuse "what must be refused" "HTTP 403" cmd ...   # passes when cmd fails and its output contains the text
 #   finish                              # prints "NAME: N passed, N failed" and exits non-zero on failure
@@ -17,6 +18,7 @@ ACCEPTANCE_PASSED=0
 ACCEPTANCE_FAILED=0
 CB_PID=""
 CB_DATA=""
+CB_SERVE_FLAGS=()
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -31,11 +33,28 @@ start_cloudbox() {
     export CB_URL="http://127.0.0.1:$port"
     export CB_S3_URL="http://127.0.0.1:$s3port"
     export CB_DATA
-    CLOUDBOX_ADMIN_PASSWORD=${CLOUDBOX_ADMIN_PASSWORD:-acceptance-admin} \
-        "$CLOUDBOX_BIN" serve --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL" "$@" \
-        >"$CB_DATA/serve.log" 2>&1 &
-    CB_PID=$!
+    CB_SERVE_FLAGS=("$@")
     trap stop_cloudbox EXIT
+    launch_cloudbox
+}
+
+# restart_cloudbox [SIGNAL]: ends the running serve with SIGNAL (TERM by default; KILL as a crash
+# would) and starts it again with the same data directory, ports and flags.
+restart_cloudbox() {
+    local signal=${1:-TERM}
+    if [ -n "$CB_PID" ]; then
+        kill -s "$signal" "$CB_PID" 2>/dev/null
+        wait "$CB_PID" 2>/dev/null
+    fi
+    launch_cloudbox
+}
+
+# launch_cloudbox: runs serve on CB_DATA, CB_URL and CB_S3_URL (its log appended to serve.log) and waits until it is ready.
+launch_cloudbox() {
+    CLOUDBOX_ADMIN_PASSWORD=${CLOUDBOX_ADMIN_PASSWORD:-acceptance-admin} \
+        "$CLOUDBOX_BIN" serve --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL" "${CB_SERVE_FLAGS[@]}" \
+        >>"$CB_DATA/serve.log" 2>&1 &
+    CB_PID=$!
     local i
     for i in $(seq 1 300); do
         if curl -fs "$CB_URL/healthz" >/dev/null 2>&1; then

@@ -1,15 +1,14 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Compute.Drivers;
 
 /// <summary>
-/// Runs each VM as its own <c>cloudbox vmm</c> process, started in a new session (<c>setsid</c>) so it
-/// outlives <c>serve</c>; its control socket and console log live in the instance directory, so a
-/// restarted <c>serve</c> finds it again through the socket alone. (A transient systemd unit over
-/// D-Bus would be a second implementation of this seam; it is not written yet.)
+/// Runs each VM as its own <c>cloudbox vmm</c> process, started by an <see cref="IVmLauncher"/> (a
+/// transient systemd unit where systemd runs, else a detached process) so it outlives <c>serve</c>;
+/// its control socket and console log live in the instance directory, so a restarted <c>serve</c>
+/// finds it again through the socket alone.
 /// </summary>
-public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<VmmProcessDriver> logger) : IHypervisorDriver
+public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunchers launchers, ILogger<VmmProcessDriver> logger) : IHypervisorDriver
 {
     public string HypervisorType => "CloudBox-KVM";
 
@@ -21,7 +20,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             return;
         if (!File.Exists(Binary))
             throw new DriverException($"The VMM binary {Binary} does not exist.");
-        await EndLingeringAsync(vm);
+        await EndLingeringAsync(vm, cancellationToken);
         File.Delete(vm.ApiSocketPath);
         var arguments = new List<string> { Binary, "vmm", "--kernel", vm.KernelPath };
         if (vm.InitrdPath is not null)
@@ -33,60 +32,35 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
         // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
         arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
 
-        // sh execs setsid, which (the child not being a group leader) makes it lead a new session in
-        // place and execs the VMM: same pid, so an early exit is seen, yet detached from serve's
-        // session and process group, it outlives serve. Its own output goes to vmm.log.
         var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec setsid \"$@\" </dev/null >>\"$LOG\" 2>&1");
-        start.ArgumentList.Add("sh");
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["LOG"] = log;
-        using var process = Process.Start(start) ?? throw new DriverException("Could not start the VMM process.");
-        await File.WriteAllTextAsync(PidFile(vm), process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        var launcher = await launchers.PreferredAsync(cancellationToken);
+        await VmLaunchers.RecordAsync(vm, launcher);
+        var launched = await launcher.LaunchAsync(vm, arguments, log, cancellationToken);
+        if (launched.Pid > 0)
+            await VmmProcesses.RecordAsync(vm, launched.Pid);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
             if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "created")
             {
-                LogStarted(vm.ServerId, process.Id);
+                LogStarted(vm.ServerId, launched.Pid, launcher.Name);
                 return;
             }
-            if (process.HasExited)
-                throw new DriverException($"The VMM ({Binary} vmm) exited with code {process.ExitCode} before it was ready: {Tail(log)}".TrimEnd(' ', ':'));
+            if (launched.ExitReason() is { } exited)
+                throw new DriverException($"The VMM ({Binary} vmm) {exited} before it was ready: {Tail(log)}".TrimEnd(' ', ':'));
             await Task.Delay(20, cancellationToken);
         }
         throw new DriverException($"The VMM did not open its control socket within 10 s: {Tail(log)}".TrimEnd(' ', ':'));
     }
 
-    private static string PidFile(VmDefinition vm) => Path.Combine(vm.InstanceDirectory, "vmm.pid");
-
     /// <summary>
     /// Ends a VMM process of this VM that no longer runs a guest but has not exited (its VM
-    /// stopped): found by the pid recorded at start, and only if that process's command line still
-    /// names this VM's control socket, so a recycled pid is never killed.
+    /// stopped), through the launcher that started it; only a process whose command line names
+    /// this VM's control socket is ever ended, so a recycled pid is never killed.
     /// </summary>
-    private static async Task EndLingeringAsync(VmDefinition vm)
-    {
-        if (!File.Exists(PidFile(vm)) || !int.TryParse(await File.ReadAllTextAsync(PidFile(vm)), out var pid))
-            return;
-        var cmdline = $"/proc/{pid}/cmdline";
-        try
-        {
-            if (!File.Exists(cmdline) || !(await File.ReadAllTextAsync(cmdline)).Contains(vm.ApiSocketPath, StringComparison.Ordinal))
-                return;
-            using var process = Process.GetProcessById(pid);
-            process.Kill();
-            await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
-        }
-        catch (Exception error) when (error is ArgumentException or InvalidOperationException or IOException or OperationCanceledException)
-        {
-            // Gone already, or not ours to wait for: either way it no longer holds the VM.
-        }
-    }
+    private Task EndLingeringAsync(VmDefinition vm, CancellationToken cancellationToken) =>
+        Directory.Exists(vm.InstanceDirectory) ? launchers.RecordedFor(vm).EndAsync(vm, cancellationToken) : Task.CompletedTask;
 
     private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
 
@@ -107,7 +81,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
         {
             if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is null or "stopped")
             {
-                await EndLingeringAsync(vm);
+                await EndLingeringAsync(vm, cancellationToken);
                 return;
             }
             await Task.Delay(200, cancellationToken);
@@ -154,9 +128,9 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, ILogger<V
             for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not "stopped"; i++)
                 await Task.Delay(100, cancellationToken);
         }
-        await EndLingeringAsync(vm);
+        await EndLingeringAsync(vm, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId} (pid {Pid})")]
-    private partial void LogStarted(string serverId, int pid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId} (pid {Pid}, {Launcher})")]
+    private partial void LogStarted(string serverId, int pid, string launcher);
 }

@@ -1,5 +1,6 @@
 using CloudBox.Compute.Build;
 using CloudBox.Compute.Drivers;
+using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Servers;
 using CloudBox.Core.Ids;
 using Microsoft.Extensions.Hosting;
@@ -12,11 +13,12 @@ namespace CloudBox.Compute.Power;
 /// VMs that kept running while <c>serve</c> was down) and then periodically, as Nova's
 /// <c>_sync_power_states</c> does: a VM that powered off makes its server SHUTOFF; a server
 /// recorded as stopped whose VM runs is stopped; an action interrupted by a crash is settled
-/// from what the hypervisor reports, and an interrupted delete is finished.
+/// from what the hypervisor reports, and an interrupted delete is finished. VMs are never started
+/// or stopped because <c>serve</c> itself started or stopped: they outlive it.
 /// </summary>
 public sealed partial class PowerStateSync(
-    ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, ServerDeleter deleter, ComputeSettings settings, TimeProvider clock,
-    ILogger<PowerStateSync> logger) : BackgroundService
+    ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, ServerDeleter deleter, InstanceActionStore actions, ComputeSettings settings,
+    TimeProvider clock, ILogger<PowerStateSync> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,22 +45,27 @@ public sealed partial class PowerStateSync(
 
     public async Task SyncAsync(bool afterStart, CancellationToken cancellationToken)
     {
+        var running = 0;
         foreach (var server in await servers.ListOnHostAsync(settings.HostName, cancellationToken))
         {
             if (server.VmState == ServerStates.Building)
                 continue; // the build worker owns it
             try
             {
-                await SyncOneAsync(server, afterStart, cancellationToken);
+                if (await SyncOneAsync(server, afterStart, cancellationToken) is PowerState.Running or PowerState.Paused)
+                    running++;
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
                 LogServerFailed(server.Id, error.Message);
             }
         }
+        if (afterStart)
+            LogReattached(running);
     }
 
-    private async Task SyncOneAsync(ServerRecord server, bool afterStart, CancellationToken cancellationToken)
+    /// <summary>Reconciles one server; returns its VM's power state.</summary>
+    private async Task<int> SyncOneAsync(ServerRecord server, bool afterStart, CancellationToken cancellationToken)
     {
         var now = Timestamps.ToStorage(clock.GetUtcNow());
         if (server.TaskState == ServerStates.Deleting)
@@ -68,7 +75,7 @@ public sealed partial class PowerStateSync(
                 await deleter.DeleteAsync(server, cancellationToken);
                 LogFinishedDelete(server.Id);
             }
-            return;
+            return PowerState.NoState;
         }
         var vm = definitions.For(server);
         var power = await driver.GetPowerStateAsync(vm, cancellationToken);
@@ -76,7 +83,7 @@ public sealed partial class PowerStateSync(
         {
             // Only after a restart is a task certainly orphaned; while serving, the action is still running.
             if (!afterStart)
-                return;
+                return power;
             var settled = power switch
             {
                 PowerState.Running => ServerStates.Active,
@@ -87,15 +94,23 @@ public sealed partial class PowerStateSync(
                 settled = ServerStates.Error;
             await servers.TransitionAsync(server.Id, server.VmState, server.TaskState, settled, null, power, now, cancellationToken);
             LogSettled(server.Id, server.TaskState, settled);
-            return;
+            return power;
         }
         switch (server.VmState)
         {
             case ServerStates.Active when power == PowerState.Shutdown:
             case ServerStates.Paused when power == PowerState.Shutdown:
             case ServerStates.Suspended when power == PowerState.Shutdown:
-                await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken);
-                LogPoweredOff(server.Id);
+                if (await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken))
+                {
+                    // Nova's sync stops such an instance itself, which shows as a "stop" action by no user.
+                    await actions.RecordAsync(new InstanceActionRecord
+                    {
+                        RequestId = Identifiers.NewRequestId(), ServerId = server.Id, Action = "stop", ProjectId = server.ProjectId, UserId = "",
+                        StartTime = now,
+                    }, cancellationToken);
+                    LogPoweredOff(server.Id);
+                }
                 break;
             case ServerStates.Stopped when power != PowerState.Shutdown:
                 await driver.StopAsync(vm, settings.ShutdownTimeout, cancellationToken);
@@ -106,7 +121,11 @@ public sealed partial class PowerStateSync(
                     await servers.TransitionAsync(server.Id, server.VmState, null, server.VmState, null, power, now, cancellationToken);
                 break;
         }
+        return power;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reattached to {Count} running VMs on this node")]
+    private partial void LogReattached(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: its VM is off; recorded as stopped")]
     private partial void LogPoweredOff(string serverId);
