@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudBox.Hypervisor.Configuration;
+using CloudBox.Hypervisor.Devices.Virtio;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -53,6 +54,8 @@ public static class VmInfoEndpoint
                     w.WriteString("serial", disk.Config.Serial ?? Path.GetFileName(disk.Config.Path));
                     w.WriteNumber("pciSlot", disk.Slot);
                     w.WriteString("status", $"0x{disk.Device.Status:x2}");
+                    if (disk.Device.Model is VirtioBlock block)
+                        w.WriteString("engine", block.UsesIoUring ? "io_uring" : "sync");
                     w.WriteNumber("readOps", s.ReadOps);
                     w.WriteNumber("writeOps", s.WriteOps);
                     w.WriteEndObject();
