@@ -31,6 +31,9 @@ public sealed class NftRule
 
     public NftRule NotOutputInterface(string name) => Meta(MetaOifName, Reg1).Compare(CmpNeq, Reg1, InterfaceName(name));
 
+    /// <summary>The output interface's name does not start with <paramref name="prefix"/> (nft's <c>oifname != "prefix*"</c>).</summary>
+    public NftRule NotOutputInterfacePrefix(string prefix) => Meta(MetaOifName, Reg1).Compare(CmpNeq, Reg1, Encoding.UTF8.GetBytes(prefix));
+
     /// <summary>IPv4 packets only (in bridge and inet tables, where other protocols pass too).</summary>
     public NftRule IsIpv4Ethernet() => Meta(MetaProtocol, Reg1).Compare(CmpEq, Reg1, [0x08, 0x00]);
 

@@ -129,19 +129,33 @@ public sealed class RouteNetlink : IDisposable
     }
 
     /// <summary>IPv4 addresses on interface <paramref name="index"/>, as (address, prefix length).</summary>
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index)
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index) =>
+        AllAddresses().Where(a => a.Index == index).Select(a => (a.Address, a.PrefixLength)).ToList();
+
+    /// <summary>Every IPv4 address in the namespace with its interface's index, from one dump.</summary>
+    public IReadOnlyList<(int Index, IPAddress Address, int PrefixLength)> AllAddresses()
     {
         var replies = _socket.Dump(new NetlinkMessage(GetAddress, 0).Append([AfInet, 0, 0, 0, 0, 0, 0, 0]), "dump addresses");
-        var result = new List<(IPAddress, int)>();
+        var result = new List<(int, IPAddress, int)>();
         foreach (var reply in replies)
         {
-            if (reply[0] != AfInet || BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)) != index)
+            if (reply[0] != AfInet)
                 continue;
             var attributes = NetlinkAttributes.Parse(reply.AsSpan(8));
             if ((attributes[IfaLocal] ?? attributes[IfaAddress]) is { Length: 4 } bytes)
-                result.Add((new IPAddress(bytes), reply[1]));
+                result.Add((BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)), new IPAddress(bytes), reply[1]));
         }
         return result;
+    }
+
+    /// <summary>The name of interface <paramref name="index"/>, or null when there is none.</summary>
+    public string? NameOf(int index)
+    {
+        Span<byte> header = stackalloc byte[16];
+        header.Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], index);
+        var reply = _socket.Get(new NetlinkMessage(GetLink, 0).Append(header), $"get link {index}", NetlinkErrno.ENODEV);
+        return reply is null ? null : ParseLink(reply).Name;
     }
 
     /// <summary>

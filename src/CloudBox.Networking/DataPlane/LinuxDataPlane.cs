@@ -16,7 +16,8 @@ namespace CloudBox.Networking.DataPlane;
 /// tables. Every step is idempotent, so the same pass builds from scratch after a reboot and
 /// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
 /// </summary>
-public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, ILogger<LinuxDataPlane> logger)
+public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, Metadata.MetadataService metadata,
+    ILogger<LinuxDataPlane> logger)
 {
     public const string NatTable = "cloudbox-nat";
     private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
@@ -37,9 +38,12 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         foreach (var router in state.Routers)
             EnsureRouter(host, state, router, bridges, wantedLinks, wantedNamespaces);
         EnsureExternalBridges(host, state);
-        SecurityGroupFilter.Apply(state, bridges, HostNamespace);
+        var metadataBridges = Metadata.MetadataService.BridgesServed(state, bridges);
+        EnsureMetadataAddresses(host, metadataBridges);
+        SecurityGroupFilter.Apply(state, bridges, metadataBridges, HostNamespace);
         RemoveLeftovers(host, wantedLinks, wantedNamespaces);
         dhcp.Apply(state, bridges);
+        metadata.Apply(state, bridges, metadataBridges);
     }
 
     /// <summary>Removes everything CloudBox made (for tests and for `cloudbox admin` clean-ups).</summary>
@@ -240,7 +244,9 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 var cidr = SubnetLayout.FromStored(subnet).Cidr;
                 host.AddAddress(bridge, IPAddress.Parse(gateway), cidr.PrefixLength);
                 batch.AddRule(NftBatch.FamilyIpv4, NatTable, "postrouting", new NftRule()
-                    .SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength).NotOutputInterface(bridge).Masquerade());
+                    .SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength).NotOutputInterface(bridge)
+                    // Bridged traffic (to and from routers' legs in other networks' bridges) is not leaving the host: never rewrite it.
+                    .NotOutputInterfacePrefix("cbr-").Masquerade());
                 any = true;
             }
         }
@@ -253,6 +259,35 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             });
         }
         batch.Commit(HostNamespace);
+    }
+
+    /// <summary>
+    /// The bridge of every network with DHCP holds 169.254.169.254/32, which DHCP tells clients is on-link;
+    /// bridges that no longer serve metadata lose it. The tenant's source addresses have no route in this
+    /// namespace, so reverse-path filtering is off on those bridges (the listener replies through its bridge).
+    /// </summary>
+    private void EnsureMetadataAddresses(RouteNetlink host, HashSet<string> served)
+    {
+        var indexOfServed = new Dictionary<int, string>();
+        foreach (var bridge in served)
+        {
+            host.AddAddress(bridge, Metadata.MetadataServer.Address, 32);
+            indexOfServed[host.IndexOf(bridge)] = bridge;
+        }
+        foreach (var (index, address, prefix) in host.AllAddresses())
+        {
+            if (address.Equals(Metadata.MetadataServer.Address) && !indexOfServed.ContainsKey(index)
+                && host.NameOf(index) is { } name && (KernelNames.IsOurs(name) || settings.PhysicalNetworks.Values.Contains(name)))
+                host.DeleteAddress(name, address, prefix);
+        }
+        if (served.Count == 0)
+            return;
+        NetworkNamespace.Run(HostNamespace, () =>
+        {
+            foreach (var bridge in served)
+                File.WriteAllText($"/proc/sys/net/ipv4/conf/{bridge}/rp_filter", "0");
+            return 0;
+        });
     }
 
     private void RemoveLeftovers(RouteNetlink host, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)

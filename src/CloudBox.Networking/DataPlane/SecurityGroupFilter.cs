@@ -23,7 +23,9 @@ public static class SecurityGroupFilter
 
     /// <param name="bridges">The bridge of each network: dispatch to a port's chains also matches its bridge, so equal
     /// addresses on two tenants' overlapping networks never share each other's rules.</param>
-    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, string? namespacePath)
+    /// <param name="metadataBridges">Bridges holding 169.254.169.254: from them the host accepts only metadata requests.</param>
+    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
+        string? namespacePath)
     {
         var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
         var batch = new NftBatch()
@@ -32,6 +34,7 @@ public static class SecurityGroupFilter
             .ReplaceTable(NftBatch.FamilyInet, GroupsTable)
             .AddChain(NftBatch.FamilyInet, GroupsTable, "forward", hook: 2, priority: 0);
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().CtStateIn(2 | 4).Accept());
+        MetadataOnly(batch, state, bridges, metadataBridges);
         var sets = RemoteGroupSets(batch, state);
         foreach (var port in filtered)
             AntiSpoofing(batch, port);
@@ -40,6 +43,28 @@ public static class SecurityGroupFilter
         foreach (var port in filtered)
             Ingress(batch, state, sets, BridgeOf(bridges, port), port);
         batch.Commit(namespacePath);
+    }
+
+    /// <summary>
+    /// A bridge with an address makes the host reachable from the tenant's network: only TCP to
+    /// 169.254.169.254:80 is let in, never the host's other services (on that address or any other).
+    /// External networks are left alone: there the host is the upstream gateway on purpose.
+    /// </summary>
+    private static void MetadataOnly(NftBatch batch, DesiredState state, IReadOnlyDictionary<string, string> bridges,
+        IReadOnlyCollection<string> metadataBridges)
+    {
+        var external = state.Networks.Where(n => n["router:external"]?.GetValue<bool>() == true)
+            .Select(n => bridges.GetValueOrDefault(n["id"]!.GetValue<string>())).OfType<string>().ToHashSet();
+        var tenantBridges = metadataBridges.Where(b => !external.Contains(b)).ToList();
+        if (tenantBridges.Count == 0)
+            return;
+        batch.AddChain(NftBatch.FamilyInet, GroupsTable, "input", hook: 1, priority: 0);
+        foreach (var bridge in tenantBridges)
+        {
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).IsIpv4()
+                .DestinationAddress(Metadata.MetadataServer.Address).L4Protocol(6).DestinationPorts(80, 80).Accept());
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).Counter().Drop());
+        }
     }
 
     private static string? BridgeOf(IReadOnlyDictionary<string, string> bridges, JsonObject port) =>
