@@ -10,12 +10,13 @@ namespace CloudBox.Linux.Netlink;
 /// </summary>
 public sealed class RouteNetlink : IDisposable
 {
-    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25;
+    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25, GetRoute = 26;
     private const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaOperstate = 16, IflaLinkinfo = 18, IflaNetNsFd = 28;
     private const ushort InfoKind = 1, InfoData = 2, VethInfoPeer = 1;
     private const ushort VxlanId = 1, VxlanLearning = 7, VxlanPort = 15;
     private const ushort IfaAddress = 1, IfaLocal = 2;
-    private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5;
+    private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5, RtaTable = 15;
+    private const byte MainTable = 254, StaticProtocol = 4;
     private const uint IffUp = 1;
     private const byte AfInet = 2;
 
@@ -100,6 +101,23 @@ public sealed class RouteNetlink : IDisposable
         SetLink(name, message => message.U32(IflaMaster, (uint)masterIndex), up: true);
     }
 
+    /// <summary>
+    /// Puts each link into its bridge (by the bridge's index) and brings it up, all in one datagram;
+    /// a link that vanished meanwhile is skipped, any other failure raised.
+    /// </summary>
+    public void SetMastersAndUp(IReadOnlyList<(string Name, int MasterIndex)> links)
+    {
+        var messages = new List<NetlinkMessage>(links.Count);
+        foreach (var (name, masterIndex) in links)
+            messages.Add(LinkMessage(name, up: true).U32(IflaMaster, (uint)masterIndex));
+        var results = _socket.RequestEach(messages, "set links");
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is not (0 or NetlinkErrno.ENODEV))
+                throw new LinuxException($"set link {links[i].Name}", results[i]);
+        }
+    }
+
     public void SetUp(string name) => SetLink(name, null, up: true);
 
     public void SetMtu(string name, int mtu) => SetLink(name, message => message.U32(IflaMtu, (uint)mtu), up: true);
@@ -170,6 +188,26 @@ public sealed class RouteNetlink : IDisposable
         _socket.Request(message, $"route {destination}/{prefixLength}");
     }
 
+    /// <summary>The IPv4 unicast routes of the main table, from one dump.</summary>
+    public IReadOnlyList<RouteInfo> Routes()
+    {
+        var replies = _socket.Dump(new NetlinkMessage(GetRoute, 0).Append(new byte[12] { AfInet, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "dump routes");
+        var routes = new List<RouteInfo>();
+        foreach (var reply in replies)
+        {
+            if (reply.Length < 12 || reply[0] != AfInet || reply[7] != 1)
+                continue;
+            var attributes = NetlinkAttributes.Parse(reply.AsSpan(12));
+            if ((attributes.U32(RtaTable) ?? reply[4]) != MainTable)
+                continue;
+            var destination = attributes[RtaDst] is { Length: 4 } dst ? new IPAddress(dst) : IPAddress.Any;
+            var gateway = attributes[RtaGateway] is { Length: 4 } via ? new IPAddress(via) : null;
+            routes.Add(new RouteInfo(destination, reply[1], gateway, (int?)attributes.U32(RtaOif), reply[5]));
+        }
+        return routes;
+    }
+
+    /// <summary>Deletes the route to <paramref name="destination"/>/<paramref name="prefixLength"/> that CloudBox made (protocol static); others stay.</summary>
     public void DeleteRoute(IPAddress destination, int prefixLength)
     {
         try
@@ -206,6 +244,13 @@ public sealed class RouteNetlink : IDisposable
 
     private void SetLink(string name, Action<NetlinkMessage>? attributes, bool up)
     {
+        var message = LinkMessage(name, up);
+        attributes?.Invoke(message);
+        _socket.Request(message, $"set link {name}");
+    }
+
+    private static NetlinkMessage LinkMessage(string name, bool up)
+    {
         Span<byte> header = stackalloc byte[16];
         header.Clear();
         if (up)
@@ -214,9 +259,7 @@ public sealed class RouteNetlink : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(header[12..], IffUp);
         }
         // Index 0 and a name: the kernel finds the link itself, saving a lookup per change.
-        var message = new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
-        attributes?.Invoke(message);
-        _socket.Request(message, $"set link {name}");
+        return new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
     }
 
     private static NetlinkMessage AddressMessage(ushort type, int index, IPAddress address, int prefixLength)
@@ -233,8 +276,9 @@ public sealed class RouteNetlink : IDisposable
     private NetlinkMessage RouteMessage(ushort type, IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
     {
         // rtmsg: family, dst_len, src_len, tos, table (main), protocol (static), scope, type (unicast); flags.
-        byte scope = gateway is null && device is not null ? (byte)253 : (byte)0;
-        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, 254, 4, scope, 1, 0, 0, 0, 0]);
+        // Scope: link for a device route, universe via a gateway; a delete names "nowhere", which matches any.
+        byte scope = type == DelRoute ? (byte)255 : gateway is null && device is not null ? (byte)253 : (byte)0;
+        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, MainTable, StaticProtocol, scope, 1, 0, 0, 0, 0]);
         if (prefixLength > 0)
             message.Attribute(RtaDst, destination.GetAddressBytes());
         if (gateway is not null)
