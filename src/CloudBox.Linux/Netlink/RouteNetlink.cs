@@ -10,13 +10,14 @@ namespace CloudBox.Linux.Netlink;
 /// </summary>
 public sealed class RouteNetlink : IDisposable
 {
-    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25, GetRoute = 26;
+    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25, GetRoute = 26, NewRule = 32, DelRule = 33;
     private const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaOperstate = 16, IflaLinkinfo = 18, IflaNetNsFd = 28;
     private const ushort InfoKind = 1, InfoData = 2, VethInfoPeer = 1;
     private const ushort VxlanId = 1, VxlanLearning = 7, VxlanPort = 15;
     private const ushort IfaAddress = 1, IfaLocal = 2;
     private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5, RtaTable = 15;
     private const byte MainTable = 254, StaticProtocol = 4;
+    private const ushort FraDst = 1, FraIifname = 3, FraPriority = 6, FraTable = 15;
     private const uint IffUp = 1;
     private const byte AfInet = 2;
 
@@ -181,11 +182,49 @@ public sealed class RouteNetlink : IDisposable
     /// <paramref name="gateway"/> (or straight out of <paramref name="device"/>), replacing any
     /// route to the same destination.
     /// </summary>
-    public void ReplaceRoute(IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
+    public void ReplaceRoute(IPAddress destination, int prefixLength, IPAddress? gateway, string? device, uint table = MainTable)
     {
         var message = RouteMessage(NewRoute, destination, prefixLength, gateway, device);
+        if (table != MainTable)
+            message.U32(RtaTable, table);
         message.Flags |= NetlinkSocket.FlagCreate | NetlinkSocket.FlagReplace;
         _socket.Request(message, $"route {destination}/{prefixLength}");
+    }
+
+    /// <summary>
+    /// A policy rule: packets that came in on <paramref name="inputInterface"/> for
+    /// <paramref name="destination"/>/<paramref name="prefixLength"/> are routed by table
+    /// <paramref name="table"/>; present already is fine.
+    /// </summary>
+    public void AddRule(string inputInterface, IPAddress destination, int prefixLength, uint table, uint priority)
+    {
+        try
+        {
+            _socket.Request(RuleMessage(NewRule, inputInterface, destination, prefixLength, table, priority), $"rule iif {inputInterface} to {destination}");
+        }
+        catch (LinuxException error) when (error.Errno == NetlinkErrno.EEXIST)
+        {
+        }
+    }
+
+    public void DeleteRule(string inputInterface, IPAddress destination, int prefixLength, uint priority)
+    {
+        try
+        {
+            _socket.Request(RuleMessage(DelRule, inputInterface, destination, prefixLength, 0, priority), $"delete rule iif {inputInterface}");
+        }
+        catch (LinuxException error) when (error.Errno is NetlinkErrno.ENOENT or NetlinkErrno.ESRCH)
+        {
+        }
+    }
+
+    private static NetlinkMessage RuleMessage(ushort type, string inputInterface, IPAddress destination, int prefixLength, uint table, uint priority)
+    {
+        // fib_rule_hdr: family, dst_len, src_len, tos, table, two reserved, action (1: go to table); flags.
+        var message = new NetlinkMessage(type, type == NewRule ? (ushort)(NetlinkSocket.FlagCreate | NetlinkSocket.FlagExclusive) : (ushort)0)
+            .Append([AfInet, (byte)prefixLength, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+            .Attribute(FraDst, destination.GetAddressBytes()).String(FraIifname, inputInterface).U32(FraPriority, priority);
+        return table == 0 ? message : message.U32(FraTable, table);
     }
 
     /// <summary>The IPv4 unicast routes of the main table, from one dump.</summary>

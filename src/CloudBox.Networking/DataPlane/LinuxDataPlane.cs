@@ -36,10 +36,10 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             bridges[Id(network)] = EnsureNetwork(host, links, network, wantedLinks);
         EnsureInstancePorts(host, links, state, bridges, wantedLinks);
         var wantedNamespaces = new HashSet<string>();
-        foreach (var router in state.Routers)
-            EnsureRouter(host, state, router, bridges, wantedLinks, wantedNamespaces);
-        EnsureExternalBridges(host, state);
         var metadataBridges = Metadata.MetadataService.BridgesServed(state, bridges);
+        foreach (var router in state.Routers)
+            EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces);
+        EnsureExternalBridges(host, state);
         EnsureMetadataAddresses(host, links, metadataBridges);
         SecurityGroupFilter.Apply(state, bridges, metadataBridges, HostNamespace);
         RemoveLeftovers(host, links, wantedLinks, wantedNamespaces);
@@ -123,7 +123,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
     }
 
     private void EnsureRouter(RouteNetlink host, DesiredState state, JsonObject router, Dictionary<string, string> bridges,
-        HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+        HashSet<string> metadataBridges, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
     {
         var routerId = Id(router);
         var name = KernelNames.RouterNamespace(settings, routerId);
@@ -155,6 +155,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 continue;
             var leg = KernelNames.RouterInterface(Id(port));
             PlugLeg(host, inside, port, bridge, leg, path, state, wantedLinks, wantedInside, wantedAddresses);
+            if (metadataBridges.Contains(bridge))
+                MetadataThroughGateway(inside, leg);
         }
         foreach (var port in state.PortsOf(routerId, RouterGatewayOwner))
         {
@@ -228,7 +230,10 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         static bool IsLeg(string name) => name.StartsWith("qr-", StringComparison.Ordinal) || name.StartsWith("qg-", StringComparison.Ordinal);
         var legs = inside.Links().Where(l => IsLeg(l.Name)).ToList();
         foreach (var link in legs.Where(l => !wantedLegs.Contains(l.Name)))
+        {
             inside.Delete(link.Name);
+            inside.DeleteRule(link.Name, Metadata.MetadataServer.Address, 32, MetadataRulePriority);
+        }
         var legOfIndex = legs.Where(l => wantedLegs.Contains(l.Name)).ToDictionary(l => l.Index, l => l.Name);
         foreach (var (index, address, prefix) in inside.AllAddresses())
         {
@@ -243,6 +248,21 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             if (route.Protocol == 4 && !wanted.Contains((route.Destination, route.PrefixLength)))
                 inside.DeleteRoute(route.Destination, route.PrefixLength);
         }
+    }
+
+    private const uint MetadataRulePriority = 1000;
+
+    /// <summary>
+    /// A guest that ignores the DHCP route to 169.254.169.254 sends its metadata requests to its
+    /// gateway, the router: a policy rule sends them back out of the leg they came in on, to the
+    /// network's bridge, which holds the address (the listener's answer goes straight to the guest).
+    /// Each leg has its own table, numbered after the leg's index in the namespace.
+    /// </summary>
+    private static void MetadataThroughGateway(RouteNetlink inside, string leg)
+    {
+        var table = 10_000 + (uint)inside.IndexOf(leg);
+        inside.ReplaceRoute(Metadata.MetadataServer.Address, 32, null, leg, table);
+        inside.AddRule(leg, Metadata.MetadataServer.Address, 32, table, MetadataRulePriority);
     }
 
     /// <summary>One router leg: a veth whose host end (named like a port's tap) sits in the network's bridge and whose other end carries the port's address in the router.</summary>

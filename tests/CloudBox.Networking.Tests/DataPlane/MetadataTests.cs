@@ -149,4 +149,25 @@ public sealed class MetadataTests : DataPlaneFixture
         await Reconciler.ReconcileNowAsync(CancellationToken.None);
         Assert.That(Host.Exec("ip", "-o", "addr", "show", "to", "169.254.169.254/32"), Does.Not.Contain("cbr-" + Id(other)[..8]));
     }
+
+    [Test]
+    public async Task AGuestWithoutTheDhcpRouteReachesMetadataThroughItsRouter()
+    {
+        var network = await Create("/networks", "network", new JsonObject { ["name"] = "metadata-routed" });
+        var subnet = await Create("/subnets", "subnet", new JsonObject { ["network_id"] = Id(network), ["cidr"] = "10.92.0.0/24", ["ip_version"] = 4 });
+        var router = await Create("/routers", "router", new JsonObject { ["name"] = "metadata-router" });
+        await Send(HttpMethod.Put, $"/routers/{Id(router)}/add_router_interface", new JsonObject { ["subnet_id"] = Id(subnet) });
+        var port = await Create("/ports", "port", new JsonObject
+        {
+            ["network_id"] = Id(network), ["device_owner"] = "compute:nova", ["device_id"] = "instance-routed",
+        });
+        // A statically configured guest: its only route off the subnet is the default one, via the router.
+        var vm = await Vm(port, "10.92.0.1");
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+        Assert.That(vm.Exec("ip", "route", "get", "169.254.169.254"), Does.Contain("via 10.92.0.1"));
+
+        var (status, body) = Fetch(vm, "/openstack/latest/meta_data.json");
+        Assert.That(status, Is.EqualTo(200), body);
+        Assert.That(JsonNode.Parse(body)!["uuid"]!.GetValue<string>(), Is.EqualTo("instance-routed"));
+    }
 }
