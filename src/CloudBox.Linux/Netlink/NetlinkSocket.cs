@@ -84,6 +84,46 @@ public sealed unsafe class NetlinkSocket : IDisposable
         WaitForAcks(_sequence - 1, _sequence - 1, operation);
     }
 
+    /// <summary>
+    /// Sends independent requests in one datagram (rtnetlink handles them in turn and acknowledges
+    /// each, going on after a failure); returns each one's errno, 0 for done. One send instead of a
+    /// round trip per request.
+    /// </summary>
+    public int[] RequestEach(IReadOnlyList<NetlinkMessage> messages, string operation)
+    {
+        var results = new int[messages.Count];
+        if (messages.Count == 0)
+            return results;
+        var first = _sequence + 1;
+        using var buffer = new MemoryStream();
+        foreach (var message in messages)
+        {
+            message.Flags |= FlagRequest | FlagAck;
+            buffer.Write(message.Complete(++_sequence));
+        }
+        SendAll(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), operation);
+        var pending = messages.Count;
+        while (pending > 0)
+        {
+            var length = Receive(operation);
+            var data = _receive.AsSpan(0, length);
+            while (data.Length >= NetlinkMessage.HeaderSize)
+            {
+                var messageLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(data);
+                if (messageLength < NetlinkMessage.HeaderSize || messageLength > data.Length)
+                    break;
+                var sequence = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
+                if (BinaryPrimitives.ReadUInt16LittleEndian(data[4..]) == MessageError && sequence - first < (uint)messages.Count)
+                {
+                    results[sequence - first] = -BinaryPrimitives.ReadInt32LittleEndian(data[16..]);
+                    pending--;
+                }
+                data = data[Math.Min(NetlinkMessage.Align(messageLength), data.Length)..];
+            }
+        }
+        return results;
+    }
+
     /// <summary>Sends a request answered by one message (a "get"); returns its payload after the header, or null when the kernel says <paramref name="missing"/>.</summary>
     public byte[]? Get(NetlinkMessage message, string operation, int missing)
     {

@@ -15,6 +15,8 @@ public sealed class NftBatch
     private const ushort NewTable = Subsystem | 0, DelTable = Subsystem | 2, NewChain = Subsystem | 3, NewRule = Subsystem | 6, NewSet = Subsystem | 9, NewSetElement = Subsystem | 12;
     private const ushort BatchBegin = 0x10, BatchEnd = 0x11;
 
+    private const int ElementsPerMessage = 256;
+
     private readonly List<NetlinkMessage> _messages = [];
 
     public NftBatch() => _messages.Add(Header(BatchBegin, 0, 0, subsystemId: true));
@@ -64,20 +66,57 @@ public sealed class NftBatch
         _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
             .U32BigEndian(3, 0).U32BigEndian(4, 7).U32BigEndian(5, 4).U32BigEndian(10, id));
         var distinct = addresses.Select(a => a.GetAddressBytes()).DistinctBy(Convert.ToHexString).ToList();
-        if (distinct.Count == 0)
-            return this;
-        var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
-        var list = message.BeginNested(3);
-        foreach (var address in distinct)
+        // A nested attribute's length is 16 bits: large sets go in several element messages.
+        foreach (var chunk in distinct.Chunk(ElementsPerMessage))
         {
-            var element = message.BeginNested(1);
-            var key = message.BeginNested(1);
-            message.Attribute(1, address);
-            message.EndNested(key);
-            message.EndNested(element);
+            var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
+            var list = message.BeginNested(3);
+            foreach (var address in chunk)
+            {
+                var element = message.BeginNested(1);
+                var key = message.BeginNested(1);
+                message.Attribute(1, address);
+                message.EndNested(key);
+                message.EndNested(element);
+            }
+            message.EndNested(list);
+            _messages.Add(message);
         }
-        message.EndNested(list);
-        _messages.Add(message);
+        return this;
+    }
+
+    /// <summary>
+    /// A verdict map: key (e.g. an interface name, or an interface name and an address) to a jump
+    /// into a chain made earlier in the batch, so a rule dispatching among many chains is one hash
+    /// lookup (<see cref="NftRule.JumpByInputInterface"/> and friends) instead of a rule per chain.
+    /// </summary>
+    public NftBatch AddVerdictMap(byte family, string table, string name, uint id, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
+    {
+        // Flags: map; key type 0 (the kernel checks only the length); data: verdicts.
+        _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
+            .U32BigEndian(3, 8).U32BigEndian(4, 0).U32BigEndian(5, (uint)keyLength).U32BigEndian(6, 0xffffff00).U32BigEndian(10, id));
+        foreach (var chunk in elements.DistinctBy(e => Convert.ToHexString(e.Key)).Chunk(ElementsPerMessage))
+        {
+            var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
+            var list = message.BeginNested(3);
+            foreach (var (key, chain) in chunk)
+            {
+                if (key.Length != keyLength)
+                    throw new ArgumentException($"map {name}: a key of {key.Length} bytes, not {keyLength}");
+                var element = message.BeginNested(1);
+                var keyStart = message.BeginNested(1);
+                message.Attribute(1, key);
+                message.EndNested(keyStart);
+                var data = message.BeginNested(2);
+                var verdict = message.BeginNested(2);
+                message.U32BigEndian(1, unchecked((uint)-3)).String(2, chain); // NFT_JUMP
+                message.EndNested(verdict);
+                message.EndNested(data);
+                message.EndNested(element);
+            }
+            message.EndNested(list);
+            _messages.Add(message);
+        }
         return this;
     }
 

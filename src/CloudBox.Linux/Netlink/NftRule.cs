@@ -15,6 +15,9 @@ public sealed class NftRule
     internal const uint Reg1 = 1;
     internal const uint Reg2 = 2;
 
+    /// <summary>The 32-bit register right after the 16 bytes of <see cref="Reg1"/> (NFT_REG32_04), for concatenated keys.</summary>
+    internal const uint Reg32After16Bytes = 12;
+
     private const uint CmpEq = 0, CmpNeq = 1, CmpGte = 5, CmpLte = 3;
     private const uint MetaIifName = 6, MetaOifName = 7, MetaNfProto = 15, MetaL4Proto = 16, MetaProtocol = 1;
     private const uint BaseLink = 0, BaseNetwork = 1, BaseTransport = 2;
@@ -30,6 +33,9 @@ public sealed class NftRule
     public NftRule OutputInterface(string name) => Meta(MetaOifName, Reg1).Compare(CmpEq, Reg1, InterfaceName(name));
 
     public NftRule NotOutputInterface(string name) => Meta(MetaOifName, Reg1).Compare(CmpNeq, Reg1, InterfaceName(name));
+
+    /// <summary>The output interface's name does not start with <paramref name="prefix"/> (nft's <c>oifname != "prefix*"</c>).</summary>
+    public NftRule NotOutputInterfacePrefix(string prefix) => Meta(MetaOifName, Reg1).Compare(CmpNeq, Reg1, Encoding.UTF8.GetBytes(prefix));
 
     /// <summary>IPv4 packets only (in bridge and inet tables, where other protocols pass too).</summary>
     public NftRule IsIpv4Ethernet() => Meta(MetaProtocol, Reg1).Compare(CmpEq, Reg1, [0x08, 0x00]);
@@ -51,6 +57,30 @@ public sealed class NftRule
     {
         Payload(BaseNetwork, offset, 4, Reg1);
         Expressions.Add(("lookup", m => m.String(1, set).U32BigEndian(2, Reg1).U32BigEndian(4, setId)));
+        return this;
+    }
+
+    /// <summary>Jumps to the chain verdict map <paramref name="map"/> gives for the input interface's name (no entry: go on).</summary>
+    public NftRule JumpByInputInterface(string map, uint mapId) => Meta(MetaIifName, Reg1).VerdictLookup(map, mapId);
+
+    public NftRule JumpByOutputInterface(string map, uint mapId) => Meta(MetaOifName, Reg1).VerdictLookup(map, mapId);
+
+    /// <summary>Jumps to the chain a map keyed by (input interface name, IPv4 source) gives: <see cref="InterfaceAndAddressKey"/>.</summary>
+    public NftRule JumpByInputInterfaceAndSource(string map, uint mapId) =>
+        Meta(MetaIifName, Reg1).Payload(BaseNetwork, 12, 4, Reg32After16Bytes).VerdictLookup(map, mapId);
+
+    public NftRule JumpByOutputInterfaceAndDestination(string map, uint mapId) =>
+        Meta(MetaOifName, Reg1).Payload(BaseNetwork, 16, 4, Reg32After16Bytes).VerdictLookup(map, mapId);
+
+    /// <summary>A map key of an interface name (16 bytes, zero-padded, as the kernel loads it).</summary>
+    public static byte[] InterfaceKey(string name) => InterfaceName(name);
+
+    /// <summary>A map key of an interface name and an IPv4 address, concatenated as the registers hold them.</summary>
+    public static byte[] InterfaceAndAddressKey(string name, IPAddress address) => [.. InterfaceName(name), .. address.GetAddressBytes()];
+
+    private NftRule VerdictLookup(string map, uint mapId)
+    {
+        Expressions.Add(("lookup", m => m.String(1, map).U32BigEndian(2, Reg1).U32BigEndian(3, RegVerdict).U32BigEndian(4, mapId)));
         return this;
     }
 

@@ -18,23 +18,37 @@ public static unsafe class PersistentTap
     private const short IffVnetHdr = 0x4000;
 
     /// <summary>Creates tap <paramref name="name"/> in the namespace at <paramref name="namespacePath"/> (the caller's when null); existing is fine.</summary>
-    public static void Create(string name, string? namespacePath)
+    public static void Create(string name, string? namespacePath) => CreateMany([name], namespacePath);
+
+    /// <summary>Creates several taps from one visit to the namespace (entering one costs a thread and a setns).</summary>
+    public static void CreateMany(IReadOnlyCollection<string> names, string? namespacePath)
     {
-        if (Encoding.UTF8.GetByteCount(name) >= 16)
-            throw new ArgumentException($"tap name too long: {name}");
+        if (names.Count == 0)
+            return;
+        foreach (var name in names)
+        {
+            if (Encoding.UTF8.GetByteCount(name) >= 16)
+                throw new ArgumentException($"tap name too long: {name}");
+        }
         NetworkNamespace.Run(namespacePath, () =>
         {
-            using var fd = LinuxFile.Open("/dev/net/tun", OpenFlags.ReadWrite);
-            var ifreq = stackalloc byte[40];
-            new Span<byte>(ifreq, 40).Clear();
-            Encoding.UTF8.GetBytes(name, new Span<byte>(ifreq, 15));
-            // The same flags the VMM opens it with, or its TUNSETIFF would be refused.
-            *(short*)(ifreq + 16) = IffTap | IffNoPi | IffVnetHdr;
-            if (Libc.Ioctl(fd.Value, TunSetIff, ifreq) < 0)
-                throw LinuxException.FromLastError($"TUNSETIFF {name}");
-            if (Libc.Ioctl(fd.Value, TunSetPersist, 1UL) < 0)
-                throw LinuxException.FromLastError($"TUNSETPERSIST {name}");
+            foreach (var name in names)
+                CreateHere(name);
             return 0;
         });
+    }
+
+    private static void CreateHere(string name)
+    {
+        using var fd = LinuxFile.Open("/dev/net/tun", OpenFlags.ReadWrite);
+        var ifreq = stackalloc byte[40];
+        new Span<byte>(ifreq, 40).Clear();
+        Encoding.UTF8.GetBytes(name, new Span<byte>(ifreq, 15));
+        // The same flags the VMM opens it with, or its TUNSETIFF would be refused.
+        *(short*)(ifreq + 16) = IffTap | IffNoPi | IffVnetHdr;
+        if (Libc.Ioctl(fd.Value, TunSetIff, ifreq) < 0)
+            throw LinuxException.FromLastError($"TUNSETIFF {name}");
+        if (Libc.Ioctl(fd.Value, TunSetPersist, 1UL) < 0)
+            throw LinuxException.FromLastError($"TUNSETPERSIST {name}");
     }
 }

@@ -10,12 +10,14 @@ namespace CloudBox.Linux.Netlink;
 /// </summary>
 public sealed class RouteNetlink : IDisposable
 {
-    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25;
+    private const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddress = 20, DelAddress = 21, GetAddress = 22, NewRoute = 24, DelRoute = 25, GetRoute = 26, NewRule = 32, DelRule = 33;
     private const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaMaster = 10, IflaOperstate = 16, IflaLinkinfo = 18, IflaNetNsFd = 28;
     private const ushort InfoKind = 1, InfoData = 2, VethInfoPeer = 1;
     private const ushort VxlanId = 1, VxlanLearning = 7, VxlanPort = 15;
     private const ushort IfaAddress = 1, IfaLocal = 2;
-    private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5;
+    private const ushort RtaDst = 1, RtaOif = 4, RtaGateway = 5, RtaTable = 15;
+    private const byte MainTable = 254, StaticProtocol = 4;
+    private const ushort FraDst = 1, FraIifname = 3, FraPriority = 6, FraTable = 15;
     private const uint IffUp = 1;
     private const byte AfInet = 2;
 
@@ -100,6 +102,23 @@ public sealed class RouteNetlink : IDisposable
         SetLink(name, message => message.U32(IflaMaster, (uint)masterIndex), up: true);
     }
 
+    /// <summary>
+    /// Puts each link into its bridge (by the bridge's index) and brings it up, all in one datagram;
+    /// a link that vanished meanwhile is skipped, any other failure raised.
+    /// </summary>
+    public void SetMastersAndUp(IReadOnlyList<(string Name, int MasterIndex)> links)
+    {
+        var messages = new List<NetlinkMessage>(links.Count);
+        foreach (var (name, masterIndex) in links)
+            messages.Add(LinkMessage(name, up: true).U32(IflaMaster, (uint)masterIndex));
+        var results = _socket.RequestEach(messages, "set links");
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is not (0 or NetlinkErrno.ENODEV))
+                throw new LinuxException($"set link {links[i].Name}", results[i]);
+        }
+    }
+
     public void SetUp(string name) => SetLink(name, null, up: true);
 
     public void SetMtu(string name, int mtu) => SetLink(name, message => message.U32(IflaMtu, (uint)mtu), up: true);
@@ -129,19 +148,33 @@ public sealed class RouteNetlink : IDisposable
     }
 
     /// <summary>IPv4 addresses on interface <paramref name="index"/>, as (address, prefix length).</summary>
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index)
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index) =>
+        AllAddresses().Where(a => a.Index == index).Select(a => (a.Address, a.PrefixLength)).ToList();
+
+    /// <summary>Every IPv4 address in the namespace with its interface's index, from one dump.</summary>
+    public IReadOnlyList<(int Index, IPAddress Address, int PrefixLength)> AllAddresses()
     {
         var replies = _socket.Dump(new NetlinkMessage(GetAddress, 0).Append([AfInet, 0, 0, 0, 0, 0, 0, 0]), "dump addresses");
-        var result = new List<(IPAddress, int)>();
+        var result = new List<(int, IPAddress, int)>();
         foreach (var reply in replies)
         {
-            if (reply[0] != AfInet || BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)) != index)
+            if (reply[0] != AfInet)
                 continue;
             var attributes = NetlinkAttributes.Parse(reply.AsSpan(8));
             if ((attributes[IfaLocal] ?? attributes[IfaAddress]) is { Length: 4 } bytes)
-                result.Add((new IPAddress(bytes), reply[1]));
+                result.Add((BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)), new IPAddress(bytes), reply[1]));
         }
         return result;
+    }
+
+    /// <summary>The name of interface <paramref name="index"/>, or null when there is none.</summary>
+    public string? NameOf(int index)
+    {
+        Span<byte> header = stackalloc byte[16];
+        header.Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], index);
+        var reply = _socket.Get(new NetlinkMessage(GetLink, 0).Append(header), $"get link {index}", NetlinkErrno.ENODEV);
+        return reply is null ? null : ParseLink(reply).Name;
     }
 
     /// <summary>
@@ -149,13 +182,71 @@ public sealed class RouteNetlink : IDisposable
     /// <paramref name="gateway"/> (or straight out of <paramref name="device"/>), replacing any
     /// route to the same destination.
     /// </summary>
-    public void ReplaceRoute(IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
+    public void ReplaceRoute(IPAddress destination, int prefixLength, IPAddress? gateway, string? device, uint table = MainTable)
     {
         var message = RouteMessage(NewRoute, destination, prefixLength, gateway, device);
+        if (table != MainTable)
+            message.U32(RtaTable, table);
         message.Flags |= NetlinkSocket.FlagCreate | NetlinkSocket.FlagReplace;
         _socket.Request(message, $"route {destination}/{prefixLength}");
     }
 
+    /// <summary>
+    /// A policy rule: packets that came in on <paramref name="inputInterface"/> for
+    /// <paramref name="destination"/>/<paramref name="prefixLength"/> are routed by table
+    /// <paramref name="table"/>; present already is fine.
+    /// </summary>
+    public void AddRule(string inputInterface, IPAddress destination, int prefixLength, uint table, uint priority)
+    {
+        try
+        {
+            _socket.Request(RuleMessage(NewRule, inputInterface, destination, prefixLength, table, priority), $"rule iif {inputInterface} to {destination}");
+        }
+        catch (LinuxException error) when (error.Errno == NetlinkErrno.EEXIST)
+        {
+        }
+    }
+
+    public void DeleteRule(string inputInterface, IPAddress destination, int prefixLength, uint priority)
+    {
+        try
+        {
+            _socket.Request(RuleMessage(DelRule, inputInterface, destination, prefixLength, 0, priority), $"delete rule iif {inputInterface}");
+        }
+        catch (LinuxException error) when (error.Errno is NetlinkErrno.ENOENT or NetlinkErrno.ESRCH)
+        {
+        }
+    }
+
+    private static NetlinkMessage RuleMessage(ushort type, string inputInterface, IPAddress destination, int prefixLength, uint table, uint priority)
+    {
+        // fib_rule_hdr: family, dst_len, src_len, tos, table, two reserved, action (1: go to table); flags.
+        var message = new NetlinkMessage(type, type == NewRule ? (ushort)(NetlinkSocket.FlagCreate | NetlinkSocket.FlagExclusive) : (ushort)0)
+            .Append([AfInet, (byte)prefixLength, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+            .Attribute(FraDst, destination.GetAddressBytes()).String(FraIifname, inputInterface).U32(FraPriority, priority);
+        return table == 0 ? message : message.U32(FraTable, table);
+    }
+
+    /// <summary>The IPv4 unicast routes of the main table, from one dump.</summary>
+    public IReadOnlyList<RouteInfo> Routes()
+    {
+        var replies = _socket.Dump(new NetlinkMessage(GetRoute, 0).Append(new byte[12] { AfInet, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "dump routes");
+        var routes = new List<RouteInfo>();
+        foreach (var reply in replies)
+        {
+            if (reply.Length < 12 || reply[0] != AfInet || reply[7] != 1)
+                continue;
+            var attributes = NetlinkAttributes.Parse(reply.AsSpan(12));
+            if ((attributes.U32(RtaTable) ?? reply[4]) != MainTable)
+                continue;
+            var destination = attributes[RtaDst] is { Length: 4 } dst ? new IPAddress(dst) : IPAddress.Any;
+            var gateway = attributes[RtaGateway] is { Length: 4 } via ? new IPAddress(via) : null;
+            routes.Add(new RouteInfo(destination, reply[1], gateway, (int?)attributes.U32(RtaOif), reply[5]));
+        }
+        return routes;
+    }
+
+    /// <summary>Deletes the route to <paramref name="destination"/>/<paramref name="prefixLength"/> that CloudBox made (protocol static); others stay.</summary>
     public void DeleteRoute(IPAddress destination, int prefixLength)
     {
         try
@@ -192,6 +283,13 @@ public sealed class RouteNetlink : IDisposable
 
     private void SetLink(string name, Action<NetlinkMessage>? attributes, bool up)
     {
+        var message = LinkMessage(name, up);
+        attributes?.Invoke(message);
+        _socket.Request(message, $"set link {name}");
+    }
+
+    private static NetlinkMessage LinkMessage(string name, bool up)
+    {
         Span<byte> header = stackalloc byte[16];
         header.Clear();
         if (up)
@@ -200,9 +298,7 @@ public sealed class RouteNetlink : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(header[12..], IffUp);
         }
         // Index 0 and a name: the kernel finds the link itself, saving a lookup per change.
-        var message = new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
-        attributes?.Invoke(message);
-        _socket.Request(message, $"set link {name}");
+        return new NetlinkMessage(NewLink, 0).Append(header).String(IflaIfname, name);
     }
 
     private static NetlinkMessage AddressMessage(ushort type, int index, IPAddress address, int prefixLength)
@@ -219,8 +315,9 @@ public sealed class RouteNetlink : IDisposable
     private NetlinkMessage RouteMessage(ushort type, IPAddress destination, int prefixLength, IPAddress? gateway, string? device)
     {
         // rtmsg: family, dst_len, src_len, tos, table (main), protocol (static), scope, type (unicast); flags.
-        byte scope = gateway is null && device is not null ? (byte)253 : (byte)0;
-        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, 254, 4, scope, 1, 0, 0, 0, 0]);
+        // Scope: link for a device route, universe via a gateway; a delete names "nowhere", which matches any.
+        byte scope = type == DelRoute ? (byte)255 : gateway is null && device is not null ? (byte)253 : (byte)0;
+        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, MainTable, StaticProtocol, scope, 1, 0, 0, 0, 0]);
         if (prefixLength > 0)
             message.Attribute(RtaDst, destination.GetAddressBytes());
         if (gateway is not null)

@@ -8,6 +8,7 @@ internal static class DataPlaneServices
     public static void Add(IServiceCollection services, NetworkSettings settings)
     {
         services.AddSingleton<Dhcp.DhcpService>();
+        services.AddSingleton<Metadata.MetadataService>();
         services.AddSingleton<LinuxDataPlane>();
         services.AddSingleton<DataPlaneReconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<DataPlaneReconciler>());

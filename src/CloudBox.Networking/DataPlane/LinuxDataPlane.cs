@@ -16,7 +16,8 @@ namespace CloudBox.Networking.DataPlane;
 /// tables. Every step is idempotent, so the same pass builds from scratch after a reboot and
 /// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
 /// </summary>
-public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, ILogger<LinuxDataPlane> logger)
+public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, Metadata.MetadataService metadata,
+    ILogger<LinuxDataPlane> logger)
 {
     public const string NatTable = "cloudbox-nat";
     private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
@@ -27,19 +28,23 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
     public void Apply(DesiredState state)
     {
         using var host = RouteNetlink.Open(HostNamespace);
+        // One dump of the host's links serves the whole pass: no lookup per port.
+        var links = new HostLinks(host);
         var wantedLinks = new HashSet<string>();
         var bridges = new Dictionary<string, string>();
         foreach (var network in state.Networks)
-            bridges[Id(network)] = EnsureNetwork(host, network, wantedLinks);
-        foreach (var port in state.InstancePorts())
-            EnsureInstancePort(host, port, bridges, wantedLinks);
+            bridges[Id(network)] = EnsureNetwork(host, links, network, wantedLinks);
+        EnsureInstancePorts(host, links, state, bridges, wantedLinks);
         var wantedNamespaces = new HashSet<string>();
+        var metadataBridges = Metadata.MetadataService.BridgesServed(state, bridges);
         foreach (var router in state.Routers)
-            EnsureRouter(host, state, router, bridges, wantedLinks, wantedNamespaces);
+            EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces);
         EnsureExternalBridges(host, state);
-        SecurityGroupFilter.Apply(state, bridges, HostNamespace);
-        RemoveLeftovers(host, wantedLinks, wantedNamespaces);
+        EnsureMetadataAddresses(host, links, metadataBridges);
+        SecurityGroupFilter.Apply(state, bridges, metadataBridges, HostNamespace);
+        RemoveLeftovers(host, links, wantedLinks, wantedNamespaces);
         dhcp.Apply(state, bridges);
+        metadata.Apply(state, bridges, metadataBridges);
     }
 
     /// <summary>Removes everything CloudBox made (for tests and for `cloudbox admin` clean-ups).</summary>
@@ -49,7 +54,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         RulesByGroup = Array.Empty<JsonObject>().ToLookup(_ => ""),
     });
 
-    private string EnsureNetwork(RouteNetlink host, JsonObject network, HashSet<string> wanted)
+    private string EnsureNetwork(RouteNetlink host, HostLinks links, JsonObject network, HashSet<string> wanted)
     {
         var mtu = network["mtu"]?.GetValue<int>() ?? 1500;
         var type = network["provider:network_type"]?.GetValue<string>();
@@ -57,41 +62,68 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             && settings.PhysicalNetworks.TryGetValue(physical, out var physicalBridge))
         {
             // An operator-named bridge is used as found; CloudBox makes only bridges under its own prefix.
-            if (physicalBridge.StartsWith("cbr-", StringComparison.Ordinal) && host.Find(physicalBridge) is null)
+            if (physicalBridge.StartsWith("cbr-", StringComparison.Ordinal) && links.Find(physicalBridge) is null)
+            {
                 host.CreateBridge(physicalBridge, mtu);
-            host.SetUp(physicalBridge);
+                links.Refresh(physicalBridge);
+            }
+            if (links.Find(physicalBridge) is not { IsUp: true })
+                host.SetUp(physicalBridge);
             return physicalBridge;
         }
         var bridge = KernelNames.Bridge(Id(network));
         wanted.Add(bridge);
-        if (host.Find(bridge) is null)
+        if (links.Find(bridge) is null)
+        {
             host.CreateBridge(bridge, mtu);
-        host.SetUp(bridge);
+            links.Refresh(bridge);
+        }
+        if (links.Find(bridge) is not { IsUp: true })
+            host.SetUp(bridge);
         if (type == "vxlan" && network["provider:segmentation_id"]?.GetValue<int>() is { } vni)
         {
             var vxlan = KernelNames.Vxlan(Id(network));
             wanted.Add(vxlan);
-            if (host.Find(vxlan) is null)
+            if (links.Find(vxlan) is null)
+            {
                 host.CreateVxlan(vxlan, vni, mtu);
-            host.SetMasterAndUp(vxlan, bridge);
+                links.Refresh(vxlan);
+            }
+            if (links.Find(vxlan) is not { IsUp: true } link || link.MasterIndex != links.IndexOf(bridge))
+                host.SetMasterAndUp(vxlan, bridge);
         }
         return bridge;
     }
 
-    private void EnsureInstancePort(RouteNetlink host, JsonObject port, Dictionary<string, string> bridges, HashSet<string> wanted)
+    /// <summary>
+    /// Every instance port's tap in its bridge: the missing taps made in one visit to the namespace,
+    /// then the ones not yet in their bridge (or down) enslaved in one netlink datagram.
+    /// </summary>
+    private void EnsureInstancePorts(RouteNetlink host, HostLinks links, DesiredState state, Dictionary<string, string> bridges, HashSet<string> wanted)
     {
-        if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
-            return;
-        var tap = KernelNames.Tap(Id(port));
-        wanted.Add(tap);
-        // Whatever holds the name already (the VMM's open tap, a test's veth) is the port's device.
-        if (host.Find(tap) is null)
-            PersistentTap.Create(tap, HostNamespace);
-        host.SetMasterAndUp(tap, bridge);
+        var missing = new List<string>();
+        var toEnslave = new List<(string Name, int MasterIndex)>();
+        foreach (var port in state.InstancePorts())
+        {
+            if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
+                continue;
+            var tap = KernelNames.Tap(Id(port));
+            if (!wanted.Add(tap))
+                continue;
+            var bridgeIndex = links.IndexOf(bridge);
+            // Whatever holds the name already (the VMM's open tap, a test's veth) is the port's device.
+            var link = links.Find(tap);
+            if (link is null)
+                missing.Add(tap);
+            if (link is null || !link.IsUp || link.MasterIndex != bridgeIndex)
+                toEnslave.Add((tap, bridgeIndex));
+        }
+        PersistentTap.CreateMany(missing, HostNamespace);
+        host.SetMastersAndUp(toEnslave);
     }
 
     private void EnsureRouter(RouteNetlink host, DesiredState state, JsonObject router, Dictionary<string, string> bridges,
-        HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+        HashSet<string> metadataBridges, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
     {
         var routerId = Id(router);
         var name = KernelNames.RouterNamespace(settings, routerId);
@@ -101,11 +133,17 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         NetworkNamespace.Run(path, () =>
         {
             File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1");
+            // Removing a leg's stale primary address must not take the new (secondary) one with it.
+            File.WriteAllText("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1");
+            File.WriteAllText("/proc/sys/net/ipv4/conf/default/promote_secondaries", "1");
             return 0;
         });
         using var inside = RouteNetlink.Open(path);
         inside.SetUp("lo");
         var wantedInside = new HashSet<string>();
+        // What the namespace should hold, so anything else CloudBox put there (from an older state) can go.
+        var wantedAddresses = new HashSet<(string Leg, IPAddress Address, int Prefix)>();
+        var wantedRoutes = new List<(IPAddress Destination, int Prefix, IPAddress Gateway, string? Device)>();
         var natRules = new List<NftRule>();
         var preRules = new List<NftRule>();
         string? gatewayDevice = null;
@@ -116,43 +154,35 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
                 continue;
             var leg = KernelNames.RouterInterface(Id(port));
-            PlugLeg(host, inside, port, bridge, leg, path, state, wantedLinks, wantedInside);
+            PlugLeg(host, inside, port, bridge, leg, path, state, wantedLinks, wantedInside, wantedAddresses);
+            if (metadataBridges.Contains(bridge))
+                MetadataThroughGateway(inside, leg);
         }
         foreach (var port in state.PortsOf(routerId, RouterGatewayOwner))
         {
             if (!bridges.TryGetValue(port["network_id"]!.GetValue<string>(), out var bridge))
                 continue;
             gatewayDevice = KernelNames.RouterGateway(Id(port));
-            PlugLeg(host, inside, port, bridge, gatewayDevice, path, state, wantedLinks, wantedInside);
+            PlugLeg(host, inside, port, bridge, gatewayDevice, path, state, wantedLinks, wantedInside, wantedAddresses);
             var fixedIp = ((JsonArray)port["fixed_ips"]!).FirstOrDefault();
             if (fixedIp is null)
                 continue;
             gatewayAddress = IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>());
             if (state.Subnets.TryGetValue(fixedIp["subnet_id"]!.GetValue<string>(), out var subnet) && subnet["gateway_ip"]?.GetValue<string>() is { } upstream)
-                inside.ReplaceRoute(IPAddress.Any, 0, IPAddress.Parse(upstream), gatewayDevice);
+                wantedRoutes.Add((IPAddress.Any, 0, IPAddress.Parse(upstream), gatewayDevice));
         }
 
         // Floating IPs: the address lives on the gateway leg; DNAT in, SNAT out.
-        var floatingAddresses = new HashSet<IPAddress>();
         foreach (var floating in state.FloatingIps.Where(f => f["router_id"]?.GetValue<string>() == routerId))
         {
             if (gatewayDevice is null || floating["fixed_ip_address"]?.GetValue<string>() is not { } fixedText)
                 continue;
             var floatingAddress = IPAddress.Parse(floating["floating_ip_address"]!.GetValue<string>());
             var fixedAddress = IPAddress.Parse(fixedText);
-            floatingAddresses.Add(floatingAddress);
+            wantedAddresses.Add((gatewayDevice, floatingAddress, 32));
             inside.AddAddress(gatewayDevice, floatingAddress, 32);
             preRules.Add(new NftRule().DestinationAddress(floatingAddress).DestinationNat(fixedAddress));
             natRules.Add(new NftRule().SourceAddress(fixedAddress).OutputInterface(gatewayDevice).SourceNat(floatingAddress));
-        }
-        if (gatewayDevice is not null)
-        {
-            // Addresses on the gateway leg that are neither its own nor a current floating IP are stale.
-            foreach (var (address, prefix) in inside.Addresses(inside.IndexOf(gatewayDevice)))
-            {
-                if (prefix == 32 && !floatingAddresses.Contains(address) && !address.Equals(gatewayAddress))
-                    inside.DeleteAddress(gatewayDevice, address, prefix);
-            }
         }
         if (gatewayDevice is not null && gatewayAddress is not null && router["external_gateway_info"]?["enable_snat"]?.GetValue<bool>() != false)
         {
@@ -172,7 +202,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         {
             var destination = Ipv4Cidr.TryParse(route!["destination"]!.GetValue<string>(), out _);
             if (destination is { } d)
-                inside.ReplaceRoute(new IPAddress(BigEndian(d.Network)), d.PrefixLength, IPAddress.Parse(route["nexthop"]!.GetValue<string>()), null);
+                wantedRoutes.Add((new IPAddress(BigEndian(d.Network)), d.PrefixLength, IPAddress.Parse(route["nexthop"]!.GetValue<string>()), null));
         }
 
         var batch = new NftBatch()
@@ -185,16 +215,59 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             batch.AddRule(NftBatch.FamilyIpv4, NatTable, "postrouting", rule);
         batch.Commit(path);
 
-        foreach (var link in inside.Links())
+        RemoveStale(inside, wantedInside, wantedAddresses, wantedRoutes);
+    }
+
+    /// <summary>
+    /// Legs, addresses and routes CloudBox made in a router's namespace for a state that has since
+    /// changed (a subnet detached, a port's address changed, a route or floating IP removed) go; one
+    /// dump of each kind, whatever the router's size. Routes the kernel made itself (connected subnets) stay.
+    /// </summary>
+    /// <remarks>Routes are set after stale addresses went: a next hop must be reachable through an address that stays.</remarks>
+    private static void RemoveStale(RouteNetlink inside, HashSet<string> wantedLegs, HashSet<(string Leg, IPAddress Address, int Prefix)> wantedAddresses,
+        List<(IPAddress Destination, int Prefix, IPAddress Gateway, string? Device)> wantedRoutes)
+    {
+        static bool IsLeg(string name) => name.StartsWith("qr-", StringComparison.Ordinal) || name.StartsWith("qg-", StringComparison.Ordinal);
+        var legs = inside.Links().Where(l => IsLeg(l.Name)).ToList();
+        foreach (var link in legs.Where(l => !wantedLegs.Contains(l.Name)))
         {
-            if ((link.Name.StartsWith("qr-", StringComparison.Ordinal) || link.Name.StartsWith("qg-", StringComparison.Ordinal)) && !wantedInside.Contains(link.Name))
-                inside.Delete(link.Name);
+            inside.Delete(link.Name);
+            inside.DeleteRule(link.Name, Metadata.MetadataServer.Address, 32, MetadataRulePriority);
         }
+        var legOfIndex = legs.Where(l => wantedLegs.Contains(l.Name)).ToDictionary(l => l.Index, l => l.Name);
+        foreach (var (index, address, prefix) in inside.AllAddresses())
+        {
+            if (legOfIndex.TryGetValue(index, out var leg) && !wantedAddresses.Contains((leg, address, prefix)))
+                inside.DeleteAddress(leg, address, prefix);
+        }
+        foreach (var (destination, prefix, gateway, device) in wantedRoutes)
+            inside.ReplaceRoute(destination, prefix, gateway, device);
+        var wanted = wantedRoutes.Select(r => (r.Destination, r.Prefix)).ToHashSet();
+        foreach (var route in inside.Routes())
+        {
+            if (route.Protocol == 4 && !wanted.Contains((route.Destination, route.PrefixLength)))
+                inside.DeleteRoute(route.Destination, route.PrefixLength);
+        }
+    }
+
+    private const uint MetadataRulePriority = 1000;
+
+    /// <summary>
+    /// A guest that ignores the DHCP route to 169.254.169.254 sends its metadata requests to its
+    /// gateway, the router: a policy rule sends them back out of the leg they came in on, to the
+    /// network's bridge, which holds the address (the listener's answer goes straight to the guest).
+    /// Each leg has its own table, numbered after the leg's index in the namespace.
+    /// </summary>
+    private static void MetadataThroughGateway(RouteNetlink inside, string leg)
+    {
+        var table = 10_000 + (uint)inside.IndexOf(leg);
+        inside.ReplaceRoute(Metadata.MetadataServer.Address, 32, null, leg, table);
+        inside.AddRule(leg, Metadata.MetadataServer.Address, 32, table, MetadataRulePriority);
     }
 
     /// <summary>One router leg: a veth whose host end (named like a port's tap) sits in the network's bridge and whose other end carries the port's address in the router.</summary>
     private static void PlugLeg(RouteNetlink host, RouteNetlink inside, JsonObject port, string bridge, string leg, string routerPath,
-        DesiredState state, HashSet<string> wantedLinks, HashSet<string> wantedInside)
+        DesiredState state, HashSet<string> wantedLinks, HashSet<string> wantedInside, HashSet<(string Leg, IPAddress Address, int Prefix)> wantedAddresses)
     {
         var hostEnd = KernelNames.Tap(Id(port));
         wantedLinks.Add(hostEnd);
@@ -213,7 +286,9 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet))
                 continue;
             var prefix = SubnetLayout.FromStored(subnet).Cidr.PrefixLength;
-            inside.AddAddress(leg, IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>()), prefix);
+            var address = IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>());
+            wantedAddresses.Add((leg, address, prefix));
+            inside.AddAddress(leg, address, prefix);
         }
     }
 
@@ -240,7 +315,9 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 var cidr = SubnetLayout.FromStored(subnet).Cidr;
                 host.AddAddress(bridge, IPAddress.Parse(gateway), cidr.PrefixLength);
                 batch.AddRule(NftBatch.FamilyIpv4, NatTable, "postrouting", new NftRule()
-                    .SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength).NotOutputInterface(bridge).Masquerade());
+                    .SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength).NotOutputInterface(bridge)
+                    // Bridged traffic (to and from routers' legs in other networks' bridges) is not leaving the host: never rewrite it.
+                    .NotOutputInterfacePrefix("cbr-").Masquerade());
                 any = true;
             }
         }
@@ -255,9 +332,43 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         batch.Commit(HostNamespace);
     }
 
-    private void RemoveLeftovers(RouteNetlink host, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+    /// <summary>
+    /// The bridge of every network with DHCP holds 169.254.169.254/32, which DHCP tells clients is on-link;
+    /// bridges that no longer serve metadata lose it. The tenant's source addresses have no route in this
+    /// namespace, so reverse-path filtering is off on those bridges (the listener replies through its bridge).
+    /// </summary>
+    private void EnsureMetadataAddresses(RouteNetlink host, HostLinks links, HashSet<string> served)
     {
-        foreach (var link in host.Links())
+        var servedIndexes = served.Select(links.IndexOf).ToHashSet();
+        var holding = new HashSet<int>();
+        foreach (var (index, address, prefix) in host.AllAddresses())
+        {
+            if (!address.Equals(Metadata.MetadataServer.Address))
+                continue;
+            holding.Add(index);
+            if (!servedIndexes.Contains(index) && host.NameOf(index) is { } name
+                && (KernelNames.IsOurs(name) || settings.PhysicalNetworks.Values.Contains(name)))
+                host.DeleteAddress(name, address, prefix);
+        }
+        foreach (var bridge in served)
+        {
+            if (!holding.Contains(links.IndexOf(bridge)))
+                host.AddAddress(bridge, Metadata.MetadataServer.Address, 32);
+        }
+        if (served.Count == 0)
+            return;
+        NetworkNamespace.Run(HostNamespace, () =>
+        {
+            foreach (var bridge in served)
+                File.WriteAllText($"/proc/sys/net/ipv4/conf/{bridge}/rp_filter", "0");
+            return 0;
+        });
+    }
+
+    private void RemoveLeftovers(RouteNetlink host, HostLinks links, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+    {
+        // The dump from the pass's start is enough: whatever the pass made since is wanted.
+        foreach (var link in links.AtStart)
         {
             if (KernelNames.IsOurs(link.Name) && !wantedLinks.Contains(link.Name))
             {

@@ -8,12 +8,15 @@ namespace CloudBox.Networking.DataPlane;
 /// <summary>
 /// Security groups and anti-spoofing as nftables rules, rebuilt as whole tables in one atomic batch:
 /// <list type="bullet">
-/// <item>table <c>bridge cloudbox-ports</c>: frames entering from a port's tap must carry the port's
-/// MAC and one of its addresses (or an allowed address pair); DHCP discovery is let through.</item>
+/// <item>table <c>bridge cloudbox-ports</c>: one verdict-map lookup by tap sends a frame to its port's
+/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair);
+/// DHCP discovery is let through.</item>
 /// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 reaches through
 /// br_netfilter and so has connection tracking: replies of allowed connections pass; a port's
 /// egress rules judge what it sends (by source address, trustworthy after anti-spoofing), its
-/// ingress rules what is sent to it; anything else to or from a filtered port is dropped.</item>
+/// ingress rules what is sent to it; anything else to or from a filtered port is dropped. Packets
+/// of established connections leave at the first rule; new ones reach their port's chains through
+/// two verdict maps keyed by (bridge, address).</item>
 /// </list>
 /// </summary>
 public static class SecurityGroupFilter
@@ -23,7 +26,9 @@ public static class SecurityGroupFilter
 
     /// <param name="bridges">The bridge of each network: dispatch to a port's chains also matches its bridge, so equal
     /// addresses on two tenants' overlapping networks never share each other's rules.</param>
-    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, string? namespacePath)
+    /// <param name="metadataBridges">Bridges holding 169.254.169.254: from them the host accepts only metadata requests.</param>
+    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
+        string? namespacePath)
     {
         var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
         var batch = new NftBatch()
@@ -31,15 +36,70 @@ public static class SecurityGroupFilter
             .AddChain(NftBatch.FamilyBridge, PortsTable, "prerouting", hook: 0, priority: -300)
             .ReplaceTable(NftBatch.FamilyInet, GroupsTable)
             .AddChain(NftBatch.FamilyInet, GroupsTable, "forward", hook: 2, priority: 0);
+        // Most packets belong to a connection already allowed: they leave at the first rule.
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().CtStateIn(2 | 4).Accept());
+        MetadataOnly(batch, state, bridges, metadataBridges);
         var sets = RemoteGroupSets(batch, state);
+        var dispatch = new Dispatch();
         foreach (var port in filtered)
-            AntiSpoofing(batch, port);
+            AntiSpoofing(batch, dispatch, port);
         foreach (var port in filtered)
-            Egress(batch, state, sets, BridgeOf(bridges, port), port);
+            Egress(batch, state, sets, dispatch, BridgeOf(bridges, port), port);
         foreach (var port in filtered)
-            Ingress(batch, state, sets, BridgeOf(bridges, port), port);
+            Ingress(batch, state, sets, dispatch, BridgeOf(bridges, port), port);
+
+        // Dispatch to the per-port chains: one hash lookup each, however many ports there are.
+        batch.AddVerdictMap(NftBatch.FamilyBridge, PortsTable, SpoofMap, SpoofMapId, 16, dispatch.Spoofing);
+        batch.AddRule(NftBatch.FamilyBridge, PortsTable, "prerouting", new NftRule().JumpByInputInterface(SpoofMap, SpoofMapId));
+        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, EgressMap, EgressMapId, 20, dispatch.Egress);
+        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, IngressMap, IngressMapId, 20, dispatch.Ingress);
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().JumpByInputInterfaceAndSource(EgressMap, EgressMapId));
+        foreach (var rule in dispatch.EgressByPrefix)
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination(IngressMap, IngressMapId));
+        foreach (var rule in dispatch.IngressByPrefix)
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
         batch.Commit(namespacePath);
+    }
+
+    private const string SpoofMap = "spoof-by-tap", EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
+    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003;
+
+    /// <summary>
+    /// Where packets go to their port's chains. Bridged IPv4 reaches the inet forward hook through
+    /// br_netfilter with the bridge (not the tap) as its device, so ports are told apart there by
+    /// (bridge, address): equal addresses on two tenants' overlapping networks never share rules.
+    /// Allowed address pairs that are prefixes cannot be map keys and keep a rule each.
+    /// </summary>
+    private sealed class Dispatch
+    {
+        public List<(byte[] Key, string Chain)> Spoofing { get; } = [];
+        public List<(byte[] Key, string Chain)> Egress { get; } = [];
+        public List<(byte[] Key, string Chain)> Ingress { get; } = [];
+        public List<NftRule> EgressByPrefix { get; } = [];
+        public List<NftRule> IngressByPrefix { get; } = [];
+    }
+
+    /// <summary>
+    /// A bridge with an address makes the host reachable from the tenant's network: only TCP to
+    /// 169.254.169.254:80 is let in, never the host's other services (on that address or any other).
+    /// External networks are left alone: there the host is the upstream gateway on purpose.
+    /// </summary>
+    private static void MetadataOnly(NftBatch batch, DesiredState state, IReadOnlyDictionary<string, string> bridges,
+        IReadOnlyCollection<string> metadataBridges)
+    {
+        var external = state.Networks.Where(n => n["router:external"]?.GetValue<bool>() == true)
+            .Select(n => bridges.GetValueOrDefault(n["id"]!.GetValue<string>())).OfType<string>().ToHashSet();
+        var tenantBridges = metadataBridges.Where(b => !external.Contains(b)).ToList();
+        if (tenantBridges.Count == 0)
+            return;
+        batch.AddChain(NftBatch.FamilyInet, GroupsTable, "input", hook: 1, priority: 0);
+        foreach (var bridge in tenantBridges)
+        {
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).IsIpv4()
+                .DestinationAddress(Metadata.MetadataServer.Address).L4Protocol(6).DestinationPorts(80, 80).Accept());
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).Counter().Drop());
+        }
     }
 
     private static string? BridgeOf(IReadOnlyDictionary<string, string> bridges, JsonObject port) =>
@@ -63,12 +123,12 @@ public static class SecurityGroupFilter
         return result;
     }
 
-    private static void AntiSpoofing(NftBatch batch, JsonObject port)
+    private static void AntiSpoofing(NftBatch batch, Dispatch dispatch, JsonObject port)
     {
         var tap = KernelNames.Tap(port["id"]!.GetValue<string>());
         var chain = "spoof-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyBridge, PortsTable, chain);
-        batch.AddRule(NftBatch.FamilyBridge, PortsTable, "prerouting", new NftRule().InputInterface(tap).Jump(chain));
+        dispatch.Spoofing.Add((NftRule.InterfaceKey(tap), chain));
         var macs = new List<byte[]> { ParseMac(port["mac_address"]!.GetValue<string>()) };
         foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
             macs.Add(ParseMac(pair!["mac_address"]!.GetValue<string>()));
@@ -105,15 +165,19 @@ public static class SecurityGroupFilter
         return sets;
     }
 
-    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, string? bridge, JsonObject port)
+    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+        JsonObject port)
     {
+        if (bridge is null)
+            return; // not plugged anywhere: nothing to filter
         var chain = "out-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            // Bridged IPv4 reaches this hook through br_netfilter with the bridge as both its input and output device.
-            var dispatch = bridge is null ? new NftRule() : new NftRule().InputInterface(bridge);
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", dispatch.IsIpv4().SourceAddress(address, prefix).Jump(chain));
+            if (prefix == 32)
+                dispatch.Egress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else
+                dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
         }
         // DHCP requests reach CloudBox's server whatever the rules say, as in Neutron.
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
@@ -125,14 +189,19 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
     }
 
-    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, string? bridge, JsonObject port)
+    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+        JsonObject port)
     {
+        if (bridge is null)
+            return;
         var chain = "in-" + ShortId(port);
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            var dispatch = bridge is null ? new NftRule() : new NftRule().OutputInterface(bridge);
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", dispatch.IsIpv4().DestinationAddress(address, prefix).Jump(chain));
+            if (prefix == 32)
+                dispatch.Ingress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else
+                dispatch.IngressByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv4().DestinationAddress(address, prefix).Jump(chain));
         }
         foreach (var rule in RulesOf(state, port, "ingress"))
         {

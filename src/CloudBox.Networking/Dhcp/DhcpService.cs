@@ -62,6 +62,10 @@ public sealed class DhcpService(NetworkSettings settings, ILoggerFactory loggers
             var cidr = Ipv4Cidr.TryParse(r!["destination"]!.GetValue<string>(), out _)!.Value;
             return (cidr.Network, cidr.PrefixLength, Ipv4.TryParse(r["nexthop"]!.GetValue<string>())!.Value);
         }).ToList();
+        // The metadata address is on-link (next hop 0.0.0.0, RFC 3442): the network's bridge holds it, with or without a router.
+        var metadata = Ipv4.TryParse(Metadata.MetadataServer.Address.ToString())!.Value;
+        if (!routes.Any(r => r.Network == metadata && r.PrefixLength == 32))
+            routes.Add((metadata, 32, 0u));
         return new DhcpLease(ip, layout.Cidr.PrefixLength, layout.Gateway ?? layout.HostRange.First, layout.Gateway, dns, mtu, routes,
             "host-" + address.Replace('.', '-'));
     }

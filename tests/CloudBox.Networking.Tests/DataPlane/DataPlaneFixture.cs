@@ -28,13 +28,18 @@ public abstract class DataPlaneFixture
     {
         Host = ThrowawayNamespace.Create("cbhost");
         _routerPrefix = "cbtr" + Guid.NewGuid().ToString("N")[..4] + "-";
-        Cloud = await TestCloud.StartAsync(DatabaseEngine.Sqlite, new NetworkingModule(new NetworkSettings
+        Cloud = await TestCloud.StartAsync(DatabaseEngine.Sqlite, new ModuleWithServices(new NetworkingModule(new NetworkSettings
         {
             DataPlane = true,
             NetworkNamespace = Host.Path,
             RouterNamespacePrefix = _routerPrefix,
-        }));
+        }), ConfigureServices));
         Token = await Cloud.AdminTokenAsync();
+    }
+
+    /// <summary>Services another module would provide in the real binary (e.g. Compute's metadata), registered by a test class.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     [OneTimeTearDown]
