@@ -54,6 +54,7 @@ public sealed class DiskHotplugTests
         var disk = vm!["disks"]!.AsArray().Single()!;
         Assert.That(((string?)disk["id"], (string?)disk["serial"], (int?)disk["pciSlot"]), Is.EqualTo(("vol-1", "vol-1-serial", 1)));
         Assert.That((string?)vm["config"]!["disks"]![0]!["id"], Is.EqualTo("vol-1"));
+        Assert.That((string?)disk["engine"], Is.EqualTo("io_uring"), "a plugged disk is served by the io_uring block engine");
 
         await WaitForConsole(guest, "read: CloudBox sector one\n");
         Assert.That(VirtioThreads(), Is.EqualTo(threadsBefore + 1), "the disk's device thread runs");
