@@ -6,6 +6,7 @@ using CloudBox.Compute.Flavors;
 using CloudBox.Compute.Hosts;
 using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Keypairs;
+using CloudBox.Compute.Networking;
 using CloudBox.Compute.Power;
 using CloudBox.Compute.Quotas;
 using CloudBox.Compute.Servers;
@@ -59,6 +60,8 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         else
             services.AddSingleton<IHypervisorDriver, VmmProcessDriver>();
         services.AddSingleton<IStartupTask, DefaultFlavors>();
+        services.AddSingleton<ServerNetworks>();
+        services.AddSingleton<IStartupTask, OrphanedPortRelease>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
     }

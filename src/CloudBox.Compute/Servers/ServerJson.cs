@@ -17,7 +17,7 @@ public static class ServerJson
         ["links"] = ComputeLinks.For(context, "servers", server.Id),
     };
 
-    public static JsonObject Detail(HttpContext context, ServerRecord server, bool admin)
+    public static JsonObject Detail(HttpContext context, ServerRecord server, bool admin, IReadOnlyList<Core.Networking.ServerPort>? ports = null)
     {
         var status = ServerStates.Status(server.VmState, server.TaskState);
         var body = new JsonObject
@@ -33,7 +33,7 @@ public static class ServerJson
             ["flavor"] = new JsonObject { ["id"] = server.FlavorId, ["links"] = Bookmark(context, "flavors", server.FlavorId) },
             ["created"] = Wire(server.CreatedAt),
             ["updated"] = Wire(server.UpdatedAt),
-            ["addresses"] = new JsonObject(),
+            ["addresses"] = Networking.ServerAddresses.Json(ports),
             ["accessIPv4"] = server.AccessIpv4,
             ["accessIPv6"] = server.AccessIpv6,
             ["links"] = ComputeLinks.For(context, "servers", server.Id),
