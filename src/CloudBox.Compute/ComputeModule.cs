@@ -6,6 +6,7 @@ using CloudBox.Compute.Flavors;
 using CloudBox.Compute.Hosts;
 using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Keypairs;
+using CloudBox.Compute.Metadata;
 using CloudBox.Compute.Networking;
 using CloudBox.Compute.Power;
 using CloudBox.Compute.Quotas;
@@ -13,6 +14,7 @@ using CloudBox.Compute.Servers;
 using CloudBox.Compute.Usage;
 using CloudBox.Compute.Versions;
 using CloudBox.Core.Api;
+using CloudBox.Core.Compute;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
@@ -62,6 +64,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<IStartupTask, DefaultFlavors>();
         services.AddSingleton<ServerNetworks>();
         services.AddSingleton<IStartupTask, OrphanedPortRelease>();
+        services.AddSingleton<IInstanceMetadata, InstanceMetadataService>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
     }

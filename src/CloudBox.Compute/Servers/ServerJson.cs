@@ -61,7 +61,7 @@ public static class ServerJson
             var image = Build.ImageSnapshot.Parse(server.Image);
             body["OS-EXT-SRV-ATTR:reservation_id"] = "r-" + server.Id[..8];
             body["OS-EXT-SRV-ATTR:launch_index"] = 0;
-            body["OS-EXT-SRV-ATTR:hostname"] = ConfigDrive.InstanceMetadata.Hostname(server.Name);
+            body["OS-EXT-SRV-ATTR:hostname"] = Metadata.MetadataContent.HostnameOf(server.Name);
             body["OS-EXT-SRV-ATTR:kernel_id"] = image.KernelId ?? "";
             body["OS-EXT-SRV-ATTR:ramdisk_id"] = image.RamdiskId ?? "";
             body["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda";
