@@ -88,6 +88,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerEndpoints.Map(v21);
             ServerMetadataEndpoints.Map(v21);
             ServerTags.Map(v21);
+            InterfaceEndpoints.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);

@@ -80,6 +80,19 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         Assert.That(nic.Tap, Is.EqualTo("tap" + port["id"]!.GetValue<string>()[..11]));
         Assert.That(nic.Mac, Is.EqualTo(mac));
 
+        var (listed, interfaces, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
+        Assert.That(listed, Is.EqualTo(HttpStatusCode.OK));
+        var attachment = interfaces!["interfaceAttachments"]!.AsArray().Single()!;
+        Assert.That(attachment["port_id"]!.GetValue<string>(), Is.EqualTo(port["id"]!.GetValue<string>()));
+        Assert.That(attachment["net_id"]!.GetValue<string>(), Is.EqualTo(networkId));
+        Assert.That(attachment["mac_addr"]!.GetValue<string>(), Is.EqualTo(mac));
+        Assert.That(attachment["port_state"]!.GetValue<string>(), Is.EqualTo("ACTIVE"));
+        Assert.That(attachment["fixed_ips"]![0]!["ip_address"]!.GetValue<string>(), Is.EqualTo(address));
+        var (shown, one, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface/{port["id"]}", member);
+        Assert.That(shown, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(one!["interfaceAttachment"]!["port_id"]!.GetValue<string>(), Is.EqualTo(port["id"]!.GetValue<string>()));
+        Assert.That((await Nova(HttpMethod.Get, $"/servers/{id}/os-interface/{Guid.NewGuid()}", member)).Status, Is.EqualTo(HttpStatusCode.NotFound));
+
         await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
         Assert.That((await PortsOfAsync(id, member))[0]!["status"]!.GetValue<string>(), Is.EqualTo("DOWN"));
 
