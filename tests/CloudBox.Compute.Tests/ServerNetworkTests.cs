@@ -211,6 +211,46 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
     }
 
     [Test]
+    public async Task Interfaces_attach_and_detach_while_the_server_is_stopped()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (first, _) = await NetworkAsync(member, "10.48.0.0/24");
+        var (second, secondName) = await NetworkAsync(member, "10.49.0.0/24");
+        var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }));
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var attach = new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.49.0.9" }) } };
+        var (running, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
+        Assert.That(running, Is.EqualTo(HttpStatusCode.Conflict), "no hot plug: a running server is refused");
+
+        await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
+        await WaitForStatusAsync(id, "SHUTOFF", member);
+        var (attached, body, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
+        Assert.That(attached, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        var newPort = body!["interfaceAttachment"]!["port_id"]!.GetValue<string>();
+        Assert.That(body["interfaceAttachment"]!["net_id"]!.GetValue<string>(), Is.EqualTo(second));
+        Assert.That((await ShowServerAsync(id, member))["addresses"]![secondName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.49.0.9"));
+
+        // The next start plugs both, the new one second.
+        await ActAsync(id, new JsonObject { ["os-start"] = null }, member);
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var nics = Driver.Started[id].Nics;
+        Assert.That(nics, Has.Count.EqualTo(2));
+        Assert.That(nics[1].Tap, Is.EqualTo("tap" + newPort[..11]));
+
+        await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
+        await WaitForStatusAsync(id, "SHUTOFF", member);
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{newPort}", member)).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{newPort}", member)).Status, Is.EqualTo(HttpStatusCode.NotFound));
+        var (_, gone, _) = await Neutron(HttpMethod.Get, $"/ports/{newPort}", member);
+        Assert.That(gone?["port"], Is.Null, "a port made for the server goes with the detach");
+        var (_, left, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
+        Assert.That(left!["interfaceAttachments"]!.AsArray(), Has.Count.EqualTo(1));
+        await ActAsync(id, new JsonObject { ["os-start"] = null }, member);
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        Assert.That(Driver.Started[id].Nics, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_failed_build_gives_its_ports_back()
     {
         var (member, _) = await NewMemberAsync();

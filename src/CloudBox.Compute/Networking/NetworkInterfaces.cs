@@ -13,6 +13,24 @@ public static class NetworkInterfaces
     public static string ToJson(IReadOnlyList<ServerPort> ports) =>
         new JsonArray([.. ports.Select(p => (JsonNode)new JsonObject { ["port_id"] = p.PortId, ["tap"] = p.TapName, ["mac"] = p.MacAddress })]).ToJsonString();
 
+    /// <summary>The list with <paramref name="ports"/> added at the end (the guest's next interfaces), each port once.</summary>
+    public static string Append(string json, IReadOnlyList<ServerPort> ports)
+    {
+        var list = JsonNode.Parse(json is "" ? "[]" : json)!.AsArray();
+        foreach (var port in ports)
+        {
+            if (!list.Any(n => n!["port_id"]!.GetValue<string>() == port.PortId))
+                list.Add(new JsonObject { ["port_id"] = port.PortId, ["tap"] = port.TapName, ["mac"] = port.MacAddress });
+        }
+        return list.ToJsonString();
+    }
+
+    public static string Remove(string json, string portId)
+    {
+        var list = JsonNode.Parse(json is "" ? "[]" : json)!.AsArray();
+        return new JsonArray([.. list.Where(n => n!["port_id"]!.GetValue<string>() != portId).Select(n => n!.DeepClone())]).ToJsonString();
+    }
+
     public static IReadOnlyList<VmNic> Parse(string json)
     {
         if (json is "[]" or "")

@@ -127,6 +127,52 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
         }
     }
 
+    /// <summary>A new interface for an existing server (<c>os-interface</c> attach): a port on a network, a given port, or <c>auto</c>.</summary>
+    public async Task<IReadOnlyList<ServerPort>> AttachAsync(ServerRecord server, PortRequest? request, CallerContext caller, CancellationToken cancellationToken)
+    {
+        if (!Available)
+            throw ApiFault.BadRequest("This cloud runs without the Networking service: servers have no interfaces to attach.");
+        var ports = await Ports.AllocateAsync(server.Id, server.AvailabilityZone, request is null ? [] : [request], caller, cancellationToken);
+        try
+        {
+            await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Append(json, ports), cancellationToken);
+        }
+        catch
+        {
+            foreach (var port in ports)
+                await Ports.ReleasePortAsync(server.Id, port.PortId, CancellationToken.None);
+            throw;
+        }
+        return ports;
+    }
+
+    /// <summary>Takes one interface off a server (<c>os-interface</c> detach); false when the server holds no such port.</summary>
+    public async Task<bool> DetachAsync(string serverId, string portId, CancellationToken cancellationToken)
+    {
+        if (!Available || !await Ports.ReleasePortAsync(serverId, portId, cancellationToken))
+            return false;
+        await ChangeInterfacesAsync(serverId, json => NetworkInterfaces.Remove(json, portId), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Compare-and-set on the row's interface list, so two attaches at once both land.</summary>
+    private async Task ChangeInterfacesAsync(string serverId, Func<string, string> change, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        while (true)
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT network_interfaces FROM compute_servers WHERE id = @serverId", new { serverId }, cancellationToken: cancellationToken));
+            if (current is null)
+                return; // the server is gone
+            var next = change(current);
+            if (await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE compute_servers SET network_interfaces = @next WHERE id = @serverId AND network_interfaces = @current",
+                    new { serverId, next, current }, cancellationToken: cancellationToken)) > 0)
+                return;
+        }
+    }
+
     /// <summary>The ports of a page of servers, in one call.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<ServerPort>>> ListAsync(IReadOnlyCollection<string> serverIds, CancellationToken cancellationToken)
     {

@@ -52,6 +52,12 @@ public interface INetworkPorts
     /// <summary>Deletes the ports created for the server and unbinds the ones it was given; idempotent.</summary>
     Task ReleaseAsync(string serverId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Lets one port of the server go (an interface detach): deleted when it was created for the
+    /// server, unbound when it was given; false when the server holds no such port.
+    /// </summary>
+    Task<bool> ReleasePortAsync(string serverId, string portId, CancellationToken cancellationToken);
+
     /// <summary>Marks the server's ports ACTIVE (its VM runs) or DOWN.</summary>
     Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken);
 }

@@ -95,24 +95,43 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         {
             var ports = await PortsOfAsync(connection, transaction, serverId);
             foreach (var port in ports)
-            {
-                await IpAllocator.LockAsync(store.Database, connection, transaction, port["network_id"]!.GetValue<string>());
-                if (port["binding:profile"] is JsonObject profile && profile.ContainsKey(CreatedMark))
-                {
-                    await DisassociateFloatingIpsAsync(connection, transaction, NeutronRequest.Id(port));
-                    await writer.DeleteAsync(connection, transaction, port);
-                    continue;
-                }
-                port["device_id"] = "";
-                port["device_owner"] = "";
-                port["binding:host_id"] = "";
-                PortWriter.SetBinding(port);
-                await store.UpdateAsync(connection, transaction, ResourceType.Port, port);
-            }
+                await ReleaseOneAsync(connection, transaction, port);
             return ports.Count > 0;
         }, cancellationToken);
         if (changed)
             changes.Changed();
+    }
+
+    public async Task<bool> ReleasePortAsync(string serverId, string portId, CancellationToken cancellationToken)
+    {
+        var released = await store.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var port = (await PortsOfAsync(connection, transaction, serverId)).FirstOrDefault(p => NeutronRequest.Id(p) == portId);
+            if (port is null)
+                return false;
+            await ReleaseOneAsync(connection, transaction, port);
+            return true;
+        }, cancellationToken);
+        if (released)
+            changes.Changed();
+        return released;
+    }
+
+    /// <summary>A port made for the server goes (its floating IPs stay, unassociated); one the user gave is unbound and kept.</summary>
+    private async Task ReleaseOneAsync(DbConnection connection, DbTransaction transaction, JsonObject port)
+    {
+        await IpAllocator.LockAsync(store.Database, connection, transaction, port["network_id"]!.GetValue<string>());
+        if (port["binding:profile"] is JsonObject profile && profile.ContainsKey(CreatedMark))
+        {
+            await DisassociateFloatingIpsAsync(connection, transaction, NeutronRequest.Id(port));
+            await writer.DeleteAsync(connection, transaction, port);
+            return;
+        }
+        port["device_id"] = "";
+        port["device_owner"] = "";
+        port["binding:host_id"] = "";
+        PortWriter.SetBinding(port);
+        await store.UpdateAsync(connection, transaction, ResourceType.Port, port);
     }
 
     public async Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken)
