@@ -87,7 +87,7 @@ public sealed partial class BuildWorker(
             if (!await servers.TransitionAsync(server.Id, ServerStates.Building, step, ServerStates.Error, null, PowerState.NoState, Now(), CancellationToken.None, fault))
                 await CleanUpIfDeletedAsync(server);
             else
-                await networks.ReleaseAfterFailedBuildAsync(server.Id);
+                await networks.ReleaseAfterFailedBuildAsync(server);
         }
     }
 

@@ -105,16 +105,20 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
 
     public async Task ReleaseAsync(string serverId, CancellationToken cancellationToken)
     {
-        if (Available)
-            await Ports.ReleaseAsync(serverId, cancellationToken);
+        if (!Available)
+            return; // no Networking, no ports and no claims
+        await Ports.ReleaseAsync(serverId, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM compute_port_claims WHERE server_id = @serverId", new { serverId },
             cancellationToken: cancellationToken));
     }
 
     /// <summary>A failed build gives its ports back, as Nova deallocates the network of an instance that could not be spawned.</summary>
-    public async Task ReleaseAfterFailedBuildAsync(string serverId)
+    public async Task ReleaseAfterFailedBuildAsync(ServerRecord server)
     {
+        var serverId = server.Id;
+        if (server.NetworkInterfaces is "[]" or "")
+            return; // every port of the server is on its row (create and attach record them)
         try
         {
             await ReleaseAsync(serverId, CancellationToken.None);

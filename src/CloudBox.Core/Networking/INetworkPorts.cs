@@ -34,7 +34,7 @@ public sealed record ServerPort(
 /// <summary>
 /// Ports for servers (implemented by Networking, used by Compute), in process. Errors are
 /// <see cref="Api.ApiFault"/>s with the status the Compute API should answer (400 unknown
-/// network, 409 port in use or no free address, 403 over quota).
+/// network or port, 409 port in use or no free address, 403 over quota).
 /// </summary>
 public interface INetworkPorts
 {

@@ -91,6 +91,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
 
     public async Task ReleaseAsync(string serverId, CancellationToken cancellationToken)
     {
+        if (!await HasPortsAsync(serverId, null, cancellationToken))
+            return;
         var changed = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var ports = await PortsOfAsync(connection, transaction, serverId);
@@ -137,6 +139,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
     public async Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken)
     {
         var status = active ? "ACTIVE" : "DOWN";
+        if (!await HasPortsAsync(serverId, status, cancellationToken))
+            return;
         var changed = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var changed = false;
@@ -218,7 +222,18 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         return port;
     }
 
-    private async Task<List<JsonObject>> PortsOfAsync(DbConnection connection, DbTransaction transaction, string serverId)
+    /// <summary>
+    /// A read before the write transaction: most servers' power changes and deletes concern no port
+    /// (or none whose status differs), and on SQLite every write transaction queues behind the others.
+    /// </summary>
+    private async Task<bool> HasPortsAsync(string serverId, string? notInStatus, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.Database.OpenAsync(cancellationToken);
+        var ports = await PortsOfAsync(connection, null, serverId);
+        return ports.Any(p => notInStatus is null || p["status"]?.GetValue<string>() != notInStatus);
+    }
+
+    private async Task<List<JsonObject>> PortsOfAsync(DbConnection connection, DbTransaction? transaction, string serverId)
     {
         var bodies = await connection.QueryAsync<string>(
             $"SELECT body FROM network_ports WHERE {ComputeOwnedFilter} AND body LIKE @pattern ORDER BY created_at, id",
