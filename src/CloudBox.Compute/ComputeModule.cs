@@ -6,12 +6,15 @@ using CloudBox.Compute.Flavors;
 using CloudBox.Compute.Hosts;
 using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Keypairs;
+using CloudBox.Compute.Metadata;
+using CloudBox.Compute.Networking;
 using CloudBox.Compute.Power;
 using CloudBox.Compute.Quotas;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Usage;
 using CloudBox.Compute.Versions;
 using CloudBox.Core.Api;
+using CloudBox.Core.Compute;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
@@ -68,6 +71,9 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<VmLaunchers>();
         services.AddSingleton<IStartupTask, DefaultFlavors>();
         services.AddSingleton<IAdminCommand, VmListCommand>();
+        services.AddSingleton<ServerNetworks>();
+        services.AddSingleton<IStartupTask, OrphanedPortRelease>();
+        services.AddSingleton<IInstanceMetadata, InstanceMetadataService>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
     }
@@ -91,6 +97,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerEndpoints.Map(v21);
             ServerMetadataEndpoints.Map(v21);
             ServerTags.Map(v21);
+            InterfaceEndpoints.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);

@@ -46,6 +46,7 @@ public sealed class NetworkingModule(NetworkSettings? settings = null) : ICloudM
         services.AddSingleton<DefaultSecurityGroup>();
         services.AddSingleton<PortWriter>();
         services.AddSingleton<NetworkChanges>();
+        services.AddSingleton<CloudBox.Core.Networking.INetworkPorts, ServerPorts>();
         if (_settings.DataPlane)
             DataPlaneServices.Add(services, _settings);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Data;
+using CloudBox.Core.Modules;
 using CloudBox.Images;
 using CloudBox.Testing;
 
@@ -22,10 +23,13 @@ public abstract class ComputeFixture(DatabaseEngine engine)
     protected string ImageId { get; private set; } = "";
     protected DatabaseEngine Engine => engine;
 
+    /// <summary>Modules hosted beside Images and Compute (e.g. Networking for tests of servers' ports).</summary>
+    protected virtual ICloudModule[] OtherModules => [];
+
     [OneTimeSetUp]
     public async Task StartCloud()
     {
-        Cloud = await TestCloud.StartAsync(engine,
+        Cloud = await TestCloud.StartAsync(engine, [
             new ImagesModule(),
             new ComputeModule(new ComputeSettings
             {
@@ -33,7 +37,9 @@ public abstract class ComputeFixture(DatabaseEngine engine)
                 HostName = "test-node",
                 BuildPollInterval = TimeSpan.FromMilliseconds(200),
                 PowerSyncInterval = TimeSpan.FromMilliseconds(300),
-            }));
+            }),
+            .. OtherModules,
+        ]);
         AdminToken = await Cloud.AdminTokenAsync();
         ImageId = await CreateBootableImageAsync(AdminToken, "public");
     }

@@ -15,7 +15,7 @@ namespace CloudBox.Compute.Build;
 /// </summary>
 public sealed partial class BuildWorker(
     ServerStore servers, IScheduler scheduler, InstanceFiles files, VmDefinitions definitions, IHypervisorDriver driver, ServerDeleter deleter,
-    ComputeSettings settings, BuildSignal signal, TimeProvider clock, ILogger<BuildWorker> logger) : BackgroundService
+    Networking.ServerNetworks networks, ComputeSettings settings, BuildSignal signal, TimeProvider clock, ILogger<BuildWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -86,6 +86,8 @@ public sealed partial class BuildWorker(
             var fault = ServerFaults.Json(500, message, $"{error.GetType().Name}: {error.Message}", clock.GetUtcNow());
             if (!await servers.TransitionAsync(server.Id, ServerStates.Building, step, ServerStates.Error, null, PowerState.NoState, Now(), CancellationToken.None, fault))
                 await CleanUpIfDeletedAsync(server);
+            else
+                await networks.ReleaseAfterFailedBuildAsync(server);
         }
     }
 

@@ -11,7 +11,7 @@ namespace CloudBox.Compute.Build;
 /// <c>kernel_id</c>/<c>ramdisk_id</c>, the root disk, and the config drive when asked for.
 /// Each step skips what a previous (interrupted) run already finished.
 /// </summary>
-public sealed class InstanceFiles(InstancePaths paths, IImageSource images)
+public sealed class InstanceFiles(InstancePaths paths, IImageSource images, Networking.ServerNetworks networks)
 {
     public async Task PrepareAsync(ServerRecord server, CancellationToken cancellationToken)
     {
@@ -35,7 +35,8 @@ public sealed class InstanceFiles(InstancePaths paths, IImageSource images)
     {
         var target = paths.ConfigDrive(server.Id);
         var temporary = target + ".tmp";
-        var iso = IsoImageWriter.Build("config-2", InstanceMetadata.Files(server));
+        var content = new Metadata.MetadataContent(server, await networks.ListAsync(server.Id, cancellationToken));
+        var iso = IsoImageWriter.Build("config-2", content.ConfigDriveFiles());
         await File.WriteAllBytesAsync(temporary, iso, cancellationToken);
         File.Move(temporary, target, overwrite: true);
     }

@@ -25,6 +25,6 @@ public sealed class VmDefinitions(InstancePaths paths)
             string.IsNullOrWhiteSpace(image.CommandLine) ? DefaultCommandLine : image.CommandLine,
             server.Ram,
             server.Vcpus,
-            disks);
+            disks) { Nics = Networking.NetworkInterfaces.Parse(server.NetworkInterfaces) };
     }
 }

@@ -96,9 +96,24 @@ internal static class ComputeSchema
         ALTER TABLE compute_servers ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
         """;
 
+    /// <summary>
+    /// The server's ports as its VM plugs them (port, tap, MAC), and the claims that make a port
+    /// allocated for a server whose row never got written (a crash in between) findable at start.
+    /// </summary>
+    private const string NetworkInterfaces =
+        """
+        ALTER TABLE compute_servers ADD COLUMN network_interfaces TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE compute_port_claims (
+            server_id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "server descriptions (2.19) and tags (2.26)", DescriptionsAndTags),
+        new(3, "server network interfaces and port claims", NetworkInterfaces),
     ];
 }

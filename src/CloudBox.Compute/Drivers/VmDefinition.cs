@@ -13,6 +13,12 @@ public sealed record VmDefinition(
 {
     public string ConsoleLogPath => Path.Combine(InstanceDirectory, "console.log");
     public string ApiSocketPath => Path.Combine(InstanceDirectory, "api.sock");
+
+    /// <summary>The network interfaces, in the order the guest sees them.</summary>
+    public IReadOnlyList<VmNic> Nics { get; init; } = [];
 }
 
 public sealed record VmDisk(string Path, bool ReadOnly);
+
+/// <summary>A virtio-net device on a host tap (made by Networking on the network's bridge) with the port's MAC.</summary>
+public sealed record VmNic(string Tap, string Mac);

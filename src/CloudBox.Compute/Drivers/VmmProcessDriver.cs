@@ -29,6 +29,8 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
             "--vcpus", vm.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         foreach (var disk in vm.Disks)
             arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
+        foreach (var nic in vm.Nics)
+            arguments.AddRange(["--net", $"tap={nic.Tap},mac={nic.Mac}"]);
         // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
         arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
 

@@ -6,6 +6,7 @@ using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Flavors;
 using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Keypairs;
+using CloudBox.Compute.Networking;
 using CloudBox.Compute.Quotas;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Policy;
@@ -32,7 +33,7 @@ public static class ServerCreateEndpoint
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, ServerStore servers, FlavorStore flavors, KeypairStore keypairs, QuotaStore quotas, InstanceActionStore actions,
-        IImageSource images, BuildSignal signal, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+        IImageSource images, BuildSignal signal, PolicyEngine policy, TimeProvider clock, ServerNetworks networks, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:create");
         if (caller.ProjectId is null)
@@ -97,7 +98,8 @@ public static class ServerCreateEndpoint
             throw ApiFault.BadRequest($"The requested availability zone is not available: {zone}");
         if (Microversions.AtLeast(context, 37) && body["networks"] is null)
             throw ApiFault.BadRequest("Invalid input for field/attribute server: 'networks' is a required property");
-        CheckNetworks(body["networks"]);
+        var requestedNetworks = RequestedNetworks.Parse(body["networks"]);
+        networks.Check(requestedNetworks);
         string? description = null;
         if (body.Has("description"))
         {
@@ -156,8 +158,9 @@ public static class ServerCreateEndpoint
             });
         }
 
+        await networks.AllocateAsync(created, requestedNetworks, caller, cancellationToken);
         var database = servers.Database;
-        await database.InTransactionAsync(async (connection, transaction) =>
+        var inserted = database.InTransactionAsync(async (connection, transaction) =>
         {
             // One project's creates queue here, so the usage read below is still true when the rows go in.
             await database.LockAsync(connection, transaction, "compute-quota:" + caller.ProjectId);
@@ -174,7 +177,9 @@ public static class ServerCreateEndpoint
             }
             foreach (var server in created)
                 await connection.ExecuteAsync($"INSERT INTO compute_servers ({ServerStore.Columns}) VALUES ({ServerStore.Values})", server, transaction);
+            await ServerNetworks.ForgetClaimsAsync(connection, transaction, database, created);
         }, cancellationToken);
+        await networks.ReleaseIfFailedAsync(created, inserted);
 
         foreach (var server in created)
         {
@@ -201,22 +206,5 @@ public static class ServerCreateEndpoint
             },
         }, StatusCodes.Status202Accepted);
     }
-
-    /// <summary>No Networking module yet: "none", "auto" or no networks boot without a NIC; asking for a network is refused.</summary>
-    private static void CheckNetworks(JsonNode? networks)
-    {
-        switch (networks)
-        {
-            case null:
-                return;
-            case JsonValue value when value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is "none" or "auto":
-                return;
-            case JsonArray { Count: 0 }:
-                return;
-            case JsonArray:
-                throw ApiFault.BadRequest("Networking is not available in this cloud yet: create servers with --nic none.");
-            default:
-                throw ApiFault.BadRequest("Invalid input for field/attribute networks.");
-        }
-    }
 }
+

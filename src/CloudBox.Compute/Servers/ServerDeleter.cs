@@ -4,14 +4,16 @@ using CloudBox.Core.Ids;
 
 namespace CloudBox.Compute.Servers;
 
-/// <summary>Deletes a server: kills its VM, removes its instance directory, marks the row deleted.</summary>
-public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, TimeProvider clock)
+/// <summary>Deletes a server: kills its VM, removes its instance directory, gives back its ports, marks the row deleted.</summary>
+public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, Networking.ServerNetworks networks,
+    TimeProvider clock)
 {
     public async Task DeleteAsync(ServerRecord server, CancellationToken cancellationToken)
     {
         await servers.UpdateFieldsAsync(server.Id, "task_state = @deleting, updated_at = @now",
             new { server.Id, deleting = ServerStates.Deleting, now = Timestamps.ToStorage(clock.GetUtcNow()) }, cancellationToken);
         await DestroyAsync(server, cancellationToken);
+        await networks.ReleaseAsync(server.Id, cancellationToken);
         await servers.MarkDeletedAsync(server.Id, Timestamps.ToStorage(clock.GetUtcNow()), cancellationToken);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CloudBox.Compute.Api;
+using CloudBox.Compute.Networking;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Paging;
 using CloudBox.Core.Api.Policy;
@@ -18,14 +19,15 @@ public static class ServerEndpoints
 {
     public static void Map(IEndpointRouteBuilder v21)
     {
-        v21.MapGet("/servers", (HttpContext c, ServerStore s, PolicyEngine p, CancellationToken t) => ListAsync(c, s, p, false, t));
-        v21.MapGet("/servers/detail", (HttpContext c, ServerStore s, PolicyEngine p, CancellationToken t) => ListAsync(c, s, p, true, t));
+        v21.MapGet("/servers", (HttpContext c, ServerStore s, ServerNetworks n, PolicyEngine p, CancellationToken t) => ListAsync(c, s, n, p, false, t));
+        v21.MapGet("/servers/detail", (HttpContext c, ServerStore s, ServerNetworks n, PolicyEngine p, CancellationToken t) => ListAsync(c, s, n, p, true, t));
         v21.MapGet("/servers/{id}", GetAsync);
         v21.MapPut("/servers/{id}", UpdateAsync);
         v21.MapDelete("/servers/{id}", DeleteAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, PolicyEngine policy, bool detail, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy, bool detail,
+        CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:index");
         var request = context.Request;
@@ -67,7 +69,7 @@ public static class ServerEndpoints
         {
             var states = ServerStates.VmStatesFor(status);
             if (states.Length == 0)
-                return Render(context, detail, admin, []);
+                return Render(context, detail, admin, [], null);
             where.Add(servers.Database.InList("vm_state", "states"));
             parameters.Add("states", states);
         }
@@ -132,15 +134,17 @@ public static class ServerEndpoints
         {
             throw ApiFault.BadRequest($"marker [{pageRequest.Marker}] not found");
         }
-        var rendered = Render(context, detail, admin, page);
-        return rendered;
+        // One call for the whole page's addresses, never one per server.
+        var ports = detail ? await networks.ListAsync(page.Select(s => s.Id).ToHashSet(StringComparer.Ordinal), cancellationToken) : null;
+        return Render(context, detail, admin, page, ports);
     }
 
-    private static IResult Render(HttpContext context, bool detail, bool admin, IReadOnlyList<ServerRecord> page)
+    private static IResult Render(HttpContext context, bool detail, bool admin, IReadOnlyList<ServerRecord> page,
+        IReadOnlyDictionary<string, IReadOnlyList<Core.Networking.ServerPort>>? ports)
     {
         var items = new JsonArray();
         foreach (var server in page)
-            items.Add(detail ? ServerJson.Detail(context, server, admin) : ServerJson.Summary(context, server));
+            items.Add(detail ? ServerJson.Detail(context, server, admin, ports?.GetValueOrDefault(server.Id)) : ServerJson.Summary(context, server));
         var body = new JsonObject { ["servers"] = items };
         var limit = context.Request.Query("limit");
         if (limit is not null && page.Count > 0 && int.TryParse(limit, out var n) && page.Count >= n)
@@ -156,14 +160,17 @@ public static class ServerEndpoints
         return JsonBody.Node(body);
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, ServerStore servers, PolicyEngine policy, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy,
+        CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:show");
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
-        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller)) });
+        var ports = await networks.ListAsync(server.Id, cancellationToken);
+        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller), ports) });
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ServerStore servers, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:update");
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("server");
@@ -181,7 +188,8 @@ public static class ServerEndpoints
             server.Description = body.OptionalString("description");
         server.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
         await servers.UpdateFieldsAsync(id, "name = @Name, access_ipv4 = @AccessIpv4, access_ipv6 = @AccessIpv6, description = @Description, updated_at = @UpdatedAt", server, cancellationToken);
-        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller)) });
+        var ports = await networks.ListAsync(server.Id, cancellationToken);
+        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller), ports) });
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ServerStore servers, ServerDeleter deleter, PolicyEngine policy, CancellationToken cancellationToken)

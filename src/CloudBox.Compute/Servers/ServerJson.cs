@@ -17,7 +17,7 @@ public static class ServerJson
         ["links"] = ComputeLinks.For(context, "servers", server.Id),
     };
 
-    public static JsonObject Detail(HttpContext context, ServerRecord server, bool admin)
+    public static JsonObject Detail(HttpContext context, ServerRecord server, bool admin, IReadOnlyList<Core.Networking.ServerPort>? ports = null)
     {
         var status = ServerStates.Status(server.VmState, server.TaskState);
         var body = new JsonObject
@@ -33,7 +33,7 @@ public static class ServerJson
             ["flavor"] = new JsonObject { ["id"] = server.FlavorId, ["links"] = Bookmark(context, "flavors", server.FlavorId) },
             ["created"] = Wire(server.CreatedAt),
             ["updated"] = Wire(server.UpdatedAt),
-            ["addresses"] = new JsonObject(),
+            ["addresses"] = Networking.ServerAddresses.Json(ports),
             ["accessIPv4"] = server.AccessIpv4,
             ["accessIPv6"] = server.AccessIpv6,
             ["links"] = ComputeLinks.For(context, "servers", server.Id),
@@ -61,7 +61,7 @@ public static class ServerJson
             var image = Build.ImageSnapshot.Parse(server.Image);
             body["OS-EXT-SRV-ATTR:reservation_id"] = "r-" + server.Id[..8];
             body["OS-EXT-SRV-ATTR:launch_index"] = 0;
-            body["OS-EXT-SRV-ATTR:hostname"] = ConfigDrive.InstanceMetadata.Hostname(server.Name);
+            body["OS-EXT-SRV-ATTR:hostname"] = Metadata.MetadataContent.HostnameOf(server.Name);
             body["OS-EXT-SRV-ATTR:kernel_id"] = image.KernelId ?? "";
             body["OS-EXT-SRV-ATTR:ramdisk_id"] = image.RamdiskId ?? "";
             body["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda";

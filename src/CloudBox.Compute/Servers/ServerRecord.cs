@@ -41,4 +41,7 @@ public sealed class ServerRecord
 
     /// <summary>JSON array of strings.</summary>
     public string Tags { get; set; } = "[]";
+
+    /// <summary>JSON array of the ports the VM plugs (see <see cref="Networking.NetworkInterfaces"/>).</summary>
+    public string NetworkInterfaces { get; set; } = "[]";
 }

@@ -7,17 +7,17 @@ namespace CloudBox.Compute.Servers;
 /// The <c>compute_servers</c> table. State changes are compare-and-set on (vm_state, task_state)
 /// so two concurrent actions cannot both start, and a stale worker cannot overwrite a newer state.
 /// </summary>
-public sealed class ServerStore(Database database)
+public sealed class ServerStore(Database database, Networking.ServerNetworks networks)
 {
     public const string Columns =
         "id, name, project_id, user_id, vm_state, task_state, power_state, image_id, image, flavor_id, flavor, vcpus, ram, disk, " +
         "key_name, key_data, metadata, user_data, config_drive, availability_zone, host, locked, locked_by, fault, access_ipv4, access_ipv6, " +
-        "created_at, updated_at, launched_at, terminated_at, deleted, description, tags";
+        "created_at, updated_at, launched_at, terminated_at, deleted, description, tags, network_interfaces";
 
     public const string Values =
         "@Id, @Name, @ProjectId, @UserId, @VmState, @TaskState, @PowerState, @ImageId, @Image, @FlavorId, @Flavor, @Vcpus, @Ram, @Disk, " +
         "@KeyName, @KeyData, @Metadata, @UserData, @ConfigDrive, @AvailabilityZone, @Host, @Locked, @LockedBy, @Fault, @AccessIpv4, @AccessIpv6, " +
-        "@CreatedAt, @UpdatedAt, @LaunchedAt, @TerminatedAt, @Deleted, @Description, @Tags";
+        "@CreatedAt, @UpdatedAt, @LaunchedAt, @TerminatedAt, @Deleted, @Description, @Tags, @NetworkInterfaces";
 
     public Database Database => database;
 
@@ -59,8 +59,12 @@ public sealed class ServerStore(Database database)
                   (setLaunched ? ", launched_at = @now" : "") +
                   " WHERE id = @id AND deleted = @no AND vm_state = @fromVm AND " +
                   (fromTask is null ? "task_state IS NULL" : "task_state = @fromTask");
-        return await connection.ExecuteAsync(new CommandDefinition(sql,
+        var moved = await connection.ExecuteAsync(new CommandDefinition(sql,
             new { id, fromVm, fromTask, toVm, toTask, power, now, fault, no = false }, cancellationToken: cancellationToken)) > 0;
+        // The server's ports follow its power state (ACTIVE while the VM runs), whatever action moved it.
+        if (moved && power is { } state)
+            await networks.SetActiveAsync(id, state == Drivers.PowerState.Running);
+        return moved;
     }
 
     /// <summary>Sets fields that do not take part in the state machine.</summary>

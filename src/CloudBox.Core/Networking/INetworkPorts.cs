@@ -34,7 +34,7 @@ public sealed record ServerPort(
 /// <summary>
 /// Ports for servers (implemented by Networking, used by Compute), in process. Errors are
 /// <see cref="Api.ApiFault"/>s with the status the Compute API should answer (400 unknown
-/// network, 409 port in use or no free address, 403 over quota).
+/// network or port, 409 port in use or no free address, 403 over quota).
 /// </summary>
 public interface INetworkPorts
 {
@@ -51,6 +51,12 @@ public interface INetworkPorts
 
     /// <summary>Deletes the ports created for the server and unbinds the ones it was given; idempotent.</summary>
     Task ReleaseAsync(string serverId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lets one port of the server go (an interface detach): deleted when it was created for the
+    /// server, unbound when it was given; false when the server holds no such port.
+    /// </summary>
+    Task<bool> ReleasePortAsync(string serverId, string portId, CancellationToken cancellationToken);
 
     /// <summary>Marks the server's ports ACTIVE (its VM runs) or DOWN.</summary>
     Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken);

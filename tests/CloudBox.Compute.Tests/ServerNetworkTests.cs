@@ -1,0 +1,302 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Data;
+using CloudBox.Core.Modules;
+using CloudBox.Core.Networking;
+using CloudBox.Networking;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudBox.Compute.Tests;
+
+/// <summary>
+/// Servers on networks, with the Networking module in the same cloud (its data plane off): ports
+/// made or bound at create, addresses in server bodies, the VM's interfaces, and ports given back
+/// on delete, on a failed build and after a crash.
+/// </summary>
+public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(engine)
+{
+    protected override ICloudModule[] OtherModules => [new NetworkingModule(new NetworkSettings { DataPlane = false })];
+
+    private Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Neutron(HttpMethod method, string path, string token, JsonNode? body = null) =>
+        Cloud.SendAsync(method, "/network/v2.0" + path, token, body);
+
+    /// <summary>A network named <c>net-…</c> with one IPv4 subnet; returns its id and name.</summary>
+    private async Task<(string Id, string Name)> NetworkAsync(string token, string cidr, JsonObject? subnetExtra = null)
+    {
+        var name = Unique("net");
+        var (status, network, _) = await Neutron(HttpMethod.Post, "/networks", token, new JsonObject { ["network"] = new JsonObject { ["name"] = name } });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), network?.ToJsonString());
+        var id = network!["network"]!["id"]!.GetValue<string>();
+        var subnet = new JsonObject { ["network_id"] = id, ["cidr"] = cidr, ["ip_version"] = 4 };
+        foreach (var (key, value) in subnetExtra ?? [])
+            subnet[key] = value?.DeepClone();
+        var (created, body, _) = await Neutron(HttpMethod.Post, "/subnets", token, new JsonObject { ["subnet"] = subnet });
+        Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
+        return (id, name);
+    }
+
+    private async Task<JsonArray> PortsOfAsync(string serverId, string token)
+    {
+        var (_, body, _) = await Neutron(HttpMethod.Get, $"/ports?device_id={serverId}", token);
+        return body!["ports"]!.AsArray();
+    }
+
+    private async Task<string> CreateOnAsync(string token, JsonNode networks, HttpStatusCode expected = HttpStatusCode.Accepted)
+    {
+        var (status, body) = await CreateServerAsync(token, extra: new JsonObject { ["networks"] = networks });
+        Assert.That(status, Is.EqualTo(expected), body?.ToJsonString());
+        return status == HttpStatusCode.Accepted ? body!["server"]!["id"]!.GetValue<string>() : body!.ToJsonString();
+    }
+
+    [Test]
+    public async Task A_server_on_a_network_gets_a_port_an_address_and_a_nic_and_delete_gives_them_back()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, networkName) = await NetworkAsync(member, "10.40.0.0/24");
+        var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+        var server = await WaitForStatusAsync(id, "ACTIVE", member);
+
+        var ports = await PortsOfAsync(id, member);
+        Assert.That(ports, Has.Count.EqualTo(1));
+        var port = ports[0]!;
+        Assert.That(port["device_owner"]!.GetValue<string>(), Is.EqualTo("compute:nova"));
+        Assert.That(port["network_id"]!.GetValue<string>(), Is.EqualTo(networkId));
+        Assert.That(port["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "the VM runs, so its port is up");
+        var address = port["fixed_ips"]![0]!["ip_address"]!.GetValue<string>();
+        var mac = port["mac_address"]!.GetValue<string>();
+
+        var entry = server["addresses"]![networkName]![0]!;
+        Assert.That(entry["addr"]!.GetValue<string>(), Is.EqualTo(address));
+        Assert.That(entry["version"]!.GetValue<int>(), Is.EqualTo(4));
+        Assert.That(entry["OS-EXT-IPS:type"]!.GetValue<string>(), Is.EqualTo("fixed"));
+        Assert.That(entry["OS-EXT-IPS-MAC:mac_addr"]!.GetValue<string>(), Is.EqualTo(mac));
+        var (_, detail, _) = await Nova(HttpMethod.Get, "/servers/detail", member);
+        Assert.That(detail!["servers"]![0]!["addresses"]![networkName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo(address));
+
+        // The VM plugs the port's tap (tap + 11 characters of its id) with the port's MAC.
+        var nic = Driver.Started[id].Nics.Single();
+        Assert.That(nic.Tap, Is.EqualTo("tap" + port["id"]!.GetValue<string>()[..11]));
+        Assert.That(nic.Mac, Is.EqualTo(mac));
+
+        var (listed, interfaces, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
+        Assert.That(listed, Is.EqualTo(HttpStatusCode.OK));
+        var attachment = interfaces!["interfaceAttachments"]!.AsArray().Single()!;
+        Assert.That(attachment["port_id"]!.GetValue<string>(), Is.EqualTo(port["id"]!.GetValue<string>()));
+        Assert.That(attachment["net_id"]!.GetValue<string>(), Is.EqualTo(networkId));
+        Assert.That(attachment["mac_addr"]!.GetValue<string>(), Is.EqualTo(mac));
+        Assert.That(attachment["port_state"]!.GetValue<string>(), Is.EqualTo("ACTIVE"));
+        Assert.That(attachment["fixed_ips"]![0]!["ip_address"]!.GetValue<string>(), Is.EqualTo(address));
+        var (shown, one, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface/{port["id"]}", member);
+        Assert.That(shown, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(one!["interfaceAttachment"]!["port_id"]!.GetValue<string>(), Is.EqualTo(port["id"]!.GetValue<string>()));
+        Assert.That((await Nova(HttpMethod.Get, $"/servers/{id}/os-interface/{Guid.NewGuid()}", member)).Status, Is.EqualTo(HttpStatusCode.NotFound));
+
+        await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
+        Assert.That((await PortsOfAsync(id, member))[0]!["status"]!.GetValue<string>(), Is.EqualTo("DOWN"));
+
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}", member)).Status, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(await PortsOfAsync(id, member), Is.Empty);
+        // The address is free again: a port may take it.
+        var (reuse, reused, _) = await Neutron(HttpMethod.Post, "/ports", member, new JsonObject
+        {
+            ["port"] = new JsonObject { ["network_id"] = networkId, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = address }) },
+        });
+        Assert.That(reuse, Is.EqualTo(HttpStatusCode.Created), reused?.ToJsonString());
+    }
+
+    [Test]
+    public async Task A_given_port_is_bound_then_kept_unbound_after_delete_and_a_fixed_ip_is_honoured()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, networkName) = await NetworkAsync(member, "10.41.0.0/24");
+        var (_, created, _) = await Neutron(HttpMethod.Post, "/ports", member, new JsonObject { ["port"] = new JsonObject { ["network_id"] = networkId } });
+        var portId = created!["port"]!["id"]!.GetValue<string>();
+
+        var withPort = await CreateOnAsync(member, new JsonArray(new JsonObject { ["port"] = portId }));
+        await WaitForStatusAsync(withPort, "ACTIVE", member);
+        var (_, bound, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
+        Assert.That(bound!["port"]!["device_id"]!.GetValue<string>(), Is.EqualTo(withPort));
+        Assert.That(bound["port"]!["binding:host_id"]!.GetValue<string>(), Is.Not.Empty);
+
+        // The same port for a second server: Nova's 409.
+        var (inUse, fault) = await CreateServerAsync(member, extra: new JsonObject { ["networks"] = new JsonArray(new JsonObject { ["port"] = portId }) });
+        Assert.That(inUse, Is.EqualTo(HttpStatusCode.Conflict), fault?.ToJsonString());
+        Assert.That(fault!["conflictingRequest"]!["message"]!.GetValue<string>(), Does.Contain(portId));
+
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{withPort}", member)).Status, Is.EqualTo(HttpStatusCode.NoContent));
+        var (kept, after, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
+        Assert.That(kept, Is.EqualTo(HttpStatusCode.OK), "a port the user brought outlives the server");
+        Assert.That(after!["port"]!["device_id"]!.GetValue<string>(), Is.Empty);
+        Assert.That(after["port"]!["device_owner"]!.GetValue<string>(), Is.Empty);
+
+        var withFixed = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId, ["fixed_ip"] = "10.41.0.77" }));
+        var server = await WaitForStatusAsync(withFixed, "ACTIVE", member);
+        Assert.That(server["addresses"]![networkName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.41.0.77"));
+        var (taken, takenFault) = await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = new JsonArray(new JsonObject { ["uuid"] = networkId, ["fixed_ip"] = "10.41.0.77" }),
+        });
+        Assert.That(taken, Is.EqualTo(HttpStatusCode.BadRequest), takenFault?.ToJsonString());
+    }
+
+    [Test]
+    public async Task Bad_network_requests_are_refused_synchronously_and_leave_no_port_behind()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (stranger, _) = await NewMemberAsync();
+        var (strangersNetwork, _) = await NetworkAsync(stranger, "10.42.0.0/24");
+
+        var unknown = Guid.NewGuid().ToString();
+        var (status, fault) = await CreateServerAsync(member, extra: new JsonObject { ["networks"] = new JsonArray(new JsonObject { ["uuid"] = unknown }) });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["badRequest"]!["message"]!.GetValue<string>(), Is.EqualTo($"Network {unknown} could not be found."));
+        // Another project's private network is as unknown as a missing one.
+        Assert.That((await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = new JsonArray(new JsonObject { ["uuid"] = strangersNetwork }),
+        })).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = new JsonArray(new JsonObject { ["uuid"] = "not-a-uuid" }),
+        })).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = new JsonArray(new JsonObject { ["port"] = Guid.NewGuid().ToString() }),
+        })).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+
+        // Two networks and a bad second request: the first port is not left behind.
+        var (good, _) = await NetworkAsync(member, "10.43.0.0/24");
+        var (_, before, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={good}", member);
+        var (mixed, _) = await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = new JsonArray(new JsonObject { ["uuid"] = good }, new JsonObject { ["uuid"] = unknown }),
+        });
+        Assert.That(mixed, Is.EqualTo(HttpStatusCode.BadRequest));
+        var (_, after, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={good}", member);
+        Assert.That(after!["ports"]!.AsArray(), Has.Count.EqualTo(before!["ports"]!.AsArray().Count));
+        var (_, servers, _) = await Nova(HttpMethod.Get, "/servers", member);
+        Assert.That(servers!["servers"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Auto_and_absent_networks_use_the_projects_only_network()
+    {
+        var (member, _) = await NewMemberAsync();
+        // 2.37: "auto" with no network to use is refused; before 2.37 no networks means no interface.
+        var server = new JsonObject { ["name"] = Unique("vm"), ["imageRef"] = ImageId, ["flavorRef"] = "1", ["networks"] = "auto" };
+        var (refused, _) = await NovaAt("2.37", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = server.DeepClone() });
+        Assert.That(refused, Is.EqualTo(HttpStatusCode.BadRequest));
+        var bare = new JsonObject { ["name"] = Unique("vm"), ["imageRef"] = ImageId, ["flavorRef"] = "1" };
+        var (noNetwork, none) = await NovaAt("2.1", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = bare.DeepClone() });
+        Assert.That(noNetwork, Is.EqualTo(HttpStatusCode.Accepted), none?.ToJsonString());
+        var (missing, _) = await NovaAt("2.37", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = bare.DeepClone() });
+        Assert.That(missing, Is.EqualTo(HttpStatusCode.BadRequest), "2.37 requires networks");
+
+        var (_, networkName) = await NetworkAsync(member, "10.44.0.0/24");
+        var (accepted, body) = await NovaAt("2.37", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = server.DeepClone() });
+        Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        var active = await WaitForStatusAsync(body!["server"]!["id"]!.GetValue<string>(), "ACTIVE", member);
+        Assert.That(active["addresses"]![networkName]!.AsArray(), Has.Count.EqualTo(1));
+        var (implicitly, second) = await NovaAt("2.1", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = bare.DeepClone() });
+        Assert.That(implicitly, Is.EqualTo(HttpStatusCode.Accepted));
+        var implicitServer = await WaitForStatusAsync(second!["server"]!["id"]!.GetValue<string>(), "ACTIVE", member);
+        Assert.That(implicitServer["addresses"]![networkName]!.AsArray(), Has.Count.EqualTo(1));
+
+        // A second network makes the choice ambiguous: Nova's 409.
+        await NetworkAsync(member, "10.45.0.0/24");
+        var (ambiguous, _) = await NovaAt("2.37", HttpMethod.Post, "/servers", member, new JsonObject { ["server"] = server.DeepClone() });
+        Assert.That(ambiguous, Is.EqualTo(HttpStatusCode.Conflict));
+    }
+
+    [Test]
+    public async Task Interfaces_attach_and_detach_while_the_server_is_stopped()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (first, _) = await NetworkAsync(member, "10.48.0.0/24");
+        var (second, secondName) = await NetworkAsync(member, "10.49.0.0/24");
+        var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }));
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var attach = new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.49.0.9" }) } };
+        var (running, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
+        Assert.That(running, Is.EqualTo(HttpStatusCode.Conflict), "no hot plug: a running server is refused");
+
+        await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
+        await WaitForStatusAsync(id, "SHUTOFF", member);
+        var (attached, body, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
+        Assert.That(attached, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        var newPort = body!["interfaceAttachment"]!["port_id"]!.GetValue<string>();
+        Assert.That(body["interfaceAttachment"]!["net_id"]!.GetValue<string>(), Is.EqualTo(second));
+        Assert.That((await ShowServerAsync(id, member))["addresses"]![secondName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.49.0.9"));
+
+        // The next start plugs both, the new one second.
+        await ActAsync(id, new JsonObject { ["os-start"] = null }, member);
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var nics = Driver.Started[id].Nics;
+        Assert.That(nics, Has.Count.EqualTo(2));
+        Assert.That(nics[1].Tap, Is.EqualTo("tap" + newPort[..11]));
+
+        await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
+        await WaitForStatusAsync(id, "SHUTOFF", member);
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{newPort}", member)).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{newPort}", member)).Status, Is.EqualTo(HttpStatusCode.NotFound));
+        var (_, gone, _) = await Neutron(HttpMethod.Get, $"/ports/{newPort}", member);
+        Assert.That(gone?["port"], Is.Null, "a port made for the server goes with the detach");
+        var (_, left, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
+        Assert.That(left!["interfaceAttachments"]!.AsArray(), Has.Count.EqualTo(1));
+        await ActAsync(id, new JsonObject { ["os-start"] = null }, member);
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        Assert.That(Driver.Started[id].Nics, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_failed_build_gives_its_ports_back()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(member, "10.46.0.0/24");
+        Driver.FailStarts = "the VMM could not open its tap";
+        try
+        {
+            var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while ((await ShowServerAsync(id, member))["status"]!.GetValue<string>() != "ERROR" && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+            var server = await ShowServerAsync(id, member);
+            Assert.That(server["status"]!.GetValue<string>(), Is.EqualTo("ERROR"));
+            Assert.That(await PortsOfAsync(id, member), Is.Empty);
+            Assert.That(server["addresses"]!.AsObject(), Is.Empty);
+        }
+        finally
+        {
+            Driver.FailStarts = null;
+        }
+    }
+
+    [Test]
+    public async Task Ports_allocated_for_a_server_that_was_never_written_are_released_at_start()
+    {
+        var (member, projectId) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(member, "10.47.0.0/24");
+        // What a crash between allocating the ports and inserting the server leaves: a claim and a port.
+        var ghost = Guid.NewGuid().ToString();
+        var ports = Cloud.Services.GetRequiredService<INetworkPorts>();
+        var caller = new CallerContext
+        {
+            Token = "t", UserId = "u", UserName = "u", UserDomainId = "default", UserDomainName = "Default", ProjectId = projectId,
+        };
+        var allocated = await ports.AllocateAsync(ghost, "nova", [new PortRequest(networkId, null, null)], caller, CancellationToken.None);
+        await using (var database = Cloud.OpenDatabase())
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO compute_port_claims (server_id, host, created_at) VALUES (@ghost, 'test-node', '2026-01-01')", new { ghost });
+        }
+        Assert.That(await PortsOfAsync(ghost, AdminToken), Has.Count.EqualTo(1));
+
+        await Cloud.RestartAsync();
+        var admin = await Cloud.AdminTokenAsync();
+        Assert.That(await PortsOfAsync(ghost, admin), Is.Empty);
+        var (gone, _, _) = await Neutron(HttpMethod.Get, $"/ports/{allocated[0].PortId}", admin);
+        Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}
