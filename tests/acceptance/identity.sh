@@ -76,4 +76,11 @@ check "user delete" openstack user delete "alice-$run"
 refuse "a deleted user's token is refused" "HTTP 401" token_auth "$ALICE_TOKEN"
 check "project delete" bash -c "openstack project set --disable demo-$run && openstack project delete demo-$run"
 
+# An operator verb run beside the serving cloud, without its --listen, must not repoint the catalog.
+check "cloudbox admin reset-password on the running cloud's data" "$CLOUDBOX_BIN" admin reset-password --data-dir "$CB_DATA"
+check "the rewritten admin-openrc.sh names that URL and the new password works" \
+    bash -c '. "$CB_DATA/admin-openrc.sh" && [ "$OS_AUTH_URL" = "$CB_URL/identity/v3" ] && openstack token issue -f value -c id'
+check "the catalog still names the URL serve listens on" \
+    bash -c '. "$CB_DATA/admin-openrc.sh" && [ "$(openstack endpoint list --service identity --interface public -f value -c URL)" = "$CB_URL/identity/v3" ]'
+
 finish

@@ -29,6 +29,13 @@ public sealed class CloudBoxOptions
     /// <summary>Admin password to set at first bootstrap; generated when empty.</summary>
     public string AdminPassword { get; set; } = "";
 
+    /// <summary>
+    /// True for <c>serve</c>: its public URLs are the truth, and the catalog follows them. False for
+    /// <c>cloudbox admin</c>, which runs beside a serving cloud without knowing where it listens,
+    /// and so must not rewrite the catalog (nor the openrc file) with a guessed URL.
+    /// </summary>
+    public bool PublishesEndpoints { get; set; } = true;
+
     /// <summary>Optional oslo.policy-style JSON file overriding default rules.</summary>
     public string PolicyFile { get; set; } = "";
 }

@@ -52,7 +52,7 @@ public sealed partial class IdentityBootstrap(
         {
             var password = options.AdminPassword.Length > 0 ? options.AdminPassword : PasswordHasher.GenerateSecret();
             // The openrc file is written before the user exists, so no crash can leave an admin whose password nobody knows.
-            WriteOpenRc(password);
+            await WriteOpenRcAsync(password, cancellationToken);
             user = new UserRecord
             {
                 Id = Identifiers.NewHexId(), Name = AdminName, DomainId = DomainRecord.DefaultId, Enabled = true, DefaultProjectId = project.Id,
@@ -84,7 +84,7 @@ public sealed partial class IdentityBootstrap(
             ?? throw new InvalidOperationException($"no user '{userName}' in the Default domain");
         password ??= PasswordHasher.GenerateSecret();
         if (userName == AdminName)
-            WriteOpenRc(password);
+            await WriteOpenRcAsync(password, cancellationToken);
         user.PasswordHash = PasswordHasher.Hash(password, settings.PasswordIterations);
         user.PasswordChangedAt = Timestamps.ToStorage(clock.GetUtcNow());
         user.Enabled = true;
@@ -93,8 +93,17 @@ public sealed partial class IdentityBootstrap(
         return password;
     }
 
-    private void WriteOpenRc(string password) =>
-        OpenRcFile.Write(options.DataDirectory, OpenRcFile.Render($"{options.PublicUrl}/identity/v3", AdminName, password, AdminName, options.RegionName));
+    /// <summary>The openrc names the identity endpoint the catalog publishes, which an admin command must not guess.</summary>
+    private async Task WriteOpenRcAsync(string password, CancellationToken cancellationToken)
+    {
+        var authUrl = $"{options.PublicUrl}/identity/v3";
+        if (!options.PublishesEndpoints && (await services.ListAsync("identity", null, cancellationToken)).FirstOrDefault() is { } identity)
+        {
+            var published = await endpoints.ListAsync(identity.Id, EndpointRecord.Public, options.RegionName, cancellationToken);
+            authUrl = published.FirstOrDefault()?.Url ?? authUrl;
+        }
+        OpenRcFile.Write(options.DataDirectory, OpenRcFile.Render(authUrl, AdminName, password, AdminName, options.RegionName));
+    }
 
     private async Task<RoleRecord> EnsureRoleAsync(string name, string now, CancellationToken cancellationToken)
     {
@@ -127,7 +136,7 @@ public sealed partial class IdentityBootstrap(
                     Url = url, Enabled = true, Managed = true, CreatedAt = now,
                 }, cancellationToken);
             }
-            else if (endpoint.Managed && endpoint.Url != url)
+            else if (endpoint.Managed && endpoint.Url != url && options.PublishesEndpoints)
             {
                 // The public URL changed since the endpoint was made: keep the catalog truthful.
                 endpoint.Url = url;

@@ -9,6 +9,7 @@ public static class AdminCommand
     public static async Task<int> RunAsync(string[] arguments, IReadOnlyList<ICloudModule> modules)
     {
         var options = OptionsLoader.Load(arguments, out var rest);
+        options.PublishesEndpoints = false;
         await using var app = CloudBoxHost.Build(options, modules);
         var commands = app.Services.GetServices<IAdminCommand>().ToList();
 
