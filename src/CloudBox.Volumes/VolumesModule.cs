@@ -2,7 +2,9 @@ using CloudBox.Core.Api;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
+using CloudBox.Core.Volumes;
 using CloudBox.Volumes.Api;
+using CloudBox.Volumes.Attachments;
 using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Quotas;
 using CloudBox.Volumes.Snapshots;
@@ -48,6 +50,10 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<QuotaStore>();
         services.AddSingleton<Admission>();
         services.AddSingleton<VolumeWorkSignal>();
+        services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<VolumeAttachmentService>();
+        services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
+        services.AddSingleton<IStartupTask, AttachmentSettler>();
         services.AddSingleton<IStartupTask, DefaultTypeBootstrap>();
         services.AddHostedService<VolumeWorker>();
     }
@@ -62,5 +68,6 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         SnapshotEndpoints.Map(project);
         VolumeTypeEndpoints.Map(project);
         QuotaEndpoints.Map(project);
+        AttachmentEndpoints.Map(project);
     }
 }

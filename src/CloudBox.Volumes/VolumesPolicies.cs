@@ -29,5 +29,9 @@ internal static class VolumesPolicies
         ["volume:manage_type"] = Admin,
         ["volume:show_quota"] = Reader,
         ["volume:update_quota"] = Admin,
+        ["volume:attachment_create"] = Member,
+        ["volume:attachment_update"] = Member,
+        ["volume:attachment_delete"] = Member,
+        ["volume:attachment_complete"] = Member,
     };
 }

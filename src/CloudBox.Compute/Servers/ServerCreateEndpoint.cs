@@ -32,7 +32,7 @@ public static class ServerCreateEndpoint
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, ServerStore servers, FlavorStore flavors, KeypairStore keypairs, QuotaStore quotas, InstanceActionStore actions,
-        IImageSource images, BuildSignal signal, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+        IImageSource images, Volumes.ServerVolumes serverVolumes, BuildSignal signal, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:create");
         if (caller.ProjectId is null)
@@ -53,13 +53,10 @@ public static class ServerCreateEndpoint
         }
 
         var imageRef = body.OptionalString("imageRef", 2048);
-        if (string.IsNullOrEmpty(imageRef))
-        {
-            throw ApiFault.BadRequest(body.Has("block_device_mapping_v2")
-                ? "Booting from volume is not supported: CloudBox has no block storage yet; give an imageRef."
-                : "Missing imageRef attribute");
-        }
-        var image = await ServerImages.ResolveAsync(imageRef, flavor, caller, images, cancellationToken);
+        var bootVolume = await Volumes.BootFromVolume.ParseAsync(body, string.IsNullOrEmpty(imageRef) ? null : imageRef, caller, images, serverVolumes.Attachments, cancellationToken);
+        if (bootVolume is null && string.IsNullOrEmpty(imageRef))
+            throw ApiFault.BadRequest("Missing imageRef attribute");
+        var image = bootVolume?.Image ?? ImageSnapshot.From(await ServerImages.ResolveAsync(imageRef!, flavor, caller, images, cancellationToken));
 
         string? keyData = null;
         var keyName = body.OptionalString("key_name");
@@ -135,8 +132,8 @@ public static class ServerCreateEndpoint
                 VmState = ServerStates.Building,
                 TaskState = ServerStates.Scheduling,
                 PowerState = PowerState.NoState,
-                ImageId = image.Id,
-                Image = ImageSnapshot.From(image).ToJson(),
+                ImageId = bootVolume is null ? image.Id : "",
+                Image = image.ToJson(),
                 FlavorId = flavor.Id,
                 Flavor = flavorJson,
                 Vcpus = flavor.Vcpus,
@@ -156,7 +153,14 @@ public static class ServerCreateEndpoint
             });
         }
 
+        if (bootVolume is not null && maxCount > 1)
+            throw ApiFault.BadRequest("Booting several servers from one block device mapping is not supported; create them one at a time.");
+        // The boot volume is held before the server row exists, so the build never finds a volume-backed server without its volume.
+        if (bootVolume is not null)
+            await bootVolume.ReserveAsync(created[0], serverVolumes.Required, caller, cancellationToken);
         var database = servers.Database;
+        try
+        {
         await database.InTransactionAsync(async (connection, transaction) =>
         {
             // One project's creates queue here, so the usage read below is still true when the rows go in.
@@ -175,6 +179,12 @@ public static class ServerCreateEndpoint
             foreach (var server in created)
                 await connection.ExecuteAsync($"INSERT INTO compute_servers ({ServerStore.Columns}) VALUES ({ServerStore.Values})", server, transaction);
         }, cancellationToken);
+        }
+        catch when (bootVolume is not null)
+        {
+            await bootVolume.UndoAsync(serverVolumes.Required);
+            throw;
+        }
 
         foreach (var server in created)
         {

@@ -5,7 +5,7 @@ using CloudBox.Core.Ids;
 namespace CloudBox.Compute.Servers;
 
 /// <summary>Deletes a server: kills its VM, removes its instance directory, marks the row deleted.</summary>
-public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, TimeProvider clock)
+public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, Volumes.ServerVolumes volumes, TimeProvider clock)
 {
     public async Task DeleteAsync(ServerRecord server, CancellationToken cancellationToken)
     {
@@ -20,6 +20,7 @@ public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver,
     {
         if (server.Host is not null && Directory.Exists(paths.DirectoryOf(server.Id)))
             await driver.DestroyAsync(definitions.For(server), cancellationToken);
+        await volumes.ReleaseAsync(server.Id, cancellationToken);
         paths.Delete(server.Id);
     }
 }

@@ -17,7 +17,7 @@ namespace CloudBox.Volumes.Storage;
 /// temporary name and renamed over, growing and deleting are idempotent).
 /// </summary>
 public sealed partial class VolumeWorker(
-    VolumeStore volumes, SnapshotStore snapshots, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
+    VolumeStore volumes, SnapshotStore snapshots, Attachments.AttachmentStore attachments, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
     IServiceProvider services, TimeProvider clock, ILogger<VolumeWorker> logger) : BackgroundService
 {
     private static readonly string[] VolumeWork = [VolumeStatus.Creating, VolumeStatus.Extending, VolumeStatus.Deleting];
@@ -86,7 +86,12 @@ public sealed partial class VolumeWorker(
         }
         volume.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
         if (await volumes.UpdateAsync(volume, from, cancellationToken))
+        {
+            // A boot volume was reserved for its server while it was made: it comes out reserved, not available.
+            if (volume.Status == VolumeStatus.Available)
+                await attachments.ChangeAsync(volume.Id, volume.UpdatedAt, (_, _, _) => Task.FromResult(true), cancellationToken);
             LogDone("volume", volume.Id, volume.Status);
+        }
     }
 
     private async Task CreateAsync(VolumeRecord volume, CancellationToken cancellationToken)
