@@ -84,7 +84,7 @@ public sealed partial class ServerVolumes(
         if (attachment.BootIndex == 0)
             throw ApiFault.BadRequest("Can't detach root device volume");
         var detaching = await seam.BeginDetachAsync(volumeId, server.Id, cancellationToken);
-        if (detaching.Status != "attached")
+        if (detaching.Status != "detaching")
         {
             await WriteLayoutAsync(server.Id, cancellationToken);
             return; // it was only reserved: nothing was in the VM
