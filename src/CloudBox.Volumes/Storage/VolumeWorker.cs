@@ -85,13 +85,12 @@ public sealed partial class VolumeWorker(
             LogFailed("volume", volume.Id, from, error.Message);
         }
         volume.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        // A boot volume is reserved for its server in the transaction that created it (nothing else can
+        // reserve a volume still creating), so it comes out reserved, never available for a moment.
+        if (from == VolumeStatus.Creating && volume.Status == VolumeStatus.Available && (await attachments.ListForVolumesAsync([volume.Id], cancellationToken)).Count > 0)
+            volume.Status = VolumeStatus.Reserved;
         if (await volumes.UpdateAsync(volume, from, cancellationToken))
-        {
-            // A boot volume was reserved for its server while it was made: it comes out reserved, not available.
-            if (volume.Status == VolumeStatus.Available)
-                await attachments.ChangeAsync(volume.Id, volume.UpdatedAt, (_, _, _) => Task.FromResult(true), cancellationToken);
             LogDone("volume", volume.Id, volume.Status);
-        }
     }
 
     private async Task CreateAsync(VolumeRecord volume, CancellationToken cancellationToken)
