@@ -5,6 +5,7 @@ using CloudBox.Core.Modules;
 using CloudBox.Core.Volumes;
 using CloudBox.Volumes.Api;
 using CloudBox.Volumes.Attachments;
+using CloudBox.Volumes.Backups;
 using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Quotas;
 using CloudBox.Volumes.Snapshots;
@@ -51,6 +52,8 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<Admission>();
         services.AddSingleton<VolumeWorkSignal>();
         services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<BackupStore>();
+        services.AddSingleton<BackupWork>();
         services.AddSingleton<VolumeAttachmentService>();
         services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
         services.AddSingleton<IStartupTask, AttachmentSettler>();
@@ -69,5 +72,6 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         VolumeTypeEndpoints.Map(project);
         QuotaEndpoints.Map(project);
         AttachmentEndpoints.Map(project);
+        BackupEndpoints.Map(project);
     }
 }

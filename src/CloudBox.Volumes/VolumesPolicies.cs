@@ -33,5 +33,10 @@ internal static class VolumesPolicies
         ["volume:attachment_update"] = Member,
         ["volume:attachment_delete"] = Member,
         ["volume:attachment_complete"] = Member,
+        ["backup:get_all"] = Reader,
+        ["backup:get"] = Reader,
+        ["backup:create"] = Member,
+        ["backup:delete"] = Member,
+        ["backup:restore"] = Member,
     };
 }

@@ -86,9 +86,30 @@ internal static class VolumesSchema
         CREATE INDEX volumes_attachments_server ON volumes_attachments (server_id);
         """;
 
+    /// <summary>Full backups of volumes as files under the data directory; <c>restore_volume_id</c> names the volume a restore is writing.</summary>
+    private const string Backups =
+        """
+        CREATE TABLE volumes_backups (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            volume_id TEXT NOT NULL,
+            name TEXT,
+            description TEXT,
+            status TEXT NOT NULL,
+            size_gb INTEGER NOT NULL,
+            restore_volume_id TEXT,
+            fail_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX volumes_backups_project ON volumes_backups (project_id);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "volume attachments", Attachments),
+        new(3, "volume backups", Backups),
     ];
 }

@@ -9,6 +9,8 @@ public static class VolumeStatus
     public const string Reserved = "reserved";
     public const string Attaching = "attaching";
     public const string Detaching = "detaching";
+    public const string BackingUp = "backing-up";
+    public const string RestoringBackup = "restoring-backup";
     public const string Extending = "extending";
     public const string Deleting = "deleting";
     public const string Error = "error";
