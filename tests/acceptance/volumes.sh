@@ -111,8 +111,8 @@ if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel && [ -n "$guest_dir" ] 
     check "server create --volume boots from the volume" openstack server create att-a --volume att-data --flavor m1.tiny --nic none --wait
     check "the boot volume is in-use" bash -c "[ \"\$(openstack volume show att-data -f value -c status)\" = in-use ]"
     refuse "an attached volume cannot be deleted" "400" openstack volume delete att-data
-    check "the guest sees the volume id as its disk serial" bash -c "for i in \$(seq 100); do openstack console log show att-a | grep -q \"CLOUDBOX-BLK-SERIAL ${DATA_ID:0:20}\" && exit 0; sleep 2; done; exit 1"
-    check "the guest wrote to its volume" bash -c "for i in \$(seq 100); do openstack console log show att-a | grep -q CLOUDBOX-BLK-WRITTEN && exit 0; sleep 2; done; exit 1"
+    check "the guest sees the volume id as its disk serial" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q \"CLOUDBOX-BLK-SERIAL ${DATA_ID:0:20}\" && exit 0; sleep 2; done; exit 1"
+    check "the guest wrote to its volume" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q CLOUDBOX-BLK-WRITTEN && exit 0; sleep 2; done; exit 1"
     check "server delete lets go of the volume" bash -c "openstack server delete --wait att-a && $(declare -f wait_status); wait_status att-data available"
 
     check "server create --image --boot-from-volume" openstack server create att-b --image att-waiter --boot-from-volume 1 --flavor m1.tiny --nic none --wait
