@@ -64,7 +64,9 @@ public sealed partial class ServerVolumes(
         {
             case 204 or 200:
                 return (attached, null);
-            case null or 404 or 405 or 501:
+            // 404/405/501: a VMM without disk hot-plug; 409: the VM is not running (or already has the disk);
+            // none: no VMM answers. The attachment stands and the VM opens the disk when it next boots.
+            case null or 404 or 405 or 409 or 501:
                 LogNoHotPlug(server.Id, volumeId, answer?.Status ?? 0);
                 return (attached, AppearsAtHardReboot);
             default:
@@ -97,7 +99,8 @@ public sealed partial class ServerVolumes(
                 await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
                 throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.");
             }
-            if (answer is { Status: not (200 or 204 or 404) })
+            // 404: the VM does not have the disk; 409: the VM is not running. Either way nothing holds it any more.
+            if (answer is { Status: not (200 or 204 or 404 or 409) })
             {
                 await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
                 throw new ApiFault(500, $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
