@@ -13,6 +13,7 @@ using CloudBox.Compute.Quotas;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Usage;
 using CloudBox.Compute.Versions;
+using CloudBox.Compute.Volumes;
 using CloudBox.Core.Api;
 using CloudBox.Core.Compute;
 using CloudBox.Core.Configuration;
@@ -55,6 +56,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<VmDefinitions>();
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<ServerDeleter>();
+        services.AddSingleton<ServerVolumes>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
@@ -86,6 +88,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         {
             var v21 = routes.MapGroup(prefix);
             v21.AddEndpointFilter(Microversions.Filter);
+            v21.AddEndpointFilter(VolumesAttachedFilter.Fill);
             FlavorEndpoints.Map(v21);
             FlavorExtraSpecEndpoints.Map(v21);
             FlavorAccessEndpoints.Map(v21);
@@ -101,6 +104,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);
+            VolumeAttachmentEndpoints.Map(v21);
         }
     }
 }

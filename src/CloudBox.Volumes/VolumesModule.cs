@@ -2,7 +2,10 @@ using CloudBox.Core.Api;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
+using CloudBox.Core.Volumes;
 using CloudBox.Volumes.Api;
+using CloudBox.Volumes.Attachments;
+using CloudBox.Volumes.Backups;
 using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Quotas;
 using CloudBox.Volumes.Snapshots;
@@ -48,6 +51,12 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<QuotaStore>();
         services.AddSingleton<Admission>();
         services.AddSingleton<VolumeWorkSignal>();
+        services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<BackupStore>();
+        services.AddSingleton<BackupWork>();
+        services.AddSingleton<VolumeAttachmentService>();
+        services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
+        services.AddSingleton<IStartupTask, AttachmentSettler>();
         services.AddSingleton<IStartupTask, DefaultTypeBootstrap>();
         services.AddHostedService<VolumeWorker>();
     }
@@ -62,5 +71,7 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         SnapshotEndpoints.Map(project);
         VolumeTypeEndpoints.Map(project);
         QuotaEndpoints.Map(project);
+        AttachmentEndpoints.Map(project);
+        BackupEndpoints.Map(project);
     }
 }

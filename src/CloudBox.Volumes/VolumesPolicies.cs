@@ -29,5 +29,14 @@ internal static class VolumesPolicies
         ["volume:manage_type"] = Admin,
         ["volume:show_quota"] = Reader,
         ["volume:update_quota"] = Admin,
+        ["volume:attachment_create"] = Member,
+        ["volume:attachment_update"] = Member,
+        ["volume:attachment_delete"] = Member,
+        ["volume:attachment_complete"] = Member,
+        ["backup:get_all"] = Reader,
+        ["backup:get"] = Reader,
+        ["backup:create"] = Member,
+        ["backup:delete"] = Member,
+        ["backup:restore"] = Member,
     };
 }

@@ -11,7 +11,7 @@ namespace CloudBox.Compute.Build;
 /// <c>kernel_id</c>/<c>ramdisk_id</c>, the root disk, and the config drive when asked for.
 /// Each step skips what a previous (interrupted) run already finished.
 /// </summary>
-public sealed class InstanceFiles(InstancePaths paths, IImageSource images, Networking.ServerNetworks networks)
+public sealed class InstanceFiles(InstancePaths paths, IImageSource images, Networking.ServerNetworks networks, Volumes.ServerVolumes volumes)
 {
     public async Task PrepareAsync(ServerRecord server, CancellationToken cancellationToken)
     {
@@ -25,8 +25,18 @@ public sealed class InstanceFiles(InstancePaths paths, IImageSource images, Netw
         await RootDisk.CopyFileAsync(images.DataPath(image.KernelId), paths.Kernel(server.Id), cancellationToken);
         if (!string.IsNullOrEmpty(image.RamdiskId))
             await RootDisk.CopyFileAsync(images.DataPath(image.RamdiskId), paths.Initrd(server.Id), cancellationToken);
-        var flavorDisk = JsonNode.Parse(server.Flavor)?["disk"]?.GetValue<int>() ?? 0;
-        await RootDisk.CreateAsync(images.DataPath(image.Id), image.DiskFormat, paths.RootDisk(server.Id), (long)flavorDisk << 30, cancellationToken);
+        await volumes.PrepareAsync(server, cancellationToken);
+        if (string.IsNullOrEmpty(server.ImageId))
+        {
+            // Booted from a volume: the root disk is the volume's file, which PrepareAsync listed.
+            if (Volumes.ServerDisks.Read(paths, server.Id).Root is null)
+                throw new DriverException($"Server {server.Id} boots from a volume, but no boot volume is attached to it.");
+        }
+        else
+        {
+            var flavorDisk = JsonNode.Parse(server.Flavor)?["disk"]?.GetValue<int>() ?? 0;
+            await RootDisk.CreateAsync(images.DataPath(image.Id), image.DiskFormat, paths.RootDisk(server.Id), (long)flavorDisk << 30, cancellationToken);
+        }
         if (server.ConfigDrive)
             await WriteConfigDriveAsync(server, cancellationToken);
     }

@@ -12,10 +12,11 @@ public sealed class VmDefinitions(InstancePaths paths)
     public VmDefinition For(ServerRecord server)
     {
         var image = ImageSnapshot.Parse(server.Image);
-        var disks = new List<VmDisk> { new(paths.RootDisk(server.Id), false) };
+        var disks = new List<VmDisk> { new(Volumes.ServerDisks.RootPath(paths, server.Id), false) };
         var configDrive = paths.ConfigDrive(server.Id);
         if (File.Exists(configDrive))
             disks.Add(new VmDisk(configDrive, true));
+        disks.AddRange(Volumes.ServerDisks.DataDisks(paths, server.Id));
         var initrd = paths.Initrd(server.Id);
         return new VmDefinition(
             server.Id,

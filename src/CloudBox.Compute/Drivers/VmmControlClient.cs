@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace CloudBox.Compute.Drivers;
 
-/// <summary>The control API of one running <c>cloudbox vmm</c>: HTTP over its unix socket (<c>GET /vm</c>, <c>PUT /vm/actions</c>).</summary>
+/// <summary>
+/// The control API of one running <c>cloudbox vmm</c>: HTTP over its unix socket (<c>GET /vm</c>,
+/// <c>PUT /vm/actions</c>, <c>PUT /vm/disks</c>, <c>DELETE /vm/disks/{id}</c>).
+/// </summary>
 public static class VmmControlClient
 {
     private static HttpClient For(string socketPath) => new(new SocketsHttpHandler
@@ -57,6 +60,34 @@ public static class VmmControlClient
         catch (Exception error) when (error is HttpRequestException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Hot-plugs a disk (<c>PUT /vm/disks</c>). Returns the VMM's status code (204 plugged; 404, 405
+    /// or 501 from a VMM without disk hot-plug) and its body, or null when no VMM answers.
+    /// </summary>
+    public static Task<(int Status, string Body)?> AddDiskAsync(string socketPath, string id, string path, bool readOnly, string serial, CancellationToken cancellationToken) =>
+        DiskRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
+            new JsonObject { ["id"] = id, ["path"] = path, ["readonly"] = readOnly, ["serial"] = serial.Length > 20 ? serial[..20] : serial }, cancellationToken), cancellationToken);
+
+    /// <summary>Hot-unplugs a disk (<c>DELETE /vm/disks/{id}</c>): 204 removed, 404 no such disk (or no such route); null when no VMM answers.</summary>
+    public static Task<(int Status, string Body)?> RemoveDiskAsync(string socketPath, string id, CancellationToken cancellationToken) =>
+        DiskRequestAsync(socketPath, client => client.DeleteAsync("vm/disks/" + Uri.EscapeDataString(id), cancellationToken), cancellationToken);
+
+    private static async Task<(int Status, string Body)?> DiskRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(socketPath))
+            return null;
+        try
+        {
+            using var client = For(socketPath);
+            using var response = await send(client);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 }

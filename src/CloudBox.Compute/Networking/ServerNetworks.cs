@@ -74,20 +74,6 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
         }
     }
 
-    /// <summary>Awaits the write of the server rows; if it fails (over quota, database error), gives their ports back.</summary>
-    public async Task ReleaseIfFailedAsync(IReadOnlyList<ServerRecord> servers, Task insert)
-    {
-        try
-        {
-            await insert;
-        }
-        catch
-        {
-            await ReleaseAllAsync(servers);
-            throw;
-        }
-    }
-
     /// <summary>Undoes <see cref="AllocateAsync"/> when the create fails after it.</summary>
     public async Task ReleaseAllAsync(IReadOnlyList<ServerRecord> servers)
     {

@@ -33,7 +33,8 @@ public static class ServerCreateEndpoint
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, ServerStore servers, FlavorStore flavors, KeypairStore keypairs, QuotaStore quotas, InstanceActionStore actions,
-        IImageSource images, BuildSignal signal, PolicyEngine policy, TimeProvider clock, ServerNetworks networks, CancellationToken cancellationToken)
+        IImageSource images, Volumes.ServerVolumes serverVolumes, BuildSignal signal, PolicyEngine policy, TimeProvider clock, ServerNetworks networks,
+        CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:create");
         if (caller.ProjectId is null)
@@ -54,13 +55,10 @@ public static class ServerCreateEndpoint
         }
 
         var imageRef = body.OptionalString("imageRef", 2048);
-        if (string.IsNullOrEmpty(imageRef))
-        {
-            throw ApiFault.BadRequest(body.Has("block_device_mapping_v2")
-                ? "Booting from volume is not supported: CloudBox has no block storage yet; give an imageRef."
-                : "Missing imageRef attribute");
-        }
-        var image = await ServerImages.ResolveAsync(imageRef, flavor, caller, images, cancellationToken);
+        var bootVolume = await Volumes.BootFromVolume.ParseAsync(body, string.IsNullOrEmpty(imageRef) ? null : imageRef, caller, images, serverVolumes.Attachments, cancellationToken);
+        if (bootVolume is null && string.IsNullOrEmpty(imageRef))
+            throw ApiFault.BadRequest("Missing imageRef attribute");
+        var image = bootVolume?.Image ?? ImageSnapshot.From(await ServerImages.ResolveAsync(imageRef!, flavor, caller, images, cancellationToken));
 
         string? keyData = null;
         var keyName = body.OptionalString("key_name");
@@ -137,8 +135,8 @@ public static class ServerCreateEndpoint
                 VmState = ServerStates.Building,
                 TaskState = ServerStates.Scheduling,
                 PowerState = PowerState.NoState,
-                ImageId = image.Id,
-                Image = ImageSnapshot.From(image).ToJson(),
+                ImageId = bootVolume is null ? image.Id : "",
+                Image = image.ToJson(),
                 FlavorId = flavor.Id,
                 Flavor = flavorJson,
                 Vcpus = flavor.Vcpus,
@@ -158,28 +156,43 @@ public static class ServerCreateEndpoint
             });
         }
 
+        if (bootVolume is not null && maxCount > 1)
+            throw ApiFault.BadRequest("Booting several servers from one block device mapping is not supported; create them one at a time.");
         await networks.AllocateAsync(created, requestedNetworks, caller, cancellationToken);
         var database = servers.Database;
-        var inserted = database.InTransactionAsync(async (connection, transaction) =>
+        try
         {
-            // One project's creates queue here, so the usage read below is still true when the rows go in.
-            await database.LockAsync(connection, transaction, "compute-quota:" + caller.ProjectId);
-            var usage = await quotas.UsageAsync(connection, transaction, caller.ProjectId, null);
-            foreach (var (resource, each) in new[] { ("instances", 1), ("cores", flavor.Vcpus), ("ram", flavor.Ram) })
+            // The boot volume is held before the server row exists, so the build never finds a volume-backed server without its volume.
+            if (bootVolume is not null)
+                await bootVolume.ReserveAsync(created[0], serverVolumes.Required, caller, cancellationToken);
+            await database.InTransactionAsync(async (connection, transaction) =>
             {
-                var limit = await quotas.LimitAsync(connection, transaction, caller.ProjectId, resource);
-                var requested = each * maxCount;
-                if (limit >= 0 && usage[resource] + requested > limit)
+                // One project's creates queue here, so the usage read below is still true when the rows go in.
+                await database.LockAsync(connection, transaction, "compute-quota:" + caller.ProjectId);
+                var usage = await quotas.UsageAsync(connection, transaction, caller.ProjectId, null);
+                foreach (var (resource, each) in new[] { ("instances", 1), ("cores", flavor.Vcpus), ("ram", flavor.Ram) })
                 {
-                    // Nova creates fewer when min_count still fits; keep it simple and honest: all or nothing.
-                    throw ApiFault.Forbidden($"Quota exceeded for {resource}: Requested {requested}, but already used {usage[resource]} of {limit} {resource}");
+                    var limit = await quotas.LimitAsync(connection, transaction, caller.ProjectId, resource);
+                    var requested = each * maxCount;
+                    if (limit >= 0 && usage[resource] + requested > limit)
+                    {
+                        // Nova creates fewer when min_count still fits; keep it simple and honest: all or nothing.
+                        throw ApiFault.Forbidden($"Quota exceeded for {resource}: Requested {requested}, but already used {usage[resource]} of {limit} {resource}");
+                    }
                 }
-            }
-            foreach (var server in created)
-                await connection.ExecuteAsync($"INSERT INTO compute_servers ({ServerStore.Columns}) VALUES ({ServerStore.Values})", server, transaction);
-            await ServerNetworks.ForgetClaimsAsync(connection, transaction, database, created);
-        }, cancellationToken);
-        await networks.ReleaseIfFailedAsync(created, inserted);
+                foreach (var server in created)
+                    await connection.ExecuteAsync($"INSERT INTO compute_servers ({ServerStore.Columns}) VALUES ({ServerStore.Values})", server, transaction);
+                await ServerNetworks.ForgetClaimsAsync(connection, transaction, database, created);
+            }, cancellationToken);
+        }
+        catch
+        {
+            // Nothing of a server that was never recorded may stay held: its ports, its boot volume.
+            await networks.ReleaseAllAsync(created);
+            if (bootVolume is not null)
+                await bootVolume.UndoAsync(serverVolumes.Required);
+            throw;
+        }
 
         foreach (var server in created)
         {

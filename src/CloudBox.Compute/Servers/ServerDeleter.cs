@@ -4,9 +4,9 @@ using CloudBox.Core.Ids;
 
 namespace CloudBox.Compute.Servers;
 
-/// <summary>Deletes a server: kills its VM, removes its instance directory, gives back its ports, marks the row deleted.</summary>
+/// <summary>Deletes a server: kills its VM, removes its instance directory, gives back its ports and volumes, marks the row deleted.</summary>
 public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, Networking.ServerNetworks networks,
-    TimeProvider clock)
+    Volumes.ServerVolumes volumes, TimeProvider clock)
 {
     public async Task DeleteAsync(ServerRecord server, CancellationToken cancellationToken)
     {
@@ -22,6 +22,7 @@ public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver,
     {
         if (server.Host is not null && Directory.Exists(paths.DirectoryOf(server.Id)))
             await driver.DestroyAsync(definitions.For(server), cancellationToken);
+        await volumes.ReleaseAsync(server.Id, cancellationToken);
         paths.Delete(server.Id);
     }
 }

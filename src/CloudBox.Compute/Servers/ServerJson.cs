@@ -29,7 +29,7 @@ public static class ServerJson
             ["user_id"] = server.UserId,
             ["metadata"] = JsonNode.Parse(server.Metadata),
             ["hostId"] = HostId(server),
-            ["image"] = new JsonObject { ["id"] = server.ImageId, ["links"] = Bookmark(context, "images", server.ImageId) },
+            ["image"] = string.IsNullOrEmpty(server.ImageId) ? "" : new JsonObject { ["id"] = server.ImageId, ["links"] = Bookmark(context, "images", server.ImageId) },
             ["flavor"] = new JsonObject { ["id"] = server.FlavorId, ["links"] = Bookmark(context, "flavors", server.FlavorId) },
             ["created"] = Wire(server.CreatedAt),
             ["updated"] = Wire(server.UpdatedAt),

@@ -59,5 +59,57 @@ internal static class VolumesSchema
         );
         """;
 
-    public static readonly IReadOnlyList<Migration> Migrations = [new(1, "initial schema", Tables)];
+    /// <summary>
+    /// Attachments of volumes to servers (Cinder's volume_attachment). <c>owner</c> tells an
+    /// attachment Compute drives in process from one a v3 API client drives, so that settling after
+    /// a crash only undoes the half-done work of this process, never a client's pending attach.
+    /// </summary>
+    private const string Attachments =
+        """
+        CREATE TABLE volumes_attachments (
+            id TEXT PRIMARY KEY,
+            volume_id TEXT NOT NULL,
+            server_id TEXT,
+            host TEXT,
+            device TEXT,
+            status TEXT NOT NULL,
+            attach_mode TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            delete_on_termination BOOLEAN NOT NULL,
+            boot_index INTEGER,
+            connector TEXT,
+            created_at TEXT NOT NULL,
+            attached_at TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX volumes_attachments_volume ON volumes_attachments (volume_id);
+        CREATE INDEX volumes_attachments_server ON volumes_attachments (server_id);
+        """;
+
+    /// <summary>Full backups of volumes as files under the data directory; <c>restore_volume_id</c> names the volume a restore is writing.</summary>
+    private const string Backups =
+        """
+        CREATE TABLE volumes_backups (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            volume_id TEXT NOT NULL,
+            name TEXT,
+            description TEXT,
+            status TEXT NOT NULL,
+            size_gb INTEGER NOT NULL,
+            restore_volume_id TEXT,
+            fail_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX volumes_backups_project ON volumes_backups (project_id);
+        """;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "initial schema", Tables),
+        new(2, "volume attachments", Attachments),
+        new(3, "volume backups", Backups),
+    ];
 }

@@ -15,12 +15,16 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
 {
     private const string LockKey = "volumes:admission";
 
-    public Task AdmitVolumeAsync(VolumeRecord volume, int extraGigabytes, CancellationToken cancellationToken) =>
+    /// <summary>Inserts the volume if quota and capacity allow; <paramref name="alongside"/> runs in the same transaction (a boot volume's reservation).</summary>
+    public Task AdmitVolumeAsync(
+        VolumeRecord volume, int extraGigabytes, CancellationToken cancellationToken, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task>? alongside = null) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             await database.LockAsync(connection, transaction, LockKey);
             await CheckAsync(connection, transaction, volume.ProjectId, addVolumes: 1, addSnapshots: 0, addGigabytes: extraGigabytes);
             await connection.ExecuteAsync($"INSERT INTO volumes_volumes ({VolumeStore.Columns}) VALUES ({VolumeStore.Values})", volume, transaction);
+            if (alongside is not null)
+                await alongside(connection, transaction);
         }, cancellationToken);
 
     /// <summary>Grows a volume's requested size (extend) if quota and capacity allow, moving it to <c>extending</c>.</summary>

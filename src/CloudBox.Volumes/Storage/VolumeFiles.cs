@@ -15,6 +15,7 @@ public sealed class VolumeFiles
     private readonly string _volumes;
     private readonly string _snapshots;
     private readonly string _temporary;
+    private readonly string _backups;
     private readonly long? _capacityGigabytes;
 
     public VolumeFiles(string dataDirectory, long? capacityGigabytes)
@@ -23,15 +24,20 @@ public sealed class VolumeFiles
         _volumes = Path.Combine(_root, "volumes");
         _snapshots = Path.Combine(_root, "snapshots");
         _temporary = Path.Combine(_root, "tmp");
+        _backups = Path.Combine(_root, "backups");
         _capacityGigabytes = capacityGigabytes;
         Directory.CreateDirectory(_volumes);
         Directory.CreateDirectory(_snapshots);
         Directory.CreateDirectory(_temporary);
+        Directory.CreateDirectory(_backups);
     }
 
     public string VolumePath(string id) => Path.Combine(_volumes, Checked(id) + ".raw");
 
     public string SnapshotPath(string id) => Path.Combine(_snapshots, Checked(id) + ".raw");
+
+    /// <summary>A full backup's data, kept apart from volumes and snapshots (until the Objects store takes backups).</summary>
+    public string BackupPath(string id) => Path.Combine(_backups, Checked(id) + ".raw");
 
     public string NewTemporaryPath() => Path.Combine(_temporary, Guid.NewGuid().ToString("N"));
 

@@ -17,7 +17,7 @@ namespace CloudBox.Volumes.Storage;
 /// temporary name and renamed over, growing and deleting are idempotent).
 /// </summary>
 public sealed partial class VolumeWorker(
-    VolumeStore volumes, SnapshotStore snapshots, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
+    VolumeStore volumes, SnapshotStore snapshots, Attachments.AttachmentStore attachments, Backups.BackupWork backupWork, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
     IServiceProvider services, TimeProvider clock, ILogger<VolumeWorker> logger) : BackgroundService
 {
     private static readonly string[] VolumeWork = [VolumeStatus.Creating, VolumeStatus.Extending, VolumeStatus.Deleting];
@@ -35,6 +35,7 @@ public sealed partial class VolumeWorker(
                     await RunAsync(snapshot, stoppingToken);
                 foreach (var volume in await volumes.ListByStatusAsync(VolumeWork, stoppingToken))
                     await RunAsync(volume, stoppingToken);
+                await backupWork.RunPendingAsync(stoppingToken);
                 await signal.WaitAsync(settings.WorkerPollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -85,6 +86,10 @@ public sealed partial class VolumeWorker(
             LogFailed("volume", volume.Id, from, error.Message);
         }
         volume.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        // A boot volume is reserved for its server in the transaction that created it (nothing else can
+        // reserve a volume still creating), so it comes out reserved, never available for a moment.
+        if (from == VolumeStatus.Creating && volume.Status == VolumeStatus.Available && (await attachments.ListForVolumesAsync([volume.Id], cancellationToken)).Count > 0)
+            volume.Status = VolumeStatus.Reserved;
         if (await volumes.UpdateAsync(volume, from, cancellationToken))
             LogDone("volume", volume.Id, volume.Status);
     }

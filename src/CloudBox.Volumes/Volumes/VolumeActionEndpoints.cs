@@ -11,11 +11,12 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CloudBox.Volumes.Volumes;
 
-/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status.</summary>
+/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status, and the attach actions (<see cref="Attachments.VolumeAttachActions"/>).</summary>
 public static class VolumeActionEndpoints
 {
     private static readonly string[] ResettableStatuses =
-        [VolumeStatus.Available, VolumeStatus.Error, VolumeStatus.InUse, VolumeStatus.ErrorDeleting, VolumeStatus.ErrorExtending, VolumeStatus.Creating, VolumeStatus.Deleting, VolumeStatus.Extending];
+        [VolumeStatus.Available, VolumeStatus.Error, VolumeStatus.InUse, VolumeStatus.ErrorDeleting, VolumeStatus.ErrorExtending, VolumeStatus.Creating, VolumeStatus.Deleting, VolumeStatus.Extending,
+         VolumeStatus.Reserved, VolumeStatus.Attaching, VolumeStatus.Detaching];
 
     public static void Map(IEndpointRouteBuilder project) => project.MapPost("/volumes/{id}/action", ActAsync);
 
@@ -39,7 +40,7 @@ public static class VolumeActionEndpoints
                 var newSize = VolumesRequest.OptionalInt(Argument(argument, action), "new_size")
                     ?? throw ApiFault.BadRequest("os-extend needs 'new_size'.");
                 if (volume.Status != VolumeStatus.Available)
-                    throw ApiFault.BadRequest($"Invalid volume: Volume status must be available to extend (it is {volume.Status}).");
+                    throw ApiFault.BadRequest($"Invalid volume: Volume status must be available to extend (it is {volume.Status}); CloudBox does not extend attached volumes.");
                 if (newSize <= volume.SizeGb)
                     throw ApiFault.BadRequest($"Invalid input received: New size for extend must be greater than current size. (current: {volume.SizeGb}, extended: {newSize}).");
                 if (!await admission.AdmitExtendAsync(volume, newSize, now, cancellationToken))
@@ -72,6 +73,9 @@ public static class VolumeActionEndpoints
                     throw ApiFault.Conflict($"Volume {id} changed while its status was being reset; retry.");
                 return Results.StatusCode(StatusCodes.Status202Accepted);
             }
+            case var attach when Attachments.VolumeAttachActions.Names.Contains(attach):
+                context.Authorize(policy, "volume:update");
+                return await Attachments.VolumeAttachActions.RunAsync(attach, argument, volume, caller, context, cancellationToken);
             default:
                 throw ApiFault.BadRequest($"There is no such action: {action}");
         }

@@ -47,7 +47,8 @@ public static class VolumeEndpoints
     public static async Task<JsonObject> DetailAsync(VolumeRecord volume, VolumeTypeStore types, HttpContext context, CallerContext caller, CancellationToken cancellationToken)
     {
         var type = await types.FindAsync(volume.TypeId, cancellationToken);
-        return VolumeJson.Detail(volume, type?.Name ?? volume.TypeId, context.Request, VolumesRequest.IsAdmin(caller));
+        var attachments = await context.RequestServices.GetRequiredService<Attachments.AttachmentStore>().ListForVolumesAsync([volume.Id], cancellationToken);
+        return VolumeJson.Detail(volume, type?.Name ?? volume.TypeId, context.Request, VolumesRequest.IsAdmin(caller), attachments);
     }
 
     private static async Task<IResult> ListAsync(
@@ -110,22 +111,11 @@ public static class VolumeEndpoints
         }
         else if (imageRef is not null)
         {
-            var image = await services.GetRequiredService<IImageSource>().FindAsync(imageRef, caller, cancellationToken)
-                ?? throw ApiFault.BadRequest($"Invalid image identifier or unable to access requested image {imageRef}.");
-            if (image.Status != "active")
-                throw ApiFault.BadRequest($"Image {imageRef} is not active (it is {image.Status}).");
-            var bytes = Math.Max(image.VirtualSize ?? 0, image.Size ?? 0);
-            minimumGb = Math.Max((int)((bytes + VolumeFiles.GiB - 1) / VolumeFiles.GiB), Math.Max(image.MinDisk, 1));
+            var (imageMinimumGb, metadata) = await ImageVolumeSource.ReadAsync(services.GetRequiredService<IImageSource>(), imageRef, caller, cancellationToken);
+            minimumGb = imageMinimumGb;
             bootable = true;
-            foreach (var (key, value) in image.Properties)
+            foreach (var (key, value) in metadata)
                 imageMetadata[key] = value;
-            imageMetadata["image_id"] = image.Id;
-            imageMetadata["image_name"] = image.Name ?? "";
-            imageMetadata["disk_format"] = image.DiskFormat ?? "raw";
-            imageMetadata["container_format"] = image.ContainerFormat ?? "bare";
-            imageMetadata["min_disk"] = image.MinDisk.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            imageMetadata["min_ram"] = image.MinRam.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            imageMetadata["size"] = (image.Size ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else if (size is null)
         {

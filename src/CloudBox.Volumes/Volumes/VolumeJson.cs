@@ -5,13 +5,19 @@ using Microsoft.AspNetCore.Http;
 
 namespace CloudBox.Volumes.Volumes;
 
-/// <summary>A volume in Cinder v3's wire shape (3.0).</summary>
+/// <summary>A volume in Cinder v3's wire shape (3.0, with <c>group_id</c> from 3.13 and <c>provider_id</c> from 3.21).</summary>
 public static class VolumeJson
 {
     public const string AvailabilityZone = "nova";
 
-    public static JsonObject Detail(VolumeRecord volume, string typeName, HttpRequest request, bool isAdmin)
+    public static JsonObject Detail(VolumeRecord volume, string typeName, HttpRequest request, bool isAdmin, IReadOnlyList<Attachments.AttachmentRecord>? attachments = null)
     {
+        var attached = new JsonArray();
+        foreach (var attachment in attachments ?? [])
+        {
+            if (attachment.Status is Attachments.AttachmentStatus.Attached or Attachments.AttachmentStatus.Detaching)
+                attached.Add(Attachments.AttachmentJson.OfVolume(attachment));
+        }
         var json = new JsonObject
         {
             ["id"] = volume.Id,
@@ -22,7 +28,7 @@ public static class VolumeJson
             ["availability_zone"] = AvailabilityZone,
             ["created_at"] = Cinder(volume.CreatedAt),
             ["updated_at"] = Cinder(volume.UpdatedAt),
-            ["attachments"] = new JsonArray(),
+            ["attachments"] = attached,
             ["bootable"] = volume.Bootable ? "true" : "false",
             ["encrypted"] = false,
             ["multiattach"] = false,
@@ -38,6 +44,10 @@ public static class VolumeJson
         };
         if (volume.ImageId is not null)
             json["volume_image_metadata"] = Map(volume.ImageMetadata);
+        if (Api.VolumeApiVersion.AtLeast(request.HttpContext, "3.13"))
+            json["group_id"] = null;
+        if (isAdmin && Api.VolumeApiVersion.AtLeast(request.HttpContext, "3.21"))
+            json["provider_id"] = null;
         if (isAdmin)
         {
             json["os-vol-tenant-attr:tenant_id"] = volume.ProjectId;

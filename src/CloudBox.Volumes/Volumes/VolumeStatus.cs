@@ -6,6 +6,11 @@ public static class VolumeStatus
     public const string Creating = "creating";
     public const string Available = "available";
     public const string InUse = "in-use";
+    public const string Reserved = "reserved";
+    public const string Attaching = "attaching";
+    public const string Detaching = "detaching";
+    public const string BackingUp = "backing-up";
+    public const string RestoringBackup = "restoring-backup";
     public const string Extending = "extending";
     public const string Deleting = "deleting";
     public const string Error = "error";

@@ -1,0 +1,183 @@
+using CloudBox.Compute.Build;
+using CloudBox.Compute.Drivers;
+using CloudBox.Compute.Servers;
+using CloudBox.Core.Api;
+using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Volumes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Compute.Volumes;
+
+/// <summary>
+/// Compute's side of volumes: attaches and detaches them (recording the change through
+/// <see cref="IVolumeAttachments"/> first, then plugging the disk into a running VM), prepares a
+/// boot volume during the build, and lets go of every volume when the server goes. Works without a
+/// Volumes module too: then a server simply has no volumes.
+/// </summary>
+public sealed partial class ServerVolumes(
+    IServiceProvider services, InstancePaths paths, VmDefinitions definitions, ComputeSettings settings, ILogger<ServerVolumes> logger)
+{
+    /// <summary>How long a build waits for its boot volume to be filled from the image.</summary>
+    public static readonly TimeSpan BootVolumeTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Said (instance action message) when a VMM cannot change disks of a running VM.</summary>
+    public const string AppearsAtHardReboot = "The volume is attached; this VM's hypervisor cannot add disks while it runs, so the disk appears in the guest at the next hard reboot.";
+
+    public IVolumeAttachments? Attachments => services.GetService<IVolumeAttachments>();
+
+    public IVolumeAttachments Required => Attachments ?? throw ApiFault.NotFound("This cloud has no block storage (the Volumes module is not running).");
+
+    public async Task<IReadOnlyList<VolumeAttachment>> ListAsync(string serverId, CancellationToken cancellationToken) =>
+        Attachments is { } seam ? await seam.ListForServerAsync(serverId, cancellationToken) : [];
+
+    /// <summary>
+    /// Attaches a volume: reserve, record it in use under the next free device name, rewrite the
+    /// disk list, then plug it into the running VM. Returns the attachment and, when the VMM could
+    /// not plug it live, the message telling the user it appears at the next hard reboot.
+    /// </summary>
+    public async Task<(VolumeAttachment Attachment, string? Notice)> AttachAsync(ServerRecord server, string volumeId, CallerContext caller, CancellationToken cancellationToken)
+    {
+        var seam = Required;
+        var volume = await seam.FindAsync(volumeId, caller, cancellationToken) ?? throw ApiFault.NotFound($"Volume {volumeId} could not be found.");
+        if (volume.ProjectId != server.ProjectId)
+            throw ApiFault.BadRequest($"Invalid volume: volume {volumeId} belongs to another project than server {server.Id}.");
+        var reserved = await seam.ReserveAsync(volumeId, server.Id, null, false, null, attachNow: true, caller, cancellationToken);
+        VolumeAttachment attached;
+        try
+        {
+            var existing = await seam.ListForServerAsync(server.Id, cancellationToken);
+            attached = await seam.CompleteAsync(reserved.Id, NextDevice(server, existing), settings.HostName, cancellationToken);
+            await WriteLayoutAsync(server.Id, cancellationToken);
+        }
+        catch
+        {
+            await seam.RollBackAsync(reserved.Id, CancellationToken.None);
+            await WriteLayoutAsync(server.Id, CancellationToken.None);
+            throw;
+        }
+
+        if (server.VmState != ServerStates.Active)
+            return (attached, null); // not running: the disk is in the VM definition at its next start
+        var answer = await VmmControlClient.AddDiskAsync(SocketOf(server), volumeId, seam.VolumePath(volumeId), volume.ReadOnly, volumeId, cancellationToken);
+        switch (answer?.Status)
+        {
+            case 204 or 200:
+                return (attached, null);
+            // 404/405/501: a VMM without disk hot-plug; 409: the VM is not running (or already has the disk);
+            // none: no VMM answers. The attachment stands and the VM opens the disk when it next boots.
+            case null or 404 or 405 or 409 or 501:
+                LogNoHotPlug(server.Id, volumeId, answer?.Status ?? 0);
+                return (attached, AppearsAtHardReboot);
+            default:
+                await seam.BeginDetachAsync(volumeId, server.Id, CancellationToken.None);
+                await seam.DetachAsync(attached.Id, CancellationToken.None);
+                await WriteLayoutAsync(server.Id, CancellationToken.None);
+                throw new ApiFault(500, $"The hypervisor could not add volume {volumeId} to server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+        }
+    }
+
+    /// <summary>Detaches a data volume: detaching, unplug from the running VM, then available. The root volume stays.</summary>
+    public async Task DetachAsync(ServerRecord server, string volumeId, CancellationToken cancellationToken)
+    {
+        var seam = Required;
+        var attachment = (await seam.ListForServerAsync(server.Id, cancellationToken)).FirstOrDefault(a => a.VolumeId == volumeId)
+            ?? throw ApiFault.NotFound($"volume_id not found: {volumeId}");
+        if (attachment.BootIndex == 0)
+            throw ApiFault.BadRequest("Can't detach root device volume");
+        var detaching = await seam.BeginDetachAsync(volumeId, server.Id, cancellationToken);
+        if (detaching.Status != "detaching")
+        {
+            await WriteLayoutAsync(server.Id, cancellationToken);
+            return; // it was only reserved: nothing was in the VM
+        }
+        if (server.VmState is ServerStates.Active or ServerStates.Paused)
+        {
+            var answer = await VmmControlClient.RemoveDiskAsync(SocketOf(server), volumeId, cancellationToken);
+            if (answer?.Status is 405 or 501)
+            {
+                await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
+                throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.");
+            }
+            // 404: the VM does not have the disk; 409: the VM is not running. Either way nothing holds it any more.
+            if (answer is { Status: not (200 or 204 or 404 or 409) })
+            {
+                await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
+                throw new ApiFault(500, $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+            }
+        }
+        await seam.DetachAsync(detaching.Id, cancellationToken);
+        await WriteLayoutAsync(server.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// The build's block-device step: waits for a boot volume still being filled, then marks every
+    /// volume reserved for the server in use and writes the disk list. Safe to repeat after a crash.
+    /// </summary>
+    public async Task PrepareAsync(ServerRecord server, CancellationToken cancellationToken)
+    {
+        if (Attachments is not { } seam)
+            return;
+        var attachments = await seam.ListForServerAsync(server.Id, cancellationToken);
+        foreach (var attachment in attachments.Where(a => a.Status is "reserved" or "attaching"))
+        {
+            var volume = await seam.WaitUntilCreatedAsync(attachment.VolumeId, BootVolumeTimeout, cancellationToken);
+            if (volume.Status is not ("reserved" or "attaching" or "in-use"))
+                throw new DriverException($"Volume {volume.Id} for server {server.Id} is {volume.Status}; it cannot be attached.");
+            await seam.CompleteAsync(attachment.Id, attachment.Device ?? NextDevice(server, attachments), settings.HostName, cancellationToken);
+        }
+        await WriteLayoutAsync(server.Id, cancellationToken);
+    }
+
+    /// <summary>The server is going: every volume is detached, and those marked delete_on_termination are deleted.</summary>
+    public async Task ReleaseAsync(string serverId, CancellationToken cancellationToken)
+    {
+        if (Attachments is not { } seam)
+            return;
+        foreach (var attachment in await seam.ListForServerAsync(serverId, cancellationToken))
+        {
+            if (attachment.Status is "attached")
+                await seam.BeginDetachAsync(attachment.VolumeId, serverId, cancellationToken);
+            await seam.DetachAsync(attachment.Id, cancellationToken);
+            if (attachment.DeleteOnTermination)
+                await seam.DeleteAsync(attachment.VolumeId, cancellationToken);
+        }
+    }
+
+    /// <summary>Rewrites the server's <c>volumes.json</c> from the attachments that are in use.</summary>
+    public async Task WriteLayoutAsync(string serverId, CancellationToken cancellationToken)
+    {
+        if (Attachments is not { } seam)
+            return;
+        var attachments = await seam.ListForServerAsync(serverId, cancellationToken);
+        ServerDisks.Disk? root = null;
+        var data = new List<ServerDisks.Disk>();
+        foreach (var attachment in attachments.Where(a => a.Status is "attached" or "detaching"))
+        {
+            var disk = new ServerDisks.Disk(attachment.VolumeId, seam.VolumePath(attachment.VolumeId), attachment.AttachMode == "ro");
+            if (attachment.BootIndex == 0)
+                root = disk;
+            else
+                data.Add(disk);
+        }
+        ServerDisks.Write(paths, serverId, new ServerDisks.Layout(root, data));
+    }
+
+    /// <summary>
+    /// The next free <c>/dev/vdX</c>: the guest names virtio disks in the order the VM adds them,
+    /// root (vda), then the config drive, then the volumes in attach order.
+    /// </summary>
+    private string NextDevice(ServerRecord server, IReadOnlyList<VolumeAttachment> existing)
+    {
+        var taken = existing.Select(a => a.Device).Where(d => d is not null).ToHashSet();
+        var letter = File.Exists(paths.ConfigDrive(server.Id)) || server.ConfigDrive ? 'c' : 'b';
+        while (taken.Contains($"/dev/vd{letter}"))
+            letter++;
+        return $"/dev/vd{letter}";
+    }
+
+    private string SocketOf(ServerRecord server) => definitions.For(server).ApiSocketPath;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: the VMM did not hot-plug volume {VolumeId} (answer {Status}); it appears at the next hard reboot")]
+    private partial void LogNoHotPlug(string serverId, string volumeId, int status);
+}

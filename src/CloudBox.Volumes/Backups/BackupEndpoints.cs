@@ -1,0 +1,222 @@
+using System.Text.Json.Nodes;
+using CloudBox.Core.Api;
+using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Api.Paging;
+using CloudBox.Core.Api.Policy;
+using CloudBox.Core.Ids;
+using CloudBox.Volumes.Api;
+using CloudBox.Volumes.Quotas;
+using CloudBox.Volumes.Storage;
+using CloudBox.Volumes.Types;
+using CloudBox.Volumes.Volumes;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CloudBox.Volumes.Backups;
+
+/// <summary>
+/// <c>/v3/{project_id}/backups</c>: full backups of volumes into files under the data directory
+/// (create, list, show, delete) and restores into a new or an existing available volume.
+/// Incremental backups and backups of snapshots are refused.
+/// </summary>
+public static class BackupEndpoints
+{
+    public static void Map(IEndpointRouteBuilder project)
+    {
+        project.MapGet("/backups", (string projectId, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken) =>
+            ListAsync(projectId, false, context, backups, policy, cancellationToken));
+        project.MapGet("/backups/detail", (string projectId, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken) =>
+            ListAsync(projectId, true, context, backups, policy, cancellationToken));
+        project.MapPost("/backups", CreateAsync);
+        project.MapGet("/backups/{id}", ShowAsync);
+        project.MapDelete("/backups/{id}", DeleteAsync);
+        project.MapPost("/backups/{id}/restore", RestoreAsync);
+    }
+
+    public static JsonObject Detail(BackupRecord backup, HttpContext context, bool isAdmin)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = backup.Id,
+            ["name"] = backup.Name,
+            ["description"] = backup.Description,
+            ["status"] = backup.Status,
+            ["availability_zone"] = VolumeJson.AvailabilityZone,
+            ["volume_id"] = backup.VolumeId,
+            ["size"] = backup.SizeGb,
+            ["object_count"] = 0,
+            ["container"] = null,
+            ["created_at"] = VolumeJson.Cinder(backup.CreatedAt),
+            ["updated_at"] = VolumeJson.Cinder(backup.UpdatedAt),
+            ["data_timestamp"] = VolumeJson.Cinder(backup.CreatedAt),
+            ["fail_reason"] = backup.FailReason,
+            ["has_dependent_backups"] = false,
+            ["is_incremental"] = false,
+            ["snapshot_id"] = null,
+            ["links"] = VolumeJson.Links(context.Request, backup.ProjectId, "backups", backup.Id),
+        };
+        if (isAdmin && VolumeApiVersion.AtLeast(context, "3.18"))
+            json["os-backup-project-attr:project_id"] = backup.ProjectId;
+        if (VolumeApiVersion.AtLeast(context, "3.43"))
+            json["metadata"] = new JsonObject();
+        return json;
+    }
+
+    private static JsonObject Summary(BackupRecord backup, HttpContext context) => new()
+    {
+        ["id"] = backup.Id,
+        ["name"] = backup.Name,
+        ["links"] = VolumeJson.Links(context.Request, backup.ProjectId, "backups", backup.Id),
+    };
+
+    private static async Task<BackupRecord> FindVisibleAsync(string id, CallerContext caller, BackupStore backups, CancellationToken cancellationToken)
+    {
+        var backup = await backups.FindAsync(id, cancellationToken);
+        if (backup is null || !VolumesRequest.CanSee(caller, backup.ProjectId))
+            throw ApiFault.NotFound($"Backup {id} could not be found.");
+        return backup;
+    }
+
+    private static async Task<IResult> ListAsync(string projectId, bool detail, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "backup:get_all");
+        VolumesRequest.RequireProject(caller, projectId);
+        var allProjects = VolumesRequest.IsAdmin(caller) && context.Request.QueryBool("all_tenants") == true;
+        var volumeId = context.Request.Query("volume_id");
+        var status = context.Request.Query("status");
+        var name = context.Request.Query("name");
+        var found = (await backups.ListAsync(allProjects ? null : projectId, cancellationToken))
+            .Where(b => (volumeId is null || b.VolumeId == volumeId) && (status is null || b.Status == status) && (name is null || b.Name == name)).ToList();
+        var list = new JsonArray();
+        foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
+            list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller)) : Summary(backup, context));
+        return JsonBody.Node(new JsonObject { ["backups"] = list });
+    }
+
+    private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "backup:get");
+        VolumesRequest.RequireProject(caller, projectId);
+        var backup = await FindVisibleAsync(id, caller, backups, cancellationToken);
+        return JsonBody.Node(new JsonObject { ["backup"] = Detail(backup, context, VolumesRequest.IsAdmin(caller)) });
+    }
+
+    /// <summary>Marks the volume backing-up and queues the copy, in one transaction; an in-use volume needs <c>force</c>.</summary>
+    private static async Task<IResult> CreateAsync(
+        string projectId, HttpContext context, BackupStore backups, VolumeStore volumes, VolumeWorkSignal signal, PolicyEngine policy, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "backup:create");
+        VolumesRequest.RequireProject(caller, projectId);
+        var body = VolumesRequest.Member(await JsonBody.ReadObjectAsync(context.Request, cancellationToken), "backup");
+        var volumeId = VolumesRequest.OptionalString(body, "volume_id") ?? throw ApiFault.BadRequest("Missing required element 'volume_id' in request body.");
+        if (VolumesRequest.OptionalBool(body, "incremental") == true)
+            throw ApiFault.BadRequest("Invalid backup: incremental backups are not supported; CloudBox makes full backups.");
+        if (VolumesRequest.OptionalString(body, "snapshot_id") is not null)
+            throw ApiFault.BadRequest("Invalid backup: backups of snapshots are not supported; back up the volume.");
+        var force = VolumesRequest.OptionalBool(body, "force") ?? false;
+        var volume = await VolumeEndpoints.FindVisibleAsync(volumeId, caller, volumes, cancellationToken);
+        if (volume.Status == VolumeStatus.InUse && !force)
+            throw ApiFault.BadRequest($"Invalid volume: Volume {volumeId} is in-use; backing up an attached volume needs force.");
+        if (volume.Status is not (VolumeStatus.Available or VolumeStatus.InUse))
+            throw ApiFault.BadRequest($"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".");
+        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        var backup = new BackupRecord
+        {
+            Id = Identifiers.NewUuid(), ProjectId = volume.ProjectId, UserId = caller.UserId, VolumeId = volume.Id,
+            Name = VolumesRequest.OptionalString(body, "name"), Description = VolumesRequest.OptionalString(body, "description"),
+            Status = BackupStatus.Creating, SizeGb = volume.SizeGb, CreatedAt = now, UpdatedAt = now,
+        };
+        var database = backups.Database;
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await database.LockAsync(connection, transaction, "volumes:volume:" + volume.Id);
+            var moved = await connection.ExecuteAsync(
+                "UPDATE volumes_volumes SET status = @backingUp, updated_at = @now WHERE id = @id AND status = @status",
+                new { backingUp = VolumeStatus.BackingUp, now, id = volume.Id, status = volume.Status }, transaction);
+            if (moved != 1)
+                throw ApiFault.Conflict($"Volume {volume.Id} changed status while the backup was being created; retry.");
+            await connection.ExecuteAsync($"INSERT INTO volumes_backups ({BackupStore.Columns}) VALUES ({BackupStore.Values})", backup, transaction);
+        }, cancellationToken);
+        signal.Notify();
+        return JsonBody.Node(new JsonObject { ["backup"] = Summary(backup, context) }, StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string projectId, string id, HttpContext context, BackupStore backups, VolumeWorkSignal signal, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "backup:delete");
+        VolumesRequest.RequireProject(caller, projectId);
+        var backup = await FindVisibleAsync(id, caller, backups, cancellationToken);
+        if (backup.Status is not (BackupStatus.Available or BackupStatus.Error))
+            throw ApiFault.BadRequest($"Invalid backup: Backup status must be available or error (it is {backup.Status}).");
+        var from = backup.Status;
+        backup.Status = BackupStatus.Deleting;
+        backup.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
+        if (!await backups.UpdateAsync(backup, from, cancellationToken))
+            throw ApiFault.Conflict($"Backup {id} changed while it was being deleted; retry.");
+        signal.Notify();
+        return Results.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Restores into the named available volume (at least the backup's size) or into a new one; the worker copies.</summary>
+    private static async Task<IResult> RestoreAsync(
+        string projectId, string id, HttpContext context, BackupStore backups, VolumeStore volumes, VolumeTypeStore types, Admission admission, VolumeWorkSignal signal,
+        PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "backup:restore");
+        VolumesRequest.RequireProject(caller, projectId);
+        var body = VolumesRequest.Member(await JsonBody.ReadObjectAsync(context.Request, cancellationToken), "restore");
+        var backup = await FindVisibleAsync(id, caller, backups, cancellationToken);
+        if (backup.Status != BackupStatus.Available)
+            throw ApiFault.BadRequest($"Invalid backup: Backup status must be available (it is {backup.Status}).");
+        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        var database = backups.Database;
+        var targetId = VolumesRequest.OptionalString(body, "volume_id");
+        string volumeName;
+        if (targetId is not null)
+        {
+            var target = await VolumeEndpoints.FindVisibleAsync(targetId, caller, volumes, cancellationToken);
+            if (target.Status != VolumeStatus.Available)
+                throw ApiFault.BadRequest($"Invalid volume: Volume to be restored to must be available (it is {target.Status}).");
+            if (target.SizeGb < backup.SizeGb)
+                throw ApiFault.BadRequest($"Invalid volume: volume size {target.SizeGb}GB is too small to restore backup of size {backup.SizeGb}GB.");
+            volumeName = target.Name ?? "";
+            await database.InTransactionAsync(async (connection, transaction) =>
+            {
+                await database.LockAsync(connection, transaction, "volumes:volume:" + target.Id);
+                if (await connection.ExecuteAsync("UPDATE volumes_volumes SET status = @restoring, updated_at = @now WHERE id = @id AND status = @available",
+                        new { restoring = VolumeStatus.RestoringBackup, now, id = target.Id, available = VolumeStatus.Available }, transaction) != 1)
+                    throw ApiFault.Conflict($"Volume {target.Id} changed status; retry.");
+                await StartRestoreAsync(connection, transaction, backup.Id, target.Id, now);
+            }, cancellationToken);
+        }
+        else
+        {
+            var type = await types.FindAsync(VolumeTypeRecord.DefaultName, cancellationToken) ?? throw new InvalidOperationException("The default volume type is missing.");
+            volumeName = VolumesRequest.OptionalString(body, "name") ?? $"restore_backup_{backup.Id}";
+            var volume = new VolumeRecord
+            {
+                Id = Identifiers.NewUuid(), ProjectId = backup.ProjectId, UserId = caller.UserId, Name = volumeName, Status = VolumeStatus.RestoringBackup,
+                SizeGb = backup.SizeGb, RequestedSizeGb = backup.SizeGb, TypeId = type.Id, CreatedAt = now, UpdatedAt = now,
+            };
+            targetId = volume.Id;
+            await admission.AdmitVolumeAsync(volume, backup.SizeGb, cancellationToken, (connection, transaction) => StartRestoreAsync(connection, transaction, backup.Id, volume.Id, now));
+        }
+        signal.Notify();
+        return JsonBody.Node(new JsonObject
+        {
+            ["restore"] = new JsonObject { ["backup_id"] = backup.Id, ["volume_id"] = targetId, ["volume_name"] = volumeName },
+        }, StatusCodes.Status202Accepted);
+    }
+
+    private static async Task StartRestoreAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string backupId, string volumeId, string now)
+    {
+        if (await connection.ExecuteAsync(
+                "UPDATE volumes_backups SET status = @restoring, restore_volume_id = @volumeId, updated_at = @now WHERE id = @backupId AND status = @available",
+                new { restoring = BackupStatus.Restoring, volumeId, now, backupId, available = BackupStatus.Available }, transaction) != 1)
+            throw ApiFault.Conflict($"Backup {backupId} changed status; retry.");
+    }
+}
