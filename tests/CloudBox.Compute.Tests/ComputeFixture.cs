@@ -65,18 +65,7 @@ public abstract class ComputeFixture(DatabaseEngine engine)
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
 
-    protected async Task<string> UploadImageAsync(string token, JsonObject attributes, byte[] data)
-    {
-        var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, "/image/v2/images", token, attributes);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
-        var id = body!["id"]!.GetValue<string>();
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/image/v2/images/{id}/file") { Content = new ByteArrayContent(data) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Headers.Add("X-Auth-Token", token);
-        var upload = await Cloud.Client.SendAsync(request);
-        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        return id;
-    }
+    protected Task<string> UploadImageAsync(string token, JsonObject attributes, byte[] data) => Cloud.UploadImageAsync(token, attributes, data);
 
     /// <summary>A kernel (aki), a ramdisk (ari) and a 2 MiB raw disk that names them; returns the disk image's id.</summary>
     protected async Task<string> CreateBootableImageAsync(string token, string visibility = "private")

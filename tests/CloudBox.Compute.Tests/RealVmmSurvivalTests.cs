@@ -193,19 +193,11 @@ public sealed class RealVmmSurvivalTests
         return server;
     }
 
-    private static async Task<string> UploadAsync(TestCloud cloud, string token, string format, byte[] data, JsonObject? properties = null)
+    private static Task<string> UploadAsync(TestCloud cloud, string token, string format, byte[] data, JsonObject? properties = null)
     {
-        var container = format is "aki" or "ari" ? format : "bare";
-        var attributes = new JsonObject { ["name"] = "survival-" + format, ["disk_format"] = format, ["container_format"] = container };
+        var attributes = new JsonObject { ["name"] = "survival-" + format, ["disk_format"] = format, ["container_format"] = format is "aki" or "ari" ? format : "bare" };
         foreach (var (key, value) in properties ?? [])
             attributes[key] = value?.DeepClone();
-        var (_, body, _) = await cloud.SendAsync(HttpMethod.Post, "/image/v2/images", token, attributes);
-        var id = body!["id"]!.GetValue<string>();
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/image/v2/images/{id}/file") { Content = new ByteArrayContent(data) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Headers.Add("X-Auth-Token", token);
-        var response = await cloud.Client.SendAsync(request);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        return id;
+        return cloud.UploadImageAsync(token, attributes, data);
     }
 }

@@ -54,17 +54,7 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
     private Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Cinder(HttpMethod method, string path, JsonNode? body = null) =>
         _cloud.SendAsync(method, $"/volume/v3/{_project}/{path}", _token, body);
 
-    private async Task<string> UploadAsync(JsonObject attributes, byte[] data)
-    {
-        var (status, body, _) = await _cloud.SendAsync(HttpMethod.Post, "/image/v2/images", _token, attributes);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
-        var id = body!["id"]!.GetValue<string>();
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/image/v2/images/{id}/file") { Content = new ByteArrayContent(data) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Headers.Add("X-Auth-Token", _token);
-        Assert.That((await _cloud.Client.SendAsync(request)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        return id;
-    }
+    private Task<string> UploadAsync(JsonObject attributes, byte[] data) => _cloud.UploadImageAsync(_token, attributes, data);
 
     private async Task<string> CreateBootableImageAsync()
     {

@@ -146,6 +146,22 @@ public sealed class TestCloud : IAsyncDisposable
         return (response.StatusCode, text.Length > 0 && response.Content.Headers.ContentType?.MediaType == "application/json" ? JsonNode.Parse(text) : null, response);
     }
 
+    /// <summary>Creates an image with <paramref name="attributes"/> and uploads <paramref name="data"/> as its file; returns its id.</summary>
+    public async Task<string> UploadImageAsync(string token, JsonObject attributes, byte[] data)
+    {
+        var (status, body, _) = await SendAsync(HttpMethod.Post, "/image/v2/images", token, attributes);
+        if (status != HttpStatusCode.Created)
+            throw new InvalidOperationException($"image create failed: {(int)status} {body?.ToJsonString()}");
+        var id = body!["id"]!.GetValue<string>();
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/image/v2/images/{id}/file") { Content = new ByteArrayContent(data) };
+        request.Content.Headers.ContentType = new("application/octet-stream");
+        request.Headers.Add("X-Auth-Token", token);
+        using var upload = await Client.SendAsync(request);
+        if (upload.StatusCode != HttpStatusCode.NoContent)
+            throw new InvalidOperationException($"image upload failed: {(int)upload.StatusCode}");
+        return id;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
