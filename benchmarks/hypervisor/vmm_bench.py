@@ -6,6 +6,10 @@ usage: vmm_bench.py MODE TIMEOUT_S GUEST_MEMORY_MIB -- COMMAND...
   MODE bench: exit round trip, virtio-blk 4 KiB random-read IOPS, the time of one iteration of an empty loop in
               ring 0 and in ring 3, and at DONE the VMM's RSS and the RSS of the guest RAM mapping (from
               /proc/PID/smaps), then one byte on stdin lets the guest power off.
+  MODE blk:   the guest's disk suite (its command line must say "blk"): for each "BLK rw=.. qd=.." line, IOPS and
+              p50/p99/max latency in microseconds. The guest measures in TSC cycles; the TSC rate comes from the
+              host-side arrival times of its TSC-BEGIN and TSC-END lines (seconds apart, so within a fraction of a
+              percent) and is printed as tsc_MHz to compare with /proc/cpuinfo.
 """
 import os, subprocess, sys, time
 
@@ -37,7 +41,7 @@ def guest_ram_rss_kib(pid):
 
 start = time.monotonic()
 process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-stamps, metrics = {}, {}
+stamps, metrics, tsc, blk = {}, {}, {}, []
 deadline = start + timeout
 for raw in iter(process.stdout.readline, b''):
     now = time.monotonic() - start
@@ -51,6 +55,10 @@ for raw in iter(process.stdout.readline, b''):
         metrics['spins'] = int(line.split('=')[1])
     if line.startswith('SPIN3-END n='):
         metrics['spins3'] = int(line.split('=')[1])
+    if line.startswith('TSC-BEGIN tsc=') or line.startswith('TSC-END tsc='):
+        tsc[line.split()[0]] = (now, int(line.split('=')[1]))
+    if line.startswith('BLK rw='):
+        blk.append(dict(part.split('=') for part in line.split()[1:]))
     if line.startswith('BLK-END'):
         fields = dict(part.split('=') for part in line.split()[1:])
         metrics['reads'], metrics['read_failures'] = int(fields['reads']), int(fields['failures'])
@@ -66,7 +74,17 @@ code = process.wait()
 end = time.monotonic() - start
 
 print(f'exit_code={code}')
-if mode == 'quick':
+if mode == 'blk':
+    if 'TSC-BEGIN' in tsc and 'TSC-END' in tsc:
+        hz = (tsc['TSC-END'][1] - tsc['TSC-BEGIN'][1]) / (tsc['TSC-END'][0] - tsc['TSC-BEGIN'][0])
+        print(f'tsc_MHz={hz / 1e6:.1f}')
+        for run in blk:
+            name = f"{run['rw']}_qd{run['qd']}"
+            print(f"{name}_iops={int(run['n']) * hz / int(run['cycles']):.0f}")
+            for key in ('p50', 'p99', 'max'):
+                print(f"{name}_{key}_us={int(run[key]) * 1e6 / hz:.1f}")
+            print(f"{name}_failures={run['failures']}")
+elif mode == 'quick':
     print(f"marker_ms={stamps.get('CLOUDBOX-BENCH-START', float('nan')) * 1000:.1f}")
     print(f'exit_ms={end * 1000:.1f}')
 else:
