@@ -60,7 +60,7 @@ run_fio() { # direct: prints the same key=value lines as vmm_bench.py
         for qd in 1 32; do
             fio --name=limit --filename="$file" --ioengine=io_uring --direct="$1" --rw="$rw" --bs=4k --iodepth="$qd" \
                 --size="$size" --time_based --runtime="$seconds" --ramp_time=1 --norandommap --randrepeat=1 \
-                --fixedbufs=1 --registerfiles=1 --lat_percentiles=1 --output-format=json |
+                --fixedbufs=1 --registerfiles=1 --invalidate=0 --lat_percentiles=1 --output-format=json |
             python3 -c '
 import json, sys
 job = json.load(sys.stdin)["jobs"][0]

@@ -115,8 +115,14 @@ static int blk_open(struct blk *b)
 
     common[0x14] = 0;
     common[0x14] = 1 | 2;
+    /* VERSION_1, and FLUSH when offered, as Linux does: a driver without FLUSH gets a write-through cache from QEMU
+     * (every write followed by a flush of the image), which would measure the disk's flush, not the VMM. */
+    *(volatile u32 *)(common + 0x00) = 0;
+    u32 offered = *(volatile u32 *)(common + 0x04);
+    *(volatile u32 *)(common + 0x08) = 0;
+    *(volatile u32 *)(common + 0x0C) = offered & (1u << 9);
     *(volatile u32 *)(common + 0x08) = 1;
-    *(volatile u32 *)(common + 0x0C) = 1; /* VERSION_1 only */
+    *(volatile u32 *)(common + 0x0C) = 1;
     common[0x14] = 1 | 2 | 8;
     if (!(common[0x14] & 8)) { put_string("BLK features refused\n"); return 0; }
     b->common = common;
