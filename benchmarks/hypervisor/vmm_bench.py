@@ -84,6 +84,9 @@ if mode == 'blk':
             for key in ('p50', 'p99', 'max'):
                 print(f"{name}_{key}_us={int(run[key]) * 1e6 / hz:.1f}")
             print(f"{name}_failures={run['failures']}")
+            # notify writes the driver made, and used-ring polls that found completions, per request
+            print(f"{name}_kicks_per_req={int(run['kicks']) / int(run['n']):.3f}")
+            print(f"{name}_reqs_per_batch={int(run['n']) / int(run['batches']):.2f}")
 elif mode == 'quick':
     print(f"marker_ms={stamps.get('CLOUDBOX-BENCH-START', float('nan')) * 1000:.1f}")
     print(f'exit_ms={end * 1000:.1f}')

@@ -76,7 +76,7 @@ struct blk {
     volatile u16 *avail;        /* flags, idx, ring[QUEUE_SIZE] */
     volatile u16 *used;         /* flags, idx, then {u32 id, u32 len}[QUEUE_SIZE] */
     u16 queue_size, next_avail, next_used;
-    u64 blocks, seed;
+    u64 blocks, seed, kicks, batches;
 };
 
 static inline u64 rdtsc(void) { u32 lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
@@ -176,7 +176,7 @@ static inline void blk_kick(struct blk *b)
     barrier();
     b->avail[1] = b->next_avail;
     barrier();
-    if (!(b->used[0] & 1)) *b->notify = 0;
+    if (!(b->used[0] & 1)) { *b->notify = 0; b->kicks++; }
 }
 
 /* LSD radix sort of n u32 values, 8 bits a pass; the result ends in `values`. */
@@ -206,6 +206,7 @@ static u64 blk_run(struct blk *b, int write, int depth, u64 n, int report)
     u32 *latency = (u32 *)LATENCY_AREA;
     volatile u8 *status = (volatile u8 *)(REQUEST_AREA + 0x800);
     u64 submitted = 0, done = 0, failures = 0;
+    b->kicks = b->batches = 0;
     u64 begin = rdtsc();
     for (int s = 0; s < depth; s++) { blk_queue(b, s, write); submitted++; }
     u64 now = rdtsc();
@@ -216,6 +217,7 @@ static u64 blk_run(struct blk *b, int write, int depth, u64 n, int report)
         while ((seen = b->used[1]) == b->next_used) cpu_relax();
         now = rdtsc();
         barrier();
+        b->batches++;
         int queued = 0;
         while (b->next_used != seen) {
             u32 id = *(volatile u32 *)((volatile u8 *)b->used + 4 + 8 * (b->next_used % b->queue_size));
@@ -239,6 +241,8 @@ static u64 blk_run(struct blk *b, int write, int depth, u64 n, int report)
     put_string(" p50="); put_decimal(latency[n / 2]);
     put_string(" p99="); put_decimal(latency[n * 99 / 100]);
     put_string(" max="); put_decimal(latency[n - 1]);
+    put_string(" kicks="); put_decimal(b->kicks);
+    put_string(" batches="); put_decimal(b->batches);
     put_string("\n");
     return failures;
 }
