@@ -75,6 +75,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<IAdminCommand, VmListCommand>();
         services.AddSingleton<ServerNetworks>();
         services.AddSingleton<IStartupTask, OrphanedPortRelease>();
+        services.AddSingleton<IStartupTask, InterfaceSettler>();
         services.AddSingleton<IInstanceMetadata, InstanceMetadataService>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();
