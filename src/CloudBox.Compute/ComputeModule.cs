@@ -57,6 +57,8 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<ServerDeleter>();
         services.AddSingleton<ServerVolumes>();
+        services.AddSingleton<VolumeDetachWorker>();
+        services.AddSingleton<IStartupTask, VolumeDetachResumer>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)

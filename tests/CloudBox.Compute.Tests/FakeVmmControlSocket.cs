@@ -28,6 +28,9 @@ public sealed class FakeVmmControlSocket : IAsyncDisposable
     /// <summary>What <c>PUT /vm/disks</c> and <c>DELETE /vm/disks/{id}</c> answer (204, or 404/405 for a VMM without hot-plug).</summary>
     public int DiskStatus { get; set; } = 204;
 
+    /// <summary>How long <c>DELETE /vm/disks/{id}</c> takes, as a VMM waiting for the guest to release the disk.</summary>
+    public TimeSpan DiskUnplugDelay { get; set; }
+
     /// <summary>What <c>PUT /vm/nets</c> and <c>DELETE /vm/nets/{id}</c> answer.</summary>
     public int NetStatus { get; set; } = 204;
 
@@ -68,8 +71,9 @@ public sealed class FakeVmmControlSocket : IAsyncDisposable
             fake.Requests.Enqueue(("PUT", "/vm/disks", body));
             return Results.StatusCode(fake.DiskStatus);
         });
-        app.MapDelete("/vm/disks/{id}", (string id) =>
+        app.MapDelete("/vm/disks/{id}", async (string id) =>
         {
+            await Task.Delay(fake.DiskUnplugDelay);
             fake.Requests.Enqueue(("DELETE", "/vm/disks/" + id, null));
             return Results.StatusCode(fake.DiskStatus);
         });

@@ -5,9 +5,11 @@ using CloudBox.Compute.Build;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Volumes;
 using CloudBox.Core.Data;
+using CloudBox.Core.Volumes;
 using CloudBox.Images;
 using CloudBox.Testing;
 using CloudBox.Volumes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Compute.Tests;
@@ -182,7 +184,7 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
 
         var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
         Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        await WaitForVolumeAsync(volume, "available");
         Assert.That((await VolumeAsync(volume))["attachments"]!.AsArray(), Is.Empty);
         Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
         Assert.That((await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray(), Is.Empty);
@@ -208,19 +210,59 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");
         Assert.That(actions!["instanceActions"]!.AsArray().First(a => a!["action"]!.GetValue<string>() == "attach_volume")!["message"], Is.Null);
 
+        // As Nova: 202 at once with the volume detaching, while the VMM waits for the guest to let go.
+        vmm.DiskUnplugDelay = TimeSpan.FromSeconds(2);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
         Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the detach does not wait for the unplug");
+        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("detaching"));
+        var (again, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+        Assert.That(again, Is.EqualTo(HttpStatusCode.BadRequest), "already detaching");
+        await WaitForVolumeAsync(volume, "available");
         Assert.That(vmm.Requests.Last().Method + " " + vmm.Requests.Last().Path, Is.EqualTo($"DELETE /vm/disks/{volume}"));
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
+        vmm.DiskUnplugDelay = TimeSpan.Zero;
 
-        // A VMM without hot-unplug keeps the disk: the detach is refused and the volume stays in use.
+        // A VMM without hot-unplug keeps the disk: the detach is accepted, then the volume goes back in use.
         Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
         vmm.DiskStatus = 405;
-        var (refused, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
-        Assert.That(refused, Is.EqualTo(HttpStatusCode.Conflict), fault?.ToJsonString());
+        var (accepted, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+        Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted), fault?.ToJsonString());
+        await _cloud.Services.GetRequiredService<VolumeDetachWorker>().IdleAsync();
         Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Contain(VolumeFile(volume)));
         vmm.DiskStatus = 204;
         Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        await WaitForVolumeAsync(volume, "available");
+    }
+
+    [Test]
+    public async Task A_detach_a_crash_cut_short_is_finished_at_the_next_start()
+    {
+        var server = await CreateServerAsync();
+        var volume = await CreateVolumeAsync();
+        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(server));
+        Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
+        // What a kill -9 right after the 202 leaves: the volume detaching, the detach recorded, the disk still in the VM.
+        var seam = _cloud.Services.GetRequiredService<IVolumeAttachments>();
+        var detaching = await seam.BeginDetachAsync(volume, server, default);
+        await using (var database = _cloud.OpenDatabase())
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO compute_volume_detaches (server_id, volume_id, attachment_id, host, created_at) VALUES (@server, @volume, @attachment, 'test-node', '2026-01-01T00:00:00Z')",
+                new { server, volume, attachment = detaching.Id });
+        }
+
+        await _cloud.RestartAsync();
+        _token = await _cloud.AdminTokenAsync();
+        await WaitForVolumeAsync(volume, "available");
+        Assert.That(vmm.Requests.Any(r => r.Method == "DELETE" && r.Path == $"/vm/disks/{volume}"), Is.True, "the disk was taken out of the VM");
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
+        await using (var database = _cloud.OpenDatabase())
+        await using (var connection = await database.OpenAsync())
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM compute_volume_detaches"), Is.Zero);
     }
 
     [Test]
