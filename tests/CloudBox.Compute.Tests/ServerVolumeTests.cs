@@ -396,6 +396,92 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
     }
 
     [Test]
+    public async Task Create_image_of_a_volume_backed_server_snapshots_its_volume_and_the_image_boots_a_volume_made_from_it()
+    {
+        var server = await CreateServerAsync(new JsonObject
+        {
+            ["block_device_mapping_v2"] = new JsonArray(new JsonObject
+            {
+                ["uuid"] = _image, ["source_type"] = "image", ["destination_type"] = "volume", ["boot_index"] = 0,
+                ["volume_size"] = 1, ["delete_on_termination"] = true,
+            }),
+        }, image: null);
+        var rootVolume = (await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        // What the guest wrote to its boot volume after it was made from the image.
+        await using (var file = new FileStream(VolumeFile(rootVolume), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 8192;
+            await file.WriteAsync("GUEST-STATE"u8.ToArray());
+        }
+
+        var name = Unique("bfv-snap");
+        var (status, _, response) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["createImage"] = new JsonObject { ["name"] = name } });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted));
+        var imageId = response.Headers.Location!.ToString().Split('/')[^1];
+        Assert.That((await WaitForServerAsync(server, "ACTIVE"))["OS-EXT-STS:task_state"], Is.Null);
+        var (_, image, _) = await _cloud.SendAsync(HttpMethod.Get, $"/image/v2/images/{imageId}", _token);
+        Assert.That((image!["name"]!.GetValue<string>(), image["status"]!.GetValue<string>(), image["size"]!.GetValue<long>()), Is.EqualTo((name, "active", 0L)));
+        Assert.That(image["bdm_v2"]!.GetValue<string>(), Is.EqualTo("True"));
+        Assert.That(image["root_device_name"]!.GetValue<string>(), Is.EqualTo("/dev/vda"));
+        var mapping = JsonNode.Parse(image["block_device_mapping"]!.GetValue<string>())!.AsArray().Single()!;
+        Assert.That((mapping["source_type"]!.GetValue<string>(), mapping["destination_type"]!.GetValue<string>(), mapping["boot_index"]!.GetValue<int>()),
+            Is.EqualTo(("snapshot", "volume", 0)));
+        var snapshotId = mapping["snapshot_id"]!.GetValue<string>();
+        var (_, snapshot, _) = await Cinder(HttpMethod.Get, $"snapshots/{snapshotId}");
+        Assert.That((snapshot!["snapshot"]!["volume_id"]!.GetValue<string>(), snapshot["snapshot"]!["status"]!.GetValue<string>()), Is.EqualTo((rootVolume, "available")));
+        Assert.That(snapshot["snapshot"]!["name"]!.GetValue<string>(), Is.EqualTo($"snapshot for {name}"));
+
+        // Booting from the image makes a new volume from the snapshot: the guest's state is on it.
+        var clone = await CreateServerAsync(image: imageId);
+        var shown = await ServerAsync(clone);
+        Assert.That(shown["image"]!.GetValue<string>(), Is.Empty, "a volume-backed server shows no image");
+        var cloneVolume = shown["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        Assert.That(cloneVolume, Is.Not.EqualTo(rootVolume));
+        var made = await VolumeAsync(cloneVolume);
+        Assert.That((made["snapshot_id"]!.GetValue<string>(), made["status"]!.GetValue<string>(), made["bootable"]!.GetValue<string>()), Is.EqualTo((snapshotId, "in-use", "true")));
+        Assert.That(Definition(clone).Disks[0].Path, Is.EqualTo(VolumeFile(cloneVolume)));
+        var state = new byte[11];
+        await using (var file = File.OpenRead(VolumeFile(cloneVolume)))
+        {
+            file.Position = 8192;
+            await file.ReadExactlyAsync(state);
+        }
+        Assert.That(System.Text.Encoding.ASCII.GetString(state), Is.EqualTo("GUEST-STATE"));
+
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{clone}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
+    public async Task Rebuild_of_a_volume_backed_server_keeps_its_image_and_refuses_another()
+    {
+        var server = await CreateServerAsync(new JsonObject
+        {
+            ["block_device_mapping_v2"] = new JsonArray(new JsonObject
+            {
+                ["uuid"] = _image, ["source_type"] = "image", ["destination_type"] = "volume", ["boot_index"] = 0,
+                ["volume_size"] = 1, ["delete_on_termination"] = true,
+            }),
+        }, image: null);
+        var rootVolume = (await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        var other = await CreateBootableImageAsync();
+
+        var (refused, fault, _) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["rebuild"] = new JsonObject { ["imageRef"] = other } });
+        Assert.That(refused, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["badRequest"]!["message"]!.GetValue<string>(),
+            Is.EqualTo($"Image {other} is unacceptable: Unable to rebuild with a different image for a volume-backed server."));
+        Assert.That((await ServerAsync(server))["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "nothing was started");
+
+        var (rebuilt, body, _) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["rebuild"] = new JsonObject { ["imageRef"] = _image } });
+        Assert.That(rebuilt, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        var shown = await WaitForServerAsync(server, "ACTIVE");
+        Assert.That(shown["image"]!.GetValue<string>(), Is.Empty);
+        Assert.That(Definition(server).Disks[0].Path, Is.EqualTo(VolumeFile(rootVolume)), "the same boot volume");
+        Assert.That((await VolumeAsync(rootVolume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
     public async Task Boot_from_volume_refuses_what_cannot_boot()
     {
         var blank = await CreateVolumeAsync();
