@@ -285,6 +285,8 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         Assert.That(listed!["interfaceAttachments"]!.AsArray().Select(a => a!["port_id"]!.GetValue<string>()), Is.EquivalentTo(new[] { booted, portId }));
         Assert.That((await ShowServerAsync(id, member))["addresses"]![secondName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.53.0.7"));
         Assert.That(await DefinedTapsAsync(id), Is.EqualTo(new[] { TapOf(booted), TapOf(portId) }), "a restart of the VM keeps it");
+        var (_, neutronPort, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
+        Assert.That(neutronPort!["port"]!["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "plugged into a running VM");
 
         // A VMM that fails the plug leaves nothing behind: no port, no row entry.
         vmm.NetStatus = 500;

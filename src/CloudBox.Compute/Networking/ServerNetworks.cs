@@ -136,6 +136,7 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
             {
                 foreach (var port in ports)
                     await PlugAsync(server, port.TapName, port.MacAddress, cancellationToken);
+                await SetActiveAsync(server.Id, true); // the new port is up with the VM, like those it booted with
             }
         }
         catch
