@@ -57,6 +57,8 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<ServerDeleter>();
         services.AddSingleton<ServerVolumes>();
+        services.AddSingleton<VolumeDetachWorker>();
+        services.AddSingleton<IStartupTask, VolumeDetachResumer>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
@@ -75,6 +77,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<IAdminCommand, VmListCommand>();
         services.AddSingleton<ServerNetworks>();
         services.AddSingleton<IStartupTask, OrphanedPortRelease>();
+        services.AddSingleton<IStartupTask, InterfaceSettler>();
         services.AddSingleton<IInstanceMetadata, InstanceMetadataService>();
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();

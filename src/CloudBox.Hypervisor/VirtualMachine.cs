@@ -34,7 +34,7 @@ public sealed class VirtualMachine : IDisposable
     private readonly List<Vcpu> _vcpus = [];
     private readonly object _devicesGate = new();
     private VirtioPciDevice[] _virtio = []; // replaced, never mutated: readers take a snapshot
-    private AttachedDisk[] _disks = [];
+    private AttachedDevice[] _attached = []; // the disks and NICs the control API names; replaced, never mutated
     private readonly Dictionary<int, TaskCompletionSource> _ejects = [];
     private volatile bool _started;
     private bool _disposed; // under _devicesGate
@@ -104,7 +104,8 @@ public sealed class VirtualMachine : IDisposable
     public MsiRouter Msi { get; } = null!;
     public PciHotplugController Hotplug { get; } = null!;
     public IReadOnlyList<VirtioPciDevice> VirtioDevices => Volatile.Read(ref _virtio);
-    public IReadOnlyList<AttachedDisk> Disks => Volatile.Read(ref _disks);
+    public IReadOnlyList<AttachedDisk> Disks => [.. Volatile.Read(ref _attached).OfType<AttachedDisk>()];
+    public IReadOnlyList<AttachedNet> Nets => [.. Volatile.Read(ref _attached).OfType<AttachedNet>()];
     public VmState State => (VmState)Volatile.Read(ref _state);
     public DateTime StartedAt { get; private set; }
 
@@ -226,32 +227,40 @@ public sealed class VirtualMachine : IDisposable
                 throw new VmmSetupException($"cannot open disk {disk.Path}: {error.Message}", error);
             }
             var device = AddVirtio(block);
-            _disks = [.. _disks, new AttachedDisk(disk, device.slot, device.device)];
+            _attached = [.. _attached, new AttachedDisk(disk, device.slot, device.device)];
         }
         for (var i = 0; i < _config.Nets.Count; i++)
         {
             var net = _config.Nets[i];
-            byte[] mac;
+            VirtioNet model;
             try
             {
-                mac = MacAddress.ParseOrGenerate(net.Mac, i);
+                model = OpenNet(net, i);
             }
             catch (FormatException error)
             {
                 throw new VmmSetupException(error.Message, error);
             }
-            VirtioNet device;
-            try
-            {
-                device = new VirtioNet(net.Tap, mac);
-            }
             catch (Exception error) when (error is LinuxException or ArgumentException)
             {
                 throw new VmmSetupException($"cannot open tap {net.Tap}: {error.Message}", error);
             }
-            AddVirtio(device);
+            var device = AddVirtio(model);
+            _attached = [.. _attached, new AttachedNet(net, device.slot, device.device)];
         }
         if (_config.Rng) AddVirtio(new VirtioRng());
+    }
+
+    /// <summary>
+    /// Opens the tap (a missing one is created, as Networking's data plane expects) with the configured MAC, or a
+    /// generated one that is written back into the configuration so later boots give the guest the same address.
+    /// </summary>
+    private static VirtioNet OpenNet(NetConfig net, int index)
+    {
+        var mac = MacAddress.ParseOrGenerate(net.Mac, index);
+        var device = new VirtioNet(net.Tap, mac);
+        net.Mac ??= MacAddress.Format(mac);
+        return device;
     }
 
     /// <summary>One request queue per vCPU (multi-queue virtio-blk), each served by its own io_uring ring.</summary>
@@ -284,55 +293,81 @@ public sealed class VirtualMachine : IDisposable
         return (slot, device);
     }
 
-    // ---- disk hot-plug (ACPI PCI hot-plug: see PciHotplugController) ----
+    // ---- disk and NIC hot-plug (ACPI PCI hot-plug: see PciHotplugController) ----
 
     /// <summary>
     /// Plugs a disk into a free slot of the running machine and tells the guest (a device check on that slot). The
     /// guest's acpiphp scans the slot and binds virtio-blk; a guest without ACPI sees it at its next bus scan.
     /// </summary>
-    public AttachedDisk AttachDisk(DiskConfig disk)
+    public AttachedDisk AttachDisk(DiskConfig disk) => Plug<AttachedDisk>("disk", disk.Id ?? "", () =>
+    {
+        try
+        {
+            return OpenDisk(disk);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new HotplugException(HotplugFailure.CannotOpen, $"cannot open disk {disk.Path}: {error.Message}");
+        }
+    }, (slot, device) => new AttachedDisk(disk, slot, device));
+
+    /// <summary>Plugs a virtio-net function on <paramref name="net"/>'s tap into a free slot, as <see cref="AttachDisk"/> does a disk.</summary>
+    public AttachedNet AttachNet(NetConfig net, int index) => Plug<AttachedNet>("net", net.Id ?? net.Tap, () =>
+    {
+        try
+        {
+            return OpenNet(net, index);
+        }
+        catch (FormatException error)
+        {
+            throw new HotplugException(HotplugFailure.InvalidRequest, error.Message);
+        }
+        catch (Exception error) when (error is LinuxException or ArgumentException)
+        {
+            throw new HotplugException(HotplugFailure.CannotOpen, $"cannot open tap {net.Tap}: {error.Message}");
+        }
+    }, (slot, device) => new AttachedNet(net, slot, device));
+
+    /// <summary>Unplugs a disk (see <see cref="UnplugAsync"/>).</summary>
+    public Task<bool> DetachDiskAsync(string id, TimeSpan timeout) => UnplugAsync("disk", id, timeout);
+
+    /// <summary>Unplugs a NIC (see <see cref="UnplugAsync"/>); closing its tap drops the guest's link.</summary>
+    public Task<bool> DetachNetAsync(string id, TimeSpan timeout) => UnplugAsync("net", id, timeout);
+
+    private T Plug<T>(string kind, string id, Func<IVirtioDevice> open, Func<int, VirtioPciDevice, T> record) where T : AttachedDevice
     {
         lock (_devicesGate)
         {
-            foreach (var attached in _disks)
-                if (attached.Id == disk.Id) throw new DiskHotplugException(DiskHotplugFailure.DuplicateId, $"a disk with id '{disk.Id}' is already attached");
-            VirtioBlock block;
-            try
-            {
-                block = OpenDisk(disk);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                throw new DiskHotplugException(DiskHotplugFailure.CannotOpen, $"cannot open disk {disk.Path}: {error.Message}");
-            }
-            var (slot, device) = AddVirtio(block, required: false);
-            if (slot < 0) throw new DiskHotplugException(DiskHotplugFailure.NoFreeSlot, "no free PCI slot for another disk");
+            foreach (var attached in _attached)
+                if (attached.Kind == kind && attached.Id == id) throw new HotplugException(HotplugFailure.DuplicateId, $"a {kind} with id '{id}' is already attached");
+            var (slot, device) = AddVirtio(open(), required: false);
+            if (slot < 0) throw new HotplugException(HotplugFailure.NoFreeSlot, $"no free PCI slot for another {kind}");
             if (_started) device.StartWorker();
-            var entry = new AttachedDisk(disk, slot, device);
-            _disks = [.. _disks, entry];
+            var entry = record(slot, device);
+            _attached = [.. _attached, entry];
             Hotplug.AnnounceInsertion(slot);
             return entry;
         }
     }
 
     /// <summary>
-    /// Unplugs a disk: asks the guest to release the slot (an eject request; the guest unbinds the driver and runs the
-    /// slot's _EJ0), waits for that up to <paramref name="timeout"/>, then takes the device out whether or not the
-    /// guest answered, and closes its file. Returns whether the guest released it in time.
+    /// Unplugs a device: asks the guest to release the slot (an eject request; the guest unbinds the driver and runs
+    /// the slot's _EJ0), waits for that up to <paramref name="timeout"/>, then takes the device out whether or not
+    /// the guest answered, and closes its file or tap. Returns whether the guest released it in time.
     /// </summary>
-    public async Task<bool> DetachDiskAsync(string id, TimeSpan timeout)
+    private async Task<bool> UnplugAsync(string kind, string id, TimeSpan timeout)
     {
-        AttachedDisk? disk = null;
+        AttachedDevice? found = null;
         TaskCompletionSource released;
         lock (_devicesGate)
         {
-            foreach (var attached in _disks) if (attached.Id == id) disk = attached;
-            if (disk == null) throw new DiskHotplugException(DiskHotplugFailure.UnknownId, $"no disk with id '{id}'");
-            if (!_ejects.TryGetValue(disk.Slot, out released!))
+            foreach (var attached in _attached) if (attached.Kind == kind && attached.Id == id) found = attached;
+            if (found == null) throw new HotplugException(HotplugFailure.UnknownId, $"no {kind} with id '{id}'");
+            if (!_ejects.TryGetValue(found.Slot, out released!))
             {
                 released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _ejects[disk.Slot] = released;
-                Hotplug.RequestEject(disk.Slot);
+                _ejects[found.Slot] = released;
+                Hotplug.RequestEject(found.Slot);
             }
         }
         var inTime = true;
@@ -346,15 +381,15 @@ public sealed class VirtualMachine : IDisposable
         }
         lock (_devicesGate)
         {
-            _ejects.Remove(disk.Slot);
-            // The machine went away (power-off, reboot) while we waited, or a concurrent DELETE of this disk finished.
-            if (_disposed || Array.IndexOf(_disks, disk) < 0) return inTime;
-            _disks = [.. _disks.Where(d => d != disk)];
-            _virtio = [.. _virtio.Where(d => d != disk.Device)];
-            Pci.Remove(disk.Slot);
-            disk.Device.Unplug();
+            _ejects.Remove(found.Slot);
+            // The machine went away (power-off, reboot) while we waited, or a concurrent DELETE of this device finished.
+            if (_disposed || Array.IndexOf(_attached, found) < 0) return inTime;
+            _attached = [.. _attached.Where(d => d != found)];
+            _virtio = [.. _virtio.Where(d => d != found.Device)];
+            Pci.Remove(found.Slot);
+            found.Device.Unplug();
         }
-        disk.Device.Dispose(); // stops its worker thread and closes the file
+        found.Device.Dispose(); // stops its worker thread and closes the file or tap
         return inTime;
     }
 

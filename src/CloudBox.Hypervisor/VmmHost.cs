@@ -26,6 +26,7 @@ public sealed class VmmHost : IDisposable
         Config = config;
         config.Uuid ??= Guid.NewGuid().ToString(); // the same system UUID across reboots
         for (var i = 0; i < config.Disks.Count; i++) config.Disks[i].Id ??= $"disk{i}";
+        foreach (var net in config.Nets) net.Id ??= net.Tap;
         EjectTimeout = TimeSpan.FromSeconds(config.EjectTimeoutSeconds);
         _image = image;
         _console = console;
@@ -39,7 +40,7 @@ public sealed class VmmHost : IDisposable
 
     public int Boots { get; private set; }
 
-    /// <summary>How long an unplug waits for the guest to release the disk before taking it out anyway.</summary>
+    /// <summary>How long an unplug waits for the guest to release the device before taking it out anyway.</summary>
     public TimeSpan EjectTimeout { get; set; }
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
@@ -140,30 +141,55 @@ public sealed class VmmHost : IDisposable
     {
         lock (_gate)
         {
-            var vm = _current ?? throw new DiskHotplugException(DiskHotplugFailure.NotRunning, "the VM is not running");
-            foreach (var existing in Config.Disks)
-                if (existing.Id == disk.Id) throw new DiskHotplugException(DiskHotplugFailure.DuplicateId, $"a disk with id '{disk.Id}' is already attached");
+            var vm = Running();
+            if (Config.Disks.Any(existing => existing.Id == disk.Id))
+                throw new HotplugException(HotplugFailure.DuplicateId, $"a disk with id '{disk.Id}' is already attached");
             var attached = vm.AttachDisk(disk);
             Config.Disks = [.. Config.Disks, disk]; // replaced, not mutated: GET /vm serializes it concurrently
             return attached;
         }
     }
 
-    /// <summary>Unplugs a disk (see <see cref="VirtualMachine.DetachDiskAsync"/>); returns whether the guest released it in time.</summary>
-    public async Task<bool> DetachDiskAsync(string id)
+    /// <summary>Hot-plugs a NIC into the running guest and keeps it in the configuration (with its MAC) for later boots.</summary>
+    public AttachedNet AttachNet(NetConfig net)
     {
-        VirtualMachine? vm;
-        lock (_gate) vm = _current;
-        if (vm == null) throw new DiskHotplugException(DiskHotplugFailure.NotRunning, "the VM is not running");
-        var inTime = await vm.DetachDiskAsync(id, EjectTimeout);
-        lock (_gate) Config.Disks = [.. Config.Disks.Where(d => d.Id != id)];
+        net.Id ??= net.Tap;
+        lock (_gate)
+        {
+            var vm = Running();
+            if (Config.Nets.Any(existing => existing.Id == net.Id))
+                throw new HotplugException(HotplugFailure.DuplicateId, $"a net with id '{net.Id}' is already attached");
+            if (Config.Nets.Any(existing => existing.Tap == net.Tap))
+                throw new HotplugException(HotplugFailure.DuplicateId, $"tap {net.Tap} is already in use by this VM");
+            var attached = vm.AttachNet(net, Config.Nets.Count);
+            Config.Nets = [.. Config.Nets, net];
+            return attached;
+        }
+    }
+
+    /// <summary>Unplugs a disk (see <see cref="VirtualMachine.DetachDiskAsync"/>); returns whether the guest released it in time.</summary>
+    public Task<bool> DetachDiskAsync(string id) =>
+        DetachAsync("disk", id, vm => vm.DetachDiskAsync(id, EjectTimeout), () => Config.Disks = [.. Config.Disks.Where(d => d.Id != id)]);
+
+    /// <summary>Unplugs a NIC (see <see cref="VirtualMachine.DetachNetAsync"/>); returns whether the guest released it in time.</summary>
+    public Task<bool> DetachNetAsync(string id) =>
+        DetachAsync("net", id, vm => vm.DetachNetAsync(id, EjectTimeout), () => Config.Nets = [.. Config.Nets.Where(n => n.Id != id)]);
+
+    private async Task<bool> DetachAsync(string kind, string id, Func<VirtualMachine, Task<bool>> unplug, Action forget)
+    {
+        VirtualMachine vm;
+        lock (_gate) vm = Running();
+        var inTime = await unplug(vm);
+        lock (_gate) forget();
         if (!inTime)
         {
-            _errors.WriteLine($"cloudbox vmm: the guest did not release disk {id} within {EjectTimeout.TotalSeconds:F0} s; removed it anyway");
+            _errors.WriteLine($"cloudbox vmm: the guest did not release {kind} {id} within {EjectTimeout.TotalSeconds:F0} s; removed it anyway");
             _errors.Flush();
         }
         return inTime;
     }
+
+    private VirtualMachine Running() => _current ?? throw new HotplugException(HotplugFailure.NotRunning, "the VM is not running");
 
     private bool Act(Action<VirtualMachine> action)
     {

@@ -9,7 +9,7 @@ namespace CloudBox.Compute.Tests;
 
 /// <summary>
 /// Stands in for a running VMM's control socket (HTTP over a unix socket at the instance's
-/// <c>api.sock</c>), answering the disk hot-plug routes with a chosen status and recording what
+/// <c>api.sock</c>), answering the disk and NIC hot-plug routes with a chosen status and recording what
 /// Compute sent, so the contract with the VMM is tested over the real transport.
 /// </summary>
 public sealed class FakeVmmControlSocket : IAsyncDisposable
@@ -28,6 +28,15 @@ public sealed class FakeVmmControlSocket : IAsyncDisposable
     /// <summary>What <c>PUT /vm/disks</c> and <c>DELETE /vm/disks/{id}</c> answer (204, or 404/405 for a VMM without hot-plug).</summary>
     public int DiskStatus { get; set; } = 204;
 
+    /// <summary>How long <c>DELETE /vm/disks/{id}</c> takes, as a VMM waiting for the guest to release the disk.</summary>
+    public TimeSpan DiskUnplugDelay { get; set; }
+
+    /// <summary>What <c>PUT /vm/nets</c> and <c>DELETE /vm/nets/{id}</c> answer.</summary>
+    public int NetStatus { get; set; } = 204;
+
+    /// <summary>The NIC ids <c>GET /vm</c> lists: those the VM booted with, plus plugs and minus unplugs that succeeded.</summary>
+    public ConcurrentDictionary<string, string> Nets { get; } = new();
+
     public static async Task<FakeVmmControlSocket> StartAsync(string socketPath)
     {
         File.Delete(socketPath);
@@ -36,15 +45,35 @@ public sealed class FakeVmmControlSocket : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath));
         var app = builder.Build();
         var fake = new FakeVmmControlSocket(app, socketPath);
-        app.MapGet("/vm", () => Results.Json(new JsonObject { ["state"] = "running" }));
+        app.MapGet("/vm", () => Results.Json(new JsonObject
+        {
+            ["state"] = "running",
+            ["nets"] = new JsonArray([.. fake.Nets.Select(n => (JsonNode)new JsonObject { ["id"] = n.Key, ["tap"] = n.Key, ["mac"] = n.Value })]),
+        }));
+        app.MapPut("/vm/nets", async (HttpContext context) =>
+        {
+            var body = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
+            fake.Requests.Enqueue(("PUT", "/vm/nets", body));
+            if (fake.NetStatus == 204)
+                fake.Nets[body!["id"]!.GetValue<string>()] = body["mac"]!.GetValue<string>();
+            return Results.StatusCode(fake.NetStatus);
+        });
+        app.MapDelete("/vm/nets/{id}", (string id) =>
+        {
+            fake.Requests.Enqueue(("DELETE", "/vm/nets/" + id, null));
+            if (fake.NetStatus == 204 && !fake.Nets.TryRemove(id, out _))
+                return Results.StatusCode(404);
+            return Results.StatusCode(fake.NetStatus);
+        });
         app.MapPut("/vm/disks", async (HttpContext context) =>
         {
             var body = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
             fake.Requests.Enqueue(("PUT", "/vm/disks", body));
             return Results.StatusCode(fake.DiskStatus);
         });
-        app.MapDelete("/vm/disks/{id}", (string id) =>
+        app.MapDelete("/vm/disks/{id}", async (string id) =>
         {
+            await Task.Delay(fake.DiskUnplugDelay);
             fake.Requests.Enqueue(("DELETE", "/vm/disks/" + id, null));
             return Results.StatusCode(fake.DiskStatus);
         });

@@ -18,11 +18,11 @@ namespace CloudBox.Compute.Tests;
 public sealed class RealVmmBootTests
 {
     /// <summary>The options benchmarks/hypervisor/README.md found fastest on PVM hosts (no "quiet": the test reads the banner).</summary>
-    private const string GuestCommandLine =
+    internal const string GuestCommandLine =
         "console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0";
 
     /// <summary>Builds (or finds cached) the packaging/guest test guest; its directory, or null when it cannot be built.</summary>
-    private static string? BuildTestGuest()
+    internal static string? BuildTestGuest()
     {
         var root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, "CloudBox.sln")))
@@ -37,7 +37,7 @@ public sealed class RealVmmBootTests
         return process.ExitCode == 0 ? output.Trim().Split('\n')[^1] : null;
     }
 
-    private static string? FindVmmBinary(out string why)
+    internal static string? FindVmmBinary(out string why)
     {
         var root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, "CloudBox.sln")))

@@ -219,8 +219,6 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }));
         await WaitForStatusAsync(id, "ACTIVE", member);
         var attach = new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.49.0.9" }) } };
-        var (running, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
-        Assert.That(running, Is.EqualTo(HttpStatusCode.Conflict), "no hot plug: a running server is refused");
 
         await ActAsync(id, new JsonObject { ["os-stop"] = null }, member);
         await WaitForStatusAsync(id, "SHUTOFF", member);
@@ -248,6 +246,98 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         await ActAsync(id, new JsonObject { ["os-start"] = null }, member);
         await WaitForStatusAsync(id, "ACTIVE", member);
         Assert.That(Driver.Started[id].Nics, Has.Count.EqualTo(1));
+    }
+
+    private string SocketOf(string server) => Path.Combine(Cloud.DataDirectory, "compute", "instances", server, "api.sock");
+
+    private static string TapOf(string portId) => "tap" + portId[..11];
+
+    /// <summary>The taps the VM's next start plugs, from the server row (what a restart of the VM uses).</summary>
+    private async Task<IReadOnlyList<string>> DefinedTapsAsync(string id)
+    {
+        var record = await Cloud.Services.GetRequiredService<Servers.ServerStore>().FindAsync(id, CancellationToken.None);
+        return [.. Cloud.Services.GetRequiredService<Build.VmDefinitions>().For(record!).Nics.Select(n => n.Tap)];
+    }
+
+    [Test]
+    public async Task An_interface_attached_to_a_running_server_is_hot_plugged_into_its_VMM_and_unplugged_on_detach()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (first, _) = await NetworkAsync(member, "10.52.0.0/24");
+        var (second, secondName) = await NetworkAsync(member, "10.53.0.0/24");
+        var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }));
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var booted = (await PortsOfAsync(id, member)).Single()!["id"]!.GetValue<string>();
+        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(id));
+        vmm.Nets[TapOf(booted)] = "52:54:00:00:00:01";
+
+        var attach = new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.53.0.7" }) } };
+        var (attached, body, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
+        Assert.That(attached, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+        var portId = body!["interfaceAttachment"]!["port_id"]!.GetValue<string>();
+        var mac = body["interfaceAttachment"]!["mac_addr"]!.GetValue<string>();
+        Assert.That(body["interfaceAttachment"]!["port_state"]!.GetValue<string>(), Is.EqualTo("ACTIVE"));
+        var plug = vmm.Requests.Single();
+        Assert.That((plug.Method, plug.Path), Is.EqualTo(("PUT", "/vm/nets")));
+        Assert.That((plug.Body!["id"]!.GetValue<string>(), plug.Body["tap"]!.GetValue<string>(), plug.Body["mac"]!.GetValue<string>()),
+            Is.EqualTo((TapOf(portId), TapOf(portId), mac)));
+        var (_, listed, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
+        Assert.That(listed!["interfaceAttachments"]!.AsArray().Select(a => a!["port_id"]!.GetValue<string>()), Is.EquivalentTo(new[] { booted, portId }));
+        Assert.That((await ShowServerAsync(id, member))["addresses"]![secondName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.53.0.7"));
+        Assert.That(await DefinedTapsAsync(id), Is.EqualTo(new[] { TapOf(booted), TapOf(portId) }), "a restart of the VM keeps it");
+        var (_, neutronPort, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
+        Assert.That(neutronPort!["port"]!["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "plugged into a running VM");
+
+        // A VMM that fails the plug leaves nothing behind: no port, no row entry.
+        vmm.NetStatus = 500;
+        var (failed, fault, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
+            new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
+        Assert.That(failed, Is.EqualTo(HttpStatusCode.InternalServerError), fault?.ToJsonString());
+        Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
+        Assert.That(await DefinedTapsAsync(id), Has.Count.EqualTo(2));
+        vmm.NetStatus = 405;
+        var (refused, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
+            new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
+        Assert.That(refused, Is.EqualTo(HttpStatusCode.Conflict), "a VMM without NIC hot-plug");
+        Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
+        vmm.NetStatus = 204;
+
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{portId}", member)).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(vmm.Requests.Last().Method + " " + vmm.Requests.Last().Path, Is.EqualTo($"DELETE /vm/nets/{TapOf(portId)}"));
+        Assert.That(vmm.Nets.Keys, Is.EqualTo(new[] { TapOf(booted) }));
+        var (gone, _, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
+        Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await DefinedTapsAsync(id), Is.EqualTo(new[] { TapOf(booted) }));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{portId}", member)).Status, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Interface_changes_a_crash_cut_short_are_settled_at_start()
+    {
+        var (member, projectId) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(member, "10.54.0.0/24");
+        var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+        await WaitForStatusAsync(id, "ACTIVE", member);
+        var recorded = (await PortsOfAsync(id, member)).Single()!["id"]!.GetValue<string>();
+        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(id));
+        // A crash after an attach recorded its port but before it was plugged: the VM lacks a recorded port.
+        // A crash after a detach took a port off the row but before it was unplugged and released: bound, plugged, not recorded.
+        var caller = new CallerContext
+        {
+            Token = "t", UserId = "u", UserName = "u", UserDomainId = "default", UserDomainName = "Default", ProjectId = projectId,
+        };
+        var half = (await Cloud.Services.GetRequiredService<INetworkPorts>().AllocateAsync(id, "nova", [new PortRequest(networkId, null, null)], caller, CancellationToken.None))[0];
+        vmm.Nets[half.TapName] = half.MacAddress;
+        Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
+
+        await Cloud.RestartAsync();
+        var admin = await Cloud.AdminTokenAsync();
+        var left = await PortsOfAsync(id, admin);
+        Assert.That(left.Select(p => p!["id"]!.GetValue<string>()), Is.EqualTo(new[] { recorded }), "the half-attached port is released");
+        Assert.That(vmm.Requests.Any(r => r.Method == "DELETE" && r.Path == $"/vm/nets/{half.TapName}"), Is.True, "and unplugged");
+        Assert.That(vmm.Nets.Keys, Is.EquivalentTo(new[] { TapOf(recorded) }), "the recorded port is plugged");
+        var (_, listed, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", admin);
+        Assert.That(listed!["interfaceAttachments"]!.AsArray().Select(a => a!["port_id"]!.GetValue<string>()), Is.EqualTo(new[] { recorded }));
     }
 
     [Test]

@@ -5,9 +5,11 @@ using CloudBox.Compute.Build;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Volumes;
 using CloudBox.Core.Data;
+using CloudBox.Core.Volumes;
 using CloudBox.Images;
 using CloudBox.Testing;
 using CloudBox.Volumes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Compute.Tests;
@@ -182,7 +184,7 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
 
         var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
         Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        await WaitForVolumeAsync(volume, "available");
         Assert.That((await VolumeAsync(volume))["attachments"]!.AsArray(), Is.Empty);
         Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
         Assert.That((await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray(), Is.Empty);
@@ -208,19 +210,59 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");
         Assert.That(actions!["instanceActions"]!.AsArray().First(a => a!["action"]!.GetValue<string>() == "attach_volume")!["message"], Is.Null);
 
+        // As Nova: 202 at once with the volume detaching, while the VMM waits for the guest to let go.
+        vmm.DiskUnplugDelay = TimeSpan.FromSeconds(2);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
         Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the detach does not wait for the unplug");
+        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("detaching"));
+        var (again, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+        Assert.That(again, Is.EqualTo(HttpStatusCode.BadRequest), "already detaching");
+        await WaitForVolumeAsync(volume, "available");
         Assert.That(vmm.Requests.Last().Method + " " + vmm.Requests.Last().Path, Is.EqualTo($"DELETE /vm/disks/{volume}"));
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
+        vmm.DiskUnplugDelay = TimeSpan.Zero;
 
-        // A VMM without hot-unplug keeps the disk: the detach is refused and the volume stays in use.
+        // A VMM without hot-unplug keeps the disk: the detach is accepted, then the volume goes back in use.
         Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
         vmm.DiskStatus = 405;
-        var (refused, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
-        Assert.That(refused, Is.EqualTo(HttpStatusCode.Conflict), fault?.ToJsonString());
+        var (accepted, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+        Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted), fault?.ToJsonString());
+        await _cloud.Services.GetRequiredService<VolumeDetachWorker>().IdleAsync();
         Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Contain(VolumeFile(volume)));
         vmm.DiskStatus = 204;
         Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        await WaitForVolumeAsync(volume, "available");
+    }
+
+    [Test]
+    public async Task A_detach_a_crash_cut_short_is_finished_at_the_next_start()
+    {
+        var server = await CreateServerAsync();
+        var volume = await CreateVolumeAsync();
+        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(server));
+        Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
+        // What a kill -9 right after the 202 leaves: the volume detaching, the detach recorded, the disk still in the VM.
+        var seam = _cloud.Services.GetRequiredService<IVolumeAttachments>();
+        var detaching = await seam.BeginDetachAsync(volume, server, default);
+        await using (var database = _cloud.OpenDatabase())
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO compute_volume_detaches (server_id, volume_id, attachment_id, host, created_at) VALUES (@server, @volume, @attachment, 'test-node', '2026-01-01T00:00:00Z')",
+                new { server, volume, attachment = detaching.Id });
+        }
+
+        await _cloud.RestartAsync();
+        _token = await _cloud.AdminTokenAsync();
+        await WaitForVolumeAsync(volume, "available");
+        Assert.That(vmm.Requests.Any(r => r.Method == "DELETE" && r.Path == $"/vm/disks/{volume}"), Is.True, "the disk was taken out of the VM");
+        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
+        await using (var database = _cloud.OpenDatabase())
+        await using (var connection = await database.OpenAsync())
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM compute_volume_detaches"), Is.Zero);
     }
 
     [Test]
@@ -351,6 +393,92 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
         await WaitForVolumeAsync(volume, "gone");
         Assert.That(File.Exists(VolumeFile(volume)), Is.False);
+    }
+
+    [Test]
+    public async Task Create_image_of_a_volume_backed_server_snapshots_its_volume_and_the_image_boots_a_volume_made_from_it()
+    {
+        var server = await CreateServerAsync(new JsonObject
+        {
+            ["block_device_mapping_v2"] = new JsonArray(new JsonObject
+            {
+                ["uuid"] = _image, ["source_type"] = "image", ["destination_type"] = "volume", ["boot_index"] = 0,
+                ["volume_size"] = 1, ["delete_on_termination"] = true,
+            }),
+        }, image: null);
+        var rootVolume = (await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        // What the guest wrote to its boot volume after it was made from the image.
+        await using (var file = new FileStream(VolumeFile(rootVolume), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 8192;
+            await file.WriteAsync("GUEST-STATE"u8.ToArray());
+        }
+
+        var name = Unique("bfv-snap");
+        var (status, _, response) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["createImage"] = new JsonObject { ["name"] = name } });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted));
+        var imageId = response.Headers.Location!.ToString().Split('/')[^1];
+        Assert.That((await WaitForServerAsync(server, "ACTIVE"))["OS-EXT-STS:task_state"], Is.Null);
+        var (_, image, _) = await _cloud.SendAsync(HttpMethod.Get, $"/image/v2/images/{imageId}", _token);
+        Assert.That((image!["name"]!.GetValue<string>(), image["status"]!.GetValue<string>(), image["size"]!.GetValue<long>()), Is.EqualTo((name, "active", 0L)));
+        Assert.That(image["bdm_v2"]!.GetValue<string>(), Is.EqualTo("True"));
+        Assert.That(image["root_device_name"]!.GetValue<string>(), Is.EqualTo("/dev/vda"));
+        var mapping = JsonNode.Parse(image["block_device_mapping"]!.GetValue<string>())!.AsArray().Single()!;
+        Assert.That((mapping["source_type"]!.GetValue<string>(), mapping["destination_type"]!.GetValue<string>(), mapping["boot_index"]!.GetValue<int>()),
+            Is.EqualTo(("snapshot", "volume", 0)));
+        var snapshotId = mapping["snapshot_id"]!.GetValue<string>();
+        var (_, snapshot, _) = await Cinder(HttpMethod.Get, $"snapshots/{snapshotId}");
+        Assert.That((snapshot!["snapshot"]!["volume_id"]!.GetValue<string>(), snapshot["snapshot"]!["status"]!.GetValue<string>()), Is.EqualTo((rootVolume, "available")));
+        Assert.That(snapshot["snapshot"]!["name"]!.GetValue<string>(), Is.EqualTo($"snapshot for {name}"));
+
+        // Booting from the image makes a new volume from the snapshot: the guest's state is on it.
+        var clone = await CreateServerAsync(image: imageId);
+        var shown = await ServerAsync(clone);
+        Assert.That(shown["image"]!.GetValue<string>(), Is.Empty, "a volume-backed server shows no image");
+        var cloneVolume = shown["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        Assert.That(cloneVolume, Is.Not.EqualTo(rootVolume));
+        var made = await VolumeAsync(cloneVolume);
+        Assert.That((made["snapshot_id"]!.GetValue<string>(), made["status"]!.GetValue<string>(), made["bootable"]!.GetValue<string>()), Is.EqualTo((snapshotId, "in-use", "true")));
+        Assert.That(Definition(clone).Disks[0].Path, Is.EqualTo(VolumeFile(cloneVolume)));
+        var state = new byte[11];
+        await using (var file = File.OpenRead(VolumeFile(cloneVolume)))
+        {
+            file.Position = 8192;
+            await file.ReadExactlyAsync(state);
+        }
+        Assert.That(System.Text.Encoding.ASCII.GetString(state), Is.EqualTo("GUEST-STATE"));
+
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{clone}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
+    public async Task Rebuild_of_a_volume_backed_server_keeps_its_image_and_refuses_another()
+    {
+        var server = await CreateServerAsync(new JsonObject
+        {
+            ["block_device_mapping_v2"] = new JsonArray(new JsonObject
+            {
+                ["uuid"] = _image, ["source_type"] = "image", ["destination_type"] = "volume", ["boot_index"] = 0,
+                ["volume_size"] = 1, ["delete_on_termination"] = true,
+            }),
+        }, image: null);
+        var rootVolume = (await ServerAsync(server))["os-extended-volumes:volumes_attached"]!.AsArray().Single()!["id"]!.GetValue<string>();
+        var other = await CreateBootableImageAsync();
+
+        var (refused, fault, _) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["rebuild"] = new JsonObject { ["imageRef"] = other } });
+        Assert.That(refused, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["badRequest"]!["message"]!.GetValue<string>(),
+            Is.EqualTo($"Image {other} is unacceptable: Unable to rebuild with a different image for a volume-backed server."));
+        Assert.That((await ServerAsync(server))["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "nothing was started");
+
+        var (rebuilt, body, _) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["rebuild"] = new JsonObject { ["imageRef"] = _image } });
+        Assert.That(rebuilt, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        var shown = await WaitForServerAsync(server, "ACTIVE");
+        Assert.That(shown["image"]!.GetValue<string>(), Is.Empty);
+        Assert.That(Definition(server).Disks[0].Path, Is.EqualTo(VolumeFile(rootVolume)), "the same boot volume");
+        Assert.That((await VolumeAsync(rootVolume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
+        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}")).Status, Is.EqualTo(HttpStatusCode.NoContent));
     }
 
     [Test]

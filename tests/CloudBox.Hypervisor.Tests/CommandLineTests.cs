@@ -19,6 +19,15 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public void Nets_are_named_by_their_tap_unless_given_an_id_and_ids_are_unique()
+    {
+        var config = VmConfigParser.Parse(["--kernel", "k", "--net", "tap=tapa", "--net", "tap=tapb,id=port-b,mac=52:54:00:00:00:02"]);
+        Assert.That(config.Nets.Select(n => (n.Id, n.Tap, n.Mac)), Is.EqualTo(new[] { ((string?)"tapa", "tapa", (string?)null), ("port-b", "tapb", "52:54:00:00:00:02") }));
+        var twice = Assert.Throws<VmmArgumentException>(() => VmConfigParser.Parse(["--kernel", "k", "--net", "tap=t1,id=x", "--net", "tap=t2,id=x"]));
+        Assert.That(twice!.Message, Does.Contain("two net devices have the id 'x'"));
+    }
+
+    [Test]
     public void Disks_get_ids_from_the_command_line_or_by_position_and_the_uuid_is_kept()
     {
         var config = VmConfigParser.Parse(["--kernel", "k", "--disk", "a.img,id=vol-a,serial=s1", "--disk", "b.img,ro", "--uuid", "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a",

@@ -119,7 +119,7 @@ public sealed class DiskHotplugTests
         Assert.That(FileIsOpen(_disk), Is.False, "every disk closed with the VM");
     }
 
-    private static async Task<(HttpClient client, ControlServer server, Task<VmmExitCode> run)> StartAsync(TinyGuest guest)
+    internal static async Task<(HttpClient client, ControlServer server, Task<VmmExitCode> run)> StartAsync(TinyGuest guest)
     {
         var socket = Path.Combine(Path.GetTempPath(), $"cloudbox-api-{Guid.NewGuid():N}.sock");
         var server = await ControlServer.StartAsync(socket, guest.Host);
@@ -131,7 +131,7 @@ public sealed class DiskHotplugTests
 
     private static Task<HttpResponseMessage> Put(HttpClient client, object body) => client.PutAsJsonAsync("/vm/disks", body);
 
-    private static async Task WaitForConsole(TinyGuest guest, string text)
+    internal static async Task WaitForConsole(TinyGuest guest, string text)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!guest.ConsoleText.Contains(text, StringComparison.Ordinal))

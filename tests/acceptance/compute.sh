@@ -102,6 +102,17 @@ if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel; then
         openstack server show acc-netvm -f json -c addresses | grep -q '10\.70\.0\.'"
     check "port list --server shows the server's port" bash -c "[ \$(openstack port list --server acc-netvm -f value -c ID | wc -l) -eq 1 ]"
     check "the port belongs to the server" bash -c "openstack port list --server acc-netvm -f json --long | grep -q 'compute:nova'"
+    # NIC hot-plug: an interface attached to the ACTIVE server goes into its running VMM, and comes out on detach.
+    netvm_id=$(openstack server show acc-netvm -f value -c id)
+    check "server add network on an ACTIVE server" openstack server add network acc-netvm acc-net
+    check "the server has two ports" bash -c "[ \$(openstack port list --server acc-netvm -f value -c ID | wc -l) -eq 2 ]"
+    check "the running VMM has both NICs" bash -c "curl -s --unix-socket $CB_DATA/compute/instances/$netvm_id/api.sock http://vmm/vm |
+        python3 -c 'import json,sys; sys.exit(0 if len(json.load(sys.stdin)[\"nets\"])==2 else 1)'"
+    check "server remove port on an ACTIVE server" bash -c "openstack server remove port acc-netvm \
+        \$(openstack port list --server acc-netvm -f value -c ID | tail -n 1)"
+    check "the port is gone and the VMM has one NIC" bash -c "[ \$(openstack port list --server acc-netvm -f value -c ID | wc -l) -eq 1 ] &&
+        curl -s --unix-socket $CB_DATA/compute/instances/$netvm_id/api.sock http://vmm/vm |
+        python3 -c 'import json,sys; sys.exit(0 if len(json.load(sys.stdin)[\"nets\"])==1 else 1)'"
     check "server delete frees the port and its address" bash -c "openstack server delete --wait acc-netvm &&
         [ -z \"\$(openstack port list --network acc-net --device-owner compute:nova -f value -c ID)\" ]"
 else

@@ -110,10 +110,27 @@ internal static class ComputeSchema
         );
         """;
 
+    /// <summary>
+    /// Volume detaches accepted (202) and not yet finished: the background unplug and release may be
+    /// cut short by a crash, and the next start of this host finishes each one still listed.
+    /// </summary>
+    private const string VolumeDetaches =
+        """
+        CREATE TABLE compute_volume_detaches (
+            server_id TEXT NOT NULL,
+            volume_id TEXT NOT NULL,
+            attachment_id TEXT NOT NULL,
+            host TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (server_id, volume_id)
+        );
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "server descriptions (2.19) and tags (2.26)", DescriptionsAndTags),
         new(3, "server network interfaces and port claims", NetworkInterfaces),
+        new(4, "volume detaches in progress", VolumeDetaches),
     ];
 }

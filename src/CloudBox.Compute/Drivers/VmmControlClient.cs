@@ -6,15 +6,16 @@ namespace CloudBox.Compute.Drivers;
 
 /// <summary>
 /// The control API of one running <c>cloudbox vmm</c>: HTTP over its unix socket (<c>GET /vm</c>,
-/// <c>PUT /vm/actions</c>, <c>PUT /vm/disks</c>, <c>DELETE /vm/disks/{id}</c>).
+/// <c>PUT /vm/actions</c>, <c>PUT /vm/disks</c>, <c>DELETE /vm/disks/{id}</c>,
+/// <c>PUT /vm/nets</c>, <c>DELETE /vm/nets/{id}</c>).
 /// </summary>
 public static class VmmControlClient
 {
     /// <summary>
-    /// Longer than the VMM's own wait for a guest to release an unplugged disk (its eject timeout,
-    /// 20 s by default): the unplug answers once the device is gone, whether the guest let go or not.
+    /// Longer than the VMM's own wait for a guest to release an unplugged disk or NIC (its eject
+    /// timeout, 20 s by default): the unplug answers once the device is gone, whether the guest let go or not.
     /// </summary>
-    private static readonly TimeSpan DiskRequestTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DeviceRequestTimeout = TimeSpan.FromSeconds(60);
 
     private static HttpClient For(string socketPath, TimeSpan? timeout = null) => new(new SocketsHttpHandler
     {
@@ -74,20 +75,48 @@ public static class VmmControlClient
     /// or 501 from a VMM without disk hot-plug) and its body, or null when no VMM answers.
     /// </summary>
     public static Task<(int Status, string Body)?> AddDiskAsync(string socketPath, string id, string path, bool readOnly, string serial, CancellationToken cancellationToken) =>
-        DiskRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
+        DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
             new JsonObject { ["id"] = id, ["path"] = path, ["readonly"] = readOnly, ["serial"] = serial.Length > 20 ? serial[..20] : serial }, cancellationToken), cancellationToken);
 
     /// <summary>Hot-unplugs a disk (<c>DELETE /vm/disks/{id}</c>): 204 removed, 404 no such disk (or no such route); null when no VMM answers.</summary>
     public static Task<(int Status, string Body)?> RemoveDiskAsync(string socketPath, string id, CancellationToken cancellationToken) =>
-        DiskRequestAsync(socketPath, client => client.DeleteAsync("vm/disks/" + Uri.EscapeDataString(id), cancellationToken), cancellationToken);
+        DeviceRequestAsync(socketPath, client => client.DeleteAsync("vm/disks/" + Uri.EscapeDataString(id), cancellationToken), cancellationToken);
 
-    private static async Task<(int Status, string Body)?> DiskRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hot-plugs a NIC on a tap (<c>PUT /vm/nets</c>): 204 plugged; 404 or 405 from a VMM without NIC
+    /// hot-plug; null when no VMM answers.
+    /// </summary>
+    public static Task<(int Status, string Body)?> AddNetAsync(string socketPath, string id, string tap, string mac, CancellationToken cancellationToken) =>
+        DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/nets", new JsonObject { ["id"] = id, ["tap"] = tap, ["mac"] = mac }, cancellationToken), cancellationToken);
+
+    /// <summary>Hot-unplugs a NIC (<c>DELETE /vm/nets/{id}</c>): 204 removed, 404 no such NIC (or no such route); null when no VMM answers.</summary>
+    public static Task<(int Status, string Body)?> RemoveNetAsync(string socketPath, string id, CancellationToken cancellationToken) =>
+        DeviceRequestAsync(socketPath, client => client.DeleteAsync("vm/nets/" + Uri.EscapeDataString(id), cancellationToken), cancellationToken);
+
+    /// <summary>The ids of the NICs the running VM has (<c>GET /vm</c>), or null when no VMM answers or it predates NIC hot-plug.</summary>
+    public static async Task<IReadOnlyList<string>?> NetIdsAsync(string socketPath, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
             return null;
         try
         {
-            using var client = For(socketPath, DiskRequestTimeout);
+            using var client = For(socketPath);
+            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
+            return body?["nets"] is JsonArray nets ? [.. nets.Select(n => n!["id"]!.GetValue<string>())] : null;
+        }
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(socketPath))
+            return null;
+        try
+        {
+            using var client = For(socketPath, DeviceRequestTimeout);
             using var response = await send(client);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }

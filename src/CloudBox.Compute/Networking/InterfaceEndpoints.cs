@@ -12,8 +12,8 @@ namespace CloudBox.Compute.Networking;
 
 /// <summary>
 /// <c>/servers/{id}/os-interface</c>: the server's ports as Nova's interface attachments. Attach and
-/// detach change what the VM plugs at its next start, so they need the server stopped (the VMM has
-/// no NIC hot plug).
+/// detach work on a stopped server (the next start plugs what the row says) and on a running or
+/// paused one (the NIC is hot-plugged into, or unplugged from, its VMM), as Nova allows.
 /// </summary>
 public static class InterfaceEndpoints
 {
@@ -30,7 +30,7 @@ public static class InterfaceEndpoints
     {
         var caller = context.Authorize(policy, "compute:servers:action");
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("interfaceAttachment");
-        var server = await StoppedAsync(id, caller, servers, "attach_interface", cancellationToken);
+        var server = await ChangeableAsync(id, caller, servers, "attach_interface", cancellationToken);
         var networkId = body.OptionalString("net_id");
         var portId = body.OptionalString("port_id");
         string? fixedIp = null;
@@ -55,22 +55,21 @@ public static class InterfaceEndpoints
         PolicyEngine policy, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:action");
-        var server = await StoppedAsync(id, caller, servers, "detach_interface", cancellationToken);
-        if (!await networks.DetachAsync(server.Id, portId, cancellationToken))
+        var server = await ChangeableAsync(id, caller, servers, "detach_interface", cancellationToken);
+        if (!await networks.DetachAsync(server, portId, cancellationToken))
             throw ApiFault.NotFound($"Port {portId} is not attached");
         return Results.Accepted();
     }
 
-    private static async Task<ServerRecord> StoppedAsync(string id, Core.Api.Auth.CallerContext caller, ServerStore servers, string action,
+    private static readonly string[] ChangeableStates = [ServerStates.Active, ServerStates.Paused, ServerStates.Stopped];
+
+    private static async Task<ServerRecord> ChangeableAsync(string id, Core.Api.Auth.CallerContext caller, ServerStore servers, string action,
         CancellationToken cancellationToken)
     {
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
         ServerAccess.CheckNotLocked(server, caller);
-        if (server.VmState != ServerStates.Stopped || server.TaskState is not null)
-        {
-            throw ApiFault.Conflict($"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}: " +
-                "interfaces change while the server is stopped (no hot plug yet).");
-        }
+        if (!ChangeableStates.Contains(server.VmState) || server.TaskState is not null)
+            throw ServerAccess.InvalidState(server, action);
         return server;
     }
 

@@ -31,6 +31,9 @@ public static class NetworkInterfaces
         return new JsonArray([.. list.Where(n => n!["port_id"]!.GetValue<string>() != portId).Select(n => n!.DeepClone())]).ToJsonString();
     }
 
+    public static HashSet<string> PortIds(string json) =>
+        json is "[]" or "" ? [] : [.. JsonNode.Parse(json)!.AsArray().Select(n => n!["port_id"]!.GetValue<string>())];
+
     public static IReadOnlyList<VmNic> Parse(string json)
     {
         if (json is "[]" or "")

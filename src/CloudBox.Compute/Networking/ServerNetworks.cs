@@ -1,3 +1,4 @@
+using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Servers;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Auth;
@@ -17,7 +18,7 @@ namespace CloudBox.Compute.Networking;
 /// row that outlives a crash before the server rows are written (see <see cref="OrphanedPortRelease"/>).
 /// </summary>
 public sealed partial class ServerNetworks(IServiceProvider services, Database database, ComputeSettings settings, TimeProvider clock,
-    ILogger<ServerNetworks> logger)
+    Build.VmDefinitions definitions, ILogger<ServerNetworks> logger)
 {
     private readonly Lazy<INetworkPorts?> _ports = new(services.GetService<INetworkPorts>);
 
@@ -117,7 +118,12 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
         }
     }
 
-    /// <summary>A new interface for an existing server (<c>os-interface</c> attach): a port on a network, a given port, or <c>auto</c>.</summary>
+    /// <summary>
+    /// A new interface for an existing server (<c>os-interface</c> attach): a port on a network, a
+    /// given port, or <c>auto</c>. The port is allocated, recorded on the server row (so every later
+    /// start plugs it), then, when the VM runs, hot-plugged into it on the port's tap (named by the
+    /// tap in the VMM). A crash between the steps is settled at start (<see cref="InterfaceSettler"/>).
+    /// </summary>
     public async Task<IReadOnlyList<ServerPort>> AttachAsync(ServerRecord server, PortRequest? request, CallerContext caller, CancellationToken cancellationToken)
     {
         if (!Available)
@@ -126,23 +132,121 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
         try
         {
             await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Append(json, ports), cancellationToken);
+            if (IsRunning(server))
+            {
+                foreach (var port in ports)
+                    await PlugAsync(server, port.TapName, port.MacAddress, cancellationToken);
+                await SetActiveAsync(server.Id, true); // the new port is up with the VM, like those it booted with
+            }
         }
         catch
         {
             foreach (var port in ports)
+            {
+                await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Remove(json, port.PortId), CancellationToken.None);
                 await Ports.ReleasePortAsync(server.Id, port.PortId, CancellationToken.None);
+            }
             throw;
         }
         return ports;
     }
 
-    /// <summary>Takes one interface off a server (<c>os-interface</c> detach); false when the server holds no such port.</summary>
-    public async Task<bool> DetachAsync(string serverId, string portId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one interface off a server (<c>os-interface</c> detach); false when the server holds no
+    /// such port. Off the row first (no later start plugs it), then out of the running VM, then the
+    /// port is given back; a crash after the first step leaves a port bound but not on the row, which
+    /// the start's settling unplugs and releases.
+    /// </summary>
+    public async Task<bool> DetachAsync(ServerRecord server, string portId, CancellationToken cancellationToken)
     {
-        if (!Available || !await Ports.ReleasePortAsync(serverId, portId, cancellationToken))
+        if (!Available)
             return false;
-        await ChangeInterfacesAsync(serverId, json => NetworkInterfaces.Remove(json, portId), cancellationToken);
+        var port = (await ListAsync(server.Id, cancellationToken)).FirstOrDefault(p => p.PortId == portId);
+        if (port is null)
+            return false;
+        await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Remove(json, portId), cancellationToken);
+        if (IsRunning(server))
+        {
+            try
+            {
+                await UnplugAsync(server, port.TapName, cancellationToken);
+            }
+            catch
+            {
+                await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Append(json, [port]), CancellationToken.None);
+                throw;
+            }
+        }
+        await Ports.ReleasePortAsync(server.Id, portId, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Start-up settling of one server's interfaces against its ports: a port bound to the server but
+    /// not on its row (an attach or detach a crash cut short) is unplugged and given back; a port on
+    /// the row that the running VM lacks is plugged. Returns how many ports it released and plugged.
+    /// </summary>
+    public async Task<(int Released, int Plugged)> SettleAsync(ServerRecord server, IReadOnlyList<ServerPort> bound, CancellationToken cancellationToken)
+    {
+        var recorded = NetworkInterfaces.PortIds(server.NetworkInterfaces);
+        var running = IsRunning(server)
+            ? await VmmControlClient.NetIdsAsync(definitions.For(server).ApiSocketPath, cancellationToken)
+            : null;
+        int released = 0, plugged = 0;
+        foreach (var port in bound.Where(p => !recorded.Contains(p.PortId)))
+        {
+            if (running is not null && running.Contains(port.TapName))
+                await UnplugAsync(server, port.TapName, cancellationToken);
+            await Ports.ReleasePortAsync(server.Id, port.PortId, cancellationToken);
+            released++;
+        }
+        if (running is not null)
+        {
+            foreach (var port in bound.Where(p => recorded.Contains(p.PortId) && !running.Contains(p.TapName)))
+            {
+                await PlugAsync(server, port.TapName, port.MacAddress, cancellationToken);
+                plugged++;
+            }
+        }
+        return (released, plugged);
+    }
+
+    private static bool IsRunning(ServerRecord server) => server.VmState is ServerStates.Active or ServerStates.Paused;
+
+    /// <summary>
+    /// Plugs a NIC into the running VM (its id in the VMM is the tap's name, as for the NICs it booted
+    /// with). No VMM answering means the VM is not running: its next start plugs the NIC from the row.
+    /// </summary>
+    private async Task PlugAsync(ServerRecord server, string tap, string mac, CancellationToken cancellationToken)
+    {
+        var answer = await VmmControlClient.AddNetAsync(definitions.For(server).ApiSocketPath, tap, tap, mac, cancellationToken);
+        switch (answer?.Status)
+        {
+            case null or 204 or 200:
+                return;
+            case 404 or 405 or 501:
+                throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot add interfaces while the VM runs; stop the server, then attach the interface.");
+            case 409 when answer.Value.Body.Contains("not running", StringComparison.Ordinal):
+                return; // between two boots: the next one plugs it
+            default:
+                throw new ApiFault(500, $"The hypervisor could not add interface {tap} to server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+        }
+    }
+
+    private async Task UnplugAsync(ServerRecord server, string tap, CancellationToken cancellationToken)
+    {
+        var answer = await VmmControlClient.RemoveNetAsync(definitions.For(server).ApiSocketPath, tap, cancellationToken);
+        switch (answer?.Status)
+        {
+            // Gone (204), never there (404, also a VMM without the route: it had no NIC hot-plug, so the NIC came
+            // from the definition and stays until the next start, which no longer has it), or no VM running.
+            case null or 204 or 200 or 404 or 409:
+                return;
+            case 405 or 501:
+                throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot remove interfaces while the VM runs; stop the server, then detach the interface.");
+            default:
+                throw new ApiFault(500, $"The hypervisor could not remove interface {tap} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+        }
     }
 
     /// <summary>Compare-and-set on the row's interface list, so two attaches at once both land.</summary>

@@ -4,6 +4,7 @@ using CloudBox.Compute.Build;
 using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Flavors;
 using CloudBox.Compute.InstanceActions;
+using CloudBox.Compute.Volumes;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Auth;
 using CloudBox.Core.Api.Policy;
@@ -27,12 +28,12 @@ public static class ServerActionEndpoints
     /// <summary>The services one action needs, resolved once per request.</summary>
     private sealed record Services(
         ServerStore Servers, IHypervisorDriver Driver, VmDefinitions Definitions, InstanceFiles Files, InstancePaths Paths,
-        InstanceActionStore Actions, IImageSource Images, FlavorStore Flavors, ComputeSettings Settings, TimeProvider Clock);
+        InstanceActionStore Actions, IImageSource Images, FlavorStore Flavors, ComputeSettings Settings, TimeProvider Clock, ServerVolumes Volumes);
 
     private static async Task<IResult> ActAsync(
         string id, HttpContext context, ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstanceFiles files, InstancePaths paths,
         InstanceActionStore actions, IImageSource images, FlavorStore flavors, ComputeSettings settings, PolicyEngine policy, TimeProvider clock,
-        CancellationToken cancellationToken)
+        ServerVolumes volumes, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:action");
         var body = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
@@ -40,7 +41,7 @@ public static class ServerActionEndpoints
             throw ApiFault.BadRequest("Exactly one action is expected in the request body.");
         var (action, argument) = body.First();
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
-        var s = new Services(servers, driver, definitions, files, paths, actions, images, flavors, settings, clock);
+        var s = new Services(servers, driver, definitions, files, paths, actions, images, flavors, settings, clock, volumes);
 
         switch (action)
         {
@@ -197,7 +198,7 @@ public static class ServerActionEndpoints
             {
                 ["image_type"] = "snapshot",
                 ["instance_uuid"] = server.Id,
-                ["base_image_ref"] = server.ImageId,
+                ["base_image_ref"] = string.IsNullOrEmpty(server.ImageId) ? source.Id : server.ImageId,
                 ["owner_user_name"] = caller.UserName,
                 ["user_id"] = caller.UserId,
             };
@@ -207,22 +208,36 @@ public static class ServerActionEndpoints
                 properties["ramdisk_id"] = source.RamdiskId;
             if (source.CommandLine is not null)
                 properties["os_command_line"] = source.CommandLine;
-            // A copy first (qcow2, without the disk's holes), so the image is one point in time of a disk the guest may be writing.
-            var copy = s.Paths.RootDisk(server.Id) + ".snapshot";
-            try
+            var bootVolume = string.IsNullOrEmpty(server.ImageId)
+                ? (await s.Volumes.ListAsync(server.Id, CancellationToken.None)).FirstOrDefault(a => a.BootIndex == 0)
+                : null;
+            if (bootVolume is not null)
             {
-                File.Delete(copy);
-                var format = await RootDisk.SnapshotAsync(s.Paths.RootDisk(server.Id), copy, CancellationToken.None);
-                snapshot = await s.Images.CreateFromFileAsync(name, format, copy, properties, caller, CancellationToken.None);
+                // Volume-backed: a Cinder snapshot of the boot volume and an image of size 0 that maps it, as Nova makes.
+                snapshot = await VolumeBackedImage.CreateAsync(server, bootVolume, name, properties, source.DiskFormat ?? "raw", s.Volumes.Required, s.Images,
+                    s.Paths.DirectoryOf(server.Id), caller, CancellationToken.None);
             }
-            finally
+            else
             {
-                File.Delete(copy);
+                // A copy first (qcow2, without the disk's holes), so the image is one point in time of a disk the guest may be writing.
+                var copy = s.Paths.RootDisk(server.Id) + ".snapshot";
+                try
+                {
+                    File.Delete(copy);
+                    var format = await RootDisk.SnapshotAsync(s.Paths.RootDisk(server.Id), copy, CancellationToken.None);
+                    snapshot = await s.Images.CreateFromFileAsync(name, format, copy, properties, caller, CancellationToken.None);
+                }
+                finally
+                {
+                    File.Delete(copy);
+                }
             }
         }
-        catch (Exception error) when (error is not ApiFault)
+        catch (Exception error)
         {
             await s.Servers.TransitionAsync(server.Id, server.VmState, ServerStates.ImageSnapshot, server.VmState, null, null, Now(s), CancellationToken.None);
+            if (error is ApiFault)
+                throw;
             throw new ApiFault(500, $"Could not snapshot instance {server.Id}: {error.Message}");
         }
         await s.Servers.TransitionAsync(server.Id, server.VmState, ServerStates.ImageSnapshot, server.VmState, null, null, Now(s), CancellationToken.None);
@@ -241,10 +256,18 @@ public static class ServerActionEndpoints
         if (argument.Has("description") && Microversions.AtLeast(context, 19))
             server.Description = argument.OptionalString("description");
         var metadata = argument["metadata"] is null ? null : NovaBody.ToJson(NovaBody.StringMap(argument["metadata"], "metadata")).ToJsonString();
+        // A volume-backed server (no image of its own) keeps its root volume: before 2.93 Nova rebuilds it only with the
+        // image the volume came from, and refuses another (reimaging the volume is 2.93, beyond this cloud's maximum).
+        var volumeBacked = string.IsNullOrEmpty(server.ImageId);
+        if (volumeBacked && image.Id != ImageSnapshot.Parse(server.Image).Id)
+            throw ApiFault.BadRequest($"Image {image.Id} is unacceptable: Unable to rebuild with a different image for a volume-backed server.");
         await ClaimAsync(server, "rebuild", [ServerStates.Active, ServerStates.Stopped, ServerStates.Error], ServerStates.Rebuilding, s);
         await RecordAsync(context, server, caller, "rebuild", s);
-        server.ImageId = image.Id;
-        server.Image = ImageSnapshot.From(image).ToJson();
+        if (!volumeBacked)
+        {
+            server.ImageId = image.Id;
+            server.Image = ImageSnapshot.From(image).ToJson();
+        }
         server.Name = name ?? server.Name;
         server.Metadata = metadata ?? server.Metadata;
         try

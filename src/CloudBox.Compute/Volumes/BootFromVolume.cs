@@ -15,7 +15,9 @@ namespace CloudBox.Compute.Volumes;
 /// (<c>source_type</c> image, <c>volume_size</c>); both with <c>destination_type</c> volume and
 /// <c>boot_index</c> 0. The root disk is then the volume's own file, never a copy; kernel and
 /// ramdisk come from the volume's image metadata (or the image). Data volumes are attached once
-/// the server is active (<c>server add volume</c>); mappings for them at create are refused.
+/// the server is active (<c>server add volume</c>); mappings for them at create are refused. An
+/// image made by snapshotting a volume-backed server (<see cref="VolumeBackedImage"/>) boots the
+/// same way: its <c>block_device_mapping</c> names a snapshot, and the root is a new volume made from it.
 /// </summary>
 public sealed class BootFromVolume
 {
@@ -29,6 +31,7 @@ public sealed class BootFromVolume
 
     public string? RootVolumeId { get; private init; }
     public string? SourceImageId { get; private init; }
+    public string? SourceSnapshotId { get; private init; }
     public int VolumeSize { get; private init; }
     public bool DeleteOnTermination { get; private init; }
 
@@ -37,7 +40,7 @@ public sealed class BootFromVolume
         JsonObject body, string? imageRef, CallerContext caller, IImageSource images, IVolumeAttachments? volumes, CancellationToken cancellationToken)
     {
         if (body["block_device_mapping_v2"] is not JsonArray mappings || mappings.Count == 0)
-            return null;
+            return await FromImageMappingAsync(imageRef, caller, images, volumes, cancellationToken);
         JsonObject? root = null;
         var others = new List<JsonObject>();
         foreach (var node in mappings)
@@ -95,7 +98,23 @@ public sealed class BootFromVolume
         }
     }
 
-    /// <summary>Holds the root volume for the server (creating it from the image first when asked), as <c>/dev/vda</c>.</summary>
+    /// <summary>The image's own mapping when it is the snapshot of a volume-backed server (Nova's image-defined block device mappings).</summary>
+    private static async Task<BootFromVolume?> FromImageMappingAsync(
+        string? imageRef, CallerContext caller, IImageSource images, IVolumeAttachments? volumes, CancellationToken cancellationToken)
+    {
+        if (imageRef is null || !Guid.TryParse(ServerImages.LastSegment(imageRef), out _))
+            return null;
+        var image = await images.FindAsync(ServerImages.LastSegment(imageRef), caller, cancellationToken);
+        if (image is null || VolumeBackedImage.RootSnapshotOf(image) is not { } root)
+            return null; // an ordinary image (or an unknown one, which the image lookup of the create refuses)
+        if (volumes is null)
+            throw ApiFault.BadRequest("Booting from volume needs block storage, and this cloud has no Volumes module.");
+        if (image.Status != "active")
+            throw ApiFault.Conflict($"Image {image.Id} is not active.");
+        return new BootFromVolume(ImageSnapshot.From(image)) { SourceSnapshotId = root.SnapshotId, VolumeSize = root.SizeGb };
+    }
+
+    /// <summary>Holds the root volume for the server (creating it from the image or snapshot first when asked), as <c>/dev/vda</c>.</summary>
     public async Task ReserveAsync(ServerRecord server, IVolumeAttachments volumes, CallerContext caller, CancellationToken cancellationToken)
     {
         if (RootVolumeId is not null)
@@ -104,7 +123,9 @@ public sealed class BootFromVolume
         }
         else
         {
-            var attachment = await volumes.CreateFromImageAsync(SourceImageId!, VolumeSize, server.Name, server.Id, "/dev/vda", DeleteOnTermination, caller, cancellationToken);
+            var attachment = SourceSnapshotId is not null
+                ? await volumes.CreateFromSnapshotAsync(SourceSnapshotId, VolumeSize, server.Name, server.Id, "/dev/vda", DeleteOnTermination, caller, cancellationToken)
+                : await volumes.CreateFromImageAsync(SourceImageId!, VolumeSize, server.Name, server.Id, "/dev/vda", DeleteOnTermination, caller, cancellationToken);
             _createdVolumeId = attachment.VolumeId;
             _reserved.Add(attachment);
         }

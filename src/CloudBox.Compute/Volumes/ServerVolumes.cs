@@ -77,8 +77,13 @@ public sealed partial class ServerVolumes(
         }
     }
 
-    /// <summary>Detaches a data volume: detaching, unplug from the running VM, then available. The root volume stays.</summary>
-    public async Task DetachAsync(ServerRecord server, string volumeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts detaching a data volume, as Nova's API does before it answers 202: the attachment (and
+    /// the volume) goes <c>detaching</c>; <see cref="FinishDetachAsync"/> does the rest in the
+    /// background. Returns the detaching attachment, or null when it was only reserved (nothing was
+    /// in the VM, so it is already gone). The root volume stays.
+    /// </summary>
+    public async Task<VolumeAttachment?> BeginDetachAsync(ServerRecord server, string volumeId, CancellationToken cancellationToken)
     {
         var seam = Required;
         var attachment = (await seam.ListForServerAsync(server.Id, cancellationToken)).FirstOrDefault(a => a.VolumeId == volumeId)
@@ -89,25 +94,41 @@ public sealed partial class ServerVolumes(
         if (detaching.Status != "detaching")
         {
             await WriteLayoutAsync(server.Id, cancellationToken);
-            return; // it was only reserved: nothing was in the VM
+            return null; // it was only reserved: nothing was in the VM
         }
-        if (server.VmState is ServerStates.Active or ServerStates.Paused)
+        return detaching;
+    }
+
+    /// <summary>
+    /// The rest of a detach (from the request, or resumed at start after a crash): unplug the disk
+    /// from the VM if one runs, then the volume is <c>available</c> and the disk list rewritten. A VMM
+    /// that cannot take the disk out puts the volume back <c>in-use</c>. Returns the reason it was
+    /// put back, or null when the volume was detached (or was no longer attached).
+    /// </summary>
+    public async Task<string?> FinishDetachAsync(ServerRecord server, string volumeId, CancellationToken cancellationToken)
+    {
+        var seam = Required;
+        // Detaching, or attached again when Volumes' start-up settling put back a detach a crash cut short.
+        var attachment = (await seam.ListForServerAsync(server.Id, cancellationToken)).FirstOrDefault(a => a.VolumeId == volumeId && a.Status is "detaching" or "attached");
+        if (attachment is null)
+            return null;
+        // No VMM answering (null) or 409 (not running), or 404 (it does not have the disk): nothing holds it any more.
+        var answer = await VmmControlClient.RemoveDiskAsync(SocketOf(server), volumeId, cancellationToken);
+        string? refusal = answer?.Status switch
         {
-            var answer = await VmmControlClient.RemoveDiskAsync(SocketOf(server), volumeId, cancellationToken);
-            if (answer?.Status is 405 or 501)
-            {
-                await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
-                throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.");
-            }
-            // 404: the VM does not have the disk; 409: the VM is not running. Either way nothing holds it any more.
-            if (answer is { Status: not (200 or 204 or 404 or 409) })
-            {
-                await seam.RollBackDetachAsync(detaching.Id, CancellationToken.None);
-                throw new ApiFault(500, $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
-            }
+            null or 200 or 204 or 404 or 409 => null,
+            405 or 501 => $"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.",
+            _ => $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim(),
+        };
+        if (refusal is not null)
+        {
+            if (attachment.Status == "detaching")
+                await seam.RollBackDetachAsync(attachment.Id, cancellationToken);
+            return refusal;
         }
-        await seam.DetachAsync(detaching.Id, cancellationToken);
+        await seam.DetachAsync(attachment.Id, cancellationToken);
         await WriteLayoutAsync(server.Id, cancellationToken);
+        return null;
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ namespace CloudBox.Compute.Volumes;
 /// <c>/servers/{id}/os-volume_attachments</c>: list, show, attach (<c>POST {volumeAttachment:
 /// {volumeId, device?}}</c>) and detach, in Nova's shape up to the module's maximum microversion
 /// (the 2.70+ fields tag, delete_on_termination and attachment ids are beyond it). Attach and
-/// detach are recorded as the instance actions <c>attach_volume</c> and <c>detach_volume</c>.
+/// detach are recorded as the instance actions <c>attach_volume</c> and <c>detach_volume</c>. Detach
+/// answers 202 with the volume <c>detaching</c> and finishes in the background (<see cref="VolumeDetachWorker"/>).
 /// </summary>
 public static class VolumeAttachmentEndpoints
 {
@@ -84,15 +85,17 @@ public static class VolumeAttachmentEndpoints
     }
 
     private static async Task<IResult> DetachAsync(
-        string id, string volumeId, HttpContext context, ServerStore servers, ServerVolumes volumes, InstanceActionStore actions, PolicyEngine policy, TimeProvider clock,
-        CancellationToken cancellationToken)
+        string id, string volumeId, HttpContext context, ServerStore servers, ServerVolumes volumes, VolumeDetachWorker detaches, InstanceActionStore actions,
+        PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:action");
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
         ServerAccess.CheckNotLocked(server, caller);
         if (!AttachableStates.Contains(server.VmState) || server.TaskState is not null)
             throw ServerAccess.InvalidState(server, "detach_volume");
-        await volumes.DetachAsync(server, volumeId, cancellationToken);
+        // As Nova: 202 once the volume is detaching; the unplug and the release follow in the background.
+        if (await volumes.BeginDetachAsync(server, volumeId, cancellationToken) is { } detaching)
+            await detaches.AcceptAsync(server, detaching, cancellationToken);
         await actions.RecordAsync(new InstanceActionRecord
         {
             RequestId = context.TraceIdentifier, ServerId = server.Id, Action = "detach_volume", ProjectId = server.ProjectId, UserId = caller.UserId,

@@ -30,6 +30,9 @@ public sealed record VolumeAttachment(
     int? BootIndex,
     string? AttachedAt);
 
+/// <summary>A snapshot of a volume, as Compute records it in an image's <c>block_device_mapping</c>.</summary>
+public sealed record VolumeSnapshotRef(string SnapshotId, string VolumeId, int SizeGb);
+
 /// <summary>
 /// Volumes for servers (implemented by Volumes, used by Compute), in process. Every transition is
 /// one database transaction; errors are <see cref="Api.ApiFault"/>s with the status the Compute
@@ -85,4 +88,19 @@ public interface IVolumeAttachments
 
     /// <summary>The raw file holding the volume's data, for the VMM to open as a disk.</summary>
     string VolumePath(string volumeId);
+
+    /// <summary>
+    /// Snapshots a volume even while it is in use (Cinder's <c>force</c>), in the volume's project,
+    /// and waits until the snapshot is <c>available</c> (Nova's snapshot of a volume-backed server).
+    /// </summary>
+    Task<VolumeSnapshotRef> SnapshotAsync(string volumeId, string name, TimeSpan timeout, CallerContext caller, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Boot from a volume snapshot (an image made by snapshotting a volume-backed server): creates a
+    /// bootable volume of at least the snapshot's size from it in the caller's project
+    /// (quota-checked) and reserves it for the server in the same transaction, as
+    /// <see cref="CreateFromImageAsync"/> does for an image.
+    /// </summary>
+    Task<VolumeAttachment> CreateFromSnapshotAsync(
+        string snapshotId, int sizeGb, string name, string serverId, string device, bool deleteOnTermination, CallerContext caller, CancellationToken cancellationToken);
 }

@@ -5,14 +5,14 @@ namespace CloudBox.Hypervisor.Configuration;
 
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
-/// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]
+/// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--console stdio|none|PATH]
 /// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
     public const string Usage =
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
-        "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC]]... [--console stdio|none|PATH]\n" +
+        "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--console stdio|none|PATH]\n" +
         "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
         "       cloudbox vmm --config FILE.json";
 
@@ -65,8 +65,13 @@ public static class VmConfigParser
             if (!ids.Add(disk.Id)) throw new VmmArgumentException($"two disks have the id '{disk.Id}'");
         }
         if (config.Uuid != null && !Guid.TryParse(config.Uuid, out _)) throw new VmmArgumentException($"--uuid '{config.Uuid}' is not a UUID");
+        var netIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var net in config.Nets)
+        {
             if (string.IsNullOrEmpty(net.Tap)) throw new VmmArgumentException("a net device needs tap=NAME");
+            net.Id ??= net.Tap;
+            if (!netIds.Add(net.Id)) throw new VmmArgumentException($"two net devices have the id '{net.Id}'");
+        }
     }
 
     private static VmConfig Load(string path)
@@ -110,6 +115,7 @@ public static class VmConfigParser
         {
             if (part.StartsWith("tap=", StringComparison.Ordinal)) net.Tap = part[4..];
             else if (part.StartsWith("mac=", StringComparison.Ordinal)) net.Mac = part[4..];
+            else if (part.StartsWith("id=", StringComparison.Ordinal) && part.Length > 3) net.Id = part[3..];
             else throw new VmmArgumentException($"unknown net option '{part}' in --net {text}");
         }
         return net;

@@ -6,6 +6,7 @@ namespace CloudBox.Hypervisor.ControlApi;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(VmActionRequest))]
 [JsonSerializable(typeof(DiskRequest))]
+[JsonSerializable(typeof(NetRequest))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext
 {

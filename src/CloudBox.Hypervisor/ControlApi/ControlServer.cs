@@ -86,12 +86,17 @@ public sealed class ControlServer : IAsyncDisposable
             return request.Method == "DELETE"
                 ? await VmDisksEndpoint.DeleteAsync(_host, request.Path)
                 : HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}");
+        if (request.Path.StartsWith(VmNetsEndpoint.Prefix, StringComparison.Ordinal) && request.Path.Length > VmNetsEndpoint.Prefix.Length)
+            return request.Method == "DELETE"
+                ? await VmNetsEndpoint.DeleteAsync(_host, request.Path)
+                : HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}");
         return (request.Method, request.Path) switch
         {
             ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
             ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
             ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body),
-            (_, "/vm" or "/vm/actions" or "/vm/disks") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
+            ("PUT", "/vm/nets") => VmNetsEndpoint.Put(_host, request.Body),
+            (_, "/vm" or "/vm/actions" or "/vm/disks" or "/vm/nets") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
             _ => HttpResponse.Error(404, $"no resource {request.Path}"),
         };
     }

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using CloudBox.Hypervisor.Configuration;
-using CloudBox.Hypervisor.Hotplug;
-using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -17,58 +14,15 @@ public static class VmDisksEndpoint
 
     public static HttpResponse Put(VmmHost host, byte[] body)
     {
-        DiskRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, ControlJsonContext.Default.DiskRequest);
-        }
-        catch (JsonException error)
-        {
-            return HttpResponse.Error(400, $"malformed JSON: {error.Message.Split('\n')[0]}");
-        }
+        var (request, refusal) = HotplugResponses.Read(body, ControlJsonContext.Default.DiskRequest);
+        if (refusal != null) return refusal;
         if (request == null || string.IsNullOrEmpty(request.Path)) return HttpResponse.Error(400, "path is required");
-        if (string.IsNullOrEmpty(request.Id)) return HttpResponse.Error(400, "id is required");
-        if (request.Id.Contains('/')) return HttpResponse.Error(400, "id must not contain '/'");
+        if (HotplugResponses.CheckId(request.Id) is { } badId) return badId;
         var serial = request.Serial is { Length: > MaxSerialLength } ? request.Serial[..MaxSerialLength] : request.Serial; // virtio-blk's id is 20 bytes
-        try
-        {
-            host.AttachDisk(new DiskConfig { Id = request.Id, Path = request.Path, ReadOnly = request.Readonly, Serial = serial });
-            return HttpResponse.NoContent;
-        }
-        catch (DiskHotplugException error)
-        {
-            return Failure(error);
-        }
-        catch (LinuxException error)
-        {
-            return HttpResponse.Error(500, $"cannot plug disk {request.Id}: {error.Message}");
-        }
+        return HotplugResponses.Plug("disk", request.Id!, () =>
+            host.AttachDisk(new DiskConfig { Id = request.Id, Path = request.Path, ReadOnly = request.Readonly, Serial = serial }));
     }
 
-    public static async Task<HttpResponse> DeleteAsync(VmmHost host, string path)
-    {
-        var id = Uri.UnescapeDataString(path[Prefix.Length..]);
-        try
-        {
-            await host.DetachDiskAsync(id);
-            return HttpResponse.NoContent;
-        }
-        catch (DiskHotplugException error)
-        {
-            return Failure(error);
-        }
-        catch (LinuxException error)
-        {
-            return HttpResponse.Error(500, $"cannot unplug disk {id}: {error.Message}");
-        }
-    }
-
-    private static HttpResponse Failure(DiskHotplugException error) => HttpResponse.Error(error.Failure switch
-    {
-        DiskHotplugFailure.InvalidRequest or DiskHotplugFailure.CannotOpen => 400,
-        DiskHotplugFailure.UnknownId => 404,
-        DiskHotplugFailure.DuplicateId or DiskHotplugFailure.NotRunning => 409,
-        DiskHotplugFailure.NoFreeSlot => 507,
-        _ => 500,
-    }, error.Message.ReplaceLineEndings(" "));
+    public static Task<HttpResponse> DeleteAsync(VmmHost host, string path) =>
+        HotplugResponses.UnplugAsync("disk", Prefix, path, host.DetachDiskAsync);
 }

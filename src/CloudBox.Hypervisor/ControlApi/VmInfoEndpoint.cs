@@ -4,7 +4,7 @@ using CloudBox.Hypervisor.Devices.Virtio;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
-/// <summary>GET /vm: state, configuration, and counters (exits by reason, busiest ports and MMIO pages, per-device ops and bytes).</summary>
+/// <summary>GET /vm: state, configuration, the disks and NICs by id, and counters (exits by reason, busiest ports and MMIO pages, per-device ops and bytes).</summary>
 public static class VmInfoEndpoint
 {
     public static HttpResponse Handle(VmmHost host)
@@ -58,6 +58,25 @@ public static class VmInfoEndpoint
                         w.WriteString("engine", block.UsesIoUring ? "io_uring" : "sync");
                     w.WriteNumber("readOps", s.ReadOps);
                     w.WriteNumber("writeOps", s.WriteOps);
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+
+            w.WriteStartArray("nets");
+            if (vm != null)
+            {
+                foreach (var net in vm.Nets)
+                {
+                    var s = net.Device.Stats;
+                    w.WriteStartObject();
+                    w.WriteString("id", net.Id);
+                    w.WriteString("tap", net.Config.Tap);
+                    w.WriteString("mac", net.Config.Mac);
+                    w.WriteNumber("pciSlot", net.Slot);
+                    w.WriteString("status", $"0x{net.Device.Status:x2}");
+                    w.WriteNumber("rxBytes", s.ReadBytes);
+                    w.WriteNumber("txBytes", s.WriteBytes);
                     w.WriteEndObject();
                 }
             }

@@ -18,7 +18,7 @@ namespace CloudBox.Volumes.Attachments;
 /// The attach state machine, for Compute (through <see cref="IVolumeAttachments"/>) and for the v3
 /// attachments API and volume actions alike. Each method is one transaction on one volume.
 /// </summary>
-public sealed class VolumeAttachmentService(
+public sealed partial class VolumeAttachmentService(
     AttachmentStore attachments, VolumeStore volumes, VolumeTypeStore types, Admission admission, VolumeFiles files,
     IServiceProvider services, VolumeWorkSignal signal, TimeProvider clock) : IVolumeAttachments
 {
