@@ -122,7 +122,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
 
     /// <summary>
     /// Whether writes complete only once durable: set at DRIVER_OK when the driver did not accept VIRTIO_BLK_F_FLUSH
-    /// (it will never flush). False (write-back) before a driver is active.
+    /// (it will never flush). False (write-back) while no driver is active.
     /// </summary>
     public bool WriteThrough { get; private set; }
 
@@ -168,6 +168,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
     public void Reset()
     {
         _context = null;
+        WriteThrough = false;
         foreach (var engine in _engines) engine.Drain();
         _completionEvents?.Consume();
     }
