@@ -9,7 +9,10 @@
 # before every run (a 1 GiB file fits in this machine's memory). DIRECT=1 adds QEMU cache=none and fio --direct=1
 # (the disk itself) for reference. Runs alternate: cloudbox, QEMU, fio, ROUNDS times; medians are reported.
 #   usage: benchmarks/hypervisor/blk_compare.sh [path to cloudbox]   (default: dotnet publish of src/CloudBox)
-#   env: ROUNDS=1 FILE=/var/tmp/cloudbox-hv-blk.img SIZE=1G N1=10000 N32=50000 FIO_SECONDS=5 DIRECT=0 KEEP=0
+# NOFLUSH=1: the guest's driver does not accept VIRTIO_BLK_F_FLUSH, so both VMMs serve it write-through (every write
+# durable on completion; QEMU flushes after each write, cloudbox writes with RWF_DSYNC); fio then writes with
+# --fdatasync=1 (one fdatasync per write) as its like.
+#   env: ROUNDS=1 FILE=/var/tmp/cloudbox-hv-blk.img SIZE=1G N1=10000 N32=50000 FIO_SECONDS=5 DIRECT=0 NOFLUSH=0 KEEP=0
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/benchmarks/hypervisor"
@@ -20,6 +23,7 @@ n1=${N1:-10000}
 n32=${N32:-50000}
 seconds=${FIO_SECONDS:-5}
 direct=${DIRECT:-0}
+noflush=${NOFLUSH:-0}
 command -v fio >/dev/null || { echo "fio is missing: apt-get install -y fio" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ "${KEEP:-0}" = 1 ] || rm -f "$file"' EXIT
@@ -39,6 +43,8 @@ if [ ! -f "$file" ] || [ "$(stat -c %s "$file")" -ne "$bytes" ]; then
 fi
 memory=128
 cmdline="blk n1=$n1 n32=$n32"
+fio_sync=""
+if [ "$noflush" = 1 ]; then cmdline="$cmdline noflush"; fio_sync="--fdatasync=1"; fi
 warm() { cat "$file" > /dev/null; }
 
 run_cloudbox() {
@@ -60,7 +66,7 @@ run_fio() { # direct: prints the same key=value lines as vmm_bench.py
         for qd in 1 32; do
             fio --name=limit --filename="$file" --ioengine=io_uring --direct="$1" --rw="$rw" --bs=4k --iodepth="$qd" \
                 --size="$size" --time_based --runtime="$seconds" --ramp_time=1 --norandommap --randrepeat=1 \
-                --fixedbufs=1 --registerfiles=1 --invalidate=0 --lat_percentiles=1 --output-format=json |
+                --fixedbufs=1 --registerfiles=1 --invalidate=0 --lat_percentiles=1 $fio_sync --output-format=json |
             python3 -c '
 import json, sys
 job = json.load(sys.stdin)["jobs"][0]

@@ -44,23 +44,29 @@ public sealed unsafe class BlockQueue : IBlockQueue
     public int Depth => _slots.Depth;
     public int InFlight => _slots.InUse;
     public BlockQueueStats Stats { get; } = new();
+    public bool DurableWrites { get; set; }
 
     /// <summary>io_uring_enter calls so far: with batching far fewer than requests.</summary>
     public long EnterCalls => _ring.EnterCalls;
 
     public bool SqPoll => _ring.SqPoll;
 
+    internal IoRing Ring => _ring;
+
     public bool TryRead(long offset, byte* buffer, int length, ulong tag) =>
-        Queue(IoUringOp.Read, IoUringOp.ReadFixed, offset, buffer, length, tag);
+        Queue(IoUringOp.Read, IoUringOp.ReadFixed, offset, buffer, length, tag, 0);
 
     public bool TryWrite(long offset, byte* buffer, int length, ulong tag) =>
-        Queue(IoUringOp.Write, IoUringOp.WriteFixed, offset, buffer, length, tag);
+        Queue(IoUringOp.Write, IoUringOp.WriteFixed, offset, buffer, length, tag, WriteFlags);
 
     public bool TryReadVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag) =>
-        QueueVector(IoUringOp.ReadV, offset, segments, tag);
+        QueueVector(IoUringOp.ReadV, offset, segments, tag, 0);
 
     public bool TryWriteVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag) =>
-        QueueVector(IoUringOp.WriteV, offset, segments, tag);
+        QueueVector(IoUringOp.WriteV, offset, segments, tag, WriteFlags);
+
+    /// <summary>rw_flags for a write: RWF_DSYNC makes the kernel complete it only after the data (and the metadata to find it) is on disk.</summary>
+    private uint WriteFlags => DurableWrites ? IoUringAbi.RwfDataSync : 0;
 
     public bool TryFlush(ulong tag)
     {
@@ -138,7 +144,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
 
     public void NotifyCompletionsTo(int eventFd) => _ring.RegisterEventFd(eventFd);
 
-    private bool Queue(IoUringOp plain, IoUringOp fixedOp, long offset, byte* buffer, int length, ulong tag)
+    private bool Queue(IoUringOp plain, IoUringOp fixedOp, long offset, byte* buffer, int length, ulong tag, uint rwFlags)
     {
         var at = buffer - _registeredStart;
         // A registered buffer must hold the whole transfer; one that straddles two 1 GiB registrations goes plain.
@@ -149,6 +155,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)buffer;
         sqe->Length = (uint)length;
+        sqe->OpFlags = rwFlags;
         if (index >= 0)
         {
             sqe->BufferIndex = (ushort)index;
@@ -157,7 +164,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
         return true;
     }
 
-    private bool QueueVector(IoUringOp op, long offset, ReadOnlySpan<IoVector> segments, ulong tag)
+    private bool QueueVector(IoUringOp op, long offset, ReadOnlySpan<IoVector> segments, ulong tag, uint rwFlags)
     {
         if (segments.Length > _slots.MaxSegments) throw new ArgumentOutOfRangeException(nameof(segments), "more segments than the queue was built for");
         var sqe = Prepare(op, tag, out var slot);
@@ -165,6 +172,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)_slots.StoreVectors(slot, segments);
         sqe->Length = (uint)segments.Length;
+        sqe->OpFlags = rwFlags;
         return true;
     }
 

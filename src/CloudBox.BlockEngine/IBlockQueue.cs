@@ -19,6 +19,13 @@ public unsafe interface IBlockQueue : IDisposable
 
     BlockQueueStats Stats { get; }
 
+    /// <summary>
+    /// Write-through: every write completes only once its data is durable (RWF_DSYNC on the write itself, no extra
+    /// request), for callers whose clients never flush. Off (write-back) by default; writes queued after a change
+    /// take the new mode.
+    /// </summary>
+    bool DurableWrites { get; set; }
+
     bool TryRead(long offset, byte* buffer, int length, ulong tag);
 
     bool TryReadVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag);

@@ -53,6 +53,9 @@ public sealed unsafe class IoRing : IDisposable
         return sqe;
     }
 
+    /// <summary>The entry filled last (tests check what a request was turned into before it is submitted).</summary>
+    internal IoUringSqe LastFilled => _ring.Sqes[(_sqeTail - 1) & _ring.SqMask];
+
     /// <summary>Publishes every filled entry and tells the kernel with one io_uring_enter (or a wake-up only if the SQPOLL thread sleeps).</summary>
     public void Submit()
     {

@@ -3,9 +3,9 @@ using CloudBox.Linux.Files;
 namespace CloudBox.BlockEngine;
 
 /// <summary>
-/// The fallback when the kernel refuses io_uring: each request runs at once with pread/pwrite/preadv/pwritev,
-/// fdatasync or fallocate on the caller's thread, and its completion waits in a preallocated ring to be reaped,
-/// so callers drive both engines the same way.
+/// The fallback when the kernel refuses io_uring: each request runs at once with pread/pwrite/preadv/pwritev (durable
+/// writes: pwritev2 with RWF_DSYNC), fdatasync or fallocate on the caller's thread, and its completion waits in a
+/// preallocated ring to be reaped, so callers drive both engines the same way.
 /// </summary>
 public sealed unsafe class SyncBlockQueue : IBlockQueue
 {
@@ -29,12 +29,18 @@ public sealed unsafe class SyncBlockQueue : IBlockQueue
     public int InFlight => _count;
     public int MaxSegments { get; }
     public BlockQueueStats Stats { get; } = new();
+    public bool DurableWrites { get; set; }
 
     public bool TryRead(long offset, byte* buffer, int length, ulong tag) =>
         Done(tag, _count < Depth ? PositionalIo.Read(_file.Fd, buffer, length, offset) : int.MinValue);
 
-    public bool TryWrite(long offset, byte* buffer, int length, ulong tag) =>
-        Done(tag, _count < Depth ? PositionalIo.Write(_file.Fd, buffer, length, offset) : int.MinValue);
+    public bool TryWrite(long offset, byte* buffer, int length, ulong tag)
+    {
+        if (_count == Depth) return false;
+        if (!DurableWrites) return Done(tag, PositionalIo.Write(_file.Fd, buffer, length, offset));
+        var single = new IoVector(buffer, (nuint)length);
+        return Done(tag, PositionalIo.WriteVector(_file.Fd, &single, 1, offset, PositionalIo.RwfDataSync));
+    }
 
     public bool TryReadVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag)
     {
@@ -45,7 +51,10 @@ public sealed unsafe class SyncBlockQueue : IBlockQueue
     public bool TryWriteVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag)
     {
         if (_count == Depth) return false;
-        fixed (IoVector* v = segments) return Done(tag, PositionalIo.WriteVector(_file.Fd, v, segments.Length, offset));
+        fixed (IoVector* v = segments)
+            return Done(tag, DurableWrites
+                ? PositionalIo.WriteVector(_file.Fd, v, segments.Length, offset, PositionalIo.RwfDataSync)
+                : PositionalIo.WriteVector(_file.Fd, v, segments.Length, offset));
     }
 
     public bool TryFlush(ulong tag) =>

@@ -158,8 +158,33 @@ public sealed unsafe class BlockQueueTests(bool ioUring)
     }
 
     [Test]
-    public void Steady_state_requests_allocate_nothing()
+    public void Durable_writes_are_on_disk_when_they_complete_and_write_back_ones_are_not()
     {
+        using var data = new AlignedBuffer(16 * Block);
+        Random.Shared.NextBytes(data.Span);
+        IoVector[] halves = [new(data.At(8 * Block), 4 * Block), new(data.At(12 * Block), 4 * Block)];
+
+        _queue.DurableWrites = true;
+        Assert.That(_queue.TryWrite(0, data.Pointer, 8 * Block, 1), Is.True);
+        Assert.That(WaitOne(), Is.EqualTo(new BlockCompletion(1, 8 * Block)));
+        Assert.That(_queue.TryWriteVector(8 * Block, halves, 2), Is.True);
+        Assert.That(WaitOne(), Is.EqualTo(new BlockCompletion(2, 8 * Block)));
+        var durable = CacheState(0, 16 * Block);
+        _queue.DurableWrites = false;
+        Assert.That(_queue.TryWrite(64 * Block, data.Pointer, 16 * Block, 3), Is.True);
+        Assert.That(WaitOne(), Is.EqualTo(new BlockCompletion(3, 16 * Block)));
+        var writeBack = CacheState(64 * Block, 16 * Block);
+
+        Assert.That(File.ReadAllBytes(_scratch.Path).AsSpan(0, 16 * Block).SequenceEqual(data.Span), Is.True);
+        Assert.That((durable.Dirty, durable.Writeback), Is.EqualTo((0UL, 0UL)), "durable writes leave no page still to be written back");
+        Assert.That(writeBack.Dirty + writeBack.Writeback, Is.GreaterThan(0UL), "a write-back write completes with its pages still dirty");
+    }
+
+    [Test]
+    public void Steady_state_requests_allocate_nothing([Values] bool durableWrites)
+    {
+        _queue.DurableWrites = durableWrites;
+        var rounds = durableWrites ? 30 : 300; // a durable write waits for the disk
         using var buffer = new AlignedBuffer(32 * Block);
         IoVector[] segments = [new(buffer.Pointer, Block), new(buffer.At(Block), Block)];
         var completions = _completions;
@@ -180,11 +205,18 @@ public sealed unsafe class BlockQueueTests(bool ioUring)
         for (var i = 0; i < 20; i++) Round(); // warm-up: JIT, tiering, first-use statics
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 300; i++) Round();
+        for (var i = 0; i < rounds; i++) Round();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.That(allocated, Is.Zero, "bytes allocated over 10,800 requests");
+        Assert.That(allocated, Is.Zero, $"bytes allocated over {rounds * 36} requests");
         Assert.That(_queue.Stats.Failed, Is.Zero);
+    }
+
+    private PageCacheState CacheState(long offset, long length)
+    {
+        var state = PageCache.Stat(_file.Fd, offset, length);
+        if (state == null) Assert.Ignore("the kernel has no cachestat (Linux 6.5+): page-cache state not checked");
+        return state!.Value;
     }
 
     private long EnterCalls => _queue is BlockQueue q ? q.EnterCalls : 0;

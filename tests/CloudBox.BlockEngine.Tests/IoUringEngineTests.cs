@@ -1,4 +1,5 @@
 using CloudBox.Linux.Events;
+using CloudBox.Linux.Files;
 using CloudBox.Linux.IoUring;
 
 namespace CloudBox.BlockEngine.Tests;
@@ -130,6 +131,35 @@ public sealed unsafe class IoUringEngineTests
         queue.Wait(completions, 1);
         Assert.That(completions[0], Is.EqualTo(new BlockCompletion(2, Block)));
         Assert.That(buffer.Span[Block..].IndexOfAnyExcept((byte)9), Is.EqualTo(-1));
+    }
+
+    [Test]
+    public void Durable_writes_carry_RWF_DSYNC_in_their_submission_entries_and_reads_do_not()
+    {
+        using var scratch = new ScratchFile(1 << 20);
+        using var file = BlockFile.Open(scratch.Path, false, false);
+        using var queue = OpenIoUring(file, new BlockQueueOptions { Depth = 8 });
+        using var buffer = new AlignedBuffer(4 * Block);
+        buffer.Span.Fill(0x5A);
+        IoVector[] segments = [new(buffer.Pointer, Block), new(buffer.At(Block), Block)];
+        var completions = new BlockCompletion[8];
+
+        queue.DurableWrites = true;
+        queue.TryWrite(0, buffer.Pointer, Block, 1);
+        Assert.That(queue.Ring.LastFilled.OpFlags, Is.EqualTo(IoUringAbi.RwfDataSync), "single-buffer write");
+        queue.TryWriteVector(Block, segments, 2);
+        Assert.That(queue.Ring.LastFilled.OpFlags, Is.EqualTo(IoUringAbi.RwfDataSync), "vectored write");
+        queue.TryRead(0, buffer.At(3 * Block), Block, 3);
+        Assert.That(queue.Ring.LastFilled.OpFlags, Is.Zero, "a read has no write flags");
+        var got = 0;
+        while (got < 3) got += queue.Wait(completions.AsSpan(got), 3 - got);
+        Assert.That(completions.Take(3).Select(c => c.Result), Is.EquivalentTo(new[] { Block, 2 * Block, Block }), "the kernel accepts the flag");
+
+        queue.DurableWrites = false;
+        queue.TryWrite(0, buffer.Pointer, Block, 4);
+        Assert.That(queue.Ring.LastFilled.OpFlags, Is.Zero, "write-back again");
+        queue.Wait(completions, 1);
+        Assert.That(queue.Stats.Failed, Is.Zero);
     }
 
     private static BlockQueue OpenIoUring(BlockFile file, BlockQueueOptions options)

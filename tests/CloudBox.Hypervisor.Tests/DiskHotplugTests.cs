@@ -55,6 +55,9 @@ public sealed class DiskHotplugTests
         Assert.That(((string?)disk["id"], (string?)disk["serial"], (int?)disk["pciSlot"]), Is.EqualTo(("vol-1", "vol-1-serial", 1)));
         Assert.That((string?)vm["config"]!["disks"]![0]!["id"], Is.EqualTo("vol-1"));
         Assert.That((string?)disk["engine"], Is.EqualTo("io_uring"), "a plugged disk is served by the io_uring block engine");
+        await WaitForConsole(guest, "read: CloudBox sector one\n");
+        disk = (await client.GetFromJsonAsync<JsonObject>("/vm"))!["disks"]!.AsArray().Single()!;
+        Assert.That((string?)disk["cache"], Is.EqualTo("writethrough"), "this guest's driver accepts no FLUSH");
 
         await WaitForConsole(guest, "read: CloudBox sector one\n");
         Assert.That(VirtioThreads(), Is.EqualTo(threadsBefore + 1), "the disk's device thread runs");
@@ -73,6 +76,34 @@ public sealed class DiskHotplugTests
         Assert.That(guest.ConsoleText, Is.EqualTo(
             "ready\ninserted slot 1 virtio-blk\ncapacity 2048 sectors\nstatus 0 read: CloudBox sector one\neject requested\nslot empty\n"));
         Assert.That(guest.Errors.ToString(), Is.Empty, "the guest released the disk in time");
+    }
+
+    [Test]
+    public async Task A_guest_driver_without_flush_gets_a_write_through_disk_whose_writes_are_durable_on_completion()
+    {
+        using var guest = new TinyGuest(GccGuest.Build("write_disk_without_flush.c"));
+        var (client, server, run) = await StartAsync(guest);
+        await using var _ = server;
+        using var __ = client;
+        await WaitForConsole(guest, "ready\n");
+
+        Assert.That((await Put(client, new { id = "vol-wt", path = _disk })).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await WaitForConsole(guest, "written\n");
+        var disk = (await client.GetFromJsonAsync<JsonObject>("/vm"))!["disks"]!.AsArray().Single()!;
+        Assert.That(((string?)disk["cache"], (long?)disk["writeOps"]), Is.EqualTo(("writethrough", 1L)));
+        using (var file = File.OpenHandle(_disk))
+        {
+            // While the VMM still has the disk open: the page cache holds nothing the host could lose in a crash.
+            var state = CloudBox.Linux.Files.PageCache.Stat((int)file.DangerousGetHandle(), 0, 4096);
+            if (state != null) Assert.That((state.Value.Dirty, state.Value.Writeback), Is.EqualTo((0UL, 0UL)), "the written page is clean");
+        }
+        var sector = File.ReadAllBytes(_disk).AsSpan(1024, 512).ToArray();
+        Assert.That(Encoding.ASCII.GetString(sector).TrimEnd('\0'), Is.EqualTo("durable before the guest saw it complete"));
+
+        Assert.That((await client.DeleteAsync("/vm/disks/vol-wt")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(run.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(run.Result, Is.EqualTo(VmmExitCode.PowerOff));
+        Assert.That(guest.ConsoleText, Is.EqualTo("ready\noffered flush 1 config_wce 0\nstatus 0 written\nreleased\n"));
     }
 
     [Test]

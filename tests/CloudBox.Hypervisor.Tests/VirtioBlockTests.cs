@@ -160,6 +160,43 @@ public sealed unsafe class VirtioBlockTests(bool ioUring)
     }
 
     [Test]
+    public void A_driver_without_flush_gets_write_through_and_one_with_flush_write_back()
+    {
+        const ulong flush = 1UL << 9;
+        Assert.That(_block.Features & flush, Is.Not.Zero, "VIRTIO_BLK_F_FLUSH is offered");
+        Assert.That(_block.Features & (1UL << 11), Is.Zero, "VIRTIO_BLK_F_CONFIG_WCE is not offered: the driver cannot toggle the cache");
+        Assert.That(_block.WriteThrough, Is.False, "the default driver of these tests accepted FLUSH");
+
+        // The driver resets the device and comes back without FLUSH (an old or minimal driver that never flushes).
+        _block.Reset();
+        _queue.Reset();
+        _queue.DescriptorTable = Descriptors;
+        _queue.AvailRing = Avail;
+        _queue.UsedRing = Used;
+        _queue.Enabled = true;
+        _memory.Span(Avail, 0x2000).Clear();
+        _block.Activate(new VirtioContext(_memory, [_queue], _block.Features & ~flush, _ => _interrupts++, (_, _) => { }));
+        Assert.That(_block.WriteThrough, Is.True);
+        _memory.Span(DataArea, 16 * Block).Fill(0x3C);
+        Offer(0, type: 1, sector: 0, DataArea, 16 * Block);
+        _block.ProcessQueue(0);
+        AwaitUsed(1);
+
+        Assert.That(_memory.Read<byte>(Statuses), Is.Zero);
+        using (var file = File.OpenHandle(_image))
+        {
+            var state = PageCache.Stat((int)file.DangerousGetHandle(), 0, 16 * Block);
+            if (state == null) Assert.Ignore("the kernel has no cachestat (Linux 6.5+)");
+            Assert.That((state!.Value.Dirty, state.Value.Writeback), Is.EqualTo((0UL, 0UL)), "the write was durable when the guest saw it complete");
+        }
+        Assert.That(File.ReadAllBytes(_image).AsSpan(0, 16 * Block).IndexOfAnyExcept((byte)0x3C), Is.EqualTo(-1));
+
+        _block.Reset();
+        _block.Activate(new VirtioContext(_memory, [_queue], _block.Features, _ => _interrupts++, (_, _) => { }));
+        Assert.That(_block.WriteThrough, Is.False, "a driver that flushes gets the page cache back");
+    }
+
+    [Test]
     public void Multi_queue_offers_one_queue_per_vcpu_in_the_config()
     {
         using var block = new VirtioBlock(_image, false, "mq", queueCount: 4);

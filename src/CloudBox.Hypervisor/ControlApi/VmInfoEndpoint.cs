@@ -55,7 +55,10 @@ public static class VmInfoEndpoint
                     w.WriteNumber("pciSlot", disk.Slot);
                     w.WriteString("status", $"0x{disk.Device.Status:x2}");
                     if (disk.Device.Model is VirtioBlock block)
+                    {
                         w.WriteString("engine", block.UsesIoUring ? "io_uring" : "sync");
+                        w.WriteString("cache", block.WriteThrough ? "writethrough" : "writeback");
+                    }
                     w.WriteNumber("readOps", s.ReadOps);
                     w.WriteNumber("writeOps", s.WriteOps);
                     w.WriteEndObject();

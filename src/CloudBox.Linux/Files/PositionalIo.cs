@@ -11,6 +11,9 @@ public static unsafe class PositionalIo
 {
     public const int FallocKeepSize = 0x01;
     public const int FallocPunchHole = 0x02;
+
+    /// <summary>RWF_DSYNC (pwritev2, io_uring rw_flags): per-write O_DSYNC, the write returns once its data is durable.</summary>
+    public const int RwfDataSync = 0x02;
     private const int SeekData = 3;
     private const int SeekHole = 4;
 
@@ -46,6 +49,16 @@ public static unsafe class PositionalIo
         while (true)
         {
             var n = Result(Libc.PWriteV(fd, vectors, count, offset));
+            if (n != -Errno.EINTR) return n;
+        }
+    }
+
+    /// <summary>pwritev2 with per-write flags (<see cref="RwfDataSync"/>).</summary>
+    public static int WriteVector(int fd, IoVector* vectors, int count, long offset, int flags)
+    {
+        while (true)
+        {
+            var n = Result(Libc.PWriteV2(fd, vectors, count, offset, flags));
             if (n != -Errno.EINTR) return n;
         }
     }

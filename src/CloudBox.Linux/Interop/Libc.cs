@@ -86,6 +86,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "pwritev", SetLastError = true)]
     internal static partial nint PWriteV(int fd, Files.IoVector* vectors, int count, long offset);
 
+    [LibraryImport(Name, EntryPoint = "pwritev2", SetLastError = true)]
+    internal static partial nint PWriteV2(int fd, Files.IoVector* vectors, int count, long offset, int flags);
+
     [LibraryImport(Name, EntryPoint = "fsync", SetLastError = true)]
     internal static partial int FSync(int fd);
 

@@ -1,3 +1,5 @@
+using CloudBox.Linux.Files;
+
 namespace CloudBox.Linux.IoUring;
 
 /// <summary>IORING_OP_*: the operations CloudBox submits.</summary>
@@ -77,6 +79,9 @@ public static class IoUringAbi
 
     /// <summary>IORING_FSYNC_DATASYNC.</summary>
     public const uint FsyncDataSync = 1;
+
+    /// <summary>RWF_DSYNC in a read/write entry's rw_flags: the write completes only once its data is durable.</summary>
+    public const uint RwfDataSync = PositionalIo.RwfDataSync;
 
     public const uint RegisterBuffers = 0;
     public const uint UnregisterBuffers = 1;

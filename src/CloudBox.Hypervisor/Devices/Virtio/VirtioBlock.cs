@@ -14,6 +14,9 @@ namespace CloudBox.Hypervisor.Devices.Virtio;
 /// requests go to io_uring straight from and into guest memory, a whole notification's worth per io_uring_enter, and
 /// completions come back through an eventfd the transport's worker waits on. Where the kernel refuses io_uring the
 /// same requests run synchronously (pread/pwrite) on the worker thread.
+/// The image is written through the host page cache (write-back) for drivers that accepted VIRTIO_BLK_F_FLUSH and so
+/// flush when they need durability; a driver that did not accept it assumes there is no volatile cache and never
+/// flushes, so for it every write completes only once durable (write-through, RWF_DSYNC), as QEMU does.
 /// </summary>
 public sealed unsafe class VirtioBlock : IVirtioDevice
 {
@@ -101,6 +104,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
 
     public ushort DeviceType => 2;
     public uint PciClass => 0x010000; // mass storage, SCSI (what QEMU reports for virtio-blk)
+    // VIRTIO_BLK_F_CONFIG_WCE (11, a driver-writable writeback field) is not offered: the cache mode follows FLUSH alone.
     public ulong Features => (1UL << FeatureBlockSize) | (1UL << FeatureFlush)
         | (_readOnly ? 1UL << FeatureReadOnly : 1UL << FeatureDiscard)
         | (QueueCount > 1 ? 1UL << FeatureMultiQueue : 0);
@@ -115,6 +119,12 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
 
     /// <summary>Why the synchronous path is used, or null when io_uring serves the disk.</summary>
     public string? EngineFallbackReason { get; }
+
+    /// <summary>
+    /// Whether writes complete only once durable: set at DRIVER_OK when the driver did not accept VIRTIO_BLK_F_FLUSH
+    /// (it will never flush). False (write-back) while no driver is active.
+    /// </summary>
+    public bool WriteThrough { get; private set; }
 
     /// <summary>Whether guest RAM is registered with the rings (reads and writes then skip per-request page pinning).</summary>
     public bool GuestMemoryRegistered { get; private set; }
@@ -148,6 +158,8 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
             GuestMemoryRegistered = pinned;
             _registeredMemory = memory;
         }
+        WriteThrough = (context.Features & (1UL << FeatureFlush)) == 0;
+        foreach (var engine in _engines) engine.DurableWrites = WriteThrough;
         _context = context;
         if (_completionEvents != null) context.SetEventInterest(0, true);
     }
@@ -156,6 +168,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
     public void Reset()
     {
         _context = null;
+        WriteThrough = false;
         foreach (var engine in _engines) engine.Drain();
         _completionEvents?.Consume();
     }
