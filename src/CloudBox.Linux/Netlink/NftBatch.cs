@@ -61,11 +61,12 @@ public sealed class NftBatch
     /// A named set of IPv4 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
     /// so a rule about a group of many addresses stays one rule. <paramref name="id"/> is unique in the batch.
     /// </summary>
-    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses)
+    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false)
     {
+        // Key types: ipv4_addr (7, 4 bytes) or ipv6_addr (8, 16 bytes).
         _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
-            .U32BigEndian(3, 0).U32BigEndian(4, 7).U32BigEndian(5, 4).U32BigEndian(10, id));
-        var distinct = addresses.Select(a => a.GetAddressBytes()).DistinctBy(Convert.ToHexString).ToList();
+            .U32BigEndian(3, 0).U32BigEndian(4, ipv6 ? 8u : 7u).U32BigEndian(5, ipv6 ? 16u : 4u).U32BigEndian(10, id));
+        var distinct = addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).DistinctBy(Convert.ToHexString).ToList();
         // A nested attribute's length is 16 bits: large sets go in several element messages.
         foreach (var chunk in distinct.Chunk(ElementsPerMessage))
         {

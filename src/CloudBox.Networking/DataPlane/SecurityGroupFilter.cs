@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Linux.Netlink;
 using CloudBox.Networking.SecurityGroups;
+using CloudBox.Networking.Subnets;
 
 namespace CloudBox.Networking.DataPlane;
 
@@ -38,6 +39,11 @@ public static class SecurityGroupFilter
             .AddChain(NftBatch.FamilyInet, GroupsTable, "forward", hook: 2, priority: 0);
         // Most packets belong to a connection already allowed: they leave at the first rule.
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().CtStateIn(2 | 4).Accept());
+        // Neighbour discovery and MLD (untracked by conntrack) pass whatever the groups say, as in
+        // Neutron, or SLAAC and address resolution would break; a VM's own advertisements never get
+        // here (anti-spoofing drops them).
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv6().L4Protocol(58).IcmpTypes(130, 136).Accept());
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv6().L4Protocol(58).IcmpType(143).Accept());
         MetadataOnly(batch, state, bridges, metadataBridges);
         var sets = RemoteGroupSets(batch, state);
         var dispatch = new Dispatch();
@@ -59,11 +65,20 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination(IngressMap, IngressMapId));
         foreach (var rule in dispatch.IngressByPrefix)
             batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
+        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, Egress6Map, Egress6MapId, 32, dispatch.Egress6);
+        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, Ingress6Map, Ingress6MapId, 32, dispatch.Ingress6);
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv6().JumpByInputInterfaceAndSource6(Egress6Map, Egress6MapId));
+        foreach (var rule in dispatch.Egress6ByPrefix)
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
+        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv6().JumpByOutputInterfaceAndDestination6(Ingress6Map, Ingress6MapId));
+        foreach (var rule in dispatch.Ingress6ByPrefix)
+            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
         batch.Commit(namespacePath);
     }
 
     private const string SpoofMap = "spoof-by-tap", EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
-    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003;
+    private const string Egress6Map = "egress6-by-source", Ingress6Map = "ingress6-by-destination";
+    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003, Egress6MapId = 100_004, Ingress6MapId = 100_005;
 
     /// <summary>
     /// Where packets go to their port's chains. Bridged IPv4 reaches the inet forward hook through
@@ -78,6 +93,10 @@ public static class SecurityGroupFilter
         public List<(byte[] Key, string Chain)> Ingress { get; } = [];
         public List<NftRule> EgressByPrefix { get; } = [];
         public List<NftRule> IngressByPrefix { get; } = [];
+        public List<(byte[] Key, string Chain)> Egress6 { get; } = [];
+        public List<(byte[] Key, string Chain)> Ingress6 { get; } = [];
+        public List<NftRule> Egress6ByPrefix { get; } = [];
+        public List<NftRule> Ingress6ByPrefix { get; } = [];
     }
 
     /// <summary>
@@ -107,21 +126,36 @@ public static class SecurityGroupFilter
 
     private static string ShortId(JsonObject port) => port["id"]!.GetValue<string>()[..8];
 
-    /// <summary>The addresses a port may send from: its fixed IPs and its allowed address pairs (which may be prefixes).</summary>
+    /// <summary>
+    /// The addresses a port may send from: its fixed IPs (IPv4 and IPv6), its allowed address pairs
+    /// (which may be prefixes), and the IPv6 link-local address of its MAC and of each pair's MAC.
+    /// </summary>
     private static List<(IPAddress Address, int Prefix)> SourceAddresses(JsonObject port)
     {
         var result = new List<(IPAddress, int)>();
         foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
-            result.Add((IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>()), 32));
+        {
+            var address = IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>());
+            result.Add((address, FullLength(address)));
+        }
+        var macs = new List<string> { port["mac_address"]!.GetValue<string>() };
         foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
         {
             var text = pair!["ip_address"]!.GetValue<string>();
             var parts = text.Split('/');
-            if (IPAddress.TryParse(parts[0], out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-                result.Add((address, parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 32));
+            if (IPAddress.TryParse(parts[0], out var address))
+                result.Add((address, parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address)));
+            if (pair["mac_address"]?.GetValue<string>() is { } mac)
+                macs.Add(mac);
         }
+        foreach (var mac in macs.Distinct())
+            result.Add((Ipv6.LinkLocal(mac), 128));
         return result;
     }
+
+    private static int FullLength(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+
+    private static bool IsV6(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
 
     private static void AntiSpoofing(NftBatch batch, Dispatch dispatch, JsonObject port)
     {
@@ -138,34 +172,43 @@ public static class SecurityGroupFilter
         foreach (var mac in macs.DistinctBy(Convert.ToHexString))
             batch.AddRule(NftBatch.FamilyBridge, PortsTable, chain, new NftRule().SourceMac(mac).Goto(addressChain));
         batch.AddRule(NftBatch.FamilyBridge, PortsTable, chain, new NftRule().Counter().Drop());
-        // Not IPv4 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
+        // Neither IPv4 nor IPv6 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
         batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
             .DestinationPorts(67, 67).Return());
-        foreach (var (address, prefix) in SourceAddresses(port))
+        var sources = SourceAddresses(port);
+        foreach (var (address, prefix) in sources.Where(s => !IsV6(s.Address)))
             batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());
         batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().Counter().Drop());
+        // IPv6: never a router advertisement from a VM; from :: only ICMPv6 (duplicate address detection, MLD); else the port's own.
+        batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(58)
+            .IcmpType(RouterAdvertisements.RouterAdvertisement.RouterAdvertisementType).Counter().Drop());
+        batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(IPAddress.IPv6Any).L4Protocol(58).Return());
+        foreach (var (address, prefix) in sources.Where(s => IsV6(s.Address)))
+            batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(address, prefix).Return());
+        batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv6Ethernet().Counter().Drop());
     }
 
     /// <summary>
     /// One address set per group that some rule names as its remote group, holding its members'
     /// addresses: a rule "from members of G" stays one lookup however many members G has.
     /// </summary>
-    private static Dictionary<string, (string Name, uint Id)> RemoteGroupSets(NftBatch batch, DesiredState state)
+    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftBatch batch, DesiredState state)
     {
-        var sets = new Dictionary<string, (string, uint)>();
-        var remoteGroups = state.RulesByGroup.SelectMany(g => g).Select(r => r["remote_group_id"]?.GetValue<string>()).OfType<string>().Distinct();
-        foreach (var groupId in remoteGroups)
+        var sets = new Dictionary<(string, bool), (string, uint)>();
+        var remoteGroups = state.RulesByGroup.SelectMany(g => g).Where(r => r["remote_group_id"] is not null)
+            .Select(r => (r["remote_group_id"]!.GetValue<string>(), r["ethertype"]!.GetValue<string>() == "IPv6")).Distinct();
+        foreach (var (groupId, ipv6) in remoteGroups)
         {
-            var set = ("group-" + groupId[..8], (uint)sets.Count + 1);
+            var set = ((ipv6 ? "group6-" : "group-") + groupId[..8], (uint)sets.Count + 1);
             var members = state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId));
             batch.AddAddressSet(NftBatch.FamilyInet, GroupsTable, set.Item1, set.Item2,
-                members.SelectMany(SourceAddresses).Where(a => a.Prefix == 32).Select(a => a.Address));
-            sets[groupId] = set;
+                members.SelectMany(SourceAddresses).Where(a => a.Prefix == FullLength(a.Address) && IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
+            sets[(groupId, ipv6)] = set;
         }
         return sets;
     }
 
-    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+    private static void Egress(NftBatch batch, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
         JsonObject port)
     {
         if (bridge is null)
@@ -174,8 +217,10 @@ public static class SecurityGroupFilter
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            if (prefix == 32)
-                dispatch.Egress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            if (prefix == FullLength(address))
+                (IsV6(address) ? dispatch.Egress6 : dispatch.Egress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else if (IsV6(address))
+                dispatch.Egress6ByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv6().SourceAddress(address, prefix).Jump(chain));
             else
                 dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
         }
@@ -189,7 +234,7 @@ public static class SecurityGroupFilter
         batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
     }
 
-    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
         JsonObject port)
     {
         if (bridge is null)
@@ -198,8 +243,10 @@ public static class SecurityGroupFilter
         batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            if (prefix == 32)
-                dispatch.Ingress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            if (prefix == FullLength(address))
+                (IsV6(address) ? dispatch.Ingress6 : dispatch.Ingress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else if (IsV6(address))
+                dispatch.Ingress6ByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv6().DestinationAddress(address, prefix).Jump(chain));
             else
                 dispatch.IngressByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv4().DestinationAddress(address, prefix).Jump(chain));
         }
@@ -214,54 +261,49 @@ public static class SecurityGroupFilter
     private static IEnumerable<JsonObject> RulesOf(DesiredState state, JsonObject port, string direction) =>
         ((JsonArray)port["security_groups"]!).Select(g => g!.GetValue<string>())
             .SelectMany(g => state.RulesByGroup[g])
-            .Where(r => r["direction"]!.GetValue<string>() == direction && r["ethertype"]!.GetValue<string>() == "IPv4");
+            .Where(r => r["direction"]!.GetValue<string>() == direction);
 
-    /// <summary>The nft match for a rule: its protocol and ports, and its remote side as a prefix or a group's address set.</summary>
-    private static IEnumerable<NftRule> Matches(Dictionary<string, (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
+    /// <summary>The nft match for a rule: its family, protocol and ports, and its remote side as a prefix or a group's address set.</summary>
+    private static IEnumerable<NftRule> Matches(Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
     {
-        var remotes = new List<(IPAddress, int)?>();
-        (string Name, uint Id)? remoteSet = null;
+        var ipv6 = rule["ethertype"]!.GetValue<string>() == "IPv6";
+        var match = ipv6 ? new NftRule().IsIpv6() : new NftRule().IsIpv4();
         if (rule["remote_group_id"]?.GetValue<string>() is { } groupId)
         {
-            remoteSet = sets[groupId];
-            remotes.Add(null);
+            var set = sets[(groupId, ipv6)];
+            match = remoteIsSource ? match.SourceInSet(set.Name, set.Id, ipv6) : match.DestinationInSet(set.Name, set.Id, ipv6);
         }
-        else if (rule["normalized_cidr"]?.GetValue<string>() is { } cidr && cidr != "0.0.0.0/0")
+        else if (rule["normalized_cidr"]?.GetValue<string>() is { } cidr && cidr is not ("0.0.0.0/0" or "::/0"))
         {
             var parts = cidr.Split('/');
-            remotes.Add((IPAddress.Parse(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            var address = IPAddress.Parse(parts[0]);
+            if (IsV6(address) != ipv6)
+                yield break; // a prefix of the other family never matches
+            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address);
+            if (prefix > 0)
+                match = remoteIsSource ? match.SourceAddress(address, prefix) : match.DestinationAddress(address, prefix);
         }
-        else
+        var protocol = SecurityGroupRuleEndpoints.ProtocolNumber(rule["protocol"]?.GetValue<string>());
+        if (protocol is { } number)
         {
-            remotes.Add(null);
-        }
-        foreach (var remote in remotes)
-        {
-            var match = new NftRule().IsIpv4();
-            if (remote is { } r)
-                match = remoteIsSource ? match.SourceAddress(r.Item1, r.Item2) : match.DestinationAddress(r.Item1, r.Item2);
-            if (remoteSet is { } set)
-                match = remoteIsSource ? match.SourceInSet(set.Name, set.Id) : match.DestinationInSet(set.Name, set.Id);
-            var protocol = SecurityGroupRuleEndpoints.ProtocolNumber(rule["protocol"]?.GetValue<string>());
-            if (protocol is { } number)
+            if (ipv6 && number == 1)
+                number = 58; // "icmp" in an IPv6 rule means ICMPv6, as in Neutron
+            match = match.L4Protocol((byte)number);
+            var min = rule["port_range_min"]?.GetValue<int>();
+            var max = rule["port_range_max"]?.GetValue<int>();
+            if (number is 1 or 58)
             {
-                match = match.L4Protocol((byte)number);
-                var min = rule["port_range_min"]?.GetValue<int>();
-                var max = rule["port_range_max"]?.GetValue<int>();
-                if (number == 1)
-                {
-                    if (min is { } type)
-                        match = match.IcmpType(type);
-                    if (max is { } code)
-                        match = match.IcmpCode(code);
-                }
-                else if (min is { } low && number is 6 or 17 or 132 or 33 or 136)
-                {
-                    match = match.DestinationPorts(low, max ?? low);
-                }
+                if (min is { } type)
+                    match = match.IcmpType(type);
+                if (max is { } code)
+                    match = match.IcmpCode(code);
             }
-            yield return match;
+            else if (min is { } low && number is 6 or 17 or 132 or 33 or 136)
+            {
+                match = match.DestinationPorts(low, max ?? low);
+            }
         }
+        yield return match;
     }
 
     private static byte[] ParseMac(string mac) =>
