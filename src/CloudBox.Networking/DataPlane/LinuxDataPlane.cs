@@ -18,7 +18,7 @@ namespace CloudBox.Networking.DataPlane;
 /// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
 /// </summary>
 public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, Metadata.MetadataService metadata,
-    RouterAdvertisementService routerAdvertisements, ILogger<LinuxDataPlane> logger)
+    RouterAdvertisementService routerAdvertisements, SecurityGroupFilter securityGroups, ILogger<LinuxDataPlane> logger)
 {
     public const string NatTable = "cloudbox-nat";
     private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
@@ -26,8 +26,12 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
 
     private string? HostNamespace => settings.NetworkNamespace;
 
+    /// <summary>Where the last pass spent its time, phase by phase (for the pass's log line and the benchmarks).</summary>
+    public string LastPhases { get; private set; } = "";
+
     public void Apply(DesiredState state)
     {
+        var phases = new PhaseClock();
         using var host = RouteNetlink.Open(HostNamespace);
         // One dump of the host's links serves the whole pass: no lookup per port.
         var links = new HostLinks(host);
@@ -35,20 +39,44 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         var bridges = new Dictionary<string, string>();
         foreach (var network in state.Networks)
             bridges[Id(network)] = EnsureNetwork(host, links, network, wantedLinks);
-        EnsureInstancePorts(host, links, state, bridges, wantedLinks);
+        phases.Lap("networks");
+        EnsureInstancePorts(host, links, state, bridges, wantedLinks, phases);
         var wantedNamespaces = new HashSet<string>();
         var metadataBridges = Metadata.MetadataService.BridgesServed(state, bridges);
         var advertisements = new Dictionary<(string Namespace, string Leg), RouterAdvertisement>();
         foreach (var router in state.Routers)
             EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces, advertisements);
+        phases.Lap("routers");
         HostStaysOffIpv6(bridges.Values.Where(b => b.StartsWith("cbr-", StringComparison.Ordinal)).ToHashSet());
         EnsureExternalBridges(host, state);
         EnsureMetadataAddresses(host, links, metadataBridges);
-        SecurityGroupFilter.Apply(state, bridges, metadataBridges, HostNamespace);
+        phases.Lap("host");
+        securityGroups.Apply(state, bridges, metadataBridges, HostNamespace);
+        phases.Lap("nftables " + securityGroups.LastChange);
         RemoveLeftovers(host, links, wantedLinks, wantedNamespaces);
+        phases.Lap("leftovers");
         dhcp.Apply(state, bridges);
         metadata.Apply(state, bridges, metadataBridges);
         routerAdvertisements.Apply(advertisements);
+        phases.Lap("services");
+        LastPhases = phases.ToString();
+    }
+
+    /// <summary>Milliseconds per phase of a pass.</summary>
+    private sealed class PhaseClock
+    {
+        private readonly System.Text.StringBuilder _text = new();
+        private long _last = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public void Lap(string phase)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _text.Append(_text.Length == 0 ? "" : ", ").Append(phase).Append(' ')
+                .Append(System.Diagnostics.Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)).Append(" ms");
+            _last = now;
+        }
+
+        public override string ToString() => _text.ToString();
     }
 
     /// <summary>
@@ -124,7 +152,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
     /// Every instance port's tap in its bridge: the missing taps made in one visit to the namespace,
     /// then the ones not yet in their bridge (or down) enslaved in one netlink datagram.
     /// </summary>
-    private void EnsureInstancePorts(RouteNetlink host, HostLinks links, DesiredState state, Dictionary<string, string> bridges, HashSet<string> wanted)
+    private void EnsureInstancePorts(RouteNetlink host, HostLinks links, DesiredState state, Dictionary<string, string> bridges, HashSet<string> wanted,
+        PhaseClock phases)
     {
         var missing = new List<string>();
         var toEnslave = new List<(string Name, int MasterIndex)>();
@@ -144,7 +173,9 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 toEnslave.Add((tap, bridgeIndex));
         }
         PersistentTap.CreateMany(missing, HostNamespace);
+        phases.Lap($"taps created {missing.Count}");
         host.SetMastersAndUp(toEnslave);
+        phases.Lap($"taps enslaved {toEnslave.Count}");
     }
 
     private void EnsureRouter(RouteNetlink host, DesiredState state, JsonObject router, Dictionary<string, string> bridges,
