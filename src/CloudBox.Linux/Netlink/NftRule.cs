@@ -26,20 +26,6 @@ public sealed class NftRule
 
     public string? Comment { get; init; }
 
-    /// <summary>The rule's expressions as the kernel will receive them: equal fingerprints, equal rules.</summary>
-    public string Fingerprint()
-    {
-        var message = new NetlinkMessage(0, 0);
-        foreach (var (name, data) in Expressions)
-        {
-            message.String(1, name);
-            var start = message.BeginNested(2);
-            data(message);
-            message.EndNested(start);
-        }
-        return Convert.ToHexString(message.Complete(0)[NetlinkMessage.HeaderSize..]);
-    }
-
     // ---- matches ----
 
     public NftRule InputInterface(string name) => Meta(MetaIifName, Reg1).Compare(CmpEq, Reg1, InterfaceName(name));

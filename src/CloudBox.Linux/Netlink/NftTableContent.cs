@@ -22,7 +22,28 @@ public sealed class NftTableContent(byte family, string table)
         public int Priority { get; } = priority;
         public string Type { get; } = type;
         public List<NftRule> Rules { get; } = [];
-        public List<string> Fingerprints { get; } = [];
+        private byte[]? _serialized;
+
+        /// <summary>The rules as the kernel would receive them, made once and only when compared: equal bytes, equal rules.</summary>
+        public byte[] Serialized => _serialized ??= Serialize();
+
+        private byte[] Serialize()
+        {
+            var message = new NetlinkMessage(0, 0);
+            foreach (var rule in Rules)
+            {
+                var start = message.BeginNested(1);
+                foreach (var (name, data) in rule.Expressions)
+                {
+                    message.String(1, name);
+                    var dataStart = message.BeginNested(2);
+                    data(message);
+                    message.EndNested(dataStart);
+                }
+                message.EndNested(start);
+            }
+            return message.Complete(0).ToArray();
+        }
     }
 
     /// <summary>An address set (<see cref="Chains"/> null) or a verdict map; elements by key in hex.</summary>
@@ -45,9 +66,7 @@ public sealed class NftTableContent(byte family, string table)
 
     public NftTableContent AddRule(string chain, NftRule rule)
     {
-        var target = _chains[chain];
-        target.Rules.Add(rule);
-        target.Fingerprints.Add(rule.Fingerprint());
+        _chains[chain].Rules.Add(rule);
         return this;
     }
 
@@ -125,7 +144,7 @@ public sealed class NftTableContent(byte family, string table)
         {
             if (previous._chains.TryGetValue(name, out var before))
             {
-                if (before.Fingerprints.SequenceEqual(_chains[name].Fingerprints))
+                if (before.Serialized.AsSpan().SequenceEqual(_chains[name].Serialized))
                     continue;
                 batch.FlushChain(Family, Table, name);
             }
