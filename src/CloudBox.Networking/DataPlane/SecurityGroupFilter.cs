@@ -10,14 +10,15 @@ namespace CloudBox.Networking.DataPlane;
 /// Security groups and anti-spoofing as nftables rules (IPv4 and IPv6), written in one atomic batch per pass: the whole tables at start, then only what changed:
 /// <list type="bullet">
 /// <item>table <c>bridge cloudbox-ports</c>: one verdict-map lookup by tap sends a frame to its port's
-/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair);
-/// DHCP discovery is let through.</item>
-/// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 reaches through
+/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair;
+/// for IPv6 also the link-local address of the MAC); DHCP discovery and, from ::, ICMPv6 (duplicate
+/// address detection) are let through; a VM's router advertisements never are.</item>
+/// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 and IPv6 reach through
 /// br_netfilter and so has connection tracking: replies of allowed connections pass; a port's
 /// egress rules judge what it sends (by source address, trustworthy after anti-spoofing), its
 /// ingress rules what is sent to it; anything else to or from a filtered port is dropped. Packets
-/// of established connections leave at the first rule; new ones reach their port's chains through
-/// two verdict maps keyed by (bridge, address).</item>
+/// of established connections leave at the first rule, neighbour discovery and MLD at the next two;
+/// new ones reach their port's chains through verdict maps keyed by (bridge, address), two per IP version.</item>
 /// </list>
 /// </summary>
 public sealed class SecurityGroupFilter
