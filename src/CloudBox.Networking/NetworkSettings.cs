@@ -27,6 +27,9 @@ public sealed class NetworkSettings
     /// <summary>How long the data plane waits after a change before converging, so a burst of API calls costs one pass.</summary>
     public TimeSpan ReconcileDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Time between unsolicited router advertisements on each IPv6 router leg (solicitations are answered at once).</summary>
+    public TimeSpan RouterAdvertisementInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The defaults, with <c>CLOUDBOX_NETWORK_DATA_PLANE=off</c> turning the kernel side off (for
     /// API-only runs such as the acceptance scripts on a shared machine).

@@ -27,12 +27,25 @@ refuse "an address already in use is refused" "409" openstack port create "dup-$
 refuse "an address outside the subnet is refused" "400" openstack port create "out-$run" --network "net-$run" --fixed-ip subnet="sub-$run",ip-address=10.99.0.5
 check "port list --fixed-ip" bash -c "openstack port list --fixed-ip ip-address=10.50.0.20 -f value -c Name | grep -qx port-$run"
 
+# IPv6 with SLAAC: the port's address is the EUI-64 address of its MAC, which the guest configures from the router's advertisements.
+check "IPv6 network create" openstack network create "net6-$run"
+check "subnet create --ip-version 6 --ipv6-ra-mode slaac --ipv6-address-mode slaac" openstack subnet create "sub6-$run" --network "net6-$run" \
+    --ip-version 6 --subnet-range fd00:50::/64 --ipv6-ra-mode slaac --ipv6-address-mode slaac --dns-nameserver fd00:50::53
+check "the IPv6 subnet shows its modes and gateway" bash -c "openstack subnet show sub6-$run -f value -c ipv6_address_mode -c ipv6_ra_mode -c gateway_ip | sort | tr '\n' ' ' | grep -q 'fd00:50::1 slaac slaac'"
+check "a port on it has the EUI-64 address of its MAC" bash -c \
+    "openstack port create port6-$run --network net6-$run --mac-address fa:16:3e:00:50:01 -f value -c fixed_ips | grep -q 'fd00:50::f816:3eff:fe00:5001'"
+refuse "an address of one's choice on a SLAAC subnet is refused" "400" openstack port create "p6bad-$run" --network "net6-$run" \
+    --fixed-ip subnet="sub6-$run",ip-address=fd00:50::99
+refuse "dhcpv6-stateful (no DHCPv6 server) is refused" "400" openstack subnet create "stateful-$run" --network "net6-$run" \
+    --ip-version 6 --subnet-range fd00:51::/64 --ipv6-ra-mode dhcpv6-stateful --ipv6-address-mode dhcpv6-stateful
+
 check "security group create" openstack security group create "sg-$run" --description web
 check "security group rule create" openstack security group rule create "sg-$run" --protocol tcp --dst-port 22 --remote-ip 0.0.0.0/0
 refuse "a duplicate rule is refused" "409" openstack security group rule create "sg-$run" --protocol tcp --dst-port 22 --remote-ip 0.0.0.0/0
 check "security group rule list shows it" bash -c "openstack security group rule list sg-$run -f value -c 'Port Range' | grep -q '22:22'"
 check "the default group exists" bash -c "openstack security group list -f value -c Name | grep -qx default"
 check "port set --security-group" openstack port set "port-$run" --security-group "sg-$run"
+check "IPv6 security group rule create" openstack security group rule create "sg-$run" --ethertype IPv6 --protocol ipv6-icmp --remote-ip fd00:50::/64
 
 check "external network create" openstack network create "ext-$run" --external --provider-network-type flat --provider-physical-network external
 check "external subnet create" openstack subnet create "extsub-$run" --network "ext-$run" --subnet-range 203.0.113.0/24 --no-dhcp
@@ -40,6 +53,8 @@ check "router create" openstack router create "router-$run"
 check "router set --external-gateway" openstack router set "router-$run" --external-gateway "ext-$run"
 check "router show has the gateway" bash -c "openstack router show router-$run -f value -c external_gateway_info | grep -q 203.0.113"
 check "router add subnet" openstack router add subnet "router-$run" "sub-$run"
+check "router add an IPv6 subnet" openstack router add subnet "router-$run" "sub6-$run"
+check "the router's IPv6 interface holds the gateway" bash -c "openstack port list --router router-$run -f value -c fixed_ips | grep -q 'fd00:50::1'"
 check "floating ip create" openstack floating ip create "ext-$run"
 FIP=$(echo "$LAST_OUTPUT" | awk '$2 == "floating_ip_address" {print $4}')
 check "floating ip set --port" openstack floating ip set --port "port-$run" "$FIP"
@@ -72,12 +87,13 @@ refuse "a member over quota is refused" "409" as_bob openstack network create "b
 # The deletes, in the order a user would run them.
 check "floating ip delete" openstack floating ip delete "$FIP"
 check "router remove subnet" openstack router remove subnet "router-$run" "sub-$run"
+check "router remove the IPv6 subnet" openstack router remove subnet "router-$run" "sub6-$run"
 check "router unset --external-gateway" openstack router unset --external-gateway "router-$run"
 check "router delete" openstack router delete "router-$run"
-check "port delete" openstack port delete "port-$run" "port2-$run"
+check "port delete" openstack port delete "port-$run" "port2-$run" "port6-$run"
 check "security group rule delete" bash -c "openstack security group rule delete \$(openstack security group rule list sg-$run --protocol tcp -f value -c ID)"
 check "security group delete" openstack security group delete "sg-$run"
-check "subnet delete" openstack subnet delete "sub-$run"
-check "network delete" openstack network delete "net-$run" "ext-$run"
+check "subnet delete" openstack subnet delete "sub-$run" "sub6-$run"
+check "network delete" openstack network delete "net-$run" "ext-$run" "net6-$run"
 check "network is gone" bash -c "! openstack network list -f value -c Name | grep -qx net-$run"
 finish

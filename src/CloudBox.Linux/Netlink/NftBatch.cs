@@ -12,7 +12,9 @@ public sealed class NftBatch
     public const byte FamilyBridge = 7;
 
     private const ushort Subsystem = 10 << 8;
-    private const ushort NewTable = Subsystem | 0, DelTable = Subsystem | 2, NewChain = Subsystem | 3, NewRule = Subsystem | 6, NewSet = Subsystem | 9, NewSetElement = Subsystem | 12;
+    private const ushort NewTable = Subsystem | 0, GetTable = Subsystem | 1, DelTable = Subsystem | 2, NewChain = Subsystem | 3, DelChain = Subsystem | 5,
+        NewRule = Subsystem | 6, DelRule = Subsystem | 8, NewSet = Subsystem | 9, DelSet = Subsystem | 11, NewSetElement = Subsystem | 12,
+        DelSetElement = Subsystem | 14;
     private const ushort BatchBegin = 0x10, BatchEnd = 0x11;
 
     private const int ElementsPerMessage = 256;
@@ -41,6 +43,82 @@ public sealed class NftBatch
         return this;
     }
 
+    /// <summary>Removes every rule of <paramref name="chain"/> (nft's <c>flush chain</c>).</summary>
+    public NftBatch FlushChain(byte family, string table, string chain)
+    {
+        _messages.Add(Header(DelRule, 0, family).String(1, table).String(2, chain));
+        return this;
+    }
+
+    /// <summary>Deletes <paramref name="chain"/> with its rules; nothing may still jump to it.</summary>
+    public NftBatch DeleteChain(byte family, string table, string chain)
+    {
+        _messages.Add(Header(DelChain, 0, family).String(1, table).String(3, chain));
+        return this;
+    }
+
+    /// <summary>Deletes a set or map; no rule may still look it up.</summary>
+    public NftBatch DeleteSet(byte family, string table, string name)
+    {
+        _messages.Add(Header(DelSet, 0, family).String(1, table).String(2, name));
+        return this;
+    }
+
+    /// <summary>Adds addresses to a set made earlier (in this batch or before).</summary>
+    public NftBatch AddSetElements(byte family, string table, string name, uint id, IEnumerable<byte[]> keys) =>
+        SetElements(NewSetElement, family, table, name, id, keys.Select(k => (k, (string?)null)));
+
+    public NftBatch DeleteSetElements(byte family, string table, string name, IEnumerable<byte[]> keys) =>
+        SetElements(DelSetElement, family, table, name, null, keys.Select(k => (k, (string?)null)));
+
+    /// <summary>Adds key-to-jump elements to a verdict map made earlier (in this batch or before).</summary>
+    public NftBatch AddMapElements(byte family, string table, string name, uint id, IEnumerable<(byte[] Key, string Chain)> elements) =>
+        SetElements(NewSetElement, family, table, name, id, elements.Select(e => (e.Key, (string?)e.Chain)));
+
+    public NftBatch DeleteMapElements(byte family, string table, string name, IEnumerable<byte[]> keys) =>
+        SetElements(DelSetElement, family, table, name, null, keys.Select(k => (k, (string?)null)));
+
+    private NftBatch SetElements(ushort type, byte family, string table, string name, uint? id, IEnumerable<(byte[] Key, string? Chain)> elements)
+    {
+        // A nested attribute's length is 16 bits: many elements go in several messages.
+        foreach (var chunk in elements.Chunk(ElementsPerMessage))
+        {
+            var message = Header(type, type == NewSetElement ? NetlinkSocket.FlagCreate : (ushort)0, family).String(1, table).String(2, name);
+            if (id is { } setId)
+                message.U32BigEndian(4, setId);
+            var list = message.BeginNested(3);
+            foreach (var (key, chain) in chunk)
+            {
+                var element = message.BeginNested(1);
+                var keyStart = message.BeginNested(1);
+                message.Attribute(1, key);
+                message.EndNested(keyStart);
+                if (chain is not null)
+                {
+                    var data = message.BeginNested(2);
+                    var verdict = message.BeginNested(2);
+                    message.U32BigEndian(1, unchecked((uint)-3)).String(2, chain); // NFT_JUMP
+                    message.EndNested(verdict);
+                    message.EndNested(data);
+                }
+                message.EndNested(element);
+            }
+            message.EndNested(list);
+            _messages.Add(message);
+        }
+        return this;
+    }
+
+    /// <summary>Messages in the batch besides its begin and end markers (0: nothing to commit).</summary>
+    public int Count => _messages.Count - 1;
+
+    /// <summary>True when <paramref name="table"/> exists in the namespace at <paramref name="namespacePath"/> (one netlink round trip).</summary>
+    public static bool TableExists(byte family, string table, string? namespacePath)
+    {
+        using var socket = NetworkNamespace.Run(namespacePath, () => NetlinkSocket.Open(NetlinkSocket.Netfilter));
+        return socket.Get(Header(GetTable, 0, family).String(1, table), $"get table {table}", NetlinkErrno.ENOENT) is not null;
+    }
+
     /// <summary>A base chain on <paramref name="hook"/> (type filter/nat) with a policy, or a regular chain when <paramref name="hook"/> is null.</summary>
     public NftBatch AddChain(byte family, string table, string chain, uint? hook = null, int priority = 0, string type = "filter", bool acceptByDefault = true)
     {
@@ -61,11 +139,12 @@ public sealed class NftBatch
     /// A named set of IPv4 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
     /// so a rule about a group of many addresses stays one rule. <paramref name="id"/> is unique in the batch.
     /// </summary>
-    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses)
+    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false)
     {
+        // Key types: ipv4_addr (7, 4 bytes) or ipv6_addr (8, 16 bytes).
         _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
-            .U32BigEndian(3, 0).U32BigEndian(4, 7).U32BigEndian(5, 4).U32BigEndian(10, id));
-        var distinct = addresses.Select(a => a.GetAddressBytes()).DistinctBy(Convert.ToHexString).ToList();
+            .U32BigEndian(3, 0).U32BigEndian(4, ipv6 ? 8u : 7u).U32BigEndian(5, ipv6 ? 16u : 4u).U32BigEndian(10, id));
+        var distinct = addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).DistinctBy(Convert.ToHexString).ToList();
         // A nested attribute's length is 16 bits: large sets go in several element messages.
         foreach (var chunk in distinct.Chunk(ElementsPerMessage))
         {

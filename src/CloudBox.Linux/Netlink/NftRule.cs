@@ -40,22 +40,29 @@ public sealed class NftRule
     /// <summary>IPv4 packets only (in bridge and inet tables, where other protocols pass too).</summary>
     public NftRule IsIpv4Ethernet() => Meta(MetaProtocol, Reg1).Compare(CmpEq, Reg1, [0x08, 0x00]);
 
+    /// <summary>IPv6 packets only (in bridge tables, by Ethernet type).</summary>
+    public NftRule IsIpv6Ethernet() => Meta(MetaProtocol, Reg1).Compare(CmpEq, Reg1, [0x86, 0xdd]);
+
     public NftRule IsIpv4() => Meta(MetaNfProto, Reg1).Compare(CmpEq, Reg1, [2]);
 
-    public NftRule SourceAddress(IPAddress address, int prefixLength = 32) => Address(12, address, prefixLength, CmpEq);
+    /// <summary>IPv6 packets only (in inet tables).</summary>
+    public NftRule IsIpv6() => Meta(MetaNfProto, Reg1).Compare(CmpEq, Reg1, [10]);
 
-    public NftRule DestinationAddress(IPAddress address, int prefixLength = 32) => Address(16, address, prefixLength, CmpEq);
+    /// <remarks>The address's family picks the header field: an IPv6 address matches only in an IPv6 packet (check the family first).</remarks>
+    public NftRule SourceAddress(IPAddress address, int? prefixLength = null) => Address(source: true, address, prefixLength, CmpEq);
 
-    public NftRule NotSourceAddress(IPAddress address, int prefixLength = 32) => Address(12, address, prefixLength, CmpNeq);
+    public NftRule DestinationAddress(IPAddress address, int? prefixLength = null) => Address(source: false, address, prefixLength, CmpEq);
+
+    public NftRule NotSourceAddress(IPAddress address, int? prefixLength = null) => Address(source: true, address, prefixLength, CmpNeq);
 
     /// <summary>The source address is in the named set (made in the same batch with <paramref name="setId"/>).</summary>
-    public NftRule SourceInSet(string set, uint setId) => AddressInSet(12, set, setId);
+    public NftRule SourceInSet(string set, uint setId, bool ipv6 = false) => AddressInSet(ipv6 ? 8u : 12u, ipv6 ? 16u : 4u, set, setId);
 
-    public NftRule DestinationInSet(string set, uint setId) => AddressInSet(16, set, setId);
+    public NftRule DestinationInSet(string set, uint setId, bool ipv6 = false) => AddressInSet(ipv6 ? 24u : 16u, ipv6 ? 16u : 4u, set, setId);
 
-    private NftRule AddressInSet(uint offset, string set, uint setId)
+    private NftRule AddressInSet(uint offset, uint length, string set, uint setId)
     {
-        Payload(BaseNetwork, offset, 4, Reg1);
+        Payload(BaseNetwork, offset, length, Reg1);
         Expressions.Add(("lookup", m => m.String(1, set).U32BigEndian(2, Reg1).U32BigEndian(4, setId)));
         return this;
     }
@@ -71,6 +78,13 @@ public sealed class NftRule
 
     public NftRule JumpByOutputInterfaceAndDestination(string map, uint mapId) =>
         Meta(MetaOifName, Reg1).Payload(BaseNetwork, 16, 4, Reg32After16Bytes).VerdictLookup(map, mapId);
+
+    /// <summary>Jumps to the chain a map keyed by (input interface name, IPv6 source) gives (32-byte keys).</summary>
+    public NftRule JumpByInputInterfaceAndSource6(string map, uint mapId) =>
+        Meta(MetaIifName, Reg1).Payload(BaseNetwork, 8, 16, Reg32After16Bytes).VerdictLookup(map, mapId);
+
+    public NftRule JumpByOutputInterfaceAndDestination6(string map, uint mapId) =>
+        Meta(MetaOifName, Reg1).Payload(BaseNetwork, 24, 16, Reg32After16Bytes).VerdictLookup(map, mapId);
 
     /// <summary>A map key of an interface name (16 bytes, zero-padded, as the kernel loads it).</summary>
     public static byte[] InterfaceKey(string name) => InterfaceName(name);
@@ -99,6 +113,10 @@ public sealed class NftRule
     }
 
     public NftRule IcmpType(int type) => Payload(BaseTransport, 0, 1, Reg1).Compare(CmpEq, Reg1, [(byte)type]);
+
+    /// <summary>ICMP (or ICMPv6) type in <paramref name="min"/>..<paramref name="max"/>.</summary>
+    public NftRule IcmpTypes(int min, int max) =>
+        Payload(BaseTransport, 0, 1, Reg1).Compare(CmpGte, Reg1, [(byte)min]).Compare(CmpLte, Reg1, [(byte)max]);
 
     public NftRule IcmpCode(int code) => Payload(BaseTransport, 1, 1, Reg1).Compare(CmpEq, Reg1, [(byte)code]);
 
@@ -171,22 +189,25 @@ public sealed class NftRule
         return this;
     }
 
-    private NftRule Address(uint offset, IPAddress address, int prefixLength, uint op)
+    private NftRule Address(bool source, IPAddress address, int? prefix, uint op)
     {
-        Payload(BaseNetwork, offset, 4, Reg1);
         var bytes = address.GetAddressBytes();
-        if (prefixLength < 32)
+        var ipv6 = bytes.Length == 16;
+        Payload(BaseNetwork, ipv6 ? (source ? 8u : 24u) : (source ? 12u : 16u), (uint)bytes.Length, Reg1);
+        var prefixLength = prefix ?? bytes.Length * 8;
+        if (prefixLength < bytes.Length * 8)
         {
-            var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
-            var maskBytes = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(maskBytes, mask);
-            for (var i = 0; i < 4; i++)
+            var maskBytes = new byte[bytes.Length];
+            for (var bit = 0; bit < prefixLength; bit++)
+                maskBytes[bit / 8] |= (byte)(0x80 >> (bit % 8));
+            for (var i = 0; i < bytes.Length; i++)
                 bytes[i] &= maskBytes[i];
+            var zero = new byte[bytes.Length];
             Expressions.Add(("bitwise", m =>
             {
-                m.U32BigEndian(1, Reg1).U32BigEndian(2, Reg1).U32BigEndian(3, 4);
+                m.U32BigEndian(1, Reg1).U32BigEndian(2, Reg1).U32BigEndian(3, (uint)maskBytes.Length);
                 Data(m, 4, maskBytes);
-                Data(m, 5, new byte[4]);
+                Data(m, 5, zero);
             }));
         }
         return Compare(op, Reg1, bytes);

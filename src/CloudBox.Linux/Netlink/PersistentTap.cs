@@ -30,13 +30,40 @@ public static unsafe class PersistentTap
             if (Encoding.UTF8.GetByteCount(name) >= 16)
                 throw new ArgumentException($"tap name too long: {name}");
         }
-        NetworkNamespace.Run(namespacePath, () =>
+        // Many taps (a rebuild from scratch) are made by a few threads at once: much of a tap's
+        // creation is not under the kernel's RTNL lock (the tun device file, sysfs, the uevent).
+        var chunks = names.Chunk(Math.Max(TapsPerThread, (names.Count + MaxThreads - 1) / MaxThreads)).ToList();
+        if (chunks.Count == 1)
         {
-            foreach (var name in names)
-                CreateHere(name);
-            return 0;
-        });
+            CreateHere(namespacePath, chunks[0]);
+            return;
+        }
+        Exception? failure = null;
+        var threads = chunks.Select(chunk => new Thread(() =>
+        {
+            try
+            {
+                CreateHere(namespacePath, chunk);
+            }
+            catch (Exception error)
+            {
+                failure ??= error;
+            }
+        }, 256 * 1024) { IsBackground = true, Name = "cloudbox-taps" }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (failure is not null)
+            throw failure;
     }
+
+    private const int TapsPerThread = 64, MaxThreads = 4;
+
+    private static void CreateHere(string? namespacePath, IReadOnlyList<string> names) => NetworkNamespace.Run(namespacePath, () =>
+    {
+        foreach (var name in names)
+            CreateHere(name);
+        return 0;
+    });
 
     private static void CreateHere(string name)
     {

@@ -5,7 +5,7 @@ namespace CloudBox.Linux.Netlink;
 
 /// <summary>
 /// rtnetlink for one network namespace: create and delete links (bridge, veth, vxlan), enslave
-/// them to bridges, bring them up, and manage IPv4 addresses and routes. Create operations are
+/// them to bridges, bring them up, and manage addresses (IPv4 and IPv6) and IPv4 routes. Create operations are
 /// idempotent where the kernel allows (EEXIST is success).
 /// </summary>
 public sealed class RouteNetlink : IDisposable
@@ -19,7 +19,8 @@ public sealed class RouteNetlink : IDisposable
     private const byte MainTable = 254, StaticProtocol = 4;
     private const ushort FraDst = 1, FraIifname = 3, FraPriority = 6, FraTable = 15;
     private const uint IffUp = 1;
-    private const byte AfInet = 2;
+    private const byte AfInet = 2, AfInet6 = 10;
+    private const byte IfaFlagNoDad = 0x02;
 
     private readonly NetlinkSocket _socket;
 
@@ -128,7 +129,10 @@ public sealed class RouteNetlink : IDisposable
     public int IndexOf(string name) =>
         Find(name)?.Index ?? throw new LinuxException($"no link {name}", NetlinkErrno.ENODEV);
 
-    /// <summary>Adds <paramref name="address"/>/<paramref name="prefixLength"/> to <paramref name="name"/>; present already is fine.</summary>
+    /// <summary>
+    /// Adds <paramref name="address"/>/<paramref name="prefixLength"/> to <paramref name="name"/>; present already is fine.
+    /// An IPv6 address skips duplicate address detection: it is usable (as a gateway) at once.
+    /// </summary>
     public void AddAddress(string name, IPAddress address, int prefixLength)
     {
         var message = AddressMessage(NewAddress, IndexOf(name), address, prefixLength);
@@ -151,17 +155,18 @@ public sealed class RouteNetlink : IDisposable
     public IReadOnlyList<(IPAddress Address, int PrefixLength)> Addresses(int index) =>
         AllAddresses().Where(a => a.Index == index).Select(a => (a.Address, a.PrefixLength)).ToList();
 
-    /// <summary>Every IPv4 address in the namespace with its interface's index, from one dump.</summary>
-    public IReadOnlyList<(int Index, IPAddress Address, int PrefixLength)> AllAddresses()
+    /// <summary>Every IPv4 (or, with <paramref name="ipv6"/>, IPv6) address in the namespace with its interface's index, from one dump.</summary>
+    public IReadOnlyList<(int Index, IPAddress Address, int PrefixLength)> AllAddresses(bool ipv6 = false)
     {
-        var replies = _socket.Dump(new NetlinkMessage(GetAddress, 0).Append([AfInet, 0, 0, 0, 0, 0, 0, 0]), "dump addresses");
+        var family = ipv6 ? AfInet6 : AfInet;
+        var replies = _socket.Dump(new NetlinkMessage(GetAddress, 0).Append([family, 0, 0, 0, 0, 0, 0, 0]), "dump addresses");
         var result = new List<(int, IPAddress, int)>();
         foreach (var reply in replies)
         {
-            if (reply[0] != AfInet)
+            if (reply[0] != family)
                 continue;
             var attributes = NetlinkAttributes.Parse(reply.AsSpan(8));
-            if ((attributes[IfaLocal] ?? attributes[IfaAddress]) is { Length: 4 } bytes)
+            if ((attributes[IfaLocal] ?? attributes[IfaAddress]) is { Length: 4 or 16 } bytes)
                 result.Add((BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(4)), new IPAddress(bytes), reply[1]));
         }
         return result;
@@ -305,8 +310,10 @@ public sealed class RouteNetlink : IDisposable
     {
         Span<byte> header = stackalloc byte[8];
         header.Clear();
-        header[0] = AfInet;
+        var ipv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        header[0] = ipv6 ? AfInet6 : AfInet;
         header[1] = (byte)prefixLength;
+        header[2] = ipv6 ? IfaFlagNoDad : (byte)0;
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], index);
         var bytes = address.GetAddressBytes();
         return new NetlinkMessage(type, 0).Append(header).Attribute(IfaLocal, bytes).Attribute(IfaAddress, bytes);

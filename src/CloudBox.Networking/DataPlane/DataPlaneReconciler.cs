@@ -25,9 +25,11 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var state = await DesiredState.LoadAsync(store, cancellationToken);
+            var loaded = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await Task.Run(() => dataPlane.Apply(state), cancellationToken);
             Passes++;
-            LogPass(state.Networks.Count, state.Ports.Count, state.Routers.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogPass(state.Networks.Count, state.Ports.Count, state.Routers.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                loaded, dataPlane.LastPhases);
         }
         finally
         {
@@ -60,8 +62,9 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "data plane pass: {Networks} networks, {Ports} ports, {Routers} routers in {Milliseconds:F0} ms")]
-    private partial void LogPass(int networks, int ports, int routers, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "data plane pass: {Networks} networks, {Ports} ports, {Routers} routers in {Milliseconds:F0} ms (database {Loaded:F0} ms, {Phases})")]
+    private partial void LogPass(int networks, int ports, int routers, double milliseconds, double loaded, string phases);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "data plane pass failed; retrying")]
     private partial void LogPassFailed(Exception error);

@@ -9,6 +9,8 @@ internal static class DataPlaneServices
     {
         services.AddSingleton<Dhcp.DhcpService>();
         services.AddSingleton<Metadata.MetadataService>();
+        services.AddSingleton<RouterAdvertisements.RouterAdvertisementService>();
+        services.AddSingleton<SecurityGroupFilter>();
         services.AddSingleton<LinuxDataPlane>();
         services.AddSingleton<DataPlaneReconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<DataPlaneReconciler>());

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CloudBox.Linux;
 using CloudBox.Linux.Netlink;
 using CloudBox.Networking.FloatingIps;
+using CloudBox.Networking.RouterAdvertisements;
 using CloudBox.Networking.Routers;
 using CloudBox.Networking.Subnets;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace CloudBox.Networking.DataPlane;
 /// follows each API change; what carries CloudBox's names but is no longer wanted is removed.
 /// </summary>
 public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpService dhcp, Metadata.MetadataService metadata,
-    ILogger<LinuxDataPlane> logger)
+    RouterAdvertisementService routerAdvertisements, SecurityGroupFilter securityGroups, ILogger<LinuxDataPlane> logger)
 {
     public const string NatTable = "cloudbox-nat";
     private const string RouterInterfaceOwner = RouterEndpoints.InterfaceOwner;
@@ -25,8 +26,12 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
 
     private string? HostNamespace => settings.NetworkNamespace;
 
+    /// <summary>Where the last pass spent its time, phase by phase (for the pass's log line and the benchmarks).</summary>
+    public string LastPhases { get; private set; } = "";
+
     public void Apply(DesiredState state)
     {
+        var phases = new PhaseClock();
         using var host = RouteNetlink.Open(HostNamespace);
         // One dump of the host's links serves the whole pass: no lookup per port.
         var links = new HostLinks(host);
@@ -34,17 +39,65 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         var bridges = new Dictionary<string, string>();
         foreach (var network in state.Networks)
             bridges[Id(network)] = EnsureNetwork(host, links, network, wantedLinks);
-        EnsureInstancePorts(host, links, state, bridges, wantedLinks);
+        phases.Lap("networks");
+        EnsureInstancePorts(host, links, state, bridges, wantedLinks, phases);
         var wantedNamespaces = new HashSet<string>();
         var metadataBridges = Metadata.MetadataService.BridgesServed(state, bridges);
+        var advertisements = new Dictionary<(string Namespace, string Leg), RouterAdvertisement>();
         foreach (var router in state.Routers)
-            EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces);
+            EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces, advertisements);
+        phases.Lap("routers");
+        HostStaysOffIpv6(bridges.Values.Where(b => b.StartsWith("cbr-", StringComparison.Ordinal)).ToHashSet());
         EnsureExternalBridges(host, state);
         EnsureMetadataAddresses(host, links, metadataBridges);
-        SecurityGroupFilter.Apply(state, bridges, metadataBridges, HostNamespace);
+        phases.Lap("host");
+        securityGroups.Apply(state, bridges, metadataBridges, HostNamespace);
+        phases.Lap("nftables " + securityGroups.LastChange);
         RemoveLeftovers(host, links, wantedLinks, wantedNamespaces);
+        phases.Lap("leftovers");
         dhcp.Apply(state, bridges);
         metadata.Apply(state, bridges, metadataBridges);
+        routerAdvertisements.Apply(advertisements);
+        phases.Lap("services");
+        LastPhases = phases.ToString();
+    }
+
+    /// <summary>Milliseconds per phase of a pass.</summary>
+    private sealed class PhaseClock
+    {
+        private readonly System.Text.StringBuilder _text = new();
+        private long _last = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public void Lap(string phase)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _text.Append(_text.Length == 0 ? "" : ", ").Append(phase).Append(' ')
+                .Append(System.Diagnostics.Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)).Append(" ms");
+            _last = now;
+        }
+
+        public override string ToString() => _text.ToString();
+    }
+
+    /// <summary>
+    /// The host has no business on a tenant network's IPv6: without this, every CloudBox bridge
+    /// would take an address from the tenant router's advertisements and route into the tenant
+    /// network. Bridging (and the filtering of bridged IPv6) does not need the bridge's own stack.
+    /// </summary>
+    private void HostStaysOffIpv6(HashSet<string> ourBridges)
+    {
+        if (ourBridges.Count == 0)
+            return;
+        NetworkNamespace.Run(HostNamespace, () =>
+        {
+            foreach (var bridge in ourBridges)
+            {
+                var path = $"/proc/sys/net/ipv6/conf/{bridge}/disable_ipv6";
+                if (File.Exists(path) && File.ReadAllText(path).Trim() != "1")
+                    File.WriteAllText(path, "1");
+            }
+            return 0;
+        });
     }
 
     /// <summary>Removes everything CloudBox made (for tests and for `cloudbox admin` clean-ups).</summary>
@@ -99,7 +152,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
     /// Every instance port's tap in its bridge: the missing taps made in one visit to the namespace,
     /// then the ones not yet in their bridge (or down) enslaved in one netlink datagram.
     /// </summary>
-    private void EnsureInstancePorts(RouteNetlink host, HostLinks links, DesiredState state, Dictionary<string, string> bridges, HashSet<string> wanted)
+    private void EnsureInstancePorts(RouteNetlink host, HostLinks links, DesiredState state, Dictionary<string, string> bridges, HashSet<string> wanted,
+        PhaseClock phases)
     {
         var missing = new List<string>();
         var toEnslave = new List<(string Name, int MasterIndex)>();
@@ -119,11 +173,14 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 toEnslave.Add((tap, bridgeIndex));
         }
         PersistentTap.CreateMany(missing, HostNamespace);
+        phases.Lap($"taps created {missing.Count}");
         host.SetMastersAndUp(toEnslave);
+        phases.Lap($"taps enslaved {toEnslave.Count}");
     }
 
     private void EnsureRouter(RouteNetlink host, DesiredState state, JsonObject router, Dictionary<string, string> bridges,
-        HashSet<string> metadataBridges, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces)
+        HashSet<string> metadataBridges, HashSet<string> wantedLinks, HashSet<string> wantedNamespaces,
+        Dictionary<(string Namespace, string Leg), RouterAdvertisement> advertisements)
     {
         var routerId = Id(router);
         var name = KernelNames.RouterNamespace(settings, routerId);
@@ -136,6 +193,10 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             // Removing a leg's stale primary address must not take the new (secondary) one with it.
             File.WriteAllText("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1");
             File.WriteAllText("/proc/sys/net/ipv4/conf/default/promote_secondaries", "1");
+            // IPv6: routed between legs; legs made from now on use their addresses at once (the
+            // router owns them), so the link-local source of its advertisements is ready when they start.
+            File.WriteAllText("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+            File.WriteAllText("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
             return 0;
         });
         using var inside = RouteNetlink.Open(path);
@@ -155,6 +216,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 continue;
             var leg = KernelNames.RouterInterface(Id(port));
             PlugLeg(host, inside, port, bridge, leg, path, state, wantedLinks, wantedInside, wantedAddresses);
+            if (AdvertisementOf(state, port) is { } advertisement)
+                advertisements[(path, leg)] = advertisement;
             if (metadataBridges.Contains(bridge))
                 MetadataThroughGateway(inside, leg);
         }
@@ -190,8 +253,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             {
                 foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
                 {
-                    if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet))
-                        continue;
+                    if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || Ipv6Layout.IsIpv6(subnet))
+                        continue; // IPv6 is routed, never translated
                     var cidr = SubnetLayout.FromStored(subnet).Cidr;
                     natRules.Add(new NftRule().SourceAddress(new IPAddress(BigEndian(cidr.Network)), cidr.PrefixLength)
                         .OutputInterface(gatewayDevice).SourceNat(gatewayAddress));
@@ -235,9 +298,10 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             inside.DeleteRule(link.Name, Metadata.MetadataServer.Address, 32, MetadataRulePriority);
         }
         var legOfIndex = legs.Where(l => wantedLegs.Contains(l.Name)).ToDictionary(l => l.Index, l => l.Name);
-        foreach (var (index, address, prefix) in inside.AllAddresses())
+        // IPv6 too, but never the link-local addresses the kernel gives each leg (advertisements come from them).
+        foreach (var (index, address, prefix) in inside.AllAddresses().Concat(inside.AllAddresses(ipv6: true)))
         {
-            if (legOfIndex.TryGetValue(index, out var leg) && !wantedAddresses.Contains((leg, address, prefix)))
+            if (legOfIndex.TryGetValue(index, out var leg) && !address.IsIPv6LinkLocal && !wantedAddresses.Contains((leg, address, prefix)))
                 inside.DeleteAddress(leg, address, prefix);
         }
         foreach (var (destination, prefix, gateway, device) in wantedRoutes)
@@ -251,6 +315,33 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
     }
 
     private const uint MetadataRulePriority = 1000;
+
+    /// <summary>
+    /// What a router interface advertises: each of its IPv6 subnets with a router-advertisement mode
+    /// (SLAAC: the A flag; dhcpv6-stateless also the O flag), their DNS servers, the network's MTU.
+    /// Null when none of its subnets asks for advertisements.
+    /// </summary>
+    private static RouterAdvertisement? AdvertisementOf(DesiredState state, JsonObject port)
+    {
+        var prefixes = new List<AdvertisedPrefix>();
+        var dns = new List<IPAddress>();
+        var other = false;
+        foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
+        {
+            if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || !Ipv6Layout.IsIpv6(subnet)
+                || subnet["ipv6_ra_mode"]?.GetValue<string>() is not { } mode)
+                continue;
+            var cidr = Ipv6Layout.FromStored(subnet).Cidr;
+            prefixes.Add(new AdvertisedPrefix(Ipv6.ToAddress(cidr.Network), cidr.PrefixLength, mode is Ipv6Layout.Slaac or Ipv6Layout.Stateless));
+            other |= mode == Ipv6Layout.Stateless;
+            foreach (var server in (JsonArray?)subnet["dns_nameservers"] ?? [])
+                dns.Add(IPAddress.Parse(server!.GetValue<string>()));
+        }
+        if (prefixes.Count == 0)
+            return null;
+        var mtu = state.Networks.FirstOrDefault(n => Id(n) == port["network_id"]!.GetValue<string>())?["mtu"]?.GetValue<int>() ?? 1500;
+        return new RouterAdvertisement(ParseMac(port["mac_address"]!.GetValue<string>()), mtu, prefixes, dns.Distinct().ToList(), other);
+    }
 
     /// <summary>
     /// A guest that ignores the DHCP route to 169.254.169.254 sends its metadata requests to its
@@ -285,7 +376,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         {
             if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet))
                 continue;
-            var prefix = SubnetLayout.FromStored(subnet).Cidr.PrefixLength;
+            var prefix = SubnetLayout.PrefixLengthOf(subnet);
             var address = IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>());
             wantedAddresses.Add((leg, address, prefix));
             inside.AddAddress(leg, address, prefix);
@@ -308,7 +399,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             var physical = network["provider:physical_network"]?.GetValue<string>();
             if (physical is null || !settings.PhysicalNetworks.TryGetValue(physical, out var bridge) || !bridge.StartsWith("cbr-", StringComparison.Ordinal))
                 continue;
-            foreach (var subnet in state.Subnets.Values.Where(s => s["network_id"]!.GetValue<string>() == Id(network)))
+            foreach (var subnet in state.Subnets.Values.Where(s => s["network_id"]!.GetValue<string>() == Id(network) && !Ipv6Layout.IsIpv6(s)))
             {
                 if (subnet["gateway_ip"]?.GetValue<string>() is not { } gateway)
                     continue;

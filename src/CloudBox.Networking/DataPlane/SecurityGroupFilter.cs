@@ -2,68 +2,129 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Linux.Netlink;
 using CloudBox.Networking.SecurityGroups;
+using CloudBox.Networking.Subnets;
 
 namespace CloudBox.Networking.DataPlane;
 
 /// <summary>
-/// Security groups and anti-spoofing as nftables rules, rebuilt as whole tables in one atomic batch:
+/// Security groups and anti-spoofing as nftables rules (IPv4 and IPv6), written in one atomic batch per pass: the whole tables at start, then only what changed:
 /// <list type="bullet">
 /// <item>table <c>bridge cloudbox-ports</c>: one verdict-map lookup by tap sends a frame to its port's
-/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair);
-/// DHCP discovery is let through.</item>
-/// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 reaches through
+/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair;
+/// for IPv6 also the link-local address of the MAC); DHCP discovery and, from ::, ICMPv6 (duplicate
+/// address detection) are let through; a VM's router advertisements never are.</item>
+/// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 and IPv6 reach through
 /// br_netfilter and so has connection tracking: replies of allowed connections pass; a port's
 /// egress rules judge what it sends (by source address, trustworthy after anti-spoofing), its
 /// ingress rules what is sent to it; anything else to or from a filtered port is dropped. Packets
-/// of established connections leave at the first rule; new ones reach their port's chains through
-/// two verdict maps keyed by (bridge, address).</item>
+/// of established connections leave at the first rule, neighbour discovery and MLD at the next two;
+/// new ones reach their port's chains through verdict maps keyed by (bridge, address), two per IP version.</item>
 /// </list>
 /// </summary>
-public static class SecurityGroupFilter
+public sealed class SecurityGroupFilter
 {
+    private NftTableContent? _ports, _groups; // as last written
+
+    /// <summary>CLOUDBOX_NFT_WHOLE=1 writes the whole tables every pass, as before diffs: for measuring one against the other in one binary.</summary>
+    private static readonly bool WholeEveryPass = Environment.GetEnvironmentVariable("CLOUDBOX_NFT_WHOLE") == "1";
+    private string? _namespace;
+
+    /// <summary>How the last pass wrote the tables: whole or only the changes, and in how many messages.</summary>
+    public string LastChange { get; private set; } = "";
+
     public const string PortsTable = "cloudbox-ports";
     public const string GroupsTable = "cloudbox-sg";
 
     /// <param name="bridges">The bridge of each network: dispatch to a port's chains also matches its bridge, so equal
     /// addresses on two tenants' overlapping networks never share each other's rules.</param>
     /// <param name="metadataBridges">Bridges holding 169.254.169.254: from them the host accepts only metadata requests.</param>
-    public static void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
+    public void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
         string? namespacePath)
     {
         var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
-        var batch = new NftBatch()
-            .ReplaceTable(NftBatch.FamilyBridge, PortsTable)
-            .AddChain(NftBatch.FamilyBridge, PortsTable, "prerouting", hook: 0, priority: -300)
-            .ReplaceTable(NftBatch.FamilyInet, GroupsTable)
-            .AddChain(NftBatch.FamilyInet, GroupsTable, "forward", hook: 2, priority: 0);
+        var ports = new NftTableContent(NftBatch.FamilyBridge, PortsTable).AddChain("prerouting", hook: 0, priority: -300);
+        var groups = new NftTableContent(NftBatch.FamilyInet, GroupsTable).AddChain("forward", hook: 2, priority: 0);
         // Most packets belong to a connection already allowed: they leave at the first rule.
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().CtStateIn(2 | 4).Accept());
-        MetadataOnly(batch, state, bridges, metadataBridges);
-        var sets = RemoteGroupSets(batch, state);
+        groups.AddRule("forward", new NftRule().CtStateIn(2 | 4).Accept());
+        // Neighbour discovery and MLD (untracked by conntrack) pass whatever the groups say, as in
+        // Neutron, or SLAAC and address resolution would break; a VM's own advertisements never get
+        // here (anti-spoofing drops them).
+        groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpTypes(130, 136).Accept());
+        groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpType(143).Accept());
+        MetadataOnly(groups, state, bridges, metadataBridges);
+        var sets = RemoteGroupSets(groups, state);
         var dispatch = new Dispatch();
         foreach (var port in filtered)
-            AntiSpoofing(batch, dispatch, port);
+            AntiSpoofing(ports, dispatch, port);
         foreach (var port in filtered)
-            Egress(batch, state, sets, dispatch, BridgeOf(bridges, port), port);
+            Egress(groups, state, sets, dispatch, BridgeOf(bridges, port), port);
         foreach (var port in filtered)
-            Ingress(batch, state, sets, dispatch, BridgeOf(bridges, port), port);
+            Ingress(groups, state, sets, dispatch, BridgeOf(bridges, port), port);
 
         // Dispatch to the per-port chains: one hash lookup each, however many ports there are.
-        batch.AddVerdictMap(NftBatch.FamilyBridge, PortsTable, SpoofMap, SpoofMapId, 16, dispatch.Spoofing);
-        batch.AddRule(NftBatch.FamilyBridge, PortsTable, "prerouting", new NftRule().JumpByInputInterface(SpoofMap, SpoofMapId));
-        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, EgressMap, EgressMapId, 20, dispatch.Egress);
-        batch.AddVerdictMap(NftBatch.FamilyInet, GroupsTable, IngressMap, IngressMapId, 20, dispatch.Ingress);
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().JumpByInputInterfaceAndSource(EgressMap, EgressMapId));
+        ports.AddVerdictMap(SpoofMap, SpoofMapId, 16, dispatch.Spoofing);
+        ports.AddRule("prerouting", new NftRule().JumpByInputInterface(SpoofMap, SpoofMapId));
+        groups.AddVerdictMap(EgressMap, EgressMapId, 20, dispatch.Egress);
+        groups.AddVerdictMap(IngressMap, IngressMapId, 20, dispatch.Ingress);
+        groups.AddRule("forward", new NftRule().IsIpv4().JumpByInputInterfaceAndSource(EgressMap, EgressMapId));
         foreach (var rule in dispatch.EgressByPrefix)
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination(IngressMap, IngressMapId));
+            groups.AddRule("forward", rule);
+        groups.AddRule("forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination(IngressMap, IngressMapId));
         foreach (var rule in dispatch.IngressByPrefix)
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "forward", rule);
-        batch.Commit(namespacePath);
+            groups.AddRule("forward", rule);
+        groups.AddVerdictMap(Egress6Map, Egress6MapId, 32, dispatch.Egress6);
+        groups.AddVerdictMap(Ingress6Map, Ingress6MapId, 32, dispatch.Ingress6);
+        groups.AddRule("forward", new NftRule().IsIpv6().JumpByInputInterfaceAndSource6(Egress6Map, Egress6MapId));
+        foreach (var rule in dispatch.Egress6ByPrefix)
+            groups.AddRule("forward", rule);
+        groups.AddRule("forward", new NftRule().IsIpv6().JumpByOutputInterfaceAndDestination6(Ingress6Map, Ingress6MapId));
+        foreach (var rule in dispatch.Ingress6ByPrefix)
+            groups.AddRule("forward", rule);
+        Write(ports, groups, namespacePath);
+    }
+
+    /// <summary>
+    /// Writes only what changed since the last pass, in one atomic batch; the whole tables when
+    /// there is no last pass (start), when either table is not there (someone removed it), or when
+    /// the kernel refused the changes (its state was not what this process last wrote).
+    /// </summary>
+    private void Write(NftTableContent ports, NftTableContent groups, string? namespacePath)
+    {
+        var whole = WholeEveryPass || _ports is null || _groups is null || _namespace != namespacePath
+            || !NftBatch.TableExists(ports.Family, ports.Table, namespacePath) || !NftBatch.TableExists(groups.Family, groups.Table, namespacePath);
+        var batch = new NftBatch();
+        var messages = 0;
+        if (!whole)
+        {
+            ports.WriteChanges(batch, _ports!);
+            groups.WriteChanges(batch, _groups!);
+            messages = batch.Count;
+            try
+            {
+                if (batch.Count > 0)
+                    batch.Commit(namespacePath);
+            }
+            catch (CloudBox.Linux.LinuxException)
+            {
+                whole = true;
+            }
+        }
+        if (whole)
+        {
+            (_ports, _groups) = (null, null);
+            batch = new NftBatch();
+            ports.WriteWhole(batch);
+            groups.WriteWhole(batch);
+            messages = batch.Count;
+            batch.Commit(namespacePath);
+        }
+        (_ports, _groups, _namespace) = (ports, groups, namespacePath);
+        LastChange = $"{(whole ? "whole" : "changes")}, {messages} messages";
     }
 
     private const string SpoofMap = "spoof-by-tap", EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
-    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003;
+    private const string Egress6Map = "egress6-by-source", Ingress6Map = "ingress6-by-destination";
+    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003, Egress6MapId = 100_004, Ingress6MapId = 100_005;
 
     /// <summary>
     /// Where packets go to their port's chains. Bridged IPv4 reaches the inet forward hook through
@@ -78,6 +139,10 @@ public static class SecurityGroupFilter
         public List<(byte[] Key, string Chain)> Ingress { get; } = [];
         public List<NftRule> EgressByPrefix { get; } = [];
         public List<NftRule> IngressByPrefix { get; } = [];
+        public List<(byte[] Key, string Chain)> Egress6 { get; } = [];
+        public List<(byte[] Key, string Chain)> Ingress6 { get; } = [];
+        public List<NftRule> Egress6ByPrefix { get; } = [];
+        public List<NftRule> Ingress6ByPrefix { get; } = [];
     }
 
     /// <summary>
@@ -85,7 +150,7 @@ public static class SecurityGroupFilter
     /// 169.254.169.254:80 is let in, never the host's other services (on that address or any other).
     /// External networks are left alone: there the host is the upstream gateway on purpose.
     /// </summary>
-    private static void MetadataOnly(NftBatch batch, DesiredState state, IReadOnlyDictionary<string, string> bridges,
+    private static void MetadataOnly(NftTableContent groups, DesiredState state, IReadOnlyDictionary<string, string> bridges,
         IReadOnlyCollection<string> metadataBridges)
     {
         var external = state.Networks.Where(n => n["router:external"]?.GetValue<bool>() == true)
@@ -93,12 +158,12 @@ public static class SecurityGroupFilter
         var tenantBridges = metadataBridges.Where(b => !external.Contains(b)).ToList();
         if (tenantBridges.Count == 0)
             return;
-        batch.AddChain(NftBatch.FamilyInet, GroupsTable, "input", hook: 1, priority: 0);
+        groups.AddChain("input", hook: 1, priority: 0);
         foreach (var bridge in tenantBridges)
         {
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).IsIpv4()
+            groups.AddRule("input", new NftRule().InputInterface(bridge).IsIpv4()
                 .DestinationAddress(Metadata.MetadataServer.Address).L4Protocol(6).DestinationPorts(80, 80).Accept());
-            batch.AddRule(NftBatch.FamilyInet, GroupsTable, "input", new NftRule().InputInterface(bridge).Counter().Drop());
+            groups.AddRule("input", new NftRule().InputInterface(bridge).Counter().Drop());
         }
     }
 
@@ -107,161 +172,194 @@ public static class SecurityGroupFilter
 
     private static string ShortId(JsonObject port) => port["id"]!.GetValue<string>()[..8];
 
-    /// <summary>The addresses a port may send from: its fixed IPs and its allowed address pairs (which may be prefixes).</summary>
+    /// <summary>
+    /// The addresses a port may send from: its fixed IPs (IPv4 and IPv6), its allowed address pairs
+    /// (which may be prefixes), and the IPv6 link-local address of its MAC and of each pair's MAC.
+    /// </summary>
     private static List<(IPAddress Address, int Prefix)> SourceAddresses(JsonObject port)
     {
         var result = new List<(IPAddress, int)>();
         foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
-            result.Add((IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>()), 32));
+        {
+            var address = IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>());
+            result.Add((address, FullLength(address)));
+        }
+        var macs = new List<string> { port["mac_address"]!.GetValue<string>() };
         foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
         {
             var text = pair!["ip_address"]!.GetValue<string>();
             var parts = text.Split('/');
-            if (IPAddress.TryParse(parts[0], out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-                result.Add((address, parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 32));
+            if (IPAddress.TryParse(parts[0], out var address))
+                result.Add((address, parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address)));
+            if (pair["mac_address"]?.GetValue<string>() is { } mac)
+                macs.Add(mac);
         }
+        foreach (var mac in macs.Distinct())
+            result.Add((Ipv6.LinkLocal(mac), 128));
         return result;
     }
 
-    private static void AntiSpoofing(NftBatch batch, Dispatch dispatch, JsonObject port)
+    private static int FullLength(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+
+    private static bool IsV6(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    private static void AntiSpoofing(NftTableContent ports, Dispatch dispatch, JsonObject port)
     {
         var tap = KernelNames.Tap(port["id"]!.GetValue<string>());
         var chain = "spoof-" + ShortId(port);
-        batch.AddChain(NftBatch.FamilyBridge, PortsTable, chain);
+        ports.AddChain(chain);
         dispatch.Spoofing.Add((NftRule.InterfaceKey(tap), chain));
         var macs = new List<byte[]> { ParseMac(port["mac_address"]!.GetValue<string>()) };
         foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
             macs.Add(ParseMac(pair!["mac_address"]!.GetValue<string>()));
         // A frame from a MAC the port owns goes on to the address check (and never comes back here); any other is dropped.
         var addressChain = "addr-" + ShortId(port);
-        batch.AddChain(NftBatch.FamilyBridge, PortsTable, addressChain);
+        ports.AddChain(addressChain);
         foreach (var mac in macs.DistinctBy(Convert.ToHexString))
-            batch.AddRule(NftBatch.FamilyBridge, PortsTable, chain, new NftRule().SourceMac(mac).Goto(addressChain));
-        batch.AddRule(NftBatch.FamilyBridge, PortsTable, chain, new NftRule().Counter().Drop());
-        // Not IPv4 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
-        batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
+            ports.AddRule(chain, new NftRule().SourceMac(mac).Goto(addressChain));
+        ports.AddRule(chain, new NftRule().Counter().Drop());
+        // Neither IPv4 nor IPv6 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
+        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
             .DestinationPorts(67, 67).Return());
-        foreach (var (address, prefix) in SourceAddresses(port))
-            batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());
-        batch.AddRule(NftBatch.FamilyBridge, PortsTable, addressChain, new NftRule().IsIpv4Ethernet().Counter().Drop());
+        var sources = SourceAddresses(port);
+        foreach (var (address, prefix) in sources.Where(s => !IsV6(s.Address)))
+            ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());
+        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().Counter().Drop());
+        // IPv6: never a router advertisement from a VM; from :: only ICMPv6 (duplicate address detection, MLD); else the port's own.
+        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(58)
+            .IcmpType(RouterAdvertisements.RouterAdvertisement.RouterAdvertisementType).Counter().Drop());
+        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(IPAddress.IPv6Any).L4Protocol(58).Return());
+        foreach (var (address, prefix) in sources.Where(s => IsV6(s.Address)))
+            ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(address, prefix).Return());
+        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().Counter().Drop());
     }
 
     /// <summary>
     /// One address set per group that some rule names as its remote group, holding its members'
     /// addresses: a rule "from members of G" stays one lookup however many members G has.
     /// </summary>
-    private static Dictionary<string, (string Name, uint Id)> RemoteGroupSets(NftBatch batch, DesiredState state)
+    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftTableContent groups, DesiredState state)
     {
-        var sets = new Dictionary<string, (string, uint)>();
-        var remoteGroups = state.RulesByGroup.SelectMany(g => g).Select(r => r["remote_group_id"]?.GetValue<string>()).OfType<string>().Distinct();
-        foreach (var groupId in remoteGroups)
+        var sets = new Dictionary<(string, bool), (string, uint)>();
+        var remoteGroups = state.RulesByGroup.SelectMany(g => g).Where(r => r["remote_group_id"] is not null)
+            .Select(r => (r["remote_group_id"]!.GetValue<string>(), r["ethertype"]!.GetValue<string>() == "IPv6")).Distinct();
+        foreach (var (groupId, ipv6) in remoteGroups)
         {
-            var set = ("group-" + groupId[..8], (uint)sets.Count + 1);
+            var name = (ipv6 ? "group6-" : "group-") + groupId[..8];
+            // An id that does not depend on the other sets, so the rules naming this set stay equal from pass to pass.
+            var set = (name, 0x4000_0000u | (StableHash(name) & 0x3fff_ffffu));
             var members = state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId));
-            batch.AddAddressSet(NftBatch.FamilyInet, GroupsTable, set.Item1, set.Item2,
-                members.SelectMany(SourceAddresses).Where(a => a.Prefix == 32).Select(a => a.Address));
-            sets[groupId] = set;
+            groups.AddAddressSet(set.Item1, set.Item2,
+                members.SelectMany(SourceAddresses).Where(a => a.Prefix == FullLength(a.Address) && IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
+            sets[(groupId, ipv6)] = set;
         }
         return sets;
     }
 
-    private static void Egress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+    private static void Egress(NftTableContent groups, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
         JsonObject port)
     {
         if (bridge is null)
             return; // not plugged anywhere: nothing to filter
         var chain = "out-" + ShortId(port);
-        batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
+        groups.AddChain(chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            if (prefix == 32)
-                dispatch.Egress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            if (prefix == FullLength(address))
+                (IsV6(address) ? dispatch.Egress6 : dispatch.Egress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else if (IsV6(address))
+                dispatch.Egress6ByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv6().SourceAddress(address, prefix).Jump(chain));
             else
                 dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
         }
         // DHCP requests reach CloudBox's server whatever the rules say, as in Neutron.
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
+        groups.AddRule(chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
         foreach (var rule in RulesOf(state, port, "egress"))
         {
             foreach (var match in Matches(sets, rule, remoteIsSource: false))
-                batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, match.Return());
+                groups.AddRule(chain, match.Return());
         }
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
+        groups.AddRule(chain, new NftRule().Counter().Drop());
     }
 
-    private static void Ingress(NftBatch batch, DesiredState state, Dictionary<string, (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
+    private static void Ingress(NftTableContent groups, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
         JsonObject port)
     {
         if (bridge is null)
             return;
         var chain = "in-" + ShortId(port);
-        batch.AddChain(NftBatch.FamilyInet, GroupsTable, chain);
+        groups.AddChain(chain);
         foreach (var (address, prefix) in SourceAddresses(port))
         {
-            if (prefix == 32)
-                dispatch.Ingress.Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            if (prefix == FullLength(address))
+                (IsV6(address) ? dispatch.Ingress6 : dispatch.Ingress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
+            else if (IsV6(address))
+                dispatch.Ingress6ByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv6().DestinationAddress(address, prefix).Jump(chain));
             else
                 dispatch.IngressByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv4().DestinationAddress(address, prefix).Jump(chain));
         }
         foreach (var rule in RulesOf(state, port, "ingress"))
         {
             foreach (var match in Matches(sets, rule, remoteIsSource: true))
-                batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, match.Accept());
+                groups.AddRule(chain, match.Accept());
         }
-        batch.AddRule(NftBatch.FamilyInet, GroupsTable, chain, new NftRule().Counter().Drop());
+        groups.AddRule(chain, new NftRule().Counter().Drop());
     }
 
     private static IEnumerable<JsonObject> RulesOf(DesiredState state, JsonObject port, string direction) =>
         ((JsonArray)port["security_groups"]!).Select(g => g!.GetValue<string>())
             .SelectMany(g => state.RulesByGroup[g])
-            .Where(r => r["direction"]!.GetValue<string>() == direction && r["ethertype"]!.GetValue<string>() == "IPv4");
+            .Where(r => r["direction"]!.GetValue<string>() == direction);
 
-    /// <summary>The nft match for a rule: its protocol and ports, and its remote side as a prefix or a group's address set.</summary>
-    private static IEnumerable<NftRule> Matches(Dictionary<string, (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
+    /// <summary>The nft match for a rule: its family, protocol and ports, and its remote side as a prefix or a group's address set.</summary>
+    private static IEnumerable<NftRule> Matches(Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
     {
-        var remotes = new List<(IPAddress, int)?>();
-        (string Name, uint Id)? remoteSet = null;
+        var ipv6 = rule["ethertype"]!.GetValue<string>() == "IPv6";
+        var match = ipv6 ? new NftRule().IsIpv6() : new NftRule().IsIpv4();
         if (rule["remote_group_id"]?.GetValue<string>() is { } groupId)
         {
-            remoteSet = sets[groupId];
-            remotes.Add(null);
+            var set = sets[(groupId, ipv6)];
+            match = remoteIsSource ? match.SourceInSet(set.Name, set.Id, ipv6) : match.DestinationInSet(set.Name, set.Id, ipv6);
         }
-        else if (rule["normalized_cidr"]?.GetValue<string>() is { } cidr && cidr != "0.0.0.0/0")
+        else if (rule["normalized_cidr"]?.GetValue<string>() is { } cidr && cidr is not ("0.0.0.0/0" or "::/0"))
         {
             var parts = cidr.Split('/');
-            remotes.Add((IPAddress.Parse(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            var address = IPAddress.Parse(parts[0]);
+            if (IsV6(address) != ipv6)
+                yield break; // a prefix of the other family never matches
+            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address);
+            if (prefix > 0)
+                match = remoteIsSource ? match.SourceAddress(address, prefix) : match.DestinationAddress(address, prefix);
         }
-        else
+        var protocol = SecurityGroupRuleEndpoints.ProtocolNumber(rule["protocol"]?.GetValue<string>());
+        if (protocol is { } number)
         {
-            remotes.Add(null);
-        }
-        foreach (var remote in remotes)
-        {
-            var match = new NftRule().IsIpv4();
-            if (remote is { } r)
-                match = remoteIsSource ? match.SourceAddress(r.Item1, r.Item2) : match.DestinationAddress(r.Item1, r.Item2);
-            if (remoteSet is { } set)
-                match = remoteIsSource ? match.SourceInSet(set.Name, set.Id) : match.DestinationInSet(set.Name, set.Id);
-            var protocol = SecurityGroupRuleEndpoints.ProtocolNumber(rule["protocol"]?.GetValue<string>());
-            if (protocol is { } number)
+            if (ipv6 && number == 1)
+                number = 58; // "icmp" in an IPv6 rule means ICMPv6, as in Neutron
+            match = match.L4Protocol((byte)number);
+            var min = rule["port_range_min"]?.GetValue<int>();
+            var max = rule["port_range_max"]?.GetValue<int>();
+            if (number is 1 or 58)
             {
-                match = match.L4Protocol((byte)number);
-                var min = rule["port_range_min"]?.GetValue<int>();
-                var max = rule["port_range_max"]?.GetValue<int>();
-                if (number == 1)
-                {
-                    if (min is { } type)
-                        match = match.IcmpType(type);
-                    if (max is { } code)
-                        match = match.IcmpCode(code);
-                }
-                else if (min is { } low && number is 6 or 17 or 132 or 33 or 136)
-                {
-                    match = match.DestinationPorts(low, max ?? low);
-                }
+                if (min is { } type)
+                    match = match.IcmpType(type);
+                if (max is { } code)
+                    match = match.IcmpCode(code);
             }
-            yield return match;
+            else if (min is { } low && number is 6 or 17 or 132 or 33 or 136)
+            {
+                match = match.DestinationPorts(low, max ?? low);
+            }
         }
+        yield return match;
+    }
+
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u; // FNV-1a
+        foreach (var c in text)
+            hash = (hash ^ c) * 16777619u;
+        return hash;
     }
 
     private static byte[] ParseMac(string mac) =>

@@ -22,8 +22,9 @@ public sealed class DhcpService(NetworkSettings settings, ILoggerFactory loggers
             var network = state.Networks.First(n => n["id"]!.GetValue<string>() == port["network_id"]!.GetValue<string>());
             foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
             {
-                if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || subnet["enable_dhcp"]?.GetValue<bool>() != true)
-                    continue;
+                if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || subnet["enable_dhcp"]?.GetValue<bool>() != true
+                    || Ipv6Layout.IsIpv6(subnet))
+                    continue; // IPv6 subnets: addresses come by SLAAC from the router's advertisements
                 var lease = LeaseFor(fixedIp["ip_address"]!.GetValue<string>(), subnet, network["mtu"]?.GetValue<int>() ?? 1500);
                 if (!wanted.TryGetValue(bridge, out var leases))
                     wanted[bridge] = leases = [];

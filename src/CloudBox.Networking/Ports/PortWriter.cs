@@ -31,6 +31,7 @@ public sealed class PortWriter(ResourceStore store, IpAllocator ips, QuotaStore 
         var deviceOwner = request.OptionalString("device_owner") ?? "";
         var portSecurity = request.OptionalBool("port_security_enabled") ?? network["port_security_enabled"]?.GetValue<bool>() ?? true;
         var hostId = request.OptionalString("binding:host_id") ?? "";
+        var mac = await ClaimMacAsync(connection, transaction, networkId, id, request.OptionalString("mac_address"));
         var port = new JsonObject
         {
             ["id"] = id,
@@ -39,12 +40,12 @@ public sealed class PortWriter(ResourceStore store, IpAllocator ips, QuotaStore 
             ["network_id"] = networkId,
             ["project_id"] = projectId,
             ["tenant_id"] = projectId,
-            ["mac_address"] = await ClaimMacAsync(connection, transaction, networkId, id, request.OptionalString("mac_address")),
+            ["mac_address"] = mac,
             ["admin_state_up"] = request.OptionalBool("admin_state_up") ?? true,
             ["status"] = "DOWN",
             ["device_id"] = request.OptionalString("device_id") ?? "",
             ["device_owner"] = deviceOwner,
-            ["fixed_ips"] = await AssignFixedIpsAsync(connection, transaction, networkId, request["fixed_ips"], id),
+            ["fixed_ips"] = await AssignFixedIpsAsync(connection, transaction, networkId, request["fixed_ips"], id, mac, deviceOwner),
             ["port_security_enabled"] = portSecurity,
             ["binding:host_id"] = hostId,
             ["binding:vnic_type"] = request.OptionalString("binding:vnic_type") ?? "normal",
@@ -69,7 +70,8 @@ public sealed class PortWriter(ResourceStore store, IpAllocator ips, QuotaStore 
         await IpAllocator.LockAsync(store.Database, connection, transaction, networkId);
         var portId = NeutronRequest.Id(port);
         await IpAllocator.ReleaseAsync(connection, transaction, portId);
-        port["fixed_ips"] = await AssignFixedIpsAsync(connection, transaction, networkId, fixedIps ?? new JsonArray(), portId);
+        port["fixed_ips"] = await AssignFixedIpsAsync(connection, transaction, networkId, fixedIps ?? new JsonArray(), portId,
+            port["mac_address"]!.GetValue<string>(), port["device_owner"]?.GetValue<string>() ?? "");
     }
 
     public async Task DeleteAsync(DbConnection connection, DbTransaction transaction, JsonObject port)
@@ -150,70 +152,107 @@ public sealed class PortWriter(ResourceStore store, IpAllocator ips, QuotaStore 
                 "Port Security must be enabled in order to have allowed address pairs on a port.");
     }
 
-    private async Task<JsonArray> AssignFixedIpsAsync(DbConnection connection, DbTransaction transaction, string networkId, JsonNode? requested, string portId)
+    /// <remarks>
+    /// As in Neutron, every port but a router's interface also gets its SLAAC address on each of
+    /// the network's automatic-address IPv6 subnets, whether or not fixed_ips named them.
+    /// </remarks>
+    private async Task<JsonArray> AssignFixedIpsAsync(DbConnection connection, DbTransaction transaction, string networkId, JsonNode? requested, string portId,
+        string mac, string deviceOwner)
     {
         var subnets = await store.ListAsync(connection, transaction, ResourceType.Subnet, networkId);
+        var routerInterface = deviceOwner == Routers.RouterEndpoints.InterfaceOwner;
         var result = new JsonArray();
         if (requested is null)
         {
-            // One address from the first subnet that has one free, as Neutron does for IPv4.
-            foreach (var subnet in subnets)
+            // One address from the first IPv4 subnet that has one free, and one from the first such IPv6 subnet with a pool.
+            foreach (var family in new[] { subnets.Where(s => !Ipv6Layout.IsIpv6(s)).ToList(), subnets.Where(s => Ipv6Layout.IsIpv6(s) && !Ipv6Layout.IsAutoAddress(s)).ToList() })
             {
-                try
+                foreach (var subnet in family)
                 {
-                    result.Add(await AllocateOneAsync(connection, transaction, subnet, null, portId));
-                    return result;
-                }
-                catch (NeutronFault fault) when (fault.Type == "IpAddressGenerationFailure" && subnet != subnets[^1])
-                {
+                    try
+                    {
+                        result.Add(await AllocateOneAsync(connection, transaction, subnet, null, portId, mac, routerInterface));
+                        break;
+                    }
+                    catch (NeutronFault fault) when (fault.Type == "IpAddressGenerationFailure" && subnet != family[^1])
+                    {
+                    }
                 }
             }
-            return result;
         }
-        if (requested is not JsonArray list)
-            throw NeutronFault.InvalidInput("fixed_ips must be a list");
-        foreach (var item in list)
+        else
         {
-            if (item is not JsonObject fixedIp)
-                throw NeutronFault.InvalidInput("each fixed IP is an object with subnet_id and/or ip_address");
-            var subnetId = fixedIp.OptionalString("subnet_id");
-            var addressText = fixedIp.OptionalString("ip_address");
-            uint? address = null;
-            if (addressText is not null)
-                address = Ipv4.TryParse(addressText) ?? throw NeutronFault.InvalidInput($"'{addressText}' is not a valid IP address");
-            JsonObject? subnet;
-            if (subnetId is not null)
+            if (requested is not JsonArray list)
+                throw NeutronFault.InvalidInput("fixed_ips must be a list");
+            foreach (var item in list)
             {
-                subnet = subnets.FirstOrDefault(s => NeutronRequest.Id(s) == subnetId);
-                if (subnet is null)
+                if (item is not JsonObject fixedIp)
+                    throw NeutronFault.InvalidInput("each fixed IP is an object with subnet_id and/or ip_address");
+                var subnetId = fixedIp.OptionalString("subnet_id");
+                var addressText = fixedIp.OptionalString("ip_address");
+                if (addressText is not null && Ipv4.TryParse(addressText) is null && Ipv6.TryParse(addressText) is null)
+                    throw NeutronFault.InvalidInput($"'{addressText}' is not a valid IP address");
+                JsonObject? subnet;
+                if (subnetId is not null)
                 {
-                    if (await store.FindAsync(connection, transaction, ResourceType.Subnet, subnetId) is null)
-                        throw NeutronFault.NotFound("subnet", subnetId);
-                    throw NeutronFault.InvalidInput(
-                        $"Failed to create port on network {networkId}, because fixed_ips included invalid subnet {subnetId}");
+                    subnet = subnets.FirstOrDefault(s => NeutronRequest.Id(s) == subnetId);
+                    if (subnet is null)
+                    {
+                        if (await store.FindAsync(connection, transaction, ResourceType.Subnet, subnetId) is null)
+                            throw NeutronFault.NotFound("subnet", subnetId);
+                        throw NeutronFault.InvalidInput(
+                            $"Failed to create port on network {networkId}, because fixed_ips included invalid subnet {subnetId}");
+                    }
                 }
+                else if (addressText is not null)
+                {
+                    subnet = subnets.FirstOrDefault(s => Contains(s, addressText))
+                        ?? throw new NeutronFault(400, "InvalidIpForNetwork",
+                            $"IP address {addressText} is not a valid IP for any of the subnets on the specified network.");
+                }
+                else
+                {
+                    throw NeutronFault.InvalidInput("a fixed IP needs a subnet_id or an ip_address");
+                }
+                if (Ipv6Layout.IsAutoAddress(subnet) && !routerInterface && addressText is null
+                    && result.Any(r => r!["subnet_id"]!.GetValue<string>() == NeutronRequest.Id(subnet)))
+                    continue; // named twice: one SLAAC address is all a MAC gives
+                result.Add(await AllocateOneAsync(connection, transaction, subnet, addressText, portId, mac, routerInterface));
             }
-            else if (address is { } wanted)
+        }
+        if (!routerInterface)
+        {
+            foreach (var subnet in subnets.Where(Ipv6Layout.IsAutoAddress))
             {
-                subnet = subnets.FirstOrDefault(s => SubnetLayout.FromStored(s).Cidr.Contains(wanted))
-                    ?? throw new NeutronFault(400, "InvalidIpForNetwork",
-                        $"IP address {addressText} is not a valid IP for any of the subnets on the specified network.");
+                if (!result.Any(r => r!["subnet_id"]!.GetValue<string>() == NeutronRequest.Id(subnet)))
+                    result.Add(await AllocateOneAsync(connection, transaction, subnet, null, portId, mac, routerInterface));
             }
-            else
-            {
-                throw NeutronFault.InvalidInput("a fixed IP needs a subnet_id or an ip_address");
-            }
-            result.Add(await AllocateOneAsync(connection, transaction, subnet, address, portId));
         }
         return result;
     }
 
-    private async Task<JsonObject> AllocateOneAsync(DbConnection connection, DbTransaction transaction, JsonObject subnet, uint? address, string portId) =>
-        new()
+    private static bool Contains(JsonObject subnet, string addressText) => Ipv6Layout.IsIpv6(subnet)
+        ? Ipv6.TryParse(addressText) is { } v6 && Ipv6Layout.FromStored(subnet).Cidr.Contains(v6)
+        : Ipv4.TryParse(addressText) is { } v4 && SubnetLayout.FromStored(subnet).Cidr.Contains(v4);
+
+    private async Task<JsonObject> AllocateOneAsync(DbConnection connection, DbTransaction transaction, JsonObject subnet, string? addressText, string portId,
+        string mac, bool routerInterface)
+    {
+        string address;
+        if (Ipv6Layout.IsIpv6(subnet))
         {
-            ["subnet_id"] = NeutronRequest.Id(subnet),
-            ["ip_address"] = await ips.AllocateAsync(connection, transaction, subnet, address, portId),
-        };
+            UInt128? wanted = addressText is null ? null
+                : Ipv6.TryParse(addressText) ?? throw new NeutronFault(400, "InvalidIpForSubnet", $"IP address {addressText} is not a valid IP for the specified subnet.");
+            address = await ips.AllocateIpv6Async(connection, transaction, subnet, wanted, portId, mac, routerInterface);
+        }
+        else
+        {
+            uint? wanted = addressText is null ? null
+                : Ipv4.TryParse(addressText) ?? throw new NeutronFault(400, "InvalidIpForSubnet", $"IP address {addressText} is not a valid IP for the specified subnet.");
+            address = await ips.AllocateAsync(connection, transaction, subnet, wanted, portId);
+        }
+        return new JsonObject { ["subnet_id"] = NeutronRequest.Id(subnet), ["ip_address"] = address };
+    }
 
     private static async Task<string> ClaimMacAsync(DbConnection connection, DbTransaction transaction, string networkId, string portId, string? requested)
     {

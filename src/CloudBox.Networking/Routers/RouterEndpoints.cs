@@ -255,7 +255,6 @@ public static class RouterEndpoints
     private static async Task CheckNoOverlapAsync(DbConnection connection, DbTransaction transaction, ResourceStore store, List<JsonObject> routerPorts,
         JsonObject subnet, string routerId)
     {
-        var cidr = SubnetLayout.FromStored(subnet).Cidr;
         foreach (var port in routerPorts)
         {
             foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
@@ -264,9 +263,9 @@ public static class RouterEndpoints
                 if (otherId == NeutronRequest.Id(subnet))
                     throw NeutronFault.BadRequest("router", $"Router already has a port on subnet {otherId}");
                 var other = await store.FindAsync(connection, transaction, ResourceType.Subnet, otherId);
-                if (other is not null && SubnetLayout.FromStored(other).Cidr.Overlaps(cidr))
+                if (other is not null && SubnetLayout.Overlap(other, subnet))
                     throw NeutronFault.BadRequest("router",
-                        $"Cidr {cidr} of subnet {NeutronRequest.Id(subnet)} overlaps with cidr {other["cidr"]} of subnet {otherId}");
+                        $"Cidr {subnet["cidr"]} of subnet {NeutronRequest.Id(subnet)} overlaps with cidr {other["cidr"]} of subnet {otherId}");
             }
         }
     }
@@ -330,7 +329,8 @@ public static class RouterEndpoints
         {
             foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
             {
-                if (await store.FindAsync(connection, transaction, ResourceType.Subnet, fixedIp!["subnet_id"]!.GetValue<string>()) is { } subnet)
+                if (await store.FindAsync(connection, transaction, ResourceType.Subnet, fixedIp!["subnet_id"]!.GetValue<string>()) is { } subnet
+                    && !Ipv6Layout.IsIpv6(subnet))
                     connected.Add(SubnetLayout.FromStored(subnet).Cidr);
             }
         }

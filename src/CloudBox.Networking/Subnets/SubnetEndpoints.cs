@@ -15,7 +15,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CloudBox.Networking.Subnets;
 
-/// <summary><c>/v2.0/subnets</c>: IPv4 subnets with pools, gateway, DNS servers and host routes.</summary>
+/// <summary><c>/v2.0/subnets</c>: IPv4 subnets with pools, gateway, DNS servers and host routes; IPv6 subnets with SLAAC.</summary>
 public static class SubnetEndpoints
 {
     private static readonly string[] Updatable = ["name", "description", "gateway_ip", "dns_nameservers", "host_routes", "enable_dhcp", "allocation_pools"];
@@ -69,8 +69,9 @@ public static class SubnetEndpoints
         var projectId = NeutronRequest.OwnerOf(caller, request);
         // Subnets go on networks the caller owns (or any, for the admin), not on someone's shared network.
         context.Authorize(policy, "create_subnet", NeutronRequest.ProjectOf(network));
-        var layout = SubnetLayout.FromRequest(request);
-        layout.CheckGateway();
+        var ipVersion = SubnetLayout.ReadIpVersion(request);
+        var enableDhcp = request.OptionalBool("enable_dhcp") ?? true;
+        var (raMode, addressMode) = Ipv6Layout.ReadModes(request, ipVersion, enableDhcp);
         var subnet = new JsonObject
         {
             ["id"] = Identifiers.NewUuid(),
@@ -79,20 +80,36 @@ public static class SubnetEndpoints
             ["network_id"] = networkId,
             ["project_id"] = projectId,
             ["tenant_id"] = projectId,
-            ["ip_version"] = 4,
-            ["cidr"] = layout.Cidr.ToString(),
-            ["gateway_ip"] = layout.Gateway is { } gateway ? Ipv4.Format(gateway) : null,
-            ["allocation_pools"] = layout.PoolsJson(),
-            ["dns_nameservers"] = SubnetLayout.ParseNameservers(request["dns_nameservers"]),
-            ["host_routes"] = SubnetLayout.ParseHostRoutes(request["host_routes"]),
-            ["enable_dhcp"] = request.OptionalBool("enable_dhcp") ?? true,
-            ["ipv6_ra_mode"] = null,
-            ["ipv6_address_mode"] = null,
-            ["subnetpool_id"] = null,
-            ["segment_id"] = null,
-            ["service_types"] = new JsonArray(),
-            ["tags"] = new JsonArray(),
+            ["ip_version"] = ipVersion,
         };
+        if (ipVersion == 6)
+        {
+            var layout = Ipv6Layout.FromRequest(request, raMode, addressMode);
+            subnet["cidr"] = layout.Cidr.ToString();
+            subnet["gateway_ip"] = layout.Gateway is { } gateway ? Ipv6.Format(gateway) : null;
+            subnet["allocation_pools"] = layout.PoolsJson();
+            subnet["dns_nameservers"] = Ipv6Layout.ParseNameservers(request["dns_nameservers"]);
+            if (request["host_routes"] is JsonArray { Count: > 0 })
+                throw NeutronFault.InvalidInput("host_routes are not supported on IPv6 subnets by this cloud.");
+            subnet["host_routes"] = new JsonArray();
+        }
+        else
+        {
+            var layout = SubnetLayout.FromRequest(request);
+            layout.CheckGateway();
+            subnet["cidr"] = layout.Cidr.ToString();
+            subnet["gateway_ip"] = layout.Gateway is { } gateway ? Ipv4.Format(gateway) : null;
+            subnet["allocation_pools"] = layout.PoolsJson();
+            subnet["dns_nameservers"] = SubnetLayout.ParseNameservers(request["dns_nameservers"]);
+            subnet["host_routes"] = SubnetLayout.ParseHostRoutes(request["host_routes"]);
+        }
+        subnet["enable_dhcp"] = enableDhcp;
+        subnet["ipv6_ra_mode"] = raMode;
+        subnet["ipv6_address_mode"] = addressMode;
+        subnet["subnetpool_id"] = null;
+        subnet["segment_id"] = null;
+        subnet["service_types"] = new JsonArray();
+        subnet["tags"] = new JsonArray();
 
         await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -101,9 +118,9 @@ public static class SubnetEndpoints
             var current = await store.FindAsync(connection, transaction, ResourceType.Network, networkId) ?? throw NeutronFault.NotFound("network", networkId);
             foreach (var other in await store.ListAsync(connection, transaction, ResourceType.Subnet, networkId))
             {
-                if (SubnetLayout.FromStored(other).Cidr.Overlaps(layout.Cidr))
+                if (SubnetLayout.Overlap(other, subnet))
                     throw NeutronFault.InvalidInput(
-                        $"Requested subnet with cidr: {layout.Cidr} for network: {networkId} overlaps with another subnet.");
+                        $"Requested subnet with cidr: {subnet["cidr"]} for network: {networkId} overlaps with another subnet.");
             }
             await store.InsertAsync(connection, transaction, ResourceType.Subnet, subnet, networkId);
             ((JsonArray)current["subnets"]!).Add(NeutronRequest.Id(subnet));
@@ -125,6 +142,12 @@ public static class SubnetEndpoints
             var networkId = existing["network_id"]!.GetValue<string>();
             await store.Database.LockAsync(connection, transaction, "network:ipam:" + networkId);
             var subnet = await store.FindAsync(connection, transaction, ResourceType.Subnet, id) ?? throw NeutronFault.NotFound("subnet", id);
+            if (Ipv6Layout.IsIpv6(subnet))
+            {
+                UpdateIpv6(subnet, request);
+                await store.UpdateAsync(connection, transaction, ResourceType.Subnet, subnet);
+                return subnet;
+            }
             var layout = SubnetLayout.FromStored(subnet);
             if (request.ContainsKey("allocation_pools"))
             {
@@ -153,6 +176,25 @@ public static class SubnetEndpoints
         }, cancellationToken);
         changes.Changed();
         return NeutronResponses.Single(context.Request, "subnet", subnet);
+    }
+
+    /// <summary>An IPv6 subnet's names, DNS servers and DHCP flag change; its address plan (the guests' SLAAC addresses) does not.</summary>
+    private static void UpdateIpv6(JsonObject subnet, JsonObject request)
+    {
+        foreach (var fixedPlan in new[] { "gateway_ip", "allocation_pools", "host_routes" })
+        {
+            if (request.ContainsKey(fixedPlan))
+                throw NeutronFault.InvalidInput($"{fixedPlan} of an IPv6 subnet cannot be changed by this cloud.");
+        }
+        if (request.ContainsKey("dns_nameservers"))
+            subnet["dns_nameservers"] = Ipv6Layout.ParseNameservers(request["dns_nameservers"]);
+        NeutronRequest.Apply(subnet, request, "name", "description");
+        if (request.OptionalBool("enable_dhcp") is { } dhcp)
+        {
+            if (!dhcp && (subnet["ipv6_ra_mode"] ?? subnet["ipv6_address_mode"]) is not null)
+                throw NeutronFault.InvalidInput("ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False.");
+            subnet["enable_dhcp"] = dhcp;
+        }
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, NetworkChanges changes,

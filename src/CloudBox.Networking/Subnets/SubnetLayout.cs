@@ -35,13 +35,39 @@ public sealed class SubnetLayout
 
     public bool InPools(uint address) => Pools.Any(p => address >= p.Start && address <= p.End);
 
-    /// <summary>Reads cidr, gateway_ip and allocation_pools of a create request.</summary>
+    /// <summary>The ip_version of a create request (4 when absent).</summary>
+    public static int ReadIpVersion(JsonObject request)
+    {
+        if (request["ip_version"] is not { } version)
+            return 4;
+        var text = version.GetValueKind() == JsonValueKind.String ? version.GetValue<string>() : version.ToJsonString();
+        return text switch
+        {
+            "4" => 4,
+            "6" => 6,
+            _ => throw NeutronFault.InvalidInput($"{text} is not in [4, 6]"),
+        };
+    }
+
+    /// <summary>The prefix length of a stored subnet of either version.</summary>
+    public static int PrefixLengthOf(JsonObject subnet)
+    {
+        var cidr = subnet["cidr"]!.GetValue<string>();
+        return int.Parse(cidr[(cidr.IndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>True when two stored subnets share addresses (never across IP versions).</summary>
+    public static bool Overlap(JsonObject a, JsonObject b)
+    {
+        var v6 = Ipv6Layout.IsIpv6(a);
+        if (v6 != Ipv6Layout.IsIpv6(b))
+            return false;
+        return v6 ? Ipv6Layout.FromStored(a).Cidr.Overlaps(Ipv6Layout.FromStored(b).Cidr) : FromStored(a).Cidr.Overlaps(FromStored(b).Cidr);
+    }
+
+    /// <summary>Reads cidr, gateway_ip and allocation_pools of an IPv4 create request.</summary>
     public static SubnetLayout FromRequest(JsonObject request)
     {
-        if (request["ip_version"] is { } version && version.ToJsonString() != "4")
-            throw NeutronFault.InvalidInput(version.ToJsonString() == "6"
-                ? "IPv6 subnets are not supported by this cloud yet."
-                : $"{version.ToJsonString()} is not in [4, 6]");
         var cidrText = request["cidr"]?.GetValueKind() == JsonValueKind.String ? request["cidr"]!.GetValue<string>() : null;
         if (cidrText is null)
             throw new NeutronFault(400, "BadRequest", "Bad subnet request: a cidr must be specified in the absence of a subnet pool.");
