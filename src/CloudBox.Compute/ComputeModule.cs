@@ -57,6 +57,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<ServerDeleter>();
         services.AddSingleton<ServerVolumes>();
+        services.AddSingleton<ServerBodies>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
@@ -88,7 +89,6 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         {
             var v21 = routes.MapGroup(prefix);
             v21.AddEndpointFilter(Microversions.Filter);
-            v21.AddEndpointFilter(VolumesAttachedFilter.Fill);
             FlavorEndpoints.Map(v21);
             FlavorExtraSpecEndpoints.Map(v21);
             FlavorAccessEndpoints.Map(v21);
