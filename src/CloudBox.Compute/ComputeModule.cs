@@ -10,6 +10,7 @@ using CloudBox.Compute.Metadata;
 using CloudBox.Compute.Networking;
 using CloudBox.Compute.Power;
 using CloudBox.Compute.Quotas;
+using CloudBox.Compute.ServerGroups;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Usage;
 using CloudBox.Compute.Versions;
@@ -58,6 +59,8 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<ServerDeleter>();
         services.AddSingleton<ServerVolumes>();
         services.AddSingleton<ServerBodies>();
+        services.AddSingleton<ServerGroupStore>();
+        services.AddSingleton<GroupPlacement>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
@@ -103,6 +106,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             InterfaceEndpoints.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
+            ServerGroupEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);
             VolumeAttachmentEndpoints.Map(v21);
         }
