@@ -140,6 +140,10 @@ public sealed class ServerTests(DatabaseEngine engine) : ComputeFixture(engine)
 
                 var server = shown["server"]!.AsObject();
                 Assert.That(server["metadata"]!["role"]!.GetValue<string>(), Is.EqualTo("db"));
+                // Nova's two timestamp forms: seconds with Z for created/updated, microseconds without a zone for launched_at.
+                Assert.That(server["created"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
+                Assert.That(server["updated"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
+                Assert.That(server["OS-SRV-USG:launched_at"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$"));
                 Assert.That(server["os-extended-volumes:volumes_attached"]!.AsArray(), Is.Empty);
                 Assert.That(server.ContainsKey("OS-EXT-SRV-ATTR:host"), Is.EqualTo(admin), $"{version} admin={admin}");
                 foreach (var (since, field, adminOnly) in added)

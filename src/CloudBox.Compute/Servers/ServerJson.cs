@@ -196,8 +196,17 @@ public sealed class ServerJson
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(server.ProjectId + server.Host)))[..56];
     }
 
-    public static string Wire(string stored) => Timestamps.ToSeconds(Timestamps.FromStorage(stored));
+    public static string Wire(string stored) =>
+        IsStorageForm(stored) ? string.Concat(stored.AsSpan(0, 19), "Z") : Timestamps.ToSeconds(Timestamps.FromStorage(stored));
 
     public static string Microseconds(string stored) =>
-        Timestamps.FromStorage(stored).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
+        IsStorageForm(stored) ? stored[..26]
+            : Timestamps.FromStorage(stored).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// True for <see cref="Timestamps.ToStorage"/>'s own form (<c>2026-11-25T10:00:00.123456Z</c>, UTC):
+    /// the wire forms are then its prefixes, with no parse per timestamp of a thousand-server page.
+    /// </summary>
+    private static bool IsStorageForm(string stored) =>
+        stored.Length == 27 && stored[4] == '-' && stored[10] == 'T' && stored[19] == '.' && stored[26] == 'Z';
 }
