@@ -142,7 +142,7 @@ settled() {   # NAME: waits for the build to end and prints the status
 fault_of() { openstack server show "$1" -f json | python3 -c 'import json,sys; print((json.load(sys.stdin).get("fault") or {}).get("message", ""))'; }
 host_of() { openstack server show "$1" -f value -c OS-EXT-SRV-ATTR:host; }
 check "server group create --policy anti-affinity" openstack server group create --policy anti-affinity acc-anti
-check "server group list shows the group and its policy" bash -c "openstack server group list -f value -c Name -c Policies | grep -qx 'acc-anti anti-affinity'"
+check "server group list shows the group and its policy" bash -c "openstack server group list -f value -c Name -c Policies | grep '^acc-anti ' | grep -q anti-affinity"
 check "server group show" bash -c "openstack server group show acc-anti -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if \"anti-affinity\" in str(d[\"policies\"]) else 1)'"
 ANTI=$(openstack server group show acc-anti -f value -c id)
 check "server create --hint group= (first anti-affinity member)" openstack server create acc-g1 --image acc-disk --flavor m1.tiny --nic none --hint group="$ANTI"
