@@ -10,6 +10,7 @@ using CloudBox.Compute.Metadata;
 using CloudBox.Compute.Networking;
 using CloudBox.Compute.Power;
 using CloudBox.Compute.Quotas;
+using CloudBox.Compute.ServerGroups;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Usage;
 using CloudBox.Compute.Versions;
@@ -59,6 +60,9 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<ServerVolumes>();
         services.AddSingleton<VolumeDetachWorker>();
         services.AddSingleton<IStartupTask, VolumeDetachResumer>();
+        services.AddSingleton<ServerBodies>();
+        services.AddSingleton<ServerGroupStore>();
+        services.AddSingleton<GroupPlacement>();
         services.AddSingleton<BuildSignal>();
         services.AddSingleton<IScheduler, ThisNodeScheduler>();
         if (_settings.Driver is { } factory)
@@ -91,7 +95,6 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         {
             var v21 = routes.MapGroup(prefix);
             v21.AddEndpointFilter(Microversions.Filter);
-            v21.AddEndpointFilter(VolumesAttachedFilter.Fill);
             FlavorEndpoints.Map(v21);
             FlavorExtraSpecEndpoints.Map(v21);
             FlavorAccessEndpoints.Map(v21);
@@ -106,6 +109,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             InterfaceEndpoints.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
+            ServerGroupEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);
             VolumeAttachmentEndpoints.Map(v21);
         }

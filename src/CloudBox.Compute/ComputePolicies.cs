@@ -38,6 +38,11 @@ internal static class ComputePolicies
         ["compute:servers:metadata:index"] = Reader,
         ["compute:servers:metadata:update"] = Member,
         ["compute:instance_actions"] = Reader,
+        ["compute:server_groups:index"] = Reader,
+        ["compute:server_groups:show"] = Reader,
+        ["compute:server_groups:create"] = Member,
+        ["compute:server_groups:delete"] = Member,
+        ["compute:server_groups:all_projects"] = Admin,
         ["compute:simple_tenant_usage:list"] = Admin,
         ["compute:simple_tenant_usage:show"] = Reader,
     };

@@ -117,6 +117,47 @@ public sealed class ServerTests(DatabaseEngine engine) : ComputeFixture(engine)
     }
 
     [Test]
+    public async Task Show_and_the_detail_list_give_the_same_body_with_the_fields_of_each_microversion()
+    {
+        var (member, _) = await NewMemberAsync();
+        var id = await CreateActiveServerAsync(member, new JsonObject { ["metadata"] = new JsonObject { ["role"] = "db" } });
+        Assert.That((await NovaAt("2.26", HttpMethod.Put, $"/servers/{id}/tags/blue", member)).Status, Is.EqualTo(HttpStatusCode.Created));
+        // Fields each microversion adds (2.3 extended attributes and 2.16 host_status for admins only).
+        var added = new (string Version, string Field, bool AdminOnly)[]
+        {
+            ("2.3", "OS-EXT-SRV-ATTR:kernel_id", true), ("2.9", "locked", false), ("2.16", "host_status", true),
+            ("2.19", "description", false), ("2.26", "tags", false),
+        };
+        foreach (var version in new[] { "2.1", "2.3", "2.9", "2.16", "2.19", "2.26", "2.37" })
+        {
+            foreach (var (token, admin) in new[] { (member, false), (AdminToken, true) })
+            {
+                var (showStatus, shown) = await NovaAt(version, HttpMethod.Get, $"/servers/{id}", token);
+                Assert.That(showStatus, Is.EqualTo(HttpStatusCode.OK), shown?.ToJsonString());
+                var (_, listed) = await NovaAt(version, HttpMethod.Get, admin ? "/servers/detail?all_tenants=1" : "/servers/detail", token);
+                var inList = listed!["servers"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == id)!;
+                Assert.That(JsonNode.DeepEquals(inList, shown!["server"]), Is.True, $"{version} admin={admin}: {inList.ToJsonString()} vs {shown["server"]!.ToJsonString()}");
+
+                var server = shown["server"]!.AsObject();
+                Assert.That(server["metadata"]!["role"]!.GetValue<string>(), Is.EqualTo("db"));
+                // Nova's two timestamp forms: seconds with Z for created/updated, microseconds without a zone for launched_at.
+                Assert.That(server["created"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
+                Assert.That(server["updated"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
+                Assert.That(server["OS-SRV-USG:launched_at"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$"));
+                Assert.That(server["os-extended-volumes:volumes_attached"]!.AsArray(), Is.Empty);
+                Assert.That(server.ContainsKey("OS-EXT-SRV-ATTR:host"), Is.EqualTo(admin), $"{version} admin={admin}");
+                foreach (var (since, field, adminOnly) in added)
+                {
+                    var expected = Version.Parse(version) >= Version.Parse(since) && (admin || !adminOnly);
+                    Assert.That(server.ContainsKey(field), Is.EqualTo(expected), $"{field} at {version} admin={admin}");
+                }
+                if (Version.Parse(version) >= Version.Parse("2.26"))
+                    Assert.That(server["tags"]!.AsArray().Select(t => t!.GetValue<string>()), Is.EqualTo(new[] { "blue" }));
+            }
+        }
+    }
+
+    [Test]
     public async Task Update_renames_and_delete_removes_the_vm_and_its_files()
     {
         var id = await CreateActiveServerAsync();

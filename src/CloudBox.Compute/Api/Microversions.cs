@@ -18,9 +18,10 @@ public static class Microversions
     /// APIs it serves: 2.2 key pair types, 2.3 extended server attributes, 2.9 <c>locked</c>,
     /// 2.11 <c>forced_down</c>, 2.16 <c>host_status</c>, 2.19 server descriptions, 2.26 server
     /// tags, 2.28 <c>cpu_info</c> as an object, 2.35 key pair paging, 2.36 no network proxies in
-    /// limits and quotas, 2.37 <c>networks</c> required (<c>auto</c>/<c>none</c>). The APIs those
+    /// limits and quotas, 2.37 <c>networks</c> required (<c>auto</c>/<c>none</c>); for server groups
+    /// 2.13 (<c>project_id</c>, <c>user_id</c>) and 2.15 (the soft policies). The APIs those
     /// microversions change and that CloudBox does not serve (migrations, evacuate, consoles,
-    /// server groups, volumes) answer 404 at every version.
+    /// volumes) answer 404 at every version.
     /// </summary>
     public const string Maximum = "2.37";
 

@@ -82,7 +82,7 @@ public sealed partial class BuildWorker(
         catch (Exception error)
         {
             LogBuildFailed(server.Id, step ?? "scheduling", error.Message);
-            var message = error is DriverException ? error.Message : $"Build of instance {server.Id} failed: {error.Message}";
+            var message = error is DriverException or NoValidHostException ? error.Message : $"Build of instance {server.Id} failed: {error.Message}";
             var fault = ServerFaults.Json(500, message, $"{error.GetType().Name}: {error.Message}", clock.GetUtcNow());
             if (!await servers.TransitionAsync(server.Id, ServerStates.Building, step, ServerStates.Error, null, PowerState.NoState, Now(), CancellationToken.None, fault))
                 await CleanUpIfDeletedAsync(server);

@@ -126,11 +126,38 @@ internal static class ComputeSchema
         );
         """;
 
+    /// <summary>
+    /// Server groups (<c>os-server-groups</c>): one policy each, with rules (2.64's
+    /// <c>max_server_per_host</c>) as JSON, and their members, a row per server added with the
+    /// <c>group</c> scheduler hint; a member row goes when its server is deleted.
+    /// </summary>
+    private const string ServerGroups =
+        """
+        CREATE TABLE compute_server_groups (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX compute_server_groups_project ON compute_server_groups (project_id);
+        CREATE TABLE compute_server_group_members (
+            group_id TEXT NOT NULL,
+            server_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, server_id)
+        );
+        CREATE INDEX compute_server_group_members_server ON compute_server_group_members (server_id);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "server descriptions (2.19) and tags (2.26)", DescriptionsAndTags),
         new(3, "server network interfaces and port claims", NetworkInterfaces),
         new(4, "volume detaches in progress", VolumeDetaches),
+        new(5, "server groups and their members", ServerGroups),
     ];
 }

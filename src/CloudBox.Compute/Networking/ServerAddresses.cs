@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using CloudBox.Core.Networking;
 
 namespace CloudBox.Compute.Networking;
@@ -9,28 +9,40 @@ namespace CloudBox.Compute.Networking;
 /// </summary>
 public static class ServerAddresses
 {
-    public static JsonObject Json(IReadOnlyList<ServerPort>? ports)
+    public static void Write(Utf8JsonWriter json, IReadOnlyList<ServerPort>? ports)
     {
-        var addresses = new JsonObject();
-        if (ports is null)
-            return addresses;
-        foreach (var port in ports)
+        json.WriteStartObject();
+        if (ports is not null)
         {
-            if (addresses[port.NetworkName] is not JsonArray list)
-                addresses[port.NetworkName] = list = [];
-            foreach (var fixedIp in port.FixedIps)
-                list.Add(Entry(fixedIp.Address, fixedIp.Version, "fixed", port.MacAddress));
-            foreach (var floating in port.FloatingIps)
-                list.Add(Entry(floating, floating.Contains(':') ? 6 : 4, "floating", port.MacAddress));
+            // Networks in the order of their first port; a network's entries gather its ports in order.
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var first in ports)
+            {
+                if (!written.Add(first.NetworkName))
+                    continue;
+                json.WriteStartArray(first.NetworkName);
+                foreach (var port in ports)
+                {
+                    if (port.NetworkName != first.NetworkName)
+                        continue;
+                    foreach (var fixedIp in port.FixedIps)
+                        WriteEntry(json, fixedIp.Address, fixedIp.Version, "fixed", port.MacAddress);
+                    foreach (var floating in port.FloatingIps)
+                        WriteEntry(json, floating, floating.Contains(':') ? 6 : 4, "floating", port.MacAddress);
+                }
+                json.WriteEndArray();
+            }
         }
-        return addresses;
+        json.WriteEndObject();
     }
 
-    private static JsonObject Entry(string address, int version, string type, string mac) => new()
+    private static void WriteEntry(Utf8JsonWriter json, string address, int version, string type, string mac)
     {
-        ["version"] = version,
-        ["addr"] = address,
-        ["OS-EXT-IPS:type"] = type,
-        ["OS-EXT-IPS-MAC:mac_addr"] = mac,
-    };
+        json.WriteStartObject();
+        json.WriteNumber("version", version);
+        json.WriteString("addr", address);
+        json.WriteString("OS-EXT-IPS:type", type);
+        json.WriteString("OS-EXT-IPS-MAC:mac_addr", mac);
+        json.WriteEndObject();
+    }
 }

@@ -38,7 +38,7 @@ public static class LimitsEndpoints
             ["totalRAMUsed"] = used["ram"],
             ["totalSecurityGroupsUsed"] = 0,
             ["totalFloatingIpsUsed"] = 0,
-            ["totalServerGroupsUsed"] = 0,
+            ["totalServerGroupsUsed"] = used["server_groups"],
         };
         if (Api.Microversions.AtLeast(context, 36))
         {

@@ -46,7 +46,7 @@ public sealed class QuotaStore(Database database, ComputeSettings settings)
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM compute_quotas WHERE project_id = @projectId", new { projectId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>What the project's live servers and the user's key pairs use now.</summary>
+    /// <summary>What the project's live servers and server groups, and the user's key pairs, use now.</summary>
     public async Task<Dictionary<string, int>> UsageAsync(DbConnection connection, DbTransaction? transaction, string projectId, string? userId)
     {
         var servers = await connection.QuerySingleAsync<(long Count, long Cores, long Ram)>(
@@ -54,8 +54,10 @@ public sealed class QuotaStore(Database database, ComputeSettings settings)
             new { projectId, no = false }, transaction);
         var keypairs = userId is null ? 0 : await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM compute_keypairs WHERE user_id = @userId", new { userId }, transaction);
+        var serverGroups = await ServerGroups.ServerGroupStore.CountAsync(connection, transaction, projectId);
         return new Dictionary<string, int>
         {
+            ["server_groups"] = serverGroups,
             ["instances"] = (int)servers.Count,
             ["cores"] = (int)servers.Cores,
             ["ram"] = (int)servers.Ram,

@@ -286,8 +286,8 @@ public static class ServerActionEndpoints
         }
         await s.Servers.TransitionAsync(server.Id, server.VmState, ServerStates.Rebuilding, ServerStates.Active, null, PowerState.Running, Now(s), CancellationToken.None, setLaunched: true);
         var current = await s.Servers.FindAsync(server.Id, CancellationToken.None) ?? server;
-        var detail = ServerJson.Detail(context, current, ServerAccess.IsAdmin(caller));
-        detail["adminPass"] = argument.OptionalString("adminPass") ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(9));
-        return JsonBody.Node(new JsonObject { ["server"] = detail }, StatusCodes.Status202Accepted);
+        var adminPass = argument.OptionalString("adminPass") ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(9));
+        return await ((ServerBodies)context.RequestServices.GetService(typeof(ServerBodies))!).OneAsync(context, current, ServerAccess.IsAdmin(caller), CancellationToken.None,
+            StatusCodes.Status202Accepted, adminPass);
     }
 }

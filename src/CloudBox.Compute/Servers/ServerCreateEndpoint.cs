@@ -8,6 +8,7 @@ using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Keypairs;
 using CloudBox.Compute.Networking;
 using CloudBox.Compute.Quotas;
+using CloudBox.Compute.ServerGroups;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Data;
@@ -34,12 +35,14 @@ public static class ServerCreateEndpoint
     private static async Task<IResult> CreateAsync(
         HttpContext context, ServerStore servers, FlavorStore flavors, KeypairStore keypairs, QuotaStore quotas, InstanceActionStore actions,
         IImageSource images, Volumes.ServerVolumes serverVolumes, BuildSignal signal, PolicyEngine policy, TimeProvider clock, ServerNetworks networks,
-        CancellationToken cancellationToken)
+        ServerGroupStore serverGroups, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:create");
         if (caller.ProjectId is null)
             throw ApiFault.Forbidden("Creating servers needs a project-scoped token.");
-        var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("server");
+        var request = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var body = request.RequireObject("server");
+        var group = await SchedulerHints.GroupAsync(request, caller, serverGroups, cancellationToken);
         var name = body.RequireString("name").Trim();
 
         var flavorRef = body.RequireString("flavorRef");
@@ -180,8 +183,19 @@ public static class ServerCreateEndpoint
                         throw ApiFault.Forbidden($"Quota exceeded for {resource}: Requested {requested}, but already used {usage[resource]} of {limit} {resource}");
                     }
                 }
+                if (group is not null)
+                {
+                    // Serialised per group as well, so two creates cannot both take the group's last member place.
+                    await database.LockAsync(connection, transaction, "compute-server-group:" + group.Id);
+                    var members = await ServerGroupStore.CountMembersAsync(connection, transaction, group.Id);
+                    var limit = await quotas.LimitAsync(connection, transaction, caller.ProjectId, "server_group_members");
+                    if (limit >= 0 && members + maxCount > limit)
+                        throw ApiFault.Forbidden("Quota exceeded, too many servers in group");
+                }
                 foreach (var server in created)
                     await connection.ExecuteAsync($"INSERT INTO compute_servers ({ServerStore.Columns}) VALUES ({ServerStore.Values})", server, transaction);
+                if (group is not null)
+                    await ServerGroupStore.AddMembersAsync(connection, transaction, group.Id, created.Select(c => c.Id), now);
                 await ServerNetworks.ForgetClaimsAsync(connection, transaction, database, created);
             }, cancellationToken);
         }

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CloudBox.Compute.Api;
-using CloudBox.Compute.Networking;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Paging;
 using CloudBox.Core.Api.Policy;
@@ -19,14 +17,14 @@ public static class ServerEndpoints
 {
     public static void Map(IEndpointRouteBuilder v21)
     {
-        v21.MapGet("/servers", (HttpContext c, ServerStore s, ServerNetworks n, PolicyEngine p, CancellationToken t) => ListAsync(c, s, n, p, false, t));
-        v21.MapGet("/servers/detail", (HttpContext c, ServerStore s, ServerNetworks n, PolicyEngine p, CancellationToken t) => ListAsync(c, s, n, p, true, t));
+        v21.MapGet("/servers", (HttpContext c, ServerStore s, ServerBodies b, PolicyEngine p, CancellationToken t) => ListAsync(c, s, b, p, false, t));
+        v21.MapGet("/servers/detail", (HttpContext c, ServerStore s, ServerBodies b, PolicyEngine p, CancellationToken t) => ListAsync(c, s, b, p, true, t));
         v21.MapGet("/servers/{id}", GetAsync);
         v21.MapPut("/servers/{id}", UpdateAsync);
         v21.MapDelete("/servers/{id}", DeleteAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy, bool detail,
+    private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, ServerBodies bodies, PolicyEngine policy, bool detail,
         CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:index");
@@ -69,7 +67,7 @@ public static class ServerEndpoints
         {
             var states = ServerStates.VmStatesFor(status);
             if (states.Length == 0)
-                return Render(context, detail, admin, [], null);
+                return await bodies.ListAsync(context, [], detail, admin, null, cancellationToken);
             where.Add(servers.Database.InList("vm_state", "states"));
             parameters.Add("states", states);
         }
@@ -134,42 +132,29 @@ public static class ServerEndpoints
         {
             throw ApiFault.BadRequest($"marker [{pageRequest.Marker}] not found");
         }
-        // One call for the whole page's addresses, never one per server.
-        var ports = detail ? await networks.ListAsync(page.Select(s => s.Id).ToHashSet(StringComparer.Ordinal), cancellationToken) : null;
-        return Render(context, detail, admin, page, ports);
+        return await bodies.ListAsync(context, page, detail, admin, NextHref(context, detail, page), cancellationToken);
     }
 
-    private static IResult Render(HttpContext context, bool detail, bool admin, IReadOnlyList<ServerRecord> page,
-        IReadOnlyDictionary<string, IReadOnlyList<Core.Networking.ServerPort>>? ports)
+    /// <summary>The <c>next</c> link of a full page: the same query with the page's last server as marker.</summary>
+    private static string? NextHref(HttpContext context, bool detail, IReadOnlyList<ServerRecord> page)
     {
-        var items = new JsonArray();
-        foreach (var server in page)
-            items.Add(detail ? ServerJson.Detail(context, server, admin, ports?.GetValueOrDefault(server.Id)) : ServerJson.Summary(context, server));
-        var body = new JsonObject { ["servers"] = items };
         var limit = context.Request.Query("limit");
-        if (limit is not null && page.Count > 0 && int.TryParse(limit, out var n) && page.Count >= n)
-        {
-            var query = System.Web.HttpUtility.ParseQueryString(context.Request.QueryString.Value ?? "");
-            query["marker"] = page[^1].Id;
-            body["servers_links"] = new JsonArray(new JsonObject
-            {
-                ["rel"] = "next",
-                ["href"] = $"{ComputeLinks.Versioned(context)}/servers{(detail ? "/detail" : "")}?{query}",
-            });
-        }
-        return JsonBody.Node(body);
+        if (limit is null || page.Count == 0 || !int.TryParse(limit, out var n) || page.Count < n)
+            return null;
+        var query = System.Web.HttpUtility.ParseQueryString(context.Request.QueryString.Value ?? "");
+        query["marker"] = page[^1].Id;
+        return $"{ComputeLinks.Versioned(context)}/servers{(detail ? "/detail" : "")}?{query}";
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy,
+    private static async Task<IResult> GetAsync(string id, HttpContext context, ServerStore servers, ServerBodies bodies, PolicyEngine policy,
         CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:show");
         var server = await ServerAccess.FindVisibleAsync(id, caller, servers, cancellationToken);
-        var ports = await networks.ListAsync(server.Id, cancellationToken);
-        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller), ports) });
+        return await bodies.OneAsync(context, server, ServerAccess.IsAdmin(caller), cancellationToken);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ServerStore servers, ServerNetworks networks, PolicyEngine policy, TimeProvider clock,
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ServerStore servers, ServerBodies bodies, PolicyEngine policy, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:update");
@@ -188,8 +173,7 @@ public static class ServerEndpoints
             server.Description = body.OptionalString("description");
         server.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
         await servers.UpdateFieldsAsync(id, "name = @Name, access_ipv4 = @AccessIpv4, access_ipv6 = @AccessIpv6, description = @Description, updated_at = @UpdatedAt", server, cancellationToken);
-        var ports = await networks.ListAsync(server.Id, cancellationToken);
-        return JsonBody.Node(new JsonObject { ["server"] = ServerJson.Detail(context, server, ServerAccess.IsAdmin(caller), ports) });
+        return await bodies.OneAsync(context, server, ServerAccess.IsAdmin(caller), cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ServerStore servers, ServerDeleter deleter, PolicyEngine policy, CancellationToken cancellationToken)
