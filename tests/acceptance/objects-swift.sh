@@ -46,6 +46,17 @@ refuse "anonymous listing without .rlistings is refused" "401" curl -fsS "$accou
 check "swift post -r '.r:*,.rlistings' allows listings" swift post -r '.r:*,.rlistings' docs
 check "anonymous curl lists the public container" bash -c "curl -fsS '$account_url/docs' | grep -qx small.txt"
 
+# --- container CORS ------------------------------------------------------------------------------
+check "swift post -m sets a container's CORS origin and max age" \
+    swift post docs -m 'Access-Control-Allow-Origin:https://app.example' -m 'Access-Control-Max-Age:600'
+check "a preflight from the allowed origin needs no token and gets the rules" bash -c "
+    curl -fsS -o /dev/null -D - -X OPTIONS -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: GET' '$account_url/docs/small.txt' |
+    tr -d '\\r' | grep -qix 'access-control-allow-origin: https://app.example'"
+refuse "a preflight from another origin is refused" "401" \
+    curl -fsS -X OPTIONS -H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: GET' "$account_url/docs/small.txt"
+check "a GET from the allowed origin carries Access-Control-Allow-Origin" bash -c "
+    curl -fsS -o /dev/null -D - -H 'Origin: https://app.example' '$account_url/docs/small.txt' | tr -d '\\r' | grep -qix 'access-control-allow-origin: https://app.example'"
+
 # --- openstackclient ----------------------------------------------------------------------------
 check "openstack container create" openstack container create osc-box
 check "openstack container list shows it" bash -c 'openstack container list -f value -c Name | grep -qx osc-box'

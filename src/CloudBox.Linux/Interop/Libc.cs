@@ -31,6 +31,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "fdatasync", SetLastError = true)]
     internal static partial int FDataSync(int fd);
 
+    [LibraryImport(Name, EntryPoint = "sync_file_range", SetLastError = true)]
+    internal static partial int SyncFileRange(int fd, long offset, long length, uint flags);
+
     [LibraryImport(Name, EntryPoint = "ftruncate", SetLastError = true)]
     internal static partial int FTruncate(int fd, long length);
 

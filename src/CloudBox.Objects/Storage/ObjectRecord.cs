@@ -37,7 +37,23 @@ public sealed class ObjectRecord
 
     public void SetMetadata(Dictionary<string, string> map) => Metadata = JsonSerializer.Serialize(map, ObjectsJsonContext.Default.DictionaryStringString);
 
-    public List<ObjectPart> PartList() => JsonSerializer.Deserialize(Parts, ObjectsJsonContext.Default.ListObjectPart) ?? [];
+    private string? _partsParsedFrom;
+    private IReadOnlyList<ObjectPart> _partList = [];
+
+    /// <summary>
+    /// <see cref="Parts"/> parsed, once per value: a GET looks at the parts to find inline bytes
+    /// and again to stream them, and a large object's list is long.
+    /// </summary>
+    public IReadOnlyList<ObjectPart> PartList()
+    {
+        var parts = Parts;
+        if (!ReferenceEquals(parts, _partsParsedFrom))
+        {
+            _partList = JsonSerializer.Deserialize(parts, ObjectsJsonContext.Default.ListObjectPart) ?? [];
+            _partsParsedFrom = parts;
+        }
+        return _partList;
+    }
 
     public void SetParts(List<ObjectPart> parts)
     {

@@ -412,12 +412,12 @@ public sealed class ObjectStore(Database database, BlobStore blobs, TimeProvider
     }
 
     /// <summary>Drops the blob rows of <paramref name="old"/> that <paramref name="kept"/> does not reuse; returns their ids for unlinking.</summary>
-    private static async Task<IReadOnlyList<string>> ReleaseBlobsAsync(DbConnection connection, DbTransaction transaction, List<ObjectPart> old, List<ObjectPart> kept)
+    private static async Task<IReadOnlyList<string>> ReleaseBlobsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ObjectPart> old, IReadOnlyList<ObjectPart> kept)
     {
         var released = new List<string>();
         foreach (var part in old)
         {
-            if (kept.Exists(k => k.BlobId == part.BlobId))
+            if (kept.Any(k => k.BlobId == part.BlobId))
                 continue;
             await connection.ExecuteAsync("DELETE FROM objects_blobs WHERE blob_id = @BlobId", part, transaction);
             released.Add(part.BlobId);

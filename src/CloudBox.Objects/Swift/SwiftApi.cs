@@ -11,7 +11,7 @@ namespace CloudBox.Objects.Swift;
 internal static class SwiftApi
 {
     private const string VersionRoot = "/v1/";
-    private static readonly string[] Methods = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY"];
+    private static readonly string[] Methods = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS"];
 
     /// <summary>Swift authorizes by account ownership and container ACLs, not by policy rules.</summary>
     public static IReadOnlyDictionary<string, string> DefaultPolicies { get; } = new Dictionary<string, string>();
@@ -34,6 +34,12 @@ internal static class SwiftApi
         var request = new SwiftRequest(context, SwiftPath.Parse(context, VersionRoot), backend);
         try
         {
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                await ContainerCors.PreflightAsync(request);
+                return;
+            }
+            ContainerCors.AddResponseHeaders(request);
             if (request.Path.Container is null)
                 await AccountEndpoints.HandleAsync(request);
             else if (request.Path.Object is null)

@@ -5,6 +5,7 @@ using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Health;
 using CloudBox.Core.Modules;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace CloudBox.Hosting;
@@ -41,6 +42,7 @@ public static class CloudBoxHost
 
         var registry = new ModuleRegistry(modules);
         var services = builder.Services;
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddSingleton(options);
         services.AddSingleton(database);
         services.AddSingleton(registry);

@@ -73,6 +73,55 @@ public class ObjectTests(DatabaseEngine engine) : SwiftFixture(engine)
     }
 
     [Test]
+    public async Task BodiesOfManyWriteChunksKeepEveryByteTheirMd5AndRanges()
+    {
+        // 9 MiB + 5 bytes: the pipelined writer's 4 MiB chunks and the reader's 1 MiB buffers, plus a tail.
+        var container = await CreateContainerAsync();
+        var data = new byte[9 * 1024 * 1024 + 5];
+        Random.Shared.NextBytes(data);
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        using (var put = await SendAsync("PUT", $"{Account}/{container}/many", AdminToken, data))
+        {
+            Assert.That((int)put.StatusCode, Is.EqualTo(201));
+            Assert.That(Header(put, "ETag"), Is.EqualTo(md5));
+        }
+        using (var chunked = new HttpRequestMessage(HttpMethod.Put, $"{Account}/{container}/many-chunked"))
+        {
+            chunked.Headers.Add("X-Auth-Token", AdminToken);
+            chunked.Headers.TransferEncodingChunked = true;
+            chunked.Content = new StreamContent(new MemoryStream(data), 100_000);
+            using var put = await Cloud.Client.SendAsync(chunked);
+            Assert.That((int)put.StatusCode, Is.EqualTo(201));
+            Assert.That(Header(put, "ETag"), Is.EqualTo(md5));
+        }
+        foreach (var name in new[] { "many", "many-chunked" })
+        {
+            using var get = await SendAsync("GET", $"{Account}/{container}/{name}", AdminToken);
+            Assert.That(Header(get, "ETag"), Is.EqualTo(md5));
+            Assert.That(await get.Content.ReadAsByteArrayAsync(), Is.EqualTo(data), name);
+        }
+        const int from = 4 * 1024 * 1024 - 3, to = 5 * 1024 * 1024 + 2; // across a write chunk and a read buffer boundary
+        using var range = await SendAsync("GET", $"{Account}/{container}/many", AdminToken, null, ("Range", $"bytes={from}-{to}"));
+        Assert.That((int)range.StatusCode, Is.EqualTo(206));
+        Assert.That(await range.Content.ReadAsByteArrayAsync(), Is.EqualTo(data[from..(to + 1)]));
+    }
+
+    [Test]
+    public async Task AWrongEtagOnAManyChunkBodyLeavesNoBlob()
+    {
+        var container = await CreateContainerAsync();
+        var data = new byte[6 * 1024 * 1024];
+        Random.Shared.NextBytes(data);
+        var blobs = Path.Combine(Cloud.DataDirectory, "objects", "blobs");
+        var before = Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).ToHashSet();
+        using (var put = await SendAsync("PUT", $"{Account}/{container}/bad", AdminToken, data, ("ETag", Md5("something else"))))
+            Assert.That((int)put.StatusCode, Is.EqualTo(422));
+        Assert.That(Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories), Is.EquivalentTo(before));
+        using var get = await SendAsync("GET", $"{Account}/{container}/bad", AdminToken);
+        Assert.That((int)get.StatusCode, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task AnUploadCutShortOfItsContentLengthLeavesNothing()
     {
         var container = await CreateContainerAsync();
