@@ -53,6 +53,7 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<VolumeWorkSignal>();
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<BackupStore>();
+        services.AddSingleton<BackupDriver>();
         services.AddSingleton<BackupWork>();
         services.AddSingleton<VolumeAttachmentService>();
         services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());

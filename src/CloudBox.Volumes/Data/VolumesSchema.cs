@@ -106,10 +106,27 @@ internal static class VolumesSchema
         CREATE INDEX volumes_backups_project ON volumes_backups (project_id);
         """;
 
+    /// <summary>
+    /// Chunked backups, full or incremental, in the object store or in files: where the chunks are
+    /// (<c>backend</c>, <c>container</c>, <c>object_prefix</c>) and what an incremental backup builds
+    /// on. Backups made before keep their one raw file (<c>backend</c> 'raw').
+    /// </summary>
+    private const string ChunkedBackups =
+        """
+        ALTER TABLE volumes_backups ADD COLUMN backend TEXT NOT NULL DEFAULT 'raw';
+        ALTER TABLE volumes_backups ADD COLUMN container TEXT;
+        ALTER TABLE volumes_backups ADD COLUMN object_prefix TEXT;
+        ALTER TABLE volumes_backups ADD COLUMN object_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE volumes_backups ADD COLUMN parent_id TEXT;
+        CREATE INDEX volumes_backups_parent ON volumes_backups (parent_id);
+        CREATE INDEX volumes_backups_volume ON volumes_backups (volume_id);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "volume attachments", Attachments),
         new(3, "volume backups", Backups),
+        new(4, "chunked and incremental backups", ChunkedBackups),
     ];
 }

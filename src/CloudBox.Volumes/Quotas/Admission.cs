@@ -47,6 +47,26 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
                 $"INSERT INTO volumes_snapshots ({Snapshots.SnapshotStore.Columns}) VALUES ({Snapshots.SnapshotStore.Values})", snapshot, transaction);
         }, cancellationToken);
 
+    /// <summary>
+    /// Inside the caller's transaction: refuses a new backup of <paramref name="sizeGb"/> beyond the
+    /// project's <c>backups</c> or <c>backup_gigabytes</c> quota with Cinder's 413 errors. Takes the
+    /// admission lock, so it must come before the transaction locks anything else.
+    /// </summary>
+    public async Task CheckBackupAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int sizeGb)
+    {
+        await database.LockAsync(connection, transaction, LockKey);
+        var limits = await QuotaStore.LimitsAsync(connection, transaction, projectId);
+        var usage = await QuotaStore.UsageAsync(connection, transaction, projectId);
+        if (limits[QuotaResource.Backups] >= 0 && usage.Backups + 1 > limits[QuotaResource.Backups])
+            throw new ApiFault(413, $"BackupLimitExceeded: Maximum number of backups allowed ({limits[QuotaResource.Backups]}) exceeded");
+        var allowed = limits[QuotaResource.BackupGigabytes];
+        if (allowed >= 0 && usage.BackupGigabytes + sizeGb > allowed)
+        {
+            throw new ApiFault(413,
+                $"VolumeBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGb}G, quota is {allowed}G and {usage.BackupGigabytes}G has been consumed.");
+        }
+    }
+
     private async Task CheckAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int addVolumes, int addSnapshots, long addGigabytes)
     {
         var limits = await QuotaStore.LimitsAsync(connection, transaction, projectId);
