@@ -122,11 +122,35 @@ internal static class VolumesSchema
         CREATE INDEX volumes_backups_volume ON volumes_backups (volume_id);
         """;
 
+    /// <summary>Volume transfers (os-volume-transfer): the offer, and a salted hash of its key.</summary>
+    private const string Transfers =
+        """
+        CREATE TABLE volumes_transfers (
+            id TEXT PRIMARY KEY,
+            volume_id TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            name TEXT,
+            salt TEXT NOT NULL,
+            crypt_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX volumes_transfers_project ON volumes_transfers (project_id);
+        CREATE INDEX volumes_transfers_volume ON volumes_transfers (volume_id);
+        """;
+
+    /// <summary>Volumes that may be attached to several servers at once (from a multiattach type).</summary>
+    private const string Multiattach =
+        """
+        ALTER TABLE volumes_volumes ADD COLUMN multiattach BOOLEAN NOT NULL DEFAULT FALSE;
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "volume attachments", Attachments),
         new(3, "volume backups", Backups),
         new(4, "chunked and incremental backups", ChunkedBackups),
+        new(5, "volume transfers", Transfers),
+        new(6, "multiattach volumes", Multiattach),
     ];
 }

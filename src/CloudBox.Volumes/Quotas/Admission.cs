@@ -67,7 +67,20 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
         }
     }
 
-    private async Task CheckAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int addVolumes, int addSnapshots, long addGigabytes)
+    /// <summary>
+    /// Inside the caller's transaction: refuses taking over a volume (with its snapshots) beyond the
+    /// recipient's quotas. Nothing new is provisioned, so capacity is not checked. Takes the admission
+    /// lock, so it must come before the transaction locks anything else.
+    /// </summary>
+    public async Task CheckTransferAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int snapshots, long gigabytes)
+    {
+        await database.LockAsync(connection, transaction, LockKey);
+        await CheckAsync(connection, transaction, projectId, 1, snapshots, gigabytes, checkCapacity: false);
+    }
+
+    private async Task CheckAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int addVolumes, int addSnapshots, long addGigabytes,
+        bool checkCapacity = true)
     {
         var limits = await QuotaStore.LimitsAsync(connection, transaction, projectId);
         var usage = await QuotaStore.UsageAsync(connection, transaction, projectId);
@@ -79,7 +92,7 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
                 $"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested {addGigabytes}G, " +
                 $"quota is {limits[QuotaResource.Gigabytes]}G and {usage.Gigabytes}G has been consumed.");
         }
-        if (addGigabytes > 0)
+        if (addGigabytes > 0 && checkCapacity)
         {
             var capacity = (long)(files.CapacityGigabytes() * settings.MaxOverSubscriptionRatio);
             var provisioned = await QuotaStore.ProvisionedGigabytesAsync(connection, transaction);
