@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using CloudBox.Core.Objects;
+using CloudBox.Linux.Files;
 using CloudBox.Volumes.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +13,7 @@ namespace CloudBox.Volumes.Backups;
 /// an incremental backup stores only the chunks whose SHA-256 differs from its parent's and points
 /// at the parent's objects for the rest. Every step can be repeated after a crash: objects are
 /// named by backup and index and simply written again, and the metadata object comes last.
-/// One chunk is in memory at a time, never the whole volume.
+/// One chunk is in memory at a time, never the whole volume; holes of the thin file are not read.
 /// </summary>
 public sealed class BackupDriver(VolumeFiles files, VolumesSettings settings, IServiceProvider services)
 {
@@ -60,10 +61,18 @@ public sealed class BackupDriver(VolumeFiles files, VolumesSettings settings, IS
         try
         {
             using var volume = File.OpenHandle(files.VolumePath(backup.VolumeId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var fd = (int)volume.DangerousGetHandle();
             for (var index = 0; (long)index * chunkBytes < sizeBytes; index++)
             {
                 var offset = (long)index * chunkBytes;
                 var length = (int)Math.Min(chunkBytes, sizeBytes - offset);
+                // A chunk that lies wholly in a hole of the thin file is zeros: no need to read it.
+                var nextData = PositionalIo.NextData(fd, offset);
+                if (nextData < 0 || nextData >= offset + length)
+                {
+                    manifest.Chunks.Add(new BackupChunk());
+                    continue;
+                }
                 var read = ReadFull(volume, buffer.AsSpan(0, length), offset);
                 buffer.AsSpan(read, length - read).Clear(); // past the end of a shorter file: zeros
                 var data = buffer.AsMemory(0, length);

@@ -147,7 +147,8 @@ public static class BackupEndpoints
             Id = id, ProjectId = volume.ProjectId, UserId = caller.UserId, VolumeId = volume.Id,
             Name = VolumesRequest.OptionalString(body, "name"), Description = VolumesRequest.OptionalString(body, "description"),
             Status = BackupStatus.Creating, SizeGb = volume.SizeGb, CreatedAt = now, UpdatedAt = now,
-            Backend = driver.DefaultBackend, Container = container, ObjectPrefix = BackupDriver.Prefix(volume.Id, id, at), ParentId = parent?.Id,
+            // An incremental backup stays in its parent's store, where the chunks it shares with it are.
+            Backend = parent?.Backend ?? driver.DefaultBackend, Container = container, ObjectPrefix = BackupDriver.Prefix(volume.Id, id, at), ParentId = parent?.Id,
         };
         var database = backups.Database;
         await database.InTransactionAsync(async (connection, transaction) =>
