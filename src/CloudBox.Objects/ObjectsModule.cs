@@ -43,6 +43,7 @@ public sealed class ObjectsModule(ObjectsSettings? settings = null) : ICloudModu
         services.AddSingleton(_ => new BlobStore(options.DataDirectory));
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<ObjectReader>();
+        services.AddSingleton<Core.Objects.IProjectObjectStore, Modules.ProjectObjectStore>();
         services.AddSingleton<IStartupTask, TemporaryFileCleanup>();
         services.AddSingleton<ObjectExpirer>();
         services.AddSingleton<BlobSweeper>();

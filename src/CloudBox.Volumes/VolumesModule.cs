@@ -10,6 +10,7 @@ using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Quotas;
 using CloudBox.Volumes.Snapshots;
 using CloudBox.Volumes.Storage;
+using CloudBox.Volumes.Transfers;
 using CloudBox.Volumes.Types;
 using CloudBox.Volumes.Versions;
 using CloudBox.Volumes.Volumes;
@@ -53,6 +54,8 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<VolumeWorkSignal>();
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<BackupStore>();
+        services.AddSingleton<BackupDriver>();
+        services.AddSingleton<TransferStore>();
         services.AddSingleton<BackupWork>();
         services.AddSingleton<VolumeAttachmentService>();
         services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
@@ -73,5 +76,6 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         QuotaEndpoints.Map(project);
         AttachmentEndpoints.Map(project);
         BackupEndpoints.Map(project);
+        TransferEndpoints.Map(project);
     }
 }

@@ -38,5 +38,10 @@ internal static class VolumesPolicies
         ["backup:create"] = Member,
         ["backup:delete"] = Member,
         ["backup:restore"] = Member,
+        ["volume:get_all_transfers"] = Reader,
+        ["volume:get_transfer"] = Reader,
+        ["volume:create_transfer"] = Member,
+        ["volume:delete_transfer"] = Member,
+        ["volume:accept_transfer"] = Member,
     };
 }

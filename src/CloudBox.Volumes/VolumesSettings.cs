@@ -12,6 +12,12 @@ public sealed class VolumesSettings
     /// <summary>How often the worker looks for work when nothing woke it.</summary>
     public TimeSpan WorkerPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The size of one backup object (Cinder's backup_swift_object_size is 50 MiB): the unit an
+    /// incremental backup compares and stores again when it changed, and what a backup holds in memory.
+    /// </summary>
+    public int BackupChunkBytes { get; init; } = 8 << 20;
+
     /// <summary>The qemu-img binary, for images in qcow2 and other formats.</summary>
     public string QemuImg { get; init; } = "qemu-img";
 }

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Data;
+using CloudBox.Core.Modules;
 using CloudBox.Images;
 using CloudBox.Testing;
 
 namespace CloudBox.Volumes.Tests;
 
-/// <summary>Runs a test class once per database engine against its own cloud with Images and Volumes.</summary>
+/// <summary>Runs a test class once per database engine against its own cloud with Images and Volumes (and whatever <see cref="ExtraModules"/> adds).</summary>
 [TestFixture(DatabaseEngine.Sqlite)]
 [TestFixture(DatabaseEngine.Postgres)]
 public abstract class VolumesFixture(DatabaseEngine engine)
@@ -15,15 +16,31 @@ public abstract class VolumesFixture(DatabaseEngine engine)
     protected string AdminToken { get; set; } = "";
     protected string AdminProject { get; private set; } = "";
 
+    /// <summary>Modules besides Images and Volumes (the object store, for backups into it).</summary>
+    protected virtual ICloudModule[] ExtraModules() => [];
+
+    /// <summary>Backup chunk size: small in tests, so a few written blocks make distinct chunks.</summary>
+    protected const int BackupChunkBytes = 1 << 20;
+
     [OneTimeSetUp]
     public async Task StartCloud()
     {
-        Cloud = await TestCloud.StartAsync(engine, new ImagesModule(), new VolumesModule(new VolumesSettings
+        Cloud = await TestCloud.StartAsync(engine, [new ImagesModule(), new VolumesModule(new VolumesSettings
         {
             WorkerPollInterval = TimeSpan.FromMilliseconds(200),
             CapacityGigabytes = 100,
-        }));
+            BackupChunkBytes = BackupChunkBytes,
+        }), .. ExtraModules()]);
         await RefreshAdminAsync();
+    }
+
+    /// <summary>A new project with a member user; returns the project and the user's token.</summary>
+    protected async Task<(string Project, string Token)> NewMemberAsync()
+    {
+        var name = Unique("proj");
+        var user = Unique("user");
+        var (projectId, _) = await Cloud.CreateUserWithRoleAsync(AdminToken, name, user, "pw", "member");
+        return (projectId, await Cloud.TokenAsync(user, "pw", name));
     }
 
     protected async Task RefreshAdminAsync()
@@ -56,7 +73,7 @@ public abstract class VolumesFixture(DatabaseEngine engine)
     /// <summary>Polls until the volume (or snapshot) reaches <paramref name="status"/>; returns its last state.</summary>
     protected async Task<JsonObject> WaitAsync(string collection, string id, string status, string? token = null, string? project = null)
     {
-        var member = collection == "volumes" ? "volume" : "snapshot";
+        var member = collection switch { "volumes" => "volume", "backups" => "backup", _ => "snapshot" };
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {

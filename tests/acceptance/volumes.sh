@@ -69,6 +69,7 @@ wait_backup() {
     done
     return 1
 }
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-b -f value -c id).raw" bs=65536 seek=16384 conv=notrunc status=none
 check "volume backup create" openstack volume backup create --name bk-1 vol-b
 check "the backup becomes available" wait_backup bk-1 available
 check "volume backup list shows it" bash -c "openstack volume backup list -f value -c Name | grep -qx bk-1"
@@ -77,12 +78,71 @@ check "volume backup list shows it" bash -c "openstack volume backup list -f val
 check "volume backup restore into a new volume" bash -c "out=\$(openstack volume backup restore bk-1 vol-restored 2>&1) || echo \"\$out\" | grep -q 'non-iterable VolumeBackupsRestore'"
 check "the restored volume is available with the backup's size" bash -c "$(declare -f wait_status); wait_status vol-restored available && [ \"\$(openstack volume show vol-restored -f value -c size)\" = 2 ]"
 check "the restored volume holds the backed-up data" bash -c "cmp $CB_DATA/volumes/volumes/\$(openstack volume show vol-b -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored -f value -c id).raw"
-refuse "incremental backups are refused" "400" openstack volume backup create --incremental vol-b
-check "volume backup delete" openstack volume backup delete bk-1
+# With the object store running, backups are chunked objects in the owner's account, as Cinder's Swift driver keeps them.
+check "the backup is in the object store (swift list volumebackups)" bash -c "swift list volumebackups | grep -q '_backup_$(openstack volume backup show bk-1 -f value -c id)_metadata\$'"
+check "the backup reports its container" bash -c "[ \"\$(openstack volume backup show bk-1 -f value -c container)\" = volumebackups ]"
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-b -f value -c id).raw" bs=65536 seek=100 conv=notrunc status=none
+check "volume backup create --incremental" openstack volume backup create --incremental --name bk-2 vol-b
+check "the incremental backup becomes available" wait_backup bk-2 available
+check "it is incremental and its base has a dependent" bash -c "[ \"\$(openstack volume backup show bk-2 -f value -c is_incremental)\" = True ] &&
+    [ \"\$(openstack volume backup show bk-1 -f value -c has_dependent_backups)\" = True ]"
+check "it stored only the changed chunk" bash -c "[ \"\$(openstack volume backup show bk-2 -f value -c object_count)\" = 1 ]"
+refuse "a backup with incremental backups cannot be deleted" "400" openstack volume backup delete bk-1
+check "the incremental backup restores the whole volume" bash -c "
+    out=\$(openstack volume backup restore bk-2 vol-restored-2 2>&1) || echo \"\$out\" | grep -q 'non-iterable VolumeBackupsRestore'
+    $(declare -f wait_status); wait_status vol-restored-2 available &&
+    cmp $CB_DATA/volumes/volumes/\$(openstack volume show vol-b -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored-2 -f value -c id).raw"
+check "quota set --backups" openstack quota set --backups 2 --backup-gigabytes 100 admin
+refuse "a backup beyond the backups quota is refused" "413" openstack volume backup create vol-b
+check "the backup quota counts both backups" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' '$CB_URL/volume/v3/$PROJECT/os-quota-sets/$PROJECT?usage=true' |
+    python3 -c 'import json,sys; q=json.load(sys.stdin)[\"quota_set\"]; sys.exit(0 if q[\"backups\"][\"in_use\"]==2 and q[\"backups\"][\"limit\"]==2 else 1)'"
+openstack quota set --backups 10 --backup-gigabytes 1000 admin
+check "volume backup delete (the incremental one, then its base)" bash -c "openstack volume backup delete bk-2 &&
+    for i in \$(seq 1 50); do openstack volume backup show bk-2 >/dev/null 2>&1 || break; sleep 0.2; done && openstack volume backup delete bk-1"
 check "the backup is gone" bash -c "for i in \$(seq 1 50); do openstack volume backup show bk-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "its objects are gone" bash -c "! swift list volumebackups | grep -q _backup_"
+
+# --- volume transfers to another project ------------------------------------------------------
+openstack project create xfer-project >/dev/null
+openstack user create --password xfer-pw xfer-user >/dev/null
+openstack role add --project xfer-project --user xfer-user member
+as_recipient() { OS_USERNAME=xfer-user OS_PASSWORD=xfer-pw OS_PROJECT_NAME=xfer-project "$@"; }
+check "volume create (to give away)" openstack volume create --size 1 vol-gift
+check "the volume to give away is available" wait_status vol-gift available
+check "volume transfer request create" bash -c "openstack volume transfer request create --name gift vol-gift -f json >$CB_DATA/transfer.json"
+XFER_ID=$(python3 -c "import json; print(json.load(open('$CB_DATA/transfer.json'))['id'])" 2>/dev/null)
+XFER_KEY=$(python3 -c "import json; print(json.load(open('$CB_DATA/transfer.json'))['auth_key'])" 2>/dev/null)
+check "the volume awaits the transfer" bash -c "[ \"\$(openstack volume show vol-gift -f value -c status)\" = awaiting-transfer ]"
+check "volume transfer request list shows it" bash -c "openstack volume transfer request list -f value -c Name | grep -qx gift"
+check "volume transfer request show" bash -c "[ \"\$(openstack volume transfer request show gift -f value -c volume_id)\" = \"\$(openstack volume show vol-gift -f value -c id)\" ]"
+refuse "accepting with a wrong key is refused" "400" as_recipient openstack volume transfer request accept --auth-key wrong-key "$XFER_ID"
+check "volume transfer request accept (by the other project)" as_recipient openstack volume transfer request accept --auth-key "$XFER_KEY" "$XFER_ID"
+check "the volume is now the other project's" bash -c "$(declare -f as_recipient); [ \"\$(as_recipient openstack volume show vol-gift -f value -c status)\" = available ] &&
+    [ \"\$(openstack volume show vol-gift -f value -c os-vol-tenant-attr:tenant_id)\" = \"\$(openstack project show xfer-project -f value -c id)\" ]"
+check "volume delete (by its new owner)" as_recipient openstack volume delete vol-gift
+check "volume create (offered, then taken back)" openstack volume create --size 1 vol-kept
+check "the volume to keep is available" wait_status vol-kept available
+check "volume transfer request delete gives the volume back" bash -c "openstack volume transfer request create --name keep vol-kept >/dev/null &&
+    openstack volume transfer request delete keep && [ \"\$(openstack volume show vol-kept -f value -c status)\" = available ]"
+
+# --- multiattach ------------------------------------------------------------------------------
+check "volume type create --property multiattach='<is> True'" openstack volume type create --property multiattach="<is> True" multi
+check "volume create --type multi makes a multiattach volume" bash -c "openstack volume create --size 1 --type multi vol-multi >/dev/null &&
+    $(declare -f wait_status); wait_status vol-multi available && [ \"\$(openstack volume show vol-multi -f value -c multiattach)\" = True ]"
+attach_to() { # volume-name: a v3 attachment (3.27) to a new server id, as Nova makes one per server; prints the HTTP status
+    curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Auth-Token: $TOKEN" -H 'OpenStack-API-Version: volume 3.27' -H 'Content-Type: application/json' \
+        -d "{\"attachment\": {\"volume_uuid\": \"$(openstack volume show "$1" -f value -c id)\", \"instance_uuid\": \"$(cat /proc/sys/kernel/random/uuid)\"}}" \
+        "$CB_URL/volume/v3/$PROJECT/attachments"
+}
+export TOKEN PROJECT
+check "a multiattach volume is attached to two servers" bash -c "$(declare -f attach_to); [ \"\$(attach_to vol-multi)\" = 200 ] && [ \"\$(attach_to vol-multi)\" = 200 ]"
+check "a plain volume is attached to one server, and a second is refused (400)" bash -c "$(declare -f attach_to); [ \"\$(attach_to vol-kept)\" = 200 ] && [ \"\$(attach_to vol-kept)\" = 400 ]"
+check "the attachments are let go" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.27' '$CB_URL/volume/v3/$PROJECT/attachments' |
+    python3 -c 'import json,sys; [print(a[\"id\"]) for a in json.load(sys.stdin)[\"attachments\"]]' |
+    while read -r id; do curl -fs -o /dev/null -X DELETE -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.27' '$CB_URL/volume/v3/$PROJECT/attachments/'\$id || exit 1; done"
 check "volume snapshot delete" openstack volume snapshot delete snap-1
 check "the snapshot is gone" bash -c "for i in \$(seq 1 50); do openstack volume snapshot show snap-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
-check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored
+check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored vol-restored-2 vol-kept vol-multi
 check "deleted volumes are gone" bash -c "for i in \$(seq 1 50); do [ -z \"\$(openstack volume list -f value -c Name)\" ] && exit 0; sleep 0.2; done; exit 1"
 check "their files are gone" bash -c "[ -z \"\$(ls $CB_DATA/volumes/volumes)\" ]"
 

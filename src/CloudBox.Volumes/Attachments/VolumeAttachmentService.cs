@@ -36,8 +36,8 @@ public sealed partial class VolumeAttachmentService(
             deleteOnTermination, bootIndex, connector: null, caller, cancellationToken);
 
     /// <summary>
-    /// A new attachment on an available volume. Only one attachment per volume: CloudBox volumes are
-    /// not multiattach (Cinder's default).
+    /// A new attachment: on an available volume, or, for a multiattach volume, also on one already
+    /// attached (reserved, attaching or in-use) to other servers; never twice to the same server.
     /// </summary>
     public async Task<VolumeAttachment> CreateAsync(
         string volumeId, string? serverId, string? device, string status, string owner, bool deleteOnTermination, int? bootIndex, string? connector,
@@ -56,10 +56,14 @@ public sealed partial class VolumeAttachmentService(
             var existing = await AttachmentStore.ListForVolumeAsync(connection, transaction, volumeId);
             if (existing.Any(a => a.ServerId is not null && a.ServerId == serverId))
                 throw ApiFault.BadRequest($"Invalid volume: volume {volumeId} is already attached to server {serverId}.");
-            if (volume.Status != VolumeStatus.Available || existing.Count > 0)
+            var allowed = volume.Multiattach
+                ? volume.Status is VolumeStatus.Available or VolumeStatus.Reserved or VolumeStatus.Attaching or VolumeStatus.InUse
+                : volume.Status == VolumeStatus.Available && existing.Count == 0;
+            if (!allowed)
             {
-                throw ApiFault.BadRequest(
-                    $"Invalid volume: volume {volumeId} status must be available to reserve, but the current status is {volume.Status} (it is not multiattach).");
+                var statuses = volume.Multiattach ? "available, in-use, attaching or reserved" : "available";
+                var why = volume.Multiattach ? "" : " (it is not multiattach: use a volume type with multiattach=\"<is> True\" to attach it to several servers)";
+                throw ApiFault.BadRequest($"Invalid volume: Volume {volumeId} status must be {statuses}, but the current status is {volume.Status}{why}.");
             }
             attachment.AttachMode = volume.Readonly ? "ro" : "rw";
             await AttachmentStore.InsertAsync(connection, transaction, attachment);
@@ -223,6 +227,6 @@ public sealed partial class VolumeAttachmentService(
         await attachments.FindAsync(attachmentId, cancellationToken) ?? throw ApiFault.NotFound($"Volume attachment {attachmentId} could not be found.");
 
     private static AttachableVolume ToSeam(VolumeRecord volume) =>
-        new(volume.Id, volume.ProjectId, volume.Name, volume.Status, volume.SizeGb, volume.Bootable, volume.Readonly, Multiattach: false,
+        new(volume.Id, volume.ProjectId, volume.Name, volume.Status, volume.SizeGb, volume.Bootable, volume.Readonly, volume.Multiattach,
             VolumesJson.ReadMap(volume.ImageMetadata));
 }

@@ -17,9 +17,11 @@ using Microsoft.AspNetCore.Routing;
 namespace CloudBox.Volumes.Backups;
 
 /// <summary>
-/// <c>/v3/{project_id}/backups</c>: full backups of volumes into files under the data directory
-/// (create, list, show, delete) and restores into a new or an existing available volume.
-/// Incremental backups and backups of snapshots are refused.
+/// <c>/v3/{project_id}/backups</c>: full and incremental backups of volumes, as chunked objects in
+/// the owner's object-store account (files under the data directory without one), within the
+/// <c>backups</c> and <c>backup_gigabytes</c> quotas; list, show, delete (not while incremental
+/// backups build on it) and restores into a new or an existing available volume. Backups of
+/// snapshots are refused.
 /// </summary>
 public static class BackupEndpoints
 {
@@ -35,7 +37,7 @@ public static class BackupEndpoints
         project.MapPost("/backups/{id}/restore", RestoreAsync);
     }
 
-    public static JsonObject Detail(BackupRecord backup, HttpContext context, bool isAdmin)
+    public static JsonObject Detail(BackupRecord backup, HttpContext context, bool isAdmin, bool hasDependents)
     {
         var json = new JsonObject
         {
@@ -46,14 +48,14 @@ public static class BackupEndpoints
             ["availability_zone"] = VolumeJson.AvailabilityZone,
             ["volume_id"] = backup.VolumeId,
             ["size"] = backup.SizeGb,
-            ["object_count"] = 0,
-            ["container"] = null,
+            ["object_count"] = backup.ObjectCount,
+            ["container"] = backup.Container,
             ["created_at"] = VolumeJson.Cinder(backup.CreatedAt),
             ["updated_at"] = VolumeJson.Cinder(backup.UpdatedAt),
             ["data_timestamp"] = VolumeJson.Cinder(backup.CreatedAt),
             ["fail_reason"] = backup.FailReason,
-            ["has_dependent_backups"] = false,
-            ["is_incremental"] = false,
+            ["has_dependent_backups"] = hasDependents,
+            ["is_incremental"] = backup.IsIncremental,
             ["snapshot_id"] = null,
             ["links"] = VolumeJson.Links(context.Request, backup.ProjectId, "backups", backup.Id),
         };
@@ -89,9 +91,10 @@ public static class BackupEndpoints
         var name = context.Request.Query("name");
         var found = (await backups.ListAsync(allProjects ? null : projectId, cancellationToken))
             .Where(b => (volumeId is null || b.VolumeId == volumeId) && (status is null || b.Status == status) && (name is null || b.Name == name)).ToList();
+        var parents = detail ? await backups.ParentIdsAsync(cancellationToken) : [];
         var list = new JsonArray();
         foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
-            list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller)) : Summary(backup, context));
+            list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller), parents.Contains(backup.Id)) : Summary(backup, context));
         return JsonBody.Node(new JsonObject { ["backups"] = list });
     }
 
@@ -100,39 +103,65 @@ public static class BackupEndpoints
         var caller = context.Authorize(policy, "backup:get");
         VolumesRequest.RequireProject(caller, projectId);
         var backup = await FindVisibleAsync(id, caller, backups, cancellationToken);
-        return JsonBody.Node(new JsonObject { ["backup"] = Detail(backup, context, VolumesRequest.IsAdmin(caller)) });
+        var hasDependents = (await backups.ParentIdsAsync(cancellationToken)).Contains(backup.Id);
+        return JsonBody.Node(new JsonObject { ["backup"] = Detail(backup, context, VolumesRequest.IsAdmin(caller), hasDependents) });
     }
 
-    /// <summary>Marks the volume backing-up and queues the copy, in one transaction; an in-use volume needs <c>force</c>.</summary>
+    /// <summary>
+    /// Marks the volume backing-up and queues the backup, in one transaction after the quota check;
+    /// an in-use volume needs <c>force</c>; <c>incremental</c> builds on the volume's latest available backup.
+    /// </summary>
     private static async Task<IResult> CreateAsync(
-        string projectId, HttpContext context, BackupStore backups, VolumeStore volumes, VolumeWorkSignal signal, PolicyEngine policy, TimeProvider clock,
-        CancellationToken cancellationToken)
+        string projectId, HttpContext context, BackupStore backups, VolumeStore volumes, BackupDriver driver, Admission admission, VolumeWorkSignal signal,
+        PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "backup:create");
         VolumesRequest.RequireProject(caller, projectId);
         var body = VolumesRequest.Member(await JsonBody.ReadObjectAsync(context.Request, cancellationToken), "backup");
         var volumeId = VolumesRequest.OptionalString(body, "volume_id") ?? throw ApiFault.BadRequest("Missing required element 'volume_id' in request body.");
-        if (VolumesRequest.OptionalBool(body, "incremental") == true)
-            throw ApiFault.BadRequest("Invalid backup: incremental backups are not supported; CloudBox makes full backups.");
+        var incremental = VolumesRequest.OptionalBool(body, "incremental") ?? false;
         if (VolumesRequest.OptionalString(body, "snapshot_id") is not null)
             throw ApiFault.BadRequest("Invalid backup: backups of snapshots are not supported; back up the volume.");
+        var container = VolumesRequest.OptionalString(body, "container") ?? BackupDriver.DefaultContainer;
+        if (!ValidContainer(container))
+            throw ApiFault.BadRequest($"Invalid input received: container name '{container}' may hold only letters, digits, '.', '_' and '-'.");
         var force = VolumesRequest.OptionalBool(body, "force") ?? false;
         var volume = await VolumeEndpoints.FindVisibleAsync(volumeId, caller, volumes, cancellationToken);
         if (volume.Status == VolumeStatus.InUse && !force)
             throw ApiFault.BadRequest($"Invalid volume: Volume {volumeId} is in-use; backing up an attached volume needs force.");
         if (volume.Status is not (VolumeStatus.Available or VolumeStatus.InUse))
             throw ApiFault.BadRequest($"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".");
-        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        BackupRecord? parent = null;
+        if (incremental)
+        {
+            parent = (await backups.ListAsync(volume.ProjectId, cancellationToken))
+                .Where(b => b.VolumeId == volume.Id && b.Status == BackupStatus.Available && b.Backend != BackupDriver.RawBackend)
+                .MaxBy(b => b.CreatedAt, StringComparer.Ordinal)
+                ?? throw ApiFault.BadRequest("Invalid backup: No backups available to do an incremental backup.");
+        }
+        var at = clock.GetUtcNow();
+        var now = Timestamps.ToStorage(at);
+        var id = Identifiers.NewUuid();
         var backup = new BackupRecord
         {
-            Id = Identifiers.NewUuid(), ProjectId = volume.ProjectId, UserId = caller.UserId, VolumeId = volume.Id,
+            Id = id, ProjectId = volume.ProjectId, UserId = caller.UserId, VolumeId = volume.Id,
             Name = VolumesRequest.OptionalString(body, "name"), Description = VolumesRequest.OptionalString(body, "description"),
             Status = BackupStatus.Creating, SizeGb = volume.SizeGb, CreatedAt = now, UpdatedAt = now,
+            // An incremental backup stays in its parent's store, where the chunks it shares with it are.
+            Backend = parent?.Backend ?? driver.DefaultBackend, Container = container, ObjectPrefix = BackupDriver.Prefix(volume.Id, id, at), ParentId = parent?.Id,
         };
         var database = backups.Database;
         await database.InTransactionAsync(async (connection, transaction) =>
         {
+            await admission.CheckBackupAsync(connection, transaction, volume.ProjectId, volume.SizeGb);
             await database.LockAsync(connection, transaction, "volumes:volume:" + volume.Id);
+            if (parent is not null)
+            {
+                // The parent must still be there: deleting it takes this lock and looks for dependents.
+                await database.LockAsync(connection, transaction, "volumes:backup:" + parent.Id);
+                if (await connection.ExecuteScalarAsync<string?>("SELECT status FROM volumes_backups WHERE id = @id", new { id = parent.Id }, transaction) != BackupStatus.Available)
+                    throw ApiFault.Conflict($"Backup {parent.Id}, the base of this incremental backup, changed status; retry.");
+            }
             var moved = await connection.ExecuteAsync(
                 "UPDATE volumes_volumes SET status = @backingUp, updated_at = @now WHERE id = @id AND status = @status",
                 new { backingUp = VolumeStatus.BackingUp, now, id = volume.Id, status = volume.Status }, transaction);
@@ -144,6 +173,11 @@ public static class BackupEndpoints
         return JsonBody.Node(new JsonObject { ["backup"] = Summary(backup, context) }, StatusCodes.Status202Accepted);
     }
 
+    /// <summary>Swift container names without '/', and names that are safe as one directory when backups go to files.</summary>
+    private static bool ValidContainer(string name) =>
+        name.Length is > 0 and <= 255 && name is not ("." or "..") && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    /// <summary>Queues the deletion; refused while an incremental backup builds on this one, as Cinder does.</summary>
     private static async Task<IResult> DeleteAsync(
         string projectId, string id, HttpContext context, BackupStore backups, VolumeWorkSignal signal, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -152,11 +186,17 @@ public static class BackupEndpoints
         var backup = await FindVisibleAsync(id, caller, backups, cancellationToken);
         if (backup.Status is not (BackupStatus.Available or BackupStatus.Error))
             throw ApiFault.BadRequest($"Invalid backup: Backup status must be available or error (it is {backup.Status}).");
-        var from = backup.Status;
-        backup.Status = BackupStatus.Deleting;
-        backup.UpdatedAt = Timestamps.ToStorage(clock.GetUtcNow());
-        if (!await backups.UpdateAsync(backup, from, cancellationToken))
-            throw ApiFault.Conflict($"Backup {id} changed while it was being deleted; retry.");
+        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        var database = backups.Database;
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await database.LockAsync(connection, transaction, "volumes:backup:" + id);
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM volumes_backups WHERE parent_id = @id", new { id }, transaction) > 0)
+                throw ApiFault.BadRequest("Invalid backup: Incremental backups exist for this backup.");
+            if (await connection.ExecuteAsync("UPDATE volumes_backups SET status = @deleting, updated_at = @now WHERE id = @id AND status = @from",
+                    new { deleting = BackupStatus.Deleting, now, id, from = backup.Status }, transaction) != 1)
+                throw ApiFault.Conflict($"Backup {id} changed while it was being deleted; retry.");
+        }, cancellationToken);
         signal.Notify();
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }

@@ -1,6 +1,6 @@
 namespace CloudBox.Volumes.Backups;
 
-/// <summary>One full backup of a volume.</summary>
+/// <summary>One backup of a volume: full, or incremental on top of <see cref="ParentId"/>.</summary>
 public sealed class BackupRecord
 {
     public string Id { get; set; } = "";
@@ -16,6 +16,22 @@ public sealed class BackupRecord
     public string? RestoreVolumeId { get; set; }
 
     public string? FailReason { get; set; }
+
+    /// <summary>Where the chunks are: <c>swift</c> (the owner's object-store account), <c>file</c>, or <c>raw</c> (one file, before chunked backups).</summary>
+    public string Backend { get; set; } = BackupDriver.RawBackend;
+
+    public string? Container { get; set; }
+
+    /// <summary>The name every object of this backup starts with (Cinder's service_metadata).</summary>
+    public string? ObjectPrefix { get; set; }
+
+    /// <summary>Chunk objects this backup stored itself (unchanged and all-zero chunks are not stored).</summary>
+    public int ObjectCount { get; set; }
+
+    /// <summary>The backup an incremental backup builds on; null for a full backup.</summary>
+    public string? ParentId { get; set; }
+
+    public bool IsIncremental => ParentId is not null;
     public string CreatedAt { get; set; } = "";
     public string UpdatedAt { get; set; } = "";
 }

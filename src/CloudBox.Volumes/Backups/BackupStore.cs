@@ -6,8 +6,13 @@ namespace CloudBox.Volumes.Backups;
 /// <summary>The <c>volumes_backups</c> table. Status changes are compare-and-set.</summary>
 public sealed class BackupStore(Database database)
 {
-    public const string Columns = "id, project_id, user_id, volume_id, name, description, status, size_gb, restore_volume_id, fail_reason, created_at, updated_at";
-    public const string Values = "@Id, @ProjectId, @UserId, @VolumeId, @Name, @Description, @Status, @SizeGb, @RestoreVolumeId, @FailReason, @CreatedAt, @UpdatedAt";
+    public const string Columns =
+        "id, project_id, user_id, volume_id, name, description, status, size_gb, restore_volume_id, fail_reason, created_at, updated_at, " +
+        "backend, container, object_prefix, object_count, parent_id";
+
+    public const string Values =
+        "@Id, @ProjectId, @UserId, @VolumeId, @Name, @Description, @Status, @SizeGb, @RestoreVolumeId, @FailReason, @CreatedAt, @UpdatedAt, " +
+        "@Backend, @Container, @ObjectPrefix, @ObjectCount, @ParentId";
 
     public Database Database => database;
 
@@ -48,7 +53,15 @@ public sealed class BackupStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE volumes_backups SET name = @Name, description = @Description, status = @Status, restore_volume_id = @RestoreVolumeId, " +
-            "fail_reason = @FailReason, updated_at = @UpdatedAt WHERE id = @Id AND status = @expectedStatus", parameters, cancellationToken: cancellationToken)) == 1;
+            "fail_reason = @FailReason, object_count = @ObjectCount, updated_at = @UpdatedAt WHERE id = @Id AND status = @expectedStatus", parameters, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>The ids of backups that incremental backups build on (for <c>has_dependent_backups</c>).</summary>
+    public async Task<HashSet<string>> ParentIdsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT parent_id FROM volumes_backups WHERE parent_id IS NOT NULL", cancellationToken: cancellationToken))).ToHashSet();
     }
 
     public async Task DeleteAsync(string id, CancellationToken cancellationToken)

@@ -9,11 +9,13 @@ namespace CloudBox.Volumes.Backups;
 
 /// <summary>
 /// The backup part of the volume worker: backups in <c>creating</c>, <c>restoring</c> or
-/// <c>deleting</c> are carried out from their rows, so a crash only means the step is done again
-/// (copies go to a temporary name and are renamed over; deleting is idempotent). A volume is
+/// <c>deleting</c> are carried out from their rows (by <see cref="BackupDriver"/>), so a crash only
+/// means the step is done again: objects are written again under the same names, restores go to a
+/// temporary file renamed over the volume, deleting is idempotent. A volume is
 /// <c>backing-up</c> or <c>restoring-backup</c> only while its backup's row says so.
 /// </summary>
-public sealed partial class BackupWork(BackupStore backups, VolumeStore volumes, AttachmentStore attachments, VolumeFiles files, TimeProvider clock, ILogger<BackupWork> logger)
+public sealed partial class BackupWork(
+    BackupStore backups, VolumeStore volumes, AttachmentStore attachments, VolumeFiles files, BackupDriver driver, TimeProvider clock, ILogger<BackupWork> logger)
 {
     private static readonly string[] Pending = [BackupStatus.Creating, BackupStatus.Restoring, BackupStatus.Deleting];
 
@@ -35,20 +37,46 @@ public sealed partial class BackupWork(BackupStore backups, VolumeStore volumes,
             switch (from)
             {
                 case BackupStatus.Deleting:
-                    File.Delete(files.BackupPath(backup.Id));
+                    await driver.DeleteAsync(backup, cancellationToken);
                     await backups.DeleteAsync(backup.Id, cancellationToken);
                     LogDone(backup.Id, "deleted");
                     return;
                 case BackupStatus.Creating:
                     (volumeToRelease, releaseFrom) = (backup.VolumeId, VolumeStatus.BackingUp);
-                    files.CreateCopy(files.VolumePath(backup.VolumeId), files.BackupPath(backup.Id), backup.SizeGb);
+                    if (backup.Backend == BackupDriver.RawBackend)
+                    {
+                        files.CreateCopy(files.VolumePath(backup.VolumeId), files.BackupPath(backup.Id), backup.SizeGb);
+                    }
+                    else
+                    {
+                        var parent = backup.ParentId is null ? null : await backups.FindAsync(backup.ParentId, cancellationToken)
+                            ?? throw new InvalidOperationException($"The parent backup {backup.ParentId} is gone.");
+                        backup.ObjectCount = await driver.BackUpAsync(backup, parent, cancellationToken);
+                    }
                     backup.Status = BackupStatus.Available;
                     break;
                 case BackupStatus.Restoring:
                     (volumeToRelease, releaseFrom) = (backup.RestoreVolumeId!, VolumeStatus.RestoringBackup);
                     var target = await volumes.FindAsync(backup.RestoreVolumeId!, cancellationToken)
                         ?? throw new InvalidOperationException($"The volume {backup.RestoreVolumeId} to restore into is gone.");
-                    files.CreateCopy(files.BackupPath(backup.Id), files.VolumePath(target.Id), Math.Max(target.RequestedSizeGb, backup.SizeGb));
+                    var size = Math.Max(target.RequestedSizeGb, backup.SizeGb);
+                    if (backup.Backend == BackupDriver.RawBackend)
+                    {
+                        files.CreateCopy(files.BackupPath(backup.Id), files.VolumePath(target.Id), size);
+                    }
+                    else
+                    {
+                        var temporary = files.NewTemporaryPath();
+                        try
+                        {
+                            await driver.RestoreAsync(backup, temporary, cancellationToken);
+                            files.Adopt(temporary, files.VolumePath(target.Id), size);
+                        }
+                        finally
+                        {
+                            File.Delete(temporary);
+                        }
+                    }
                     backup.Status = BackupStatus.Available;
                     backup.RestoreVolumeId = null;
                     break;
@@ -58,8 +86,9 @@ public sealed partial class BackupWork(BackupStore backups, VolumeStore volumes,
         {
             LogFailed(backup.Id, from, error.Message);
             backup.FailReason = error.Message;
-            // A failed backup is an error; a failed restore leaves the backup usable and the volume in error.
-            backup.Status = from == BackupStatus.Creating ? BackupStatus.Error : BackupStatus.Available;
+            // A failed backup or delete is an error (deleting it again retries); a failed restore leaves
+            // the backup usable and the volume in error.
+            backup.Status = from is BackupStatus.Creating or BackupStatus.Deleting ? BackupStatus.Error : BackupStatus.Available;
             backup.RestoreVolumeId = null;
             if (from == BackupStatus.Restoring)
                 releaseTo = VolumeStatus.Error;

@@ -106,10 +106,51 @@ internal static class VolumesSchema
         CREATE INDEX volumes_backups_project ON volumes_backups (project_id);
         """;
 
+    /// <summary>
+    /// Chunked backups, full or incremental, in the object store or in files: where the chunks are
+    /// (<c>backend</c>, <c>container</c>, <c>object_prefix</c>) and what an incremental backup builds
+    /// on. Backups made before keep their one raw file (<c>backend</c> 'raw').
+    /// </summary>
+    private const string ChunkedBackups =
+        """
+        ALTER TABLE volumes_backups ADD COLUMN backend TEXT NOT NULL DEFAULT 'raw';
+        ALTER TABLE volumes_backups ADD COLUMN container TEXT;
+        ALTER TABLE volumes_backups ADD COLUMN object_prefix TEXT;
+        ALTER TABLE volumes_backups ADD COLUMN object_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE volumes_backups ADD COLUMN parent_id TEXT;
+        CREATE INDEX volumes_backups_parent ON volumes_backups (parent_id);
+        CREATE INDEX volumes_backups_volume ON volumes_backups (volume_id);
+        """;
+
+    /// <summary>Volume transfers (os-volume-transfer): the offer, and a salted hash of its key.</summary>
+    private const string Transfers =
+        """
+        CREATE TABLE volumes_transfers (
+            id TEXT PRIMARY KEY,
+            volume_id TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            name TEXT,
+            salt TEXT NOT NULL,
+            crypt_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX volumes_transfers_project ON volumes_transfers (project_id);
+        CREATE INDEX volumes_transfers_volume ON volumes_transfers (volume_id);
+        """;
+
+    /// <summary>Volumes that may be attached to several servers at once (from a multiattach type).</summary>
+    private const string Multiattach =
+        """
+        ALTER TABLE volumes_volumes ADD COLUMN multiattach BOOLEAN NOT NULL DEFAULT FALSE;
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
         new(2, "volume attachments", Attachments),
         new(3, "volume backups", Backups),
+        new(4, "chunked and incremental backups", ChunkedBackups),
+        new(5, "volume transfers", Transfers),
+        new(6, "multiattach volumes", Multiattach),
     ];
 }

@@ -47,7 +47,40 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
                 $"INSERT INTO volumes_snapshots ({Snapshots.SnapshotStore.Columns}) VALUES ({Snapshots.SnapshotStore.Values})", snapshot, transaction);
         }, cancellationToken);
 
-    private async Task CheckAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int addVolumes, int addSnapshots, long addGigabytes)
+    /// <summary>
+    /// Inside the caller's transaction: refuses a new backup of <paramref name="sizeGb"/> beyond the
+    /// project's <c>backups</c> or <c>backup_gigabytes</c> quota with Cinder's 413 errors. Takes the
+    /// admission lock, so it must come before the transaction locks anything else.
+    /// </summary>
+    public async Task CheckBackupAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int sizeGb)
+    {
+        await database.LockAsync(connection, transaction, LockKey);
+        var limits = await QuotaStore.LimitsAsync(connection, transaction, projectId);
+        var usage = await QuotaStore.UsageAsync(connection, transaction, projectId);
+        if (limits[QuotaResource.Backups] >= 0 && usage.Backups + 1 > limits[QuotaResource.Backups])
+            throw new ApiFault(413, $"BackupLimitExceeded: Maximum number of backups allowed ({limits[QuotaResource.Backups]}) exceeded");
+        var allowed = limits[QuotaResource.BackupGigabytes];
+        if (allowed >= 0 && usage.BackupGigabytes + sizeGb > allowed)
+        {
+            throw new ApiFault(413,
+                $"VolumeBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGb}G, quota is {allowed}G and {usage.BackupGigabytes}G has been consumed.");
+        }
+    }
+
+    /// <summary>
+    /// Inside the caller's transaction: refuses taking over a volume (with its snapshots) beyond the
+    /// recipient's quotas. Nothing new is provisioned, so capacity is not checked. Takes the admission
+    /// lock, so it must come before the transaction locks anything else.
+    /// </summary>
+    public async Task CheckTransferAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int snapshots, long gigabytes)
+    {
+        await database.LockAsync(connection, transaction, LockKey);
+        await CheckAsync(connection, transaction, projectId, 1, snapshots, gigabytes, checkCapacity: false);
+    }
+
+    private async Task CheckAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string projectId, int addVolumes, int addSnapshots, long addGigabytes,
+        bool checkCapacity = true)
     {
         var limits = await QuotaStore.LimitsAsync(connection, transaction, projectId);
         var usage = await QuotaStore.UsageAsync(connection, transaction, projectId);
@@ -59,7 +92,7 @@ public sealed class Admission(Database database, VolumeFiles files, VolumesSetti
                 $"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested {addGigabytes}G, " +
                 $"quota is {limits[QuotaResource.Gigabytes]}G and {usage.Gigabytes}G has been consumed.");
         }
-        if (addGigabytes > 0)
+        if (addGigabytes > 0 && checkCapacity)
         {
             var capacity = (long)(files.CapacityGigabytes() * settings.MaxOverSubscriptionRatio);
             var provisioned = await QuotaStore.ProvisionedGigabytesAsync(connection, transaction);

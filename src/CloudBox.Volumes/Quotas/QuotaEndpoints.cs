@@ -36,18 +36,11 @@ public static class QuotaEndpoints
             set[resource] = usage is null ? limit : new JsonObject
             {
                 ["limit"] = limit,
-                ["in_use"] = resource switch
-                {
-                    QuotaResource.Volumes => usage.Volumes,
-                    QuotaResource.Snapshots => usage.Snapshots,
-                    _ => usage.Gigabytes,
-                },
+                ["in_use"] = usage.InUse(resource),
                 ["reserved"] = 0,
                 ["allocated"] = 0,
             };
         }
-        set["backups"] = usage is null ? 10 : new JsonObject { ["limit"] = 10, ["in_use"] = 0, ["reserved"] = 0, ["allocated"] = 0 };
-        set["backup_gigabytes"] = usage is null ? 1000 : new JsonObject { ["limit"] = 1000, ["in_use"] = 0, ["reserved"] = 0, ["allocated"] = 0 };
         set["per_volume_gigabytes"] = usage is null ? -1 : new JsonObject { ["limit"] = -1, ["in_use"] = 0, ["reserved"] = 0, ["allocated"] = 0 };
         set["groups"] = usage is null ? 10 : new JsonObject { ["limit"] = 10, ["in_use"] = 0, ["reserved"] = 0, ["allocated"] = 0 };
         return new JsonObject { ["quota_set"] = set };
@@ -93,13 +86,13 @@ public static class QuotaEndpoints
                     ["maxTotalVolumes"] = limits[QuotaResource.Volumes],
                     ["maxTotalSnapshots"] = limits[QuotaResource.Snapshots],
                     ["maxTotalVolumeGigabytes"] = limits[QuotaResource.Gigabytes],
-                    ["maxTotalBackups"] = 10,
-                    ["maxTotalBackupGigabytes"] = 1000,
+                    ["maxTotalBackups"] = limits[QuotaResource.Backups],
+                    ["maxTotalBackupGigabytes"] = limits[QuotaResource.BackupGigabytes],
                     ["totalVolumesUsed"] = usage.Volumes,
                     ["totalSnapshotsUsed"] = usage.Snapshots,
                     ["totalGigabytesUsed"] = usage.Gigabytes,
-                    ["totalBackupsUsed"] = 0,
-                    ["totalBackupGigabytesUsed"] = 0,
+                    ["totalBackupsUsed"] = usage.Backups,
+                    ["totalBackupGigabytesUsed"] = usage.BackupGigabytes,
                 },
             },
         });

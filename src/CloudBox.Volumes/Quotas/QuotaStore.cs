@@ -35,7 +35,9 @@ public sealed class QuotaStore(Database database)
             "SELECT COUNT(*), COALESCE(SUM(requested_size_gb), 0) FROM volumes_volumes WHERE project_id = @projectId", new { projectId }, transaction);
         var snapshots = await connection.QuerySingleAsync<(long Count, long Gigabytes)>(
             "SELECT COUNT(*), COALESCE(SUM(size_gb), 0) FROM volumes_snapshots WHERE project_id = @projectId", new { projectId }, transaction);
-        return new QuotaUsage((int)volumes.Count, (int)snapshots.Count, volumes.Gigabytes + snapshots.Gigabytes);
+        var backups = await connection.QuerySingleAsync<(long Count, long Gigabytes)>(
+            "SELECT COUNT(*), COALESCE(SUM(size_gb), 0) FROM volumes_backups WHERE project_id = @projectId", new { projectId }, transaction);
+        return new QuotaUsage((int)volumes.Count, (int)snapshots.Count, volumes.Gigabytes + snapshots.Gigabytes, (int)backups.Count, backups.Gigabytes);
     }
 
     /// <summary>Provisioned gigabytes across every project, for the capacity check.</summary>

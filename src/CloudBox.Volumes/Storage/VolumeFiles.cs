@@ -36,8 +36,13 @@ public sealed class VolumeFiles
 
     public string SnapshotPath(string id) => Path.Combine(_snapshots, Checked(id) + ".raw");
 
-    /// <summary>A full backup's data, kept apart from volumes and snapshots (until the Objects store takes backups).</summary>
+    /// <summary>A backup made before backups were chunked: one raw copy of the volume.</summary>
     public string BackupPath(string id) => Path.Combine(_backups, Checked(id) + ".raw");
+
+    /// <summary>Chunked backups kept as files (when no object store runs), by project and container.</summary>
+    public string BackupRoot => _backups;
+
+    public string TemporaryDirectory => _temporary;
 
     public string NewTemporaryPath() => Path.Combine(_temporary, Guid.NewGuid().ToString("N"));
 

@@ -130,10 +130,12 @@ public static class VolumeEndpoints
 
         var typeName = VolumesRequest.OptionalString(body, "volume_type") ?? VolumeTypeRecord.DefaultName;
         var type = await types.FindAsync(typeName, cancellationToken) ?? throw ApiFault.NotFound($"Volume type {typeName} could not be found.");
+        // A multiattach type makes multiattach volumes; the older request flag is still honoured, as Cinder's API reference lists it.
+        var multiattach = IsMultiattachType(type) || (VolumesRequest.OptionalBool(body, "multiattach") ?? false);
         var now = Timestamps.ToStorage(clock.GetUtcNow());
         var volume = new VolumeRecord
         {
-            Id = Identifiers.NewUuid(), ProjectId = projectId, UserId = caller.UserId,
+            Id = Identifiers.NewUuid(), ProjectId = projectId, UserId = caller.UserId, Multiattach = multiattach,
             Name = VolumesRequest.OptionalString(body, "name") ?? VolumesRequest.OptionalString(body, "display_name"),
             Description = VolumesRequest.OptionalString(body, "description") ?? VolumesRequest.OptionalString(body, "display_description"),
             Status = VolumeStatus.Creating, SizeGb = sizeGb, RequestedSizeGb = sizeGb, TypeId = type.Id, Bootable = bootable,
@@ -144,6 +146,10 @@ public static class VolumeEndpoints
         services.GetRequiredService<VolumeWorkSignal>().Notify();
         return JsonBody.Node(new JsonObject { ["volume"] = VolumeJson.Detail(volume, type.Name, context.Request, VolumesRequest.IsAdmin(caller)) }, StatusCodes.Status202Accepted);
     }
+
+    /// <summary>Cinder's capability spec: <c>multiattach="&lt;is&gt; True"</c> on the volume type.</summary>
+    public static bool IsMultiattachType(VolumeTypeRecord type) =>
+        VolumesJson.ReadMap(type.ExtraSpecs).TryGetValue("multiattach", out var spec) && spec.Trim().Equals("<is> True", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, VolumeStore volumes, VolumeTypeStore types, PolicyEngine policy, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public static class VolumeJson
             ["attachments"] = attached,
             ["bootable"] = volume.Bootable ? "true" : "false",
             ["encrypted"] = false,
-            ["multiattach"] = false,
+            ["multiattach"] = volume.Multiattach,
             ["metadata"] = Map(volume.Metadata),
             ["volume_type"] = typeName,
             ["snapshot_id"] = volume.SnapshotId,

@@ -19,6 +19,9 @@ public sealed class VolumeRecord
     public required string TypeId { get; set; }
     public bool Bootable { get; set; }
     public bool Readonly { get; set; }
+
+    /// <summary>May be attached to several servers at once (its type says <c>multiattach="&lt;is&gt; True"</c>).</summary>
+    public bool Multiattach { get; init; }
     public string? SnapshotId { get; init; }
     public string? SourceVolid { get; init; }
     public string? ImageId { get; init; }

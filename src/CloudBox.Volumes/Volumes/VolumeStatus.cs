@@ -12,6 +12,9 @@ public static class VolumeStatus
     public const string BackingUp = "backing-up";
     public const string RestoringBackup = "restoring-backup";
     public const string Extending = "extending";
+
+    /// <summary>Offered to another project (os-volume-transfer); nothing else may happen to it meanwhile.</summary>
+    public const string AwaitingTransfer = "awaiting-transfer";
     public const string Deleting = "deleting";
     public const string Error = "error";
     public const string ErrorDeleting = "error_deleting";

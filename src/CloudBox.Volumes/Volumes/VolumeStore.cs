@@ -8,11 +8,11 @@ public sealed class VolumeStore(Database database)
 {
     public const string Columns =
         "id, project_id, user_id, name, description, status, size_gb, requested_size_gb, type_id, bootable, readonly, snapshot_id, " +
-        "source_volid, image_id, image_metadata, metadata, fault, created_at, updated_at";
+        "source_volid, image_id, image_metadata, metadata, fault, created_at, updated_at, multiattach";
 
     public const string Values =
         "@Id, @ProjectId, @UserId, @Name, @Description, @Status, @SizeGb, @RequestedSizeGb, @TypeId, @Bootable, @Readonly, @SnapshotId, " +
-        "@SourceVolid, @ImageId, @ImageMetadata, @Metadata, @Fault, @CreatedAt, @UpdatedAt";
+        "@SourceVolid, @ImageId, @ImageMetadata, @Metadata, @Fault, @CreatedAt, @UpdatedAt, @Multiattach";
 
     public async Task<VolumeRecord?> FindAsync(string id, CancellationToken cancellationToken)
     {
