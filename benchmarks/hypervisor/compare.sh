@@ -16,8 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truncate -s 128M "$work/disk.img"
 # Options that make the stock kernel boot fastest on a nested, software-assisted KVM (see README.md).
-cmdline="console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0"
-cmdline="$cmdline initcall_blacklist=ftrace_check_for_weak_functions cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check"
+cmdline="console=ttyS0 quiet $(cat "$root/packaging/guest/kernel-cmdline")"
 cmdline="$cmdline cloudbox.test=dd"
 memory=96
 timeout=${BENCH_TIMEOUT:-900}

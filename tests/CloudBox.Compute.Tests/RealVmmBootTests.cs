@@ -17,10 +17,6 @@ namespace CloudBox.Compute.Tests;
 [TestFixture]
 public sealed class RealVmmBootTests
 {
-    /// <summary>The options benchmarks/hypervisor/README.md found fastest on PVM hosts (no "quiet": the test reads the banner).</summary>
-    internal const string GuestCommandLine =
-        "console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0";
-
     /// <summary>Builds (or finds cached) the packaging/guest test guest; its directory, or null when it cannot be built.</summary>
     internal static string? BuildTestGuest()
     {
@@ -85,7 +81,7 @@ public sealed class RealVmmBootTests
         var imageId = await UploadAsync(cloud, token, "raw", new byte[16 << 20], new JsonObject
         {
             ["kernel_id"] = kernelId, ["ramdisk_id"] = ramdiskId,
-            ["os_command_line"] = Environment.GetEnvironmentVariable("CLOUDBOX_GUEST_CMDLINE") ?? GuestCommandLine,
+            ["os_command_line"] = Environment.GetEnvironmentVariable("CLOUDBOX_GUEST_CMDLINE") ?? TestGuest.CommandLine,
         });
 
         var watch = Stopwatch.StartNew();

@@ -44,8 +44,8 @@ public sealed class RealVmmInterfaceHotplugTests
         var imageId = await cloud.UploadImageAsync(token, new JsonObject
         {
             ["name"] = "nic-guest", ["disk_format"] = "raw", ["container_format"] = "bare", ["kernel_id"] = kernelId, ["ramdisk_id"] = ramdiskId,
-            // The boot options of benchmarks/hypervisor for slow (nested, PVM) hosts, and the test init waiting for the power button.
-            ["os_command_line"] = RealVmmBootTests.GuestCommandLine + " initcall_blacklist=ftrace_check_for_weak_functions,tracer_init_tracefs cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check cloudbox.test=wait",
+            // The shared boot options for this slow host, and the test init waiting for the power button.
+            ["os_command_line"] = TestGuest.CommandLine + " cloudbox.test=wait",
         }, new byte[1 << 20]);
         var (_, network, _) = await cloud.SendAsync(HttpMethod.Post, "/network/v2.0/networks", token, new JsonObject { ["network"] = new JsonObject { ["name"] = "hotplug" } });
         var networkId = network!["network"]!["id"]!.GetValue<string>();

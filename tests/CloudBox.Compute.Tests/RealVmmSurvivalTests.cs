@@ -24,21 +24,10 @@ namespace CloudBox.Compute.Tests;
 [NonParallelizable]
 public sealed class RealVmmSurvivalTests
 {
-    private const string GuestCommandLine =
-        "console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0";
-
-    private static string RepositoryRoot()
-    {
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "CloudBox.sln")))
-            root = Path.GetDirectoryName(root);
-        return root ?? throw new InvalidOperationException("not inside the repository");
-    }
-
     /// <summary>The published binary, the guest's kernel and initrd; ignores the test, saying why, when one is missing.</summary>
     private static (string Binary, string Kernel, string Initrd) Requirements()
     {
-        var binary = Environment.GetEnvironmentVariable("CLOUDBOX_BIN") ?? Path.Combine(RepositoryRoot(), ".build", "cloudbox", "cloudbox");
+        var binary = Environment.GetEnvironmentVariable("CLOUDBOX_BIN") ?? Path.Combine(TestGuest.RepositoryRoot, ".build", "cloudbox", "cloudbox");
         if (!File.Exists(binary))
             Assert.Ignore($"no published cloudbox binary at {binary} (set CLOUDBOX_BIN)");
         var help = Process.Start(new ProcessStartInfo(binary, ["vmm", "--help"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -48,7 +37,7 @@ public sealed class RealVmmSurvivalTests
             Assert.Ignore($"{binary} has no `vmm` verb");
         if (!File.Exists("/dev/kvm"))
             Assert.Ignore("/dev/kvm is missing: no KVM on this machine");
-        var build = Process.Start(new ProcessStartInfo("sh", [Path.Combine(RepositoryRoot(), "packaging", "guest", "build-initramfs.sh")])
+        var build = Process.Start(new ProcessStartInfo("sh", [Path.Combine(TestGuest.RepositoryRoot, "packaging", "guest", "build-initramfs.sh")])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         })!;
@@ -76,7 +65,7 @@ public sealed class RealVmmSurvivalTests
         var kernelId = await UploadAsync(cloud, token, "aki", await File.ReadAllBytesAsync(kernel));
         var ramdiskId = await UploadAsync(cloud, token, "ari", await File.ReadAllBytesAsync(initrd));
         var imageId = await UploadAsync(cloud, token, "raw", new byte[16 << 20],
-            new JsonObject { ["kernel_id"] = kernelId, ["ramdisk_id"] = ramdiskId, ["os_command_line"] = GuestCommandLine });
+            new JsonObject { ["kernel_id"] = kernelId, ["ramdisk_id"] = ramdiskId, ["os_command_line"] = TestGuest.CommandLine });
         var (created, body, _) = await cloud.SendAsync(HttpMethod.Post, "/compute/v2.1/servers", token, new JsonObject
         {
             ["server"] = new JsonObject { ["name"] = "survivor", ["imageRef"] = imageId, ["flavorRef"] = "1", ["networks"] = "none" },

@@ -12,10 +12,10 @@ public sealed class DebianGuest : IAsyncDisposable
     /// the instructions the emulator cannot run (XSAVE, CMPXCHG16B, POPCNT, STAC/CLAC, RDFSBASE, INVPCID): CPUID is
     /// not ours to filter there, the guest reads the host's, so the kernel is told to ignore those features), and
     /// no boot-time self-checks that cost minutes of emulated instructions (ftrace record check, crypto self-tests).
+    /// Kept in packaging/guest/kernel-cmdline, with why each is there in packaging/guest/README.md.
     /// </summary>
-    public const string FastBootOptions =
-        "console=ttyS0 quiet panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0 " +
-        "initcall_blacklist=ftrace_check_for_weak_functions cryptomgr.notests apparmor=0 audit=0 tsc=reliable no_timer_check";
+    public static string FastBootOptions =>
+        "console=ttyS0 quiet " + File.ReadAllText(Path.Combine(GuestFixtures.RepositoryRoot, "packaging", "guest", "kernel-cmdline")).Trim();
 
     private readonly CancellationTokenSource _kill = new();
 

@@ -47,7 +47,7 @@ if ! "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel || [ ! -e /dev/kvm ];
     echo "# no cloudbox vmm in this binary or no /dev/kvm: VMs cannot run, nothing to supervise"
     finish
 fi
-guest_cmdline="console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0"
+guest_cmdline="console=ttyS0 $(cat "$REPO_ROOT/packaging/guest/kernel-cmdline")"
 if [ -z "${CLOUDBOX_GUEST_KERNEL:-}" ] && guest_dir=$("$REPO_ROOT/packaging/guest/build-initramfs.sh" 2>/dev/null | tail -n 1) \
     && [ -f "$guest_dir/vmlinux" ] && [ -f "$guest_dir/initramfs.cpio" ]; then
     CLOUDBOX_GUEST_KERNEL=$guest_dir/vmlinux

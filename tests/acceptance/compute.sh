@@ -43,7 +43,7 @@ check "compute service list" bash -c "openstack compute service list -f value -c
 # By default the test guest from packaging/guest: the cloud kernel's uncompressed vmlinux (PVH entry, no
 # decompressor to crawl through KVM's emulator on PVM hosts) and the busybox initramfs.
 # The options are those benchmarks/hypervisor/README.md found fastest on PVM hosts, without "quiet" (the check reads the banner).
-guest_cmdline="console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0"
+guest_cmdline="console=ttyS0 $(cat "$REPO_ROOT/packaging/guest/kernel-cmdline")"
 if [ -z "${CLOUDBOX_GUEST_KERNEL:-}" ] && guest_dir=$("$REPO_ROOT/packaging/guest/build-initramfs.sh" 2>/dev/null | tail -n 1) \
     && [ -f "$guest_dir/vmlinux" ] && [ -f "$guest_dir/initramfs.cpio" ]; then
     CLOUDBOX_GUEST_KERNEL=$guest_dir/vmlinux

@@ -150,7 +150,7 @@ check "their files are gone" bash -c "[ -z \"\$(ls $CB_DATA/volumes/volumes)\" ]
 # --nic none needs compute 2.37 (novaclient refuses it below); the cloud declares 2.37 as its maximum.
 export OS_COMPUTE_API_VERSION=2.37
 work=$(mktemp -d)
-guest_cmdline="console=ttyS0 panic=-1 mitigations=off nokaslr nosoftlockup noxsave clearcpuid=cx16,popcnt,smap,fsgsbase,invpcid,erms init_on_alloc=0"
+guest_cmdline="console=ttyS0 $(cat "$REPO_ROOT/packaging/guest/kernel-cmdline")"
 guest_dir=$("$REPO_ROOT/packaging/guest/build-initramfs.sh" 2>/dev/null | tail -n 1)
 if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel && [ -n "$guest_dir" ] && [ -f "$guest_dir/vmlinux" ] && [ -e /dev/kvm ]; then
     echo "# cloudbox vmm and the test guest are here: servers boot from and attach volumes for real"
