@@ -301,6 +301,37 @@ static void __attribute__((noreturn)) finish(void)
 /* The command line, for the ring-3 part (in .data: the linker script drops .bss). */
 static const char *saved_cmdline __attribute__((section(".data"))) = 0;
 
+/* "syscall" probe: does SYSCALL from ring 3 reach ring 0? Linux user space enters the kernel this way. */
+void syscall_entry(void);
+u32 syscall_cs __attribute__((section(".data"))) = 0xFFFF;
+
+static void wrmsr(u32 msr, u64 value) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)value), "d"((u32)(value >> 32))); }
+static u64 rdmsr(u32 msr) { u32 lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }
+
+static void __attribute__((noreturn)) syscall_ring3(void);
+
+static void __attribute__((noreturn)) syscall_probe(void)
+{
+    wrmsr(0xC0000080, rdmsr(0xC0000080) | 1);            /* EFER.SCE */
+    wrmsr(0xC0000081, (0x10ULL << 48) | (0x08ULL << 32)); /* STAR: kernel CS 0x08/SS 0x10; SYSRET to 0x23/0x1b */
+    wrmsr(0xC0000082, (u64)syscall_entry);                 /* LSTAR */
+    wrmsr(0xC0000084, 0x200);                              /* SFMASK: IF */
+    enter_ring3(syscall_ring3);
+}
+
+static void __attribute__((noreturn)) syscall_ring3(void)
+{
+    __asm__ volatile("syscall" : : : "rax", "rcx", "r11", "memory");
+    u16 cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    put_string("SYSCALL-ENTRY-CS ");
+    put_decimal(syscall_cs);
+    put_string(" RETURN-CS ");
+    put_decimal(cs);
+    put_string(syscall_cs == 8 ? " ring0-entered\n" : " ring0-NOT-entered\n");
+    finish();
+}
+
 /* "blk" mode: the disk suite, all of it in ring 3, then power-off. */
 static void __attribute__((noreturn)) blk_ring3(void)
 {
@@ -330,6 +361,7 @@ void bench_main(u32 start_info)
     const char *cmdline = (const char *)*(volatile u64 *)((u64)start_info + 24);
     saved_cmdline = cmdline;
     if (cmdline && has_word(cmdline, "blk")) enter_ring3(blk_ring3);
+    if (cmdline && has_word(cmdline, "syscall")) syscall_probe();
     if (cmdline && has_word(cmdline, "bench")) {
         put_string("EXITS-BEGIN\n");
         for (int i = 0; i < EXIT_LOOPS; i++) outb(0x3FF, (u8)i); /* UART scratch register: a userspace exit in both VMMs */

@@ -74,6 +74,18 @@ enter_ring3:                        /* rdi: function to run in ring 3 */
     pushq %rdi                      /* rip */
     iretq
 
+    /* SYSCALL target (LSTAR) of the "syscall" probe: record the code segment the CPU (or the host's emulation)
+       entered with; return with SYSRETQ from ring 0, or jump straight back if it is still ring 3 (SYSRETQ would
+       fault there). */
+    .globl syscall_entry
+syscall_entry:
+    mov %cs, %eax
+    mov %eax, syscall_cs(%rip)
+    test $3, %eax
+    jnz 1f
+    sysretq
+1:  jmp *%rcx
+
     .p2align 3
 gdt:
     .quad 0
