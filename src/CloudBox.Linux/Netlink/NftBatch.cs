@@ -94,13 +94,7 @@ public sealed class NftBatch
                 message.Attribute(1, key);
                 message.EndNested(keyStart);
                 if (chain is not null)
-                {
-                    var data = message.BeginNested(2);
-                    var verdict = message.BeginNested(2);
-                    message.U32BigEndian(1, unchecked((uint)-3)).String(2, chain); // NFT_JUMP
-                    message.EndNested(verdict);
-                    message.EndNested(data);
-                }
+                    JumpData(message, chain);
                 message.EndNested(element);
             }
             message.EndNested(list);
@@ -186,11 +180,7 @@ public sealed class NftBatch
                 var keyStart = message.BeginNested(1);
                 message.Attribute(1, key);
                 message.EndNested(keyStart);
-                var data = message.BeginNested(2);
-                var verdict = message.BeginNested(2);
-                message.U32BigEndian(1, unchecked((uint)-3)).String(2, chain); // NFT_JUMP
-                message.EndNested(verdict);
-                message.EndNested(data);
+                JumpData(message, chain);
                 message.EndNested(element);
             }
             message.EndNested(list);
@@ -223,6 +213,16 @@ public sealed class NftBatch
         _messages.Add(Header(BatchEnd, 0, 0, subsystemId: true));
         using var socket = NetworkNamespace.Run(namespacePath, () => NetlinkSocket.Open(NetlinkSocket.Netfilter));
         socket.RequestBatch(_messages, "nftables batch");
+    }
+
+    /// <summary>A map element's data: the verdict "jump to <paramref name="chain"/>".</summary>
+    private static void JumpData(NetlinkMessage message, string chain)
+    {
+        var data = message.BeginNested(2);
+        var verdict = message.BeginNested(2);
+        message.U32BigEndian(1, unchecked((uint)-3)).String(2, chain); // NFT_JUMP
+        message.EndNested(verdict);
+        message.EndNested(data);
     }
 
     private static NetlinkMessage Header(ushort type, ushort flags, byte family, bool subsystemId = false)
