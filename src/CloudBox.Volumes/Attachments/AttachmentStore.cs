@@ -45,9 +45,16 @@ public sealed class AttachmentStore(Database database)
         if (serverIds.Count == 0)
             return [];
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (serverIds.Count <= 20)
+            return (await connection.QueryAsync<AttachmentRecord>(new CommandDefinition(
+                $"SELECT {Columns} FROM volumes_attachments WHERE {database.InList("server_id", "ids")} ORDER BY created_at, id",
+                new { ids = serverIds.ToArray() }, cancellationToken: cancellationToken))).ToList();
+        // A long page (a thousand-server detail list): binding and planning an IN list of that many ids cost
+        // more than reading every server's attachments, which are far fewer, and keeping the page's.
+        var wanted = serverIds as IReadOnlySet<string> ?? serverIds.ToHashSet(StringComparer.Ordinal);
         return (await connection.QueryAsync<AttachmentRecord>(new CommandDefinition(
-            $"SELECT {Columns} FROM volumes_attachments WHERE {database.InList("server_id", "ids")} ORDER BY created_at, id",
-            new { ids = serverIds.ToArray() }, cancellationToken: cancellationToken))).ToList();
+                $"SELECT {Columns} FROM volumes_attachments WHERE server_id IS NOT NULL ORDER BY created_at, id", cancellationToken: cancellationToken)))
+            .Where(a => wanted.Contains(a.ServerId!)).ToList();
     }
 
     /// <summary>Every attachment, for the listing of the attachments API (filtered by project in the caller).</summary>
