@@ -2,6 +2,8 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 
+using CloudBox.Linux.Interop;
+
 namespace CloudBox.Linux.Netlink;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace CloudBox.Linux.Netlink;
 /// messages a router sends itself: hop limit 255 as RFC 4861 requires, the kernel computing the
 /// checksum, and only the ICMPv6 types asked for delivered. CloudBox's router advertisements use it.
 /// </summary>
-public sealed unsafe partial class Icmpv6Socket : IDisposable
+public sealed unsafe class Icmpv6Socket : IDisposable
 {
     private const int AfInet6 = 10, SockRaw = 3, SockCloexec = 0x80000, IpProtoIpv6 = 41, IpProtoIcmpv6 = 58;
     private const int SolSocket = 1, SoBindToDevice = 25;
@@ -41,12 +43,12 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
             var ifindex = (int)NetlinkInterop.IfNameToIndex(interfaceName);
             if (ifindex == 0)
                 throw new LinuxException($"no interface {interfaceName}", NetlinkErrno.ENODEV);
-            var fd = FileDescriptor.Check(Socket(AfInet6, SockRaw | SockCloexec, IpProtoIcmpv6), "socket(AF_INET6, SOCK_RAW, ICMPv6)");
+            var fd = FileDescriptor.Check(NetlinkInterop.Socket(AfInet6, SockRaw | SockCloexec, IpProtoIcmpv6), "socket(AF_INET6, SOCK_RAW, ICMPv6)");
             try
             {
                 var name = Encoding.UTF8.GetBytes(interfaceName + "\0");
                 fixed (byte* p = name)
-                    Check(SetSockOpt(fd.Value, SolSocket, SoBindToDevice, p, name.Length), "SO_BINDTODEVICE " + interfaceName);
+                    Check(NetlinkInterop.SetSockOpt(fd.Value, SolSocket, SoBindToDevice, p, name.Length), "SO_BINDTODEVICE " + interfaceName);
                 SetInt(fd, IpProtoIpv6, Ipv6MulticastIf, ifindex, "IPV6_MULTICAST_IF");
                 SetInt(fd, IpProtoIpv6, Ipv6MulticastHops, 255, "IPV6_MULTICAST_HOPS");
                 SetInt(fd, IpProtoIpv6, Ipv6UnicastHops, 255, "IPV6_UNICAST_HOPS");
@@ -57,13 +59,13 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
                     filter[i] = uint.MaxValue;
                 foreach (var type in types)
                     filter[type >> 5] &= ~(1u << (type & 31));
-                Check(SetSockOpt(fd.Value, IpProtoIcmpv6, Icmp6Filter, filter, 32), "ICMP6_FILTER");
+                Check(NetlinkInterop.SetSockOpt(fd.Value, IpProtoIcmpv6, Icmp6Filter, filter, 32), "ICMP6_FILTER");
                 var request = stackalloc byte[20];
                 foreach (var group in joinGroups)
                 {
                     group.GetAddressBytes().CopyTo(new Span<byte>(request, 16));
                     *(int*)(request + 16) = ifindex;
-                    if (SetSockOpt(fd.Value, IpProtoIpv6, Ipv6AddMembership, request, 20) < 0 && Marshal.GetLastPInvokeError() != EAddrInUse)
+                    if (NetlinkInterop.SetSockOpt(fd.Value, IpProtoIpv6, Ipv6AddMembership, request, 20) < 0 && Marshal.GetLastPInvokeError() != EAddrInUse)
                         throw LinuxException.FromLastError($"IPV6_ADD_MEMBERSHIP {group}");
                 }
                 return new Icmpv6Socket(fd, ifindex);
@@ -80,14 +82,14 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
     public int Receive(Span<byte> buffer, out IPAddress? source, int timeoutMilliseconds)
     {
         source = null;
-        var poll = new PollFd { Fd = _fd.Value, Events = PollIn };
-        if (Poll(&poll, 1, timeoutMilliseconds) <= 0)
+        var poll = new Libc.PollFd { Fd = _fd.Value, Events = PollIn };
+        if (Libc.Poll(&poll, 1, timeoutMilliseconds) <= 0)
             return 0;
         var address = new SockAddrIn6();
         var length = sizeof(SockAddrIn6);
         fixed (byte* p = buffer)
         {
-            var n = RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &address, &length);
+            var n = NetlinkInterop.RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &address, &length);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -105,7 +107,7 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
         destination.GetAddressBytes().CopyTo(new Span<byte>(address.Address, 16));
         fixed (byte* p = message)
         {
-            if (SendTo(_fd.Value, p, (nuint)message.Length, 0, &address, sizeof(SockAddrIn6)) < 0)
+            if (NetlinkInterop.SendTo(_fd.Value, p, (nuint)message.Length, 0, &address, sizeof(SockAddrIn6)) < 0)
                 throw LinuxException.FromLastError($"sendto(ICMPv6) {destination}");
         }
     }
@@ -113,28 +115,13 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
     public void Dispose() => _fd.Dispose();
 
     private static void SetInt(FileDescriptor fd, int level, int option, int value, string what) =>
-        Check(SetSockOpt(fd.Value, level, option, &value, sizeof(int)), what);
+        Check(NetlinkInterop.SetSockOpt(fd.Value, level, option, &value, sizeof(int)), what);
 
     private static void Check(int result, string what)
     {
         if (result < 0)
             throw LinuxException.FromLastError("setsockopt " + what);
     }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int option, void* value, int length);
-
-    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
-    private static partial nint RecvFrom(int fd, void* buffer, nuint length, int flags, void* address, int* addressLength);
-
-    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
-    private static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(PollFd* fds, nuint count, int timeout);
 
     /// <summary>struct sockaddr_in6.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -145,13 +132,5 @@ public sealed unsafe partial class Icmpv6Socket : IDisposable
         public uint FlowInfo;
         public fixed byte Address[16];
         public uint ScopeId;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CloudBox.Linux.Netlink;
 
-/// <summary>The libc calls netlink and network namespaces need: sockets, setns/unshare, and the bind mount that names a namespace.</summary>
+/// <summary>The libc calls netlink, the packet and ICMPv6 sockets and network namespaces need: sockets, setns/unshare, and the bind mount that names a namespace.</summary>
 internal static unsafe partial class NetlinkInterop
 {
     private const string Libc = "libc";
@@ -33,6 +33,12 @@ internal static unsafe partial class NetlinkInterop
 
     [LibraryImport(Libc, EntryPoint = "recv", SetLastError = true)]
     internal static partial nint Recv(int fd, void* buffer, nuint length, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "recvfrom", SetLastError = true)]
+    internal static partial nint RecvFrom(int fd, void* buffer, nuint length, int flags, void* address, int* addressLength);
+
+    [LibraryImport(Libc, EntryPoint = "sendto", SetLastError = true)]
+    internal static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
 
     [LibraryImport(Libc, EntryPoint = "setsockopt", SetLastError = true)]
     internal static partial int SetSockOpt(int fd, int level, int name, void* value, int length);

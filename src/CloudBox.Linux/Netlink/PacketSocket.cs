@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using CloudBox.Linux.Interop;
+
 namespace CloudBox.Linux.Netlink;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace CloudBox.Linux.Netlink;
 /// peer's MAC on every packet. CloudBox's DHCP server uses it to talk to clients that have no
 /// address yet, on bridges where the host deliberately has none either.
 /// </summary>
-public sealed unsafe partial class PacketSocket : IDisposable
+public sealed unsafe class PacketSocket : IDisposable
 {
     private const int AfPacket = 17;
     private const int SockDgram = 2;
@@ -30,9 +32,9 @@ public sealed unsafe partial class PacketSocket : IDisposable
         var ifindex = (int)NetlinkInterop.IfNameToIndex(interfaceName);
         if (ifindex == 0)
             throw new LinuxException($"no interface {interfaceName}", NetlinkErrno.ENODEV);
-        var fd = FileDescriptor.Check(Socket(AfPacket, SockDgram | SockCloexec, EthPIpBigEndian), "socket(AF_PACKET)");
+        var fd = FileDescriptor.Check(NetlinkInterop.Socket(AfPacket, SockDgram | SockCloexec, EthPIpBigEndian), "socket(AF_PACKET)");
         var address = new SockAddrLinkLayer { Family = AfPacket, Protocol = EthPIpBigEndian, IfIndex = ifindex };
-        if (Bind(fd.Value, &address, sizeof(SockAddrLinkLayer)) < 0)
+        if (NetlinkInterop.Bind(fd.Value, &address, sizeof(SockAddrLinkLayer)) < 0)
         {
             fd.Dispose();
             throw LinuxException.FromLastError($"bind(AF_PACKET) {interfaceName}");
@@ -43,15 +45,15 @@ public sealed unsafe partial class PacketSocket : IDisposable
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for a packet; returns its length (0 on timeout) and the sender's MAC.</summary>
     public int Receive(Span<byte> buffer, Span<byte> sourceMac, int timeoutMilliseconds)
     {
-        var poll = new PollFd { Fd = _fd.Value, Events = PollIn };
-        var ready = Poll(&poll, 1, timeoutMilliseconds);
+        var poll = new Libc.PollFd { Fd = _fd.Value, Events = PollIn };
+        var ready = Libc.Poll(&poll, 1, timeoutMilliseconds);
         if (ready <= 0)
             return 0;
         var address = new SockAddrLinkLayer();
         var length = sizeof(SockAddrLinkLayer);
         fixed (byte* p = buffer)
         {
-            var n = RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &address, &length);
+            var n = NetlinkInterop.RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &address, &length);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -69,27 +71,12 @@ public sealed unsafe partial class PacketSocket : IDisposable
         destinationMac.CopyTo(new Span<byte>(address.Address, 8));
         fixed (byte* p = packet)
         {
-            if (SendTo(_fd.Value, p, (nuint)packet.Length, 0, &address, sizeof(SockAddrLinkLayer)) < 0)
+            if (NetlinkInterop.SendTo(_fd.Value, p, (nuint)packet.Length, 0, &address, sizeof(SockAddrLinkLayer)) < 0)
                 throw LinuxException.FromLastError("sendto(AF_PACKET)");
         }
     }
 
     public void Dispose() => _fd.Dispose();
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    private static partial int Bind(int fd, void* address, int length);
-
-    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
-    private static partial nint RecvFrom(int fd, void* buffer, nuint length, int flags, void* address, int* addressLength);
-
-    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
-    private static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(PollFd* fds, nuint count, int timeout);
 
     /// <summary>struct sockaddr_ll.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -102,13 +89,5 @@ public sealed unsafe partial class PacketSocket : IDisposable
         public byte PacketType;
         public byte AddressLength;
         public fixed byte Address[8];
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
     }
 }
