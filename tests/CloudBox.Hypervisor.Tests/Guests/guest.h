@@ -35,4 +35,28 @@ static inline volatile u8 *pci_config(int slot) { return (volatile u8 *)(ECAM_BA
 static inline u16 pci_read16(int slot, int offset) { return *(volatile u16 *)(pci_config(slot) + offset); }
 static inline u32 pci_read32(int slot, int offset) { return *(volatile u32 *)(pci_config(slot) + offset); }
 
+/* The 64-bit memory BAR 0 of a function (BAR 0 low, BAR 1 high). */
+static inline u64 bar_address(int slot)
+{
+    return ((u64)pci_read32(slot, 0x14) << 32) | (pci_read32(slot, 0x10) & ~0xFUL);
+}
+
+/* Finds the virtio vendor capability of a type; returns its config offset, or 0. */
+static inline int find_capability(int slot, u8 type)
+{
+    int at = *(pci_config(slot) + 0x34);
+    while (at) {
+        if (*(pci_config(slot) + at) == 0x09 && *(pci_config(slot) + at + 3) == type) return at;
+        at = *(pci_config(slot) + at + 1);
+    }
+    return 0;
+}
+
+/* The VMM's ACPI PCI hot-plug registers (ports): slots inserted, eject requests, slots the guest released. */
+#define HOTPLUG_INSERTED 0xAE00
+#define HOTPLUG_EJECT_REQUEST 0xAE04
+#define HOTPLUG_EJECTED 0xAE08
+
+struct virtq_desc { u64 addr; u32 len; u16 flags; u16 next; };
+
 #endif

@@ -5,20 +5,6 @@
  */
 #include "guest.h"
 
-#define HOTPLUG_INSERTED 0xAE00
-#define HOTPLUG_EJECT_REQUEST 0xAE04
-#define HOTPLUG_EJECTED 0xAE08
-
-static int find_capability(int slot, u8 type)
-{
-    int at = *(pci_config(slot) + 0x34);
-    while (at) {
-        if (*(pci_config(slot) + at) == 0x09 && *(pci_config(slot) + at + 3) == type) return at;
-        at = *(pci_config(slot) + at + 1);
-    }
-    return 0;
-}
-
 static void put_hex_byte(u8 b)
 {
     const char *digits = "0123456789abcdef";

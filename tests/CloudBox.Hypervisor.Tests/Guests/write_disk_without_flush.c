@@ -6,33 +6,11 @@
  */
 #include "guest.h"
 
-#define HOTPLUG_INSERTED 0xAE00
-#define HOTPLUG_EJECT_REQUEST 0xAE04
-#define HOTPLUG_EJECTED 0xAE08
-
 #define QUEUE_AREA 0x400000UL
 #define REQUEST_AREA 0x500000UL
 #define QUEUE_SIZE 8
 #define FEATURE_FLUSH 9
 #define FEATURE_CONFIG_WCE 11
-
-struct virtq_desc { u64 addr; u32 len; u16 flags; u16 next; };
-
-static u64 bar_address(int slot)
-{
-    return ((u64)pci_read32(slot, 0x14) << 32) | (pci_read32(slot, 0x10) & ~0xFUL);
-}
-
-/* Finds the virtio vendor capability of a type; returns its config offset. */
-static int find_capability(int slot, u8 type)
-{
-    int at = *(pci_config(slot) + 0x34);
-    while (at) {
-        if (*(pci_config(slot) + at) == 0x09 && *(pci_config(slot) + at + 3) == type) return at;
-        at = *(pci_config(slot) + at + 1);
-    }
-    return 0;
-}
 
 static const char message[] = "durable before the guest saw it complete";
 
