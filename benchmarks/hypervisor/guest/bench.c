@@ -16,8 +16,6 @@
 #define QUEUE_AREA 0x400000UL
 #define REQUEST_AREA 0x500000UL
 
-struct virtq_desc { u64 addr; u32 len; u16 flags; u16 next; };
-
 static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
@@ -27,16 +25,6 @@ static u32 config_read(int slot, int offset) { return pci_read32(slot, offset & 
 static void config_write(int slot, int offset, u32 value) { *(volatile u32 *)(pci_config(slot) + (offset & 0xFC)) = value; }
 
 static u8 config_byte(int slot, int offset) { return (u8)(config_read(slot, offset) >> ((offset & 3) * 8)); }
-
-static int find_capability(int slot, u8 type)
-{
-    int at = config_byte(slot, 0x34);
-    while (at) {
-        if (config_byte(slot, at) == 0x09 && config_byte(slot, at + 3) == type) return at;
-        at = config_byte(slot, at + 1);
-    }
-    return 0;
-}
 
 static u64 bar_of(int slot, int bar)
 {
@@ -355,7 +343,7 @@ static void __attribute__((noreturn)) in_ring3(void)
     finish();
 }
 
-void bench_main(u32 start_info)
+void guest_main(u32 start_info)
 {
     put_string("CLOUDBOX-BENCH-START\n");
     const char *cmdline = (const char *)*(volatile u64 *)((u64)start_info + 24);

@@ -1,7 +1,7 @@
 /*
- * PVH entry of the benchmark guest: both VMMs enter here in 32-bit protected mode, paging off (the
+ * PVH entry of the benchmark guest and of the C test guests Compute boots (tests/CloudBox.Compute.Tests/PvhGuest.cs): both VMMs enter here in 32-bit protected mode, paging off (the
  * XEN_ELFNOTE_PHYS32_ENTRY note names this address). Identity-map the first 4 GiB with 2 MiB pages, enter long
- * mode, call bench_main(start_info). enter_ring3(function) continues in ring 3 with IOPL 3 (port I/O still
+ * mode, call guest_main(start_info). enter_ring3(function) continues in ring 3 with IOPL 3 (port I/O still
  * allowed) and never returns.
  */
     .section .note.pvh, "a"
@@ -61,7 +61,7 @@ long_mode:
     mov %ax, %ss
     mov $0x80000, %rsp
     mov %ebx, %edi                  /* hvm_start_info (ebx survives the mode switch) */
-    call bench_main
+    call guest_main
 2:  hlt
     jmp 2b
 
