@@ -7,17 +7,21 @@ namespace CloudBox.BlockEngine;
 /// <summary>
 /// The io_uring engine: one ring per queue, the image as registered file 0, requests built directly in the mmapped
 /// submission ring with user_data = slot index, published in batches, completions reaped from the mmapped completion
-/// ring. Buffers inside registered memory go as READ_FIXED/WRITE_FIXED.
+/// ring. Buffers inside registered memory go as READ_FIXED/WRITE_FIXED. Durable writes are made durable in groups
+/// (<see cref="DurableWriteGroup"/>): one fdatasync, outside the slots, per group of writes that completed.
 /// </summary>
 public sealed unsafe class BlockQueue : IBlockQueue
 {
     private const int FixedFileIndex = 0;
     private const int ReapChunk = 32;
+    /// <summary>user_data of the group-commit fdatasync, which holds no slot (slot indices are small).</summary>
+    private const ulong GroupSyncUserData = ulong.MaxValue;
 
     private readonly BlockFile _file;
     private readonly IoRing _ring;
     private readonly RequestSlots _slots;
     private readonly bool _dataSync;
+    private readonly DurableWriteGroup _group;
     private byte* _registeredStart;
     private long _registeredLength;
 
@@ -27,7 +31,8 @@ public sealed unsafe class BlockQueue : IBlockQueue
         if (options.MaxSegments < 1 || options.Depth < 1) throw new ArgumentOutOfRangeException(nameof(options));
         _file = file;
         _dataSync = options.DataSyncOnFlush;
-        _ring = new IoRing(new IoRingOptions { Entries = (uint)options.Depth, SqPoll = options.SqPoll, DeferTaskRun = options.DeferTaskRun });
+        // One entry more than slots: the group-commit sync must always find room.
+        _ring = new IoRing(new IoRingOptions { Entries = (uint)options.Depth + 1, SqPoll = options.SqPoll, DeferTaskRun = options.DeferTaskRun });
         try
         {
             _ring.RegisterFiles([file.Fd]);
@@ -38,6 +43,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
             throw;
         }
         _slots = new RequestSlots(options.Depth, options.MaxSegments);
+        _group = new DurableWriteGroup(options.Depth);
     }
 
     public bool UsesIoUring => true;
@@ -54,19 +60,19 @@ public sealed unsafe class BlockQueue : IBlockQueue
     internal IoRing Ring => _ring;
 
     public bool TryRead(long offset, byte* buffer, int length, ulong tag) =>
-        Queue(IoUringOp.Read, IoUringOp.ReadFixed, offset, buffer, length, tag, 0);
+        Queue(IoUringOp.Read, IoUringOp.ReadFixed, offset, buffer, length, tag, false);
 
     public bool TryWrite(long offset, byte* buffer, int length, ulong tag) =>
-        Queue(IoUringOp.Write, IoUringOp.WriteFixed, offset, buffer, length, tag, WriteFlags);
+        Queue(IoUringOp.Write, IoUringOp.WriteFixed, offset, buffer, length, tag, DurableWrites);
 
     public bool TryReadVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag) =>
-        QueueVector(IoUringOp.ReadV, offset, segments, tag, 0);
+        QueueVector(IoUringOp.ReadV, offset, segments, tag, false);
 
     public bool TryWriteVector(long offset, ReadOnlySpan<IoVector> segments, ulong tag) =>
-        QueueVector(IoUringOp.WriteV, offset, segments, tag, WriteFlags);
+        QueueVector(IoUringOp.WriteV, offset, segments, tag, DurableWrites);
 
-    /// <summary>rw_flags for a write: RWF_DSYNC makes the kernel complete it only after the data (and the metadata to find it) is on disk.</summary>
-    private uint WriteFlags => DurableWrites ? IoUringAbi.RwfDataSync : 0;
+    /// <summary>Group-commit syncs issued so far: far fewer than durable writes when many are in flight.</summary>
+    public long GroupSyncs { get; private set; }
 
     public bool TryFlush(ulong tag)
     {
@@ -95,19 +101,20 @@ public sealed unsafe class BlockQueue : IBlockQueue
     public int Reap(Span<BlockCompletion> completions)
     {
         Span<IoUringCqe> cqes = stackalloc IoUringCqe[ReapChunk];
-        var total = 0;
+        var total = HandOut(completions);
         while (total < completions.Length)
         {
+            // Never more kernel completions than the caller has room for: each becomes at most one of its own.
             var n = _ring.Reap(cqes[..Math.Min(ReapChunk, completions.Length - total)]);
             if (n == 0) break;
             for (var i = 0; i < n; i++)
             {
-                var result = cqes[i].Result;
-                completions[total++] = new BlockCompletion(_slots.Release((int)cqes[i].UserData), result);
-                if (result < 0) Stats.Failed++;
+                if (cqes[i].UserData == GroupSyncUserData) _group.SyncCompleted(cqes[i].Result);
+                else _group.Completed((int)cqes[i].UserData, cqes[i].Result);
             }
-            Stats.Completed += n;
+            total += HandOut(completions[total..]);
         }
+        if (_group.SyncDue) IssueGroupSync();
         return total;
     }
 
@@ -115,9 +122,44 @@ public sealed unsafe class BlockQueue : IBlockQueue
     {
         if (_ring.Unpublished > 0) Stats.Batches++;
         var wanted = Math.Min(Math.Min(atLeast, InFlight), completions.Length);
-        if (wanted > 0) _ring.SubmitAndWait((uint)wanted);
-        else _ring.Submit();
-        return Reap(completions);
+        var total = 0;
+        while (true)
+        {
+            total += Reap(completions[total..]);
+            if (total >= wanted) break;
+            // Held writes complete through their group's sync, one kernel completion for many of ours: wait for the
+            // next one only; otherwise every one still wanted is a kernel completion of its own.
+            _ring.SubmitAndWait(_group.Held > 0 ? 1u : (uint)(wanted - total));
+        }
+        if (_ring.Unpublished > 0) _ring.Submit();
+        return total;
+    }
+
+    /// <summary>Gives the caller the completions that are ready, freeing their slots.</summary>
+    private int HandOut(Span<BlockCompletion> completions)
+    {
+        var n = 0;
+        while (n < completions.Length && _group.TryTakeReady(out var slot, out var result))
+        {
+            completions[n++] = new BlockCompletion(_slots.Release(slot), result);
+            if (result < 0) Stats.Failed++;
+        }
+        Stats.Completed += n;
+        return n;
+    }
+
+    /// <summary>One fdatasync for every durable write completed since the last: their completions wait for it.</summary>
+    private void IssueGroupSync()
+    {
+        var sqe = _ring.NextSqe(); // never null: the ring has one entry more than there are slots
+        sqe->Opcode = IoUringOp.Fsync;
+        sqe->Flags = IoUringSqeFlags.FixedFile;
+        sqe->Fd = FixedFileIndex;
+        sqe->OpFlags = IoUringAbi.FsyncDataSync;
+        sqe->UserData = GroupSyncUserData;
+        _group.SyncIssued();
+        GroupSyncs++;
+        _ring.Submit();
     }
 
     public bool RegisterMemory(byte* start, long length)
@@ -144,18 +186,18 @@ public sealed unsafe class BlockQueue : IBlockQueue
 
     public void NotifyCompletionsTo(int eventFd) => _ring.RegisterEventFd(eventFd);
 
-    private bool Queue(IoUringOp plain, IoUringOp fixedOp, long offset, byte* buffer, int length, ulong tag, uint rwFlags)
+    private bool Queue(IoUringOp plain, IoUringOp fixedOp, long offset, byte* buffer, int length, ulong tag, bool durable)
     {
         var at = buffer - _registeredStart;
         // A registered buffer must hold the whole transfer; one that straddles two 1 GiB registrations goes plain.
         var index = at >= 0 && at + length <= _registeredLength ? at / IoUringAbi.MaxRegisteredBuffer : -1;
         if (index >= 0 && (at + length - 1) / IoUringAbi.MaxRegisteredBuffer != index) index = -1;
-        var sqe = Prepare(index >= 0 ? fixedOp : plain, tag);
+        var sqe = Prepare(index >= 0 ? fixedOp : plain, tag, out var slot);
         if (sqe == null) return false;
+        _group.MarkQueued(slot, durable);
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)buffer;
         sqe->Length = (uint)length;
-        sqe->OpFlags = rwFlags;
         if (index >= 0)
         {
             sqe->BufferIndex = (ushort)index;
@@ -164,19 +206,24 @@ public sealed unsafe class BlockQueue : IBlockQueue
         return true;
     }
 
-    private bool QueueVector(IoUringOp op, long offset, ReadOnlySpan<IoVector> segments, ulong tag, uint rwFlags)
+    private bool QueueVector(IoUringOp op, long offset, ReadOnlySpan<IoVector> segments, ulong tag, bool durable)
     {
         if (segments.Length > _slots.MaxSegments) throw new ArgumentOutOfRangeException(nameof(segments), "more segments than the queue was built for");
         var sqe = Prepare(op, tag, out var slot);
         if (sqe == null) return false;
+        _group.MarkQueued(slot, durable);
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)_slots.StoreVectors(slot, segments);
         sqe->Length = (uint)segments.Length;
-        sqe->OpFlags = rwFlags;
         return true;
     }
 
-    private IoUringSqe* Prepare(IoUringOp op, ulong tag) => Prepare(op, tag, out _);
+    private IoUringSqe* Prepare(IoUringOp op, ulong tag)
+    {
+        var sqe = Prepare(op, tag, out var slot);
+        if (sqe != null) _group.MarkQueued(slot, false);
+        return sqe;
+    }
 
     /// <summary>Takes a slot and a submission entry aimed at the registered file; null (nothing taken) when either is exhausted.</summary>
     private IoUringSqe* Prepare(IoUringOp op, ulong tag, out int slot)

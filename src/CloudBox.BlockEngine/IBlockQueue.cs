@@ -20,9 +20,9 @@ public unsafe interface IBlockQueue : IDisposable
     BlockQueueStats Stats { get; }
 
     /// <summary>
-    /// Write-through: every write completes only once its data is durable (RWF_DSYNC on the write itself, no extra
-    /// request), for callers whose clients never flush. Off (write-back) by default; writes queued after a change
-    /// take the new mode.
+    /// Write-through: every write completes only once its data is durable, for callers whose clients never flush
+    /// (io_uring: writes made durable in groups by one fdatasync each; synchronous path: RWF_DSYNC per write). Off
+    /// (write-back) by default; writes queued after a change take the new mode.
     /// </summary>
     bool DurableWrites { get; set; }
 

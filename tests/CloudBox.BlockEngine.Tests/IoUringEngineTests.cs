@@ -1,3 +1,4 @@
+using CloudBox.Linux;
 using CloudBox.Linux.Events;
 using CloudBox.Linux.Files;
 using CloudBox.Linux.IoUring;
@@ -134,32 +135,53 @@ public sealed unsafe class IoUringEngineTests
     }
 
     [Test]
-    public void Durable_writes_carry_RWF_DSYNC_in_their_submission_entries_and_reads_do_not()
+    public void Durable_writes_in_flight_together_complete_after_one_shared_fdatasync_and_reads_are_not_held()
     {
         using var scratch = new ScratchFile(1 << 20);
         using var file = BlockFile.Open(scratch.Path, false, false);
-        using var queue = OpenIoUring(file, new BlockQueueOptions { Depth = 8 });
-        using var buffer = new AlignedBuffer(4 * Block);
+        using var queue = OpenIoUring(file, new BlockQueueOptions { Depth = 32 });
+        using var buffer = new AlignedBuffer(32 * Block);
         buffer.Span.Fill(0x5A);
-        IoVector[] segments = [new(buffer.Pointer, Block), new(buffer.At(Block), Block)];
-        var completions = new BlockCompletion[8];
+        var completions = new BlockCompletion[32];
 
         queue.DurableWrites = true;
-        queue.TryWrite(0, buffer.Pointer, Block, 1);
-        Assert.That(queue.Ring.LastFilled.OpFlags, Is.EqualTo(IoUringAbi.RwfDataSync), "single-buffer write");
-        queue.TryWriteVector(Block, segments, 2);
-        Assert.That(queue.Ring.LastFilled.OpFlags, Is.EqualTo(IoUringAbi.RwfDataSync), "vectored write");
-        queue.TryRead(0, buffer.At(3 * Block), Block, 3);
-        Assert.That(queue.Ring.LastFilled.OpFlags, Is.Zero, "a read has no write flags");
+        for (var i = 0; i < 16; i++)
+        {
+            Assert.That(queue.TryWrite((long)i * Block, buffer.At(i * Block), Block, (ulong)i), Is.True);
+            Assert.That(queue.Ring.LastFilled.OpFlags, Is.Zero, "a plain write: durability comes from the group's sync");
+        }
+        IoVector[] segments = [new(buffer.At(16 * Block), Block), new(buffer.At(17 * Block), Block)];
+        queue.TryWriteVector(16 * Block, segments, 16);
+        queue.TryRead(0, buffer.At(20 * Block), Block, 17);
         var got = 0;
-        while (got < 3) got += queue.Wait(completions.AsSpan(got), 3 - got);
-        Assert.That(completions.Take(3).Select(c => c.Result), Is.EquivalentTo(new[] { Block, 2 * Block, Block }), "the kernel accepts the flag");
+        while (got < 18) got += queue.Wait(completions.AsSpan(got), 18 - got);
+
+        Assert.That(completions.Take(18).Select(c => c.Result), Is.EquivalentTo(Enumerable.Repeat(Block, 16).Append(2 * Block).Append(Block)));
+        Assert.That(queue.InFlight, Is.Zero);
+        Assert.That(queue.GroupSyncs, Is.InRange(1, 17), "at most one sync per write, and at least one");
+        TestContext.Out.WriteLine($"17 durable writes in flight together were made durable by {queue.GroupSyncs} fdatasync(s)");
 
         queue.DurableWrites = false;
-        queue.TryWrite(0, buffer.Pointer, Block, 4);
-        Assert.That(queue.Ring.LastFilled.OpFlags, Is.Zero, "write-back again");
-        queue.Wait(completions, 1);
+        var syncs = queue.GroupSyncs;
+        queue.TryWrite(0, buffer.Pointer, Block, 40);
+        Assert.That(queue.Wait(completions, 1), Is.EqualTo(1));
+        Assert.That(queue.GroupSyncs, Is.EqualTo(syncs), "a write-back write is not synced");
         Assert.That(queue.Stats.Failed, Is.Zero);
+    }
+
+    [Test]
+    public void A_durable_write_that_fails_is_answered_at_once_with_its_error()
+    {
+        using var scratch = new ScratchFile(1 << 20);
+        using var file = BlockFile.Open(scratch.Path, true, false); // read-only descriptor: writes fail with EBADF
+        using var queue = OpenIoUring(file, new BlockQueueOptions { Depth = 8 });
+        using var buffer = new AlignedBuffer(Block);
+        var completions = new BlockCompletion[8];
+        queue.DurableWrites = true;
+        queue.TryWrite(0, buffer.Pointer, Block, 7);
+        Assert.That(queue.Wait(completions, 1), Is.EqualTo(1));
+        Assert.That(completions[0], Is.EqualTo(new BlockCompletion(7, -Errno.EBADF)));
+        Assert.That(queue.GroupSyncs, Is.Zero, "nothing to make durable");
     }
 
     private static BlockQueue OpenIoUring(BlockFile file, BlockQueueOptions options)
