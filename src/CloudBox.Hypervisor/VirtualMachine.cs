@@ -45,7 +45,11 @@ public sealed class VirtualMachine : IDisposable
     {
         _config = config;
         Counters = counters ?? new ExitCounters();
-        Power.Requested += () => _stopped.Set();
+        Power.Requested += () =>
+        {
+            _stopped.Set();
+            foreach (var vcpu in _vcpus) vcpu.RequestStop(); // the other vCPUs leave KVM_RUN now, not when the VM loop gets round to it
+        };
         ThreadKicker.Install();
         _kvm = KvmSystem.Open();
         try

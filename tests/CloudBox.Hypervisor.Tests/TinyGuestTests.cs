@@ -32,6 +32,19 @@ public sealed class TinyGuestTests
     }
 
     [Test]
+    public void No_guest_instruction_runs_after_the_guest_asks_for_a_reset_or_power_off([Values] bool reset)
+    {
+        // Linux writes the ACPI reset register and, if the machine is still running, goes on to other ways to reset,
+        // down to a jump into real mode for a BIOS this machine does not have. The vCPU must stop at the request.
+        byte[] request = reset
+            ? [0x66, 0xBA, 0x02, 0x06, 0xB0, 0x01, 0xEE] // mov dx, 0x602; mov al, 1; out dx, al (ACPI reset register)
+            : TinyGuest.PowerOff;
+        using var guest = new TinyGuest([.. TinyGuest.PrintString("before\n"), .. request, .. TinyGuest.PrintString("after\n"), .. TinyGuest.TripleFault]);
+        Assert.That(guest.Run(), Is.EqualTo(reset ? VmmExitCode.Reboot : VmmExitCode.PowerOff));
+        Assert.That(guest.ConsoleText, Is.EqualTo("before\n"));
+    }
+
+    [Test]
     public void Guest_reset_without_no_reboot_restarts_the_guest()
     {
         // The first boot finds the RAM cell zero and resets; a rebuilt machine would find it zero again, so count

@@ -96,7 +96,9 @@ public sealed unsafe class Vcpu : IDisposable
         var run = _kvm.RunPage;
         try
         {
-            while (!_stopRequested)
+            // A power request (reset, power off, fault) ends the machine at once: the guest would otherwise go on, and
+            // Linux, its reset not taken yet, tries the next way down to a real-mode jump to a BIOS there is not.
+            while (!_stopRequested && _power.Request == PowerRequest.None)
             {
                 if (_pauseRequested)
                 {
