@@ -37,11 +37,13 @@ public static class PortEndpoints
         var caller = context.RequireCaller();
         var ports = await store.ListAsync(ResourceType.Port, context.Request.Query["network_id"].Count == 1 ? context.Request.Query["network_id"].ToString() : null,
             cancellationToken);
-        return ResourceListing.Respond(context.Request, "ports", ports.Where(p => caller.CanSee(NeutronRequest.ProjectOf(p))));
+        return ResourceListing.Respond(context.Request, "ports",
+            ports.Where(p => caller.CanSee(NeutronRequest.ProjectOf(p))).Select(p => PortBindingVisibility.ForCaller(p, caller)));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, ResourceStore store, CancellationToken cancellationToken) =>
-        NeutronResponses.Single(context.Request, "port", await GetVisibleAsync(context, store, id, cancellationToken));
+        NeutronResponses.Single(context.Request, "port",
+            PortBindingVisibility.ForCaller(await GetVisibleAsync(context, store, id, cancellationToken), context.RequireCaller()));
 
     private static async Task<IResult> CreateAsync(HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
         NetworkChanges changes, CancellationToken cancellationToken)
@@ -58,7 +60,7 @@ public static class PortEndpoints
         var port = await store.Database.InTransactionAsync(
             (connection, transaction) => writer.CreateAsync(connection, transaction, request, projectId, networkId), cancellationToken);
         changes.Changed();
-        return NeutronResponses.Created(context.Request, "port", port);
+        return NeutronResponses.Created(context.Request, "port", PortBindingVisibility.ForCaller(port, caller));
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
@@ -92,7 +94,7 @@ public static class PortEndpoints
             return port;
         }, cancellationToken);
         changes.Changed();
-        return NeutronResponses.Single(context.Request, "port", port);
+        return NeutronResponses.Single(context.Request, "port", PortBindingVisibility.ForCaller(port, context.RequireCaller()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,

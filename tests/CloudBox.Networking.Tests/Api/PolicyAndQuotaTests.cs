@@ -52,6 +52,31 @@ public sealed class PolicyAndQuotaTests(DatabaseEngine engine) : NetworkEngineFi
     }
 
     [Test]
+    public async Task MembersSeeTheirPortsWithoutTheBindingDetailsThatAreTheOperators()
+    {
+        var (token, _) = await MemberAsync();
+        var network = await Create("/networks", "network", new JsonObject { ["name"] = Unique("bound") }, token);
+        await Create("/subnets", "subnet", new JsonObject { ["network_id"] = Id(network), ["cidr"] = "10.62.0.0/24", ["ip_version"] = 4 }, token);
+        var created = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(network), ["binding:vnic_type"] = "normal" }, token);
+        await Send(HttpMethod.Put, "/ports/" + Id(created), new JsonObject
+        {
+            ["port"] = new JsonObject { ["binding:host_id"] = "node-7", ["binding:profile"] = new JsonObject { ["pci_slot"] = "0000:00:01.0" } },
+        });
+        string[] adminOnly = ["binding:host_id", "binding:profile", "binding:vif_type", "binding:vif_details"];
+
+        var (_, shown, _) = await Send(HttpMethod.Get, "/ports/" + Id(created), token: token);
+        var (_, listed, _) = await Send(HttpMethod.Get, "/ports?network_id=" + Id(network), token: token);
+        foreach (var port in new[] { created, shown!["port"]!.AsObject(), listed!["ports"]!.AsArray().Single()!.AsObject() })
+        {
+            Assert.That(adminOnly.Where(port.ContainsKey), Is.Empty);
+            Assert.That(port["binding:vnic_type"]!.GetValue<string>(), Is.EqualTo("normal"), "the owner's own choice stays visible");
+        }
+        var (_, asAdmin, _) = await Send(HttpMethod.Get, "/ports/" + Id(created));
+        Assert.That(asAdmin!["port"]!["binding:host_id"]!.GetValue<string>(), Is.EqualTo("node-7"));
+        Assert.That(asAdmin["port"]!["binding:profile"]!["pci_slot"]!.GetValue<string>(), Is.EqualTo("0000:00:01.0"));
+    }
+
+    [Test]
     public async Task QuotaLimitsAMembersNetworks()
     {
         var (token, projectId) = await MemberAsync();
