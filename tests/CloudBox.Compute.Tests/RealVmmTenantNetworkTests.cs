@@ -12,8 +12,8 @@ namespace CloudBox.Compute.Tests;
 /// <summary>
 /// A tenant network end to end: two real `cloudbox vmm` guests (the net_probe C guest, booted as a PVH kernel image)
 /// on a network whose data plane runs in a throwaway namespace standing in for the host. Each guest takes its
-/// address from CloudBox's DHCP server and says so on its console; the second pings the first, which its security
-/// groups allow, forbid and allow again. Ignored, saying why, without root, KVM, a tap device, gcc or the published
+/// address from CloudBox's DHCP server and says so on its console; the first reads its uuid from the metadata service;
+/// the second pings the first, which its security groups allow, forbid and allow again. Ignored, saying why, without root, KVM, a tap device, gcc or the published
 /// binary (see <see cref="RealVmmBootTests"/>).
 /// </summary>
 [TestFixture]
@@ -31,7 +31,7 @@ public sealed class RealVmmTenantNetworkTests
     }
 
     [Test]
-    public async Task Servers_get_their_fixed_IPs_by_DHCP_and_reach_each_other_as_far_as_their_security_groups_allow()
+    public async Task Servers_get_their_fixed_IPs_by_DHCP_and_their_metadata_and_reach_each_other_as_far_as_their_security_groups_allow()
     {
         if (Environment.UserName != "root")
             Assert.Ignore("the tenant network test needs root (network namespaces, taps, bridges)");
@@ -61,7 +61,7 @@ public sealed class RealVmmTenantNetworkTests
         const string target = "10.83.0.10";
         var kernelId = await cloud.UploadImageAsync(token, new JsonObject { ["name"] = "net-probe", ["disk_format"] = "aki", ["container_format"] = "aki" },
             await File.ReadAllBytesAsync(kernel!));
-        var answering = await ProbeImageAsync(cloud, token, kernelId, "probe");
+        var answering = await ProbeImageAsync(cloud, token, kernelId, "probe metadata");
         var pinging = await ProbeImageAsync(cloud, token, kernelId, "probe ping=" + target);
 
         var ids = new List<string>();
@@ -82,6 +82,10 @@ public sealed class RealVmmTenantNetworkTests
             await ConsoleLineAsync(cloud, token, first, $"dhcp {target}/24 router 10.83.0.1 mtu ");
             await ConsoleLineAsync(cloud, token, second, $"dhcp {FixedIp(secondPort)}/24 router 10.83.0.1 mtu ");
             TestContext.Out.WriteLine($"both configured by DHCP after {watch.Elapsed.TotalSeconds:F1} s");
+
+            // 169.254.169.254, on-link on every network with DHCP, tells the first which server it is.
+            await ConsoleLineAsync(cloud, token, first, $"metadata uuid {first}\n");
+            TestContext.Out.WriteLine($"metadata fetched after {watch.Elapsed.TotalSeconds:F1} s");
 
             // The default group lets members of the group in: the second reaches the first.
             await PingStateAsync(cloud, token, second, target, "ok", after: 0);

@@ -6,7 +6,10 @@
  *   - with "ping=A.B.C.D" on its command line, resolves that address (or the router, off-link) by ARP and sends one
  *     echo request a second, each with a new ICMP identifier (a new conntrack entry, so every echo is judged by the
  *     security groups as they are now); prints "ping A.B.C.D ok" when replies start and "ping A.B.C.D timeout"
- *     every few seconds while none come.
+ *     every few seconds while none come;
+ *   - with "metadata" on its command line, fetches /openstack/latest/meta_data.json from 169.254.169.254 (on-link, as
+ *     CloudBox's DHCP routes it) over a minimal TCP client (no retransmission: a stalled fetch starts over) and prints
+ *     "metadata uuid UUID".
  * Everything after start-up runs in ring 3 (IOPL 3): on hosts that run a guest kernel's code through KVM's
  * instruction emulator, ring 0 is thousands of times slower (benchmarks/hypervisor/README.md).
  */
@@ -23,7 +26,16 @@
 #define ETH_ARP 0x0806
 #define ETH_IPV4 0x0800
 #define IP_ICMP 1
+#define IP_TCP 6
 #define IP_UDP 17
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define METADATA_IP 0xA9FEA9FEu /* 169.254.169.254 */
+#define RESPONSE_AREA 0x460000UL
+#define RESPONSE_MAX 0x10000
 #define DHCP_DISCOVER 1
 #define DHCP_OFFER 2
 #define DHCP_REQUEST 3
@@ -56,13 +68,27 @@ static void put16(u8 *p, u16 v) { p[0] = (u8)(v >> 8); p[1] = (u8)v; }
 static void put32(u8 *p, u32 v) { p[0] = (u8)(v >> 24); p[1] = (u8)(v >> 16); p[2] = (u8)(v >> 8); p[3] = (u8)v; }
 static int same(const u8 *a, const u8 *b, int n) { while (n--) if (*a++ != *b++) return 0; return 1; }
 
-static u16 checksum(const u8 *p, int n)
+/* The Internet checksum: big-endian 16-bit words added up, carries folded back in, complemented. */
+static u32 sum_words(u32 sum, const u8 *p, int n)
 {
-    u32 sum = 0;
     for (; n > 1; p += 2, n -= 2) sum += get16(p);
     if (n) sum += (u32)p[0] << 8;
+    return sum;
+}
+
+static u16 fold(u32 sum)
+{
     while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
     return (u16)~sum;
+}
+
+static u16 checksum(const u8 *p, int n) { return fold(sum_words(0, p, n)); }
+
+/* TCP's checksum covers a pseudo-header of addresses, protocol and length too. */
+static u16 tcp_checksum(u32 from, u32 to, const u8 *segment, int n)
+{
+    u32 sum = (from >> 16) + (from & 0xFFFF) + (to >> 16) + (to & 0xFFFF) + IP_TCP + (u32)n;
+    return fold(sum_words(sum, segment, n));
 }
 
 static u64 prefix_length(u32 mask)
@@ -78,6 +104,16 @@ static void put_ip(u32 ip)
         put_decimal((ip >> shift) & 0xFF);
         if (shift) put_char('.');
     }
+}
+
+static int has_word(const char *text, const char *word)
+{
+    for (; text && *text; text++) {
+        int i = 0;
+        while (word[i] && text[i] == word[i]) i++;
+        if (!word[i]) return 1;
+    }
+    return 0;
 }
 
 /* "key=A.B.C.D" on the command line, or 0. */
@@ -283,6 +319,12 @@ struct probe {
     int next_hop_known, answered;
     u16 echo_id;
     u64 ping_next, last_reply, timeout_next;
+    int metadata;                    /* 0 not asked, 1 fetching, 2 done */
+    u8 metadata_mac[6];
+    int metadata_mac_known, tcp_state; /* 0 closed, 1 SYN sent, 2 established */
+    u16 tcp_port;
+    u32 snd_nxt, rcv_nxt, received;
+    u64 metadata_next, tcp_deadline;
 };
 
 static const u8 broadcast[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
@@ -433,6 +475,104 @@ static void on_icmp(struct probe *p, const u8 *frame, const u8 *ip, const u8 *ic
     }
 }
 
+/* ---- the metadata fetch: one HTTP/1.1 GET over a minimal TCP client ---- */
+
+static void send_tcp(struct probe *p, u8 flags, const char *data, u32 length)
+{
+    u8 *t = ipv4(ethernet(p, p->metadata_mac, ETH_IPV4), p->ip, METADATA_IP, IP_TCP, 20 + length);
+    put16(t, p->tcp_port);
+    put16(t + 2, 80);
+    put32(t + 4, p->snd_nxt);
+    put32(t + 8, flags & TCP_ACK ? p->rcv_nxt : 0);
+    t[12] = 5 << 4; /* 20-byte header, no options */
+    t[13] = flags;
+    put16(t + 14, 8192); /* window: well within our receive buffers */
+    put16(t + 16, 0);
+    put16(t + 18, 0);
+    memcpy(t + 20, data, length);
+    put16(t + 16, tcp_checksum(p->ip, METADATA_IP, t, (int)(20 + length)));
+    nic_send(&p->nic, 14 + 20 + 20 + length);
+    p->snd_nxt += length + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
+}
+
+/* Prints the "uuid" of the JSON body, or the status line when there is none. */
+static void report_metadata(const char *response, u32 length)
+{
+    const char *key = "\"uuid\"";
+    for (u32 i = 0; i + 6 < length; i++) {
+        int k = 0;
+        while (key[k] && response[i + k] == key[k]) k++;
+        if (key[k]) continue;
+        u32 at = i + 6;
+        while (at < length && response[at] != '"') at++; /* past the colon to the value's quote */
+        put_string("metadata uuid ");
+        for (at++; at < length && response[at] != '"'; at++) put_char(response[at]);
+        put_char('\n');
+        return;
+    }
+    put_string("metadata answered without a uuid: ");
+    for (u32 i = 0; i < length && response[i] != '\r' && response[i] != '\n'; i++) put_char(response[i]);
+    put_char('\n');
+}
+
+static void on_tcp(struct probe *p, const u8 *t, u32 length)
+{
+    if (length < 20 || p->tcp_state == 0 || get16(t) != 80 || get16(t + 2) != p->tcp_port) return;
+    if (tcp_checksum(METADATA_IP, p->ip, t, (int)length) != 0) return;
+    u32 header = (t[12] >> 4) * 4u, seq = get32(t + 4), ack = get32(t + 8);
+    u8 flags = t[13];
+    if (header < 20 || header > length) return;
+    if (flags & TCP_RST) { p->tcp_state = 0; return; }
+    if (p->tcp_state == 1) {
+        if ((flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) || ack != p->snd_nxt) return;
+        static const char request[] = "GET /openstack/latest/meta_data.json HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n";
+        p->rcv_nxt = seq + 1;
+        p->tcp_state = 2;
+        send_tcp(p, TCP_PSH | TCP_ACK, request, sizeof request - 1);
+        return;
+    }
+    u32 data = length - header;
+    if (seq != p->rcv_nxt) { if (data || (flags & TCP_FIN)) send_tcp(p, TCP_ACK, 0, 0); return; } /* out of order: ask again */
+    if (data) {
+        u32 room = RESPONSE_MAX - p->received, n = data < room ? data : room;
+        memcpy((u8 *)RESPONSE_AREA + p->received, t + header, n);
+        p->received += n;
+        p->rcv_nxt += data;
+    }
+    if (flags & TCP_FIN) {
+        p->rcv_nxt++;
+        send_tcp(p, TCP_FIN | TCP_ACK, 0, 0);
+        p->tcp_state = 0;
+        p->metadata = 2;
+        report_metadata((const char *)RESPONSE_AREA, p->received);
+    } else if (data) {
+        send_tcp(p, TCP_ACK, 0, 0);
+    }
+}
+
+/* One step of the fetch: ARP for 169.254.169.254, then connect; a connection that has not finished in 3 s starts over. */
+static void metadata_step(struct probe *p, u64 now)
+{
+    if (p->metadata != 1) return;
+    if (!p->metadata_mac_known) {
+        if (now >= p->metadata_next) {
+            send_arp(p, 1, broadcast, METADATA_IP);
+            p->metadata_next = now + 1000 * p->ms;
+        }
+        return;
+    }
+    if (p->tcp_state != 0 && now < p->tcp_deadline) return;
+    if (p->tcp_state == 0 && now < p->metadata_next) return;
+    if (p->tcp_state != 0) send_tcp(p, TCP_RST, 0, 0);
+    p->tcp_port = (u16)(40000 + (p->tcp_port + 1) % 20000);
+    p->snd_nxt = (u32)rdtsc();
+    p->received = 0;
+    p->tcp_state = 1;
+    p->tcp_deadline = now + 3000 * p->ms;
+    p->metadata_next = now + 3000 * p->ms;
+    send_tcp(p, TCP_SYN, 0, 0);
+}
+
 static void on_frame(struct probe *p, const u8 *f, u32 length)
 {
     if (length < 14) return;
@@ -446,6 +586,10 @@ static void on_frame(struct probe *p, const u8 *f, u32 length)
             memcpy(p->next_hop_mac, payload + 8, 6);
             p->next_hop_known = 1;
         }
+        if (sender == METADATA_IP) {
+            memcpy(p->metadata_mac, payload + 8, 6);
+            p->metadata_mac_known = 1;
+        }
         if (get16(payload + 6) == 1 && target == p->ip) send_arp(p, 2, payload + 8, sender);
     } else if (type == ETH_IPV4 && length >= 20 && (payload[0] >> 4) == 4) {
         u32 header = (payload[0] & 15) * 4u, total = get16(payload + 2);
@@ -456,6 +600,8 @@ static void on_frame(struct probe *p, const u8 *f, u32 length)
             on_dhcp(p, data + 8, data_length - 8);
         else if (payload[9] == IP_ICMP && p->dhcp_state == 2 && get32(payload + 16) == p->ip)
             on_icmp(p, f, payload, data, data_length);
+        else if (payload[9] == IP_TCP && p->dhcp_state == 2 && get32(payload + 16) == p->ip && get32(payload + 12) == METADATA_IP)
+            on_tcp(p, data, data_length);
     }
 }
 
@@ -505,6 +651,7 @@ static void __attribute__((noreturn)) probe(void)
     put_char('\n');
     p.xid = get32(p.nic.mac + 2) ^ (u32)rdtsc();
     p.target = address_after(saved_cmdline, "ping=");
+    p.metadata = has_word(saved_cmdline, "metadata");
     p.echo_id = (u16)rdtsc(); /* another boot, other identifiers */
     for (;;) {
         u32 length;
@@ -522,6 +669,7 @@ static void __attribute__((noreturn)) probe(void)
             p.dhcp_next = now + 2000 * p.ms;
         }
         if (p.dhcp_state == 2 && p.target) ping_step(&p, now);
+        if (p.dhcp_state == 2) metadata_step(&p, now);
         cpu_relax();
     }
 }
