@@ -1,5 +1,5 @@
 /*
- * Network probe guest for Compute's end-to-end networking test (ServerNetworkProbeTests): a virtio-net driver
+ * Network probe guest for Compute's end-to-end networking test (RealVmmTenantNetworkTests): a virtio-net driver
  * (modern virtio-pci, polled, no interrupts) and just enough IPv4 to show what a server's network does:
  *   - DHCPv4 from CloudBox's server, then "dhcp A.B.C.D/N router R mtu M" on the console;
  *   - answers ARP requests and ICMP echo requests for its address, forever;
@@ -10,8 +10,8 @@
  *   - with "metadata" on its command line, fetches /openstack/latest/meta_data.json from 169.254.169.254 (on-link, as
  *     CloudBox's DHCP routes it) over a minimal TCP client (no retransmission: a stalled fetch starts over) and prints
  *     "metadata uuid UUID".
- * Everything after start-up runs in ring 3 (IOPL 3): on hosts that run a guest kernel's code through KVM's
- * instruction emulator, ring 0 is thousands of times slower (benchmarks/hypervisor/README.md).
+ * Everything but reading the clock's scale runs in ring 3 (IOPL 3): on hosts that run a guest kernel's code through
+ * KVM's instruction emulator, ring 0 is thousands of times slower (benchmarks/hypervisor/README.md).
  */
 #include "guest.h"
 
@@ -33,15 +33,15 @@
 #define TCP_RST 0x04
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
-#define METADATA_IP 0xA9FEA9FEu /* 169.254.169.254 */
-#define RESPONSE_AREA 0x460000UL
-#define RESPONSE_MAX 0x10000
 #define DHCP_DISCOVER 1
 #define DHCP_OFFER 2
 #define DHCP_REQUEST 3
 #define DHCP_ACK 5
 #define DHCP_NAK 6
 #define ICMP_ID_BASE 0x4E00 /* our echo identifiers: this plus a counter */
+#define METADATA_IP 0xA9FEA9FEu /* 169.254.169.254 */
+#define RESPONSE_AREA 0x460000UL /* the metadata answer, up to RESPONSE_MAX bytes */
+#define RESPONSE_MAX 0x10000
 
 static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline u64 rdtsc(void) { u32 lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
