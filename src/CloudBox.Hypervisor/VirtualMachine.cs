@@ -9,6 +9,7 @@ using CloudBox.Hypervisor.Hotplug;
 using CloudBox.Hypervisor.Kvm;
 using CloudBox.Linux;
 using CloudBox.Linux.Kvm;
+using CloudBox.Linux.Netlink;
 using CloudBox.Linux.Threads;
 
 namespace CloudBox.Hypervisor;
@@ -258,11 +259,15 @@ public sealed class VirtualMachine : IDisposable
     /// <summary>
     /// Opens the tap (a missing one is created, as Networking's data plane expects) with the configured MAC, or a
     /// generated one that is written back into the configuration so later boots give the guest the same address.
+    /// With a network namespace configured, the tap is opened from a thread inside it (a tap belongs to the namespace
+    /// /dev/net/tun was opened in); the VMM's own threads never change namespace.
     /// </summary>
-    private static VirtioNet OpenNet(NetConfig net, int index)
+    private VirtioNet OpenNet(NetConfig net, int index)
     {
         var mac = MacAddress.ParseOrGenerate(net.Mac, index);
-        var device = new VirtioNet(net.Tap, mac);
+        var device = _config.NetworkNamespace is { } path
+            ? NetworkNamespace.Run(path, () => new VirtioNet(net.Tap, mac))
+            : new VirtioNet(net.Tap, mac);
         net.Mac ??= MacAddress.Format(mac);
         return device;
     }

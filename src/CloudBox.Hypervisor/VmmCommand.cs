@@ -39,6 +39,7 @@ public static class VmmCommand
             CheckKvmDevice();
             image = OpenKernel(config.KernelPath);
             if (config.InitrdPath != null) CheckReadable(config.InitrdPath, "initrd");
+            if (config.NetworkNamespace != null) CheckReadable(config.NetworkNamespace, "network namespace");
             console = OpenConsole(config.Console);
             host = new VmmHost(config, image, console, errors);
             first = host.Prepare();

@@ -12,8 +12,8 @@ namespace CloudBox.Compute.Tests;
 
 /// <summary>
 /// A server's port with the real data plane, confined to a throwaway network namespace standing
-/// in for the host: the tap its VM opens exists on the network's bridge while the server lives,
-/// and goes with it.
+/// in for the host: the tap its VM opens (in that namespace) exists on the network's bridge while
+/// the server lives, and goes with it.
 /// </summary>
 [NonParallelizable]
 public sealed class ServerDataPlaneTests(DatabaseEngine engine) : ComputeFixture(engine)
@@ -65,6 +65,7 @@ public sealed class ServerDataPlaneTests(DatabaseEngine engine) : ComputeFixture
         var reconciler = Cloud.Services.GetRequiredService<DataPlaneReconciler>();
         await reconciler.ReconcileNowAsync(CancellationToken.None);
         var nic = Driver.Started[id].Nics.Single();
+        Assert.That(Driver.Started[id].TapNamespace, Is.EqualTo(NetworkNamespace.PathOf(_host)), "the VMM opens its taps where the data plane keeps them");
         var link = Link(nic.Tap);
         Assert.That(link, Does.Contain($"master {KernelNames.Bridge(networkId)}"), $"the tap {nic.Tap} should be on the network's bridge");
 

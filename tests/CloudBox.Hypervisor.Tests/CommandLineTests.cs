@@ -28,6 +28,13 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public void Taps_are_opened_in_the_network_namespace_given_by_netns_else_in_the_vmms_own()
+    {
+        Assert.That(VmConfigParser.Parse(["--kernel", "k", "--net", "tap=tapa", "--netns", "/run/netns/tenant"]).NetworkNamespace, Is.EqualTo("/run/netns/tenant"));
+        Assert.That(VmConfigParser.Parse(["--kernel", "k", "--net", "tap=tapa"]).NetworkNamespace, Is.Null);
+    }
+
+    [Test]
     public void Disks_get_ids_from_the_command_line_or_by_position_and_the_uuid_is_kept()
     {
         var config = VmConfigParser.Parse(["--kernel", "k", "--disk", "a.img,id=vol-a,serial=s1", "--disk", "b.img,ro", "--uuid", "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a",
@@ -79,6 +86,7 @@ public sealed class CommandLineTests
         await AssertSetupFails(["--kernel", kernel, "--console", "none", "--disk", "/nonexistent/disk.img"], "cannot open disk /nonexistent/disk.img");
         await AssertSetupFails(["--kernel", kernel, "--console", "none", "--net", "tap=bad/name"], "cannot open tap bad/name");
         await AssertSetupFails(["--kernel", kernel, "--console", "none", "--initrd", "/nonexistent/initrd"], "cannot read initrd");
+        await AssertSetupFails(["--kernel", kernel, "--console", "none", "--netns", "/run/netns/nonexistent-cb"], "cannot read network namespace");
     }
 
     private static async Task AssertSetupFails(string[] args, string message)

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CloudBox.Hypervisor.Configuration;
+using CloudBox.Linux.Netlink;
 
 namespace CloudBox.Hypervisor.Tests;
 
@@ -92,7 +95,55 @@ public sealed class NetHotplugTests
         Assert.That(TapExists(), Is.False);
     }
 
+    [Test]
+    public async Task With_a_network_namespace_the_taps_of_booted_and_plugged_NICs_are_made_in_it_and_not_in_the_hosts()
+    {
+        if (Environment.UserName != "root")
+            Assert.Ignore("network namespaces need root");
+        var name = "cbh-ns-" + Guid.NewGuid().ToString("N")[..8];
+        NetworkNamespace.Create(name);
+        try
+        {
+            using var guest = new TinyGuest(GccGuest.Build("ignore_eject.c"), configure: c =>
+            {
+                c.NetworkNamespace = NetworkNamespace.PathOf(name);
+                c.Nets.Add(new NetConfig { Tap = _tap });
+                c.EjectTimeoutSeconds = 1;
+            });
+            var (client, server, run) = await DiskHotplugTests.StartAsync(guest);
+            await using var _ = server;
+            using var __ = client;
+            await DiskHotplugTests.WaitForConsole(guest, "ignoring hot-plug\n");
+            Assert.That(TapExists(), Is.False, "the booted NIC's tap is not in the host's namespace");
+            Assert.That(LinkIn(name, _tap), Is.True, "the booted NIC's tap is in the VM's network namespace");
+
+            Assert.That((await Put(client, new { tap = _tap + "p" })).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(Directory.Exists("/sys/class/net/" + _tap + "p"), Is.False, "a plugged NIC's tap is not in the host's namespace");
+            Assert.That(LinkIn(name, _tap + "p"), Is.True, "a plugged NIC's tap is in the VM's network namespace");
+            Assert.That((await client.DeleteAsync("/vm/nets/" + _tap + "p")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(LinkIn(name, _tap + "p"), Is.False, "the tap closed with the NIC");
+
+            guest.Host.Kill();
+            Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        }
+        finally
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
+
     private bool TapExists() => Directory.Exists("/sys/class/net/" + _tap);
+
+    /// <summary>Whether the namespace has a link of that name (iproute2 looks from inside it).</summary>
+    private static bool LinkIn(string namespaceName, string link)
+    {
+        var start = new ProcessStartInfo("ip", ["-n", namespaceName, "link", "show", "dev", link]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
 
     private static Task<HttpResponseMessage> Put(HttpClient client, object body) => client.PutAsJsonAsync("/vm/nets", body);
 }

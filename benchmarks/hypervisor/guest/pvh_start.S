@@ -86,6 +86,14 @@ syscall_entry:
     sysretq
 1:  jmp *%rcx
 
+    .section .data
+    .p2align 2
+    .globl syscall_cs
+syscall_cs:                         /* the code segment syscall_entry saw; 0xFFFF until then */
+    .long 0xFFFF
+
+    .section .text.start, "ax"
+
     .p2align 3
 gdt:
     .quad 0

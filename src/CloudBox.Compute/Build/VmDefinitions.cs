@@ -1,11 +1,16 @@
 using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Servers;
+using CloudBox.Core.Networking;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Compute.Build;
 
 /// <summary>Turns a server row and its instance directory into the VM the driver runs.</summary>
-public sealed class VmDefinitions(InstancePaths paths)
+public sealed class VmDefinitions(InstancePaths paths, IServiceProvider services)
 {
+    /// <summary>Networking is optional (and resolved late: it may be registered after Compute).</summary>
+    private readonly Lazy<INetworkPorts?> _ports = new(services.GetService<INetworkPorts>);
+
     /// <summary>Used when the image names no <c>os_command_line</c>: serial console, root on the first virtio disk.</summary>
     public const string DefaultCommandLine = "console=ttyS0 root=/dev/vda rw";
 
@@ -26,6 +31,6 @@ public sealed class VmDefinitions(InstancePaths paths)
             string.IsNullOrWhiteSpace(image.CommandLine) ? DefaultCommandLine : image.CommandLine,
             server.Ram,
             server.Vcpus,
-            disks) { Nics = Networking.NetworkInterfaces.Parse(server.NetworkInterfaces) };
+            disks) { Nics = Networking.NetworkInterfaces.Parse(server.NetworkInterfaces), TapNamespace = _ports.Value?.TapNamespace };
     }
 }

@@ -16,6 +16,9 @@ public sealed record VmDefinition(
 
     /// <summary>The network interfaces, in the order the guest sees them.</summary>
     public IReadOnlyList<VmNic> Nics { get; init; } = [];
+
+    /// <summary>The network namespace the taps live in (Networking's data plane's), null for the host's: the VMM opens them there.</summary>
+    public string? TapNamespace { get; init; }
 }
 
 public sealed record VmDisk(string Path, bool ReadOnly);

@@ -31,6 +31,9 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
             arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
         foreach (var nic in vm.Nics)
             arguments.AddRange(["--net", $"tap={nic.Tap},mac={nic.Mac}"]);
+        // Also without NICs: those attached later are opened in the same namespace.
+        if (vm.TapNamespace is not null)
+            arguments.AddRange(["--netns", vm.TapNamespace]);
         // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
         arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
 

@@ -39,6 +39,12 @@ public sealed record ServerPort(
 public interface INetworkPorts
 {
     /// <summary>
+    /// The network namespace (a path such as <c>/run/netns/NAME</c>) in which the data plane keeps the ports' taps,
+    /// so a VMM must open its taps there; null when they are in this process's namespace (or there is no data plane).
+    /// </summary>
+    string? TapNamespace { get; }
+
+    /// <summary>
     /// Creates (or, for requested ports, binds) the server's ports in one transaction, with
     /// <c>device_id</c> = <paramref name="serverId"/> and <c>device_owner</c> <c>compute:&lt;zone&gt;</c>.
     /// An empty <paramref name="requests"/> means Nova's <c>auto</c>: the one network the project

@@ -10,6 +10,11 @@ public sealed class VmConfig
     public int Vcpus { get; set; } = 1;
     public List<DiskConfig> Disks { get; set; } = [];
     public List<NetConfig> Nets { get; set; } = [];
+    /// <summary>
+    /// The network namespace (a path such as /run/netns/NAME) the taps are opened in, at start and on hot-plug: where
+    /// Networking's data plane keeps the ports' taps. Null: the VMM's own.
+    /// </summary>
+    public string? NetworkNamespace { get; set; }
     public bool Rng { get; set; } = true;
     /// <summary>"stdio", "none", or a file path that receives the console output.</summary>
     public string Console { get; set; } = "stdio";

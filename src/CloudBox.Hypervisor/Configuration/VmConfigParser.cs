@@ -5,14 +5,15 @@ namespace CloudBox.Hypervisor.Configuration;
 
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
-/// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--console stdio|none|PATH]
+/// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH] [--console stdio|none|PATH]
 /// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
     public const string Usage =
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
-        "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--console stdio|none|PATH]\n" +
+        "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH]\n" +
+        "                    [--console stdio|none|PATH]\n" +
         "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
         "       cloudbox vmm --config FILE.json";
 
@@ -37,6 +38,7 @@ public static class VmConfigParser
                 case "--vcpus": config.Vcpus = Number(option, Value(), 1, 64); break;
                 case "--disk": config.Disks.Add(Disk(Value())); break;
                 case "--net": config.Nets.Add(Net(Value())); break;
+                case "--netns": config.NetworkNamespace = Value(); break;
                 case "--console": config.Console = Value(); break;
                 case "--api-socket": config.ApiSocket = Value(); break;
                 case "--no-reboot": config.NoReboot = true; break;

@@ -18,12 +18,14 @@ namespace CloudBox.Networking.Ports;
 /// made here carry a mark in <c>binding:profile</c> so that release deletes them but only unbinds
 /// the ones the user brought (Nova's <c>preserve_on_delete</c>, kept where the port is).
 /// </summary>
-public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkChanges changes) : INetworkPorts
+public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkChanges changes, NetworkSettings settings) : INetworkPorts
 {
     private const string CreatedMark = "cloudbox_created_for_server";
 
     /// <summary>Only instance ports are matched by the cheap text filter before parsing (bodies are compact JSON).</summary>
     private const string ComputeOwnedFilter = "body LIKE '%\"device_owner\":\"compute:%'";
+
+    public string? TapNamespace => settings.DataPlane ? settings.NetworkNamespace : null;
 
     public async Task<IReadOnlyList<ServerPort>> AllocateAsync(string serverId, string availabilityZone, IReadOnlyList<PortRequest> requests,
         CallerContext caller, CancellationToken cancellationToken)
