@@ -291,7 +291,7 @@ static const char *saved_cmdline __attribute__((section(".data"))) = 0;
 
 /* "syscall" probe: does SYSCALL from ring 3 reach ring 0? Linux user space enters the kernel this way. */
 void syscall_entry(void);
-u32 syscall_cs __attribute__((section(".data"))) = 0xFFFF;
+extern u32 syscall_cs; /* pvh_start.S */
 
 static void wrmsr(u32 msr, u64 value) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)value), "d"((u32)(value >> 32))); }
 static u64 rdmsr(u32 msr) { u32 lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }

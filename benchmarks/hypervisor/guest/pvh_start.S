@@ -86,6 +86,15 @@ syscall_entry:
     sysretq
 1:  jmp *%rcx
 
+    /* Here rather than in bench.c: every guest linked with this entry code has it (the C test guests too). */
+    .section .data
+    .globl syscall_cs
+    .p2align 2
+syscall_cs:
+    .long 0xFFFF
+
+    .section .text.start, "ax"
+
     .p2align 3
 gdt:
     .quad 0
