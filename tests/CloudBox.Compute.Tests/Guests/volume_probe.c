@@ -1,13 +1,14 @@
 /*
- * Volume probe: a guest Compute boots as a PVH kernel (see PvhGuest.cs) to show from inside a running server that a
- * volume attached to it is a disk it can use, and that data written there stays with the volume. Prints "ready",
- * then for every virtio-blk function the VMM hot-plugs (ACPI hot-plug registers, see guest.h) prints "serial ID"
- * (the volume's id, cut to virtio-blk's 20 bytes) and:
+ * Volume probe: a guest Compute boots as a PVH kernel (see PvhGuest.cs) to show from inside a server that a volume
+ * attached to it is a disk it can use, and that data written there stays with the volume. Prints "ready", then takes
+ * every virtio-blk disk it has at boot except the first (the server's root disk) and every one the VMM hot-plugs
+ * later (ACPI hot-plug registers, see guest.h). For each it prints "serial ID" (the volume's id, cut to virtio-blk's
+ * 20 bytes) and:
  *   with "write=TEXT" on the command line, writes "TEXT\n" at the start of sector 0, flushes, prints "wrote TEXT";
- *   with "read", reads sector 0 and prints "read TEXT" (the first line, or nothing when there is none);
- * then waits for the eject request, resets the device, acknowledges ("ejected") and waits for the next disk, so one
- * server can see attach, detach, attach. Between polls it halts until the local APIC timer ticks: a guest spinning
- * on the hot-plug registers would keep a host core busy for as long as the test waits.
+ *   with "read", reads sector 0 and prints "read TEXT" (its first line, or nothing when there is none).
+ * On an eject request it resets the device, acknowledges ("ejected") and keeps waiting, so one server can see attach,
+ * detach, attach. Between polls it halts until the local APIC timer ticks: a guest spinning on the hot-plug
+ * registers would keep a host core busy for as long as a test waits.
  */
 #include "guest.h"
 
@@ -64,7 +65,6 @@ static const char *after(const char *text, const char *key)
 }
 
 struct disk {
-    int slot;
     volatile u8 *common;
     volatile u16 *notify;
     struct virtq_desc *desc;
@@ -72,12 +72,16 @@ struct disk {
     u16 next;
 };
 
+static int is_virtio_blk(int slot) { return pci_read16(slot, 0) == 0x1AF4 && pci_read16(slot, 2) == 0x1042; }
+
+static volatile u8 *common_config(int slot) { return (volatile u8 *)(bar_address(slot) + pci_read32(slot, find_capability(slot, 1) + 8)); }
+
 /* Drives the function in `slot` as a modern virtio-pci device: VERSION_1 and FLUSH (write-back), queue 0 polled. */
 static int disk_open(struct disk *d, int slot)
 {
-    u64 bar = bar_address(slot);
-    int common_cap = find_capability(slot, 1), notify_cap = find_capability(slot, 2);
-    volatile u8 *common = (volatile u8 *)(bar + pci_read32(slot, common_cap + 8));
+    u64 bar = bar_address(slot), queue = QUEUE_AREA + 0x1000UL * slot;
+    int notify_cap = find_capability(slot, 2);
+    volatile u8 *common = common_config(slot);
     common[0x14] = 0;                     /* reset */
     common[0x14] = 1 | 2;                 /* ACKNOWLEDGE | DRIVER */
     *(volatile u32 *)(common + 0x00) = 0; /* device feature select: low word */
@@ -89,27 +93,25 @@ static int disk_open(struct disk *d, int slot)
     common[0x14] = 1 | 2 | 8;             /* FEATURES_OK */
     if (!(common[0x14] & 8)) return 0;
 
-    for (u64 i = 0; i < 0x300; i++) ((volatile u8 *)QUEUE_AREA)[i] = 0;
+    for (u64 i = 0; i < 0x300; i++) ((volatile u8 *)queue)[i] = 0;
     *(volatile u16 *)(common + 0x16) = 0;          /* queue_select */
     *(volatile u16 *)(common + 0x18) = QUEUE_SIZE;
     *(volatile u16 *)(common + 0x1A) = 0xFFFF;     /* no MSI-X vector: we poll */
     u16 notify_off = *(volatile u16 *)(common + 0x1E);
-    *(volatile u64 *)(common + 0x20) = QUEUE_AREA;
-    *(volatile u64 *)(common + 0x28) = QUEUE_AREA + 0x100;
-    *(volatile u64 *)(common + 0x30) = QUEUE_AREA + 0x200;
+    *(volatile u64 *)(common + 0x20) = queue;
+    *(volatile u64 *)(common + 0x28) = queue + 0x100;
+    *(volatile u64 *)(common + 0x30) = queue + 0x200;
     *(volatile u16 *)(common + 0x1C) = 1;          /* queue_enable */
     common[0x14] = 1 | 2 | 8 | 4;                  /* DRIVER_OK */
 
-    d->slot = slot;
     d->common = common;
     d->notify = (volatile u16 *)(bar + pci_read32(slot, notify_cap + 8) + (u64)notify_off * pci_read32(slot, notify_cap + 16));
-    d->desc = (struct virtq_desc *)QUEUE_AREA;
-    d->avail = (volatile u16 *)(QUEUE_AREA + 0x100);
-    d->used = (volatile u16 *)(QUEUE_AREA + 0x200);
+    d->desc = (struct virtq_desc *)queue;
+    d->avail = (volatile u16 *)(queue + 0x100);
+    d->used = (volatile u16 *)(queue + 0x200);
     d->next = 0;
     return 1;
 }
-
 /* One request, waited for: header, an optional data buffer (`length` bytes at REQUEST_AREA + 0x200), status. */
 static int disk_request(struct disk *d, u32 type, u32 length)
 {
@@ -143,8 +145,12 @@ static void print_line(const char *label, volatile const u8 *text, int max)
     put_char('\n');
 }
 
-static void use_disk(struct disk *d, const char *cmdline)
+/* A new disk: say which volume it is, then write or read sector 0 as the command line says. */
+static void take(int slot, const char *cmdline)
 {
+    struct disk disk, *d = &disk;
+    if (!is_virtio_blk(slot)) { put_string("inserted: not virtio-blk\n"); return; }
+    if (!disk_open(d, slot)) { put_string("features refused\n"); return; }
     volatile u8 *data = (volatile u8 *)(REQUEST_AREA + 0x200);
     for (int i = 0; i < 512; i++) data[i] = 0;
     if (disk_request(d, VIRTIO_BLK_T_GET_ID, 20)) print_line("serial ", data, 20);
@@ -165,24 +171,29 @@ static void use_disk(struct disk *d, const char *cmdline)
     }
 }
 
+/* The host wants the slot back: the driver lets go (device reset), then acknowledges as the slot's _EJ0 does. */
+static void release(int slot)
+{
+    if (is_virtio_blk(slot)) common_config(slot)[0x14] = 0;
+    outl(HOTPLUG_EJECTED, 1u << slot);
+    put_string("ejected\n");
+}
+
 void guest_main(u32 start_info)
 {
     const char *cmdline = (const char *)*(volatile u64 *)((u64)start_info + 24);
     if (!cmdline) cmdline = "";
     start_ticks();
     put_string("ready\n");
+    /* Disks there at boot: the first virtio-blk function is the server's root disk, the others are volumes. */
+    int seen = 0;
+    for (int slot = 1; slot < 32; slot++)
+        if (is_virtio_blk(slot) && seen++ > 0) take(slot, cmdline);
     for (;;) {
-        u32 inserted;
-        while (!(inserted = inl(HOTPLUG_INSERTED))) nap();
-        int slot = __builtin_ctz(inserted); /* one disk at a time: the tests plug one volume */
-        struct disk d = { 0 };
-        if (pci_read16(slot, 0) != 0x1AF4 || pci_read16(slot, 2) != 0x1042) put_string("inserted: not virtio-blk\n");
-        else if (!disk_open(&d, slot)) put_string("features refused\n");
-        else use_disk(&d, cmdline);
-
-        while (!(inl(HOTPLUG_EJECT_REQUEST) & 1u << slot)) nap();
-        if (d.common) d.common[0x14] = 0;   /* the driver lets go: device reset */
-        outl(HOTPLUG_EJECTED, 1u << slot);  /* what the slot's _EJ0 writes */
-        put_string("ejected\n");
+        /* Ejects first: a slot released now may come back in the same round. */
+        u32 ejects = inl(HOTPLUG_EJECT_REQUEST), inserted = inl(HOTPLUG_INSERTED);
+        for (u32 left = ejects; left; left &= left - 1) release(__builtin_ctz(left));
+        for (u32 left = inserted; left; left &= left - 1) take(__builtin_ctz(left), cmdline);
+        if (!(ejects | inserted)) nap();
     }
 }
