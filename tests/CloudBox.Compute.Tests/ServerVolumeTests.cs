@@ -176,6 +176,8 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         var disks = Definition(server).Disks;
         Assert.That(disks[0].Path, Does.EndWith("disk.raw"));
         Assert.That(disks.Select(d => d.Path), Does.Contain(VolumeFile(volume)));
+        Assert.That(disks.Single(d => d.Path == VolumeFile(volume)).Id, Is.EqualTo(volume), "named as a hot-plugged disk is, so a detach can unplug it");
+        Assert.That(disks[0].Id, Is.Null, "the root disk is never unplugged");
 
         // No VMM answered (the fake driver has no control socket): the user is told the disk appears at the next hard reboot.
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");

@@ -209,5 +209,53 @@ else
         openstack server create att-x --volume att-data --flavor m1.tiny --nic none
     check "volume delete" openstack volume delete att-data
 fi
+
+# --- what a guest sees, through the stock client: the volume probe ------------------------------
+# tests/CloudBox.Compute.Tests/Guests/volume_probe.c, a tiny PVH kernel (a Linux guest cannot run user space on
+# KVM-on-PVM hosts): it prints the serial of each disk plugged into it, writes "write=TEXT" or reads ("read") its
+# first sector, and releases it on eject. Built with the flags of tests/CloudBox.Compute.Tests/PvhGuest.cs.
+guest_src=$REPO_ROOT/tests/CloudBox.Hypervisor.Tests/Guests
+pvh=$REPO_ROOT/benchmarks/hypervisor/guest
+if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel && [ -e /dev/kvm ] && command -v gcc >/dev/null &&
+    gcc -m64 -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -static -O2 -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+        -fno-asynchronous-unwind-tables -fcf-protection=none -Wall -Werror -Wno-unused-function -Wl,--build-id=none -I "$guest_src" \
+        -T "$pvh/bench.ld" -o "$work/probe.elf" "$pvh/pvh_start.S" "$REPO_ROOT/tests/CloudBox.Compute.Tests/Guests/volume_probe.c"; then
+    text=acceptance-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    truncate -s 1M "$work/probe-root.raw"
+    openstack image create probe-kernel --file "$work/probe.elf" --disk-format aki --container-format aki >/dev/null
+    PROBE=$(openstack image show probe-kernel -f value -c id)
+    openstack image create probe-writer --file "$work/probe-root.raw" --disk-format raw --container-format bare \
+        --property kernel_id="$PROBE" --property os_command_line="write=$text" >/dev/null
+    openstack image create probe-reader --file "$work/probe-root.raw" --disk-format raw --container-format bare \
+        --property kernel_id="$PROBE" --property os_command_line="read" >/dev/null
+    console_has() { # server line: waits for an exact line on the server's console
+        local i
+        for i in $(seq 1 100); do
+            openstack console log show "$1" 2>/dev/null | grep -qxF "$2" && return 0
+            sleep 0.3
+        done
+        openstack console log show "$1"
+        return 1
+    }
+    openstack volume create --size 1 probe-data >/dev/null
+    check "a volume for the probe" wait_status probe-data available
+    PROBE_SERIAL="serial $(openstack volume show probe-data -f value -c id | cut -c1-20)"
+    check "server create: the probe guest runs" bash -c "openstack server create probe-a --image probe-writer --flavor m1.tiny --nic none --wait >/dev/null &&
+        $(declare -f console_has); console_has probe-a ready"
+    check "server add volume: the running guest gets the disk, no reboot, and sees the volume id as its serial" bash -c "
+        openstack server add volume probe-a probe-data && $(declare -f console_has); console_has probe-a '$PROBE_SERIAL'"
+    check "the guest wrote to the volume" console_has probe-a "wrote $text"
+    check "server remove volume: the guest releases the disk and the volume is available" bash -c "openstack server remove volume probe-a probe-data &&
+        $(declare -f wait_status console_has); wait_status probe-data available && console_has probe-a ejected"
+    check "what the guest wrote is at the start of the volume's file" bash -c "
+        [ \"\$(head -c ${#text} $CB_DATA/volumes/volumes/\$(openstack volume show probe-data -f value -c id).raw)\" = $text ]"
+    check "another server the volume is then attached to reads what the first guest wrote" bash -c "
+        openstack server create probe-b --image probe-reader --flavor m1.tiny --nic none --wait >/dev/null && $(declare -f console_has) &&
+        console_has probe-b ready && openstack server add volume probe-b probe-data && console_has probe-b 'read $text'"
+    check "the probe servers and the volume are deleted" bash -c "openstack server delete --wait probe-a probe-b &&
+        $(declare -f wait_status); wait_status probe-data available && openstack volume delete probe-data"
+else
+    echo "# cloudbox vmm, /dev/kvm or gcc is missing: what a guest sees of its volumes is not checked"
+fi
 rm -rf "$work"
 finish

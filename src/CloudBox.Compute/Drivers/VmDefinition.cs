@@ -21,7 +21,12 @@ public sealed record VmDefinition(
     public string? TapNamespace { get; init; }
 }
 
-public sealed record VmDisk(string Path, bool ReadOnly);
+/// <summary>
+/// A virtio disk. <paramref name="Id"/> names a volume's disk in the VMM's control API (and is the serial the guest
+/// sees), as a hot-plugged one is named, so a detach can unplug it whether it was plugged live or opened at start;
+/// null for the root disk and the config drive, which are never unplugged.
+/// </summary>
+public sealed record VmDisk(string Path, bool ReadOnly, string? Id = null);
 
 /// <summary>A virtio-net device on a host tap (made by Networking on the network's bridge) with the port's MAC.</summary>
 public sealed record VmNic(string Tap, string Mac);

@@ -28,7 +28,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         arguments.AddRange(["--cmdline", vm.CommandLine, "--memory", vm.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--vcpus", vm.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         foreach (var disk in vm.Disks)
-            arguments.AddRange(["--disk", disk.ReadOnly ? disk.Path + ",ro" : disk.Path]);
+            arguments.AddRange(["--disk", (disk.ReadOnly ? disk.Path + ",ro" : disk.Path) + (disk.Id is null ? "" : $",id={disk.Id},serial={disk.Id}")]);
         foreach (var nic in vm.Nics)
             arguments.AddRange(["--net", $"tap={nic.Tap},mac={nic.Mac}"]);
         // Also without NICs: those attached later are opened in the same namespace.

@@ -31,9 +31,9 @@ public static class ServerDisks
     /// <summary>The root disk's file: the boot volume's when the server boots from one, else the instance's own <c>disk.raw</c>.</summary>
     public static string RootPath(InstancePaths paths, string serverId) => Read(paths, serverId).Root?.Path ?? paths.RootDisk(serverId);
 
-    /// <summary>The attached data volumes as extra virtio disks; the guest sees each file name (the volume id) as the disk's serial.</summary>
+    /// <summary>The attached data volumes as extra virtio disks, each named by its volume id (the guest sees it as the disk's serial).</summary>
     public static IEnumerable<VmDisk> DataDisks(InstancePaths paths, string serverId) =>
-        Read(paths, serverId).Data.Select(d => new VmDisk(d.Path, d.ReadOnly));
+        Read(paths, serverId).Data.Select(d => new VmDisk(d.Path, d.ReadOnly, d.VolumeId));
 
     public static void Write(InstancePaths paths, string serverId, Layout layout)
     {
