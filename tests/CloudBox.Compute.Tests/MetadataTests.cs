@@ -164,6 +164,7 @@ public sealed class MetadataTests(DatabaseEngine engine) : ComputeFixture(engine
 
     [TestCase("slaac")]
     [TestCase("dhcpv6-stateless")]
+    [TestCase("dhcpv6-stateful")]
     public async Task An_ipv6_subnet_in_an_address_mode_is_listed_after_ipv4_with_its_address_default_route_and_dns(string mode)
     {
         var (data, port, networkId) = await ServerOnDualStackNetworkAsync(new JsonObject

@@ -318,7 +318,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
 
     /// <summary>
     /// What a router interface advertises: each of its IPv6 subnets with a router-advertisement mode
-    /// (SLAAC: the A flag; dhcpv6-stateless also the O flag), their DNS servers, the network's MTU.
+    /// (SLAAC: the A flag; dhcpv6-stateless also the O flag; dhcpv6-stateful the M flag and no A, as
+    /// Neutron's radvd configuration has it), their DNS servers, the network's MTU.
     /// Null when none of its subnets asks for advertisements.
     /// </summary>
     private static RouterAdvertisement? AdvertisementOf(DesiredState state, JsonObject port)
@@ -326,6 +327,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         var prefixes = new List<AdvertisedPrefix>();
         var dns = new List<IPAddress>();
         var other = false;
+        var managed = false;
         foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
         {
             if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || !Ipv6Layout.IsIpv6(subnet)
@@ -334,13 +336,14 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             var cidr = Ipv6Layout.FromStored(subnet).Cidr;
             prefixes.Add(new AdvertisedPrefix(Ipv6.ToAddress(cidr.Network), cidr.PrefixLength, mode is Ipv6Layout.Slaac or Ipv6Layout.Stateless));
             other |= mode == Ipv6Layout.Stateless;
+            managed |= mode == Ipv6Layout.Stateful;
             foreach (var server in (JsonArray?)subnet["dns_nameservers"] ?? [])
                 dns.Add(IPAddress.Parse(server!.GetValue<string>()));
         }
         if (prefixes.Count == 0)
             return null;
         var mtu = state.Networks.FirstOrDefault(n => Id(n) == port["network_id"]!.GetValue<string>())?["mtu"]?.GetValue<int>() ?? 1500;
-        return new RouterAdvertisement(ParseMac(port["mac_address"]!.GetValue<string>()), mtu, prefixes, dns.Distinct().ToList(), other);
+        return new RouterAdvertisement(ParseMac(port["mac_address"]!.GetValue<string>()), mtu, prefixes, dns.Distinct().ToList(), other, managed);
     }
 
     /// <summary>

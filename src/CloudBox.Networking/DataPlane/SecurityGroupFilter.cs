@@ -272,8 +272,9 @@ public sealed class SecurityGroupFilter
             else
                 dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
         }
-        // DHCP requests reach CloudBox's server whatever the rules say, as in Neutron.
+        // DHCP and DHCPv6 requests reach CloudBox's server whatever the rules say, as in Neutron.
         groups.AddRule(chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
+        groups.AddRule(chain, new NftRule().IsIpv6().L4Protocol(17).DestinationPorts(547, 547).Return());
         foreach (var rule in RulesOf(state, port, "egress"))
         {
             foreach (var match in Matches(sets, rule, remoteIsSource: false))
