@@ -221,6 +221,9 @@ public sealed class SecurityGroupFilter
         // Neither IPv4 nor IPv6 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
         ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
             .DestinationPorts(67, 67).Return());
+        // A VM never answers as a DHCP or DHCPv6 server: CloudBox's are the network's only ones (as in Neutron).
+        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().L4Protocol(17).SourcePort(67).Counter().Drop());
+        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(17).SourcePort(547).Counter().Drop());
         var sources = SourceAddresses(port);
         foreach (var (address, prefix) in sources.Where(s => !IsV6(s.Address)))
             ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());

@@ -226,4 +226,48 @@ public sealed class Dhcpv6Tests : DataPlaneFixture
             .Add(IaNa, AddressAssociation(1, 0, 0, []));
         Assert.That(Ask(socket, index, stranger), Is.Null);
     }
+
+    [Test]
+    public async Task AVmCannotAnswerAnotherAsADhcpv6Server()
+    {
+        var network = await Create("/networks", "network", new JsonObject { ["name"] = "v6-rogue" });
+        await Create("/subnets", "subnet", new JsonObject
+        {
+            ["network_id"] = Id(network), ["cidr"] = "fd00:64::/64", ["ip_version"] = 6, ["ipv6_address_mode"] = "dhcpv6-stateful",
+        });
+        var rogue = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(network) });
+        var victim = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(network) });
+        var rogueVm = await Vm(rogue, null, configureAddress: false);
+        var victimVm = await Vm(victim, null, configureAddress: false);
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+        var (client, _) = Client(victimVm);
+        using var _ = client;
+        var (rogueClient, index) = Client(rogueVm);
+        rogueClient.Dispose(); // only its wait for the link-local address and the interface index were wanted
+        var victimAddress = new IPAddress(Subnets.Ipv6.LinkLocal(victim["mac_address"]!.GetValue<string>()).GetAddressBytes(), index);
+        var fake = new Dhcpv6Message(Advertise, 0x5151).Add(ServerId, [0, 3, 0, 1, 2, 0, 0, 0, 0, 9]).Build();
+
+        bool Delivered(int sourcePort)
+        {
+            using var sender = NetworkNamespace.Run(rogueVm.Path, () => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+            sender.Bind(new IPEndPoint(IPAddress.IPv6Any, sourcePort));
+            var buffer = new byte[1500];
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                sender.SendTo(fake, new IPEndPoint(victimAddress, Dhcpv6Server.ClientPort));
+                try
+                {
+                    client.Receive(buffer);
+                    return true;
+                }
+                catch (SocketException error) when (error.SocketErrorCode == SocketError.TimedOut)
+                {
+                }
+            }
+            return false;
+        }
+
+        Assert.That(Delivered(40547), Is.True, "the default group lets members talk over link-local addresses");
+        Assert.That(Delivered(Dhcpv6Server.ServerPort), Is.False, "a DHCPv6 server message from a VM is dropped");
+    }
 }
