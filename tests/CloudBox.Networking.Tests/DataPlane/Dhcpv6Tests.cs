@@ -153,6 +153,21 @@ public sealed class Dhcpv6Tests : DataPlaneFixture
         Assert.That(lifetimes[address], Is.GreaterThan(0u), "the port's address is renewed");
         Assert.That(lifetimes[stale], Is.EqualTo(0u), "an address that is not the port's is given back with lifetime zero");
 
+        var rebound = Ask(socket, index, new Dhcpv6Message(Rebind, 0x1a2b41).Add(ClientId, Duid(port))
+            .Add(IaNa, AddressAssociation(7, 0, 0, [(address, 0, 0)])));
+        Assert.That(rebound?.Type, Is.EqualTo(Reply), "a REBIND (to any server) is answered");
+        Assert.That(AddressesIn(rebound!), Is.EqualTo(new[] { address }));
+
+        Dhcpv6Message Confirming(IPAddress held, int transaction) => new Dhcpv6Message(Confirm, transaction).Add(ClientId, Duid(port))
+            .Add(IaNa, AddressAssociation(7, 0, 0, [(held, 0, 0)]));
+        Assert.That(StatusOf(Ask(socket, index, Confirming(address, 0x1a2b42))?.Option(StatusCode)), Is.EqualTo(Success), "after a move, the address is still on link");
+        Assert.That(StatusOf(Ask(socket, index, Confirming(IPAddress.Parse("fd00:99::5"), 0x1a2b43))?.Option(StatusCode)), Is.EqualTo(NotOnLink));
+
+        var rapid = Ask(socket, index, new Dhcpv6Message(Solicit, 0x1a2b44).Add(ClientId, Duid(port)).Add(RapidCommit, [])
+            .Add(IaNa, AddressAssociation(8, 0, 0, [])));
+        Assert.That(rapid?.Type, Is.EqualTo(Reply), "a SOLICIT with rapid commit is answered by a REPLY at once");
+        Assert.That(rapid!.Has(RapidCommit) && AddressesIn(rapid).SequenceEqual([address]), Is.True);
+
         var otherServer = new Dhcpv6Message(Request, 0x1a2b3f).Add(ClientId, Duid(port)).Add(ServerId, [0, 3, 0, 1, 2, 0, 0, 0, 0, 1])
             .Add(IaNa, AddressAssociation(7, 0, 0, [(address, 0, 0)]));
         Assert.That(Ask(socket, index, otherServer), Is.Null, "a REQUEST for another server gets no answer");
