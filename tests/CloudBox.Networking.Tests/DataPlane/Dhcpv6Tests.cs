@@ -285,4 +285,66 @@ public sealed class Dhcpv6Tests : DataPlaneFixture
         Assert.That(Delivered(40547), Is.True, "the default group lets members talk over link-local addresses");
         Assert.That(Delivered(Dhcpv6Server.ServerPort), Is.False, "a DHCPv6 server message from a VM is dropped");
     }
+
+    /// <summary>
+    /// Runs the stock ISC dhclient once in <paramref name="vm"/> (stateless with <paramref name="informationOnly"/>);
+    /// its script only records what it was told. The client it leaves running is stopped by its pid file.
+    /// </summary>
+    private static Dictionary<string, string> Dhclient(ThrowawayNamespace vm, bool informationOnly)
+    {
+        if (ThrowawayNamespace.Try("sh", "-c", "command -v dhclient") != 0)
+            Assert.Ignore("dhclient (package isc-dhcp-client) is needed for the stock DHCPv6 client");
+        var directory = Directory.CreateTempSubdirectory("cloudbox-ipv6more-dhclient-").FullName;
+        try
+        {
+            Client(vm).Socket.Dispose(); // waits for the link-local address dhclient sends from
+            var script = Path.Combine(directory, "script.sh");
+            File.WriteAllText(script, $$"""
+                #!/bin/sh
+                {
+                  echo "reason=$reason"
+                  [ -n "$new_ip6_address" ] && echo "address=$new_ip6_address"
+                  [ -n "$new_dhcp6_name_servers" ] && echo "dns=$new_dhcp6_name_servers"
+                  [ -n "$new_dhcp6_domain_search" ] && echo "search=$new_dhcp6_domain_search"
+                } >> "{{directory}}/events"
+                exit 0
+                """);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(Path.Combine(directory, "dhclient.conf"), "timeout 20;\nrequest dhcp6.name-servers, dhcp6.domain-search;\n");
+            string[] arguments = ["dhclient", "-6", "-1", "-cf", Path.Combine(directory, "dhclient.conf"), "-lf", Path.Combine(directory, "leases"),
+                "-pf", Path.Combine(directory, "pid"), "-sf", script, .. informationOnly ? new[] { "-S" } : [], "eth0"];
+            var exit = ThrowawayNamespace.Try("ip", ["netns", "exec", vm.Name, .. arguments]);
+            var pidFile = Path.Combine(directory, "pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+                ThrowawayNamespace.Try("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That(exit, Is.EqualTo(0), "dhclient got an answer");
+            var events = File.ReadAllLines(Path.Combine(directory, "events"));
+            return events.Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task TheStockDhclientLeasesThePortsAddressOnAStatefulSubnetAndLearnsDnsAndTheSearchListOnAStatelessOne()
+    {
+        var (_, _, stateful) = await NetworkWithPort("v6-dhclient", "fd00:65::/64", "dhcpv6-stateful");
+        var (_, _, stateless) = await NetworkWithPort("v6-dhclient-s", "fd00:66::/64", "dhcpv6-stateless",
+            new JsonObject { ["dns_domain"] = "stock.example." });
+        var statefulVm = await Vm(stateful, null, configureAddress: false);
+        var statelessVm = await Vm(stateless, null, configureAddress: false);
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+
+        var lease = Dhclient(statefulVm, informationOnly: false);
+        Assert.That(lease["reason"], Is.EqualTo("BOUND6"));
+        Assert.That(IPAddress.Parse(lease["address"]), Is.EqualTo(IPAddress.Parse(Address(stateful))), "dhclient was leased the port's fixed IP");
+        Assert.That(lease["dns"], Is.EqualTo("fd00:65::53"));
+
+        var settings = Dhclient(statelessVm, informationOnly: true);
+        Assert.That(settings.ContainsKey("address"), Is.False, "stateless: no address");
+        Assert.That(settings["dns"], Is.EqualTo("fd00:66::53"));
+        Assert.That(settings["search"], Is.EqualTo("stock.example."));
+    }
 }
