@@ -140,6 +140,67 @@ public sealed class MetadataTests(DatabaseEngine engine) : ComputeFixture(engine
         Assert.That(networks[0]!["network_id"]!.GetValue<string>(), Is.EqualTo(networkId));
     }
 
+    /// <summary>A server on a network with a DHCP IPv4 subnet and an IPv6 subnet made from <paramref name="ipv6"/>; its network_data.json and port.</summary>
+    private async Task<(JsonNode NetworkData, JsonNode Port, string NetworkId)> ServerOnDualStackNetworkAsync(JsonObject ipv6)
+    {
+        var (_, network, _) = await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/networks", AdminToken,
+            new JsonObject { ["network"] = new JsonObject { ["name"] = Unique("net") } });
+        var networkId = network!["network"]!["id"]!.GetValue<string>();
+        await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/subnets", AdminToken, new JsonObject
+        {
+            ["subnet"] = new JsonObject
+            {
+                ["network_id"] = networkId, ["cidr"] = "10.62.0.0/24", ["ip_version"] = 4, ["dns_nameservers"] = new JsonArray("10.62.0.53"),
+            },
+        });
+        ipv6["network_id"] = networkId;
+        ipv6["ip_version"] = 6;
+        var (status, subnet, _) = await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/subnets", AdminToken, new JsonObject { ["subnet"] = ipv6 });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), subnet?.ToJsonString());
+        var id = await CreateActiveServerAsync(extra: new JsonObject { ["networks"] = new JsonArray(new JsonObject { ["uuid"] = networkId }) });
+        var (_, ports, _) = await Cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/ports?device_id={id}", AdminToken);
+        return (await JsonAsync(id, "/openstack/latest/network_data.json"), ports!["ports"]![0]!, networkId);
+    }
+
+    [TestCase("slaac")]
+    [TestCase("dhcpv6-stateless")]
+    [TestCase("dhcpv6-stateful")]
+    public async Task An_ipv6_subnet_in_an_address_mode_is_listed_after_ipv4_with_its_address_default_route_and_dns(string mode)
+    {
+        var (data, port, networkId) = await ServerOnDualStackNetworkAsync(new JsonObject
+        {
+            ["cidr"] = "2001:db8:62::/64", ["ipv6_ra_mode"] = mode, ["ipv6_address_mode"] = mode,
+            ["dns_nameservers"] = new JsonArray("2001:db8:62::53"),
+        });
+        var networks = data["networks"]!.AsArray();
+        Assert.That(networks.Select(n => n!["type"]!.GetValue<string>()), Is.EqualTo(new[] { "ipv4_dhcp", "ipv6_" + mode }));
+        var ipv6 = networks[1]!;
+        var address = port["fixed_ips"]!.AsArray().Single(f => f!["ip_address"]!.GetValue<string>().Contains(':'))!["ip_address"]!.GetValue<string>();
+        Assert.That(ipv6["id"]!.GetValue<string>(), Is.EqualTo("network1"));
+        Assert.That(ipv6["link"]!.GetValue<string>(), Is.EqualTo(data["links"]![0]!["id"]!.GetValue<string>()));
+        Assert.That(ipv6["network_id"]!.GetValue<string>(), Is.EqualTo(networkId));
+        Assert.That(ipv6["ip_address"]!.GetValue<string>(), Is.EqualTo(address));
+        Assert.That(ipv6["netmask"]!.GetValue<string>(), Is.EqualTo("ffff:ffff:ffff:ffff::"));
+        var routes = ipv6["routes"]!.AsArray().Select(r => $"{r!["network"]}/{r["netmask"]} via {r["gateway"]}").ToList();
+        Assert.That(routes, Is.EqualTo(new[] { "::/:: via 2001:db8:62::1" }));
+        Assert.That(ipv6["services"]!.AsArray().Select(d => $"{d!["type"]} {d["address"]}"), Is.EqualTo(new[] { "dns 2001:db8:62::53" }));
+        Assert.That(data["services"]!.AsArray().Select(d => d!["address"]!.GetValue<string>()), Is.EqualTo(new[] { "10.62.0.53", "2001:db8:62::53" }));
+    }
+
+    [Test]
+    public async Task An_ipv6_subnet_without_a_mode_is_ipv6_dhcp_with_dhcp_and_static_ipv6_without()
+    {
+        var (dhcp, _, _) = await ServerOnDualStackNetworkAsync(new JsonObject { ["cidr"] = "2001:db8:63::/64" });
+        Assert.That(dhcp["networks"]![1]!.ToJsonString(), Does.Contain("\"type\":\"ipv6_dhcp\"").And.Not.Contain("ip_address"));
+
+        var (manual, port, _) = await ServerOnDualStackNetworkAsync(new JsonObject { ["cidr"] = "2001:db8:64::/120", ["enable_dhcp"] = false });
+        var ipv6 = manual["networks"]![1]!;
+        Assert.That(ipv6["type"]!.GetValue<string>(), Is.EqualTo("ipv6"));
+        Assert.That(ipv6["ip_address"]!.GetValue<string>(), Is.EqualTo(port["fixed_ips"]![1]!["ip_address"]!.GetValue<string>()));
+        Assert.That(ipv6["netmask"]!.GetValue<string>(), Is.EqualTo("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00"));
+        Assert.That(ipv6["routes"]![0]!["gateway"]!.GetValue<string>(), Is.EqualTo("2001:db8:64::1"));
+    }
+
     [Test]
     public async Task The_config_drive_carries_the_same_network_data()
     {

@@ -50,8 +50,12 @@ public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPor
     }
 
     /// <summary>
-    /// The guest's interfaces (links, by tap name and MAC), its addresses (static <c>ipv4</c> with
-    /// routes, or <c>ipv4_dhcp</c> when the subnet runs DHCP) and the DNS servers.
+    /// The guest's interfaces (links, by tap name and MAC), its addresses and the DNS servers, as
+    /// Nova writes them: per port its IPv4 then its IPv6 addresses. IPv4 is <c>ipv4_dhcp</c> when the
+    /// subnet runs DHCP, else static <c>ipv4</c> with routes. IPv6 names the subnet's address mode
+    /// (<c>ipv6_slaac</c>, <c>ipv6_dhcpv6-stateless</c>, <c>ipv6_dhcpv6-stateful</c>) with the
+    /// address, netmask, routes and DNS all the same; without a mode it is <c>ipv6_dhcp</c> when the
+    /// subnet runs DHCP, else static <c>ipv6</c>.
     /// </summary>
     public JsonObject NetworkData()
     {
@@ -68,40 +72,9 @@ public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPor
                 ["mtu"] = port.Mtu,
                 ["ethernet_mac_address"] = port.MacAddress,
             });
-            foreach (var address in port.FixedIps.Where(a => a.Version == 4))
+            foreach (var address in port.FixedIps.Where(a => a.Version == 4).Concat(port.FixedIps.Where(a => a.Version == 6)))
             {
-                var network = new JsonObject
-                {
-                    ["id"] = "network" + networks.Count,
-                    ["link"] = port.TapName,
-                    ["network_id"] = port.NetworkId,
-                };
-                if (address.DhcpEnabled)
-                {
-                    network["type"] = "ipv4_dhcp";
-                }
-                else
-                {
-                    network["type"] = "ipv4";
-                    network["ip_address"] = address.Address;
-                    network["netmask"] = Netmask(address.Cidr);
-                    var routes = new JsonArray();
-                    if (address.Gateway is { } gateway)
-                        routes.Add(new JsonObject { ["network"] = "0.0.0.0", ["netmask"] = "0.0.0.0", ["gateway"] = gateway });
-                    foreach (var (destination, nextHop) in address.HostRoutes)
-                    {
-                        var slash = destination.IndexOf('/');
-                        routes.Add(new JsonObject
-                        {
-                            ["network"] = slash < 0 ? destination : destination[..slash],
-                            ["netmask"] = Netmask(destination),
-                            ["gateway"] = nextHop,
-                        });
-                    }
-                    network["routes"] = routes;
-                    network["services"] = new JsonArray([.. address.DnsNameservers.Select(d => (JsonNode)Dns(d))]);
-                }
-                networks.Add(network);
+                networks.Add(NetworkOf(port, address, "network" + networks.Count));
                 dns.AddRange(address.DnsNameservers.Where(d => !dns.Contains(d)));
             }
         }
@@ -111,6 +84,49 @@ public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPor
             ["networks"] = networks,
             ["services"] = new JsonArray([.. dns.Select(d => (JsonNode)Dns(d))]),
         };
+    }
+
+    /// <summary>One entry of <c>networks</c>: only the type when DHCP gives the rest, else the address with its mask, routes and DNS.</summary>
+    private static JsonObject NetworkOf(ServerPort port, PortAddress address, string id)
+    {
+        var ipv6 = address.Version == 6;
+        var network = new JsonObject
+        {
+            ["id"] = id,
+            ["link"] = port.TapName,
+            ["network_id"] = port.NetworkId,
+        };
+        if (ipv6 && address.Ipv6AddressMode is { } mode)
+        {
+            network["type"] = "ipv6_" + mode;
+        }
+        else if (address.DhcpEnabled)
+        {
+            network["type"] = ipv6 ? "ipv6_dhcp" : "ipv4_dhcp";
+            return network;
+        }
+        else
+        {
+            network["type"] = ipv6 ? "ipv6" : "ipv4";
+        }
+        network["ip_address"] = address.Address;
+        network["netmask"] = Netmask(address.Cidr, ipv6);
+        var routes = new JsonArray();
+        if (address.Gateway is { } gateway)
+            routes.Add(new JsonObject { ["network"] = ipv6 ? "::" : "0.0.0.0", ["netmask"] = ipv6 ? "::" : "0.0.0.0", ["gateway"] = gateway });
+        foreach (var (destination, nextHop) in address.HostRoutes)
+        {
+            var slash = destination.IndexOf('/');
+            routes.Add(new JsonObject
+            {
+                ["network"] = slash < 0 ? destination : destination[..slash],
+                ["netmask"] = Netmask(destination, ipv6),
+                ["gateway"] = nextHop,
+            });
+        }
+        network["routes"] = routes;
+        network["services"] = new JsonArray([.. address.DnsNameservers.Select(d => (JsonNode)Dns(d))]);
+        return network;
     }
 
     /// <summary>The EC2 <c>meta-data</c> tree: objects are directories, strings are values.</summary>
@@ -242,13 +258,19 @@ public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPor
 
     private static JsonObject Dns(string address) => new() { ["type"] = "dns", ["address"] = address };
 
-    /// <summary><c>10.0.0.0/24</c> → <c>255.255.255.0</c>; a bare address is a host (/32).</summary>
-    private static string Netmask(string cidr)
+    /// <summary>
+    /// <c>10.0.0.0/24</c> → <c>255.255.255.0</c>, <c>2001:db8::/64</c> → <c>ffff:ffff:ffff:ffff::</c>
+    /// (IPv6 masks in the same address form, as Nova writes them); a bare address is a host.
+    /// </summary>
+    private static string Netmask(string cidr, bool ipv6 = false)
     {
         var slash = cidr.IndexOf('/');
-        var prefix = slash < 0 ? 32 : int.Parse(cidr[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-        return $"{mask >> 24}.{(mask >> 16) & 255}.{(mask >> 8) & 255}.{mask & 255}";
+        var bits = ipv6 ? 128 : 32;
+        var prefix = slash < 0 ? bits : int.Parse(cidr[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var mask = new byte[bits / 8];
+        for (var i = 0; i < prefix; i++)
+            mask[i / 8] |= (byte)(0x80 >> (i % 8));
+        return new System.Net.IPAddress(mask).ToString();
     }
 
     /// <summary>A DNS-safe host name from the server name, as Nova derives it.</summary>

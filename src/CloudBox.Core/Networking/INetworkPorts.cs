@@ -8,7 +8,10 @@ namespace CloudBox.Core.Networking;
 /// </summary>
 public sealed record PortRequest(string? NetworkId, string? PortId, string? FixedIp);
 
-/// <summary>A fixed address on a port, with what the guest needs to configure it (network_data.json, DHCP).</summary>
+/// <summary>
+/// A fixed address on a port, with what the guest needs to configure it (network_data.json, DHCP);
+/// <paramref name="Ipv6AddressMode"/> is the IPv6 subnet's <c>ipv6_address_mode</c> (slaac, dhcpv6-stateless, dhcpv6-stateful) or null.
+/// </summary>
 public sealed record PortAddress(
     string Address,
     int Version,
@@ -17,7 +20,8 @@ public sealed record PortAddress(
     string? Gateway,
     IReadOnlyList<string> DnsNameservers,
     IReadOnlyList<(string Destination, string NextHop)> HostRoutes,
-    bool DhcpEnabled);
+    bool DhcpEnabled,
+    string? Ipv6AddressMode = null);
 
 /// <summary>A port bound to a server: what the VMM needs (tap, MAC) and what the server body shows (addresses).</summary>
 public sealed record ServerPort(

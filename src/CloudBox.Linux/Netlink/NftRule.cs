@@ -103,6 +103,9 @@ public sealed class NftRule
 
     public NftRule L4Protocol(byte protocol) => Meta(MetaL4Proto, Reg1).Compare(CmpEq, Reg1, [protocol]);
 
+    /// <summary>Source port <paramref name="port"/> (TCP/UDP).</summary>
+    public NftRule SourcePort(int port) => Payload(BaseTransport, 0, 2, Reg1).Compare(CmpEq, Reg1, BigEndian16(port));
+
     /// <summary>Destination port in <paramref name="min"/>..<paramref name="max"/> (TCP/UDP; for ICMP, type and code).</summary>
     public NftRule DestinationPorts(int min, int max)
     {

@@ -232,20 +232,22 @@ public sealed class RouteNetlink : IDisposable
         return table == 0 ? message : message.U32(FraTable, table);
     }
 
-    /// <summary>The IPv4 unicast routes of the main table, from one dump.</summary>
-    public IReadOnlyList<RouteInfo> Routes()
+    /// <summary>The IPv4 (or, with <paramref name="ipv6"/>, IPv6) unicast routes of the main table, from one dump.</summary>
+    public IReadOnlyList<RouteInfo> Routes(bool ipv6 = false)
     {
-        var replies = _socket.Dump(new NetlinkMessage(GetRoute, 0).Append(new byte[12] { AfInet, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "dump routes");
+        var family = ipv6 ? AfInet6 : AfInet;
+        var length = ipv6 ? 16 : 4;
+        var replies = _socket.Dump(new NetlinkMessage(GetRoute, 0).Append(new byte[12] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "dump routes");
         var routes = new List<RouteInfo>();
         foreach (var reply in replies)
         {
-            if (reply.Length < 12 || reply[0] != AfInet || reply[7] != 1)
+            if (reply.Length < 12 || reply[0] != family || reply[7] != 1)
                 continue;
             var attributes = NetlinkAttributes.Parse(reply.AsSpan(12));
             if ((attributes.U32(RtaTable) ?? reply[4]) != MainTable)
                 continue;
-            var destination = attributes[RtaDst] is { Length: 4 } dst ? new IPAddress(dst) : IPAddress.Any;
-            var gateway = attributes[RtaGateway] is { Length: 4 } via ? new IPAddress(via) : null;
+            var destination = attributes[RtaDst] is { } dst && dst.Length == length ? new IPAddress(dst) : ipv6 ? IPAddress.IPv6Any : IPAddress.Any;
+            var gateway = attributes[RtaGateway] is { } via && via.Length == length ? new IPAddress(via) : null;
             routes.Add(new RouteInfo(destination, reply[1], gateway, (int?)attributes.U32(RtaOif), reply[5]));
         }
         return routes;
@@ -324,7 +326,8 @@ public sealed class RouteNetlink : IDisposable
         // rtmsg: family, dst_len, src_len, tos, table (main), protocol (static), scope, type (unicast); flags.
         // Scope: link for a device route, universe via a gateway; a delete names "nowhere", which matches any.
         byte scope = type == DelRoute ? (byte)255 : gateway is null && device is not null ? (byte)253 : (byte)0;
-        var message = new NetlinkMessage(type, 0).Append([AfInet, (byte)prefixLength, 0, 0, MainTable, StaticProtocol, scope, 1, 0, 0, 0, 0]);
+        var family = destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
+        var message = new NetlinkMessage(type, 0).Append([family, (byte)prefixLength, 0, 0, MainTable, StaticProtocol, scope, 1, 0, 0, 0, 0]);
         if (prefixLength > 0)
             message.Attribute(RtaDst, destination.GetAddressBytes());
         if (gateway is not null)

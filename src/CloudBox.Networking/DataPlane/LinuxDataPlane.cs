@@ -47,8 +47,10 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         foreach (var router in state.Routers)
             EnsureRouter(host, state, router, bridges, metadataBridges, wantedLinks, wantedNamespaces, advertisements);
         phases.Lap("routers");
-        HostStaysOffIpv6(bridges.Values.Where(b => b.StartsWith("cbr-", StringComparison.Ordinal)).ToHashSet());
+        var externalIpv6 = ExternalIpv6Bridges(state);
+        HostStaysOffIpv6(bridges.Values.Where(b => b.StartsWith("cbr-", StringComparison.Ordinal) && !externalIpv6.ContainsKey(b)).ToHashSet());
         EnsureExternalBridges(host, state);
+        EnsureExternalIpv6(host, state, externalIpv6);
         EnsureMetadataAddresses(host, links, metadataBridges);
         phases.Lap("host");
         securityGroups.Apply(state, bridges, metadataBridges, HostNamespace);
@@ -227,12 +229,19 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
                 continue;
             gatewayDevice = KernelNames.RouterGateway(Id(port));
             PlugLeg(host, inside, port, bridge, gatewayDevice, path, state, wantedLinks, wantedInside, wantedAddresses);
-            var fixedIp = ((JsonArray)port["fixed_ips"]!).FirstOrDefault();
-            if (fixedIp is null)
-                continue;
-            gatewayAddress = IPAddress.Parse(fixedIp["ip_address"]!.GetValue<string>());
-            if (state.Subnets.TryGetValue(fixedIp["subnet_id"]!.GetValue<string>(), out var subnet) && subnet["gateway_ip"]?.GetValue<string>() is { } upstream)
-                wantedRoutes.Add((IPAddress.Any, 0, IPAddress.Parse(upstream), gatewayDevice));
+            // One default route per IP version, via the first external subnet of that version with a gateway:
+            // IPv4 leaves translated (below), IPv6 routed as it is, as in Neutron.
+            foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
+            {
+                var address = IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>());
+                var ipv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+                if (!ipv6)
+                    gatewayAddress ??= address;
+                var any = ipv6 ? IPAddress.IPv6Any : IPAddress.Any;
+                if (state.Subnets.TryGetValue(fixedIp["subnet_id"]!.GetValue<string>(), out var subnet) && subnet["gateway_ip"]?.GetValue<string>() is { } upstream
+                    && !wantedRoutes.Any(r => r.Destination.Equals(any) && r.Prefix == 0))
+                    wantedRoutes.Add((any, 0, IPAddress.Parse(upstream), gatewayDevice));
+            }
         }
 
         // Floating IPs: the address lives on the gateway leg; DNAT in, SNAT out.
@@ -307,7 +316,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         foreach (var (destination, prefix, gateway, device) in wantedRoutes)
             inside.ReplaceRoute(destination, prefix, gateway, device);
         var wanted = wantedRoutes.Select(r => (r.Destination, r.Prefix)).ToHashSet();
-        foreach (var route in inside.Routes())
+        foreach (var route in inside.Routes().Concat(inside.Routes(ipv6: true)))
         {
             if (route.Protocol == 4 && !wanted.Contains((route.Destination, route.PrefixLength)))
                 inside.DeleteRoute(route.Destination, route.PrefixLength);
@@ -318,7 +327,8 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
 
     /// <summary>
     /// What a router interface advertises: each of its IPv6 subnets with a router-advertisement mode
-    /// (SLAAC: the A flag; dhcpv6-stateless also the O flag), their DNS servers, the network's MTU.
+    /// (SLAAC: the A flag; dhcpv6-stateless also the O flag; dhcpv6-stateful the M flag and no A, as
+    /// Neutron's radvd configuration has it), their DNS servers, the network's MTU.
     /// Null when none of its subnets asks for advertisements.
     /// </summary>
     private static RouterAdvertisement? AdvertisementOf(DesiredState state, JsonObject port)
@@ -326,6 +336,7 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
         var prefixes = new List<AdvertisedPrefix>();
         var dns = new List<IPAddress>();
         var other = false;
+        var managed = false;
         foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
         {
             if (!state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var subnet) || !Ipv6Layout.IsIpv6(subnet)
@@ -334,13 +345,14 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             var cidr = Ipv6Layout.FromStored(subnet).Cidr;
             prefixes.Add(new AdvertisedPrefix(Ipv6.ToAddress(cidr.Network), cidr.PrefixLength, mode is Ipv6Layout.Slaac or Ipv6Layout.Stateless));
             other |= mode == Ipv6Layout.Stateless;
+            managed |= mode == Ipv6Layout.Stateful;
             foreach (var server in (JsonArray?)subnet["dns_nameservers"] ?? [])
                 dns.Add(IPAddress.Parse(server!.GetValue<string>()));
         }
         if (prefixes.Count == 0)
             return null;
         var mtu = state.Networks.FirstOrDefault(n => Id(n) == port["network_id"]!.GetValue<string>())?["mtu"]?.GetValue<int>() ?? 1500;
-        return new RouterAdvertisement(ParseMac(port["mac_address"]!.GetValue<string>()), mtu, prefixes, dns.Distinct().ToList(), other);
+        return new RouterAdvertisement(ParseMac(port["mac_address"]!.GetValue<string>()), mtu, prefixes, dns.Distinct().ToList(), other, managed);
     }
 
     /// <summary>
@@ -421,6 +433,83 @@ public sealed partial class LinuxDataPlane(NetworkSettings settings, Dhcp.DhcpSe
             });
         }
         batch.Commit(HostNamespace);
+    }
+
+    /// <summary>The CloudBox-made bridges of external flat networks with IPv6 subnets, with those subnets.</summary>
+    private Dictionary<string, List<JsonObject>> ExternalIpv6Bridges(DesiredState state)
+    {
+        var result = new Dictionary<string, List<JsonObject>>();
+        foreach (var network in state.Networks.Where(n => n["router:external"]?.GetValue<bool>() == true
+            && n["provider:network_type"]?.GetValue<string>() == "flat"))
+        {
+            var physical = network["provider:physical_network"]?.GetValue<string>();
+            if (physical is null || !settings.PhysicalNetworks.TryGetValue(physical, out var bridge) || !bridge.StartsWith("cbr-", StringComparison.Ordinal))
+                continue;
+            var subnets = state.Subnets.Values.Where(s => s["network_id"]!.GetValue<string>() == Id(network) && Ipv6Layout.IsIpv6(s)).ToList();
+            if (subnets.Count > 0)
+                result[bridge] = subnets;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// IPv6 on a CloudBox-made external bridge: the host takes each IPv6 subnet's gateway address
+    /// (routers' default routes point there) and routes each router's tenant IPv6 subnets back via
+    /// the router's external address, since IPv6 is never translated; so the host reaches a VM's
+    /// global address. The bridge takes no advertisements: its routes are these. Static IPv6 routes
+    /// CloudBox left on these bridges for an older state go.
+    /// </summary>
+    private void EnsureExternalIpv6(RouteNetlink host, DesiredState state, Dictionary<string, List<JsonObject>> externalIpv6)
+    {
+        if (externalIpv6.Count == 0)
+            return;
+        NetworkNamespace.Run(HostNamespace, () =>
+        {
+            foreach (var bridge in externalIpv6.Keys)
+            {
+                var conf = $"/proc/sys/net/ipv6/conf/{bridge}/";
+                File.WriteAllText(conf + "accept_ra", "0");
+                File.WriteAllText(conf + "accept_dad", "0");
+                if (File.ReadAllText(conf + "disable_ipv6").Trim() != "0")
+                    File.WriteAllText(conf + "disable_ipv6", "0");
+            }
+            return 0;
+        });
+        var wanted = new List<(IPAddress Destination, int Prefix, IPAddress Gateway, string Bridge)>();
+        foreach (var (bridge, subnets) in externalIpv6)
+        {
+            var subnetIds = subnets.Select(Id).ToHashSet();
+            foreach (var subnet in subnets)
+            {
+                if (subnet["gateway_ip"]?.GetValue<string>() is { } gateway)
+                    host.AddAddress(bridge, IPAddress.Parse(gateway), SubnetLayout.PrefixLengthOf(subnet));
+            }
+            foreach (var router in state.Routers)
+            {
+                var external = state.PortsOf(Id(router), RouterGatewayOwner).SelectMany(p => (JsonArray)p["fixed_ips"]!)
+                    .FirstOrDefault(ip => subnetIds.Contains(ip!["subnet_id"]!.GetValue<string>()));
+                if (external is null)
+                    continue;
+                var via = IPAddress.Parse(external["ip_address"]!.GetValue<string>());
+                foreach (var fixedIp in state.PortsOf(Id(router), RouterInterfaceOwner).SelectMany(p => (JsonArray)p["fixed_ips"]!))
+                {
+                    if (state.Subnets.TryGetValue(fixedIp!["subnet_id"]!.GetValue<string>(), out var tenant) && Ipv6Layout.IsIpv6(tenant))
+                    {
+                        var cidr = Ipv6Layout.FromStored(tenant).Cidr;
+                        wanted.Add((Ipv6.ToAddress(cidr.Network), cidr.PrefixLength, via, bridge));
+                    }
+                }
+            }
+        }
+        foreach (var (destination, prefix, gateway, bridge) in wanted)
+            host.ReplaceRoute(destination, prefix, gateway, bridge);
+        var ours = externalIpv6.Keys.Select(host.IndexOf).ToHashSet();
+        var keep = wanted.Select(r => (r.Destination, r.Prefix)).ToHashSet();
+        foreach (var route in host.Routes(ipv6: true))
+        {
+            if (route.Protocol == 4 && route.OutputIndex is { } index && ours.Contains(index) && !keep.Contains((route.Destination, route.PrefixLength)))
+                host.DeleteRoute(route.Destination, route.PrefixLength);
+        }
     }
 
     /// <summary>

@@ -221,6 +221,9 @@ public sealed class SecurityGroupFilter
         // Neither IPv4 nor IPv6 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
         ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
             .DestinationPorts(67, 67).Return());
+        // A VM never answers as a DHCP or DHCPv6 server: CloudBox's are the network's only ones (as in Neutron).
+        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().L4Protocol(17).SourcePort(67).Counter().Drop());
+        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(17).SourcePort(547).Counter().Drop());
         var sources = SourceAddresses(port);
         foreach (var (address, prefix) in sources.Where(s => !IsV6(s.Address)))
             ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());
@@ -272,8 +275,9 @@ public sealed class SecurityGroupFilter
             else
                 dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
         }
-        // DHCP requests reach CloudBox's server whatever the rules say, as in Neutron.
+        // DHCP and DHCPv6 requests reach CloudBox's server whatever the rules say, as in Neutron.
         groups.AddRule(chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
+        groups.AddRule(chain, new NftRule().IsIpv6().L4Protocol(17).DestinationPorts(547, 547).Return());
         foreach (var rule in RulesOf(state, port, "egress"))
         {
             foreach (var match in Matches(sets, rule, remoteIsSource: false))

@@ -307,7 +307,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
                     subnet["gateway_ip"]?.GetValue<string>(),
                     [.. (subnet["dns_nameservers"]?.AsArray() ?? []).Select(d => d!.GetValue<string>())],
                     [.. (subnet["host_routes"]?.AsArray() ?? []).Select(r => (r!["destination"]!.GetValue<string>(), r["nexthop"]!.GetValue<string>()))],
-                    subnet["enable_dhcp"]?.GetValue<bool>() ?? true));
+                    subnet["enable_dhcp"]?.GetValue<bool>() ?? true,
+                    subnet["ipv6_address_mode"]?.GetValue<string>()));
             }
             var serverId = port["device_id"]!.GetValue<string>();
             if (!byServer.TryGetValue(serverId, out var list))

@@ -7,9 +7,11 @@ namespace CloudBox.Networking.RouterAdvertisements;
 /// What one router leg advertises (RFC 4861 section 4.2): itself as the default router, each
 /// IPv6 prefix on the leg with the on-link (L) and autonomous (A, "configure an address from this")
 /// flags, the link's MTU, the DNS servers (RDNSS, RFC 8106) and the source link-layer address.
+/// <paramref name="ManagedConfiguration"/> (M) sends hosts to DHCPv6 for their addresses (dhcpv6-stateful),
+/// <paramref name="OtherConfiguration"/> (O) for other settings only (dhcpv6-stateless).
 /// </summary>
 public sealed record RouterAdvertisement(byte[] SourceMac, int Mtu, IReadOnlyList<AdvertisedPrefix> Prefixes, IReadOnlyList<IPAddress> DnsServers,
-    bool OtherConfiguration)
+    bool OtherConfiguration, bool ManagedConfiguration = false)
 {
     public const byte RouterSolicitation = 133, RouterAdvertisementType = 134;
     public const ushort RouterLifetimeSeconds = 1800;
@@ -22,7 +24,7 @@ public sealed record RouterAdvertisement(byte[] SourceMac, int Mtu, IReadOnlyLis
         var span = message.AsSpan();
         span[0] = RouterAdvertisementType;
         span[4] = 64; // current hop limit for the hosts
-        span[5] = OtherConfiguration ? (byte)0x40 : (byte)0; // O: other settings (DNS) from DHCPv6 as well
+        span[5] = (byte)((ManagedConfiguration ? 0x80 : 0) | (OtherConfiguration ? 0x40 : 0)); // M: addresses, O: other settings (DNS) from DHCPv6
         BinaryPrimitives.WriteUInt16BigEndian(span[6..], RouterLifetimeSeconds);
         // reachable time and retransmission timer: 0, unspecified
         var offset = 16;

@@ -10,8 +10,8 @@ namespace CloudBox.Networking.Subnets;
 /// modes. <c>ipv6_ra_mode</c> says what router advertisements CloudBox's router sends;
 /// <c>ipv6_address_mode</c> how ports get addresses: on <c>slaac</c> and <c>dhcpv6-stateless</c>
 /// subnets each port's address is the EUI-64 address its MAC gives, which is exactly what the
-/// guest's kernel configures from the advertisement. CloudBox has no DHCPv6 server, so
-/// <c>dhcpv6-stateful</c> is refused.
+/// guest's kernel configures from the advertisement; on <c>dhcpv6-stateful</c> subnets it comes
+/// from the pools and CloudBox's DHCPv6 server hands it out.
 /// </summary>
 public sealed class Ipv6Layout
 {
@@ -30,7 +30,7 @@ public sealed class Ipv6Layout
     public static bool IsAutoAddress(JsonObject subnet) =>
         IsIpv6(subnet) && subnet["ipv6_address_mode"]?.GetValue<string>() is Slaac or Stateless;
 
-    /// <summary>The modes of a create request; refuses them on IPv4 and refuses what CloudBox cannot serve.</summary>
+    /// <summary>The modes of a create request; refuses them on IPv4 and the combinations Neutron refuses.</summary>
     public static (string? RaMode, string? AddressMode) ReadModes(JsonObject request, int ipVersion, bool enableDhcp)
     {
         var ra = ReadMode(request, "ipv6_ra_mode");
@@ -48,9 +48,6 @@ public sealed class Ipv6Layout
                 $"ipv6_ra_mode set to '{ra}' with ipv6_address_mode set to '{address}' is not valid. If both attributes are set, they must be the same value");
         if ((ra is not null || address is not null) && !enableDhcp)
             throw NeutronFault.InvalidInput("ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False.");
-        if (ra == Stateful || address == Stateful)
-            throw NeutronFault.InvalidInput(
-                "dhcpv6-stateful is not supported by this cloud: it has no DHCPv6 server. Use slaac or dhcpv6-stateless (addresses by SLAAC).");
         return (ra, address);
     }
 

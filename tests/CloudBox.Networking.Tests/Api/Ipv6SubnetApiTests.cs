@@ -97,12 +97,13 @@ public sealed class Ipv6SubnetApiTests(DatabaseEngine engine) : NetworkEngineFix
         Assert.That(subnet["ipv6_address_mode"], Is.Null);
     }
 
-    [TestCase("dhcpv6-stateful", "dhcpv6-stateful", "fd00:20::/64", true)]
+    [TestCase("dhcpv6-stateful", "slaac", "fd00:20::/64", true)]
     [TestCase("slaac", "dhcpv6-stateless", "fd00:21::/64", true)]
+    [TestCase(null, "dhcpv6-stateful", "fd00:25::/64", false)]
     [TestCase("slaac", "slaac", "fd00:22::/80", true)]
     [TestCase("slaac", "slaac", "fd00:23::/64", false)]
     [TestCase("bogus", null, "fd00:24::/64", true)]
-    public async Task ModesCloudBoxCannotServeOrNeutronForbidsAreInvalidInput(string? ra, string? address, string cidr, bool dhcp)
+    public async Task ModesNeutronForbidsAreInvalidInput(string? ra, string? address, string cidr, bool dhcp)
     {
         var network = await Create("/networks", "network", new JsonObject { ["name"] = Unique("n") });
         var result = await Send(HttpMethod.Post, "/subnets", new JsonObject
@@ -114,8 +115,24 @@ public sealed class Ipv6SubnetApiTests(DatabaseEngine engine) : NetworkEngineFix
             },
         });
         AssertFault(result, 400, "InvalidInput");
-        if (ra == "dhcpv6-stateful")
-            Assert.That(result.Body!["NeutronError"]!["message"]!.GetValue<string>(), Does.Contain("dhcpv6-stateful is not supported"));
+        if (ra is not null && address is not null && ra != address)
+            Assert.That(result.Body!["NeutronError"]!["message"]!.GetValue<string>(), Does.Contain("they must be the same value"));
+    }
+
+    [TestCase("dhcpv6-stateful", "dhcpv6-stateful")]
+    [TestCase(null, "dhcpv6-stateful")]
+    [TestCase("dhcpv6-stateful", null)]
+    public async Task AStatefulDhcpv6SubnetHandsOutPoolAddressesOnAnyPrefixLength(string? ra, string? address)
+    {
+        var network = await Create("/networks", "network", new JsonObject { ["name"] = Unique("v6d") });
+        var subnet = await Create("/subnets", "subnet", new JsonObject
+        {
+            ["network_id"] = Id(network), ["cidr"] = "fd00:15::/120", ["ip_version"] = 6, ["ipv6_ra_mode"] = ra, ["ipv6_address_mode"] = address,
+        });
+        Assert.That(subnet["ipv6_ra_mode"]?.GetValue<string>(), Is.EqualTo(ra));
+        Assert.That(subnet["ipv6_address_mode"]?.GetValue<string>(), Is.EqualTo(address));
+        var port = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(network) });
+        Assert.That(port["fixed_ips"]![0]!["ip_address"]!.GetValue<string>(), Is.EqualTo("fd00:15::2"), "the first pool address, not an EUI-64 one");
     }
 
     [Test]

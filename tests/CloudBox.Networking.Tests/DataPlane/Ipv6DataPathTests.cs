@@ -100,4 +100,59 @@ public sealed class Ipv6DataPathTests : DataPlaneFixture
         Assert.That(ThrowawayNamespace.Try("ip", "netns", "exec", vm.Name, "busybox", "ping", "-c", "2", "-W", "1", "-I", "fd00:7c::bad", "fd00:7c::1"),
             Is.Not.EqualTo(0), "a forged IPv6 source address is dropped");
     }
+
+    [Test]
+    public async Task ARoutersExternalLegTakesAnIpv6AddressAndRoutesTheTenantPrefixSoTheHostReachesAVmsGlobalAddress()
+    {
+        var external = await Create("/networks", "network", new JsonObject
+        {
+            ["name"] = "v6-ext", ["router:external"] = true, ["provider:network_type"] = "flat", ["provider:physical_network"] = "external",
+        });
+        await Create("/subnets", "subnet", new JsonObject
+        {
+            ["network_id"] = Id(external), ["cidr"] = "198.18.6.0/24", ["ip_version"] = 4, ["enable_dhcp"] = false,
+        });
+        var externalV6 = await Create("/subnets", "subnet", new JsonObject
+        {
+            ["network_id"] = Id(external), ["cidr"] = "fd00:e6::/64", ["ip_version"] = 6, ["enable_dhcp"] = false,
+        });
+        var network = await Create("/networks", "network", new JsonObject { ["name"] = "v6-routed" });
+        var subnet = await Create("/subnets", "subnet", new JsonObject
+        {
+            ["network_id"] = Id(network), ["cidr"] = "fd00:7d::/64", ["ip_version"] = 6, ["ipv6_ra_mode"] = "slaac", ["ipv6_address_mode"] = "slaac",
+        });
+        var router = await Create("/routers", "router", new JsonObject
+        {
+            ["name"] = "v6-edge", ["external_gateway_info"] = new JsonObject { ["network_id"] = Id(external) },
+        });
+        await Send(HttpMethod.Put, $"/routers/{Id(router)}/add_router_interface", new JsonObject { ["subnet_id"] = Id(subnet) });
+        var shown = (await Send(HttpMethod.Get, "/routers/" + Id(router)))!["router"]!;
+        var externalIps = shown["external_gateway_info"]!["external_fixed_ips"]!.AsArray().Select(ip => ip!["ip_address"]!.GetValue<string>()).ToList();
+        Assert.That(externalIps, Has.Some.StartsWith("198.18.6.").And.Some.StartsWith("fd00:e6::"), "external_fixed_ips shows both families");
+        var routerExternalV6 = externalIps.Single(ip => ip.Contains(':'));
+        Assert.That(shown["external_gateway_info"]!["external_fixed_ips"]!.AsArray()
+            .Single(ip => ip!["ip_address"]!.GetValue<string>() == routerExternalV6)!["subnet_id"]!.GetValue<string>(), Is.EqualTo(Id(externalV6)));
+
+        var groups = await Send(HttpMethod.Get, "/security-groups?name=default");
+        await Create("/security-group-rules", "security_group_rule", new JsonObject
+        {
+            ["security_group_id"] = Id(groups!["security_groups"]![0]!), ["direction"] = "ingress", ["protocol"] = "ipv6-icmp", ["ethertype"] = "IPv6",
+        });
+        var port = await Create("/ports", "port", new JsonObject { ["network_id"] = Id(network) });
+        var vm = await Vm(port, null, configureAddress: false);
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+        Assert.That(Configures(vm, Address(port), TimeSpan.FromSeconds(20)), Is.True);
+
+        Assert.That(Host.Exec("ip", "-6", "route", "show", "fd00:7d::/64"), Does.Contain("via " + routerExternalV6),
+            "the host routes the tenant prefix via the router's external address");
+        Assert.That(Reaches(Host, Address(port)), Is.True, "the host reaches the VM's global address, untranslated");
+        var routerNamespace = CloudBox.Linux.Netlink.NetworkNamespace.List().Single(n => n.EndsWith("-" + Id(router)[..8], StringComparison.Ordinal));
+        Assert.That(Host.Exec("ip", "netns", "exec", routerNamespace, "ip", "-6", "route", "show", "default"), Does.Contain("via fd00:e6::1"),
+            "the router's IPv6 default route is the external subnet's gateway");
+        Assert.That(Reaches(vm, "fd00:e6::1"), Is.True, "the VM reaches the external subnet's gateway through its router");
+
+        await Send(HttpMethod.Put, $"/routers/{Id(router)}/remove_router_interface", new JsonObject { ["subnet_id"] = Id(subnet) });
+        await Reconciler.ReconcileNowAsync(CancellationToken.None);
+        Assert.That(Host.Exec("ip", "-6", "route", "show", "fd00:7d::/64"), Is.Empty, "the route goes with the router's interface");
+    }
 }
