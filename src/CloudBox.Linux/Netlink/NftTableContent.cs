@@ -46,12 +46,12 @@ public sealed class NftTableContent(byte family, string table)
         }
     }
 
-    /// <summary>An address set (<see cref="Chains"/> null) or a verdict map; elements by key in hex.</summary>
-    private sealed class Elements(uint id, int keyLength, bool ipv6, bool map)
+    /// <summary>A set (elements without a chain) or a verdict map; elements by key in hex.</summary>
+    private sealed class Elements(uint id, uint keyType, int keyLength, bool map)
     {
         public uint Id { get; } = id;
+        public uint KeyType { get; } = keyType;
         public int KeyLength { get; } = keyLength;
-        public bool Ipv6 { get; } = ipv6;
         public bool IsMap { get; } = map;
         public Dictionary<string, (byte[] Key, string? Chain)> ByKey { get; } = [];
     }
@@ -70,22 +70,27 @@ public sealed class NftTableContent(byte family, string table)
         return this;
     }
 
-    public NftTableContent AddAddressSet(string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false)
+    public NftTableContent AddAddressSet(string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false) =>
+        AddSet(name, id, ipv6 ? NftKeyType.Ipv6Address : NftKeyType.Ipv4Address, ipv6 ? 16 : 4,
+            addresses.Select(a => a.GetAddressBytes()).Where(k => k.Length == (ipv6 ? 16 : 4)));
+
+    /// <summary>A set of keys of <paramref name="keyLength"/> bytes (see <see cref="NftKeyType"/>); a key given twice is one element.</summary>
+    public NftTableContent AddSet(string name, uint id, uint keyType, int keyLength, IEnumerable<byte[]> keys)
     {
-        var set = new Elements(id, ipv6 ? 16 : 4, ipv6, map: false);
-        foreach (var address in addresses)
+        var set = new Elements(id, keyType, keyLength, map: false);
+        foreach (var key in keys)
         {
-            var key = address.GetAddressBytes();
-            if (key.Length == set.KeyLength)
-                set.ByKey.TryAdd(Convert.ToHexString(key), (key, null));
+            if (key.Length != keyLength)
+                throw new ArgumentException($"set {name}: a key of {key.Length} bytes, not {keyLength}");
+            set.ByKey.TryAdd(Convert.ToHexString(key), (key, null));
         }
         _sets[name] = set;
         return this;
     }
 
-    public NftTableContent AddVerdictMap(string name, uint id, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
+    public NftTableContent AddVerdictMap(string name, uint id, uint keyType, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
     {
-        var map = new Elements(id, keyLength, ipv6: false, map: true);
+        var map = new Elements(id, keyType, keyLength, map: true);
         foreach (var (key, chain) in elements)
         {
             if (key.Length != keyLength)
@@ -170,9 +175,9 @@ public sealed class NftTableContent(byte family, string table)
     private void DeclareSet(NftBatch batch, string name, Elements elements)
     {
         if (elements.IsMap)
-            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyLength, elements.ByKey.Values.Select(e => (e.Key, e.Chain!)));
+            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Values.Select(e => (e.Key, e.Chain!)));
         else
-            batch.AddAddressSet(Family, Table, name, elements.Id, elements.ByKey.Values.Select(e => new System.Net.IPAddress(e.Key)), elements.Ipv6);
+            batch.AddSet(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Values.Select(e => e.Key));
     }
 
     private void FillChain(NftBatch batch, string name)
