@@ -151,7 +151,7 @@ public sealed class NftBatch
     /// </summary>
     public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false) =>
         AddSet(family, table, name, id, ipv6 ? NftKeyType.Ipv6Address : NftKeyType.Ipv4Address, ipv6 ? 16 : 4,
-            addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).DistinctBy(Convert.ToHexString));
+            addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).Distinct(ByteKeyComparer.Instance));
 
     /// <summary>
     /// A named set of keys of <paramref name="keyLength"/> bytes, e.g. concatenations of an interface
@@ -176,7 +176,7 @@ public sealed class NftBatch
         // Flags: map; data: verdicts.
         _messages.Add(KeyByteOrder(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
             .U32BigEndian(3, 8).U32BigEndian(4, keyType).U32BigEndian(5, (uint)keyLength).U32BigEndian(6, 0xffffff00).U32BigEndian(10, id), keyType));
-        return AddMapElements(family, table, name, id, elements.DistinctBy(e => Convert.ToHexString(e.Key))
+        return AddMapElements(family, table, name, id, elements.DistinctBy(e => e.Key, ByteKeyComparer.Instance)
             .Select(e => e.Key.Length == keyLength ? e : throw new ArgumentException($"map {name}: a key of {e.Key.Length} bytes, not {keyLength}")));
     }
 

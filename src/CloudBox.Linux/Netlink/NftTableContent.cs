@@ -46,14 +46,14 @@ public sealed class NftTableContent(byte family, string table)
         }
     }
 
-    /// <summary>A set (elements without a chain) or a verdict map; elements by key in hex.</summary>
+    /// <summary>A set (elements without a chain) or a verdict map: each key with the chain it jumps to.</summary>
     private sealed class Elements(uint id, uint keyType, int keyLength, bool map)
     {
         public uint Id { get; } = id;
         public uint KeyType { get; } = keyType;
         public int KeyLength { get; } = keyLength;
         public bool IsMap { get; } = map;
-        public Dictionary<string, (byte[] Key, string? Chain)> ByKey { get; } = [];
+        public Dictionary<byte[], string?> ByKey { get; } = new(ByteKeyComparer.Instance);
     }
 
     /// <summary>Declares a chain (a base chain on <paramref name="hook"/>, else a regular one); declaring it again is a no-op.</summary>
@@ -82,7 +82,7 @@ public sealed class NftTableContent(byte family, string table)
         {
             if (key.Length != keyLength)
                 throw new ArgumentException($"set {name}: a key of {key.Length} bytes, not {keyLength}");
-            set.ByKey.TryAdd(Convert.ToHexString(key), (key, null));
+            set.ByKey.TryAdd(key, null);
         }
         _sets[name] = set;
         return this;
@@ -95,7 +95,7 @@ public sealed class NftTableContent(byte family, string table)
         {
             if (key.Length != keyLength)
                 throw new ArgumentException($"map {name}: a key of {key.Length} bytes, not {keyLength}");
-            map.ByKey.TryAdd(Convert.ToHexString(key), (key, chain));
+            map.ByKey.TryAdd(key, chain);
         }
         _sets[name] = map;
         return this;
@@ -134,14 +134,14 @@ public sealed class NftTableContent(byte family, string table)
                 DeclareSet(batch, name, elements);
                 continue;
             }
-            var gone = before.ByKey.Where(e => !elements.ByKey.TryGetValue(e.Key, out var now) || now.Chain != e.Value.Chain).Select(e => e.Value.Key).ToList();
-            var came = elements.ByKey.Where(e => !before.ByKey.TryGetValue(e.Key, out var then) || then.Chain != e.Value.Chain).Select(e => e.Value).ToList();
+            var gone = before.ByKey.Where(e => !elements.ByKey.TryGetValue(e.Key, out var now) || now != e.Value).Select(e => e.Key).ToList();
+            var came = elements.ByKey.Where(e => !before.ByKey.TryGetValue(e.Key, out var then) || then != e.Value).ToList();
             if (gone.Count > 0)
                 batch.DeleteSetElements(Family, Table, name, gone);
             if (came.Count == 0)
                 continue;
             if (elements.IsMap)
-                batch.AddMapElements(Family, Table, name, elements.Id, came.Select(e => (e.Key, e.Chain!)));
+                batch.AddMapElements(Family, Table, name, elements.Id, came.Select(e => (e.Key, e.Value!)));
             else
                 batch.AddSetElements(Family, Table, name, elements.Id, came.Select(e => e.Key));
         }
@@ -159,7 +159,7 @@ public sealed class NftTableContent(byte family, string table)
         // (and their references to sets) with it; then the sets and maps themselves.
         var goneSets = previous._sets.Where(s => !_sets.ContainsKey(s.Key)).ToList();
         foreach (var (name, elements) in goneSets.Where(s => s.Value.IsMap && s.Value.ByKey.Count > 0))
-            batch.DeleteMapElements(Family, Table, name, elements.ByKey.Values.Select(e => e.Key));
+            batch.DeleteMapElements(Family, Table, name, elements.ByKey.Keys);
         foreach (var name in previous._chainOrder.Where(c => !_chains.ContainsKey(c)))
             batch.DeleteChain(Family, Table, name);
         foreach (var (name, _) in goneSets)
@@ -175,9 +175,9 @@ public sealed class NftTableContent(byte family, string table)
     private void DeclareSet(NftBatch batch, string name, Elements elements)
     {
         if (elements.IsMap)
-            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Values.Select(e => (e.Key, e.Chain!)));
+            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Select(e => (e.Key, e.Value!)));
         else
-            batch.AddSet(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Values.Select(e => e.Key));
+            batch.AddSet(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Keys);
     }
 
     private void FillChain(NftBatch batch, string name)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using CloudBox.Linux.Netlink;
 
 namespace CloudBox.Networking.DataPlane;
@@ -24,7 +23,7 @@ internal static class AntiSpoofingTable
     private const uint ByTapId = 100_001, MacsId = 100_006, SourcesId = 100_007, Sources6Id = 100_008;
     private const string MacCheck = "mac-check", AddressCheck = "address-check";
 
-    public static NftTableContent Build(IEnumerable<JsonObject> filteredPorts)
+    public static NftTableContent Build(IEnumerable<PortSecurityView> filteredPorts)
     {
         var table = new NftTableContent(NftBatch.FamilyBridge, Table).AddChain("prerouting", hook: 0, priority: -300);
         var byTap = new List<(byte[] Key, string Chain)>();
@@ -42,18 +41,17 @@ internal static class AntiSpoofingTable
 
         foreach (var port in filteredPorts)
         {
-            var tap = KernelNames.Tap(port["id"]!.GetValue<string>());
-            var addresses = PortAddresses.Sources(port);
-            if (addresses.All(PortAddresses.IsExact))
+            if (port.AllExact)
             {
-                byTap.Add((NftRule.InterfaceKey(tap), MacCheck));
-                macs.AddRange(PortAddresses.Macs(port).Select(mac => NftRule.InterfaceAndMacKey(tap, mac)));
-                foreach (var (address, _) in addresses)
-                    (PortAddresses.IsV6(address) ? sources6 : sources).Add(NftRule.InterfaceAndAddressKey(tap, address));
+                byTap.Add((NftRule.InterfaceKey(port.Tap), MacCheck));
+                foreach (var mac in port.Macs)
+                    macs.Add(NftRule.InterfaceAndMacKey(port.Tap, mac));
+                foreach (var (address, _) in port.Sources)
+                    (PortSecurityView.IsV6(address) ? sources6 : sources).Add(NftRule.InterfaceAndAddressKey(port.Tap, address));
             }
             else
             {
-                byTap.Add((NftRule.InterfaceKey(tap), ChainsOfItsOwn(table, port, addresses)));
+                byTap.Add((NftRule.InterfaceKey(port.Tap), ChainsOfItsOwn(table, port)));
             }
         }
 
@@ -66,18 +64,17 @@ internal static class AntiSpoofingTable
     }
 
     /// <summary>The same checks as the shared chains, with a rule per MAC and per address (prefixes included); returns the first chain.</summary>
-    private static string ChainsOfItsOwn(NftTableContent table, JsonObject port, List<(IPAddress Address, int Prefix)> addresses)
+    private static string ChainsOfItsOwn(NftTableContent table, PortSecurityView port)
     {
-        var shortId = port["id"]!.GetValue<string>()[..8];
-        var macCheck = "spoof-" + shortId;
-        var addressCheck = "addr-" + shortId;
+        var macCheck = "spoof-" + port.Id[..8];
+        var addressCheck = "addr-" + port.Id[..8];
         table.AddChain(macCheck).AddChain(addressCheck);
-        foreach (var mac in PortAddresses.Macs(port))
+        foreach (var mac in port.Macs)
             table.AddRule(macCheck, new NftRule().SourceMac(mac).Goto(addressCheck));
         table.AddRule(macCheck, new NftRule().Counter().Drop());
         AddressChecks(table, addressCheck,
-            addresses.Where(a => !PortAddresses.IsV6(a.Address)).Select(a => new NftRule().IsIpv4Ethernet().SourceAddress(a.Address, a.Prefix)),
-            addresses.Where(a => PortAddresses.IsV6(a.Address)).Select(a => new NftRule().IsIpv6Ethernet().SourceAddress(a.Address, a.Prefix)));
+            port.Sources.Where(a => !PortSecurityView.IsV6(a.Address)).Select(a => new NftRule().IsIpv4Ethernet().SourceAddress(a.Address, a.Prefix)),
+            port.Sources.Where(a => PortSecurityView.IsV6(a.Address)).Select(a => new NftRule().IsIpv6Ethernet().SourceAddress(a.Address, a.Prefix)));
         return macCheck;
     }
 

@@ -27,7 +27,7 @@ public sealed class SecurityGroupFilter
     private static readonly bool WholeEveryPass = Environment.GetEnvironmentVariable("CLOUDBOX_NFT_WHOLE") == "1";
     private string? _namespace;
 
-    /// <summary>How the last pass wrote the tables: whole or only the changes, and in how many messages.</summary>
+    /// <summary>How the last pass wrote the tables: whole or only the changes, in how many messages, and how long the kernel took to commit them (the rest of the phase is building and comparing the tables).</summary>
     public string LastChange { get; private set; } = "";
 
     public const string PortsTable = AntiSpoofingTable.Table;
@@ -39,7 +39,8 @@ public sealed class SecurityGroupFilter
     public void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
         string? namespacePath)
     {
-        var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
+        var instancePorts = state.InstancePorts().Select(p => new PortSecurityView(p)).ToList();
+        var filtered = instancePorts.Where(p => p.Filtered).ToList();
         var ports = AntiSpoofingTable.Build(filtered);
         var groups = new NftTableContent(NftBatch.FamilyInet, GroupsTable).AddChain("forward", hook: 2, priority: 0);
         // Most packets belong to a connection already allowed: they leave at the first rule.
@@ -50,12 +51,12 @@ public sealed class SecurityGroupFilter
         groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpTypes(130, 136).Accept());
         groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpType(143).Accept());
         MetadataOnly(groups, state, bridges, metadataBridges);
-        var chains = new GroupChains(groups, state, RemoteGroupSets(groups, state));
+        var chains = new GroupChains(groups, state, RemoteGroupSets(groups, state, instancePorts));
         var dispatch = new Dispatch();
         foreach (var port in filtered)
         {
-            if (BridgeOf(bridges, port) is { } bridge) // not plugged anywhere: nothing to filter
-                dispatch.Add(bridge, port, chains.Of(port));
+            if (bridges.GetValueOrDefault(port.NetworkId) is { } bridge) // not plugged anywhere: nothing to filter
+                dispatch.Add(bridge, port, chains.Of(port.Groups));
         }
 
         // Dispatch to the group chains: one hash lookup each, however many ports there are.
@@ -91,6 +92,7 @@ public sealed class SecurityGroupFilter
             || !NftBatch.TableExists(ports.Family, ports.Table, namespacePath) || !NftBatch.TableExists(groups.Family, groups.Table, namespacePath);
         var batch = new NftBatch();
         var messages = 0;
+        var kernel = TimeSpan.Zero;
         if (!whole)
         {
             ports.WriteChanges(batch, _ports!);
@@ -99,7 +101,7 @@ public sealed class SecurityGroupFilter
             try
             {
                 if (batch.Count > 0)
-                    batch.Commit(namespacePath);
+                    kernel += Timed(() => batch.Commit(namespacePath));
             }
             catch (CloudBox.Linux.LinuxException)
             {
@@ -113,10 +115,17 @@ public sealed class SecurityGroupFilter
             ports.WriteWhole(batch);
             groups.WriteWhole(batch);
             messages = batch.Count;
-            batch.Commit(namespacePath);
+            kernel += Timed(() => batch.Commit(namespacePath));
         }
         (_ports, _groups, _namespace) = (ports, groups, namespacePath);
-        LastChange = $"{(whole ? "whole" : "changes")}, {messages} messages";
+        LastChange = $"{(whole ? "whole" : "changes")}, {messages} messages (commit {kernel.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)} ms)";
+    }
+
+    private static TimeSpan Timed(Action action)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        action();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
     }
 
     private const string EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
@@ -141,12 +150,12 @@ public sealed class SecurityGroupFilter
         public List<NftRule> Ingress6ByPrefix { get; } = [];
 
         /// <summary>What <paramref name="port"/> sends (by source) to <paramref name="chains"/>' egress chain, what is sent to it (by destination) to the ingress one.</summary>
-        public void Add(string bridge, JsonObject port, (string Egress, string Ingress) chains)
+        public void Add(string bridge, PortSecurityView port, (string Egress, string Ingress) chains)
         {
-            foreach (var (address, prefix) in PortAddresses.Sources(port))
+            foreach (var (address, prefix) in port.Sources)
             {
-                var ipv6 = PortAddresses.IsV6(address);
-                if (PortAddresses.IsExact((address, prefix)))
+                var ipv6 = PortSecurityView.IsV6(address);
+                if (PortSecurityView.IsExact((address, prefix)))
                 {
                     var key = NftRule.InterfaceAndAddressKey(bridge, address);
                     (ipv6 ? Egress6 : Egress).Add((key, chains.Egress));
@@ -179,9 +188,9 @@ public sealed class SecurityGroupFilter
         private readonly Dictionary<string, (string Egress, string Ingress)> _byGroups = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _groupsByName = new(StringComparer.Ordinal);
 
-        public (string Egress, string Ingress) Of(JsonObject port)
+        /// <param name="ids">The port's group ids, each once, in ordinal order (<see cref="PortSecurityView.Groups"/>).</param>
+        public (string Egress, string Ingress) Of(string[] ids)
         {
-            var ids = ((JsonArray)port["security_groups"]!).Select(g => g!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal).ToList();
             var key = string.Join(',', ids);
             if (_byGroups.TryGetValue(key, out var chains))
                 return chains;
@@ -213,7 +222,7 @@ public sealed class SecurityGroupFilter
             return chains;
         }
 
-        private IEnumerable<JsonObject> RulesOf(List<string> groupIds, string direction) =>
+        private IEnumerable<JsonObject> RulesOf(string[] groupIds, string direction) =>
             groupIds.SelectMany(g => state.RulesByGroup[g]).Where(r => r["direction"]!.GetValue<string>() == direction);
     }
 
@@ -239,15 +248,14 @@ public sealed class SecurityGroupFilter
         }
     }
 
-    private static string? BridgeOf(IReadOnlyDictionary<string, string> bridges, JsonObject port) =>
-        bridges.GetValueOrDefault(port["network_id"]!.GetValue<string>());
-
     /// <summary>
     /// One address set per group that some rule names as its remote group, holding its members'
     /// addresses: a rule "from members of G" stays one lookup however many members G has.
     /// </summary>
-    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftTableContent groups, DesiredState state)
+    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftTableContent groups, DesiredState state,
+        List<PortSecurityView> instancePorts)
     {
+        var members = instancePorts.SelectMany(p => p.Groups.Select(g => (Group: g, Port: p))).ToLookup(m => m.Group, m => m.Port);
         var sets = new Dictionary<(string, bool), (string, uint)>();
         var remoteGroups = state.RulesByGroup.SelectMany(g => g).Where(r => r["remote_group_id"] is not null)
             .Select(r => (r["remote_group_id"]!.GetValue<string>(), r["ethertype"]!.GetValue<string>() == "IPv6")).Distinct();
@@ -256,9 +264,8 @@ public sealed class SecurityGroupFilter
             var name = (ipv6 ? "group6-" : "group-") + groupId[..8];
             // An id that does not depend on the other sets, so the rules naming this set stay equal from pass to pass.
             var set = (name, 0x4000_0000u | (StableHash(name) & 0x3fff_ffffu));
-            var members = state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId));
-            groups.AddAddressSet(set.Item1, set.Item2,
-                members.SelectMany(PortAddresses.Sources).Where(a => PortAddresses.IsExact(a) && PortAddresses.IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
+            groups.AddAddressSet(set.Item1, set.Item2, members[groupId].SelectMany(p => p.Sources)
+                .Where(a => PortSecurityView.IsExact(a) && PortSecurityView.IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
             sets[(groupId, ipv6)] = set;
         }
         return sets;
@@ -278,9 +285,9 @@ public sealed class SecurityGroupFilter
         {
             var parts = cidr.Split('/');
             var address = IPAddress.Parse(parts[0]);
-            if (PortAddresses.IsV6(address) != ipv6)
+            if (PortSecurityView.IsV6(address) != ipv6)
                 yield break; // a prefix of the other family never matches
-            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : PortAddresses.FullLength(address);
+            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : PortSecurityView.FullLength(address);
             if (prefix > 0)
                 match = remoteIsSource ? match.SourceAddress(address, prefix) : match.DestinationAddress(address, prefix);
         }

@@ -143,7 +143,7 @@ public sealed class SharedGroupChainTests : DataPlaneFixture
         Assert.That(Listed(diffed, "bridge", SecurityGroupFilter.PortsTable), Does.Contain("10.84.0.192/28"));
 
         filter.Apply(state, bridges, [], diffed.Path);
-        Assert.That(filter.LastChange, Is.EqualTo("changes, 0 messages"));
+        Assert.That(filter.LastChange, Does.StartWith("changes, 0 messages"));
     }
 
     private async Task<DesiredState> State(string networkId)
