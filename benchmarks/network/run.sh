@@ -94,7 +94,7 @@ throughput() {
     wait "$listener" 2>/dev/null || true
 }
 ip netns exec "$NS-a" busybox ping -c 2 -W 1 "$B" >/dev/null || echo "warning: $A cannot ping $B"
-echo "  filtered ports: $(in_ns nft list table bridge cloudbox-ports | grep -c 'chain spoof-');" \
+echo "  filtered ports: $(in_ns nft list map bridge cloudbox-ports spoof-by-tap | grep -c ': jump');" \
     "rules a packet can walk: forward $(( $(in_ns nft -a list chain inet cloudbox-sg forward | grep -c '# handle') - 1 ))," \
     "bridge prerouting $(( $(in_ns nft -a list chain bridge cloudbox-ports prerouting | grep -c '# handle') - 1 ))"
 # Rounds alternate with and without the tables (a port change makes the next pass put them back),

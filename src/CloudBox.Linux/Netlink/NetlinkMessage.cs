@@ -25,6 +25,9 @@ public sealed class NetlinkMessage
 
     public ushort Flags { get; set; }
 
+    /// <summary>Bytes so far, header included.</summary>
+    public int Length => _length;
+
     /// <summary>Appends raw bytes (a family header such as ifinfomsg), padded to 4 bytes.</summary>
     public NetlinkMessage Append(ReadOnlySpan<byte> bytes)
     {

@@ -17,7 +17,8 @@ public sealed class NftBatch
         DelSetElement = Subsystem | 14;
     private const ushort BatchBegin = 0x10, BatchEnd = 0x11;
 
-    private const int ElementsPerMessage = 256;
+    /// <summary>Bytes of set elements per message: well under the 64 KiB a nested attribute can hold.</summary>
+    private const int ElementListBytes = 60_000;
 
     private readonly List<NetlinkMessage> _messages = [];
 
@@ -64,7 +65,7 @@ public sealed class NftBatch
         return this;
     }
 
-    /// <summary>Adds addresses to a set made earlier (in this batch or before).</summary>
+    /// <summary>Adds keys (addresses, or concatenations such as interface and address) to a set made earlier (in this batch or before).</summary>
     public NftBatch AddSetElements(byte family, string table, string name, uint id, IEnumerable<byte[]> keys) =>
         SetElements(NewSetElement, family, table, name, id, keys.Select(k => (k, (string?)null)));
 
@@ -78,25 +79,40 @@ public sealed class NftBatch
     public NftBatch DeleteMapElements(byte family, string table, string name, IEnumerable<byte[]> keys) =>
         SetElements(DelSetElement, family, table, name, null, keys.Select(k => (k, (string?)null)));
 
+    /// <summary>
+    /// Elements packed into as few messages as fit: a nested attribute's length is 16 bits, so a
+    /// message's element list is closed once it passes <see cref="ElementListBytes"/> (an element
+    /// is at most a few hundred bytes) and the rest go on in the next.
+    /// </summary>
     private NftBatch SetElements(ushort type, byte family, string table, string name, uint? id, IEnumerable<(byte[] Key, string? Chain)> elements)
     {
-        // A nested attribute's length is 16 bits: many elements go in several messages.
-        foreach (var chunk in elements.Chunk(ElementsPerMessage))
+        NetlinkMessage? message = null;
+        var list = 0;
+        foreach (var (key, chain) in elements)
         {
-            var message = Header(type, type == NewSetElement ? NetlinkSocket.FlagCreate : (ushort)0, family).String(1, table).String(2, name);
-            if (id is { } setId)
-                message.U32BigEndian(4, setId);
-            var list = message.BeginNested(3);
-            foreach (var (key, chain) in chunk)
+            if (message is null)
             {
-                var element = message.BeginNested(1);
-                var keyStart = message.BeginNested(1);
-                message.Attribute(1, key);
-                message.EndNested(keyStart);
-                if (chain is not null)
-                    JumpData(message, chain);
-                message.EndNested(element);
+                message = Header(type, type == NewSetElement ? NetlinkSocket.FlagCreate : (ushort)0, family).String(1, table).String(2, name);
+                if (id is { } setId)
+                    message.U32BigEndian(4, setId);
+                list = message.BeginNested(3);
             }
+            var element = message.BeginNested(1);
+            var keyStart = message.BeginNested(1);
+            message.Attribute(1, key);
+            message.EndNested(keyStart);
+            if (chain is not null)
+                JumpData(message, chain);
+            message.EndNested(element);
+            if (message.Length - list > ElementListBytes)
+            {
+                message.EndNested(list);
+                _messages.Add(message);
+                message = null;
+            }
+        }
+        if (message is not null)
+        {
             message.EndNested(list);
             _messages.Add(message);
         }
@@ -130,32 +146,24 @@ public sealed class NftBatch
     }
 
     /// <summary>
-    /// A named set of IPv4 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
+    /// A named set of IPv4 or IPv6 addresses that rules look up in one step (<see cref="NftRule.SourceInSet"/>),
     /// so a rule about a group of many addresses stays one rule. <paramref name="id"/> is unique in the batch.
     /// </summary>
-    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false)
+    public NftBatch AddAddressSet(byte family, string table, string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false) =>
+        AddSet(family, table, name, id, ipv6 ? NftKeyType.Ipv6Address : NftKeyType.Ipv4Address, ipv6 ? 16 : 4,
+            addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).Distinct(ByteKeyComparer.Instance));
+
+    /// <summary>
+    /// A named set of keys of <paramref name="keyLength"/> bytes, e.g. concatenations of an interface
+    /// name and an address (<see cref="NftRule.InputInterfaceAndSourceInSet"/>): a check against any
+    /// number of (port, address) pairs is one hash lookup.
+    /// </summary>
+    public NftBatch AddSet(byte family, string table, string name, uint id, uint keyType, int keyLength, IEnumerable<byte[]> keys)
     {
-        // Key types: ipv4_addr (7, 4 bytes) or ipv6_addr (8, 16 bytes).
-        _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
-            .U32BigEndian(3, 0).U32BigEndian(4, ipv6 ? 8u : 7u).U32BigEndian(5, ipv6 ? 16u : 4u).U32BigEndian(10, id));
-        var distinct = addresses.Select(a => a.GetAddressBytes()).Where(a => a.Length == (ipv6 ? 16 : 4)).DistinctBy(Convert.ToHexString).ToList();
-        // A nested attribute's length is 16 bits: large sets go in several element messages.
-        foreach (var chunk in distinct.Chunk(ElementsPerMessage))
-        {
-            var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
-            var list = message.BeginNested(3);
-            foreach (var address in chunk)
-            {
-                var element = message.BeginNested(1);
-                var key = message.BeginNested(1);
-                message.Attribute(1, address);
-                message.EndNested(key);
-                message.EndNested(element);
-            }
-            message.EndNested(list);
-            _messages.Add(message);
-        }
-        return this;
+        _messages.Add(KeyByteOrder(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
+            .U32BigEndian(3, 0).U32BigEndian(4, keyType).U32BigEndian(5, (uint)keyLength).U32BigEndian(10, id), keyType));
+        return AddSetElements(family, table, name, id, keys.Select(k => k.Length == keyLength ? k
+            : throw new ArgumentException($"set {name}: a key of {k.Length} bytes, not {keyLength}")));
     }
 
     /// <summary>
@@ -163,31 +171,22 @@ public sealed class NftBatch
     /// into a chain made earlier in the batch, so a rule dispatching among many chains is one hash
     /// lookup (<see cref="NftRule.JumpByInputInterface"/> and friends) instead of a rule per chain.
     /// </summary>
-    public NftBatch AddVerdictMap(byte family, string table, string name, uint id, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
+    public NftBatch AddVerdictMap(byte family, string table, string name, uint id, uint keyType, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
     {
-        // Flags: map; key type 0 (the kernel checks only the length); data: verdicts.
-        _messages.Add(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
-            .U32BigEndian(3, 8).U32BigEndian(4, 0).U32BigEndian(5, (uint)keyLength).U32BigEndian(6, 0xffffff00).U32BigEndian(10, id));
-        foreach (var chunk in elements.DistinctBy(e => Convert.ToHexString(e.Key)).Chunk(ElementsPerMessage))
-        {
-            var message = Header(NewSetElement, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name).U32BigEndian(4, id);
-            var list = message.BeginNested(3);
-            foreach (var (key, chain) in chunk)
-            {
-                if (key.Length != keyLength)
-                    throw new ArgumentException($"map {name}: a key of {key.Length} bytes, not {keyLength}");
-                var element = message.BeginNested(1);
-                var keyStart = message.BeginNested(1);
-                message.Attribute(1, key);
-                message.EndNested(keyStart);
-                JumpData(message, chain);
-                message.EndNested(element);
-            }
-            message.EndNested(list);
-            _messages.Add(message);
-        }
-        return this;
+        // Flags: map; data: verdicts.
+        _messages.Add(KeyByteOrder(Header(NewSet, NetlinkSocket.FlagCreate, family).String(1, table).String(2, name)
+            .U32BigEndian(3, 8).U32BigEndian(4, keyType).U32BigEndian(5, (uint)keyLength).U32BigEndian(6, 0xffffff00).U32BigEndian(10, id), keyType));
+        return AddMapElements(family, table, name, id, elements.DistinctBy(e => e.Key, ByteKeyComparer.Instance)
+            .Select(e => e.Key.Length == keyLength ? e : throw new ArgumentException($"map {name}: a key of {e.Key.Length} bytes, not {keyLength}")));
     }
+
+    /// <summary>
+    /// A key that is an interface name alone is a string in host order: without saying so (in the
+    /// set's user data, which only nft reads) <c>nft list</c> prints it backwards, i.e. empty.
+    /// Concatenations need nothing: nft takes each part's order from its type.
+    /// </summary>
+    private static NetlinkMessage KeyByteOrder(NetlinkMessage set, uint keyType) =>
+        keyType == NftKeyType.InterfaceName ? set.Attribute(13, [0, 4, .. BitConverter.GetBytes(1u)]) : set; // NFTNL_UDATA_SET_KEYBYTEORDER: host
 
     public NftBatch AddRule(byte family, string table, string chain, NftRule rule)
     {

@@ -60,9 +60,19 @@ public sealed class NftRule
 
     public NftRule DestinationInSet(string set, uint setId, bool ipv6 = false) => AddressInSet(ipv6 ? 24u : 16u, ipv6 ? 16u : 4u, set, setId);
 
-    private NftRule AddressInSet(uint offset, uint length, string set, uint setId)
+    private NftRule AddressInSet(uint offset, uint length, string set, uint setId) => Payload(BaseNetwork, offset, length, Reg1).Lookup(set, setId);
+
+    /// <summary>(Input interface name, source MAC) is in the named set, whose keys are <see cref="InterfaceAndMacKey"/>.</summary>
+    public NftRule InputInterfaceAndSourceMacInSet(string set, uint setId) =>
+        Meta(MetaIifName, Reg1).Payload(BaseLink, 6, 6, Reg32After16Bytes).Lookup(set, setId);
+
+    /// <summary>(Input interface name, IPv4 or IPv6 source) is in the named set, whose keys are <see cref="InterfaceAndAddressKey"/>.</summary>
+    /// <remarks>Check the family first: the address is read from the network header whatever it holds.</remarks>
+    public NftRule InputInterfaceAndSourceInSet(string set, uint setId, bool ipv6 = false) =>
+        Meta(MetaIifName, Reg1).Payload(BaseNetwork, ipv6 ? 8u : 12u, ipv6 ? 16u : 4u, Reg32After16Bytes).Lookup(set, setId);
+
+    private NftRule Lookup(string set, uint setId)
     {
-        Payload(BaseNetwork, offset, length, Reg1);
         Expressions.Add(("lookup", m => m.String(1, set).U32BigEndian(2, Reg1).U32BigEndian(4, setId)));
         return this;
     }
@@ -89,8 +99,12 @@ public sealed class NftRule
     /// <summary>A map key of an interface name (16 bytes, zero-padded, as the kernel loads it).</summary>
     public static byte[] InterfaceKey(string name) => InterfaceName(name);
 
-    /// <summary>A map key of an interface name and an IPv4 address, concatenated as the registers hold them.</summary>
+    /// <summary>A key of an interface name and an IPv4 or IPv6 address, concatenated as the registers hold them.</summary>
     public static byte[] InterfaceAndAddressKey(string name, IPAddress address) => [.. InterfaceName(name), .. address.GetAddressBytes()];
+
+    /// <summary>A key of an interface name and a MAC address; the MAC's register is zero-padded to 8 bytes.</summary>
+    public static byte[] InterfaceAndMacKey(string name, byte[] mac) => mac.Length == 6 ? [.. InterfaceName(name), .. mac, 0, 0]
+        : throw new ArgumentException($"a MAC address of {mac.Length} bytes");
 
     private NftRule VerdictLookup(string map, uint mapId)
     {

@@ -46,14 +46,14 @@ public sealed class NftTableContent(byte family, string table)
         }
     }
 
-    /// <summary>An address set (<see cref="Chains"/> null) or a verdict map; elements by key in hex.</summary>
-    private sealed class Elements(uint id, int keyLength, bool ipv6, bool map)
+    /// <summary>A set (elements without a chain) or a verdict map: each key with the chain it jumps to.</summary>
+    private sealed class Elements(uint id, uint keyType, int keyLength, bool map)
     {
         public uint Id { get; } = id;
+        public uint KeyType { get; } = keyType;
         public int KeyLength { get; } = keyLength;
-        public bool Ipv6 { get; } = ipv6;
         public bool IsMap { get; } = map;
-        public Dictionary<string, (byte[] Key, string? Chain)> ByKey { get; } = [];
+        public Dictionary<byte[], string?> ByKey { get; } = new(ByteKeyComparer.Instance);
     }
 
     /// <summary>Declares a chain (a base chain on <paramref name="hook"/>, else a regular one); declaring it again is a no-op.</summary>
@@ -70,27 +70,32 @@ public sealed class NftTableContent(byte family, string table)
         return this;
     }
 
-    public NftTableContent AddAddressSet(string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false)
+    public NftTableContent AddAddressSet(string name, uint id, IEnumerable<System.Net.IPAddress> addresses, bool ipv6 = false) =>
+        AddSet(name, id, ipv6 ? NftKeyType.Ipv6Address : NftKeyType.Ipv4Address, ipv6 ? 16 : 4,
+            addresses.Select(a => a.GetAddressBytes()).Where(k => k.Length == (ipv6 ? 16 : 4)));
+
+    /// <summary>A set of keys of <paramref name="keyLength"/> bytes (see <see cref="NftKeyType"/>); a key given twice is one element.</summary>
+    public NftTableContent AddSet(string name, uint id, uint keyType, int keyLength, IEnumerable<byte[]> keys)
     {
-        var set = new Elements(id, ipv6 ? 16 : 4, ipv6, map: false);
-        foreach (var address in addresses)
+        var set = new Elements(id, keyType, keyLength, map: false);
+        foreach (var key in keys)
         {
-            var key = address.GetAddressBytes();
-            if (key.Length == set.KeyLength)
-                set.ByKey.TryAdd(Convert.ToHexString(key), (key, null));
+            if (key.Length != keyLength)
+                throw new ArgumentException($"set {name}: a key of {key.Length} bytes, not {keyLength}");
+            set.ByKey.TryAdd(key, null);
         }
         _sets[name] = set;
         return this;
     }
 
-    public NftTableContent AddVerdictMap(string name, uint id, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
+    public NftTableContent AddVerdictMap(string name, uint id, uint keyType, int keyLength, IEnumerable<(byte[] Key, string Chain)> elements)
     {
-        var map = new Elements(id, keyLength, ipv6: false, map: true);
+        var map = new Elements(id, keyType, keyLength, map: true);
         foreach (var (key, chain) in elements)
         {
             if (key.Length != keyLength)
                 throw new ArgumentException($"map {name}: a key of {key.Length} bytes, not {keyLength}");
-            map.ByKey.TryAdd(Convert.ToHexString(key), (key, chain));
+            map.ByKey.TryAdd(key, chain);
         }
         _sets[name] = map;
         return this;
@@ -129,14 +134,14 @@ public sealed class NftTableContent(byte family, string table)
                 DeclareSet(batch, name, elements);
                 continue;
             }
-            var gone = before.ByKey.Where(e => !elements.ByKey.TryGetValue(e.Key, out var now) || now.Chain != e.Value.Chain).Select(e => e.Value.Key).ToList();
-            var came = elements.ByKey.Where(e => !before.ByKey.TryGetValue(e.Key, out var then) || then.Chain != e.Value.Chain).Select(e => e.Value).ToList();
+            var gone = before.ByKey.Where(e => !elements.ByKey.TryGetValue(e.Key, out var now) || now != e.Value).Select(e => e.Key).ToList();
+            var came = elements.ByKey.Where(e => !before.ByKey.TryGetValue(e.Key, out var then) || then != e.Value).ToList();
             if (gone.Count > 0)
                 batch.DeleteSetElements(Family, Table, name, gone);
             if (came.Count == 0)
                 continue;
             if (elements.IsMap)
-                batch.AddMapElements(Family, Table, name, elements.Id, came.Select(e => (e.Key, e.Chain!)));
+                batch.AddMapElements(Family, Table, name, elements.Id, came.Select(e => (e.Key, e.Value!)));
             else
                 batch.AddSetElements(Family, Table, name, elements.Id, came.Select(e => e.Key));
         }
@@ -154,7 +159,7 @@ public sealed class NftTableContent(byte family, string table)
         // (and their references to sets) with it; then the sets and maps themselves.
         var goneSets = previous._sets.Where(s => !_sets.ContainsKey(s.Key)).ToList();
         foreach (var (name, elements) in goneSets.Where(s => s.Value.IsMap && s.Value.ByKey.Count > 0))
-            batch.DeleteMapElements(Family, Table, name, elements.ByKey.Values.Select(e => e.Key));
+            batch.DeleteMapElements(Family, Table, name, elements.ByKey.Keys);
         foreach (var name in previous._chainOrder.Where(c => !_chains.ContainsKey(c)))
             batch.DeleteChain(Family, Table, name);
         foreach (var (name, _) in goneSets)
@@ -170,9 +175,9 @@ public sealed class NftTableContent(byte family, string table)
     private void DeclareSet(NftBatch batch, string name, Elements elements)
     {
         if (elements.IsMap)
-            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyLength, elements.ByKey.Values.Select(e => (e.Key, e.Chain!)));
+            batch.AddVerdictMap(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Select(e => (e.Key, e.Value!)));
         else
-            batch.AddAddressSet(Family, Table, name, elements.Id, elements.ByKey.Values.Select(e => new System.Net.IPAddress(e.Key)), elements.Ipv6);
+            batch.AddSet(Family, Table, name, elements.Id, elements.KeyType, elements.KeyLength, elements.ByKey.Keys);
     }
 
     private void FillChain(NftBatch batch, string name)

@@ -2,23 +2,21 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Linux.Netlink;
 using CloudBox.Networking.SecurityGroups;
-using CloudBox.Networking.Subnets;
 
 namespace CloudBox.Networking.DataPlane;
 
 /// <summary>
 /// Security groups and anti-spoofing as nftables rules (IPv4 and IPv6), written in one atomic batch per pass: the whole tables at start, then only what changed:
 /// <list type="bullet">
-/// <item>table <c>bridge cloudbox-ports</c>: one verdict-map lookup by tap sends a frame to its port's
-/// chain, where it must carry the port's MAC and one of its addresses (or an allowed address pair;
-/// for IPv6 also the link-local address of the MAC); DHCP discovery and, from ::, ICMPv6 (duplicate
-/// address detection) are let through; a VM's router advertisements never are.</item>
+/// <item>table <c>bridge cloudbox-ports</c>: anti-spoofing, see <see cref="AntiSpoofingTable"/>.</item>
 /// <item>table <c>inet cloudbox-sg</c> on the forward hook, which bridged IPv4 and IPv6 reach through
 /// br_netfilter and so has connection tracking: replies of allowed connections pass; a port's
 /// egress rules judge what it sends (by source address, trustworthy after anti-spoofing), its
 /// ingress rules what is sent to it; anything else to or from a filtered port is dropped. Packets
 /// of established connections leave at the first rule, neighbour discovery and MLD at the next two;
-/// new ones reach their port's chains through verdict maps keyed by (bridge, address), two per IP version.</item>
+/// new ones reach their port's chains through verdict maps keyed by (bridge, address), two per IP version.
+/// Those chains depend only on the port's security groups, so ports with the same groups share
+/// them (see <see cref="GroupChains"/>): a port costs map elements, not rules.</item>
 /// </list>
 /// </summary>
 public sealed class SecurityGroupFilter
@@ -29,10 +27,10 @@ public sealed class SecurityGroupFilter
     private static readonly bool WholeEveryPass = Environment.GetEnvironmentVariable("CLOUDBOX_NFT_WHOLE") == "1";
     private string? _namespace;
 
-    /// <summary>How the last pass wrote the tables: whole or only the changes, and in how many messages.</summary>
+    /// <summary>How the last pass wrote the tables: whole or only the changes, in how many messages, and how long the kernel took to commit them (the rest of the phase is building and comparing the tables).</summary>
     public string LastChange { get; private set; } = "";
 
-    public const string PortsTable = "cloudbox-ports";
+    public const string PortsTable = AntiSpoofingTable.Table;
     public const string GroupsTable = "cloudbox-sg";
 
     /// <param name="bridges">The bridge of each network: dispatch to a port's chains also matches its bridge, so equal
@@ -41,8 +39,9 @@ public sealed class SecurityGroupFilter
     public void Apply(DesiredState state, IReadOnlyDictionary<string, string> bridges, IReadOnlyCollection<string> metadataBridges,
         string? namespacePath)
     {
-        var filtered = state.InstancePorts().Where(p => p["port_security_enabled"]?.GetValue<bool>() == true).ToList();
-        var ports = new NftTableContent(NftBatch.FamilyBridge, PortsTable).AddChain("prerouting", hook: 0, priority: -300);
+        var instancePorts = state.InstancePorts().Select(p => new PortSecurityView(p)).ToList();
+        var filtered = instancePorts.Where(p => p.Filtered).ToList();
+        var ports = AntiSpoofingTable.Build(filtered);
         var groups = new NftTableContent(NftBatch.FamilyInet, GroupsTable).AddChain("forward", hook: 2, priority: 0);
         // Most packets belong to a connection already allowed: they leave at the first rule.
         groups.AddRule("forward", new NftRule().CtStateIn(2 | 4).Accept());
@@ -52,28 +51,27 @@ public sealed class SecurityGroupFilter
         groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpTypes(130, 136).Accept());
         groups.AddRule("forward", new NftRule().IsIpv6().L4Protocol(58).IcmpType(143).Accept());
         MetadataOnly(groups, state, bridges, metadataBridges);
-        var sets = RemoteGroupSets(groups, state);
+        var chains = new GroupChains(groups, state, RemoteGroupSets(groups, state, instancePorts));
         var dispatch = new Dispatch();
         foreach (var port in filtered)
-            AntiSpoofing(ports, dispatch, port);
-        foreach (var port in filtered)
-            Egress(groups, state, sets, dispatch, BridgeOf(bridges, port), port);
-        foreach (var port in filtered)
-            Ingress(groups, state, sets, dispatch, BridgeOf(bridges, port), port);
+        {
+            if (bridges.GetValueOrDefault(port.NetworkId) is { } bridge) // not plugged anywhere: nothing to filter
+                dispatch.Add(bridge, port, chains.Of(port.Groups));
+        }
 
-        // Dispatch to the per-port chains: one hash lookup each, however many ports there are.
-        ports.AddVerdictMap(SpoofMap, SpoofMapId, 16, dispatch.Spoofing);
-        ports.AddRule("prerouting", new NftRule().JumpByInputInterface(SpoofMap, SpoofMapId));
-        groups.AddVerdictMap(EgressMap, EgressMapId, 20, dispatch.Egress);
-        groups.AddVerdictMap(IngressMap, IngressMapId, 20, dispatch.Ingress);
+        // Dispatch to the group chains: one hash lookup each, however many ports there are.
+        var byAddress = NftKeyType.Concatenation(NftKeyType.InterfaceName, NftKeyType.Ipv4Address);
+        var byAddress6 = NftKeyType.Concatenation(NftKeyType.InterfaceName, NftKeyType.Ipv6Address);
+        groups.AddVerdictMap(EgressMap, EgressMapId, byAddress, 20, dispatch.Egress);
+        groups.AddVerdictMap(IngressMap, IngressMapId, byAddress, 20, dispatch.Ingress);
         groups.AddRule("forward", new NftRule().IsIpv4().JumpByInputInterfaceAndSource(EgressMap, EgressMapId));
         foreach (var rule in dispatch.EgressByPrefix)
             groups.AddRule("forward", rule);
         groups.AddRule("forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination(IngressMap, IngressMapId));
         foreach (var rule in dispatch.IngressByPrefix)
             groups.AddRule("forward", rule);
-        groups.AddVerdictMap(Egress6Map, Egress6MapId, 32, dispatch.Egress6);
-        groups.AddVerdictMap(Ingress6Map, Ingress6MapId, 32, dispatch.Ingress6);
+        groups.AddVerdictMap(Egress6Map, Egress6MapId, byAddress6, 32, dispatch.Egress6);
+        groups.AddVerdictMap(Ingress6Map, Ingress6MapId, byAddress6, 32, dispatch.Ingress6);
         groups.AddRule("forward", new NftRule().IsIpv6().JumpByInputInterfaceAndSource6(Egress6Map, Egress6MapId));
         foreach (var rule in dispatch.Egress6ByPrefix)
             groups.AddRule("forward", rule);
@@ -94,6 +92,7 @@ public sealed class SecurityGroupFilter
             || !NftBatch.TableExists(ports.Family, ports.Table, namespacePath) || !NftBatch.TableExists(groups.Family, groups.Table, namespacePath);
         var batch = new NftBatch();
         var messages = 0;
+        var kernel = TimeSpan.Zero;
         if (!whole)
         {
             ports.WriteChanges(batch, _ports!);
@@ -102,7 +101,7 @@ public sealed class SecurityGroupFilter
             try
             {
                 if (batch.Count > 0)
-                    batch.Commit(namespacePath);
+                    kernel += Timed(() => batch.Commit(namespacePath));
             }
             catch (CloudBox.Linux.LinuxException)
             {
@@ -116,15 +115,22 @@ public sealed class SecurityGroupFilter
             ports.WriteWhole(batch);
             groups.WriteWhole(batch);
             messages = batch.Count;
-            batch.Commit(namespacePath);
+            kernel += Timed(() => batch.Commit(namespacePath));
         }
         (_ports, _groups, _namespace) = (ports, groups, namespacePath);
-        LastChange = $"{(whole ? "whole" : "changes")}, {messages} messages";
+        LastChange = $"{(whole ? "whole" : "changes")}, {messages} messages (commit {kernel.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)} ms)";
     }
 
-    private const string SpoofMap = "spoof-by-tap", EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
+    private static TimeSpan Timed(Action action)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        action();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    private const string EgressMap = "egress-by-source", IngressMap = "ingress-by-destination";
     private const string Egress6Map = "egress6-by-source", Ingress6Map = "ingress6-by-destination";
-    private const uint SpoofMapId = 100_001, EgressMapId = 100_002, IngressMapId = 100_003, Egress6MapId = 100_004, Ingress6MapId = 100_005;
+    private const uint EgressMapId = 100_002, IngressMapId = 100_003, Egress6MapId = 100_004, Ingress6MapId = 100_005;
 
     /// <summary>
     /// Where packets go to their port's chains. Bridged IPv4 reaches the inet forward hook through
@@ -134,7 +140,6 @@ public sealed class SecurityGroupFilter
     /// </summary>
     private sealed class Dispatch
     {
-        public List<(byte[] Key, string Chain)> Spoofing { get; } = [];
         public List<(byte[] Key, string Chain)> Egress { get; } = [];
         public List<(byte[] Key, string Chain)> Ingress { get; } = [];
         public List<NftRule> EgressByPrefix { get; } = [];
@@ -143,6 +148,83 @@ public sealed class SecurityGroupFilter
         public List<(byte[] Key, string Chain)> Ingress6 { get; } = [];
         public List<NftRule> Egress6ByPrefix { get; } = [];
         public List<NftRule> Ingress6ByPrefix { get; } = [];
+
+        /// <summary>What <paramref name="port"/> sends (by source) to <paramref name="chains"/>' egress chain, what is sent to it (by destination) to the ingress one.</summary>
+        public void Add(string bridge, PortSecurityView port, (string Egress, string Ingress) chains)
+        {
+            foreach (var (address, prefix) in port.Sources)
+            {
+                var ipv6 = PortSecurityView.IsV6(address);
+                if (PortSecurityView.IsExact((address, prefix)))
+                {
+                    var key = NftRule.InterfaceAndAddressKey(bridge, address);
+                    (ipv6 ? Egress6 : Egress).Add((key, chains.Egress));
+                    (ipv6 ? Ingress6 : Ingress).Add((key, chains.Ingress));
+                }
+                else if (ipv6)
+                {
+                    Egress6ByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv6().SourceAddress(address, prefix).Jump(chains.Egress));
+                    Ingress6ByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv6().DestinationAddress(address, prefix).Jump(chains.Ingress));
+                }
+                else
+                {
+                    EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chains.Egress));
+                    IngressByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv4().DestinationAddress(address, prefix).Jump(chains.Ingress));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One egress and one ingress chain per distinct set of security groups, shared by every port
+    /// that has exactly those groups: egress rules judge by source address and ingress rules by
+    /// destination, which the dispatch already tied to the port, and remote groups are named sets,
+    /// so nothing in the chains is the port's own. A chain is named after a hash of its group ids,
+    /// so it keeps its name from pass to pass: a group's rule change rewrites its chains (once for
+    /// all their ports), a port changing groups only moves its map elements.
+    /// </summary>
+    private sealed class GroupChains(NftTableContent groups, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets)
+    {
+        private readonly Dictionary<string, (string Egress, string Ingress)> _byGroups = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _groupsByName = new(StringComparer.Ordinal);
+
+        /// <param name="ids">The port's group ids, each once, in ordinal order (<see cref="PortSecurityView.Groups"/>).</param>
+        public (string Egress, string Ingress) Of(string[] ids)
+        {
+            var key = string.Join(',', ids);
+            if (_byGroups.TryGetValue(key, out var chains))
+                return chains;
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16];
+            var name = hash;
+            // Two sets of groups with one name would share rules: never, however unlikely.
+            for (var n = 2; !_groupsByName.TryAdd(name, key); n++)
+                name = $"{hash}-{n}";
+            chains = ("out-" + name, "in-" + name);
+            _byGroups[key] = chains;
+
+            groups.AddChain(chains.Egress);
+            // DHCP and DHCPv6 requests reach CloudBox's server whatever the rules say, as in Neutron.
+            groups.AddRule(chains.Egress, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
+            groups.AddRule(chains.Egress, new NftRule().IsIpv6().L4Protocol(17).DestinationPorts(547, 547).Return());
+            foreach (var rule in RulesOf(ids, "egress"))
+            {
+                foreach (var match in Matches(sets, rule, remoteIsSource: false))
+                    groups.AddRule(chains.Egress, match.Return());
+            }
+            groups.AddRule(chains.Egress, new NftRule().Counter().Drop());
+
+            groups.AddChain(chains.Ingress);
+            foreach (var rule in RulesOf(ids, "ingress"))
+            {
+                foreach (var match in Matches(sets, rule, remoteIsSource: true))
+                    groups.AddRule(chains.Ingress, match.Accept());
+            }
+            groups.AddRule(chains.Ingress, new NftRule().Counter().Drop());
+            return chains;
+        }
+
+        private IEnumerable<JsonObject> RulesOf(string[] groupIds, string direction) =>
+            groupIds.SelectMany(g => state.RulesByGroup[g]).Where(r => r["direction"]!.GetValue<string>() == direction);
     }
 
     /// <summary>
@@ -167,82 +249,14 @@ public sealed class SecurityGroupFilter
         }
     }
 
-    private static string? BridgeOf(IReadOnlyDictionary<string, string> bridges, JsonObject port) =>
-        bridges.GetValueOrDefault(port["network_id"]!.GetValue<string>());
-
-    private static string ShortId(JsonObject port) => port["id"]!.GetValue<string>()[..8];
-
-    /// <summary>
-    /// The addresses a port may send from: its fixed IPs (IPv4 and IPv6), its allowed address pairs
-    /// (which may be prefixes), and the IPv6 link-local address of its MAC and of each pair's MAC.
-    /// </summary>
-    private static List<(IPAddress Address, int Prefix)> SourceAddresses(JsonObject port)
-    {
-        var result = new List<(IPAddress, int)>();
-        foreach (var fixedIp in (JsonArray)port["fixed_ips"]!)
-        {
-            var address = IPAddress.Parse(fixedIp!["ip_address"]!.GetValue<string>());
-            result.Add((address, FullLength(address)));
-        }
-        var macs = new List<string> { port["mac_address"]!.GetValue<string>() };
-        foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
-        {
-            var text = pair!["ip_address"]!.GetValue<string>();
-            var parts = text.Split('/');
-            if (IPAddress.TryParse(parts[0], out var address))
-                result.Add((address, parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address)));
-            if (pair["mac_address"]?.GetValue<string>() is { } mac)
-                macs.Add(mac);
-        }
-        foreach (var mac in macs.Distinct())
-            result.Add((Ipv6.LinkLocal(mac), 128));
-        return result;
-    }
-
-    private static int FullLength(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
-
-    private static bool IsV6(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-
-    private static void AntiSpoofing(NftTableContent ports, Dispatch dispatch, JsonObject port)
-    {
-        var tap = KernelNames.Tap(port["id"]!.GetValue<string>());
-        var chain = "spoof-" + ShortId(port);
-        ports.AddChain(chain);
-        dispatch.Spoofing.Add((NftRule.InterfaceKey(tap), chain));
-        var macs = new List<byte[]> { ParseMac(port["mac_address"]!.GetValue<string>()) };
-        foreach (var pair in (JsonArray?)port["allowed_address_pairs"] ?? [])
-            macs.Add(ParseMac(pair!["mac_address"]!.GetValue<string>()));
-        // A frame from a MAC the port owns goes on to the address check (and never comes back here); any other is dropped.
-        var addressChain = "addr-" + ShortId(port);
-        ports.AddChain(addressChain);
-        foreach (var mac in macs.DistinctBy(Convert.ToHexString))
-            ports.AddRule(chain, new NftRule().SourceMac(mac).Goto(addressChain));
-        ports.AddRule(chain, new NftRule().Counter().Drop());
-        // Neither IPv4 nor IPv6 (ARP): allowed. DHCP discovery from 0.0.0.0: allowed. Otherwise the source must be the port's.
-        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(IPAddress.Any).L4Protocol(17)
-            .DestinationPorts(67, 67).Return());
-        // A VM never answers as a DHCP or DHCPv6 server: CloudBox's are the network's only ones (as in Neutron).
-        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().L4Protocol(17).SourcePort(67).Counter().Drop());
-        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(17).SourcePort(547).Counter().Drop());
-        var sources = SourceAddresses(port);
-        foreach (var (address, prefix) in sources.Where(s => !IsV6(s.Address)))
-            ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().SourceAddress(address, prefix).Return());
-        ports.AddRule(addressChain, new NftRule().IsIpv4Ethernet().Counter().Drop());
-        // IPv6: never a router advertisement from a VM; from :: only ICMPv6 (duplicate address detection, MLD); else the port's own.
-        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().L4Protocol(58)
-            .IcmpType(RouterAdvertisements.RouterAdvertisement.RouterAdvertisementType).Counter().Drop());
-        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(IPAddress.IPv6Any).L4Protocol(58).Return());
-        foreach (var (address, prefix) in sources.Where(s => IsV6(s.Address)))
-            ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().SourceAddress(address, prefix).Return());
-        ports.AddRule(addressChain, new NftRule().IsIpv6Ethernet().Counter().Drop());
-    }
-
     /// <summary>
     /// One address set per group that some rule names as its remote group, holding its members'
     /// addresses: a rule "from members of G" stays one lookup however many members G has.
     /// </summary>
-    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftTableContent groups, DesiredState state)
+    private static Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> RemoteGroupSets(NftTableContent groups, DesiredState state,
+        List<PortSecurityView> instancePorts)
     {
+        var members = instancePorts.SelectMany(p => p.Groups.Select(g => (Group: g, Port: p))).ToLookup(m => m.Group, m => m.Port);
         var sets = new Dictionary<(string, bool), (string, uint)>();
         var remoteGroups = state.RulesByGroup.SelectMany(g => g).Where(r => r["remote_group_id"] is not null)
             .Select(r => (r["remote_group_id"]!.GetValue<string>(), r["ethertype"]!.GetValue<string>() == "IPv6")).Distinct();
@@ -251,69 +265,12 @@ public sealed class SecurityGroupFilter
             var name = (ipv6 ? "group6-" : "group-") + groupId[..8];
             // An id that does not depend on the other sets, so the rules naming this set stay equal from pass to pass.
             var set = (name, 0x4000_0000u | (StableHash(name) & 0x3fff_ffffu));
-            var members = state.InstancePorts().Where(p => ((JsonArray)p["security_groups"]!).Any(g => g!.GetValue<string>() == groupId));
-            groups.AddAddressSet(set.Item1, set.Item2,
-                members.SelectMany(SourceAddresses).Where(a => a.Prefix == FullLength(a.Address) && IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
+            groups.AddAddressSet(set.Item1, set.Item2, members[groupId].SelectMany(p => p.Sources)
+                .Where(a => PortSecurityView.IsExact(a) && PortSecurityView.IsV6(a.Address) == ipv6).Select(a => a.Address), ipv6);
             sets[(groupId, ipv6)] = set;
         }
         return sets;
     }
-
-    private static void Egress(NftTableContent groups, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
-        JsonObject port)
-    {
-        if (bridge is null)
-            return; // not plugged anywhere: nothing to filter
-        var chain = "out-" + ShortId(port);
-        groups.AddChain(chain);
-        foreach (var (address, prefix) in SourceAddresses(port))
-        {
-            if (prefix == FullLength(address))
-                (IsV6(address) ? dispatch.Egress6 : dispatch.Egress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
-            else if (IsV6(address))
-                dispatch.Egress6ByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv6().SourceAddress(address, prefix).Jump(chain));
-            else
-                dispatch.EgressByPrefix.Add(new NftRule().InputInterface(bridge).IsIpv4().SourceAddress(address, prefix).Jump(chain));
-        }
-        // DHCP and DHCPv6 requests reach CloudBox's server whatever the rules say, as in Neutron.
-        groups.AddRule(chain, new NftRule().L4Protocol(17).DestinationPorts(67, 67).Return());
-        groups.AddRule(chain, new NftRule().IsIpv6().L4Protocol(17).DestinationPorts(547, 547).Return());
-        foreach (var rule in RulesOf(state, port, "egress"))
-        {
-            foreach (var match in Matches(sets, rule, remoteIsSource: false))
-                groups.AddRule(chain, match.Return());
-        }
-        groups.AddRule(chain, new NftRule().Counter().Drop());
-    }
-
-    private static void Ingress(NftTableContent groups, DesiredState state, Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, Dispatch dispatch, string? bridge,
-        JsonObject port)
-    {
-        if (bridge is null)
-            return;
-        var chain = "in-" + ShortId(port);
-        groups.AddChain(chain);
-        foreach (var (address, prefix) in SourceAddresses(port))
-        {
-            if (prefix == FullLength(address))
-                (IsV6(address) ? dispatch.Ingress6 : dispatch.Ingress).Add((NftRule.InterfaceAndAddressKey(bridge, address), chain));
-            else if (IsV6(address))
-                dispatch.Ingress6ByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv6().DestinationAddress(address, prefix).Jump(chain));
-            else
-                dispatch.IngressByPrefix.Add(new NftRule().OutputInterface(bridge).IsIpv4().DestinationAddress(address, prefix).Jump(chain));
-        }
-        foreach (var rule in RulesOf(state, port, "ingress"))
-        {
-            foreach (var match in Matches(sets, rule, remoteIsSource: true))
-                groups.AddRule(chain, match.Accept());
-        }
-        groups.AddRule(chain, new NftRule().Counter().Drop());
-    }
-
-    private static IEnumerable<JsonObject> RulesOf(DesiredState state, JsonObject port, string direction) =>
-        ((JsonArray)port["security_groups"]!).Select(g => g!.GetValue<string>())
-            .SelectMany(g => state.RulesByGroup[g])
-            .Where(r => r["direction"]!.GetValue<string>() == direction);
 
     /// <summary>The nft match for a rule: its family, protocol and ports, and its remote side as a prefix or a group's address set.</summary>
     private static IEnumerable<NftRule> Matches(Dictionary<(string Group, bool Ipv6), (string Name, uint Id)> sets, JsonObject rule, bool remoteIsSource)
@@ -329,9 +286,9 @@ public sealed class SecurityGroupFilter
         {
             var parts = cidr.Split('/');
             var address = IPAddress.Parse(parts[0]);
-            if (IsV6(address) != ipv6)
+            if (PortSecurityView.IsV6(address) != ipv6)
                 yield break; // a prefix of the other family never matches
-            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : FullLength(address);
+            var prefix = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : PortSecurityView.FullLength(address);
             if (prefix > 0)
                 match = remoteIsSource ? match.SourceAddress(address, prefix) : match.DestinationAddress(address, prefix);
         }
@@ -365,7 +322,4 @@ public sealed class SecurityGroupFilter
             hash = (hash ^ c) * 16777619u;
         return hash;
     }
-
-    private static byte[] ParseMac(string mac) =>
-        mac.Split(':').Select(p => byte.Parse(p, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }

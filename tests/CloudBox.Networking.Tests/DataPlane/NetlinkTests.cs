@@ -109,4 +109,23 @@ public sealed class NetlinkTests
         Assert.That(listed, Does.Contain("10.1.7.208"));
         Assert.That(ns.Exec("nft", "list", "chain", "inet", "grouping", "forward"), Does.Contain("ip saddr @group-a accept"));
     }
+
+    [Test]
+    public void ThousandsOfInterfaceAndAddressKeysRideInAFewMessagesAndAreLookedUpTogether()
+    {
+        using var ns = ThrowawayNamespace.Create();
+        var keys = Enumerable.Range(0, 5000)
+            .Select(i => NftRule.InterfaceAndAddressKey($"tap{i:x8}", new IPAddress(new byte[] { 10, 2, (byte)(i >> 8), (byte)i }))).ToList();
+        var batch = new NftBatch()
+            .ReplaceTable(NftBatch.FamilyBridge, "keyed")
+            .AddChain(NftBatch.FamilyBridge, "keyed", "prerouting", hook: 0)
+            .AddSet(NftBatch.FamilyBridge, "keyed", "sources", 1, NftKeyType.Concatenation(NftKeyType.InterfaceName, NftKeyType.Ipv4Address), 20, keys)
+            .AddRule(NftBatch.FamilyBridge, "keyed", "prerouting", new NftRule().IsIpv4Ethernet().InputInterfaceAndSourceInSet("sources", 1).Accept());
+        Assert.That(batch.Count, Is.LessThan(12), "5,000 elements of 20 bytes in a few messages, not one each");
+        batch.Commit(ns.Path);
+        var listed = ns.Exec("nft", "list", "set", "bridge", "keyed", "sources");
+        Assert.That(listed, Does.Contain("\"tap00001387\" . 10.2.19.135"), "the last element, as nft prints it");
+        Assert.That(listed.Split("\"tap").Length - 1, Is.EqualTo(5000));
+        Assert.That(ns.Exec("nft", "list", "chain", "bridge", "keyed", "prerouting"), Does.Contain("iifname . ip saddr @sources accept"));
+    }
 }

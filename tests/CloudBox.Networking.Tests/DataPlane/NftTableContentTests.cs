@@ -28,7 +28,7 @@ public sealed class NftTableContentTests
             addresses.Add(address);
         }
         content.AddAddressSet("members", 7, addresses);
-        content.AddVerdictMap("by-destination", 8, 20, map);
+        content.AddVerdictMap("by-destination", 8, NftKeyType.Concatenation(NftKeyType.InterfaceName, NftKeyType.Ipv4Address), 20, map);
         content.AddRule("forward", new NftRule().CtStateIn(2 | 4).Accept());
         content.AddRule("forward", new NftRule().IsIpv4().SourceInSet("members", 7).Accept());
         content.AddRule("forward", new NftRule().IsIpv4().JumpByOutputInterfaceAndDestination("by-destination", 8));
