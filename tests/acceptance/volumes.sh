@@ -97,7 +97,18 @@ refuse "a backup beyond the backups quota is refused" "413" openstack volume bac
 check "the backup quota counts both backups" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' '$CB_URL/volume/v3/$PROJECT/os-quota-sets/$PROJECT?usage=true' |
     python3 -c 'import json,sys; q=json.load(sys.stdin)[\"quota_set\"]; sys.exit(0 if q[\"backups\"][\"in_use\"]==2 and q[\"backups\"][\"limit\"]==2 else 1)'"
 openstack quota set --backups 10 --backup-gigabytes 1000 admin
-check "volume backup delete (the incremental one, then its base)" bash -c "openstack volume backup delete bk-2 &&
+# A backup of a snapshot holds the snapshot's data, whatever the live volume holds now.
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-b -f value -c id).raw" bs=65536 seek=200 conv=notrunc status=none
+check "volume backup create --snapshot" openstack volume backup create --snapshot snap-1 --name bk-snap vol-b
+check "the snapshot's backup becomes available and names the snapshot" bash -c "$(declare -f wait_backup); wait_backup bk-snap available &&
+    [ \"\$(openstack volume backup show bk-snap -f value -c snapshot_id)\" = \"\$(openstack volume snapshot show snap-1 -f value -c id)\" ]"
+check "the snapshot is available again" wait_snapshot snap-1 available
+check "the snapshot's backup restores the snapshot's data, not the live volume's" bash -c "
+    out=\$(openstack volume backup restore bk-snap vol-restored-snap 2>&1) || echo \"\$out\" | grep -q 'non-iterable VolumeBackupsRestore'
+    $(declare -f wait_status); wait_status vol-restored-snap available &&
+    cmp $CB_DATA/volumes/snapshots/\$(openstack volume snapshot show snap-1 -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored-snap -f value -c id).raw &&
+    ! cmp -s $CB_DATA/volumes/volumes/\$(openstack volume show vol-b -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored-snap -f value -c id).raw"
+check "volume backup delete (the incremental one, then its base)" bash -c "openstack volume backup delete bk-2 bk-snap &&
     for i in \$(seq 1 50); do openstack volume backup show bk-2 >/dev/null 2>&1 || break; sleep 0.2; done && openstack volume backup delete bk-1"
 check "the backup is gone" bash -c "for i in \$(seq 1 50); do openstack volume backup show bk-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
 check "its objects are gone" bash -c "! swift list volumebackups | grep -q _backup_"
@@ -142,7 +153,7 @@ check "the attachments are let go" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' -
     while read -r id; do curl -fs -o /dev/null -X DELETE -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.27' '$CB_URL/volume/v3/$PROJECT/attachments/'\$id || exit 1; done"
 check "volume snapshot delete" openstack volume snapshot delete snap-1
 check "the snapshot is gone" bash -c "for i in \$(seq 1 50); do openstack volume snapshot show snap-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
-check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored vol-restored-2 vol-kept vol-multi
+check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored vol-restored-2 vol-restored-snap vol-kept vol-multi
 check "deleted volumes are gone" bash -c "for i in \$(seq 1 50); do [ -z \"\$(openstack volume list -f value -c Name)\" ] && exit 0; sleep 0.2; done; exit 1"
 check "their files are gone" bash -c "[ -z \"\$(ls $CB_DATA/volumes/volumes)\" ]"
 

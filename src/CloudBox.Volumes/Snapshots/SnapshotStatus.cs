@@ -4,6 +4,9 @@ public static class SnapshotStatus
 {
     public const string Creating = "creating";
     public const string Available = "available";
+
+    /// <summary>A backup is reading the snapshot's data; it cannot be deleted meanwhile.</summary>
+    public const string BackingUp = "backing-up";
     public const string Deleting = "deleting";
     public const string Error = "error";
 }

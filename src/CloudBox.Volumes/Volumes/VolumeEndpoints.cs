@@ -194,6 +194,8 @@ public static class VolumeEndpoints
         {
             if (context.Request.QueryBool("cascade") != true)
                 throw ApiFault.BadRequest($"Invalid volume: Volume {id} still has {dependents.Count} dependent snapshots.");
+            if (dependents.FirstOrDefault(s => s.Status is not (SnapshotStatus.Available or SnapshotStatus.Error)) is { } busy)
+                throw ApiFault.BadRequest($"Invalid volume: Snapshot {busy.Id} of volume {id} is {busy.Status}; it must be available or error to be deleted with the volume.");
             foreach (var snapshot in dependents)
             {
                 var from = snapshot.Status;
