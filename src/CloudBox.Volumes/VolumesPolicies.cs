@@ -20,6 +20,7 @@ internal static class VolumesPolicies
         ["volume:delete"] = Member,
         ["volume:extend"] = Member,
         ["volume:reset_status"] = Admin,
+        ["volume:upload_image"] = Member,
         ["volume:get_all_snapshots"] = Reader,
         ["volume:get_snapshot"] = Reader,
         ["volume:create_snapshot"] = Member,

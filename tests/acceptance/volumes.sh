@@ -50,6 +50,19 @@ check "volume create --image (qcow2, converted)" openstack volume create --image
 check "the converted volume is available" wait_status vol-from-qcow available
 rm -rf "$work"
 
+# os-volume_upload_image: a volume becomes an image (raw by default, qcow2 converted by qemu-img).
+check "image create --volume (raw)" openstack image create --volume vol-from-image vol-uploaded
+check "the uploaded image is active, raw, with the volume's size" bash -c "[ \"\$(openstack image show vol-uploaded -f value -c status)\" = active ] &&
+    [ \"\$(openstack image show vol-uploaded -f value -c disk_format)\" = raw ] && [ \"\$(openstack image show vol-uploaded -f value -c size)\" = 1073741824 ]"
+check "the uploaded image holds the volume's data" bash -c "openstack image save --file $CB_DATA/uploaded.raw vol-uploaded &&
+    cmp $CB_DATA/uploaded.raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-from-image -f value -c id).raw && rm -f $CB_DATA/uploaded.raw"
+check "the volume is available again after the upload" wait_status vol-from-image available
+check "image create --volume --disk-format qcow2" openstack image create --volume vol-from-image --disk-format qcow2 vol-uploaded-qcow
+check "the qcow2 image is active and qcow2" bash -c "[ \"\$(openstack image show vol-uploaded-qcow -f value -c disk_format)\" = qcow2 ] &&
+    [ \"\$(openstack image show vol-uploaded-qcow -f value -c status)\" = active ]"
+refuse "a disk format other than raw or qcow2 is refused" "raw or qcow2" openstack image create --volume vol-from-image --disk-format vmdk vol-uploaded-vmdk
+openstack image delete vol-uploaded vol-uploaded-qcow >/dev/null 2>&1
+
 check "volume type create" openstack volume type create --property volume_backend_name=local fast
 check "volume type list shows it" bash -c "openstack volume type list -f value -c Name | grep -qx fast"
 check "volume create --type" openstack volume create --size 1 --type fast vol-fast

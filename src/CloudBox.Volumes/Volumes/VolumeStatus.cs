@@ -13,6 +13,9 @@ public static class VolumeStatus
     public const string RestoringBackup = "restoring-backup";
     public const string Extending = "extending";
 
+    /// <summary>Its data is being copied into a new image (os-volume_upload_image); it returns to available or in-use.</summary>
+    public const string Uploading = "uploading";
+
     /// <summary>Offered to another project (os-volume-transfer); nothing else may happen to it meanwhile.</summary>
     public const string AwaitingTransfer = "awaiting-transfer";
     public const string Deleting = "deleting";
