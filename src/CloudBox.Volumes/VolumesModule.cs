@@ -73,10 +73,12 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         VolumeActionEndpoints.Map(project);
         VolumeMetadataEndpoints.Map(project);
         SnapshotEndpoints.Map(project);
+        SnapshotActionEndpoints.Map(project);
         VolumeTypeEndpoints.Map(project);
         QuotaEndpoints.Map(project);
         AttachmentEndpoints.Map(project);
         BackupEndpoints.Map(project);
+        BackupActionEndpoints.Map(project);
         TransferEndpoints.Map(project);
     }
 }

@@ -149,6 +149,36 @@ check "the volume to keep is available" wait_status vol-kept available
 check "volume transfer request delete gives the volume back" bash -c "openstack volume transfer request create --name keep vol-kept >/dev/null &&
     openstack volume transfer request delete keep && [ \"\$(openstack volume show vol-kept -f value -c status)\" = available ]"
 
+# --- retype and the admin actions -------------------------------------------------------------
+check "volume create (to retype)" openstack volume create --size 1 vol-retype
+check "the volume to retype is available" wait_status vol-retype available
+check "volume set --type retypes the volume" openstack volume set --type fast --retype-policy on-demand vol-retype
+check "the volume reports its new type and is available" bash -c "[ \"\$(openstack volume show vol-retype -f value -c type)\" = fast ] &&
+    [ \"\$(openstack volume show vol-retype -f value -c status)\" = available ]"
+refuse "retyping to the same type is refused" "different" openstack volume set --type fast vol-retype
+check "volume snapshot create (for the admin actions)" openstack volume snapshot create --volume vol-retype snap-admin
+check "the snapshot for the admin actions is available" wait_snapshot snap-admin available
+check "volume snapshot set --state error (admin)" openstack volume snapshot set --state error snap-admin
+check "the snapshot is in error" bash -c "[ \"\$(openstack volume snapshot show snap-admin -f value -c status)\" = error ]"
+check "volume snapshot set --state error_deleting (admin)" openstack volume snapshot set --state error_deleting snap-admin
+check "volume snapshot delete --force" openstack volume snapshot delete --force snap-admin
+check "the force-deleted snapshot is gone" bash -c "for i in \$(seq 1 50); do openstack volume snapshot show snap-admin >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume backup create (for the admin actions)" openstack volume backup create --name bk-admin vol-retype
+check "the backup for the admin actions is available" wait_backup bk-admin available
+check "volume backup set --state error (admin)" openstack volume backup set --state error bk-admin
+check "the backup is in error" bash -c "[ \"\$(openstack volume backup show bk-admin -f value -c status)\" = error ]"
+check "volume backup delete --force" openstack volume backup delete --force bk-admin
+check "the force-deleted backup is gone" bash -c "for i in \$(seq 1 50); do openstack volume backup show bk-admin >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume set --state attaching (a stuck volume)" openstack volume set --state attaching vol-retype
+refuse "a plain delete of a volume stuck attaching is refused" "400" openstack volume delete vol-retype
+check "volume delete --force" openstack volume delete --force vol-retype
+check "the force-deleted volume is gone" bash -c "for i in \$(seq 1 50); do openstack volume show vol-retype >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume create (by a member)" as_recipient openstack volume create --size 1 vol-member
+check "the member's volume is available" bash -c "$(declare -f as_recipient wait_status); as_recipient wait_status vol-member available"
+refuse "a member may not force-delete (403)" "403" as_recipient openstack volume delete --force vol-member
+refuse "a member may not reset a status (403)" "403" as_recipient openstack volume set --state error vol-member
+check "the member deletes its volume" as_recipient openstack volume delete vol-member
+
 # --- multiattach ------------------------------------------------------------------------------
 check "volume type create --property multiattach='<is> True'" openstack volume type create --property multiattach="<is> True" multi
 check "volume create --type multi makes a multiattach volume" bash -c "openstack volume create --size 1 --type multi vol-multi >/dev/null &&

@@ -9,4 +9,5 @@ public static class SnapshotStatus
     public const string BackingUp = "backing-up";
     public const string Deleting = "deleting";
     public const string Error = "error";
+    public const string ErrorDeleting = "error_deleting";
 }

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CloudBox.Volumes.Volumes;
 
-/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status, os-volume_upload_image, and the attach actions (<see cref="Attachments.VolumeAttachActions"/>).</summary>
+/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status, os-volume_upload_image, os-retype, os-force_delete, and the attach actions (<see cref="Attachments.VolumeAttachActions"/>).</summary>
 public static class VolumeActionEndpoints
 {
     private static readonly string[] ResettableStatuses =
@@ -76,6 +76,12 @@ public static class VolumeActionEndpoints
             case VolumeUploadImage.Action:
                 context.Authorize(policy, "volume:upload_image");
                 return await VolumeUploadImage.RunAsync(Argument(argument, action), volume, caller, context, cancellationToken);
+            case VolumeRetype.Action:
+                context.Authorize(policy, "volume:retype");
+                return await VolumeRetype.RunAsync(Argument(argument, action), volume, caller, context, cancellationToken);
+            case VolumeForceDelete.Action:
+                context.Authorize(policy, "volume:force_delete");
+                return await VolumeForceDelete.RunAsync(volume, context, cancellationToken);
             case var attach when Attachments.VolumeAttachActions.Names.Contains(attach):
                 context.Authorize(policy, "volume:update");
                 return await Attachments.VolumeAttachActions.RunAsync(attach, argument, volume, caller, context, cancellationToken);
