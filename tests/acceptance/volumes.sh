@@ -156,6 +156,19 @@ check "volume set --type retypes the volume" openstack volume set --type fast --
 check "the volume reports its new type and is available" bash -c "[ \"\$(openstack volume show vol-retype -f value -c type)\" = fast ] &&
     [ \"\$(openstack volume show vol-retype -f value -c status)\" = available ]"
 refuse "retyping to the same type is refused" "different" openstack volume set --type fast vol-retype
+# Revert to snapshot (3.40): openstackclient 6.0 has no command for it; the cinder client has.
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-retype -f value -c id).raw" bs=65536 seek=10 conv=notrunc status=none
+check "volume snapshot create (to revert to)" openstack volume snapshot create --volume vol-retype snap-revert
+check "the snapshot to revert to is available" wait_snapshot snap-revert available
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-retype -f value -c id).raw" bs=65536 seek=10 conv=notrunc status=none
+check "cinder revert-to-snapshot" cinder --os-volume-api-version 3.40 revert-to-snapshot snap-revert
+check "the reverted volume is available and holds the snapshot's data" bash -c "$(declare -f wait_status); wait_status vol-retype available &&
+    cmp $CB_DATA/volumes/snapshots/\$(openstack volume snapshot show snap-revert -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-retype -f value -c id).raw"
+check "reverting below microversion 3.40 answers 404" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.39' \
+    -H 'Content-Type: application/json' -d '{\"revert\": {\"snapshot_id\": \"'\$(openstack volume snapshot show snap-revert -f value -c id)'\"}}' \
+    '$CB_URL/volume/v3/$PROJECT/volumes/'\$(openstack volume show vol-retype -f value -c id)'/action')\" = 404 ]"
+check "volume snapshot delete (the one reverted to)" bash -c "openstack volume snapshot delete snap-revert &&
+    for i in \$(seq 1 50); do openstack volume snapshot show snap-revert >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
 check "volume snapshot create (for the admin actions)" openstack volume snapshot create --volume vol-retype snap-admin
 check "the snapshot for the admin actions is available" wait_snapshot snap-admin available
 check "volume snapshot set --state error (admin)" openstack volume snapshot set --state error snap-admin
