@@ -22,6 +22,7 @@ internal static class VolumesPolicies
         ["volume:reset_status"] = Admin,
         ["volume:upload_image"] = Member,
         ["volume:retype"] = Member,
+        ["volume:update_image_metadata"] = Member,
         ["volume:revert_to_snapshot"] = Member,
         ["volume:force_delete"] = Admin,
         ["volume:reset_snapshot_status"] = Admin,

@@ -63,6 +63,15 @@ check "the qcow2 image is active and qcow2" bash -c "[ \"\$(openstack image show
 refuse "a disk format other than raw or qcow2 is refused" "raw or qcow2" openstack image create --volume vol-from-image --disk-format vmdk vol-uploaded-vmdk
 openstack image delete vol-uploaded vol-uploaded-qcow >/dev/null 2>&1
 
+# Volume image metadata: recorded from the image, then set and unset by the owner.
+image_meta() { openstack volume show vol-from-image -f json | python3 -c "import json,sys; print(json.load(sys.stdin).get('volume_image_metadata', {}).get('$1', ''))"; }
+check "a volume from an image records the image's metadata" bash -c "$(declare -f image_meta); [ \"\$(image_meta image_name)\" = vol-image ]"
+check "volume set --image-property" openstack volume set --image-property hw_disk_bus=scsi vol-from-image
+check "the image property shows in volume_image_metadata" bash -c "$(declare -f image_meta); [ \"\$(image_meta hw_disk_bus)\" = scsi ]"
+check "volume unset --image-property" openstack volume unset --image-property hw_disk_bus vol-from-image
+check "the image property is gone" bash -c "$(declare -f image_meta); [ -z \"\$(image_meta hw_disk_bus)\" ] && [ \"\$(image_meta image_name)\" = vol-image ]"
+refuse "unsetting a key the volume does not have is refused" "404" openstack volume unset --image-property no_such_key vol-from-image
+
 check "volume type create" openstack volume type create --property volume_backend_name=local fast
 check "volume type list shows it" bash -c "openstack volume type list -f value -c Name | grep -qx fast"
 check "volume create --type" openstack volume create --size 1 --type fast vol-fast

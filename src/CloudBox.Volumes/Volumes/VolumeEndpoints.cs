@@ -108,6 +108,9 @@ public static class VolumeEndpoints
                 throw ApiFault.BadRequest($"Invalid volume: Source volume status must be available or in-use (it is {source.Status}).");
             minimumGb = source.SizeGb;
             bootable = source.Bootable;
+            // A clone holds the same image as its source, as Cinder copies the image metadata along.
+            foreach (var (key, value) in VolumesJson.ReadMap(source.ImageMetadata))
+                imageMetadata[key] = value;
         }
         else if (imageRef is not null)
         {
