@@ -159,6 +159,7 @@ check "volume transfer request delete gives the volume back" bash -c "openstack 
     openstack volume transfer request delete keep && [ \"\$(openstack volume show vol-kept -f value -c status)\" = available ]"
 
 # --- retype and the admin actions -------------------------------------------------------------
+openstack quota set --volumes 30 --snapshots 30 admin
 check "volume create (to retype)" openstack volume create --size 1 vol-retype
 check "the volume to retype is available" wait_status vol-retype available
 check "volume set --type retypes the volume" openstack volume set --type fast --retype-policy on-demand vol-retype
