@@ -96,7 +96,7 @@ public static class BackupEndpoints
         var list = new JsonArray();
         foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
             list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller), parents.Contains(backup.Id)) : Summary(backup, context));
-        return JsonBody.Node(new JsonObject { ["backups"] = list });
+        return JsonBody.Node(ListCount.With(new JsonObject { ["backups"] = list }, context, found.Count));
     }
 
     private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)
@@ -282,7 +282,8 @@ public static class BackupEndpoints
         }, StatusCodes.Status202Accepted);
     }
 
-    private static async Task StartRestoreAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string backupId, string volumeId, string now)
+    /// <summary>Inside the caller's transaction: the backup starts restoring into the volume (which the caller made restoring-backup).</summary>
+    public static async Task StartRestoreAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string backupId, string volumeId, string now)
     {
         if (await connection.ExecuteAsync(
                 "UPDATE volumes_backups SET status = @restoring, restore_volume_id = @volumeId, updated_at = @now WHERE id = @backupId AND status = @available",
