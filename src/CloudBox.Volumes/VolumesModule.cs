@@ -59,6 +59,7 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<BackupWork>();
         services.AddSingleton<VolumeAttachmentService>();
         services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
+        services.AddSingleton<IStartupTask, UploadSettler>();
         services.AddSingleton<IStartupTask, AttachmentSettler>();
         services.AddSingleton<IStartupTask, DefaultTypeBootstrap>();
         services.AddHostedService<VolumeWorker>();
@@ -72,10 +73,12 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         VolumeActionEndpoints.Map(project);
         VolumeMetadataEndpoints.Map(project);
         SnapshotEndpoints.Map(project);
+        SnapshotActionEndpoints.Map(project);
         VolumeTypeEndpoints.Map(project);
         QuotaEndpoints.Map(project);
         AttachmentEndpoints.Map(project);
         BackupEndpoints.Map(project);
+        BackupActionEndpoints.Map(project);
         TransferEndpoints.Map(project);
     }
 }

@@ -105,11 +105,11 @@ public sealed class AttachmentTests(DatabaseEngine engine) : VolumesFixture(engi
     {
         var (status, versions, _) = await Cloud.SendAsync(HttpMethod.Get, "/volume/", null);
         Assert.That(status, Is.EqualTo(HttpStatusCode.MultipleChoices));
-        Assert.That(versions!["versions"]![0]!["version"]!.GetValue<string>(), Is.EqualTo("3.44"));
+        Assert.That(versions!["versions"]![0]!["version"]!.GetValue<string>(), Is.EqualTo("3.47"));
         var (latest, _, response) = await AtAsync("latest", HttpMethod.Get, "volumes");
         Assert.That(latest, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(response.Headers.GetValues("OpenStack-API-Version").Single(), Is.EqualTo("volume 3.44"));
-        var (beyond, _, _) = await AtAsync("3.45", HttpMethod.Get, "volumes");
+        Assert.That(response.Headers.GetValues("OpenStack-API-Version").Single(), Is.EqualTo("volume 3.47"));
+        var (beyond, _, _) = await AtAsync("3.48", HttpMethod.Get, "volumes");
         Assert.That(beyond, Is.EqualTo(HttpStatusCode.NotAcceptable));
     }
 

@@ -64,7 +64,8 @@ public abstract class BackupScenarios(DatabaseEngine engine) : VolumesFixture(en
         return id;
     }
 
-    protected async Task<JsonObject> ShowBackupAsync(string id) => (await CallAsync(HttpMethod.Get, $"backups/{id}")).Body!["backup"]!.AsObject();
+    protected async Task<JsonObject> ShowBackupAsync(string id, string? token = null, string? project = null) =>
+        (await CallAsync(HttpMethod.Get, $"backups/{id}", token: token, project: project)).Body!["backup"]!.AsObject();
 
     [Test]
     public async Task A_full_backup_is_stored_as_chunks_and_restores_into_the_volume_and_into_a_new_one()
@@ -145,6 +146,76 @@ public abstract class BackupScenarios(DatabaseEngine engine) : VolumesFixture(en
         Assert.That((await CallAsync(HttpMethod.Delete, $"backups/{fullId}")).Status, Is.EqualTo(HttpStatusCode.Accepted), "without dependents the base can go");
         await WaitAsync("backups", fullId, "gone");
         Assert.That(await StoredObjectsAsync(AdminProject, "inc-" + ExpectedBackend), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_backup_of_a_snapshot_holds_the_snapshots_data_and_an_incremental_one_builds_on_the_latest_backup()
+    {
+        // In a member's own project: the admin project's volume quota is shared by the other scenarios.
+        var (project, token) = await NewMemberAsync();
+        var volumeId = await NewVolumeAsync(1, token, project);
+        var before = RandomBlock();
+        await WriteAsync(volumeId, 2L << 20, before);
+        var fullId = await BackUpAsync(new JsonObject { ["volume_id"] = volumeId, ["container"] = "snap-" + ExpectedBackend }, token, project);
+
+        var atSnapshot = RandomBlock();
+        await WriteAsync(volumeId, 2L << 20, atSnapshot);
+        var (_, created) = await CallAsync(HttpMethod.Post, "snapshots", new JsonObject { ["snapshot"] = new JsonObject { ["volume_id"] = volumeId } }, token, project);
+        var snapshotId = created!["snapshot"]!["id"]!.GetValue<string>();
+        await WaitAsync("snapshots", snapshotId, "available", token, project);
+        // The live volume moves on; the backup must hold what the snapshot holds.
+        var afterSnapshot = RandomBlock();
+        await WriteAsync(volumeId, 2L << 20, afterSnapshot);
+        await CallAsync(HttpMethod.Post, $"volumes/{volumeId}/action", new JsonObject { ["os-reserve"] = new JsonObject() }, token, project);
+        await CallAsync(HttpMethod.Post, $"volumes/{volumeId}/action", new JsonObject { ["os-attach"] = new JsonObject { ["instance_uuid"] = Guid.NewGuid().ToString(), ["mountpoint"] = "/dev/vdb" } }, token, project);
+
+        var (status, body) = await CallAsync(HttpMethod.Post, "backups", new JsonObject { ["backup"] = new JsonObject
+        {
+            ["volume_id"] = volumeId, ["snapshot_id"] = snapshotId, ["incremental"] = true, ["container"] = "snap-" + ExpectedBackend,
+        } }, token, project);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        var backupId = body!["backup"]!["id"]!.GetValue<string>();
+        Assert.That((await CallAsync(HttpMethod.Get, $"volumes/{volumeId}", token: token, project: project)).Body!["volume"]!["status"]!.GetValue<string>(), Is.EqualTo("in-use"),
+            "a backup of a snapshot leaves the attached volume alone (and needs no force)");
+        Assert.That((await WaitAsync("backups", backupId, "available", token, project))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        Assert.That((await WaitAsync("snapshots", snapshotId, "available", token, project))["status"]!.GetValue<string>(), Is.EqualTo("available"), "the snapshot is let go");
+
+        var backup = await ShowBackupAsync(backupId, token, project);
+        Assert.That(backup["snapshot_id"]!.GetValue<string>(), Is.EqualTo(snapshotId));
+        Assert.That(backup["is_incremental"]!.GetValue<bool>(), Is.True);
+        Assert.That(backup["object_count"]!.GetValue<int>(), Is.EqualTo(1), "only the chunk that changed since the full backup is stored");
+        Assert.That((await ShowBackupAsync(fullId, token, project))["has_dependent_backups"]!.GetValue<bool>(), Is.True);
+        var (_, snapshotShown) = await CallAsync(HttpMethod.Get, $"snapshots/{snapshotId}", token: token, project: project);
+        Assert.That(backup["data_timestamp"]!.GetValue<string>(), Is.EqualTo(snapshotShown!["snapshot"]!["created_at"]!.GetValue<string>()), "the data is from the snapshot's time");
+
+        var (_, intoNew) = await CallAsync(HttpMethod.Post, $"backups/{backupId}/restore", new JsonObject { ["restore"] = new JsonObject() }, token, project);
+        var newId = intoNew!["restore"]!["volume_id"]!.GetValue<string>();
+        Assert.That((await WaitAsync("volumes", newId, "available", token, project))["status"]!.GetValue<string>(), Is.EqualTo("available"));
+        Assert.That(await ReadAsync(newId, 2L << 20), Is.EqualTo(atSnapshot), "the restored data is the snapshot's, not the live volume's");
+
+        // An incremental backup of the volume itself builds on the latest backup, the one of the snapshot.
+        await CallAsync(HttpMethod.Post, $"volumes/{volumeId}/action", new JsonObject { ["os-detach"] = new JsonObject() }, token, project);
+        await WaitAsync("volumes", volumeId, "available", token, project);
+        var laterId = await BackUpAsync(new JsonObject { ["volume_id"] = volumeId, ["incremental"] = true, ["container"] = "snap-" + ExpectedBackend }, token, project);
+        Assert.That((await ShowBackupAsync(backupId, token, project))["has_dependent_backups"]!.GetValue<bool>(), Is.True);
+        Assert.That((await ShowBackupAsync(laterId, token, project))["snapshot_id"], Is.Null);
+    }
+
+    [Test]
+    public async Task A_backup_of_a_snapshot_is_refused_for_another_volumes_snapshot_and_a_missing_one()
+    {
+        var (project, token) = await NewMemberAsync();
+        var volumeId = await NewVolumeAsync(1, token, project);
+        var otherId = await NewVolumeAsync(1, token, project);
+        var (_, created) = await CallAsync(HttpMethod.Post, "snapshots", new JsonObject { ["snapshot"] = new JsonObject { ["volume_id"] = otherId } }, token, project);
+        var snapshotId = created!["snapshot"]!["id"]!.GetValue<string>();
+        await WaitAsync("snapshots", snapshotId, "available", token, project);
+
+        var (mismatch, fault) = await CallAsync(HttpMethod.Post, "backups", new JsonObject { ["backup"] = new JsonObject { ["volume_id"] = volumeId, ["snapshot_id"] = snapshotId } }, token, project);
+        Assert.That(mismatch, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["badRequest"]!["message"]!.GetValue<string>(), Does.Contain("does not match with snapshot.volume_id"));
+        var (missing, _) = await CallAsync(HttpMethod.Post, "backups", new JsonObject { ["backup"] = new JsonObject { ["volume_id"] = otherId, ["snapshot_id"] = Guid.NewGuid().ToString() } }, token, project);
+        Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]

@@ -50,6 +50,28 @@ check "volume create --image (qcow2, converted)" openstack volume create --image
 check "the converted volume is available" wait_status vol-from-qcow available
 rm -rf "$work"
 
+# os-volume_upload_image: a volume becomes an image (raw by default, qcow2 converted by qemu-img).
+check "image create --volume (raw)" openstack image create --volume vol-from-image vol-uploaded
+check "the uploaded image is active, raw, with the volume's size" bash -c "[ \"\$(openstack image show vol-uploaded -f value -c status)\" = active ] &&
+    [ \"\$(openstack image show vol-uploaded -f value -c disk_format)\" = raw ] && [ \"\$(openstack image show vol-uploaded -f value -c size)\" = 1073741824 ]"
+check "the uploaded image holds the volume's data" bash -c "openstack image save --file $CB_DATA/uploaded.raw vol-uploaded &&
+    cmp $CB_DATA/uploaded.raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-from-image -f value -c id).raw && rm -f $CB_DATA/uploaded.raw"
+check "the volume is available again after the upload" wait_status vol-from-image available
+check "image create --volume --disk-format qcow2" openstack image create --volume vol-from-image --disk-format qcow2 vol-uploaded-qcow
+check "the qcow2 image is active and qcow2" bash -c "[ \"\$(openstack image show vol-uploaded-qcow -f value -c disk_format)\" = qcow2 ] &&
+    [ \"\$(openstack image show vol-uploaded-qcow -f value -c status)\" = active ]"
+refuse "a disk format other than raw or qcow2 is refused" "raw or qcow2" openstack image create --volume vol-from-image --disk-format vmdk vol-uploaded-vmdk
+openstack image delete vol-uploaded vol-uploaded-qcow >/dev/null 2>&1
+
+# Volume image metadata: recorded from the image, then set and unset by the owner.
+image_meta() { openstack volume show vol-from-image -f json | python3 -c "import json,sys; print(json.load(sys.stdin).get('volume_image_metadata', {}).get('$1', ''))"; }
+check "a volume from an image records the image's metadata" bash -c "$(declare -f image_meta); [ \"\$(image_meta image_name)\" = vol-image ]"
+check "volume set --image-property" openstack volume set --image-property hw_disk_bus=scsi vol-from-image
+check "the image property shows in volume_image_metadata" bash -c "$(declare -f image_meta); [ \"\$(image_meta hw_disk_bus)\" = scsi ]"
+check "volume unset --image-property" openstack volume unset --image-property hw_disk_bus vol-from-image
+check "the image property is gone" bash -c "$(declare -f image_meta); [ -z \"\$(image_meta hw_disk_bus)\" ] && [ \"\$(image_meta image_name)\" = vol-image ]"
+refuse "unsetting a key the volume does not have is refused" "404" openstack volume unset --image-property no_such_key vol-from-image
+
 check "volume type create" openstack volume type create --property volume_backend_name=local fast
 check "volume type list shows it" bash -c "openstack volume type list -f value -c Name | grep -qx fast"
 check "volume create --type" openstack volume create --size 1 --type fast vol-fast
@@ -96,8 +118,25 @@ check "quota set --backups" openstack quota set --backups 2 --backup-gigabytes 1
 refuse "a backup beyond the backups quota is refused" "413" openstack volume backup create vol-b
 check "the backup quota counts both backups" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' '$CB_URL/volume/v3/$PROJECT/os-quota-sets/$PROJECT?usage=true' |
     python3 -c 'import json,sys; q=json.load(sys.stdin)[\"quota_set\"]; sys.exit(0 if q[\"backups\"][\"in_use\"]==2 and q[\"backups\"][\"limit\"]==2 else 1)'"
-openstack quota set --backups 10 --backup-gigabytes 1000 admin
-check "volume backup delete (the incremental one, then its base)" bash -c "openstack volume backup delete bk-2 &&
+openstack quota set --backups 10 --backup-gigabytes 1000 --volumes 30 --snapshots 30 admin
+# A backup of a snapshot holds the snapshot's data, whatever the live volume holds now.
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-b -f value -c id).raw" bs=65536 seek=200 conv=notrunc status=none
+check "volume backup create --snapshot" openstack volume backup create --snapshot snap-1 --name bk-snap vol-b
+check "the snapshot's backup becomes available and names the snapshot" bash -c "$(declare -f wait_backup); wait_backup bk-snap available &&
+    [ \"\$(openstack volume backup show bk-snap -f value -c snapshot_id)\" = \"\$(openstack volume snapshot show snap-1 -f value -c id)\" ]"
+check "the snapshot is available again" wait_snapshot snap-1 available
+check "the snapshot's backup restores the snapshot's data, not the live volume's" bash -c "
+    out=\$(openstack volume backup restore bk-snap vol-restored-snap 2>&1) || echo \"\$out\" | grep -q 'non-iterable VolumeBackupsRestore'
+    $(declare -f wait_status); wait_status vol-restored-snap available &&
+    cmp $CB_DATA/volumes/snapshots/\$(openstack volume snapshot show snap-1 -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored-snap -f value -c id).raw &&
+    ! cmp -s $CB_DATA/volumes/volumes/\$(openstack volume show vol-b -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored-snap -f value -c id).raw"
+# 3.47: a new volume from a backup (openstackclient 6.0 has no option for it; the cinder client has).
+check "cinder create --backup-id (3.47)" cinder --os-volume-api-version 3.47 create --backup-id "$(openstack volume backup show bk-1 -f value -c id)" --name vol-from-backup 3
+check "the volume from the backup is available, 3 GiB, with the backup's data" bash -c "$(declare -f wait_status); wait_status vol-from-backup available &&
+    [ \"\$(openstack volume show vol-from-backup -f value -c size)\" = 3 ] &&
+    cmp -n 2147483648 $CB_DATA/volumes/volumes/\$(openstack volume show vol-restored -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-from-backup -f value -c id).raw"
+check "cinder list --with-count (3.45) counts the volumes" bash -c "cinder --os-volume-api-version 3.45 list --with-count | grep -q \"in total: \$(openstack volume list -f value -c ID | wc -l)\""
+check "volume backup delete (the incremental one, then its base)" bash -c "openstack volume backup delete bk-2 bk-snap &&
     for i in \$(seq 1 50); do openstack volume backup show bk-2 >/dev/null 2>&1 || break; sleep 0.2; done && openstack volume backup delete bk-1"
 check "the backup is gone" bash -c "for i in \$(seq 1 50); do openstack volume backup show bk-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
 check "its objects are gone" bash -c "! swift list volumebackups | grep -q _backup_"
@@ -125,6 +164,49 @@ check "the volume to keep is available" wait_status vol-kept available
 check "volume transfer request delete gives the volume back" bash -c "openstack volume transfer request create --name keep vol-kept >/dev/null &&
     openstack volume transfer request delete keep && [ \"\$(openstack volume show vol-kept -f value -c status)\" = available ]"
 
+# --- retype and the admin actions -------------------------------------------------------------
+check "volume create (to retype)" openstack volume create --size 1 vol-retype
+check "the volume to retype is available" wait_status vol-retype available
+check "volume set --type retypes the volume" openstack volume set --type fast --retype-policy on-demand vol-retype
+check "the volume reports its new type and is available" bash -c "[ \"\$(openstack volume show vol-retype -f value -c type)\" = fast ] &&
+    [ \"\$(openstack volume show vol-retype -f value -c status)\" = available ]"
+refuse "retyping to the same type is refused" "different" openstack volume set --type fast vol-retype
+# Revert to snapshot (3.40): openstackclient 6.0 has no command for it; the cinder client has.
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-retype -f value -c id).raw" bs=65536 seek=10 conv=notrunc status=none
+check "volume snapshot create (to revert to)" openstack volume snapshot create --volume vol-retype snap-revert
+check "the snapshot to revert to is available" wait_snapshot snap-revert available
+head -c 65536 /dev/urandom | dd of="$CB_DATA/volumes/volumes/$(openstack volume show vol-retype -f value -c id).raw" bs=65536 seek=10 conv=notrunc status=none
+check "cinder revert-to-snapshot" cinder --os-volume-api-version 3.40 revert-to-snapshot snap-revert
+check "the reverted volume is available and holds the snapshot's data" bash -c "$(declare -f wait_status); wait_status vol-retype available &&
+    cmp $CB_DATA/volumes/snapshots/\$(openstack volume snapshot show snap-revert -f value -c id).raw $CB_DATA/volumes/volumes/\$(openstack volume show vol-retype -f value -c id).raw"
+check "reverting below microversion 3.40 answers 404" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.39' \
+    -H 'Content-Type: application/json' -d '{\"revert\": {\"snapshot_id\": \"'\$(openstack volume snapshot show snap-revert -f value -c id)'\"}}' \
+    '$CB_URL/volume/v3/$PROJECT/volumes/'\$(openstack volume show vol-retype -f value -c id)'/action')\" = 404 ]"
+check "volume snapshot delete (the one reverted to)" bash -c "openstack volume snapshot delete snap-revert &&
+    for i in \$(seq 1 50); do openstack volume snapshot show snap-revert >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume snapshot create (for the admin actions)" openstack volume snapshot create --volume vol-retype snap-admin
+check "the snapshot for the admin actions is available" wait_snapshot snap-admin available
+check "volume snapshot set --state error (admin)" openstack volume snapshot set --state error snap-admin
+check "the snapshot is in error" bash -c "[ \"\$(openstack volume snapshot show snap-admin -f value -c status)\" = error ]"
+check "volume snapshot set --state error_deleting (admin)" openstack volume snapshot set --state error_deleting snap-admin
+check "volume snapshot delete --force" openstack volume snapshot delete --force snap-admin
+check "the force-deleted snapshot is gone" bash -c "for i in \$(seq 1 50); do openstack volume snapshot show snap-admin >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume backup create (for the admin actions)" openstack volume backup create --name bk-admin vol-retype
+check "the backup for the admin actions is available" wait_backup bk-admin available
+check "volume backup set --state error (admin)" openstack volume backup set --state error bk-admin
+check "the backup is in error" bash -c "[ \"\$(openstack volume backup show bk-admin -f value -c status)\" = error ]"
+check "volume backup delete --force" openstack volume backup delete --force bk-admin
+check "the force-deleted backup is gone" bash -c "for i in \$(seq 1 50); do openstack volume backup show bk-admin >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume set --state attaching (a stuck volume)" openstack volume set --state attaching vol-retype
+refuse "a plain delete of a volume stuck attaching is refused" "400" openstack volume delete vol-retype
+check "volume delete --force" openstack volume delete --force vol-retype
+check "the force-deleted volume is gone" bash -c "for i in \$(seq 1 50); do openstack volume show vol-retype >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
+check "volume create (by a member)" as_recipient openstack volume create --size 1 vol-member
+check "the member's volume is available" bash -c "$(declare -f as_recipient wait_status); as_recipient wait_status vol-member available"
+refuse "a member may not force-delete (403)" "403" as_recipient openstack volume delete --force vol-member
+refuse "a member may not reset a status (403)" "403" as_recipient openstack volume set --state error vol-member
+check "the member deletes its volume" as_recipient openstack volume delete vol-member
+
 # --- multiattach ------------------------------------------------------------------------------
 check "volume type create --property multiattach='<is> True'" openstack volume type create --property multiattach="<is> True" multi
 check "volume create --type multi makes a multiattach volume" bash -c "openstack volume create --size 1 --type multi vol-multi >/dev/null &&
@@ -142,7 +224,7 @@ check "the attachments are let go" bash -c "curl -fs -H 'X-Auth-Token: $TOKEN' -
     while read -r id; do curl -fs -o /dev/null -X DELETE -H 'X-Auth-Token: $TOKEN' -H 'OpenStack-API-Version: volume 3.27' '$CB_URL/volume/v3/$PROJECT/attachments/'\$id || exit 1; done"
 check "volume snapshot delete" openstack volume snapshot delete snap-1
 check "the snapshot is gone" bash -c "for i in \$(seq 1 50); do openstack volume snapshot show snap-1 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1"
-check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored vol-restored-2 vol-kept vol-multi
+check "volume delete" openstack volume delete vol-b vol-from-snap vol-clone vol-from-image vol-from-qcow vol-fast vol-restored vol-restored-2 vol-restored-snap vol-from-backup vol-kept vol-multi
 check "deleted volumes are gone" bash -c "for i in \$(seq 1 50); do [ -z \"\$(openstack volume list -f value -c Name)\" ] && exit 0; sleep 0.2; done; exit 1"
 check "their files are gone" bash -c "[ -z \"\$(ls $CB_DATA/volumes/volumes)\" ]"
 

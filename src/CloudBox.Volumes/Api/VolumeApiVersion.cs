@@ -5,8 +5,10 @@ namespace CloudBox.Volumes.Api;
 
 /// <summary>
 /// Block Storage microversions (<c>OpenStack-API-Version: volume 3.X</c>); none means 3.0,
-/// <c>latest</c> the maximum, the served version is echoed. The maximum is 3.44: 3.27 brings the
-/// attachments API and 3.44 its <c>os-complete</c> action, which CloudBox serves. The microversions
+/// <c>latest</c> the maximum, the served version is echoed. The maximum is 3.47: 3.27 brings the
+/// attachments API and 3.44 its <c>os-complete</c> action, 3.45 <c>count</c> in lists
+/// (<c>with_count</c>), 3.46 volumes from the images Nova makes of volume-backed servers, 3.47
+/// volumes from backups (<c>backup_id</c>), which CloudBox serves. The microversions
 /// in between change APIs CloudBox does not serve (messages, groups, manageable resources, workers,
 /// clusters, replication), which answer 404 at every version, and list filters that are accepted
 /// and ignored; 3.42 (extending an in-use volume) is refused with 400 because a running VM could not
@@ -15,7 +17,7 @@ namespace CloudBox.Volumes.Api;
 public static class VolumeApiVersion
 {
     public const string Minimum = "3.0";
-    public const string Maximum = "3.44";
+    public const string Maximum = "3.47";
 
     private const string ItemKey = "volume.microversion";
 

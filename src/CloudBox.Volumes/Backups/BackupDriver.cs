@@ -60,7 +60,8 @@ public sealed class BackupDriver(VolumeFiles files, VolumesSettings settings, IS
         var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
         try
         {
-            using var volume = File.OpenHandle(files.VolumePath(backup.VolumeId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var source = backup.SnapshotId is null ? files.VolumePath(backup.VolumeId) : files.SnapshotPath(backup.SnapshotId);
+            using var volume = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             var fd = (int)volume.DangerousGetHandle();
             for (var index = 0; (long)index * chunkBytes < sizeBytes; index++)
             {

@@ -6,6 +6,7 @@ using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Ids;
 using CloudBox.Volumes.Api;
 using CloudBox.Volumes.Quotas;
+using CloudBox.Volumes.Snapshots;
 using CloudBox.Volumes.Storage;
 using CloudBox.Volumes.Types;
 using CloudBox.Volumes.Volumes;
@@ -20,8 +21,8 @@ namespace CloudBox.Volumes.Backups;
 /// <c>/v3/{project_id}/backups</c>: full and incremental backups of volumes, as chunked objects in
 /// the owner's object-store account (files under the data directory without one), within the
 /// <c>backups</c> and <c>backup_gigabytes</c> quotas; list, show, delete (not while incremental
-/// backups build on it) and restores into a new or an existing available volume. Backups of
-/// snapshots are refused.
+/// backups build on it) and restores into a new or an existing available volume. A backup of a
+/// snapshot (<c>snapshot_id</c>) holds the snapshot's data, not the live volume's.
 /// </summary>
 public static class BackupEndpoints
 {
@@ -52,11 +53,11 @@ public static class BackupEndpoints
             ["container"] = backup.Container,
             ["created_at"] = VolumeJson.Cinder(backup.CreatedAt),
             ["updated_at"] = VolumeJson.Cinder(backup.UpdatedAt),
-            ["data_timestamp"] = VolumeJson.Cinder(backup.CreatedAt),
+            ["data_timestamp"] = VolumeJson.Cinder(backup.DataTime),
             ["fail_reason"] = backup.FailReason,
             ["has_dependent_backups"] = hasDependents,
             ["is_incremental"] = backup.IsIncremental,
-            ["snapshot_id"] = null,
+            ["snapshot_id"] = backup.SnapshotId,
             ["links"] = VolumeJson.Links(context.Request, backup.ProjectId, "backups", backup.Id),
         };
         if (isAdmin && VolumeApiVersion.AtLeast(context, "3.18"))
@@ -95,7 +96,7 @@ public static class BackupEndpoints
         var list = new JsonArray();
         foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
             list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller), parents.Contains(backup.Id)) : Summary(backup, context));
-        return JsonBody.Node(new JsonObject { ["backups"] = list });
+        return JsonBody.Node(ListCount.With(new JsonObject { ["backups"] = list }, context, found.Count));
     }
 
     private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)
@@ -109,10 +110,11 @@ public static class BackupEndpoints
 
     /// <summary>
     /// Marks the volume backing-up and queues the backup, in one transaction after the quota check;
-    /// an in-use volume needs <c>force</c>; <c>incremental</c> builds on the volume's latest available backup.
+    /// an in-use volume needs <c>force</c>; <c>incremental</c> builds on the volume's latest backup. A backup of a
+    /// snapshot marks the snapshot backing-up instead and leaves the volume alone.
     /// </summary>
     private static async Task<IResult> CreateAsync(
-        string projectId, HttpContext context, BackupStore backups, VolumeStore volumes, BackupDriver driver, Admission admission, VolumeWorkSignal signal,
+        string projectId, HttpContext context, BackupStore backups, VolumeStore volumes, SnapshotStore snapshots, BackupDriver driver, Admission admission, VolumeWorkSignal signal,
         PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "backup:create");
@@ -120,25 +122,29 @@ public static class BackupEndpoints
         var body = VolumesRequest.Member(await JsonBody.ReadObjectAsync(context.Request, cancellationToken), "backup");
         var volumeId = VolumesRequest.OptionalString(body, "volume_id") ?? throw ApiFault.BadRequest("Missing required element 'volume_id' in request body.");
         var incremental = VolumesRequest.OptionalBool(body, "incremental") ?? false;
-        if (VolumesRequest.OptionalString(body, "snapshot_id") is not null)
-            throw ApiFault.BadRequest("Invalid backup: backups of snapshots are not supported; back up the volume.");
+        var snapshotId = VolumesRequest.OptionalString(body, "snapshot_id");
         var container = VolumesRequest.OptionalString(body, "container") ?? BackupDriver.DefaultContainer;
         if (!ValidContainer(container))
             throw ApiFault.BadRequest($"Invalid input received: container name '{container}' may hold only letters, digits, '.', '_' and '-'.");
         var force = VolumesRequest.OptionalBool(body, "force") ?? false;
         var volume = await VolumeEndpoints.FindVisibleAsync(volumeId, caller, volumes, cancellationToken);
-        if (volume.Status == VolumeStatus.InUse && !force)
-            throw ApiFault.BadRequest($"Invalid volume: Volume {volumeId} is in-use; backing up an attached volume needs force.");
-        if (volume.Status is not (VolumeStatus.Available or VolumeStatus.InUse))
-            throw ApiFault.BadRequest($"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".");
-        BackupRecord? parent = null;
-        if (incremental)
+        SnapshotRecord? snapshot = null;
+        if (snapshotId is not null)
         {
-            parent = (await backups.ListAsync(volume.ProjectId, cancellationToken))
-                .Where(b => b.VolumeId == volume.Id && b.Status == BackupStatus.Available && b.Backend != BackupDriver.RawBackend)
-                .MaxBy(b => b.CreatedAt, StringComparer.Ordinal)
-                ?? throw ApiFault.BadRequest("Invalid backup: No backups available to do an incremental backup.");
+            // A snapshot's data does not change, so the volume may be in any state and attached without force.
+            snapshot = await snapshots.FindAsync(snapshotId, cancellationToken);
+            if (snapshot is null || !VolumesRequest.CanSee(caller, snapshot.ProjectId))
+                throw ApiFault.NotFound($"Snapshot {snapshotId} could not be found.");
+            if (snapshot.VolumeId != volume.Id)
+                throw ApiFault.BadRequest($"Invalid volume: Volume {volume.Id} does not match with snapshot.volume_id {snapshot.VolumeId}.");
+            if (snapshot.Status != SnapshotStatus.Available)
+                throw ApiFault.BadRequest($"Invalid snapshot: Snapshot to be backed up must be available, but the current status is \"{snapshot.Status}\".");
         }
+        else if (volume.Status is not (VolumeStatus.Available or VolumeStatus.InUse))
+            throw ApiFault.BadRequest($"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".");
+        else if (volume.Status == VolumeStatus.InUse && !force)
+            throw ApiFault.BadRequest($"Invalid volume: Volume {volumeId} is in-use; backing up an attached volume needs force.");
+        var parent = incremental ? await IncrementalParentAsync(volume, snapshot, backups, cancellationToken) : null;
         var at = clock.GetUtcNow();
         var now = Timestamps.ToStorage(at);
         var id = Identifiers.NewUuid();
@@ -146,14 +152,15 @@ public static class BackupEndpoints
         {
             Id = id, ProjectId = volume.ProjectId, UserId = caller.UserId, VolumeId = volume.Id,
             Name = VolumesRequest.OptionalString(body, "name"), Description = VolumesRequest.OptionalString(body, "description"),
-            Status = BackupStatus.Creating, SizeGb = volume.SizeGb, CreatedAt = now, UpdatedAt = now,
+            Status = BackupStatus.Creating, SizeGb = snapshot?.SizeGb ?? volume.SizeGb, CreatedAt = now, UpdatedAt = now,
+            SnapshotId = snapshot?.Id, DataTimestamp = snapshot?.CreatedAt,
             // An incremental backup stays in its parent's store, where the chunks it shares with it are.
             Backend = parent?.Backend ?? driver.DefaultBackend, Container = container, ObjectPrefix = BackupDriver.Prefix(volume.Id, id, at), ParentId = parent?.Id,
         };
         var database = backups.Database;
         await database.InTransactionAsync(async (connection, transaction) =>
         {
-            await admission.CheckBackupAsync(connection, transaction, volume.ProjectId, volume.SizeGb);
+            await admission.CheckBackupAsync(connection, transaction, volume.ProjectId, backup.SizeGb);
             await database.LockAsync(connection, transaction, "volumes:volume:" + volume.Id);
             if (parent is not null)
             {
@@ -162,15 +169,38 @@ public static class BackupEndpoints
                 if (await connection.ExecuteScalarAsync<string?>("SELECT status FROM volumes_backups WHERE id = @id", new { id = parent.Id }, transaction) != BackupStatus.Available)
                     throw ApiFault.Conflict($"Backup {parent.Id}, the base of this incremental backup, changed status; retry.");
             }
-            var moved = await connection.ExecuteAsync(
-                "UPDATE volumes_volumes SET status = @backingUp, updated_at = @now WHERE id = @id AND status = @status",
-                new { backingUp = VolumeStatus.BackingUp, now, id = volume.Id, status = volume.Status }, transaction);
+            // What is read is held still: the snapshot (backing-up) or else the volume (backing-up).
+            var moved = snapshot is not null
+                ? await connection.ExecuteAsync(
+                    "UPDATE volumes_snapshots SET status = @backingUp, updated_at = @now WHERE id = @id AND status = @available",
+                    new { backingUp = SnapshotStatus.BackingUp, now, id = snapshot.Id, available = SnapshotStatus.Available }, transaction)
+                : await connection.ExecuteAsync(
+                    "UPDATE volumes_volumes SET status = @backingUp, updated_at = @now WHERE id = @id AND status = @status",
+                    new { backingUp = VolumeStatus.BackingUp, now, id = volume.Id, status = volume.Status }, transaction);
             if (moved != 1)
-                throw ApiFault.Conflict($"Volume {volume.Id} changed status while the backup was being created; retry.");
+                throw ApiFault.Conflict($"{(snapshot is null ? "Volume " + volume.Id : "Snapshot " + snapshot.Id)} changed status while the backup was being created; retry.");
             await connection.ExecuteAsync($"INSERT INTO volumes_backups ({BackupStore.Columns}) VALUES ({BackupStore.Values})", backup, transaction);
         }, cancellationToken);
         signal.Notify();
         return JsonBody.Node(new JsonObject { ["backup"] = Summary(backup, context) }, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Cinder's choice of an incremental backup's parent: the volume's backup with the latest data
+    /// timestamp; for a backup of a snapshot, the latest one whose data is older than the snapshot.
+    /// The parent must be available.
+    /// </summary>
+    private static async Task<BackupRecord> IncrementalParentAsync(VolumeRecord volume, SnapshotRecord? snapshot, BackupStore backups, CancellationToken cancellationToken)
+    {
+        var candidates = (await backups.ListAsync(volume.ProjectId, cancellationToken))
+            .Where(b => b.VolumeId == volume.Id && b.Backend != BackupDriver.RawBackend && b.Status != BackupStatus.Deleting)
+            .Where(b => snapshot is null || string.CompareOrdinal(b.DataTime, snapshot.CreatedAt) < 0)
+            .ToList();
+        var latest = candidates.MaxBy(b => b.DataTime, StringComparer.Ordinal)
+            ?? throw ApiFault.BadRequest("Invalid backup: No backups available to do an incremental backup.");
+        if (latest.Status != BackupStatus.Available)
+            throw ApiFault.BadRequest($"Invalid backup: The parent backup must be available for incremental backup (backup {latest.Id} is {latest.Status}).");
+        return latest;
     }
 
     /// <summary>Swift container names without '/', and names that are safe as one directory when backups go to files.</summary>
@@ -252,7 +282,8 @@ public static class BackupEndpoints
         }, StatusCodes.Status202Accepted);
     }
 
-    private static async Task StartRestoreAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string backupId, string volumeId, string now)
+    /// <summary>Inside the caller's transaction: the backup starts restoring into the volume (which the caller made restoring-backup).</summary>
+    public static async Task StartRestoreAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string backupId, string volumeId, string now)
     {
         if (await connection.ExecuteAsync(
                 "UPDATE volumes_backups SET status = @restoring, restore_volume_id = @volumeId, updated_at = @now WHERE id = @backupId AND status = @available",

@@ -32,6 +32,14 @@ public sealed class BackupRecord
     public string? ParentId { get; set; }
 
     public bool IsIncremental => ParentId is not null;
+
+    /// <summary>The snapshot whose data this backup holds; null when it backed up the volume itself.</summary>
+    public string? SnapshotId { get; set; }
+
+    /// <summary>When the backed-up data is from: the snapshot's creation time; null means <see cref="CreatedAt"/>.</summary>
+    public string? DataTimestamp { get; set; }
+
+    public string DataTime => DataTimestamp ?? CreatedAt;
     public string CreatedAt { get; set; } = "";
     public string UpdatedAt { get; set; } = "";
 }

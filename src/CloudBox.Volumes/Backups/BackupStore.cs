@@ -8,11 +8,11 @@ public sealed class BackupStore(Database database)
 {
     public const string Columns =
         "id, project_id, user_id, volume_id, name, description, status, size_gb, restore_volume_id, fail_reason, created_at, updated_at, " +
-        "backend, container, object_prefix, object_count, parent_id";
+        "backend, container, object_prefix, object_count, parent_id, snapshot_id, data_timestamp";
 
     public const string Values =
         "@Id, @ProjectId, @UserId, @VolumeId, @Name, @Description, @Status, @SizeGb, @RestoreVolumeId, @FailReason, @CreatedAt, @UpdatedAt, " +
-        "@Backend, @Container, @ObjectPrefix, @ObjectCount, @ParentId";
+        "@Backend, @Container, @ObjectPrefix, @ObjectCount, @ParentId, @SnapshotId, @DataTimestamp";
 
     public Database Database => database;
 

@@ -12,10 +12,11 @@ namespace CloudBox.Volumes.Backups;
 /// <c>deleting</c> are carried out from their rows (by <see cref="BackupDriver"/>), so a crash only
 /// means the step is done again: objects are written again under the same names, restores go to a
 /// temporary file renamed over the volume, deleting is idempotent. A volume is
-/// <c>backing-up</c> or <c>restoring-backup</c> only while its backup's row says so.
+/// <c>backing-up</c> or <c>restoring-backup</c> only while its backup's row says so (a snapshot
+/// being backed up is <c>backing-up</c> in the same way).
 /// </summary>
 public sealed partial class BackupWork(
-    BackupStore backups, VolumeStore volumes, AttachmentStore attachments, VolumeFiles files, BackupDriver driver, TimeProvider clock, ILogger<BackupWork> logger)
+    BackupStore backups, VolumeStore volumes, Snapshots.SnapshotStore snapshots, AttachmentStore attachments, VolumeFiles files, BackupDriver driver, TimeProvider clock, ILogger<BackupWork> logger)
 {
     private static readonly string[] Pending = [BackupStatus.Creating, BackupStatus.Restoring, BackupStatus.Deleting];
 
@@ -42,7 +43,8 @@ public sealed partial class BackupWork(
                     LogDone(backup.Id, "deleted");
                     return;
                 case BackupStatus.Creating:
-                    (volumeToRelease, releaseFrom) = (backup.VolumeId, VolumeStatus.BackingUp);
+                    if (backup.SnapshotId is null)
+                        (volumeToRelease, releaseFrom) = (backup.VolumeId, VolumeStatus.BackingUp);
                     if (backup.Backend == BackupDriver.RawBackend)
                     {
                         files.CreateCopy(files.VolumePath(backup.VolumeId), files.BackupPath(backup.Id), backup.SizeGb);
@@ -98,6 +100,8 @@ public sealed partial class BackupWork(
             return;
         if (volumeToRelease is not null)
             await ReleaseVolumeAsync(volumeToRelease, releaseFrom, releaseTo, cancellationToken);
+        if (from == BackupStatus.Creating && backup.SnapshotId is not null)
+            await ReleaseSnapshotAsync(backup.SnapshotId, cancellationToken);
         LogDone(backup.Id, backup.Status);
     }
 
@@ -115,6 +119,17 @@ public sealed partial class BackupWork(
         {
             // The volume was deleted meanwhile: nothing to release.
         }
+    }
+
+    /// <summary>The snapshot a backup read is available again (whether the backup worked or not).</summary>
+    private async Task ReleaseSnapshotAsync(string snapshotId, CancellationToken cancellationToken)
+    {
+        var snapshot = await snapshots.FindAsync(snapshotId, cancellationToken);
+        if (snapshot is null || snapshot.Status != Snapshots.SnapshotStatus.BackingUp)
+            return;
+        snapshot.Status = Snapshots.SnapshotStatus.Available;
+        snapshot.UpdatedAt = Now();
+        await snapshots.UpdateAsync(snapshot, Snapshots.SnapshotStatus.BackingUp, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The backup {Id} is now {Status}")]

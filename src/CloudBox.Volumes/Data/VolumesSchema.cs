@@ -144,6 +144,16 @@ internal static class VolumesSchema
         ALTER TABLE volumes_volumes ADD COLUMN multiattach BOOLEAN NOT NULL DEFAULT FALSE;
         """;
 
+    /// <summary>
+    /// Backups of snapshots: <c>snapshot_id</c> names the snapshot whose data was backed up, and
+    /// <c>data_timestamp</c> the moment the data is from (the snapshot's creation; null: the backup's own).
+    /// </summary>
+    private const string SnapshotBackups =
+        """
+        ALTER TABLE volumes_backups ADD COLUMN snapshot_id TEXT;
+        ALTER TABLE volumes_backups ADD COLUMN data_timestamp TEXT;
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
@@ -152,5 +162,6 @@ internal static class VolumesSchema
         new(4, "chunked and incremental backups", ChunkedBackups),
         new(5, "volume transfers", Transfers),
         new(6, "multiattach volumes", Multiattach),
+        new(7, "backups of snapshots", SnapshotBackups),
     ];
 }

@@ -70,7 +70,7 @@ public static class SnapshotEndpoints
         var list = new JsonArray();
         foreach (var snapshot in PageRequest.FromQuery(request).Apply(found, s => s.Id))
             list.Add(ToJson(snapshot, VolumesRequest.IsAdmin(caller)));
-        return JsonBody.Node(new JsonObject { ["snapshots"] = list });
+        return JsonBody.Node(ListCount.With(new JsonObject { ["snapshots"] = list }, context, found.Count));
     }
 
     private static async Task<IResult> CreateAsync(

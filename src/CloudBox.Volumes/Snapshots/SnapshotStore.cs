@@ -9,6 +9,8 @@ public sealed class SnapshotStore(Database database)
     public const string Columns = "id, project_id, user_id, volume_id, name, description, status, size_gb, metadata, created_at, updated_at";
     public const string Values = "@Id, @ProjectId, @UserId, @VolumeId, @Name, @Description, @Status, @SizeGb, @Metadata, @CreatedAt, @UpdatedAt";
 
+    public Database Database => database;
+
     public async Task<SnapshotRecord?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

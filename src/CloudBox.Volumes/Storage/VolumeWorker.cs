@@ -4,6 +4,7 @@ using CloudBox.Core.Images;
 using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Snapshots;
 using CloudBox.Volumes.Volumes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ public sealed partial class VolumeWorker(
     VolumeStore volumes, SnapshotStore snapshots, Attachments.AttachmentStore attachments, Backups.BackupWork backupWork, VolumeFiles files, VolumesSettings settings, VolumeWorkSignal signal,
     IServiceProvider services, TimeProvider clock, ILogger<VolumeWorker> logger) : BackgroundService
 {
-    private static readonly string[] VolumeWork = [VolumeStatus.Creating, VolumeStatus.Extending, VolumeStatus.Deleting];
+    private static readonly string[] VolumeWork = [VolumeStatus.Creating, VolumeStatus.Extending, VolumeStatus.Reverting, VolumeStatus.Deleting];
     private static readonly string[] SnapshotWork = [SnapshotStatus.Creating, SnapshotStatus.Deleting];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,6 +67,9 @@ public sealed partial class VolumeWorker(
                     volume.SizeGb = volume.RequestedSizeGb;
                     volume.Status = VolumeStatus.Available;
                     break;
+                case VolumeStatus.Reverting:
+                    await RevertAsync(volume, cancellationToken);
+                    return;
                 case VolumeStatus.Deleting:
                     VolumeFiles.Delete(files.VolumePath(volume.Id));
                     await volumes.DeleteAsync(volume.Id, cancellationToken);
@@ -92,6 +96,39 @@ public sealed partial class VolumeWorker(
             volume.Status = VolumeStatus.Reserved;
         if (await volumes.UpdateAsync(volume, from, cancellationToken))
             LogDone("volume", volume.Id, volume.Status);
+    }
+
+    /// <summary>
+    /// Copies the snapshot being restored over the volume, then lets both go in one transaction, so
+    /// a crash before that finds both rows as they were and copies again. On failure the volume is in
+    /// error and the snapshot available, as in Cinder.
+    /// </summary>
+    private async Task RevertAsync(VolumeRecord volume, CancellationToken cancellationToken)
+    {
+        var snapshot = (await snapshots.ListForVolumeAsync(volume.Id, cancellationToken)).FirstOrDefault(s => s.Status == SnapshotStatus.Restoring);
+        string status = VolumeStatus.Available, fault = "";
+        try
+        {
+            if (snapshot is null)
+                throw new InvalidOperationException("The snapshot to revert to is gone.");
+            files.CreateCopy(files.SnapshotPath(snapshot.Id), files.VolumePath(volume.Id), volume.SizeGb);
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            (status, fault) = (VolumeStatus.Error, error.Message);
+            LogFailed("volume", volume.Id, VolumeStatus.Reverting, error.Message);
+        }
+        var now = Timestamps.ToStorage(clock.GetUtcNow());
+        await snapshots.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync("UPDATE volumes_volumes SET status = @status, fault = @fault, updated_at = @now WHERE id = @id AND status = @reverting",
+                new { status, fault = status == VolumeStatus.Error ? fault : null, now, id = volume.Id, reverting = VolumeStatus.Reverting }, transaction);
+            if (snapshot is not null)
+                await connection.ExecuteAsync("UPDATE volumes_snapshots SET status = @available, updated_at = @now WHERE id = @id AND status = @restoring",
+                    new { available = SnapshotStatus.Available, now, id = snapshot.Id, restoring = SnapshotStatus.Restoring }, transaction);
+            return 0;
+        }, cancellationToken);
+        LogDone("volume", volume.Id, status);
     }
 
     private async Task CreateAsync(VolumeRecord volume, CancellationToken cancellationToken)

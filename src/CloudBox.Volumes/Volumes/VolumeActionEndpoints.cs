@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CloudBox.Volumes.Volumes;
 
-/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status, and the attach actions (<see cref="Attachments.VolumeAttachActions"/>).</summary>
+/// <summary><c>POST /v3/{project_id}/volumes/{id}/action</c>: os-extend, os-set_bootable, os-update_readonly_flag, os-reset_status, os-volume_upload_image, os-retype, os-force_delete, revert, the image metadata actions, and the attach actions (<see cref="Attachments.VolumeAttachActions"/>).</summary>
 public static class VolumeActionEndpoints
 {
     private static readonly string[] ResettableStatuses =
@@ -73,6 +73,21 @@ public static class VolumeActionEndpoints
                     throw ApiFault.Conflict($"Volume {id} changed while its status was being reset; retry.");
                 return Results.StatusCode(StatusCodes.Status202Accepted);
             }
+            case VolumeUploadImage.Action:
+                context.Authorize(policy, "volume:upload_image");
+                return await VolumeUploadImage.RunAsync(Argument(argument, action), volume, caller, context, cancellationToken);
+            case VolumeRetype.Action:
+                context.Authorize(policy, "volume:retype");
+                return await VolumeRetype.RunAsync(Argument(argument, action), volume, caller, context, cancellationToken);
+            case VolumeForceDelete.Action:
+                context.Authorize(policy, "volume:force_delete");
+                return await VolumeForceDelete.RunAsync(volume, context, cancellationToken);
+            case VolumeRevert.Action:
+                context.Authorize(policy, "volume:revert_to_snapshot");
+                return await VolumeRevert.RunAsync(Argument(argument, action), volume, context, cancellationToken);
+            case var imageMetadata when VolumeImageMetadataActions.Names.Contains(imageMetadata):
+                context.Authorize(policy, imageMetadata == VolumeImageMetadataActions.Show ? "volume:get" : "volume:update_image_metadata");
+                return await VolumeImageMetadataActions.RunAsync(imageMetadata, argument, volume, context, cancellationToken);
             case var attach when Attachments.VolumeAttachActions.Names.Contains(attach):
                 context.Authorize(policy, "volume:update");
                 return await Attachments.VolumeAttachActions.RunAsync(attach, argument, volume, caller, context, cancellationToken);

@@ -6,6 +6,7 @@ using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Ids;
 using CloudBox.Core.Images;
 using CloudBox.Volumes.Api;
+using CloudBox.Volumes.Backups;
 using CloudBox.Volumes.Data;
 using CloudBox.Volumes.Quotas;
 using CloudBox.Volumes.Snapshots;
@@ -18,7 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Volumes.Volumes;
 
-/// <summary><c>/v3/{project_id}/volumes</c>: create (empty, from a snapshot, a volume or an image), list, show, update, delete.</summary>
+/// <summary><c>/v3/{project_id}/volumes</c>: create (empty, from a snapshot, a volume, an image or, from 3.47, a backup), list, show, update, delete.</summary>
 public static class VolumeEndpoints
 {
     private static readonly string[] DeletableStatuses = [VolumeStatus.Available, VolumeStatus.Error, VolumeStatus.ErrorExtending, VolumeStatus.ErrorDeleting];
@@ -67,7 +68,7 @@ public static class VolumeEndpoints
         var list = new JsonArray();
         foreach (var volume in page)
             list.Add(detail ? await DetailAsync(volume, types, context, caller, cancellationToken) : VolumeJson.Summary(volume, request));
-        return JsonBody.Node(new JsonObject { ["volumes"] = list });
+        return JsonBody.Node(ListCount.With(new JsonObject { ["volumes"] = list }, context, filtered.Count));
     }
 
     private static async Task<IResult> CreateAsync(string projectId, HttpContext context, PolicyEngine policy, TimeProvider clock, IServiceProvider services, CancellationToken cancellationToken)
@@ -83,13 +84,19 @@ public static class VolumeEndpoints
         var snapshotId = VolumesRequest.OptionalString(body, "snapshot_id");
         var sourceId = VolumesRequest.OptionalString(body, "source_volid");
         var imageRef = VolumesRequest.OptionalString(body, "imageRef") ?? VolumesRequest.OptionalString(body, "image_id");
-        if (new[] { snapshotId, sourceId, imageRef }.Count(s => s is not null) > 1)
-            throw ApiFault.BadRequest("Give at most one of snapshot_id, source_volid and imageRef.");
+        var backupId = VolumeApiVersion.AtLeast(context, "3.47") ? VolumesRequest.OptionalString(body, "backup_id") : null;
+        if (new[] { snapshotId, sourceId, imageRef, backupId }.Count(s => s is not null) > 1)
+            throw ApiFault.BadRequest("Give at most one of snapshot_id, source_volid, imageRef and backup_id.");
+        if (imageRef is not null && VolumeApiVersion.AtLeast(context, "3.46")
+            && await services.GetRequiredService<IImageSource>().FindAsync(imageRef, caller, cancellationToken) is { } novaImage
+            && NovaSnapshotImage.RootSnapshotOf(novaImage) is { } rootSnapshot)
+            (snapshotId, imageRef) = (rootSnapshot, null);
         var zone = VolumesRequest.OptionalString(body, "availability_zone");
         if (zone is not null && zone != VolumeJson.AvailabilityZone)
             throw ApiFault.BadRequest($"Availability zone '{zone}' is invalid; this cloud has '{VolumeJson.AvailabilityZone}'.");
 
         var imageMetadata = new Dictionary<string, string>();
+        BackupRecord? restoreFrom = null;
         var bootable = false;
         int minimumGb = 1;
         if (snapshotId is not null)
@@ -108,6 +115,18 @@ public static class VolumeEndpoints
                 throw ApiFault.BadRequest($"Invalid volume: Source volume status must be available or in-use (it is {source.Status}).");
             minimumGb = source.SizeGb;
             bootable = source.Bootable;
+            // A clone holds the same image as its source, as Cinder copies the image metadata along.
+            foreach (var (key, value) in VolumesJson.ReadMap(source.ImageMetadata))
+                imageMetadata[key] = value;
+        }
+        else if (backupId is not null)
+        {
+            restoreFrom = await services.GetRequiredService<BackupStore>().FindAsync(backupId, cancellationToken);
+            if (restoreFrom is null || !VolumesRequest.CanSee(caller, restoreFrom.ProjectId))
+                throw ApiFault.NotFound($"Backup {backupId} could not be found.");
+            if (restoreFrom.Status != BackupStatus.Available)
+                throw ApiFault.BadRequest($"Invalid backup: Backup status must be available (it is {restoreFrom.Status}).");
+            minimumGb = restoreFrom.SizeGb;
         }
         else if (imageRef is not null)
         {
@@ -142,7 +161,17 @@ public static class VolumeEndpoints
             SnapshotId = snapshotId, SourceVolid = sourceId, ImageId = imageRef, ImageMetadata = VolumesJson.WriteMap(imageMetadata),
             Metadata = VolumesJson.WriteMap(VolumesRequest.OptionalMap(body, "metadata") ?? []), CreatedAt = now, UpdatedAt = now,
         };
-        await services.GetRequiredService<Admission>().AdmitVolumeAsync(volume, sizeGb, cancellationToken);
+        if (restoreFrom is null)
+        {
+            await services.GetRequiredService<Admission>().AdmitVolumeAsync(volume, sizeGb, cancellationToken);
+        }
+        else
+        {
+            // 3.47: the new volume is restored from the backup by the worker, as a restore into a new volume is.
+            volume.Status = VolumeStatus.RestoringBackup;
+            await services.GetRequiredService<Admission>().AdmitVolumeAsync(volume, sizeGb, cancellationToken,
+                (connection, transaction) => BackupEndpoints.StartRestoreAsync(connection, transaction, restoreFrom.Id, volume.Id, now));
+        }
         services.GetRequiredService<VolumeWorkSignal>().Notify();
         return JsonBody.Node(new JsonObject { ["volume"] = VolumeJson.Detail(volume, type.Name, context.Request, VolumesRequest.IsAdmin(caller)) }, StatusCodes.Status202Accepted);
     }
@@ -194,6 +223,8 @@ public static class VolumeEndpoints
         {
             if (context.Request.QueryBool("cascade") != true)
                 throw ApiFault.BadRequest($"Invalid volume: Volume {id} still has {dependents.Count} dependent snapshots.");
+            if (dependents.FirstOrDefault(s => s.Status is not (SnapshotStatus.Available or SnapshotStatus.Error)) is { } busy)
+                throw ApiFault.BadRequest($"Invalid volume: Snapshot {busy.Id} of volume {id} is {busy.Status}; it must be available or error to be deleted with the volume.");
             foreach (var snapshot in dependents)
             {
                 var from = snapshot.Status;

@@ -42,7 +42,8 @@ public static class VolumeJson
             ["migration_status"] = null,
             ["links"] = Links(request, volume.ProjectId, "volumes", volume.Id),
         };
-        if (volume.ImageId is not null)
+        // Shown when the volume holds an image, or has been given image metadata (os-set_image_metadata).
+        if (volume.ImageId is not null || volume.ImageMetadata is not ("{}" or ""))
             json["volume_image_metadata"] = Map(volume.ImageMetadata);
         if (Api.VolumeApiVersion.AtLeast(request.HttpContext, "3.13"))
             json["group_id"] = null;

@@ -21,7 +21,7 @@ public sealed class VolumeRecord
     public bool Readonly { get; set; }
 
     /// <summary>May be attached to several servers at once (its type says <c>multiattach="&lt;is&gt; True"</c>).</summary>
-    public bool Multiattach { get; init; }
+    public bool Multiattach { get; set; }
     public string? SnapshotId { get; init; }
     public string? SourceVolid { get; init; }
     public string? ImageId { get; init; }

@@ -46,7 +46,7 @@ public sealed class VolumeStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE volumes_volumes SET name = @Name, description = @Description, status = @Status, size_gb = @SizeGb, " +
-            "requested_size_gb = @RequestedSizeGb, type_id = @TypeId, bootable = @Bootable, readonly = @Readonly, " +
+            "requested_size_gb = @RequestedSizeGb, type_id = @TypeId, bootable = @Bootable, readonly = @Readonly, multiattach = @Multiattach, " +
             "image_metadata = @ImageMetadata, metadata = @Metadata, fault = @Fault, updated_at = @UpdatedAt " +
             "WHERE id = @Id AND status = @expectedStatus", parameters, cancellationToken: cancellationToken)) == 1;
     }
