@@ -89,7 +89,7 @@ public sealed class VirtualMachine : IDisposable
             var uuid = config.Uuid != null ? Guid.Parse(config.Uuid) : Guid.NewGuid();
             SmbiosTables.Write(Memory, uuid, uuid.ToString());
             BootCpuState.WriteTables(Memory);
-            var entry = image.Load(Memory, new BootParameters(config.CommandLine, config.InitrdPath, E820Map.For(Memory), rsdp));
+            var entry = image.Load(Memory, new BootParameters(MachineCommandLine.For(config.CommandLine), config.InitrdPath, E820Map.For(Memory), rsdp));
             CreateVcpus(entry);
         }
         catch

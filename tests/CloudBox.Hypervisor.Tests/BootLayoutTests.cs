@@ -9,6 +9,15 @@ namespace CloudBox.Hypervisor.Tests;
 public sealed class BootLayoutTests
 {
     [Test]
+    public void The_kernel_command_line_asks_Linux_to_reboot_through_the_ACPI_reset_register_unless_it_says_otherwise()
+    {
+        Assert.That(MachineCommandLine.For("console=ttyS0 root=/dev/vda"), Is.EqualTo("console=ttyS0 root=/dev/vda reboot=acpi"));
+        Assert.That(MachineCommandLine.For(""), Is.EqualTo("reboot=acpi"));
+        Assert.That(MachineCommandLine.For("reboot=k console=ttyS0"), Is.EqualTo("reboot=k console=ttyS0"), "the guest's own choice wins");
+        Assert.That(MachineCommandLine.For("noreboot=1"), Is.EqualTo("noreboot=1 reboot=acpi"), "only a reboot= word counts");
+    }
+
+    [Test]
     public void E820_map_reports_low_ram_the_bios_hole_and_ram_above_4_gib()
     {
         using var memory = new GuestMemory(4 * MemoryLayout.GiB);
