@@ -282,7 +282,7 @@ public sealed class VirtualMachine : IDisposable
         VirtioPciDevice device;
         try
         {
-            device = new VirtioPciDevice(model, Memory, _vm, Msi);
+            device = new VirtioPciDevice(model, Memory, _vm, Msi, _config.DiskPollMicroseconds);
         }
         catch
         {

@@ -25,4 +25,10 @@ public sealed class VmConfig
     public string? Uuid { get; set; }
     /// <summary>How long DELETE /vm/disks/ID waits for the guest to release a disk before removing it anyway.</summary>
     public int EjectTimeoutSeconds { get; set; } = 20;
+    /// <summary>
+    /// How long a disk's worker keeps polling its queues after the last request or completion before it goes back to
+    /// sleeping on notifications (SPDK-style): while it polls, the driver is told not to notify (VIRTQ_USED_F_NO_NOTIFY),
+    /// so a request costs the guest no exit. 0 turns polling off.
+    /// </summary>
+    public int DiskPollMicroseconds { get; set; } = 50;
 }

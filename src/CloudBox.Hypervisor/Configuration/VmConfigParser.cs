@@ -14,7 +14,7 @@ public static class VmConfigParser
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
         "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH]\n" +
         "                    [--console stdio|none|PATH]\n" +
-        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
+        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n                    [--disk-poll-us N]\n" +
         "       cloudbox vmm --config FILE.json";
 
     public static VmConfig Parse(IReadOnlyList<string> args)
@@ -46,6 +46,7 @@ public static class VmConfigParser
                 case "--hugepages": config.HugePages = true; break;
                 case "--uuid": config.Uuid = Value(); break;
                 case "--eject-timeout": config.EjectTimeoutSeconds = Number(option, Value(), 0, 3600); break;
+                case "--disk-poll-us": config.DiskPollMicroseconds = Number(option, Value(), 0, 1_000_000); break;
                 default: throw new VmmArgumentException($"unknown option {option}");
             }
         }

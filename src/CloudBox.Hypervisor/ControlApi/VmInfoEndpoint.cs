@@ -100,6 +100,7 @@ public static class VmInfoEndpoint
                     w.WriteNumber("writeBytes", s.WriteBytes);
                     w.WriteNumber("otherOps", s.OtherOps);
                     w.WriteNumber("notifications", s.Notifications);
+                    w.WriteNumber("polled_passes", s.PolledPasses);
                     w.WriteNumber("interrupts", s.Interrupts);
                     w.WriteEndObject();
                 }

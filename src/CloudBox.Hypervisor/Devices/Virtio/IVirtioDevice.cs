@@ -28,6 +28,19 @@ public interface IVirtioDevice : IDisposable
     /// <summary>The driver made buffers available on a queue.</summary>
     void ProcessQueue(int queue);
 
+    /// <summary>Whether the transport may poll this device's queues while it is busy instead of waiting for notifications.</summary>
+    bool PollWhileBusy => false;
+
+    /// <summary>Requests handed to the backend and not finished yet (their completions will wake the worker).</summary>
+    int InFlight => 0;
+
+    /// <summary>One polling pass over a queue: serves what is there and reaps what finished; true when there was any work.</summary>
+    bool Poll(int queue)
+    {
+        ProcessQueue(queue);
+        return false;
+    }
+
     /// <summary>Descriptors (beyond queue notifications) the worker should wait on: fd → token passed to <see cref="ProcessEvent"/>.</summary>
     ReadOnlySpan<int> ExtraDescriptors { get; }
 

@@ -180,26 +180,46 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         for (var q = 0; q < QueueCount; q++) ProcessQueue(q);
     }
 
-    public void ProcessQueue(int queue)
+    public void ProcessQueue(int queue) => Serve(queue);
+
+    /// <summary>Disks are polled while busy: a guest that keeps its disk busy then makes no exit per request.</summary>
+    public bool PollWhileBusy => true;
+
+    public bool Poll(int queue) => Serve(queue);
+
+    public int InFlight
+    {
+        get
+        {
+            var total = 0;
+            foreach (var engine in _engines) total += engine.InFlight;
+            return total;
+        }
+    }
+
+    /// <summary>Starts what the driver made available and finishes what the engine completed; true when there was either.</summary>
+    private bool Serve(int queue)
     {
         var context = _context;
-        if (context == null) return;
+        if (context == null) return false;
         var q = context.Queues[queue];
         var engine = _engines[queue];
         var served = false;
+        var started = false;
         while (true)
         {
             var stalled = false;
             while (q.TryPop())
             {
-                var started = engine.InFlight < engine.Depth ? Start(context, q, queue, engine) : Outcome.NoRoom;
-                if (started == Outcome.NoRoom)
+                started = true;
+                var outcome = engine.InFlight < engine.Depth ? Start(context, q, queue, engine) : Outcome.NoRoom;
+                if (outcome == Outcome.NoRoom)
                 {
                     q.Unpop();
                     stalled = true;
                     break;
                 }
-                served |= started == Outcome.Answered;
+                served |= outcome == Outcome.Answered;
             }
             engine.Submit();
             var reaped = 0;
@@ -215,6 +235,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
             if (!stalled || reaped == 0) break;
         }
         if (served) context.Interrupt(queue);
+        return served || started;
     }
 
     /// <summary>Turns one chain into an engine request, or answers it at once when it needs no file I/O or is invalid.</summary>

@@ -45,11 +45,14 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
     private volatile byte _status;
     private volatile bool _active;
     private volatile bool _unplugged;
+    private readonly long _pollWindowTicks;
 
-    public VirtioPciDevice(IVirtioDevice device, GuestMemory memory, KvmVm vm, MsiRouter router)
+    /// <param name="pollMicroseconds">For a device that polls while busy: how long after its last work the worker keeps polling.</param>
+    public VirtioPciDevice(IVirtioDevice device, GuestMemory memory, KvmVm vm, MsiRouter router, int pollMicroseconds = 0)
         : base(0x1AF4, (ushort)(0x1040 + device.DeviceType), device.PciClass, 1, 0x1AF4, 0x40)
     {
         _device = device;
+        _pollWindowTicks = device.PollWhileBusy ? pollMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1_000_000 : 0;
         _memory = memory;
         _vm = vm;
         _router = router;
@@ -325,13 +328,20 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
 
     // ---- worker thread ----
 
+    /// <summary>
+    /// Waits for notifications and completions, and serves them. A device that polls while busy is polled for
+    /// <see cref="_pollWindowTicks"/> after its last work, with the driver told not to notify meanwhile: a busy guest
+    /// then costs no exit per request, an idle one no CPU.
+    /// </summary>
     private void WorkerLoop()
     {
+        var polling = false;
+        long lastWork = 0;
         try
         {
             while (true)
             {
-                var ready = _epoll.Wait(-1);
+                var ready = _epoll.Wait(polling ? 0 : -1);
                 for (var i = 0; i < ready; i++)
                 {
                     var token = _epoll.TokenAt(i);
@@ -346,12 +356,61 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
                     Stats.Notifications++;
                     lock (_queues) if (_active) _device.ProcessQueue(queue);
                 }
+                if (_pollWindowTicks > 0) Poll(ready > 0, ref polling, ref lastWork);
             }
         }
         catch (Exception)
         {
             // A malformed ring is a guest bug: mark the device broken rather than take the VMM down.
             _status |= VirtioPciCommonConfig.StatusNeedsReset;
+        }
+    }
+
+    /// <summary>
+    /// One polling pass; keeps polling (notifications off) while the device waits for the guest and there was work
+    /// within the window. With I/O in flight it sleeps instead: the completion wakes it, and spinning would take the
+    /// CPU the kernel needs for that I/O (buffered writes run in io_uring's workers). Turning notifications back on
+    /// is followed by one more look: a request published just before the flag cleared got no kick.
+    /// </summary>
+    private void Poll(bool woken, ref bool polling, ref long lastWork)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (woken || PollQueues()) lastWork = now;
+        if (_device.InFlight == 0 && now - lastWork < _pollWindowTicks)
+        {
+            if (!polling) SetNotificationsWanted(false);
+            polling = true;
+            return;
+        }
+        if (!polling) return;
+        SetNotificationsWanted(true);
+        polling = false;
+        if (PollQueues() && _device.InFlight == 0)
+        {
+            lastWork = now;
+            SetNotificationsWanted(false);
+            polling = true;
+        }
+    }
+
+    private bool PollQueues()
+    {
+        var worked = false;
+        lock (_queues)
+        {
+            if (!_active) return false;
+            for (var q = 0; q < _queues.Length; q++) worked |= _device.Poll(q);
+        }
+        if (worked) Stats.PolledPasses++;
+        return worked;
+    }
+
+    private void SetNotificationsWanted(bool wanted)
+    {
+        lock (_queues)
+        {
+            if (!_active) return;
+            foreach (var queue in _queues) queue.SetNotificationsWanted(wanted);
         }
     }
 

@@ -10,4 +10,6 @@ public sealed class VirtioStats
     public long OtherOps;
     public long Interrupts;
     public long Notifications;
+    /// <summary>Polling passes that found work (requests or completions) without a notification.</summary>
+    public long PolledPasses;
 }

@@ -12,6 +12,7 @@ public sealed class Virtqueue
     public const ushort DescriptorNext = 1;
     public const ushort DescriptorWrite = 2;
     private const ushort AvailNoInterrupt = 1;
+    private const ushort UsedNoNotify = 1;
 
     private readonly GuestMemory _memory;
     private ushort _lastAvail;
@@ -90,6 +91,17 @@ public sealed class Virtqueue
         _nextUsed++;
         Interlocked.MemoryBarrier(); // the element must be visible before the index that publishes it
         _memory.Write(UsedRing + 2, _nextUsed);
+    }
+
+    /// <summary>
+    /// Tells the driver whether to notify after making buffers available (VIRTQ_USED_F_NO_NOTIFY in the used ring's
+    /// flags): off while the device polls the ring anyway.
+    /// </summary>
+    public void SetNotificationsWanted(bool wanted)
+    {
+        if (!Enabled || UsedRing == 0) return;
+        _memory.Write(UsedRing, wanted ? (ushort)0 : UsedNoNotify);
+        Interlocked.MemoryBarrier(); // the flag must be visible before the device looks at the ring again
     }
 
     /// <summary>Whether the driver wants an interrupt for used buffers (it may suppress them while polling).</summary>
