@@ -107,6 +107,32 @@ public sealed class DiskHotplugTests
     }
 
     [Test]
+    public async Task A_busy_disk_is_polled_so_the_guest_need_not_notify_and_asks_for_notifications_again_once_idle([Values(0, 100_000)] int pollMicroseconds)
+    {
+        // A long window here: this host runs the guest's ring-0 code through KVM's emulator, slower than a real guest.
+        using var guest = new TinyGuest(GccGuest.Build("busy_disk_reads.c"), configure: c => c.DiskPollMicroseconds = pollMicroseconds);
+        var (client, server, run) = await StartAsync(guest);
+        await using var _ = server;
+        using var __ = client;
+        await WaitForConsole(guest, "ready\n");
+
+        Assert.That((await Put(client, new { id = "vol-busy", path = _disk, @readonly = true })).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await WaitForConsole(guest, "status 0\n");
+        var report = System.Text.RegularExpressions.Regex.Match(guest.ConsoleText, @"reads 200 failures 0 notifications (\d+)\n");
+        Assert.That(report.Success, Is.True, guest.ConsoleText);
+        var notifications = int.Parse(report.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (pollMicroseconds == 0)
+            Assert.That(notifications, Is.EqualTo(200), "without polling every request is notified");
+        else
+            Assert.That(notifications, Is.LessThanOrEqualTo(2), "while the device polls, the driver is told not to notify");
+        Assert.That(guest.ConsoleText, Does.Contain("idle read notified 1 status 0\n"), "an idle device wants notifications again, and serves them");
+
+        Assert.That((await client.DeleteAsync("/vm/disks/vol-busy")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(run.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(run.Result, Is.EqualTo(VmmExitCode.PowerOff));
+    }
+
+    [Test]
     public async Task Unplug_from_a_guest_that_never_answers_removes_the_disk_after_the_timeout()
     {
         using var guest = new TinyGuest(GccGuest.Build("ignore_eject.c"), configure: c => c.EjectTimeoutSeconds = 1);
