@@ -38,38 +38,15 @@ static int read_sector(struct disk *d, u32 sector)
 void __attribute__((section(".text.start"), noreturn)) _start(void)
 {
     put_string("ready\n");
-    u32 inserted;
-    while (!(inserted = inl(HOTPLUG_INSERTED))) cpu_relax();
-    int slot = __builtin_ctz(inserted);
-
-    u64 bar = bar_address(slot);
-    int common_cap = find_capability(slot, 1), notify_cap = find_capability(slot, 2);
-    volatile u8 *common = (volatile u8 *)(bar + pci_read32(slot, common_cap + 8));
-    u64 notify = bar + pci_read32(slot, notify_cap + 8);
-    u32 notify_multiplier = pci_read32(slot, notify_cap + 16);
-
-    common[0x14] = 0;                     /* reset */
-    common[0x14] = 1 | 2;                 /* ACKNOWLEDGE | DRIVER */
-    *(volatile u32 *)(common + 0x08) = 0; /* driver features, low word: none */
-    *(volatile u32 *)(common + 0x0C) = 0;
-    *(volatile u32 *)(common + 0x08) = 1; /* high word: VERSION_1 */
-    *(volatile u32 *)(common + 0x0C) = 1;
-    common[0x14] = 1 | 2 | 8;             /* FEATURES_OK */
-
+    int slot = wait_for_insertion();
+    struct virtio_pci f = virtio_pci_windows(slot);
+    if (!virtio_negotiate(f.common, 0)) { put_string("features refused\n"); power_off(); }
     struct disk d;
     d.desc = (struct virtq_desc *)QUEUE_AREA;
     d.avail = (volatile u16 *)(QUEUE_AREA + 0x100);
     d.used = (volatile u16 *)(QUEUE_AREA + 0x200);
     d.next = 0;
-    for (u64 i = 0; i < 0x1000; i++) ((volatile u8 *)QUEUE_AREA)[i] = 0;
-    *(volatile u16 *)(common + 0x16) = 0;          /* queue_select */
-    *(volatile u16 *)(common + 0x18) = QUEUE_SIZE; /* queue_size */
-    d.notify = (volatile u16 *)(notify + (u64)*(volatile u16 *)(common + 0x1E) * notify_multiplier);
-    *(volatile u64 *)(common + 0x20) = QUEUE_AREA;
-    *(volatile u64 *)(common + 0x28) = QUEUE_AREA + 0x100;
-    *(volatile u64 *)(common + 0x30) = QUEUE_AREA + 0x200;
-    *(volatile u16 *)(common + 0x1C) = 1;          /* queue_enable */
-    common[0x14] = 1 | 2 | 8 | 4;                  /* DRIVER_OK */
+    d.notify = virtio_queue0(&f, QUEUE_AREA, QUEUE_SIZE);
     d.avail[0] = 1;                                /* VIRTQ_AVAIL_F_NO_INTERRUPT: we poll */
 
     /* Header, 512 bytes the device writes, status byte: one chain, reused for every read. */
@@ -98,9 +75,7 @@ void __attribute__((section(".text.start"), noreturn)) _start(void)
     put_string("\n");
 
     while (!(inl(HOTPLUG_EJECT_REQUEST) & (1u << slot))) cpu_relax();
-    common[0x14] = 0;                      /* the driver lets go: device reset */
-    outl(HOTPLUG_EJECTED, 1u << slot);
-    while (pci_read16(slot, 0) != 0xFFFF) cpu_relax();
+    release_slot(slot, f.common);
     put_string("released\n");
     power_off();
 }

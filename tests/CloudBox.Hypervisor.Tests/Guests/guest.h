@@ -59,4 +59,72 @@ static inline int find_capability(int slot, u8 type)
 
 struct virtq_desc { u64 addr; u32 len; u16 flags; u16 next; };
 
+/* Waits for the VMM's insertion notice; returns the slot of the function that appeared. */
+static inline int wait_for_insertion(void)
+{
+    u32 inserted;
+    while (!(inserted = inl(HOTPLUG_INSERTED))) cpu_relax();
+    return __builtin_ctz(inserted);
+}
+
+/* The windows of a modern virtio-pci function (all in its 64-bit BAR): common and device config, queue notify. */
+struct virtio_pci {
+    volatile u8 *common, *device;
+    u64 notify_base;
+    u32 notify_multiplier;
+};
+
+static inline struct virtio_pci virtio_pci_windows(int slot)
+{
+    u64 bar = bar_address(slot);
+    int common_cap = find_capability(slot, 1), notify_cap = find_capability(slot, 2), device_cap = find_capability(slot, 4);
+    struct virtio_pci f;
+    f.common = (volatile u8 *)(bar + pci_read32(slot, common_cap + 8));
+    f.device = (volatile u8 *)(bar + pci_read32(slot, device_cap + 8));
+    f.notify_base = bar + pci_read32(slot, notify_cap + 8);
+    f.notify_multiplier = pci_read32(slot, notify_cap + 16);
+    return f;
+}
+
+/* Resets the function and negotiates VERSION_1 plus the offered ones of `low_features`; 0 if the device refuses. */
+static inline int virtio_negotiate(volatile u8 *common, u32 low_features)
+{
+    common[0x14] = 0;                     /* reset */
+    common[0x14] = 1 | 2;                 /* ACKNOWLEDGE | DRIVER */
+    *(volatile u32 *)(common + 0x00) = 0; /* device feature select: low word */
+    u32 offered = *(volatile u32 *)(common + 0x04);
+    *(volatile u32 *)(common + 0x08) = 0; /* driver features, low word */
+    *(volatile u32 *)(common + 0x0C) = offered & low_features;
+    *(volatile u32 *)(common + 0x08) = 1; /* high word: VERSION_1 */
+    *(volatile u32 *)(common + 0x0C) = 1;
+    common[0x14] = 1 | 2 | 8;             /* FEATURES_OK */
+    return (common[0x14] & 8) != 0;
+}
+
+/* Sets up queue 0 with `size` entries in `area` (descriptors, avail ring at +0x100, used ring at +0x200, zeroed) and
+ * sets DRIVER_OK; returns the queue's notify register. */
+static inline volatile u16 *virtio_queue0(const struct virtio_pci *f, u64 area, u16 size)
+{
+    volatile u8 *common = f->common;
+    for (u64 i = 0; i < 0x1000; i++) ((volatile u8 *)area)[i] = 0;
+    *(volatile u16 *)(common + 0x16) = 0;    /* queue_select */
+    *(volatile u16 *)(common + 0x18) = size; /* queue_size */
+    u16 notify_off = *(volatile u16 *)(common + 0x1E);
+    *(volatile u64 *)(common + 0x20) = area;
+    *(volatile u64 *)(common + 0x28) = area + 0x100;
+    *(volatile u64 *)(common + 0x30) = area + 0x200;
+    *(volatile u16 *)(common + 0x1C) = 1;    /* queue_enable */
+    common[0x14] = 1 | 2 | 8 | 4;            /* DRIVER_OK */
+    return (volatile u16 *)(f->notify_base + (u64)notify_off * f->notify_multiplier);
+}
+
+/* Lets go of a function the VMM asked to eject: device reset, the acknowledgement the slot's _EJ0 writes, then
+ * waits until the slot reads empty. */
+static inline void release_slot(int slot, volatile u8 *common)
+{
+    common[0x14] = 0;
+    outl(HOTPLUG_EJECTED, 1u << slot);
+    while (pci_read16(slot, 0) != 0xFFFF) cpu_relax();
+}
+
 #endif

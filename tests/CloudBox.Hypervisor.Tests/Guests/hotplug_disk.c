@@ -13,42 +13,21 @@
 void __attribute__((section(".text.start"), noreturn)) _start(void)
 {
     put_string("ready\n");
-    u32 inserted;
-    while (!(inserted = inl(HOTPLUG_INSERTED))) cpu_relax();
-    int slot = __builtin_ctz(inserted);
+    int slot = wait_for_insertion();
     put_string("inserted slot ");
     put_decimal((u64)slot);
     put_string(pci_read16(slot, 0) == 0x1AF4 && pci_read16(slot, 2) == 0x1042 ? " virtio-blk\n" : " unknown device\n");
 
-    u64 bar = bar_address(slot);
-    int common_cap = find_capability(slot, 1), notify_cap = find_capability(slot, 2), device_cap = find_capability(slot, 4);
-    volatile u8 *common = (volatile u8 *)(bar + pci_read32(slot, common_cap + 8));
-    volatile u8 *device = (volatile u8 *)(bar + pci_read32(slot, device_cap + 8));
-    u64 notify = bar + pci_read32(slot, notify_cap + 8);
-    u32 notify_multiplier = pci_read32(slot, notify_cap + 16);
-
-    common[0x14] = 0;                     /* reset */
-    common[0x14] = 1 | 2;                 /* ACKNOWLEDGE | DRIVER */
-    *(volatile u32 *)(common + 0x08) = 1; /* driver features, high word: VERSION_1 */
-    *(volatile u32 *)(common + 0x0C) = 1;
-    common[0x14] = 1 | 2 | 8;             /* FEATURES_OK */
-    if (!(common[0x14] & 8)) { put_string("features refused\n"); power_off(); }
+    struct virtio_pci f = virtio_pci_windows(slot);
+    if (!virtio_negotiate(f.common, 0)) { put_string("features refused\n"); power_off(); }
     put_string("capacity ");
-    put_decimal(*(volatile u64 *)device);
+    put_decimal(*(volatile u64 *)f.device);
     put_string(" sectors\n");
 
     struct virtq_desc *desc = (struct virtq_desc *)QUEUE_AREA;
     volatile u16 *avail = (volatile u16 *)(QUEUE_AREA + 0x100);
     volatile u16 *used = (volatile u16 *)(QUEUE_AREA + 0x200);
-    for (u64 i = 0; i < 0x1000; i++) ((volatile u8 *)QUEUE_AREA)[i] = 0;
-    *(volatile u16 *)(common + 0x16) = 0;          /* queue_select */
-    *(volatile u16 *)(common + 0x18) = QUEUE_SIZE; /* queue_size */
-    u16 queue_notify_off = *(volatile u16 *)(common + 0x1E);
-    *(volatile u64 *)(common + 0x20) = QUEUE_AREA;
-    *(volatile u64 *)(common + 0x28) = QUEUE_AREA + 0x100;
-    *(volatile u64 *)(common + 0x30) = QUEUE_AREA + 0x200;
-    *(volatile u16 *)(common + 0x1C) = 1;          /* queue_enable */
-    common[0x14] = 1 | 2 | 8 | 4;                  /* DRIVER_OK */
+    volatile u16 *notify = virtio_queue0(&f, QUEUE_AREA, QUEUE_SIZE);
 
     /* One read of sector 1: header (type IN, sector 1), 512-byte buffer, status byte. */
     volatile u32 *header = (volatile u32 *)REQUEST_AREA;
@@ -63,7 +42,7 @@ void __attribute__((section(".text.start"), noreturn)) _start(void)
     barrier();
     avail[1] = 1;
     barrier();
-    *(volatile u16 *)(notify + (u64)queue_notify_off * notify_multiplier) = 0;
+    *notify = 0;
     while (used[1] != 1) cpu_relax();
     put_string("status ");
     put_decimal(*status);
@@ -73,9 +52,7 @@ void __attribute__((section(".text.start"), noreturn)) _start(void)
 
     while (!(inl(HOTPLUG_EJECT_REQUEST) & (1u << slot))) cpu_relax();
     put_string("eject requested\n");
-    common[0x14] = 0;                      /* the driver lets go: device reset */
-    outl(HOTPLUG_EJECTED, 1u << slot);     /* what the slot's _EJ0 writes */
-    while (pci_read16(slot, 0) != 0xFFFF) cpu_relax();
+    release_slot(slot, f.common);
     put_string("slot empty\n");
     power_off();
 }

@@ -17,44 +17,21 @@ static const char message[] = "durable before the guest saw it complete";
 void __attribute__((section(".text.start"), noreturn)) _start(void)
 {
     put_string("ready\n");
-    u32 inserted;
-    while (!(inserted = inl(HOTPLUG_INSERTED))) cpu_relax();
-    int slot = __builtin_ctz(inserted);
-
-    u64 bar = bar_address(slot);
-    int common_cap = find_capability(slot, 1), notify_cap = find_capability(slot, 2);
-    volatile u8 *common = (volatile u8 *)(bar + pci_read32(slot, common_cap + 8));
-    u64 notify = bar + pci_read32(slot, notify_cap + 8);
-    u32 notify_multiplier = pci_read32(slot, notify_cap + 16);
-
-    common[0x14] = 0;                     /* reset */
-    common[0x14] = 1 | 2;                 /* ACKNOWLEDGE | DRIVER */
-    *(volatile u32 *)(common + 0x00) = 0; /* device feature select: low word */
-    u32 offered = *(volatile u32 *)(common + 0x04);
+    int slot = wait_for_insertion();
+    struct virtio_pci f = virtio_pci_windows(slot);
+    int accepted = virtio_negotiate(f.common, 0); /* nothing in the low word, FLUSH included */
+    u32 offered = *(volatile u32 *)(f.common + 0x04);
     put_string("offered flush ");
     put_decimal((offered >> FEATURE_FLUSH) & 1);
     put_string(" config_wce ");
     put_decimal((offered >> FEATURE_CONFIG_WCE) & 1);
     put_string("\n");
-    *(volatile u32 *)(common + 0x08) = 0; /* driver features, low word: nothing, FLUSH included */
-    *(volatile u32 *)(common + 0x0C) = 0;
-    *(volatile u32 *)(common + 0x08) = 1; /* high word: VERSION_1 */
-    *(volatile u32 *)(common + 0x0C) = 1;
-    common[0x14] = 1 | 2 | 8;             /* FEATURES_OK */
-    if (!(common[0x14] & 8)) { put_string("features refused\n"); power_off(); }
+    if (!accepted) { put_string("features refused\n"); power_off(); }
 
     struct virtq_desc *desc = (struct virtq_desc *)QUEUE_AREA;
     volatile u16 *avail = (volatile u16 *)(QUEUE_AREA + 0x100);
     volatile u16 *used = (volatile u16 *)(QUEUE_AREA + 0x200);
-    for (u64 i = 0; i < 0x1000; i++) ((volatile u8 *)QUEUE_AREA)[i] = 0;
-    *(volatile u16 *)(common + 0x16) = 0;          /* queue_select */
-    *(volatile u16 *)(common + 0x18) = QUEUE_SIZE; /* queue_size */
-    u16 queue_notify_off = *(volatile u16 *)(common + 0x1E);
-    *(volatile u64 *)(common + 0x20) = QUEUE_AREA;
-    *(volatile u64 *)(common + 0x28) = QUEUE_AREA + 0x100;
-    *(volatile u64 *)(common + 0x30) = QUEUE_AREA + 0x200;
-    *(volatile u16 *)(common + 0x1C) = 1;          /* queue_enable */
-    common[0x14] = 1 | 2 | 8 | 4;                  /* DRIVER_OK */
+    volatile u16 *notify = virtio_queue0(&f, QUEUE_AREA, QUEUE_SIZE);
 
     /* One write of sector 2: header (type OUT, sector 2), 512-byte buffer the device reads, status byte. */
     volatile u32 *header = (volatile u32 *)REQUEST_AREA;
@@ -70,16 +47,14 @@ void __attribute__((section(".text.start"), noreturn)) _start(void)
     barrier();
     avail[1] = 1;
     barrier();
-    *(volatile u16 *)(notify + (u64)queue_notify_off * notify_multiplier) = 0;
+    *notify = 0;
     while (used[1] != 1) cpu_relax();
     put_string("status ");
     put_decimal(*status);
     put_string(" written\n");
 
     while (!(inl(HOTPLUG_EJECT_REQUEST) & (1u << slot))) cpu_relax();
-    common[0x14] = 0;                      /* the driver lets go: device reset */
-    outl(HOTPLUG_EJECTED, 1u << slot);     /* what the slot's _EJ0 writes */
-    while (pci_read16(slot, 0) != 0xFFFF) cpu_relax();
+    release_slot(slot, f.common);
     put_string("released\n");
     power_off();
 }
