@@ -29,6 +29,7 @@ check "port list --fixed-ip" bash -c "openstack port list --fixed-ip ip-address=
 
 # IPv6 with SLAAC: the port's address is the EUI-64 address of its MAC, which the guest configures from the router's advertisements.
 check "IPv6 network create" openstack network create "net6-$run"
+check "second IPv6 network create" openstack network create "net6b-$run"
 check "subnet create --ip-version 6 --ipv6-ra-mode slaac --ipv6-address-mode slaac" openstack subnet create "sub6-$run" --network "net6-$run" \
     --ip-version 6 --subnet-range fd00:50::/64 --ipv6-ra-mode slaac --ipv6-address-mode slaac --dns-nameserver fd00:50::53
 check "the IPv6 subnet shows its modes and gateway" bash -c "openstack subnet show sub6-$run -f value -c ipv6_address_mode -c ipv6_ra_mode -c gateway_ip | sort | tr '\n' ' ' | grep -q 'fd00:50::1 slaac slaac'"
@@ -36,8 +37,13 @@ check "a port on it has the EUI-64 address of its MAC" bash -c \
     "openstack port create port6-$run --network net6-$run --mac-address fa:16:3e:00:50:01 -f value -c fixed_ips | grep -q 'fd00:50::f816:3eff:fe00:5001'"
 refuse "an address of one's choice on a SLAAC subnet is refused" "400" openstack port create "p6bad-$run" --network "net6-$run" \
     --fixed-ip subnet="sub6-$run",ip-address=fd00:50::99
-refuse "dhcpv6-stateful (no DHCPv6 server) is refused" "400" openstack subnet create "stateful-$run" --network "net6-$run" \
-    --ip-version 6 --subnet-range fd00:51::/64 --ipv6-ra-mode dhcpv6-stateful --ipv6-address-mode dhcpv6-stateful
+# DHCPv6: stateful subnets lease addresses from the pool (CloudBox's own DHCPv6 server); the two modes must agree.
+check "subnet create --ipv6-ra-mode dhcpv6-stateful --ipv6-address-mode dhcpv6-stateful" openstack subnet create "stateful-$run" \
+    --network "net6b-$run" --ip-version 6 --subnet-range fd00:51::/64 --ipv6-ra-mode dhcpv6-stateful --ipv6-address-mode dhcpv6-stateful
+check "a port on the stateful subnet gets an address from its pool" bash -c \
+    "openstack port create port6s-$run --network net6b-$run -f value -c fixed_ips | grep -q 'fd00:51::'"
+refuse "an RA mode that disagrees with the address mode is refused" "400" openstack subnet create "mixed-$run" --network "net6b-$run" \
+    --ip-version 6 --subnet-range fd00:52::/64 --ipv6-ra-mode slaac --ipv6-address-mode dhcpv6-stateful
 
 check "security group create" openstack security group create "sg-$run" --description web
 check "security group rule create" openstack security group rule create "sg-$run" --protocol tcp --dst-port 22 --remote-ip 0.0.0.0/0
@@ -90,10 +96,10 @@ check "router remove subnet" openstack router remove subnet "router-$run" "sub-$
 check "router remove the IPv6 subnet" openstack router remove subnet "router-$run" "sub6-$run"
 check "router unset --external-gateway" openstack router unset --external-gateway "router-$run"
 check "router delete" openstack router delete "router-$run"
-check "port delete" openstack port delete "port-$run" "port2-$run" "port6-$run"
+check "port delete" openstack port delete "port-$run" "port2-$run" "port6-$run" "port6s-$run"
 check "security group rule delete" bash -c "openstack security group rule delete \$(openstack security group rule list sg-$run --protocol tcp -f value -c ID)"
 check "security group delete" openstack security group delete "sg-$run"
-check "subnet delete" openstack subnet delete "sub-$run" "sub6-$run"
-check "network delete" openstack network delete "net-$run" "ext-$run" "net6-$run"
+check "subnet delete" openstack subnet delete "sub-$run" "sub6-$run" "stateful-$run"
+check "network delete" openstack network delete "net-$run" "ext-$run" "net6-$run" "net6b-$run"
 check "network is gone" bash -c "! openstack network list -f value -c Name | grep -qx net-$run"
 finish
