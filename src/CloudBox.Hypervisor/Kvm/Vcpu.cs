@@ -15,7 +15,8 @@ public sealed unsafe class Vcpu : IDisposable
     private readonly ManualResetEventSlim _resumed = new(true);
     private readonly ManualResetEventSlim _pausedAck = new(false);
     private Thread? _thread;
-    private nuint _pthread;
+    private nuint _pthread; // 0 once the thread is past its loop: a finished thread's id must never be signalled
+    private readonly object _kickGate = new();
     private volatile bool _stopRequested;
     private volatile bool _pauseRequested;
     private readonly GuestMemory _memory;
@@ -86,13 +87,15 @@ public sealed unsafe class Vcpu : IDisposable
     private void Kick()
     {
         _kvm.ImmediateExit = true;
-        var thread = _pthread;
-        if (thread != 0) ThreadKicker.Kick(thread);
+        lock (_kickGate)
+        {
+            if (_pthread != 0) ThreadKicker.Kick(_pthread);
+        }
     }
 
     private void Loop()
     {
-        _pthread = ThreadKicker.CurrentThread();
+        lock (_kickGate) _pthread = ThreadKicker.CurrentThread();
         var run = _kvm.RunPage;
         try
         {
@@ -154,6 +157,10 @@ public sealed unsafe class Vcpu : IDisposable
         {
             FailureDetail = $"vcpu{_kvm.Id}: {error.Message}";
             _power.Set(PowerRequest.Crash);
+        }
+        finally
+        {
+            lock (_kickGate) _pthread = 0;
         }
     }
 
