@@ -194,7 +194,7 @@ public sealed unsafe class BlockQueue : IBlockQueue
         if (index >= 0 && (at + length - 1) / IoUringAbi.MaxRegisteredBuffer != index) index = -1;
         var sqe = Prepare(index >= 0 ? fixedOp : plain, tag, out var slot);
         if (sqe == null) return false;
-        _group.MarkQueued(slot, durable);
+        if (durable) _group.MarkDurable(slot);
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)buffer;
         sqe->Length = (uint)length;
@@ -211,19 +211,14 @@ public sealed unsafe class BlockQueue : IBlockQueue
         if (segments.Length > _slots.MaxSegments) throw new ArgumentOutOfRangeException(nameof(segments), "more segments than the queue was built for");
         var sqe = Prepare(op, tag, out var slot);
         if (sqe == null) return false;
-        _group.MarkQueued(slot, durable);
+        if (durable) _group.MarkDurable(slot);
         sqe->Offset = (ulong)offset;
         sqe->Address = (ulong)_slots.StoreVectors(slot, segments);
         sqe->Length = (uint)segments.Length;
         return true;
     }
 
-    private IoUringSqe* Prepare(IoUringOp op, ulong tag)
-    {
-        var sqe = Prepare(op, tag, out var slot);
-        if (sqe != null) _group.MarkQueued(slot, false);
-        return sqe;
-    }
+    private IoUringSqe* Prepare(IoUringOp op, ulong tag) => Prepare(op, tag, out _);
 
     /// <summary>Takes a slot and a submission entry aimed at the registered file; null (nothing taken) when either is exhausted.</summary>
     private IoUringSqe* Prepare(IoUringOp op, ulong tag, out int slot)

@@ -9,7 +9,7 @@ namespace CloudBox.BlockEngine;
 /// </summary>
 internal sealed class DurableWriteGroup
 {
-    private readonly bool[] _durable;        // per slot: a durable write is in it
+    private readonly bool[] _durable;        // per slot: a durable write is in it (cleared when it is ready, so a free slot is never marked)
     private readonly int[] _writeResults;    // per slot: what the write returned, while its completion is held
     private readonly int[] _waiting;         // slots whose writes completed since the last sync was issued
     private readonly int[] _syncing;         // slots the sync in flight covers
@@ -25,17 +25,16 @@ internal sealed class DurableWriteGroup
         _ready = new (int, int)[depth];
     }
 
-    public bool SyncInFlight { get; private set; }
+    private bool _syncInFlight;
 
     /// <summary>Completions held for a sync (waiting for one to be issued or for the one in flight).</summary>
     public int Held => _waitingCount + _syncingCount;
 
-    public int ReadyCount => _readyCount;
-
     /// <summary>True when a sync should be issued now: writes wait and none is running.</summary>
-    public bool SyncDue => !SyncInFlight && _waitingCount > 0;
+    public bool SyncDue => !_syncInFlight && _waitingCount > 0;
 
-    public void MarkQueued(int slot, bool durableWrite) => _durable[slot] = durableWrite;
+    /// <summary>The request just queued in <paramref name="slot"/> is a durable write: its completion waits for a sync.</summary>
+    public void MarkDurable(int slot) => _durable[slot] = true;
 
     /// <summary>A request's completion from the kernel: ready at once, or held when it is a durable write that succeeded.</summary>
     public void Completed(int slot, int result)
@@ -55,7 +54,7 @@ internal sealed class DurableWriteGroup
         Array.Copy(_waiting, _syncing, _waitingCount);
         _syncingCount = _waitingCount;
         _waitingCount = 0;
-        SyncInFlight = true;
+        _syncInFlight = true;
     }
 
     /// <summary>The sync finished: its writes are ready, each failing with the sync's error if it failed.</summary>
@@ -67,7 +66,7 @@ internal sealed class DurableWriteGroup
             Ready(slot, result < 0 ? result : _writeResults[slot]);
         }
         _syncingCount = 0;
-        SyncInFlight = false;
+        _syncInFlight = false;
     }
 
     /// <summary>Takes the oldest ready completion; false when none is.</summary>

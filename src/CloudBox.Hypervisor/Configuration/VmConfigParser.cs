@@ -6,7 +6,7 @@ namespace CloudBox.Hypervisor.Configuration;
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
 /// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH] [--console stdio|none|PATH]
-/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
+/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages] [--disk-poll-us N]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
@@ -14,7 +14,8 @@ public static class VmConfigParser
         "usage: cloudbox vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]\n" +
         "                    [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH]\n" +
         "                    [--console stdio|none|PATH]\n" +
-        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n                    [--disk-poll-us N]\n" +
+        "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
+        "                    [--disk-poll-us N]\n" +
         "       cloudbox vmm --config FILE.json";
 
     public static VmConfig Parse(IReadOnlyList<string> args)
