@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
+using CloudBox.Testing.Guests;
 
 namespace CloudBox.Compute.Tests;
 
@@ -15,13 +13,6 @@ namespace CloudBox.Compute.Tests;
 /// </summary>
 internal static class PvhGuest
 {
-    private static readonly string[] Flags =
-    [
-        "-m64", "-ffreestanding", "-fno-pic", "-fno-pie", "-no-pie", "-nostdlib", "-static", "-O2", "-mno-red-zone",
-        "-mgeneral-regs-only", "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fcf-protection=none", "-Wall", "-Werror",
-        "-Wno-unused-function", "-Wl,--build-id=none",
-    ];
-
     public static string? Build(string name, out string why)
     {
         var root = TestGuest.RepositoryRoot;
@@ -29,35 +20,17 @@ internal static class PvhGuest
         var script = Path.Combine(root, "benchmarks", "hypervisor", "guest", "bench.ld");
         var header = Path.Combine(root, "tests", "CloudBox.Hypervisor.Tests", "Guests", "guest.h");
         var source = Path.Combine(root, "tests", "CloudBox.Compute.Tests", "Guests", name + ".c");
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Concat(new[] { entry, script, header, source }.Select(File.ReadAllText)))))[..16];
-        var cache = Path.Combine(Path.GetTempPath(), "cloudbox-test-guests");
-        Directory.CreateDirectory(cache);
-        var elf = Path.Combine(cache, $"{name}-pvh-{hash}.elf");
         why = "";
-        if (File.Exists(elf))
-            return elf;
-        var start = new ProcessStartInfo("gcc", [.. Flags, "-I", Path.GetDirectoryName(header)!, "-T", script, "-o", elf + ".tmp", entry, source])
-        { RedirectStandardError = true, RedirectStandardOutput = true };
-        Process process;
         try
         {
-            process = Process.Start(start)!;
+            return CGuestCompiler.Cached(name + "-pvh", ".elf", [entry, script, header, source], output =>
+                CGuestCompiler.Run("gcc", [.. CGuestCompiler.Flags, "-Wno-unused-function", "-I", Path.GetDirectoryName(header)!, "-T", script,
+                    "-o", output, entry, source]));
         }
         catch (System.ComponentModel.Win32Exception)
         {
             why = "gcc is not installed: the C test guests cannot be built (CI needs: gcc binutils)";
             return null;
         }
-        using (process)
-        {
-            var errors = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"gcc failed on {source}: {errors}");
-        }
-        File.Move(elf + ".tmp", elf, overwrite: true);
-        return elf;
     }
 }
