@@ -53,7 +53,9 @@ public sealed class TinyGuestTests
         var first = guest.Host.Prepare();
         var run = Task.Factory.StartNew(() => guest.Host.Run(first), TaskCreationOptions.LongRunning);
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (guest.Host.Boots < 3 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        // Wait for the third boot's output, not just its machine: a kill stops the vCPUs at once, before they print.
+        while (!(guest.Host.Boots >= 3 && guest.ConsoleText.StartsWith("boot\nboot\nboot\n", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            Thread.Sleep(10);
         SpinWait.SpinUntil(() => guest.Host.Current != null, 5000);
         guest.Host.Kill();
         Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True);
