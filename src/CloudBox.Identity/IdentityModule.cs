@@ -77,6 +77,7 @@ public sealed class IdentityModule(IdentitySettings? settings = null) : ICloudMo
         services.AddSingleton<GrantResolver>();
         services.AddSingleton<Ec2CredentialSource>();
         services.AddSingleton<IEc2CredentialSource>(provider => provider.GetRequiredService<Ec2CredentialSource>());
+        services.AddSingleton<IDelegatedTokens, DelegatedTokens>();
 
         services.AddSingleton<IdentityBootstrap>();
         services.AddSingleton<IStartupTask>(provider => provider.GetRequiredService<IdentityBootstrap>());

@@ -1,5 +1,6 @@
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Api.Local;
 using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
@@ -48,12 +49,20 @@ public static class CloudBoxHost
         services.AddSingleton(registry);
         services.AddSingleton<ReadinessGate>();
         services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<LocalApi>();
         services.AddSingleton(_ => new PolicyEngine(modules.SelectMany(m => m.DefaultPolicies), options.PolicyFile));
         services.AddRouting();
         foreach (var module in modules)
             module.ConfigureServices(services, options);
 
         var app = builder.Build();
+        // The in-process API client runs requests through everything below, as from the network.
+        var localApi = app.Services.GetRequiredService<LocalApi>();
+        app.Use(next =>
+        {
+            localApi.Attach(next);
+            return next;
+        });
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         app.UseRouting();
