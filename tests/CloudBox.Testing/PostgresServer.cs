@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace CloudBox.Testing;
@@ -46,7 +44,7 @@ public sealed class PostgresServer
         Run("chmod", "700", root);
         Run("runuser", "-u", "postgres", "--", Path.Combine(binaries, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
 
-        var port = FreePort();
+        var port = TestPorts.Next();
         var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
         Run("runuser", "-u", "postgres", "--", Path.Combine(binaries, "pg_ctl"), "-D", data, "-l", Path.Combine(root, "log"), "-o", options, "-w", "-t", "60", "start");
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -100,12 +98,6 @@ public sealed class PostgresServer
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error}{output.Result}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The lazily started shared server.</summary>
     public sealed class PostgresServerHandle

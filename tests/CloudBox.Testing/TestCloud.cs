@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
@@ -44,8 +43,8 @@ public sealed class TestCloud : IAsyncDisposable
     public static async Task<TestCloud> StartAsync(DatabaseEngine engine, params ICloudModule[] modules)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-test-").FullName;
-        var port = FreePort();
-        var s3Port = FreePort();
+        var port = TestPorts.Next();
+        var s3Port = TestPorts.Next();
         var options = new CloudBoxOptions
         {
             DataDirectory = dataDirectory,
@@ -168,12 +167,5 @@ public sealed class TestCloud : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

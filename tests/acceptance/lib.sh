@@ -6,7 +6,10 @@
 #   restart_cloudbox [SIGNAL]           # ends serve (SIGTERM, or e.g. KILL), starts it again on the same data and ports
 #   check "what a user relies on" cmd args...          # passes when cmd exits 0
 #   refuse "what must be refused" "HTTP 403" cmd ...   # passes when cmd fails and its output contains the text
-#   finish                              # prints "NAME: N passed, N failed" and exits non-zero on failure
+#                                       # (a bare status such as "400" must appear as the status, not anywhere)
+#   gone "what must be gone" cmd ...    # passes when cmd fails saying the thing does not exist (404)
+#   skip "what was not checked" "why"   # counts a check that cannot run here, loudly
+#   finish                              # prints "NAME: N passed, N failed, N skipped" and exits non-zero on failure
 #
 # The binary comes from CLOUDBOX_BIN (tests/run publishes it to .build/cloudbox/cloudbox).
 
@@ -16,12 +19,26 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLOUDBOX_BIN=${CLOUDBOX_BIN:-$REPO_ROOT/.build/cloudbox/cloudbox}
 ACCEPTANCE_PASSED=0
 ACCEPTANCE_FAILED=0
+ACCEPTANCE_SKIPPED=0
 CB_PID=""
 CB_DATA=""
 CB_SERVE_FLAGS=()
 
+# free_port: a free loopback port below Linux's ephemeral range (32768-60999), so no outgoing
+# connection can take it between this check and serve's bind (as tests/CloudBox.Testing/TestPorts.cs).
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    python3 -c '
+import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+'
 }
 
 # start_cloudbox [extra serve flags...]: starts CloudBox and waits until /healthz answers 200.
@@ -94,14 +111,29 @@ check() {
     LAST_OUTPUT=$output
 }
 
-# refuse NAME EXPECTED CMD...: passes when CMD fails and its output contains EXPECTED.
+# says_status OUTPUT CODE: OUTPUT reports HTTP status CODE as the stock clients print it
+# ("(HTTP 400)" from the service clients, "400: Client Error" / "HttpException: 400" from openstacksdk).
+says_status() {
+    [[ "$1" =~ (HTTP[[:space:]]$2([^0-9]|$))|((^|[^0-9])$2:[[:space:]])|(Exception:[[:space:]]$2([^0-9]|$)) ]]
+}
+
+# refuse NAME EXPECTED CMD...: passes when CMD fails and its output contains EXPECTED; a bare
+# three-digit EXPECTED must be the reported HTTP status, not any "400" in the output.
 refuse() {
     local name=$1 expected=$2; shift 2
-    local output
+    local output matched=""
     if output=$("$@" 2>&1); then
         echo "not ok - $name (succeeded, should have been refused)"
         ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
+        LAST_OUTPUT=$output
+        return
+    fi
+    if [[ "$expected" =~ ^[0-9]{3}$ ]]; then
+        says_status "$output" "$expected" && matched=1
     elif [[ "$output" == *"$expected"* ]]; then
+        matched=1
+    fi
+    if [ -n "$matched" ]; then
         echo "ok - $name"
         ACCEPTANCE_PASSED=$((ACCEPTANCE_PASSED + 1))
     else
@@ -112,9 +144,47 @@ refuse() {
     LAST_OUTPUT=$output
 }
 
+# is_not_found OUTPUT: OUTPUT says the thing asked for does not exist, as the stock clients say it
+# (and not an auth error, a refused connection or a crash of the server).
+is_not_found() {
+    says_status "$1" 404 || [[ "$1" =~ No[[:space:]].*[[:space:]]with[[:space:]]a[[:space:]]name[[:space:]]or[[:space:]]ID[[:space:]]of ]] \
+        || [[ "$1" == *"could not be found"* ]] || [[ "$1" == *"Not Found"* ]]
+}
+
+# gone NAME CMD...: passes when CMD fails because what it names does not exist, retried for up to
+# 10 s while it still exists (deletes finish in the background); any other failure fails.
+gone() {
+    local name=$1; shift
+    local output i
+    for i in $(seq 1 50); do
+        if output=$("$@" 2>&1); then
+            sleep 0.2
+            continue
+        fi
+        if is_not_found "$output"; then
+            echo "ok - $name"
+            ACCEPTANCE_PASSED=$((ACCEPTANCE_PASSED + 1))
+        else
+            echo "not ok - $name (failed, but not with \"not found\")"
+            echo "$output" | sed 's/^/    /' | tail -20
+            ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
+        fi
+        LAST_OUTPUT=$output
+        return
+    done
+    echo "not ok - $name (still there after 10 s)"
+    ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
+}
+
+# skip NAME WHY: a check that cannot run on this machine, counted and said.
+skip() {
+    echo "skip - $1 ($2)"
+    ACCEPTANCE_SKIPPED=$((ACCEPTANCE_SKIPPED + 1))
+}
+
 # finish: the summary line tests/run reads.
 finish() {
-    echo "$ACCEPTANCE_NAME: $ACCEPTANCE_PASSED passed, $ACCEPTANCE_FAILED failed"
+    echo "$ACCEPTANCE_NAME: $ACCEPTANCE_PASSED passed, $ACCEPTANCE_FAILED failed, $ACCEPTANCE_SKIPPED skipped"
     [ "$ACCEPTANCE_FAILED" -eq 0 ]
     exit $?
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using CloudBox.Testing;
 
 namespace CloudBox.Objects.Tests.Durability;
 
@@ -33,7 +32,7 @@ internal sealed class ServeProcess : IDisposable
 
     public static async Task<ServeProcess> StartAsync(string dataDirectory, string database, string adminPassword)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{TestPorts.Next()}";
         var binary = PublishedBinary();
         var start = new ProcessStartInfo(binary)
         {
@@ -41,7 +40,7 @@ internal sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "serve", "--data-dir", dataDirectory, "--listen", url, "--s3-listen", $"http://127.0.0.1:{FreePort()}", "--admin-password", adminPassword })
+        foreach (var argument in new[] { "serve", "--data-dir", dataDirectory, "--listen", url, "--s3-listen", $"http://127.0.0.1:{TestPorts.Next()}", "--admin-password", adminPassword })
             start.ArgumentList.Add(argument);
         if (database.Length > 0)
         {
@@ -108,10 +107,4 @@ internal sealed class ServeProcess : IDisposable
         return "";
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
