@@ -1,6 +1,7 @@
 using CloudBox.Commands;
 using CloudBox.Compute;
 using CloudBox.Core.Modules;
+using CloudBox.Databases;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
@@ -21,6 +22,7 @@ public static class Program
         new ObjectsModule(),
         new VolumesModule(),
         new NetworkingModule(),
+        new DatabasesModule(),
     ];
 
     public static async Task<int> Main(string[] args)
@@ -34,6 +36,7 @@ public static class Program
                 "serve" => await ServeCommand.RunAsync(rest, CreateModules()),
                 "admin" => await AdminCommand.RunAsync(rest, CreateModules()),
                 "vmm" => await CloudBox.Hypervisor.VmmCommand.RunAsync(rest),
+                "guest-agent" => await RunUntilSignalledAsync(token => DatabasesModule.RunGuestAgentAsync(rest, token)),
                 "version" or "--version" => VersionCommand.Run(),
                 "help" or "--help" or "-h" => HelpCommand.Run(Console.Out),
                 _ => HelpCommand.Unknown(verb),
@@ -44,5 +47,22 @@ public static class Program
             await Console.Error.WriteLineAsync($"cloudbox: {error.Message}");
             return 2;
         }
+    }
+
+    /// <summary>Runs a long-lived verb until SIGTERM or SIGINT, which cancel it.</summary>
+    private static async Task<int> RunUntilSignalledAsync(Func<CancellationToken, Task<int>> run)
+    {
+        using var stop = new CancellationTokenSource();
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        return await run(stop.Token);
     }
 }

@@ -54,24 +54,11 @@ if ! "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel || [ ! -e /dev/kvm ];
     skip_all "no cloudbox vmm in this binary or no /dev/kvm: VMs cannot run"
     finish
 fi
-guest_cmdline="console=ttyS0 $(cat "$REPO_ROOT/packaging/guest/kernel-cmdline")"
-if [ -z "${CLOUDBOX_GUEST_KERNEL:-}" ] && guest_dir=$("$REPO_ROOT/packaging/guest/build-initramfs.sh" 2>/dev/null | tail -n 1) \
-    && [ -f "$guest_dir/vmlinux" ] && [ -f "$guest_dir/initramfs.cpio" ]; then
-    CLOUDBOX_GUEST_KERNEL=$guest_dir/vmlinux
-    CLOUDBOX_GUEST_INITRD=$guest_dir/initramfs.cpio
-fi
-if [ -z "${CLOUDBOX_GUEST_KERNEL:-}" ] || [ -z "${CLOUDBOX_GUEST_INITRD:-}" ]; then
+if ! guest_kernel; then
     skip_all "no guest kernel: packaging/guest/build-initramfs.sh failed and CLOUDBOX_GUEST_KERNEL is unset"
     finish
 fi
-
-truncate -s 16M "$work/root.raw"
-openstack image create surv-kernel --file "$CLOUDBOX_GUEST_KERNEL" --disk-format aki --container-format aki >/dev/null
-openstack image create surv-ramdisk --file "$CLOUDBOX_GUEST_INITRD" --disk-format ari --container-format ari >/dev/null
-openstack image create surv-disk --file "$work/root.raw" --disk-format raw --container-format bare \
-    --property kernel_id="$(openstack image show surv-kernel -f value -c id)" \
-    --property ramdisk_id="$(openstack image show surv-ramdisk -f value -c id)" \
-    --property os_command_line="${CLOUDBOX_GUEST_CMDLINE:-$guest_cmdline}" >/dev/null
+register_guest surv "$work"
 
 # --- serve killed with SIGKILL while the server runs ----------------------------------------
 check "server create --nic none --wait" openstack server create surv-vm --image surv-disk --flavor m1.tiny --nic none --wait

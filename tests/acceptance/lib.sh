@@ -176,6 +176,32 @@ gone() {
     ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
 }
 
+# guest_kernel: sets CLOUDBOX_GUEST_KERNEL, _INITRD and _CMDLINE to the packaging/guest test guest (the cloud
+# kernel's uncompressed vmlinux and a busybox initramfs) unless they are set; false when there is none.
+guest_kernel() {
+    local guest_dir
+    if [ -z "${CLOUDBOX_GUEST_KERNEL:-}" ] && guest_dir=$("$REPO_ROOT/packaging/guest/build-initramfs.sh" 2>/dev/null | tail -n 1) \
+        && [ -f "$guest_dir/vmlinux" ] && [ -f "$guest_dir/initramfs.cpio" ]; then
+        CLOUDBOX_GUEST_KERNEL=$guest_dir/vmlinux
+        CLOUDBOX_GUEST_INITRD=$guest_dir/initramfs.cpio
+    fi
+    CLOUDBOX_GUEST_CMDLINE=${CLOUDBOX_GUEST_CMDLINE:-console=ttyS0 $(cat "$REPO_ROOT/packaging/guest/kernel-cmdline")}
+    [ -n "${CLOUDBOX_GUEST_KERNEL:-}" ] && [ -n "${CLOUDBOX_GUEST_INITRD:-}" ]
+}
+
+# register_guest PREFIX DIR: uploads the test guest as PREFIX-kernel (aki), PREFIX-ramdisk (ari) and PREFIX-disk
+# (a 16 MiB raw disk naming both, with the guest's command line); needs guest_kernel first.
+register_guest() {
+    local prefix=$1 dir=$2
+    truncate -s 16M "$dir/$prefix-root.raw"
+    openstack image create "$prefix-kernel" --file "$CLOUDBOX_GUEST_KERNEL" --disk-format aki --container-format aki >/dev/null
+    openstack image create "$prefix-ramdisk" --file "$CLOUDBOX_GUEST_INITRD" --disk-format ari --container-format ari >/dev/null
+    openstack image create "$prefix-disk" --file "$dir/$prefix-root.raw" --disk-format raw --container-format bare \
+        --property kernel_id="$(openstack image show "$prefix-kernel" -f value -c id)" \
+        --property ramdisk_id="$(openstack image show "$prefix-ramdisk" -f value -c id)" \
+        --property os_command_line="$CLOUDBOX_GUEST_CMDLINE" >/dev/null
+}
+
 # skip NAME WHY: a check that cannot run on this machine, counted and said.
 skip() {
     echo "skip - $1 ($2)"

@@ -10,6 +10,7 @@ public static class HelpCommand
               serve     run the cloud: every service on one port (see 'cloudbox serve --help')
               admin     operator verbs: reset-password, openrc, rotate-token-keys (see 'cloudbox admin help')
               version   print the version
+              guest-agent  a database instance's agent (runs in the instance; see 'cloudbox guest-agent --help')
 
             Settings come from /etc/cloudbox/cloudbox.json, then CLOUDBOX_* environment variables, then flags:
               --data-dir DIR      where CloudBox keeps its state (default /var/lib/cloudbox)

@@ -1,0 +1,265 @@
+using CloudBox.Databases.Agent;
+using CloudBox.Databases.Api;
+using Npgsql;
+
+namespace CloudBox.Databases.Guest;
+
+/// <summary>
+/// PostgreSQL under the guest agent: a cluster in the data volume's directory, its socket in a private
+/// directory beside it (trusted locally: only root and <c>postgres</c> can reach it), password
+/// (SCRAM) authentication over TCP. Users get access to a database only by a grant: <c>CONNECT</c> is
+/// taken from <c>PUBLIC</c> on every database the agent creates.
+/// </summary>
+internal sealed class PostgresDriver(AgentConfig config) : IDatastoreDriver
+{
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);
+
+    private string ClusterDirectory => Path.Combine(config.DataDir, "pgdata");
+    private string SocketDirectory => Path.Combine(config.DataDir, "run");
+    private string LogFile => Path.Combine(config.DataDir, "postgresql.log");
+    private bool Prepared => File.Exists(Path.Combine(ClusterDirectory, "PG_VERSION"));
+
+    /// <summary>initdb and pg_ctl refuse to run as root: the agent (root in the guest) runs them as <c>postgres</c>.</summary>
+    private static string? ToolUser => Environment.UserName == "root" ? "postgres" : null;
+
+    private string Tool(string name)
+    {
+        var directory = config.BinDir ?? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version(0, 0)).Select(d => Path.Combine(d, "bin")).FirstOrDefault()
+            ?? throw new InvalidOperationException("PostgreSQL's binaries are not installed (no /usr/lib/postgresql/*/bin)");
+        return Path.Combine(directory, name);
+    }
+
+    public async Task<string> StatusAsync(CancellationToken cancellationToken)
+    {
+        if (!Prepared)
+            return "new";
+        try
+        {
+            await using var connection = await OpenAsync("postgres", cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return "running";
+        }
+        catch (Exception error) when (error is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return "shutdown";
+        }
+    }
+
+    public async Task StartIfPreparedAsync(CancellationToken cancellationToken)
+    {
+        if (Prepared && await StatusAsync(cancellationToken) != "running")
+            await StartAsync(cancellationToken);
+    }
+
+    public async Task<AgentTaskResult> RunAsync(AgentTask task, CancellationToken cancellationToken)
+    {
+        var payload = task.Payload;
+        switch (task.Kind)
+        {
+            case "prepare":
+                await PrepareAsync(cancellationToken);
+                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
+                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
+                return new AgentTaskResult(true);
+            case "create_databases":
+                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
+                return new AgentTaskResult(true);
+            case "delete_database":
+                await ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS {Quote(payload.Database!)} WITH (FORCE)", cancellationToken);
+                return new AgentTaskResult(true);
+            case "list_databases":
+                return new AgentTaskResult(true, Databases: (await DatabasesAsync(cancellationToken)).Select(d => new DatabaseRef(d)).ToList());
+            case "create_users":
+                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
+                return new AgentTaskResult(true);
+            case "list_users":
+                return new AgentTaskResult(true, Users: await UsersAsync(cancellationToken));
+            case "update_user":
+                await UpdateUserAsync(payload.User!, payload.Password, payload.Users?.FirstOrDefault()?.Name, cancellationToken);
+                return new AgentTaskResult(true);
+            case "delete_user":
+                await DeleteUserAsync(payload.User!, cancellationToken);
+                return new AgentTaskResult(true);
+            case "grant":
+                await RequireUserAsync(payload.User!, cancellationToken);
+                foreach (var database in payload.Databases ?? [])
+                    await GrantAsync(payload.User!, database.Name, cancellationToken);
+                return new AgentTaskResult(true);
+            case "revoke":
+                await RequireUserAsync(payload.User!, cancellationToken);
+                if ((await DatabasesAsync(cancellationToken)).Contains(payload.Database!))
+                    await ExecuteAsync("postgres", $"REVOKE ALL PRIVILEGES ON DATABASE {Quote(payload.Database!)} FROM {Quote(payload.User!)}", cancellationToken);
+                return new AgentTaskResult(true);
+            case "enable_root":
+                await ExecuteAsync("postgres", $"ALTER ROLE postgres WITH LOGIN PASSWORD {Literal(payload.Password!)}", cancellationToken);
+                return new AgentTaskResult(true, User: new UserRef("postgres"));
+            case "disable_root":
+                await ExecuteAsync("postgres", "ALTER ROLE postgres WITH PASSWORD NULL", cancellationToken);
+                return new AgentTaskResult(true);
+            case "restart":
+                await ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-m", "fast", "restart"], ToolTimeout, cancellationToken);
+                return new AgentTaskResult(true);
+            default:
+                return new AgentTaskResult(false, $"The PostgreSQL agent does not know the task '{task.Kind}'.");
+        }
+    }
+
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(config.DataDir);
+        Directory.CreateDirectory(SocketDirectory);
+        File.SetUnixFileMode(SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (ToolUser is { } user)
+        {
+            await ProcessRunner.RunAsync(null, "chown", ["-R", $"{user}:{user}", config.DataDir], ToolTimeout, cancellationToken);
+        }
+        if (!Prepared)
+        {
+            // initdb into a scratch directory renamed into place: a crash in the middle leaves no half cluster that looks prepared.
+            var scratch = ClusterDirectory + ".initdb";
+            if (Directory.Exists(scratch))
+                Directory.Delete(scratch, recursive: true);
+            await ProcessRunner.RunAsync(ToolUser, Tool("initdb"),
+                ["-D", scratch, "-U", "postgres", "-E", "UTF8", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions"], ToolTimeout, cancellationToken);
+            await File.AppendAllTextAsync(Path.Combine(scratch, "postgresql.conf"),
+                $"\n# Written by cloudbox guest-agent\nlisten_addresses = '{config.ListenAddress}'\nport = {config.Port}\n" +
+                $"unix_socket_directories = '{SocketDirectory}'\npassword_encryption = 'scram-sha-256'\n", cancellationToken);
+            await File.AppendAllTextAsync(Path.Combine(scratch, "pg_hba.conf"),
+                "\n# Written by cloudbox guest-agent: users log in with their passwords from anywhere the security group lets through.\n" +
+                "host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n", cancellationToken);
+            Directory.Move(scratch, ClusterDirectory);
+        }
+        if (await StatusAsync(cancellationToken) != "running")
+            await StartAsync(cancellationToken);
+    }
+
+    private Task StartAsync(CancellationToken cancellationToken) =>
+        ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-t", "120", "start"], ToolTimeout, cancellationToken);
+
+    private async Task CreateDatabasesAsync(IReadOnlyList<DatabaseRef> databases, CancellationToken cancellationToken)
+    {
+        var existing = await DatabasesAsync(cancellationToken);
+        foreach (var database in databases)
+        {
+            if (!existing.Contains(database.Name))
+                await ExecuteAsync("postgres", $"CREATE DATABASE {Quote(database.Name)} ENCODING 'UTF8'", cancellationToken);
+            await ExecuteAsync("postgres", $"REVOKE CONNECT ON DATABASE {Quote(database.Name)} FROM PUBLIC", cancellationToken);
+        }
+    }
+
+    private async Task CreateUsersAsync(IReadOnlyList<UserRef> users, CancellationToken cancellationToken)
+    {
+        foreach (var user in users)
+        {
+            var exists = await RoleExistsAsync(user.Name, cancellationToken);
+            await ExecuteAsync("postgres", exists
+                ? $"ALTER ROLE {Quote(user.Name)} WITH LOGIN PASSWORD {Literal(user.Password!)}"
+                : $"CREATE ROLE {Quote(user.Name)} WITH LOGIN PASSWORD {Literal(user.Password!)}", cancellationToken);
+            foreach (var database in user.Databases ?? [])
+                await GrantAsync(user.Name, database.Name, cancellationToken);
+        }
+    }
+
+    private async Task GrantAsync(string user, string database, CancellationToken cancellationToken)
+    {
+        if (!(await DatabasesAsync(cancellationToken)).Contains(database))
+            throw new InvalidOperationException($"Database {database} does not exist.");
+        await ExecuteAsync("postgres", $"GRANT ALL PRIVILEGES ON DATABASE {Quote(database)} TO {Quote(user)}", cancellationToken);
+        await ExecuteAsync(database, $"GRANT ALL ON SCHEMA public TO {Quote(user)}", cancellationToken);
+    }
+
+    private async Task UpdateUserAsync(string user, string? password, string? newName, CancellationToken cancellationToken)
+    {
+        await RequireUserAsync(user, cancellationToken);
+        if (password is not null)
+            await ExecuteAsync("postgres", $"ALTER ROLE {Quote(user)} WITH PASSWORD {Literal(password)}", cancellationToken);
+        if (newName is not null && newName != user)
+            await ExecuteAsync("postgres", $"ALTER ROLE {Quote(user)} RENAME TO {Quote(newName)}", cancellationToken);
+    }
+
+    private async Task DeleteUserAsync(string user, CancellationToken cancellationToken)
+    {
+        if (!await RoleExistsAsync(user, cancellationToken))
+            return;
+        foreach (var database in await DatabasesAsync(cancellationToken))
+        {
+            await ExecuteAsync(database, $"REASSIGN OWNED BY {Quote(user)} TO postgres", cancellationToken);
+            await ExecuteAsync(database, $"DROP OWNED BY {Quote(user)}", cancellationToken);
+        }
+        await ExecuteAsync("postgres", $"DROP ROLE IF EXISTS {Quote(user)}", cancellationToken);
+    }
+
+    private async Task RequireUserAsync(string user, CancellationToken cancellationToken)
+    {
+        if (!await RoleExistsAsync(user, cancellationToken))
+            throw new InvalidOperationException($"User {user} does not exist.");
+    }
+
+    private async Task<bool> RoleExistsAsync(string user, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync("postgres", cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_roles WHERE rolname = @user", connection);
+        command.Parameters.AddWithValue("user", user);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+
+    private async Task<HashSet<string>> DatabasesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync("postgres", cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            names.Add(reader.GetString(0));
+        return names;
+    }
+
+    private async Task<List<UserRef>> UsersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync("postgres", cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT r.rolname, d.datname FROM pg_roles r LEFT JOIN pg_database d ON NOT d.datistemplate AND d.datname <> 'postgres' " +
+            "AND has_database_privilege(r.rolname, d.datname, 'CONNECT') " +
+            "WHERE r.rolcanlogin AND r.rolname <> 'postgres' AND r.rolname NOT LIKE 'pg\\_%' ORDER BY r.rolname, d.datname", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var users = new Dictionary<string, List<DatabaseRef>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            if (!users.TryGetValue(name, out var databases))
+                users[name] = databases = [];
+            if (!reader.IsDBNull(1))
+                databases.Add(new DatabaseRef(reader.GetString(1)));
+        }
+        return users.Select(u => new UserRef(u.Key, Host: "%", Databases: u.Value)).ToList();
+    }
+
+    private async Task ExecuteAsync(string database, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string database, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = SocketDirectory,
+            Port = config.Port,
+            Username = "postgres",
+            Database = database,
+            Pooling = false,
+            Timeout = 5,
+        }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>An identifier, double-quoted (names are checked by the API, this keeps them identifiers whatever they hold).</summary>
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    /// <summary>A string literal (standard_conforming_strings is on in every supported PostgreSQL).</summary>
+    private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Databases (Trove v1.0) with Debian's stock troveclient (`openstack database …`).
+#
+# The instance's server boots the packaging/guest test guest on `cloudbox vmm`. Guests on this kind of
+# host cannot run user space (packaging/guest/README.md), so the guest agent, the same binary's
+# `cloudbox guest-agent`, runs here on the host instead: in a network namespace of its own, reaching
+# serve through a veth pair, with Debian's PostgreSQL 15, configured from the server's user data as
+# cloud-init would configure it in the guest. Clients reach the datastore at the namespace's address.
+. "$(dirname "$0")/lib.sh"
+export CLOUDBOX_NETWORK_DATA_PLANE=off
+start_cloudbox
+export OS_COMPUTE_API_VERSION=2.37
+
+work=$(mktemp -d)
+chmod 755 "$work"
+ns=cbx-trove-$$
+veth=vtrv$((RANDOM % 10000))
+net=100.64.$((RANDOM % 250)).
+agent_pid="" socat_pid=""
+cleanup() {
+    [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+    [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null
+    if [ -f "$work/pg/pgdata/postmaster.pid" ]; then
+        runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$work/pg/pgdata" -m immediate stop >/dev/null 2>&1
+    fi
+    ip netns del "$ns" 2>/dev/null
+    ip link del "${veth}h" 2>/dev/null
+    rm -rf "$work"
+    stop_cloudbox
+}
+trap cleanup EXIT
+
+if ! guest_kernel || [ ! -d /usr/lib/postgresql ]; then
+    echo "not ok - the test guest and Debian's PostgreSQL are needed (packaging/guest/build-initramfs.sh, apt-get install postgresql)"
+    ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
+    finish
+fi
+register_guest pg15 "$work"
+
+check "cloudbox admin datastore-add registers PostgreSQL 15 with its image" \
+    "$CLOUDBOX_BIN" admin datastore-add --datastore postgresql --version 15 --image "$(openstack image show pg15-disk -f value -c id)" --default \
+    --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL"
+check "database datastore list shows postgresql" bash -c "openstack database datastore list -f value -c Name | grep -qx postgresql"
+check "database datastore version list shows 15" bash -c "openstack database datastore version list postgresql -f value -c Name | grep -qx 15"
+refuse "an unknown flavor is refused" "cannot be found" openstack database instance create bad --flavor m9.none --size 1 --datastore postgresql
+refuse "a reserved database name is refused" "400" openstack database instance create bad --flavor m1.tiny --size 1 --datastore postgresql --databases postgres
+
+check "database instance create with a database and a user" openstack database instance create pg1 --flavor m1.tiny --size 1 \
+    --datastore postgresql --datastore-version 15 --databases db1 --users u1:secret-1
+ID=$(openstack database instance show pg1 -f value -c id)
+check "the instance is BUILD until its agent reports" bash -c "[ \"\$(openstack database instance show pg1 -f value -c status)\" = BUILD ]"
+check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$ID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+check "its data volume is attached" bash -c "for i in \$(seq 1 100); do [ \"\$(openstack volume show trove-$ID -f value -c status 2>/dev/null)\" = in-use ] && exit 0; sleep 0.3; done; exit 1"
+check "its security group exists" openstack security group show "trove-$ID"
+
+# The agent's configuration, as cloud-init writes it from the server's user data, pointed at this host.
+openstack --os-compute-api-version 2.3 server show "trove-$ID" -f json >"$work/server.json"
+python3 - "$work/server.json" "$work/agent.json" "${net}1:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg" "${net}2" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+check "the server's user data carries the agent's configuration for this instance" bash -c "grep -q '\"instance_id\":\"$ID\"' $work/agent.json"
+
+ip netns add "$ns"
+ip link add "${veth}h" type veth peer name "${veth}n"
+ip link set "${veth}n" netns "$ns"
+ip addr add "${net}1/30" dev "${veth}h"
+ip link set "${veth}h" up
+ip -n "$ns" addr add "${net}2/30" dev "${veth}n"
+ip -n "$ns" link set "${veth}n" up
+ip -n "$ns" link set lo up
+socat "TCP-LISTEN:${CB_URL##*:},bind=${net}1,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
+socat_pid=$!
+ip netns exec "$ns" "$CLOUDBOX_BIN" guest-agent --config "$work/agent.json" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+
+check "the instance becomes ACTIVE once its agent has prepared PostgreSQL" bash -c \
+    "for i in \$(seq 1 600); do s=\$(openstack database instance show pg1 -f value -c status); [ \"\$s\" = ACTIVE ] && exit 0; [ \"\$s\" = ERROR ] && exit 1; sleep 0.5; done; exit 1"
+check "database instance list shows it HEALTHY" bash -c \
+    "for i in \$(seq 1 60); do openstack database instance list -f value -c Name -c 'Operating Status' | grep -qx 'pg1 HEALTHY' && exit 0; sleep 1; done; exit 1"
+check "database db list shows db1" bash -c "openstack database db list pg1 -f value -c Name | grep -qx db1"
+check "database user list shows u1" bash -c "openstack database user list pg1 -f value -c Name | grep -qx u1"
+check "u1 connects with psql through the instance's address and writes to db1" bash -c \
+    "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'CREATE TABLE t (v int); INSERT INTO t VALUES (42); SELECT v FROM t' | grep -qx 42"
+check "database db create" openstack database db create pg1 db2
+check "database user create with access to db2" openstack database user create pg1 u2 secret-2 --databases db2
+check "u2 reaches db2" bash -c "PGPASSWORD=secret-2 psql -h ${net}2 -U u2 -d db2 -tAc 'SELECT 1' | grep -qx 1"
+refuse "u2 cannot reach db1, which it was not granted" "permission denied" env PGPASSWORD=secret-2 psql -h "${net}2" -U u2 -d db1 -tAc 'SELECT 1'
+check "database user show-access lists db2" bash -c "openstack database user show access pg1 u2 -f value | grep -qx db2"
+check "database root enable gives a working superuser password" bash -c \
+    "pw=\$(openstack database root enable pg1 -f value -c password) && PGPASSWORD=\$pw psql -h ${net}2 -U postgres -d postgres -tAc 'SELECT 7' | grep -qx 7"
+check "database root show says it was enabled" bash -c "openstack database root show pg1 -f value | grep -qi true"
+check "database instance restart returns it to ACTIVE with its data" bash -c \
+    "openstack database instance restart pg1 && for i in \$(seq 1 300); do [ \"\$(openstack database instance show pg1 -f value -c status)\" = ACTIVE ] && break; sleep 0.5; done &&
+     PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SELECT v FROM t' | grep -qx 42"
+check "database db delete" openstack database db delete pg1 db2
+check "db2 is gone" bash -c "! openstack database db list pg1 -f value -c Name | grep -qx db2"
+
+check "database instance delete" openstack database instance delete pg1
+check "the instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show pg1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
+gone "its server is gone" openstack server show "trove-$ID"
+gone "its volume is gone" openstack volume show "trove-$ID"
+gone "its security group is gone" openstack security group show "trove-$ID"
+
+finish
