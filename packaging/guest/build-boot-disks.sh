@@ -16,6 +16,8 @@
 #   systemd-boot.raw   GPT: ESP with loader/loader.conf, loader/entries and the kernel on the ESP.
 #   mbr-grub.raw       MBR only, ext4 root with /boot/grub/grub.cfg using set root='hd0,msdos1' (no search).
 # Also gpt-grub.qcow2 when qemu-img is installed. Prints OUTDIR on its last line.
+# BOOT_DISK_CMDLINE, when set, is appended to the default entry's linux line of gpt-grub (e.g. the options of
+# packaging/guest/kernel-cmdline, for an image tailored to a KVM-on-PVM host).
 # Packages: e2fsprogs gdisk dosfstools mtools fdisk (sfdisk) cpio; qemu-utils optional.
 set -euo pipefail
 out=${1:?usage: build-boot-disks.sh OUTDIR [KERNEL]}
@@ -116,7 +118,7 @@ menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --clas
 	  search --no-floppy --fs-uuid --set=root $1
 	fi
 	echo	'Loading Linux $version ...'
-	linux	/boot/vmlinuz-$version root=UUID=$1 ro  console=tty0 console=ttyS0,115200 earlyprintk=ttyS0,115200 consoleblank=0
+	linux	/boot/vmlinuz-$version root=UUID=$1 ro  console=tty0 console=ttyS0,115200 earlyprintk=ttyS0,115200 consoleblank=0${BOOT_DISK_CMDLINE:+ $BOOT_DISK_CMDLINE}
 	echo	'Loading initial ramdisk ...'
 	initrd	/boot/initrd.img-$version
 }

@@ -41,11 +41,12 @@ internal static class BzImagePayload
         var size = BinaryPrimitives.ReadInt32LittleEndian(payload[^4..]);
         if (size <= 0 || size > MaxUncompressed)
             throw new InvalidDataException($"bzImage payload claims {size} uncompressed bytes");
+        var stream = payload[..^4].ToArray(); // without the size trailer, which is no part of the compressed stream
         return format switch
         {
             "lz4" => Lz4Legacy.Decompress(payload, size),
-            "gzip" => Inflate(new GZipStream(new MemoryStream(payload.ToArray()), CompressionMode.Decompress), size),
-            _ => Inflate(new ZstdSharp.DecompressionStream(new MemoryStream(payload.ToArray())), size),
+            "gzip" => Inflate(new GZipStream(new MemoryStream(stream), CompressionMode.Decompress), size),
+            _ => Inflate(new ZstdSharp.DecompressionStream(new MemoryStream(stream)), size),
         };
     }
 
