@@ -56,6 +56,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<InstanceActionStore>();
         services.AddSingleton<VmDefinitions>();
         services.AddSingleton<InstanceFiles>();
+        services.AddSingleton<Build.DiskBootFiles>();
         services.AddSingleton<ServerDeleter>();
         services.AddSingleton<ServerVolumes>();
         services.AddSingleton<VolumeDetachWorker>();

@@ -37,7 +37,7 @@ public static class VmmCommand
         try
         {
             CheckKvmDevice();
-            image = OpenKernel(config.KernelPath);
+            image = OpenKernel(config.KernelPath, config.LinuxBootProtocol);
             if (config.InitrdPath != null) CheckReadable(config.InitrdPath, "initrd");
             if (config.NetworkNamespace != null) CheckReadable(config.NetworkNamespace, "network namespace");
             console = OpenConsole(config.Console);
@@ -80,11 +80,11 @@ public static class VmmCommand
         }
     }
 
-    private static IBootImage OpenKernel(string path)
+    private static IBootImage OpenKernel(string path, bool linuxBootProtocol)
     {
         try
         {
-            return BootImage.Open(path);
+            return BootImage.Open(path, linuxBootProtocol);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -15,6 +15,24 @@ public sealed class ImageSnapshot
     public string? RamdiskId { get; set; }
     public string? CommandLine { get; set; }
 
+    /// <summary><c>os_boot_mode</c>: <c>kernel-from-disk</c> or <c>direct-kernel</c> forces a path.</summary>
+    public string? BootMode { get; set; }
+
+    /// <summary>Glance's <c>hw_firmware_type</c> (<c>bios</c>, <c>uefi</c>): the image boots through its own boot loader.</summary>
+    public string? FirmwareType { get; set; }
+
+    /// <summary>
+    /// Whether the kernel, initrd and command line come from the server's root disk (as pygrub does) rather than from
+    /// <c>kernel_id</c>/<c>ramdisk_id</c>: <c>os_boot_mode</c> decides when set, else a firmware type or a missing
+    /// <c>kernel_id</c> means the disk boots itself.
+    /// </summary>
+    public bool KernelFromDisk => BootMode switch
+    {
+        "kernel-from-disk" => true,
+        "direct-kernel" => false,
+        _ => string.IsNullOrEmpty(KernelId) || !string.IsNullOrEmpty(FirmwareType),
+    };
+
     public static ImageSnapshot From(ImageInfo image) => new()
     {
         Id = image.Id,
@@ -25,6 +43,8 @@ public sealed class ImageSnapshot
         KernelId = image.Properties.GetValueOrDefault("kernel_id"),
         RamdiskId = image.Properties.GetValueOrDefault("ramdisk_id"),
         CommandLine = image.Properties.GetValueOrDefault("os_command_line"),
+        BootMode = image.Properties.GetValueOrDefault("os_boot_mode"),
+        FirmwareType = image.Properties.GetValueOrDefault("hw_firmware_type"),
     };
 
     public string ToJson() => JsonSerializer.Serialize(this);

@@ -13,6 +13,9 @@ public sealed class InstancePaths(string dataDirectory)
 
     public string Initrd(string serverId) => Path.Combine(DirectoryOf(serverId), "initrd");
 
+    /// <summary>The command line read from the root disk's boot configuration (servers whose image has no kernel).</summary>
+    public string CommandLine(string serverId) => Path.Combine(DirectoryOf(serverId), "cmdline");
+
     public string ConfigDrive(string serverId) => Path.Combine(DirectoryOf(serverId), "config-2.iso");
 
     public string ConsoleLog(string serverId) => Path.Combine(DirectoryOf(serverId), "console.log");

@@ -28,9 +28,18 @@ public sealed class VmDefinitions(InstancePaths paths, IServiceProvider services
             paths.DirectoryOf(server.Id),
             paths.Kernel(server.Id),
             File.Exists(initrd) ? initrd : null,
-            string.IsNullOrWhiteSpace(image.CommandLine) ? DefaultCommandLine : image.CommandLine,
+            CommandLineOf(server.Id, image),
             server.Ram,
             server.Vcpus,
             disks) { Nics = Networking.NetworkInterfaces.Parse(server.NetworkInterfaces), TapNamespace = _ports.Value?.TapNamespace };
+    }
+
+    /// <summary>The root disk's own command line when the kernel came from it, else the image's, else the default.</summary>
+    private string CommandLineOf(string serverId, ImageSnapshot image)
+    {
+        var fromDisk = paths.CommandLine(serverId);
+        if (image.KernelFromDisk && File.Exists(fromDisk))
+            return File.ReadAllText(fromDisk).Trim();
+        return string.IsNullOrWhiteSpace(image.CommandLine) ? DefaultCommandLine : image.CommandLine;
     }
 }

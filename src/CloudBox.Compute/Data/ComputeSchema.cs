@@ -152,6 +152,12 @@ internal static class ComputeSchema
         CREATE INDEX compute_server_group_members_server ON compute_server_group_members (server_id);
         """;
 
+    /// <summary>What a server whose image has no kernel boots, read from its root disk: kernel, initrds, command line, source, image (JSON).</summary>
+    private const string BootFiles =
+        """
+        ALTER TABLE compute_servers ADD COLUMN boot_files TEXT;
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
@@ -159,5 +165,6 @@ internal static class ComputeSchema
         new(3, "server network interfaces and port claims", NetworkInterfaces),
         new(4, "volume detaches in progress", VolumeDetaches),
         new(5, "server groups and their members", ServerGroups),
+        new(6, "boot files read from the root disk", BootFiles),
     ];
 }

@@ -143,6 +143,8 @@ public static class ServerActionEndpoints
         await RecordAsync(context, server, caller, action, s);
         try
         {
+            if (action == "start" || taskState == ServerStates.RebootingHard)
+                await s.Files.RefreshBootFilesAsync(server, CancellationToken.None); // a kernel read from the disk is read again
             await work(s.Definitions.For(server));
         }
         catch (Exception error)

@@ -4,6 +4,9 @@ namespace CloudBox.Hypervisor.Configuration;
 public sealed class VmConfig
 {
     public string KernelPath { get; set; } = "";
+
+    /// <summary>Boot a bzImage through the Linux boot protocol even when its payload could be entered through PVH (<c>--boot-protocol linux</c>).</summary>
+    public bool LinuxBootProtocol { get; set; }
     public string? InitrdPath { get; set; }
     public string CommandLine { get; set; } = "console=ttyS0 panic=-1";
     public int MemoryMiB { get; set; } = 512;

@@ -44,6 +44,14 @@ public static class VmConfigParser
                 case "--api-socket": config.ApiSocket = Value(); break;
                 case "--no-reboot": config.NoReboot = true; break;
                 case "--no-rng": config.Rng = false; break;
+                case "--boot-protocol":
+                    config.LinuxBootProtocol = Value() switch
+                    {
+                        "linux" => true,
+                        "auto" => false,
+                        var other => throw new VmmArgumentException($"--boot-protocol must be auto or linux, not {other}"),
+                    };
+                    break;
                 case "--hugepages": config.HugePages = true; break;
                 case "--uuid": config.Uuid = Value(); break;
                 case "--eject-timeout": config.EjectTimeoutSeconds = Number(option, Value(), 0, 3600); break;
