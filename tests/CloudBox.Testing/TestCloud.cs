@@ -46,6 +46,7 @@ public sealed class TestCloud : IAsyncDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-test-").FullName;
         var port = FreePort();
         var s3Port = FreePort();
+        var ec2Port = FreePort();
         var options = new CloudBoxOptions
         {
             DataDirectory = dataDirectory,
@@ -53,6 +54,8 @@ public sealed class TestCloud : IAsyncDisposable
             PublicUrl = $"http://127.0.0.1:{port}",
             S3ListenUrl = $"http://127.0.0.1:{s3Port}",
             S3PublicUrl = $"http://127.0.0.1:{s3Port}",
+            Ec2ListenUrl = $"http://127.0.0.1:{ec2Port}",
+            Ec2PublicUrl = $"http://127.0.0.1:{ec2Port}",
             AdminPassword = AdminPassword,
             Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
         };
