@@ -11,17 +11,18 @@ internal sealed class VpcStore(Database database)
         public string RouterId { get; set; } = "";
         public string ProjectId { get; set; } = "";
         public string Cidr { get; set; } = "";
-        public bool IsDefault { get; set; }
+        public long DefaultFlag { get; set; }
+        public bool IsDefault => DefaultFlag != 0;
     }
 
-    private const string Columns = "router_id AS RouterId, project_id AS ProjectId, cidr AS Cidr, is_default AS IsDefault";
+    private const string Columns = "router_id AS RouterId, project_id AS ProjectId, cidr AS Cidr, is_default AS DefaultFlag";
 
     public async Task AddAsync(string routerId, string projectId, string cidr, bool isDefault, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO ec2_vpcs (router_id, project_id, cidr, is_default) VALUES (@routerId, @projectId, @cidr, @isDefault)",
-            new { routerId, projectId, cidr, isDefault }, cancellationToken: cancellationToken));
+            new { routerId, projectId, cidr, isDefault = isDefault ? 1 : 0 }, cancellationToken: cancellationToken));
     }
 
     public async Task<List<VpcRow>> ListAsync(string projectId, CancellationToken cancellationToken)
