@@ -2,6 +2,7 @@ using CloudBox.Commands;
 using CloudBox.Compute;
 using CloudBox.Core.Modules;
 using CloudBox.Databases;
+using CloudBox.Ec2;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
@@ -23,6 +24,7 @@ public static class Program
         new VolumesModule(),
         new NetworkingModule(),
         new DatabasesModule(),
+        new Ec2Module(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -45,6 +45,7 @@ public sealed class TestCloud : IAsyncDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-test-").FullName;
         var port = TestPorts.Next();
         var s3Port = TestPorts.Next();
+        var ec2Port = TestPorts.Next();
         var options = new CloudBoxOptions
         {
             DataDirectory = dataDirectory,
@@ -52,6 +53,8 @@ public sealed class TestCloud : IAsyncDisposable
             PublicUrl = $"http://127.0.0.1:{port}",
             S3ListenUrl = $"http://127.0.0.1:{s3Port}",
             S3PublicUrl = $"http://127.0.0.1:{s3Port}",
+            Ec2ListenUrl = $"http://127.0.0.1:{ec2Port}",
+            Ec2PublicUrl = $"http://127.0.0.1:{ec2Port}",
             AdminPassword = AdminPassword,
             Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
         };

@@ -2,7 +2,7 @@
 # fresh data directory, run stock clients against it, count what passed.
 #
 #   . "$(dirname "$0")/lib.sh"
-#   start_cloudbox                      # exports CB_URL CB_S3_URL CB_DATA CB_PID, sources admin-openrc.sh
+#   start_cloudbox                      # exports CB_URL CB_S3_URL CB_EC2_URL CB_DATA CB_PID, sources admin-openrc.sh
 #   restart_cloudbox [SIGNAL]           # ends serve (SIGTERM, or e.g. KILL), starts it again on the same data and ports
 #   check "what a user relies on" cmd args...          # passes when cmd exits 0
 #   refuse "what must be refused" "HTTP 403" cmd ...   # passes when cmd fails and its output contains the text
@@ -49,6 +49,7 @@ start_cloudbox() {
     s3port=$(free_port)
     export CB_URL="http://127.0.0.1:$port"
     export CB_S3_URL="http://127.0.0.1:$s3port"
+    export CB_EC2_URL="http://127.0.0.1:$(free_port)"
     export CB_DATA
     CB_SERVE_FLAGS=("$@")
     trap stop_cloudbox EXIT
@@ -69,7 +70,7 @@ restart_cloudbox() {
 # launch_cloudbox: runs serve on CB_DATA, CB_URL and CB_S3_URL (its log appended to serve.log) and waits until it is ready.
 launch_cloudbox() {
     CLOUDBOX_ADMIN_PASSWORD=${CLOUDBOX_ADMIN_PASSWORD:-acceptance-admin} \
-        "$CLOUDBOX_BIN" serve --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL" "${CB_SERVE_FLAGS[@]}" \
+        "$CLOUDBOX_BIN" serve --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL" --ec2-listen "$CB_EC2_URL" "${CB_SERVE_FLAGS[@]}" \
         >>"$CB_DATA/serve.log" 2>&1 &
     CB_PID=$!
     local i

@@ -16,7 +16,7 @@ project_id=$(openstack token issue -f value -c project_id)
 credential=$(openstack ec2 credentials create -f json)
 access=$(echo "$credential" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"])')
 secret=$(echo "$credential" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
-export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=RegionOne
 export AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=$work/aws-credentials
 : >"$AWS_CONFIG_FILE"
 s3() { aws --endpoint-url "$CB_S3_URL" "$@"; }
@@ -29,6 +29,7 @@ host_base = $s3_host
 host_bucket = $s3_host
 use_https = False
 signature_v2 = False
+bucket_location = RegionOne
 CFG
 sc() { s3cmd -c "$work/s3cfg" "$@"; }
 
@@ -118,8 +119,10 @@ check "s3cmd rb of the emptied bucket" sc rb s3://acc-s3cmd
 refuse "a bad secret is SignatureDoesNotMatch" "SignatureDoesNotMatch" env AWS_SECRET_ACCESS_KEY=not-the-secret \
     aws --endpoint-url "$CB_S3_URL" s3 ls s3://acc-bucket
 refuse "a bad signature answers 403 with S3's XML error" "403 <?xml" sh -c "
-    curl -sS -w '%{http_code} ' -o '$work/bad.xml' -H \"Authorization: AWS4-HMAC-SHA256 Credential=$access/\$(date -u +%Y%m%d)/us-east-1/s3/aws4_request,SignedHeaders=host;x-amz-date,Signature=0000\" \
+    curl -sS -w '%{http_code} ' -o '$work/bad.xml' -H \"Authorization: AWS4-HMAC-SHA256 Credential=$access/\$(date -u +%Y%m%d)/RegionOne/s3/aws4_request,SignedHeaders=host;x-amz-date,Signature=0000\" \
         -H \"x-amz-date: \$(date -u +%Y%m%dT%H%M%SZ)\" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' '$CB_S3_URL/acc-bucket/'; cat '$work/bad.xml'; grep -q '<Code>SignatureDoesNotMatch</Code>' '$work/bad.xml' && exit 1"
+refuse "a request signed for another region is AuthorizationHeaderMalformed" "AuthorizationHeaderMalformed" \
+    aws --region us-west-2 --endpoint-url "$CB_S3_URL" s3 ls s3://acc-bucket
 refuse "an unknown access key is InvalidAccessKeyId" "InvalidAccessKeyId" env AWS_ACCESS_KEY_ID=AKIDNOTKNOWN \
     aws --endpoint-url "$CB_S3_URL" s3 ls
 

@@ -8,7 +8,7 @@ namespace CloudBox.Compute.Metadata;
 /// The metadata service's content (<see cref="IInstanceMetadata"/>), asked for by Networking's
 /// 169.254.169.254 proxy once it knows which instance is asking: the same content as the config drive.
 /// </summary>
-public sealed class InstanceMetadataService(ServerStore servers, ServerNetworks networks) : IInstanceMetadata
+public sealed class InstanceMetadataService(ServerStore servers, ServerNetworks networks, IEc2InstanceIds ec2Ids) : IInstanceMetadata
 {
     public async Task<MetadataAnswer> GetAsync(string instanceId, string path, CancellationToken cancellationToken)
     {
@@ -16,6 +16,7 @@ public sealed class InstanceMetadataService(ServerStore servers, ServerNetworks 
         if (server is null || server.Deleted)
             return MetadataContent.NotFound;
         var ports = await networks.ListAsync(server.Id, cancellationToken);
-        return new MetadataContent(server, ports).Answer(path);
+        var ec2 = await ec2Ids.FindAsync(server.Id, string.IsNullOrEmpty(server.ImageId) ? null : server.ImageId, cancellationToken);
+        return new MetadataContent(server, ports, ec2).Answer(path);
     }
 }

@@ -11,7 +11,7 @@ namespace CloudBox.Compute.Metadata;
 /// drive and the paths of the metadata service (169.254.169.254), in OpenStack's layout
 /// (<c>openstack/&lt;version&gt;/meta_data.json</c>…) and the EC2 one (<c>latest/meta-data/…</c>).
 /// </summary>
-public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPort> ports)
+public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPort> ports, Ec2InstanceIdentity? ec2 = null)
 {
     /// <summary>OpenStack metadata versions, oldest first; later files appear from the version that introduced them.</summary>
     public static readonly string[] OpenStackVersions =
@@ -136,20 +136,20 @@ public sealed class MetadataContent(ServerRecord server, IReadOnlyList<ServerPor
         var floatingIp = ports.SelectMany(p => p.FloatingIps).FirstOrDefault() ?? "";
         var tree = new JsonObject
         {
-            ["ami-id"] = server.ImageId,
+            ["ami-id"] = ec2?.ImageId ?? server.ImageId,
             ["ami-launch-index"] = "0",
             ["ami-manifest-path"] = "FIXME",
             ["block-device-mapping"] = new JsonObject { ["ami"] = "vda", ["root"] = "/dev/vda" },
             ["hostname"] = Hostname,
             ["instance-action"] = "none",
-            ["instance-id"] = server.Id,
+            ["instance-id"] = ec2?.InstanceId ?? server.Id,
             ["instance-type"] = JsonNode.Parse(server.Flavor)?["name"]?.GetValue<string>() ?? server.FlavorId,
             ["local-hostname"] = Hostname,
             ["local-ipv4"] = fixedIp,
             ["placement"] = new JsonObject { ["availability-zone"] = server.AvailabilityZone },
             ["public-hostname"] = Hostname,
             ["public-ipv4"] = floatingIp,
-            ["reservation-id"] = "r-" + server.Id[..8],
+            ["reservation-id"] = ec2?.ReservationId ?? "r-" + server.Id[..8],
             ["security-groups"] = "default",
         };
         if (server.KeyName is not null && server.KeyData is not null)

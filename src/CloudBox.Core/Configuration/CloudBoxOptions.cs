@@ -21,6 +21,17 @@ public sealed class CloudBoxOptions
     /// <summary>The S3 base URL published in the catalog. Derived from <see cref="S3ListenUrl"/> when empty.</summary>
     public string S3PublicUrl { get; set; } = "";
 
+    /// <summary>
+    /// Where the EC2 Query API listens (its own port, as ec2-api had). Empty: port
+    /// <see cref="DefaultEc2Port"/> on the host of <see cref="ListenUrl"/>.
+    /// </summary>
+    public string Ec2ListenUrl { get; set; } = "";
+
+    /// <summary>The EC2 base URL published in the catalog. Derived from <see cref="Ec2ListenUrl"/> when empty.</summary>
+    public string Ec2PublicUrl { get; set; } = "";
+
+    public const int DefaultEc2Port = 8788;
+
     /// <summary>PostgreSQL connection string, or empty for the embedded SQLite database.</summary>
     public string Database { get; set; } = "";
 

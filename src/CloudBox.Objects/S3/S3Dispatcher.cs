@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using CloudBox.Core.Configuration;
 using CloudBox.Objects.S3.Auth;
 using CloudBox.Objects.S3.Handlers;
@@ -135,6 +136,7 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
     private S3Error? Translate(Exception exception, HttpContext http) => exception switch
     {
         S3Error error => error,
+        AwsAuthException auth => FromAuth(auth),
         OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
         ContainerNotFoundException => S3Error.NoSuchBucket(""),
         UploadNotFoundException => new S3Error(404, "NoSuchUpload", "The specified upload does not exist."),
@@ -145,6 +147,13 @@ internal sealed partial class S3Dispatcher(S3Authenticator authenticator, S3Serv
         BadHttpRequestException bad => new S3Error(400, "BadRequest", bad.Message),
         _ => Unexpected(exception, http),
     };
+
+    private static S3Error FromAuth(AwsAuthException auth)
+    {
+        var error = new S3Error(auth.Status, auth.Code, auth.Message);
+        error.Details.AddRange(auth.Details);
+        return error;
+    }
 
     private S3Error Unexpected(Exception exception, HttpContext http)
     {

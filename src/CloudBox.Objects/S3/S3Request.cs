@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using CloudBox.Objects.S3.Auth;
 using Microsoft.AspNetCore.Http;
 

@@ -31,6 +31,12 @@ internal sealed class S3XmlWriter
         return this;
     }
 
+    public S3XmlWriter Text(string value)
+    {
+        _writer.WriteString(value);
+        return this;
+    }
+
     public S3XmlWriter Start(string name)
     {
         _writer.WriteStartElement(name);

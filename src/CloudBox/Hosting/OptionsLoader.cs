@@ -22,6 +22,7 @@ public static class OptionsLoader
         ("--database", "CLOUDBOX_DATABASE", "database", (o, v) => o.Database = v),
         ("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", (o, v) => o.S3ListenUrl = v),
         ("--s3-public-url", "CLOUDBOX_S3_PUBLIC_URL", "s3_public_url", (o, v) => o.S3PublicUrl = v),
+        ("--ec2-listen", "CLOUDBOX_EC2_LISTEN", "ec2_listen", (o, v) => o.Ec2ListenUrl = v),
         ("--region", "CLOUDBOX_REGION", "region", (o, v) => o.RegionName = v),
         ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", (o, v) => o.PolicyFile = v),
         ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", (o, v) => o.AdminPassword = v),
@@ -62,6 +63,15 @@ public static class OptionsLoader
         if (options.S3PublicUrl.Length == 0)
             options.S3PublicUrl = DerivePublicUrl(options.S3ListenUrl);
         options.S3PublicUrl = options.S3PublicUrl.TrimEnd('/');
+        if (options.Ec2ListenUrl.Length == 0)
+        {
+            var listen = new Uri(options.ListenUrl);
+            options.Ec2ListenUrl = $"{listen.Scheme}://{(listen.HostNameType == UriHostNameType.IPv6 ? "[" + listen.Host.Trim('[', ']') + "]" : listen.Host)}:{CloudBoxOptions.DefaultEc2Port}";
+        }
+        ValidateListenUrl(options.Ec2ListenUrl);
+        if (options.Ec2PublicUrl.Length == 0)
+            options.Ec2PublicUrl = DerivePublicUrl(options.Ec2ListenUrl);
+        options.Ec2PublicUrl = options.Ec2PublicUrl.TrimEnd('/');
         return options;
     }
 

@@ -40,7 +40,7 @@ internal sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "serve", "--data-dir", dataDirectory, "--listen", url, "--s3-listen", $"http://127.0.0.1:{TestPorts.Next()}", "--admin-password", adminPassword })
+        foreach (var argument in new[] { "serve", "--data-dir", dataDirectory, "--listen", url, "--s3-listen", $"http://127.0.0.1:{TestPorts.Next()}", "--ec2-listen", $"http://127.0.0.1:{TestPorts.Next()}", "--admin-password", adminPassword })
             start.ArgumentList.Add(argument);
         if (database.Length > 0)
         {

@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.Net;
 using CloudBox.Core.Data;
 
@@ -68,7 +69,7 @@ public class S3ListingTests(DatabaseEngine engine) : S3Fixture(engine)
         var bucket = Bucket();
         await account.S3.SendAsync("PUT", "/" + bucket);
         foreach (var key in Keys)
-            Assert.That((await account.S3.SendAsync("PUT", $"/{bucket}/{CloudBox.Objects.S3.Auth.SigV4Encoding.Encode(key, keepSlash: true)}", "x"u8.ToArray())).Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await account.S3.SendAsync("PUT", $"/{bucket}/{SigV4Encoding.Encode(key, keepSlash: true)}", "x"u8.ToArray())).Status, Is.EqualTo(HttpStatusCode.OK));
         return (account.S3, bucket);
     }
 }

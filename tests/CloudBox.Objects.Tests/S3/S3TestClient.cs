@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -80,13 +81,13 @@ public sealed class S3TestClient(string baseUrl, string access, string secret)
     {
         var time = at ?? DateTimeOffset.UtcNow;
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var scope = $"{amzDate[..8]}/us-east-1/s3/aws4_request";
+        var scope = $"{amzDate[..8]}/RegionOne/s3/aws4_request";
         var query = $"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={Uri.EscapeDataString(Access + "/" + scope)}&X-Amz-Date={amzDate}" +
                     $"&X-Amz-Expires={expiresSeconds}&X-Amz-SignedHeaders=host";
         var uri = new Uri(baseUrl + path + "?" + query);
         var canonical = SigV4Signer.CanonicalRequest(method, path, SigV4Encoding.ParseQuery(query),
             [new("host", uri.Authority)], "UNSIGNED-PAYLOAD");
-        var signature = SigV4Signer.Signature(SigV4Signer.SigningKey(Secret, amzDate[..8], "us-east-1", "s3"), SigV4Signer.StringToSign(amzDate, scope, canonical));
+        var signature = SigV4Signer.Signature(SigV4Signer.SigningKey(Secret, amzDate[..8], "RegionOne", "s3"), SigV4Signer.StringToSign(amzDate, scope, canonical));
         return uri + "&X-Amz-Signature=" + signature;
     }
 
@@ -110,7 +111,7 @@ public sealed class S3TestClient(string baseUrl, string access, string secret)
             ["x-amz-decoded-content-length"] = data.Length.ToString(CultureInfo.InvariantCulture),
         };
         var seed = Sign("PUT", uri, headers, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", amzDate, Secret, out var scope);
-        var key = SigV4Signer.SigningKey(Secret, amzDate[..8], "us-east-1", "s3");
+        var key = SigV4Signer.SigningKey(Secret, amzDate[..8], "RegionOne", "s3");
         var body = new MemoryStream();
         var previous = seed;
         for (var i = 0; i < chunks.Count; i++)
@@ -176,9 +177,9 @@ public sealed class S3TestClient(string baseUrl, string access, string secret)
 
     private static string Sign(string method, Uri uri, IDictionary<string, string> headers, string hash, string amzDate, string secret, out string scope)
     {
-        scope = $"{amzDate[..8]}/us-east-1/s3/aws4_request";
+        scope = $"{amzDate[..8]}/RegionOne/s3/aws4_request";
         var canonical = SigV4Signer.CanonicalRequest(method, uri.AbsolutePath, SigV4Encoding.ParseQuery(uri.Query),
             headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.Trim())).ToList(), hash);
-        return SigV4Signer.Signature(SigV4Signer.SigningKey(secret, amzDate[..8], "us-east-1", "s3"), SigV4Signer.StringToSign(amzDate, scope, canonical));
+        return SigV4Signer.Signature(SigV4Signer.SigningKey(secret, amzDate[..8], "RegionOne", "s3"), SigV4Signer.StringToSign(amzDate, scope, canonical));
     }
 }

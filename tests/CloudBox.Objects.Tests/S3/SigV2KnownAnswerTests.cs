@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using CloudBox.Objects.S3.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,7 +28,7 @@ public class SigV2KnownAnswerTests
         var query = SigV4Encoding.ParseQuery(SigV4Verifier.RawQuery(request));
         var claim = SigV2Verifier.Parse(request, query, DateTimeOffset.FromUnixTimeSeconds(1175139000))!;
         Assert.That(SigV2Verifier.Verify(request, query, claim, Secret, hostBucket: "johnsmith"), Is.True);
-        Assert.Throws<CloudBox.Objects.S3.S3Error>(() => SigV2Verifier.Parse(request, query, DateTimeOffset.FromUnixTimeSeconds(1175139621)));
+        Assert.Throws<AwsAuthException>(() => SigV2Verifier.Parse(request, query, DateTimeOffset.FromUnixTimeSeconds(1175139621)));
     }
 
     private static HttpRequest Request(string target, params (string Name, string Value)[] headers)

@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.Text;
 using CloudBox.Objects.S3;
 using CloudBox.Objects.S3.Auth;
@@ -17,6 +18,7 @@ public class SigV4KnownAnswerTests
     private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     private const string EmptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     private static readonly DateTimeOffset ExampleTime = new(2013, 5, 24, 0, 0, 0, TimeSpan.Zero);
+    private static readonly SigV4Scope Scope = new("s3", "us-east-1");
 
     [Test]
     public void GetObjectWithRangeMatchesThePublishedSignature()
@@ -67,7 +69,7 @@ public class SigV4KnownAnswerTests
             "examplebucket.s3.amazonaws.com");
         Assert.That(Verify(request, Secret), Is.True);
         var query = SigV4Encoding.ParseQuery(SigV4Verifier.RawQuery(request));
-        var expired = Assert.Throws<S3Error>(() => SigV4RequestParser.Parse(request, query, ExampleTime.AddSeconds(86401)))!;
+        var expired = Assert.Throws<AwsAuthException>(() => SigV4RequestParser.Parse(request, query, ExampleTime.AddSeconds(86401), Scope))!;
         Assert.That((expired.Status, expired.Code), Is.EqualTo((403, "AccessDenied")));
     }
 
@@ -78,7 +80,7 @@ public class SigV4KnownAnswerTests
             ("x-amz-content-sha256", EmptyHash), ("x-amz-date", "20130524T000000Z"),
             ("Authorization", Authorization("host;x-amz-content-sha256;x-amz-date", new string('0', 64))));
         var query = SigV4Encoding.ParseQuery("");
-        var skewed = Assert.Throws<S3Error>(() => SigV4RequestParser.Parse(request, query, ExampleTime.AddMinutes(16)))!;
+        var skewed = Assert.Throws<AwsAuthException>(() => SigV4RequestParser.Parse(request, query, ExampleTime.AddMinutes(16), Scope))!;
         Assert.That((skewed.Status, skewed.Code), Is.EqualTo((403, "RequestTimeTooSkewed")));
     }
 
@@ -87,7 +89,7 @@ public class SigV4KnownAnswerTests
     {
         var request = StreamingRequest();
         var query = SigV4Encoding.ParseQuery("");
-        var signed = SigV4RequestParser.Parse(request, query, ExampleTime);
+        var signed = SigV4RequestParser.Parse(request, query, ExampleTime, Scope);
         var key = SigV4Verifier.Verify(request, query, signed, Secret);
         Assert.That(key, Is.Not.Null, "seed signature");
 
@@ -102,7 +104,7 @@ public class SigV4KnownAnswerTests
     {
         var request = StreamingRequest();
         var query = SigV4Encoding.ParseQuery("");
-        var signed = SigV4RequestParser.Parse(request, query, ExampleTime);
+        var signed = SigV4RequestParser.Parse(request, query, ExampleTime, Scope);
         var key = SigV4Verifier.Verify(request, query, signed, Secret)!;
         var decoded = new ChunkedPayloadStream(new MemoryStream(ExampleChunkedBody(corrupt: true)), key, signed.AmzDate, signed.Scope, signed.Signature);
         var error = Assert.ThrowsAsync<S3Error>(async () => await decoded.CopyToAsync(Stream.Null))!;
@@ -153,7 +155,7 @@ public class SigV4KnownAnswerTests
     private static bool Verify(HttpRequest request, string secret)
     {
         var query = SigV4Encoding.ParseQuery(SigV4Verifier.RawQuery(request));
-        var signed = SigV4RequestParser.Parse(request, query, ExampleTime);
+        var signed = SigV4RequestParser.Parse(request, query, ExampleTime, Scope);
         Assert.That(signed.AccessKey, Is.EqualTo(AccessKey));
         return SigV4Verifier.Verify(request, query, signed, secret) is not null;
     }

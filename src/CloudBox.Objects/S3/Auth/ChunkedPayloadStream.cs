@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -1,21 +1,26 @@
+using CloudBox.Core.Api.Aws;
 using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Configuration;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudBox.Objects.S3.Auth;
 
 /// <summary>
-/// Authenticates an S3 request: parses its SigV4 claims, finds the EC2 credential of the access
+/// Authenticates an S3 request: parses its SigV4 claims (with the shared AWS signature code of
+/// <c>CloudBox.Core.Api.Aws</c>, for service <c>s3</c> in this cloud's region), finds the EC2 credential of the access
 /// key, checks the signature with its secret, and asks Identity whether the credential's user
 /// still holds a role on the credential's project.
 /// </summary>
-internal sealed class S3Authenticator(IEc2CredentialSource credentials, TimeProvider clock)
+internal sealed class S3Authenticator(IEc2CredentialSource credentials, TimeProvider clock, CloudBoxOptions options)
 {
+    private readonly SigV4Scope _scope = new("s3", options.RegionName);
+
     public async Task<S3Caller> AuthenticateAsync(HttpRequest request, IReadOnlyList<KeyValuePair<string, string>> query, string? hostBucket, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (SigV2Verifier.Parse(request, query, now) is { } legacy)
             return await AuthenticateV2Async(request, query, legacy, hostBucket, cancellationToken);
-        var signed = SigV4RequestParser.Parse(request, query, now);
+        var signed = SigV4RequestParser.Parse(request, query, now, _scope);
         var credential = await credentials.FindAsync(signed.AccessKey, cancellationToken) ?? throw S3Error.InvalidAccessKeyId().With("AWSAccessKeyId", signed.AccessKey);
         var key = SigV4Verifier.Verify(request, query, signed, credential.Secret) ?? throw S3Error.SignatureDoesNotMatch().With("AWSAccessKeyId", signed.AccessKey);
         var caller = await credentials.AuthorizeAsync(credential, cancellationToken)

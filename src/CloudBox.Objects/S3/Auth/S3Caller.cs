@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using CloudBox.Core.Api.Auth;
 
 namespace CloudBox.Objects.S3.Auth;

@@ -44,15 +44,15 @@ internal static class BucketHandlers
     public static async Task HeadAsync(S3Context context)
     {
         await BucketAccess.RequireAsync(context);
-        context.Response.Headers["x-amz-bucket-region"] = "us-east-1";
+        context.Response.Headers["x-amz-bucket-region"] = context.Services.Region;
         context.Response.StatusCode = 200;
     }
 
-    /// <summary>An empty LocationConstraint means us-east-1: the region every client accepts; any region name signs.</summary>
+    /// <summary>Every bucket is in this cloud's one region, the region requests must be signed for.</summary>
     public static async Task GetLocationAsync(S3Context context)
     {
         await BucketAccess.RequireAsync(context);
-        await new S3XmlWriter("LocationConstraint").WriteToAsync(context.Response, context.Aborted);
+        await new S3XmlWriter("LocationConstraint").Text(context.Services.Region).WriteToAsync(context.Response, context.Aborted);
     }
 
     public static async Task GetVersioningAsync(S3Context context)

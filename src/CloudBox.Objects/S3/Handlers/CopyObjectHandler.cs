@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.IO.Pipelines;
 using CloudBox.Objects.S3.Auth;
 using CloudBox.Objects.Storage;

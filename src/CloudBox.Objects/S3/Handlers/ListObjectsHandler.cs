@@ -1,3 +1,4 @@
+using CloudBox.Core.Api.Aws;
 using System.Globalization;
 using System.Text;
 using CloudBox.Objects.S3.Auth;

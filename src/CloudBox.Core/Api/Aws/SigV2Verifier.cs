@@ -3,14 +3,14 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace CloudBox.Objects.S3.Auth;
+namespace CloudBox.Core.Api.Aws;
 
 /// <summary>
 /// The legacy HMAC-SHA1 signature (S3 "signature version 2") in its query form
 /// (<c>AWSAccessKeyId</c>, <c>Expires</c>, <c>Signature</c>) and header form (<c>AWS key:signature</c>).
 /// awscli 1.x still presigns URLs this way by default. It never signs the body.
 /// </summary>
-internal static class SigV2Verifier
+public static class SigV2Verifier
 {
     /// <summary>Sub-resources that are part of what is signed, as S3 lists them.</summary>
     private static readonly string[] SignedSubresources =
@@ -31,13 +31,13 @@ internal static class SigV2Verifier
         {
             var colon = authorization.LastIndexOf(':');
             if (colon < 4)
-                throw S3Error.InvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required");
+                throw AwsAuthException.InvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required");
             var amzDate = request.Headers["x-amz-date"].ToString();
             var dateText = amzDate.Length > 0 ? amzDate : request.Headers.Date.ToString();
             if (!DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
-                throw S3Error.AccessDenied("AWS authentication requires a valid Date or x-amz-date header");
+                throw AwsAuthException.AccessDenied("AWS authentication requires a valid Date or x-amz-date header");
             if ((date - now).Duration() > SigV4RequestParser.AllowedSkew)
-                throw new S3Error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.");
+                throw new AwsAuthException(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.");
             // With x-amz-date present the Date line is signed empty; x-amz-date is signed among the amz headers.
             return new Claim(authorization[4..colon].Trim(), authorization[(colon + 1)..].Trim(), amzDate.Length > 0 ? "" : request.Headers.Date.ToString());
         }
@@ -55,9 +55,9 @@ internal static class SigV2Verifier
         if (access is null || signature is null || expires is null)
             return null;
         if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
-            throw S3Error.AccessDenied("Invalid date (should be seconds since epoch)");
+            throw AwsAuthException.AccessDenied("Invalid date (should be seconds since epoch)");
         if (now.ToUnixTimeSeconds() > expiresAt)
-            throw S3Error.AccessDenied("Request has expired");
+            throw AwsAuthException.AccessDenied("Request has expired");
         return new Claim(access, signature, expires);
     }
 

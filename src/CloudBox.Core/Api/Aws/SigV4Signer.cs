@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace CloudBox.Objects.S3.Auth;
+namespace CloudBox.Core.Api.Aws;
 
 /// <summary>
-/// The arithmetic of AWS Signature Version 4 for S3: canonical request, string to sign,
+/// The arithmetic of AWS Signature Version 4 (S3, EC2): canonical request, string to sign,
 /// signing key and signature. Pure functions; what goes in is decided by <see cref="SigV4Verifier"/>.
 /// </summary>
-internal static class SigV4Signer
+public static class SigV4Signer
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     public const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

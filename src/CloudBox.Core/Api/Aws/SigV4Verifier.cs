@@ -1,14 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace CloudBox.Objects.S3.Auth;
+namespace CloudBox.Core.Api.Aws;
 
 /// <summary>
 /// Recomputes a request's SigV4 signature with the credential's secret and compares it with
 /// the one presented. The path is signed as the client sent it (S3 does not normalise it); a
 /// client that sent characters raw but signed them encoded is matched by the AWS-encoded form.
 /// </summary>
-internal static class SigV4Verifier
+public static class SigV4Verifier
 {
     /// <summary>The signing key when the signature matches; null when it does not.</summary>
     public static byte[]? Verify(HttpRequest request, IReadOnlyList<KeyValuePair<string, string>> query, SignedRequest signed, string secret)

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace CloudBox.Objects.S3.Auth;
+namespace CloudBox.Core.Api.Aws;
 
 /// <summary>
 /// SigV4's percent-encoding: every byte of the UTF-8 form except <c>A-Z a-z 0-9 - _ . ~</c>
 /// becomes <c>%XX</c> with upper-case hex; a path keeps its slashes.
 /// </summary>
-internal static class SigV4Encoding
+public static class SigV4Encoding
 {
     public static string Encode(string value, bool keepSlash = false)
     {

@@ -1,7 +1,7 @@
-namespace CloudBox.Objects.S3.Auth;
+namespace CloudBox.Core.Api.Aws;
 
 /// <summary>What a SigV4 request claims about its signing, read from the Authorization header or the presigned query.</summary>
-internal sealed record SignedRequest(
+public sealed record SignedRequest(
     string AccessKey,
     string AmzDate,
     string ScopeDate,

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# DescribeInstances latency with N instances (default 1000) against Compute's own list
+# (`GET /servers/detail`) on the same cloud: a real `cloudbox serve` on SQLite, servers made through
+# Nova's API (their builds end in ERROR without a bootable kernel, which changes nothing for listing).
+# Both requests are timed from send to the last byte; the EC2 one is SigV4-signed by botocore.
+#   benchmarks/ec2/describe-instances.sh [N] [REQUESTS]
+set -euo pipefail
+N=${1:-1000}
+REQUESTS=${2:-50}
+. "$(dirname "$0")/../../tests/acceptance/lib.sh"
+export CLOUDBOX_NETWORK_DATA_PLANE=off
+start_cloudbox
+TOKEN=$(openstack token issue -f value -c id)
+PROJECT=$(openstack token issue -f value -c project_id)
+api() { curl -sf -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' "$@"; }
+api -X PUT -d '{"quota_set": {"instances": -1, "cores": -1, "ram": -1}}' "$CB_URL/compute/v2.1/os-quota-sets/$PROJECT" >/dev/null
+api -X POST -d '{"flavor": {"name": "bench", "ram": 64, "vcpus": 1, "disk": 0, "id": "bench"}}' "$CB_URL/compute/v2.1/flavors" >/dev/null
+head -c 65536 /dev/urandom >"$CB_DATA/k"; truncate -s 1M "$CB_DATA/d"
+K=$(openstack image create bk --file "$CB_DATA/k" --disk-format aki --container-format aki -f value -c id)
+I=$(openstack image create bd --file "$CB_DATA/d" --disk-format raw --container-format bare --property kernel_id="$K" -f value -c id)
+start=$(date +%s.%N)
+for i in $(seq 1 "$N"); do
+    printf '{"server": {"name": "s%d", "imageRef": "%s", "flavorRef": "bench", "networks": "none"}}' "$i" "$I"
+    echo
+done | xargs -d '\n' -P 8 -I{} curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -d '{}' "$CB_URL/compute/v2.1/servers"
+echo "created $N servers in $(echo "$(date +%s.%N) - $start" | bc) s"
+while [ "$(api "$CB_URL/compute/v2.1/servers?status=BUILD" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["servers"]))')" != 0 ]; do sleep 2; done
+creds=$(openstack ec2 credentials create -f json)
+export AWS_ACCESS_KEY_ID=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"])')
+export AWS_SECRET_ACCESS_KEY=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+export TOKEN REQUESTS N
+/usr/bin/python3 - <<'PY'
+import os, time, http.client, urllib.parse
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ec2 = urllib.parse.urlparse(os.environ["CB_EC2_URL"])
+api = urllib.parse.urlparse(os.environ["CB_URL"])
+creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
+requests = int(os.environ["REQUESTS"])
+
+def timed(host, port, method, path, body, headers):
+    connection = http.client.HTTPConnection(host, port)
+    begin = time.perf_counter()
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - begin) * 1000
+    connection.close()
+    assert response.status == 200, (response.status, data[:300])
+    return elapsed, data
+
+def describe():
+    body = "Action=DescribeInstances&Version=2016-11-15"
+    request = AWSRequest(method="POST", url=os.environ["CB_EC2_URL"] + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(creds, "ec2", "RegionOne").add_auth(request)
+    return timed(ec2.hostname, ec2.port, "POST", "/", body, dict(request.headers.items()))
+
+def nova():
+    return timed(api.hostname, api.port, "GET", "/compute/v2.1/servers/detail", None, {"X-Auth-Token": os.environ["TOKEN"]})
+
+def report(name, fn):
+    for _ in range(5):
+        fn()
+    times = sorted(fn()[0] for _ in range(requests))
+    pick = lambda q: times[min(len(times) - 1, int(len(times) * q))]
+    print(f"{name}: p50 {pick(0.5):.1f} ms, p90 {pick(0.9):.1f} ms, p99 {pick(0.99):.1f} ms ({requests} requests)")
+    return pick(0.5)
+
+count = describe()[1].count(b"<instanceId>")
+print(f"DescribeInstances lists {count} instances (Nova holds {os.environ['N']})")
+ours = report("EC2 DescribeInstances        ", describe)
+theirs = report("Compute GET /servers/detail  ", nova)
+print(f"ratio of medians: {ours / theirs:.2f}x")
+PY

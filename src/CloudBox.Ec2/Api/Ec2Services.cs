@@ -1,0 +1,18 @@
+using CloudBox.Core.Configuration;
+using CloudBox.Ec2.Data;
+using CloudBox.Ec2.Ids;
+
+namespace CloudBox.Ec2.Api;
+
+/// <summary>What the actions work with besides the OpenStack APIs: the id map, tags, reservations, the clock and settings.</summary>
+internal sealed class Ec2Services(Ec2IdStore ids, TagStore tags, ReservationStore reservations, VpcStore vpcs, TimeProvider clock, CloudBoxOptions options)
+{
+    public Ec2IdStore Ids { get; } = ids;
+    public TagStore Tags { get; } = tags;
+    public ReservationStore Reservations { get; } = reservations;
+    public VpcStore Vpcs { get; } = vpcs;
+    public SemaphoreSlim DefaultVpcLock { get; } = new(1, 1);
+    public TimeProvider Clock { get; } = clock;
+    public string Region { get; } = options.RegionName;
+    public string Endpoint { get; } = options.Ec2PublicUrl;
+}

@@ -1,0 +1,55 @@
+namespace CloudBox.Ec2.Ids;
+
+/// <summary>The EC2 resource kinds, each with its id prefix, and the error code for an unknown id of the kind.</summary>
+internal sealed record Ec2Kind(string Prefix, string NotFoundCode, string MalformedCode)
+{
+    public static readonly Ec2Kind Instance = new("i", "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed");
+    public static readonly Ec2Kind Image = new("ami", "InvalidAMIID.NotFound", "InvalidAMIID.Malformed");
+    public static readonly Ec2Kind Kernel = new("aki", "InvalidAMIID.NotFound", "InvalidAMIID.Malformed");
+    public static readonly Ec2Kind Ramdisk = new("ari", "InvalidAMIID.NotFound", "InvalidAMIID.Malformed");
+    public static readonly Ec2Kind Volume = new("vol", "InvalidVolume.NotFound", "InvalidVolumeID.Malformed");
+    public static readonly Ec2Kind Snapshot = new("snap", "InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed");
+    public static readonly Ec2Kind SecurityGroup = new("sg", "InvalidGroup.NotFound", "InvalidGroupId.Malformed");
+    public static readonly Ec2Kind Subnet = new("subnet", "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed");
+    public static readonly Ec2Kind Vpc = new("vpc", "InvalidVpcID.NotFound", "InvalidVpcID.Malformed");
+    public static readonly Ec2Kind Address = new("eipalloc", "InvalidAllocationID.NotFound", "InvalidAllocationID.Malformed");
+    public static readonly Ec2Kind Association = new("eipassoc", "InvalidAssociationID.NotFound", "InvalidAssociationID.Malformed");
+    public static readonly Ec2Kind NetworkInterface = new("eni", "InvalidNetworkInterfaceID.NotFound", "InvalidNetworkInterfaceID.Malformed");
+    public static readonly Ec2Kind RouteTable = new("rtb", "InvalidRouteTableID.NotFound", "InvalidRouteTableID.Malformed");
+    public static readonly Ec2Kind InternetGateway = new("igw", "InvalidInternetGatewayID.NotFound", "InvalidInternetGatewayID.Malformed");
+    public static readonly Ec2Kind Reservation = new("r", "InvalidReservationID.NotFound", "InvalidReservationID.Malformed");
+
+    public static readonly IReadOnlyList<Ec2Kind> All =
+        [Instance, Image, Kernel, Ramdisk, Volume, Snapshot, SecurityGroup, Subnet, Vpc, Address, Association, NetworkInterface, RouteTable, InternetGateway, Reservation];
+
+    /// <summary>The kind an id's prefix names, or null.</summary>
+    public static Ec2Kind? Of(string ec2Id)
+    {
+        var dash = ec2Id.IndexOf('-');
+        if (dash <= 0)
+            return null;
+        var prefix = ec2Id.AsSpan(0, dash);
+        foreach (var kind in All)
+        {
+            if (prefix.SequenceEqual(kind.Prefix))
+                return kind;
+        }
+        return null;
+    }
+
+    /// <summary>True when <paramref name="ec2Id"/> is this kind's prefix, a dash and 8 or 17 lower-case hex digits.</summary>
+    public bool IsWellFormed(string ec2Id)
+    {
+        if (!ec2Id.StartsWith(Prefix + "-", StringComparison.Ordinal))
+            return false;
+        var digits = ec2Id.AsSpan(Prefix.Length + 1);
+        if (digits.Length is not (8 or 17))
+            return false;
+        foreach (var c in digits)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+                return false;
+        }
+        return true;
+    }
+}
