@@ -141,3 +141,70 @@ public class StackEngineTests(DatabaseEngine engine)
         Assert.That(resources["resources"]!.AsArray(), Has.Count.EqualTo(3));
     }
 }
+
+/// <summary>Nested stacks: a ResourceGroup of members built in parallel and a template resource from the files map.</summary>
+[TestFixture(DatabaseEngine.Sqlite)]
+public class NestedStackTests(DatabaseEngine engine)
+{
+    [Test]
+    public async Task GroupsAndTemplateResourcesBuildNestedStacks()
+    {
+        await using var cloud = await TestCloud.StartAsync(engine, new OrchestrationModule());
+        var token = await cloud.AdminTokenAsync();
+        var (_, projects, _) = await cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", token);
+        var project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();
+        var template =
+            """
+            heat_template_version: 2016-10-14
+            resources:
+              group:
+                type: OS::Heat::ResourceGroup
+                properties:
+                  count: 10
+                  resource_def: {type: OS::Heat::TestResource, properties: {value: 'member-%index%', wait_secs: 0.3}}
+              child:
+                type: child.yaml
+                properties: {greeting: hi}
+            outputs:
+              refs: {value: {get_attr: [group, refs]}}
+              said: {value: {get_attr: [child, said]}}
+            """;
+        var child = "heat_template_version: 2016-10-14\nparameters:\n  greeting: {type: string}\nresources:\n  v: {type: OS::Heat::Value, properties: {value: {get_param: greeting}}}\noutputs:\n  said: {value: {get_attr: [v, value]}}\n";
+        var (status, body, _) = await cloud.SendAsync(HttpMethod.Post, $"/orchestration/v1/{project}/stacks", token,
+            new JsonObject { ["stack_name"] = "nested", ["template"] = template, ["files"] = new JsonObject { ["child.yaml"] = child } });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
+        JsonNode stack = null!;
+        for (var i = 0; i < 300; i++)
+        {
+            (_, body, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks/nested", token);
+            stack = body!["stack"]!;
+            if (stack["stack_status"]!.ToString() != "CREATE_IN_PROGRESS")
+                break;
+            await Task.Delay(100);
+        }
+        Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo("CREATE_COMPLETE"), stack["stack_status_reason"]?.ToString());
+        var (_, groupRow, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks/nested/{stack["id"]}/resources/group", token);
+        var groupStack = groupRow!["resource"]!["physical_resource_id"]!.ToString();
+        var (_, events, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks/{groupStack}/events", token);
+        var memberEvents = events!["events"]!.AsArray().Where(e => e!["resource_type"]!.ToString() == "OS::Heat::TestResource").Select(e => e!["resource_status"]!.ToString()).ToList();
+        var startedBeforeFirstDone = memberEvents.TakeWhile(s => s != "CREATE_COMPLETE").Count(s => s == "CREATE_IN_PROGRESS");
+        Assert.That(startedBeforeFirstDone, Is.GreaterThanOrEqualTo(5), "the members were built in parallel: " + string.Join(",", memberEvents));
+        var outputs = stack["outputs"]!.AsArray();
+        Assert.That(outputs.First(o => o!["output_key"]!.ToString() == "refs")!["output_value"]!.AsArray(), Has.Count.EqualTo(10));
+        Assert.That(outputs.First(o => o!["output_key"]!.ToString() == "said")!["output_value"]!.ToString(), Is.EqualTo("hi"));
+        var (_, list, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks", token);
+        Assert.That(list!["stacks"]!.AsArray(), Has.Count.EqualTo(1), "nested stacks are hidden from the default list");
+        var (_, nestedList, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks?show_nested=true", token);
+        Assert.That(nestedList!["stacks"]!.AsArray(), Has.Count.EqualTo(3));
+
+        await cloud.SendAsync(HttpMethod.Delete, $"/orchestration/v1/{project}/stacks/nested/{stack["id"]}", token);
+        for (var i = 0; i < 300; i++)
+        {
+            (_, nestedList, _) = await cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{project}/stacks?show_nested=true", token);
+            if (nestedList!["stacks"]!.AsArray().Count == 0)
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("the nested stacks were not deleted with their parent");
+    }
+}

@@ -39,6 +39,8 @@ internal sealed class StackService(StackStore store, StackValidator validator, S
             OperationStartedAt = now,
             CreatedAt = now,
         };
+        if (body["parent_stack_id"]?.ToString() is { } parentId && await store.GetStackAsync(parentId, cancellationToken) is { } parent && parent.ProjectId == projectId)
+            stack.ParentId = parent.Id;
         await store.InsertStackAsync(stack, cancellationToken);
         signal.Notify();
         return stack;

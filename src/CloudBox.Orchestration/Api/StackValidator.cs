@@ -26,7 +26,13 @@ internal sealed class StackValidator(ResourceRegistry registry)
                     ?? throw TemplateException.At($"resources.{resource.Name}.type", $"The Resource Type ({typeName}) could not be found.", definition.Template.Document);
                 if (type.AdminOnly && !isAdmin)
                     throw TemplateException.At($"resources.{resource.Name}.type", $"{typeName} is limited to administrators.", definition.Template.Document);
-                if (type is not Resources.Heat.NoneType)
+                if (type is Resources.Heat.TemplateResourceType)
+                {
+                    var file = definition.Files[typeName]?.ToString()
+                        ?? throw TemplateException.At($"resources.{resource.Name}.type", $"The template {typeName} is not in the files map.", definition.Template.Document);
+                    StackTemplate.Parse(TemplateDocument.Parse(file, typeName));
+                }
+                else if (type is not Resources.Heat.NoneType)
                 {
                     foreach (var (name, _) in resource.Properties)
                     {

@@ -163,7 +163,10 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
         var path = $"resources.{resource.Name}.properties";
         await FetchAttributesAsync(stack, resource.Properties, live, client, scope, cancellationToken);
         var functions = new TemplateFunctions(definition.Template.Version, scope, definition.Template.Document);
-        var properties = PropertyValidation.Validate(type, functions.Resolve(resource.Properties, path) as JsonObject ?? [], path, definition.Template.Document);
+        var resolved = functions.Resolve(resource.Properties, path) as JsonObject ?? [];
+        var properties = type is Resources.Heat.TemplateResourceType
+            ? Resources.Heat.TemplateResourceType.Wrap(definition.Files[typeName]?.ToString() ?? throw new ResourceFailure($"The template {typeName} is not in the files map."), resolved)
+            : PropertyValidation.Validate(type, resolved, path, definition.Template.Document);
         live.TryGetValue(resource.Name, out var existing);
 
         if (existing is not null && existing.PhysicalId is null && existing.Status == "IN_PROGRESS")
