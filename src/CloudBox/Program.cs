@@ -8,6 +8,7 @@ using CloudBox.Identity;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
+using CloudBox.Orchestration;
 using CloudBox.Volumes;
 
 namespace CloudBox;
@@ -25,6 +26,7 @@ public static class Program
         new NetworkingModule(),
         new DatabasesModule(),
         new Ec2Module(),
+        new OrchestrationModule(),
     ];
 
     public static async Task<int> Main(string[] args)

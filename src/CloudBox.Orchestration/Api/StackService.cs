@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Api.Local;
+using CloudBox.Core.Ids;
+using CloudBox.Orchestration.Data;
+using CloudBox.Orchestration.Engine;
+using CloudBox.Orchestration.Templates;
+
+namespace CloudBox.Orchestration.Api;
+
+/// <summary>Stack operations as the API starts them: validated, recorded IN_PROGRESS, handed to the worker.</summary>
+internal sealed class StackService(StackStore store, StackValidator validator, StackEngine engine, StackWorkSignal signal, LocalApi api, IDelegatedTokens tokens)
+{
+    public async Task<StackRecord> CreateAsync(CallerContext caller, string projectId, JsonObject body, CancellationToken cancellationToken)
+    {
+        var name = body["stack_name"]?.ToString();
+        if (string.IsNullOrEmpty(name) || !char.IsAsciiLetter(name[0]) || name.Length > 255)
+            throw new HeatFault(400, $"Invalid stack name {name}: must start with a letter and hold at most 255 characters.", "StackValidationFailed");
+        var id = Identifiers.NewUuid();
+        using var client = HeatRequest.CallerClient(api, caller);
+        var definition = await validator.ValidateAsync(body, name, id, projectId, caller.HasRole("admin"), client, cancellationToken);
+        var now = store.Now();
+        var stack = new StackRecord
+        {
+            Id = id,
+            Name = name,
+            ProjectId = projectId,
+            UserId = caller.UserId,
+            Template = definition.Template.Document.Root.ToJsonString(),
+            Environment = definition.Environment.ToJson().ToJsonString(),
+            Files = definition.Files.ToJsonString(),
+            Parameters = definition.GivenParameters.ToJsonString(),
+            Action = "CREATE",
+            Status = "IN_PROGRESS",
+            StatusReason = "Stack CREATE started",
+            DisableRollback = body["disable_rollback"] is JsonValue d && d.TryGetValue<bool>(out var disable) ? disable : true,
+            TimeoutMins = body["timeout_mins"] is JsonValue t && int.TryParse(t.ToString(), out var minutes) ? minutes : null,
+            Tags = Tags(body),
+            OperationStartedAt = now,
+            CreatedAt = now,
+        };
+        if (body["parent_stack_id"]?.ToString() is { } parentId && await store.GetStackAsync(parentId, cancellationToken) is { } parent && parent.ProjectId == projectId)
+            stack.ParentId = parent.Id;
+        await store.InsertStackAsync(stack, cancellationToken);
+        signal.Notify();
+        return stack;
+    }
+
+    public async Task UpdateAsync(CallerContext caller, StackRecord stack, JsonObject body, bool patch, CancellationToken cancellationToken)
+    {
+        if (stack.Status == "IN_PROGRESS")
+            throw new HeatFault(409, $"Stack {stack.Name} ({stack.Id}) is busy: {stack.FullStatus}.", "ActionInProgress");
+        var merged = Merge(stack, body, patch);
+        using var client = HeatRequest.CallerClient(api, caller);
+        var definition = await validator.ValidateAsync(merged, stack.Name, stack.Id, stack.ProjectId, caller.HasRole("admin"), client, cancellationToken);
+        var previous = StackEngine.Snapshot(stack).ToJsonString();
+        stack.Template = definition.Template.Document.Root.ToJsonString();
+        stack.Environment = definition.Environment.ToJson().ToJsonString();
+        stack.Files = definition.Files.ToJsonString();
+        stack.Parameters = definition.GivenParameters.ToJsonString();
+        stack.Previous = previous;
+        if (body["disable_rollback"] is JsonValue d && d.TryGetValue<bool>(out var disable))
+            stack.DisableRollback = disable;
+        if (body["timeout_mins"] is JsonValue t && int.TryParse(t.ToString(), out var minutes))
+            stack.TimeoutMins = minutes;
+        if (body.ContainsKey("tags"))
+            stack.Tags = Tags(body);
+        if (!await store.BeginAsync(stack, "UPDATE", "Stack UPDATE started", force: false, cancellationToken))
+            throw new HeatFault(409, $"Stack {stack.Name} is busy.", "ActionInProgress");
+        signal.Notify();
+    }
+
+    /// <summary>The definition an update would converge to: the body, or (PATCH) the stack's own with the body's changes.</summary>
+    public static JsonObject Merge(StackRecord stack, JsonObject body, bool patch)
+    {
+        var merged = (JsonObject)body.DeepClone();
+        if (!patch)
+        {
+            merged["files"] ??= new JsonObject();
+            return merged;
+        }
+        if (merged["template"] is null && merged["template_url"] is null)
+            merged["template"] = JsonNode.Parse(stack.Template);
+        var parameters = JsonNode.Parse(stack.Parameters) as JsonObject ?? [];
+        foreach (var (k, v) in body["parameters"] as JsonObject ?? [])
+            parameters[k] = v?.DeepClone();
+        foreach (var name in (body["clear_parameters"] as JsonArray ?? []).Select(n => n?.ToString() ?? ""))
+            parameters.Remove(name);
+        merged["parameters"] = parameters;
+        merged["environment"] ??= JsonNode.Parse(stack.Environment);
+        var files = JsonNode.Parse(stack.Files) as JsonObject ?? [];
+        foreach (var (k, v) in body["files"] as JsonObject ?? [])
+            files[k] = v?.DeepClone();
+        merged["files"] = files;
+        return merged;
+    }
+
+    public async Task DeleteAsync(StackRecord stack, CancellationToken cancellationToken)
+    {
+        // A delete takes over from anything in progress (the engine's rows say what exists).
+        await store.BeginAsync(stack, "DELETE", "Stack DELETE started", force: true, cancellationToken);
+        signal.Notify();
+    }
+
+    /// <summary>The outputs with their values resolved from the live resources (errors become output_error).</summary>
+    public async Task<JsonArray> OutputsAsync(StackRecord stack, StackDefinition definition, string? only, CancellationToken cancellationToken)
+    {
+        var result = new JsonArray();
+        if (definition.Template.Outputs.Count == 0)
+            return result;
+        var rows = await store.ResourcesAsync(stack.Id, cancellationToken);
+        var live = rows.Where(r => !r.Replaced).GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var scope = new StackScope(definition);
+        foreach (var row in live.Values.Where(r => r.PhysicalId is not null))
+            scope.ReferenceIds[row.Name] = row.PhysicalId!;
+        using var client = api.CreateClient(await tokens.IssueAsync(stack.UserId, stack.ProjectId, cancellationToken));
+        var functions = new TemplateFunctions(definition.Template.Version, scope, definition.Template.Document);
+        foreach (var (key, output) in definition.Template.Outputs)
+        {
+            if (only is not null && key != only)
+                continue;
+            var item = new JsonObject { ["output_key"] = key, ["description"] = output?["description"]?.ToString() ?? "No description given" };
+            try
+            {
+                if (output?["condition"] is { } condition && !functions.ResolveCondition(condition, $"outputs.{key}.condition"))
+                {
+                    item["output_value"] = null;
+                }
+                else
+                {
+                    await engine.FetchAttributesAsync(stack, output?["value"], live, client, scope, cancellationToken);
+                    item["output_value"] = functions.Resolve(output?["value"], $"outputs.{key}.value");
+                }
+            }
+            catch (TemplateException error)
+            {
+                item["output_value"] = null;
+                item["output_error"] = error.Message;
+            }
+            result.Add(item);
+        }
+        return result;
+    }
+
+    private static string Tags(JsonObject body) => body["tags"] switch
+    {
+        JsonArray list => list.ToJsonString(),
+        JsonValue v when v.ToString().Length > 0 => new JsonArray(v.ToString().Split(',').Select(s => (JsonNode?)s.Trim()).ToArray()).ToJsonString(),
+        _ => "[]",
+    };
+}

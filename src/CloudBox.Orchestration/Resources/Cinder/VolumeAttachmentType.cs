@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace CloudBox.Orchestration.Resources.Cinder;
+
+/// <summary><c>OS::Cinder::VolumeAttachment</c>: attaches a volume to a server through Nova's os-volume_attachments.</summary>
+internal sealed class VolumeAttachmentType : ResourceType
+{
+    public override string Name => "OS::Cinder::VolumeAttachment";
+
+    public override IReadOnlyDictionary<string, PropertySchema> Properties { get; } = new Dictionary<string, PropertySchema>
+    {
+        ["instance_uuid"] = new("string", Required: true, Description: "The ID of the server to which the volume attaches."),
+        ["volume_id"] = new("string", Required: true, Description: "The ID of the volume to be attached."),
+        ["mountpoint"] = new("string", Description: "The location where the volume is exposed on the instance."),
+    };
+
+    public override async Task<string> CreateAsync(ResourceContext context, JsonObject properties, CancellationToken cancellationToken)
+    {
+        var server = properties["instance_uuid"]!.ToString();
+        var volume = properties["volume_id"]!.ToString();
+        var body = new JsonObject { ["volumeId"] = volume };
+        if (properties["mountpoint"] is { } device)
+            body["device"] = device.DeepClone();
+        await context.PostAsync($"compute/v2.1/servers/{server}/os-volume_attachments", new JsonObject { ["volumeAttachment"] = body }, cancellationToken);
+        return $"{server}:{volume}";
+    }
+
+    public override Task CheckCreateCompleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        VolumeType.WaitForAsync(context, physicalId.Split(':')[1], "in-use", cancellationToken);
+
+    public override async Task DeleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        var parts = physicalId.Split(':');
+        if (parts.Length != 2)
+            return;
+        await context.DeleteAsync($"compute/v2.1/servers/{parts[0]}/os-volume_attachments/{parts[1]}", cancellationToken);
+        while ((await context.GetAsync($"volume/v3/{context.ProjectId}/volumes/{parts[1]}", cancellationToken))?["volume"]?["status"]?.ToString() is "in-use" or "detaching")
+            await Task.Delay(context.PollInterval, cancellationToken);
+    }
+}

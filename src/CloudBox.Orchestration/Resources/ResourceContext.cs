@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace CloudBox.Orchestration.Resources;
+
+/// <summary>
+/// What a resource plugin acts with: the cloud's public APIs in the stack owner's name (a delegated
+/// token through the in-process client), the names that identify the resource, and its private data
+/// (persisted with its row, e.g. a RandomString's value).
+/// </summary>
+internal sealed class ResourceContext(HttpClient api, string projectId, string stackId, string stackName, string resourceName, string stamp, JsonObject data)
+{
+    public HttpClient Api { get; } = api;
+    public string ProjectId { get; } = projectId;
+    public string StackId { get; } = stackId;
+    public string StackName { get; } = stackName;
+    public string ResourceName { get; } = resourceName;
+
+    /// <summary>A name stamped before the create call, by which a create cut short by a crash is found again.</summary>
+    public string Stamp { get; } = stamp;
+
+    public JsonObject Data { get; } = data;
+
+    /// <summary>Polling interval while a resource converges (a server builds, a volume is created).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public async Task<JsonNode?> SendAsync(HttpMethod method, string url, JsonNode? body, CancellationToken cancellationToken, bool notFoundIsNull = false)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await Api.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        if (!response.IsSuccessStatusCode)
+            throw new ResourceFailure($"{ServiceError(text, (int)response.StatusCode)}");
+        if (text.Length == 0 || response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) != true)
+            return null;
+        return JsonNode.Parse(text);
+    }
+
+    public Task<JsonNode?> GetAsync(string url, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, url, null, cancellationToken, notFoundIsNull: true);
+
+    public Task<JsonNode?> PostAsync(string url, JsonNode? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, url, body, cancellationToken);
+
+    public Task<JsonNode?> PutAsync(string url, JsonNode? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Put, url, body, cancellationToken);
+
+    /// <summary>Deletes; a resource already gone is deleted.</summary>
+    public async Task DeleteAsync(string url, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Delete, url, null, cancellationToken, notFoundIsNull: true);
+
+    /// <summary>The message of another service's fault body, whatever its shape (Neutron, Nova, Cinder, Keystone, Swift).</summary>
+    private static string ServiceError(string text, int status)
+    {
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject obj)
+            {
+                foreach (var (key, value) in obj)
+                {
+                    if (value is JsonObject inner && inner["message"] is { } message)
+                        return $"{key}: {message} (HTTP {status})";
+                    if (key == "message")
+                        return $"{value} (HTTP {status})";
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return $"HTTP {status}: {(text.Length > 300 ? text[..300] : text)}";
+    }
+
+    /// <summary>An id for a name-or-id property: ids pass, names are looked up in <paramref name="collectionUrl"/>.</summary>
+    public async Task<string> ResolveIdAsync(string collectionUrl, string key, string nameOrId, CancellationToken cancellationToken)
+    {
+        var byId = await GetAsync($"{collectionUrl}/{Uri.EscapeDataString(nameOrId)}", cancellationToken);
+        if (byId is JsonObject found && (found[key.TrimEnd('s')] ?? found[key]) is JsonObject one && one["id"] is { } id)
+            return id.ToString();
+        var list = await GetAsync($"{collectionUrl}?name={Uri.EscapeDataString(nameOrId)}", cancellationToken);
+        var matches = list?[key] as JsonArray ?? [];
+        return matches.Count switch
+        {
+            1 => matches[0]!["id"]!.ToString(),
+            0 => throw new ResourceFailure($"{key.TrimEnd('s')} {nameOrId} could not be found."),
+            _ => throw new ResourceFailure($"Multiple {key} match the name {nameOrId}; use an id."),
+        };
+    }
+}

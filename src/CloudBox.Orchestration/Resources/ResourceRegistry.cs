@@ -1,0 +1,22 @@
+namespace CloudBox.Orchestration.Resources;
+
+/// <summary>The resource types this cloud offers, by name (<c>resource type list</c>).</summary>
+internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
+{
+    private readonly Dictionary<string, ResourceType> _types = types.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+    public IEnumerable<ResourceType> All => _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal);
+
+    public ResourceType? Find(string name) =>
+        _types.GetValueOrDefault(name) ?? (Heat.TemplateResourceType.IsTemplateName(name) ? Heat.TemplateResourceType.Instance : null);
+
+    public static IEnumerable<ResourceType> BuiltIn() =>
+    [
+        new Heat.RandomStringType(), new Heat.StackType(), new Heat.ResourceGroupType(), new Heat.ValueType(), new Heat.NoneType(), new Heat.TestResourceType(),
+        new Neutron.NetType(), new Neutron.SubnetType(), new Neutron.RouterType(), new Neutron.RouterInterfaceType(),
+        new Neutron.SecurityGroupType(), new Neutron.PortType(), new Neutron.FloatingIpType(),
+        new Cinder.VolumeType(), new Cinder.VolumeAttachmentType(),
+        new Nova.ServerType(), new Nova.KeyPairType(),
+        new Swift.ContainerType(),
+    ];
+}

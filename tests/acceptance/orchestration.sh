@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Orchestration (Heat v1) with the stock client, python3-heatclient's `openstack stack …`: a stack of
+# networks, a router with a floating IP, a security group, a port, a volume and a container is
+# created, read, updated by difference (in place, extend, replace) and deleted; broken templates are
+# refused naming the path; a failing resource rolls the stack back; a kill -9 of serve in the
+# middle of a 20-resource create is resumed after the restart.
+ACCEPTANCE_NAME=orchestration
+. "$(dirname "$0")/lib.sh"
+
+export CLOUDBOX_NETWORK_DATA_PLANE=off
+start_cloudbox
+work=$(mktemp -d)
+trap 'stop_cloudbox; rm -rf "$work"' EXIT
+
+check "orchestration endpoint in the catalog" bash -c "openstack catalog show orchestration -f value | grep -q '/orchestration/v1/'"
+check "stack list answers (empty)" openstack stack list
+check "template version list" bash -c "openstack orchestration template version list -f value -c Version | grep -q 'heat_template_version.2021-04-16'"
+check "template function list" bash -c "openstack orchestration template function list heat_template_version.2017-09-01 -f value -c Functions | grep -qx make_url"
+check "resource type list" bash -c "openstack orchestration resource type list -f value | grep -qx OS::Neutron::Port"
+check "resource type show" bash -c "openstack orchestration resource type show OS::Cinder::Volume -f json | grep -q update_allowed"
+
+openstack network create acc-ext --external >/dev/null
+openstack subnet create acc-ext-sub --network acc-ext --subnet-range 100.64.50.0/24 >/dev/null
+
+cat > "$work/stack.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+description: network, router with a floating IP, security group, port, volume and container
+parameters:
+  size: {type: number, default: 1, constraints: [{range: {min: 1, max: 10}}]}
+  sg_description: {type: string, default: first}
+  marker: {type: string, default: a}
+resources:
+  net: {type: OS::Neutron::Net, properties: {name: acc-net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: 10.71.0.0/24}
+  router:
+    type: OS::Neutron::Router
+    properties: {external_gateway_info: {network: acc-ext}}
+  iface:
+    type: OS::Neutron::RouterInterface
+    properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}
+  sg:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      description: {get_param: sg_description}
+      rules: [{protocol: tcp, port_range_min: 22, port_range_max: 22}]
+  port:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      fixed_ips: [{subnet: {get_resource: subnet}}]
+      security_groups: [{get_resource: sg}]
+  fip:
+    type: OS::Neutron::FloatingIP
+    depends_on: iface
+    properties: {floating_network: acc-ext, port_id: {get_resource: port}}
+  vol:
+    type: OS::Cinder::Volume
+    properties: {size: {get_param: size}, name: acc-vol}
+  box: {type: OS::Swift::Container, properties: {name: acc-box}}
+  token:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: marker}, update_replace: true}
+outputs:
+  port_ip: {value: {get_attr: [port, fixed_ips, 0, ip_address]}}
+  floating_ip: {value: {get_attr: [fip, floating_ip_address]}}
+  volume_size: {value: {get_attr: [vol, size]}}
+YAML
+
+check "stack create --wait" openstack stack create acc-stack -t "$work/stack.yaml" --wait
+check "stack is CREATE_COMPLETE" test "$(openstack stack show acc-stack -f value -c stack_status)" = CREATE_COMPLETE
+check "the network exists in Neutron" openstack network show acc-net
+check "the port has an address on the subnet" bash -c "openstack port list --network acc-net -f value -c 'Fixed IP Addresses' | grep -q '10.71.0.'"
+check "the volume exists in Cinder" bash -c "[ \"\$(openstack volume show acc-vol -f value -c status)\" = available ]"
+check "the container exists in Swift" openstack container show acc-box
+check "the floating IP exists" bash -c "openstack floating ip list -f value -c 'Floating IP Address' | grep -q '100.64.50.'"
+check "stack output show port_ip" bash -c "openstack stack output show acc-stack port_ip -f value -c output_value | grep -q '10.71.0.'"
+check "stack output list" bash -c "openstack stack output list acc-stack -f value -c output_key | grep -qx floating_ip"
+check "stack resource list" bash -c "[ \$(openstack stack resource list acc-stack -f value -c resource_status | grep -c CREATE_COMPLETE) -eq 10 ]"
+check "stack resource show" bash -c "openstack stack resource show acc-stack vol -f value -c resource_type | grep -qx OS::Cinder::Volume"
+check "stack template show" bash -c "openstack stack template show acc-stack | grep -q OS::Swift::Container"
+
+old_token=$(openstack stack resource show acc-stack token -f value -c physical_resource_id)
+old_sg=$(openstack stack resource show acc-stack sg -f value -c physical_resource_id)
+check "update --dry-run reports in-place, extend and replace" bash -c "openstack stack update acc-stack --existing --dry-run \
+    --parameter size=2 --parameter sg_description=second --parameter marker=b -f json > $work/plan.json &&
+    python3 -c 'import json,sys; d={k: (json.loads(v) if isinstance(v, str) else v) for k, v in json.load(open(\"$work/plan.json\")).items()}; u=sorted(r[\"resource_name\"] for r in d[\"updated\"]); r=[x[\"resource_name\"] for x in d[\"replaced\"]]; sys.exit(0 if u==[\"sg\",\"vol\"] and r==[\"token\"] and not d[\"added\"] and not d[\"deleted\"] else 1)'"
+check "stack update --existing --wait" openstack stack update acc-stack --existing --parameter size=2 --parameter sg_description=second --parameter marker=b --wait
+check "stack is UPDATE_COMPLETE" test "$(openstack stack show acc-stack -f value -c stack_status)" = UPDATE_COMPLETE
+check "the volume was extended to 2 GiB" test "$(openstack volume show acc-vol -f value -c size)" = 2
+check "the security group was updated in place" bash -c "[ \"\$(openstack stack resource show acc-stack sg -f value -c physical_resource_id)\" = $old_sg ] &&
+    openstack security group show $old_sg -f value -c description | grep -qx second"
+check "the test resource was replaced" bash -c "[ \"\$(openstack stack resource show acc-stack token -f value -c physical_resource_id)\" != $old_token ]"
+check "stack event list shows the update" bash -c "openstack stack event list acc-stack -f value | grep -q 'UPDATE_IN_PROGRESS'"
+check "stack event list for a resource" bash -c "openstack stack event list acc-stack --resource vol -f value | grep -q CREATE_COMPLETE"
+
+# --- broken templates ----------------------------------------------------------------------
+printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [",", [a]]}\n' > "$work/badfn.yaml"
+refuse "a function of a later version is refused with its path" "resources.v.properties.value" openstack stack create bad1 -t "$work/badfn.yaml"
+printf 'heat_template_version: 2013-05-23\nparameters:\n  needed: {type: string}\nresources: {}\n' > "$work/badparam.yaml"
+refuse "a missing parameter is refused" "The Parameter (needed) was not provided" openstack stack create bad2 -t "$work/badparam.yaml"
+refuse "a failing constraint is refused with the parameter" "parameters.size" openstack stack create bad3 -t "$work/stack.yaml" --parameter size=99
+printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties: {value: 1, colour: red}\n' > "$work/badprop.yaml"
+refuse "an unknown property is refused with its path" "resources.v.properties.colour" openstack stack create bad4 -t "$work/badprop.yaml"
+check "template validate" bash -c "openstack orchestration template validate -t $work/stack.yaml -f json | grep -q sg_description"
+
+# --- a failing resource rolls back ---------------------------------------------------------
+printf 'heat_template_version: 2013-05-23\nresources:\n  ok: {type: OS::Neutron::Net, properties: {name: acc-rollback-net}}\n  big: {type: OS::Cinder::Volume, depends_on: ok, properties: {size: 100000}}\n' > "$work/quota.yaml"
+openstack stack create acc-quota -t "$work/quota.yaml" --enable-rollback --wait >/dev/null 2>&1
+check "a quota failure rolls the stack back" bash -c "for i in \$(seq 100); do s=\$(openstack stack show acc-quota -f value -c stack_status); [ \"\$s\" = ROLLBACK_COMPLETE ] && exit 0; sleep 0.2; done; echo \$s; exit 1"
+check "the reason names the quota" bash -c "openstack stack event list acc-quota -f value | grep -qi quota"
+check "the rolled back network is gone" bash -c "! openstack network show acc-rollback-net"
+
+# --- kill -9 during a 20-resource create ---------------------------------------------------
+{
+    echo "heat_template_version: 2016-04-08"
+    echo "resources:"
+    for i in $(seq 1 20); do
+        echo "  r$i: {type: OS::Heat::TestResource, properties: {value: v$i, wait_secs: 1}$([ "$i" -gt 1 ] && echo ", depends_on: r$(( (i - 1) / 2 + 1 ))")}"
+    done
+} > "$work/twenty.yaml"
+openstack stack create acc-twenty -t "$work/twenty.yaml" >/dev/null
+sleep 2.5
+restart_cloudbox KILL
+check "after kill -9 and restart the 20-resource stack completes" bash -c "for i in \$(seq 150); do s=\$(openstack stack show acc-twenty -f value -c stack_status); [ \"\$s\" = CREATE_COMPLETE ] && exit 0; sleep 0.2; done; echo \$s; exit 1"
+check "all 20 resources are CREATE_COMPLETE, none twice" bash -c "[ \$(openstack stack resource list acc-twenty -f value -c resource_status | grep -c CREATE_COMPLETE) -eq 20 ]"
+
+# --- delete ------------------------------------------------------------------------------
+check "stack delete --wait" openstack stack delete acc-stack --yes --wait
+check "the network is gone" bash -c "! openstack network show acc-net"
+check "the volume is gone" bash -c "! openstack volume show acc-vol"
+check "the container is gone" bash -c "! openstack container show acc-box"
+check "no floating IP left" bash -c "! openstack floating ip list -f value | grep -q ."
+check "stack list no longer has it" bash -c "! openstack stack list -f value -c 'Stack Name' | grep -qx acc-stack"
+
+finish
