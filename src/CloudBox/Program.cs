@@ -6,6 +6,7 @@ using CloudBox.Identity;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
+using CloudBox.Telemetry;
 using CloudBox.Volumes;
 
 namespace CloudBox;
@@ -21,6 +22,7 @@ public static class Program
         new ObjectsModule(),
         new VolumesModule(),
         new NetworkingModule(),
+        new TelemetryModule(),
     ];
 
     public static async Task<int> Main(string[] args)
