@@ -23,7 +23,7 @@ internal static class AggregatesEndpoints
 
     public static void Map(IEndpointRouteBuilder v1) => v1.MapPost("/aggregates", PostAsync);
 
-    private sealed record Reference(MetricRecord Metric, string Aggregation, string? ResourceId, ArchivePolicy Policy);
+    private sealed record Reference(MetricRecord Metric, string Aggregation, string? ResourceId, ArchivePolicy Policy, int Wanted);
 
     private sealed record Options(long? Start, long? Stop, long? Granularity, string Fill, double? NeededOverlap, bool Refresh);
 
@@ -64,7 +64,7 @@ internal static class AggregatesEndpoints
             foreach (var (metricId, aggregation) in wanted)
             {
                 var metric = await MetricAccess.VisibleAsync(metrics, metricId, caller, cancellationToken);
-                references.Add(new Reference(metric, aggregation, null, await measures.PolicyOfAsync(metric, cancellationToken)));
+                references.Add(new Reference(metric, aggregation, null, await measures.PolicyOfAsync(metric, cancellationToken), references.Count));
             }
             var result = await ComputeAsync(references, operations, options, measures, cancellationToken);
             return JsonBody.Node(new JsonObject { ["measures"] = result });
@@ -131,15 +131,16 @@ internal static class AggregatesEndpoints
     private static async Task<List<Reference>> ExpandAsync(List<JsonObject> found, ILookup<string?, MetricRecord> byResource, List<(string Metric, string Aggregation)> wanted, MeasureService measures, CancellationToken cancellationToken)
     {
         var references = new List<Reference>();
-        foreach (var (name, aggregation) in wanted)
+        for (var w = 0; w < wanted.Count; w++)
         {
+            var (name, aggregation) = wanted[w];
             foreach (var resource in found)
             {
                 var id = resource["id"]!.GetValue<string>();
                 foreach (var metric in byResource[id])
                 {
                     if (metric.Name is not null && ArchivePolicyRule.Matches(name, metric.Name))
-                        references.Add(new Reference(metric, aggregation, id, await measures.PolicyOfAsync(metric, cancellationToken)));
+                        references.Add(new Reference(metric, aggregation, id, await measures.PolicyOfAsync(metric, cancellationToken), w));
                 }
             }
         }
@@ -152,6 +153,10 @@ internal static class AggregatesEndpoints
 
     private static async Task<JsonObject> ComputeAsync(List<Reference> references, JsonNode operations, Options options, MeasureService measures, CancellationToken cancellationToken)
     {
+        var wantedCount = Math.Max(references.Count == 0 ? 0 : references.Max(r => r.Wanted) + 1, OperationParser.References(operations).Count);
+        var rowsPerReference = new int[wantedCount];
+        foreach (var reference in references)
+            rowsPerReference[reference.Wanted]++;
         foreach (var reference in references)
         {
             if (!reference.Policy.HasMethod(reference.Aggregation))
@@ -183,7 +188,7 @@ internal static class AggregatesEndpoints
                 var read = await measures.ReadAsync(reference.Metric, reference.Aggregation, options.Start, options.Stop, granularity, null, false, cancellationToken);
                 series.Add(read[0].Points);
             }
-            var grid = Grid(granularity, series, options);
+            var grid = Grid(granularity, series, options, rowsPerReference);
             var next = 0;
             SeriesGrid result;
             try
@@ -220,7 +225,7 @@ internal static class AggregatesEndpoints
         return aggregated ?? byMetric;
     }
 
-    private static SeriesGrid Grid(long granularity, List<List<MeasurePoint>> series, Options options)
+    private static SeriesGrid Grid(long granularity, List<List<MeasurePoint>> series, Options options, int[] rowsPerReference)
     {
         var times = series.SelectMany(s => s.Select(p => p.Timestamp)).Distinct().Order().ToArray();
         var index = new Dictionary<long, int>(times.Length);
@@ -248,7 +253,7 @@ internal static class AggregatesEndpoints
         }
         foreach (var row in rows)
             Fill(row, options.Fill);
-        return new SeriesGrid(granularity, times, rows);
+        return new SeriesGrid(granularity, times, rows) { RowsPerReference = rowsPerReference };
     }
 
     private static void Fill(double[] row, string fill)

@@ -21,10 +21,14 @@ internal static class OperationEvaluator
             case "metric":
             {
                 var count = list.Count == 3 && list[1] is JsonValue ? 1 : list.Count - 1;
-                var rows = new double[count][];
+                var first = 0;
+                for (var i = 0; i < nextReference; i++)
+                    first += input.RowsPerReference[i];
+                var taken = 0;
                 for (var i = 0; i < count; i++)
-                    rows[i] = input.Series[nextReference++];
-                return new SeriesGrid(input.Granularity, input.Times, rows);
+                    taken += input.RowsPerReference[nextReference + i];
+                nextReference += count;
+                return new SeriesGrid(input.Granularity, input.Times, input.Series[first..(first + taken)]);
             }
             case "aggregate":
             {

@@ -7,4 +7,7 @@ internal sealed class SeriesGrid(long granularity, long[] times, double[][] seri
     public long[] Times { get; } = times;
     public double[][] Series { get; } = series;
     public bool Aggregated { get; init; }
+
+    /// <summary>How many rows each wanted reference expanded to (one per matching resource when searching), in order.</summary>
+    public int[] RowsPerReference { get; init; } = [];
 }

@@ -108,7 +108,7 @@ internal static class ResourceFilter
     {
         null => "",
         JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => Number(value).ToString("R", CultureInfo.InvariantCulture),
         _ => node.ToJsonString(),
     };
 
@@ -120,7 +120,7 @@ internal static class ResourceFilter
         var a = actual.GetValueKind();
         var e = expected.GetValueKind();
         if (a == JsonValueKind.Number && e == JsonValueKind.Number)
-            return actual.GetValue<double>().CompareTo(expected.GetValue<double>());
+            return Number(actual).CompareTo(Number(expected));
         if (a is JsonValueKind.True or JsonValueKind.False || e is JsonValueKind.True or JsonValueKind.False)
             return Truth(actual) == Truth(expected) ? 0 : int.MaxValue;
         var left = Text(actual);
@@ -139,6 +139,8 @@ internal static class ResourceFilter
         return Math.Sign(string.CompareOrdinal(left, right));
     }
 
+    private static double Number(JsonNode node) => double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
+
     private static bool LooksLikeInstant(string text) => text.Length >= 10 && text[4] == '-' && text[7] == '-' && char.IsDigit(text[0]);
 
     private static bool Truth(JsonNode node) => node.GetValueKind() switch
@@ -146,7 +148,7 @@ internal static class ResourceFilter
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => string.Equals(node.GetValue<string>(), "true", StringComparison.OrdinalIgnoreCase),
-        JsonValueKind.Number => node.GetValue<double>() != 0,
+        JsonValueKind.Number => Number(node) != 0,
         _ => false,
     };
 
