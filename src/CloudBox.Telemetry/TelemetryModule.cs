@@ -1,4 +1,7 @@
 using CloudBox.Core.Api;
+using CloudBox.Core.Compute;
+using CloudBox.Core.Events;
+using CloudBox.Telemetry.Collection;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
@@ -55,6 +58,13 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<MeasureProcessor>();
         services.AddSingleton<MeasureService>();
         services.AddSingleton<IStartupTask, TelemetrySeeding>();
+        services.TryAddSingleton<ICloudEvents, CloudEventStream>();
+        services.TryAddSingleton<IVmStatistics, NoVmStatistics>();
+        services.AddSingleton<CollectorResources>();
+        services.AddSingleton<ResourceEventCollector>();
+        services.AddSingleton<VmPollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<ResourceEventCollector>());
+        services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
         services.AddHostedService(provider => provider.GetRequiredService<MeasureProcessor>());
     }
 
