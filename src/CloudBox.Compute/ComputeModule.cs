@@ -58,6 +58,8 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<Build.DiskBootFiles>();
         services.AddSingleton<ServerDeleter>();
+        services.TryAddSingleton<CloudBox.Core.Events.ICloudEvents, CloudBox.Core.Events.CloudEventStream>();
+        services.AddSingleton<CloudBox.Core.Compute.IVmStatistics, ServerStatistics>();
         services.AddSingleton<ServerVolumes>();
         services.AddSingleton<VolumeDetachWorker>();
         services.AddSingleton<IStartupTask, VolumeDetachResumer>();

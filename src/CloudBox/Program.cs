@@ -9,6 +9,7 @@ using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
 using CloudBox.Orchestration;
+using CloudBox.Telemetry;
 using CloudBox.Volumes;
 
 namespace CloudBox;
@@ -27,6 +28,7 @@ public static class Program
         new DatabasesModule(),
         new Ec2Module(),
         new OrchestrationModule(),
+        new TelemetryModule(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -15,7 +15,7 @@ namespace CloudBox.Compute.Build;
 /// </summary>
 public sealed partial class BuildWorker(
     ServerStore servers, IScheduler scheduler, InstanceFiles files, VmDefinitions definitions, IHypervisorDriver driver, ServerDeleter deleter,
-    Networking.ServerNetworks networks, ComputeSettings settings, BuildSignal signal, TimeProvider clock, ILogger<BuildWorker> logger) : BackgroundService
+    Networking.ServerNetworks networks, ComputeSettings settings, BuildSignal signal, TimeProvider clock, ILogger<BuildWorker> logger, Core.Events.ICloudEvents events) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,6 +73,7 @@ public sealed partial class BuildWorker(
                     return;
                 }
                 LogBuilt(server.Id);
+                events.Publish(ServerEvents.Of(Core.Events.ResourceChange.Updated, server));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -35,7 +35,7 @@ public static class ServerCreateEndpoint
     private static async Task<IResult> CreateAsync(
         HttpContext context, ServerStore servers, FlavorStore flavors, KeypairStore keypairs, QuotaStore quotas, InstanceActionStore actions,
         IImageSource images, Volumes.ServerVolumes serverVolumes, BuildSignal signal, PolicyEngine policy, TimeProvider clock, ServerNetworks networks,
-        ServerGroupStore serverGroups, CancellationToken cancellationToken)
+        ServerGroupStore serverGroups, Core.Events.ICloudEvents events, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:create");
         if (caller.ProjectId is null)
@@ -216,6 +216,8 @@ public static class ServerCreateEndpoint
             }, cancellationToken);
         }
         signal.Notify();
+        foreach (var server in created)
+            events.Publish(ServerEvents.Of(Core.Events.ResourceChange.Created, server));
 
         if (body.OptionalBool("return_reservation_id") == true)
             return JsonBody.Node(new JsonObject { ["reservation_id"] = "r-" + created[0].Id[..8] }, StatusCodes.Status202Accepted);

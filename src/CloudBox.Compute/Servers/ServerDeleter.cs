@@ -6,7 +6,7 @@ namespace CloudBox.Compute.Servers;
 
 /// <summary>Deletes a server: kills its VM, removes its instance directory, gives back its ports and volumes, marks the row deleted and takes it out of its server group.</summary>
 public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstancePaths paths, Networking.ServerNetworks networks,
-    Volumes.ServerVolumes volumes, ServerGroups.ServerGroupStore groups, TimeProvider clock)
+    Volumes.ServerVolumes volumes, ServerGroups.ServerGroupStore groups, TimeProvider clock, Core.Events.ICloudEvents events)
 {
     public async Task DeleteAsync(ServerRecord server, CancellationToken cancellationToken)
     {
@@ -15,6 +15,7 @@ public sealed class ServerDeleter(ServerStore servers, IHypervisorDriver driver,
         await DestroyAsync(server, cancellationToken);
         await networks.ReleaseAsync(server.Id, cancellationToken);
         await servers.MarkDeletedAsync(server.Id, Timestamps.ToStorage(clock.GetUtcNow()), cancellationToken);
+        events.Publish(ServerEvents.Of(Core.Events.ResourceChange.Deleted, server));
         await groups.RemoveServerAsync(server.Id, cancellationToken);
     }
 

@@ -1,0 +1,94 @@
+using CloudBox.Core.Compute;
+using CloudBox.Telemetry.Api;
+using CloudBox.Telemetry.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudBox.Telemetry.Collection;
+
+/// <summary>
+/// One timer for every VM on this host: each interval, per running server <c>cpu</c> (the VMM
+/// process's CPU time in ns), <c>vcpus</c>, <c>memory</c>, <c>memory.usage</c> (RSS in MB), and per
+/// tap in this namespace <c>network.incoming/outgoing.bytes/packets</c> (the tap's transmit side is
+/// the guest's incoming), all queued as one batch.
+/// </summary>
+internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources resources, MeasureService measures, TelemetrySettings settings, TimeProvider clock,
+    ILogger<VmPollster> logger) : BackgroundService
+{
+    private static readonly IReadOnlyList<(string, string?)> InterfaceMetrics =
+        [("network.incoming.bytes", "B"), ("network.outgoing.bytes", "B"), ("network.incoming.packets", "packet"), ("network.outgoing.packets", "packet")];
+
+    /// <summary>The last poll's running VMs, for Prometheus.</summary>
+    public IReadOnlyList<(RunningVm Vm, long? Cpu, double? Rss)> LastPoll { get; private set; } = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.PollInterval, clock);
+        do
+        {
+            try
+            {
+                await PollAsync(stoppingToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogFailed(error);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task PollAsync(CancellationToken cancellationToken)
+    {
+        var now = GnocchiTime.ToNanos(clock.GetUtcNow());
+        var batch = new Dictionary<Guid, List<MeasurePoint>>();
+        var seen = new List<(RunningVm, long?, double?)>();
+        foreach (var vm in await vms.ListAsync(cancellationToken))
+        {
+            if (vm.Pid is not { } pid)
+            {
+                seen.Add((vm, null, null));
+                continue;
+            }
+            var cpu = ProcessCounters.CpuNanoseconds(pid);
+            var rss = ProcessCounters.ResidentMegabytes(pid);
+            seen.Add((vm, cpu, rss));
+            var ids = await resources.EnsureAsync("instance", vm.ServerId, vm.ProjectId, vm.UserId,
+                new Dictionary<string, string?> { ["display_name"] = vm.Name, ["host"] = Environment.MachineName }, ResourceEventCollector.InstanceMetrics, cancellationToken);
+            Add(batch, ids, "cpu", now, cpu);
+            Add(batch, ids, "vcpus", now, vm.Vcpus);
+            Add(batch, ids, "memory", now, vm.RamMb);
+            Add(batch, ids, "memory.usage", now, rss);
+            foreach (var tap in vm.Taps)
+            {
+                if (ProcessCounters.Tap(tap, "tx_bytes") is null)
+                    continue;
+                var nic = await resources.EnsureAsync("instance_network_interface", InterfaceId(vm.ServerId, tap), vm.ProjectId, vm.UserId,
+                    new Dictionary<string, string?> { ["name"] = tap, ["instance_id"] = vm.ServerId }, InterfaceMetrics, cancellationToken);
+                Add(batch, nic, "network.incoming.bytes", now, ProcessCounters.Tap(tap, "tx_bytes"));
+                Add(batch, nic, "network.outgoing.bytes", now, ProcessCounters.Tap(tap, "rx_bytes"));
+                Add(batch, nic, "network.incoming.packets", now, ProcessCounters.Tap(tap, "tx_packets"));
+                Add(batch, nic, "network.outgoing.packets", now, ProcessCounters.Tap(tap, "rx_packets"));
+            }
+        }
+        LastPoll = seen;
+        if (batch.Count > 0)
+            await measures.AddAsync(batch, cancellationToken);
+    }
+
+    /// <summary>A stable id for a server's interface: a UUID5-like name of server and tap.</summary>
+    public static string InterfaceId(string serverId, string tap) => TelemetryCaller.ResourceUuid(serverId + "-" + tap, CollectorResources.Creator);
+
+    private static void Add(Dictionary<Guid, List<MeasurePoint>> batch, Dictionary<string, string> ids, string metric, long now, double? value)
+    {
+        if (value is null || !ids.TryGetValue(metric, out var id))
+            return;
+        var key = Guid.Parse(id);
+        if (!batch.TryGetValue(key, out var list))
+            batch[key] = list = [];
+        list.Add(new MeasurePoint(now, value.Value));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the VMs failed")]
+    private partial void LogFailed(Exception error);
+}

@@ -1,0 +1,204 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace CloudBox.Telemetry.Storage;
+
+/// <summary>
+/// A fixed window of <see cref="PointsPerSplit"/> consecutive buckets of one granularity of one
+/// metric, holding every aggregation method's value per bucket: a fixed-size array indexed by
+/// bucket (the "ring" of Gnocchi's splits), stored compactly as a presence bitmap followed by
+/// the present buckets' values only. Retention deletes whole splits and clears bits.
+/// </summary>
+internal sealed class SeriesSplit
+{
+    public const int PointsPerSplit = 1024;
+    private const int BitmapBytes = PointsPerSplit / 8;
+    private const byte FormatVersion = 1;
+
+    private readonly ulong[] _present = new ulong[PointsPerSplit / 64];
+    private readonly double[][] _values;
+
+    public SeriesSplit(long granularity, long start, IReadOnlyList<string> methods)
+    {
+        Granularity = granularity;
+        Start = start;
+        Methods = methods;
+        _values = new double[methods.Count][];
+        for (var m = 0; m < methods.Count; m++)
+            _values[m] = new double[PointsPerSplit];
+    }
+
+    public long Granularity { get; }
+    public long Start { get; }
+    public IReadOnlyList<string> Methods { get; }
+    public long End => Start + Granularity * PointsPerSplit;
+
+    public static long SplitStartFor(long bucket, long granularity)
+    {
+        var span = granularity * PointsPerSplit;
+        return FloorDiv(bucket, span) * span;
+    }
+
+    public static long FloorDiv(long value, long divisor)
+    {
+        var q = value / divisor;
+        if ((value % divisor != 0) && ((value < 0) != (divisor < 0)))
+            q--;
+        return q;
+    }
+
+    public static long Round(long timestamp, long granularity) => FloorDiv(timestamp, granularity) * granularity;
+
+    public bool IsEmpty
+    {
+        get
+        {
+            foreach (var word in _present)
+            {
+                if (word != 0)
+                    return false;
+            }
+            return true;
+        }
+    }
+
+    public int MethodIndex(string method)
+    {
+        for (var m = 0; m < Methods.Count; m++)
+        {
+            if (Methods[m] == method)
+                return m;
+        }
+        return -1;
+    }
+
+    public void Set(long bucket, int method, double value)
+    {
+        var slot = (int)((bucket - Start) / Granularity);
+        if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
+        {
+            _present[slot >> 6] |= 1UL << (slot & 63);
+            for (var m = 0; m < _values.Length; m++)
+                _values[m][slot] = double.NaN;
+        }
+        _values[method][slot] = value;
+    }
+
+    /// <summary>Forgets every bucket before <paramref name="timestamp"/> (retention).</summary>
+    public void ClearBefore(long timestamp)
+    {
+        if (timestamp <= Start)
+            return;
+        var slots = (int)Math.Min(PointsPerSplit, (timestamp - Start + Granularity - 1) / Granularity);
+        for (var slot = 0; slot < slots; slot++)
+            _present[slot >> 6] &= ~(1UL << (slot & 63));
+    }
+
+    /// <summary>The buckets with a value for <paramref name="method"/>, oldest first.</summary>
+    public IEnumerable<MeasurePoint> Read(int method)
+    {
+        for (var slot = 0; slot < PointsPerSplit; slot++)
+        {
+            if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
+                continue;
+            var value = _values[method][slot];
+            if (!double.IsNaN(value))
+                yield return new MeasurePoint(Start + slot * Granularity, value);
+        }
+    }
+
+    /// <summary>The newest bucket present, or null.</summary>
+    public long? LastBucket
+    {
+        get
+        {
+            for (var slot = PointsPerSplit - 1; slot >= 0; slot--)
+            {
+                if ((_present[slot >> 6] & (1UL << (slot & 63))) != 0)
+                    return Start + slot * Granularity;
+            }
+            return null;
+        }
+    }
+
+    public byte[] Encode()
+    {
+        var present = 0;
+        foreach (var word in _present)
+            present += System.Numerics.BitOperations.PopCount(word);
+        var header = 2;
+        foreach (var method in Methods)
+            header += 1 + Encoding.ASCII.GetByteCount(method);
+        var data = new byte[header + BitmapBytes + present * Methods.Count * 8];
+        data[0] = FormatVersion;
+        data[1] = (byte)Methods.Count;
+        var offset = 2;
+        foreach (var method in Methods)
+        {
+            data[offset] = (byte)method.Length;
+            offset += 1 + Encoding.ASCII.GetBytes(method, data.AsSpan(offset + 1));
+        }
+        for (var w = 0; w < _present.Length; w++)
+            BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(offset + w * 8), _present[w]);
+        offset += BitmapBytes;
+        for (var slot = 0; slot < PointsPerSplit; slot++)
+        {
+            if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
+                continue;
+            for (var m = 0; m < _values.Length; m++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(offset), _values[m][slot]);
+                offset += 8;
+            }
+        }
+        return data;
+    }
+
+    public static SeriesSplit Decode(long granularity, long start, ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 2 || data[0] != FormatVersion)
+            throw new InvalidDataException("Unknown series split format.");
+        var count = data[1];
+        var methods = new string[count];
+        var offset = 2;
+        for (var m = 0; m < count; m++)
+        {
+            var length = data[offset];
+            methods[m] = Encoding.ASCII.GetString(data.Slice(offset + 1, length));
+            offset += 1 + length;
+        }
+        var split = new SeriesSplit(granularity, start, methods);
+        for (var w = 0; w < split._present.Length; w++)
+            split._present[w] = BinaryPrimitives.ReadUInt64LittleEndian(data[(offset + w * 8)..]);
+        offset += BitmapBytes;
+        for (var slot = 0; slot < PointsPerSplit; slot++)
+        {
+            if ((split._present[slot >> 6] & (1UL << (slot & 63))) == 0)
+                continue;
+            for (var m = 0; m < count; m++)
+            {
+                split._values[m][slot] = BinaryPrimitives.ReadDoubleLittleEndian(data[offset..]);
+                offset += 8;
+            }
+        }
+        return split;
+    }
+
+    /// <summary>A copy carrying <paramref name="methods"/> (the policy's current list), values kept by name.</summary>
+    public SeriesSplit WithMethods(IReadOnlyList<string> methods)
+    {
+        if (methods.SequenceEqual(Methods))
+            return this;
+        var copy = new SeriesSplit(Granularity, Start, methods);
+        Array.Copy(_present, copy._present, _present.Length);
+        for (var m = 0; m < methods.Count; m++)
+        {
+            var old = MethodIndex(methods[m]);
+            if (old >= 0)
+                Array.Copy(_values[old], copy._values[m], PointsPerSplit);
+            else
+                Array.Fill(copy._values[m], double.NaN);
+        }
+        return copy;
+    }
+}
