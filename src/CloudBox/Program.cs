@@ -1,6 +1,7 @@
 using CloudBox.Commands;
 using CloudBox.Compute;
 using CloudBox.Core.Modules;
+using CloudBox.Dashboard;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
@@ -21,6 +22,7 @@ public static class Program
         new ObjectsModule(),
         new VolumesModule(),
         new NetworkingModule(),
+        new DashboardModule(),
     ];
 
     public static async Task<int> Main(string[] args)

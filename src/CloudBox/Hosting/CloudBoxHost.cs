@@ -56,6 +56,8 @@ public static class CloudBoxHost
         var app = builder.Build();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
+        foreach (var module in modules)
+            module.ConfigureMiddleware(app);
         app.UseRouting();
         app.UseMiddleware<TokenAuthenticationMiddleware>();
 
