@@ -159,5 +159,6 @@ internal static class ComputeSchema
         new(3, "server network interfaces and port claims", NetworkInterfaces),
         new(4, "volume detaches in progress", VolumeDetaches),
         new(5, "server groups and their members", ServerGroups),
+        Consoles.ConsoleSchema.Tokens,
     ];
 }
