@@ -40,7 +40,7 @@ public sealed class BrowserTests : DashboardFixture
 
     private string Url(string path) => Cloud.BaseUrl + path;
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 20)
+    private void WaitFor(Func<bool> condition, string what, int seconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         Exception? last = null;
@@ -56,7 +56,17 @@ public sealed class BrowserTests : DashboardFixture
             }
             Thread.Sleep(150);
         }
-        Assert.Fail($"timed out waiting for {what}{(last is null ? "" : $" (last error: {last.Message})")}");
+        string page;
+        try
+        {
+            page = $"{_browser.Url}: {_browser.FindElement(By.TagName("body")).Text}";
+            if (page.Length > 1500) page = page[..1500];
+        }
+        catch (WebDriverException error)
+        {
+            page = error.Message;
+        }
+        Assert.Fail($"timed out waiting for {what}{(last is null ? "" : $" (last error: {last.Message})")}; the page shows {page}");
     }
 
     private IWebElement Find(string css) => _browser.FindElement(By.CssSelector(css));
@@ -98,22 +108,27 @@ public sealed class BrowserTests : DashboardFixture
     private static void Submit(IWebElement panel, string button) =>
         panel.FindElements(By.CssSelector("button[type=submit]")).First(b => b.Text == button).Click();
 
-    /// <summary>One h1, a label on every control (panels opened so their forms exist), then a screenshot attachment.</summary>
+    /// <summary>A screenshot attachment of the page as it stands, then: one h1, a label on every control (panels opened so their forms exist).</summary>
     private void CheckPageAndShoot(string name)
     {
-        foreach (var summary in _browser.FindElements(By.CssSelector("details.panel:not([open]) > summary"))) summary.Click();
-        Thread.Sleep(700);
-        var h1 = _browser.FindElements(By.TagName("h1"));
-        Assert.That(h1, Has.Count.EqualTo(1), $"{name}: one h1");
-        var unlabelled = (IReadOnlyCollection<object>)_browser.ExecuteScript(
-            "return [...document.querySelectorAll('input, select, textarea')].filter(e => e.type !== 'hidden' && !e.closest('.xterm') && e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML.slice(0, 120));")!;
-        Assert.That(unlabelled, Is.Empty, $"{name}: controls without a label");
         var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dashboard-screenshots");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{name}.png");
         _browser.GetScreenshot().SaveAsFile(path);
         TestContext.AddTestAttachment(path, name);
-        foreach (var summary in _browser.FindElements(By.CssSelector("details.panel[open] > summary"))) summary.Click();
+        var opened = new List<IWebElement>();
+        foreach (var summary in _browser.FindElements(By.CssSelector("details.panel:not([open]) > summary")))
+        {
+            summary.Click();
+            opened.Add(summary);
+        }
+        if (opened.Count > 0) Thread.Sleep(700);
+        var h1 = _browser.FindElements(By.TagName("h1"));
+        Assert.That(h1, Has.Count.EqualTo(1), $"{name}: one h1");
+        var unlabelled = (IReadOnlyCollection<object>)_browser.ExecuteScript(
+            "return [...document.querySelectorAll('input, select, textarea')].filter(e => e.type !== 'hidden' && !e.closest('.xterm') && e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML.slice(0, 120));")!;
+        Assert.That(unlabelled, Is.Empty, $"{name}: controls without a label");
+        foreach (var summary in opened) summary.Click();
     }
 
     private void Navigate(string linkText, string heading)
@@ -191,8 +206,12 @@ public sealed class BrowserTests : DashboardFixture
     public void Types_into_the_serial_console_and_sees_the_guest_answer()
     {
         Assume.That(_serverName, Is.Not.Empty, "needs the launched instance");
-        var row = _browser.FindElements(By.CssSelector("tbody tr")).First(r => r.Text.Contains(_serverName, StringComparison.Ordinal));
-        row.FindElements(By.TagName("a")).First(a => a.Text == "Console").Click();
+        // The table refreshes itself every few seconds: find the link by its label and click it in one go.
+        WaitFor(() =>
+        {
+            Find($"a[aria-label='Serial console of {_serverName}']").Click();
+            return true;
+        }, "the console link");
         WaitFor(() => TryFind("#console-status")?.Text == "Connected.", "the console to connect");
         WaitFor(() => Find(".xterm-rows").Text.Contains("guest: ready", StringComparison.Ordinal), "the guest's first output");
         Find(".xterm").Click();

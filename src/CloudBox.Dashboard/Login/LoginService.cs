@@ -18,6 +18,17 @@ internal sealed class LoginService(IdentityClient identity, SessionStore session
         var identityBody = new AuthIdentity(["password"], Password: new AuthPassword(new AuthUser(username, new NamedRef(Name: domain), password)));
         var scope = string.IsNullOrEmpty(project) ? null : new AuthScope(new AuthProjectScope(Name: project, Domain: new NamedRef(Name: domain)));
         var outcome = await identity.IssueAsync(identityBody, scope, cancellationToken);
+        if (outcome.Token is not null && outcome.Body is { Project: null })
+        {
+            // Unscoped (no project named, no default project): log in again scoped to the first project the user has a
+            // role on. A password login, not a rescope of the unscoped token, so revoking that token ends nothing else.
+            var unscoped = outcome.Token;
+            var projects = await identity.ProjectsAsync(unscoped, cancellationToken);
+            await identity.RevokeAsync(unscoped, cancellationToken);
+            if (projects.Count == 0)
+                return new Result(null, null, "This user has no role on any project.");
+            outcome = await identity.IssueAsync(identityBody, new AuthScope(new AuthProjectScope(Id: projects[0].Id)), cancellationToken);
+        }
         return await FinishAsync(outcome, cancellationToken);
     }
 
@@ -32,20 +43,7 @@ internal sealed class LoginService(IdentityClient identity, SessionStore session
         if (outcome.Token is null || outcome.Body is null)
             return new Result(null, null, outcome.Status == 401 ? "The user name or password is wrong, or the account is disabled." : $"Identity refused the login: {outcome.Error}");
         if (outcome.Body.Project is null)
-        {
-            // Unscoped: scope to the first project the user has a role on.
-            var projects = await identity.ProjectsAsync(outcome.Token, cancellationToken);
-            var unscoped = outcome.Token;
-            if (projects.Count == 0)
-            {
-                await identity.RevokeAsync(unscoped, cancellationToken);
-                return new Result(null, null, "This user has no role on any project.");
-            }
-            outcome = await identity.IssueAsync(new AuthIdentity(["token"], Token: new AuthToken(unscoped)), new AuthScope(new AuthProjectScope(Id: projects[0].Id)), cancellationToken);
-            await identity.RevokeAsync(unscoped, cancellationToken);
-            if (outcome.Token is null || outcome.Body?.Project is null)
-                return new Result(null, null, $"Identity refused the project scope: {outcome.Error}");
-        }
+            return new Result(null, null, "The dashboard needs a project-scoped login; this one has no project.");
 
         var body = outcome.Body!;
         var cookie = RandomSecret();

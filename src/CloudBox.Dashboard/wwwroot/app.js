@@ -33,13 +33,14 @@ async function start() {
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     history.pushState(null, '', link.getAttribute('href'));
-    route();
+    route(true);
   });
-  window.addEventListener('popstate', route);
-  route();
+  window.addEventListener('popstate', () => route(true));
+  route(false);
 }
 
-async function route() {
+/** Renders the page the URL names; after in-app navigation, focus moves to the new page's content (as a page load would reset it). */
+async function route(moveFocus) {
   const main = document.getElementById('main');
   const parts = location.pathname.replace(/^\/ui\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const name = location.pathname === '/' ? 'overview' : parts[0] || 'overview';
@@ -55,10 +56,10 @@ async function route() {
   } catch (e) {
     page(main, 'Error', alertBox(e.message || String(e)));
   }
-  main.focus({ preventScroll: true });
+  if (moveFocus) main.focus({ preventScroll: true });
 }
 
 /** Navigates inside the app. */
-export function go(path) { history.pushState(null, '', path); route(); }
+export function go(path) { history.pushState(null, '', path); route(true); }
 
 start();

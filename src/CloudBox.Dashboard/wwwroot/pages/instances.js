@@ -76,7 +76,7 @@ function launchForm(done) {
 async function detail(main, id) {
   const s = (await api('GET', `${compute}/servers/${id}`, undefined, opts)).server;
   const act = (name, body, confirm) => actionButton(name, async () => { await api('POST', `${compute}/servers/${id}/action`, body, opts); go(`/ui/instances/${id}`); }, { confirm, danger: !!confirm });
-  const info = h('dl.info',
+  const info = h('dl.info', [
     ['ID', s.id], ['Status', s.status], ['Power state', String(s['OS-EXT-STS:power_state'] ?? '')], ['Task', s['OS-EXT-STS:task_state'] || '—'],
     ['Flavor', s.flavor?.id], ['Image', s.image?.id || '(volume)'], ['Key pair', s.key_name || '—'], ['Locked', String(s.locked)], ['Created', s.created],
     ['Addresses', Object.entries(s.addresses || {}).map(([n, a]) => `${n}: ${a.map(x => x.addr).join(', ')}`).join('; ') || '—'],
