@@ -1,5 +1,6 @@
 using CloudBox.Compute.Api;
 using CloudBox.Compute.Build;
+using CloudBox.Compute.Consoles;
 using CloudBox.Compute.Data;
 using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Flavors;
@@ -54,6 +55,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<QuotaStore>();
         services.AddSingleton<ServerStore>();
         services.AddSingleton<InstanceActionStore>();
+        services.AddSingleton<ConsoleTokenStore>();
         services.AddSingleton<VmDefinitions>();
         services.AddSingleton<InstanceFiles>();
         services.AddSingleton<Build.DiskBootFiles>();
@@ -91,9 +93,13 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddHostedService<PowerStateSync>();
     }
 
+    /// <summary>WebSockets for the serial console proxy.</summary>
+    public void ConfigureMiddleware(IApplicationBuilder app) => app.UseWebSockets();
+
     public void MapEndpoints(IEndpointRouteBuilder routes)
     {
         VersionEndpoints.Map(routes);
+        SerialConsoleProxy.Map(routes);
         // Clients put the project id in the URL (…/v2.1/{project_id}/servers) or not; both are served.
         foreach (var prefix in new[] { "/v2.1", "/v2.1/{project_id:length(32)}", "/v2", "/v2/{project_id:length(32)}" })
         {
@@ -116,6 +122,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerGroupEndpoints.Map(v21);
             SimpleTenantUsageEndpoints.Map(v21);
             VolumeAttachmentEndpoints.Map(v21);
+            RemoteConsoleEndpoints.Map(v21);
         }
     }
 }

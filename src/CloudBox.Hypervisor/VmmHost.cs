@@ -35,6 +35,9 @@ public sealed class VmmHost : IDisposable
 
     public VmConfig Config { get; }
 
+    /// <summary>The guest's serial output for attached control-API readers (<c>GET /vm/serial</c>), across reboots.</summary>
+    public SerialFanout SerialOutput { get; } = new();
+
     /// <summary>Exit counters over all boots of this process.</summary>
     public ExitCounters Counters { get; } = new();
 
@@ -51,6 +54,12 @@ public sealed class VmmHost : IDisposable
     public VirtualMachine? Current
     {
         get { lock (_gate) return _current; }
+    }
+
+    private void ConsoleOutput(byte value)
+    {
+        _console.Write(value);
+        SerialOutput.Write(value);
     }
 
     /// <summary>Builds the machine for the first boot; setup errors surface here, before the guest runs.</summary>
@@ -202,7 +211,7 @@ public sealed class VmmHost : IDisposable
 
     private VirtualMachine Build()
     {
-        var vm = new VirtualMachine(Config, _image, _console.Write, Counters);
+        var vm = new VirtualMachine(Config, _image, ConsoleOutput, Counters);
         lock (_gate) _current = vm;
         return vm;
     }

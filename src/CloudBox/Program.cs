@@ -3,6 +3,7 @@ using CloudBox.Compute;
 using CloudBox.Core.Modules;
 using CloudBox.Databases;
 using CloudBox.Ec2;
+using CloudBox.Dashboard;
 using CloudBox.Hosting;
 using CloudBox.Identity;
 using CloudBox.Images;
@@ -29,6 +30,7 @@ public static class Program
         new Ec2Module(),
         new OrchestrationModule(),
         new TelemetryModule(),
+        new DashboardModule(),
     ];
 
     public static async Task<int> Main(string[] args)

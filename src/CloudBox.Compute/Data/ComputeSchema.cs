@@ -166,5 +166,6 @@ internal static class ComputeSchema
         new(4, "volume detaches in progress", VolumeDetaches),
         new(5, "server groups and their members", ServerGroups),
         new(6, "boot files read from the root disk", BootFiles),
+        Consoles.ConsoleSchema.Tokens,
     ];
 }

@@ -27,4 +27,10 @@ public interface IHypervisorDriver
 
     /// <summary>Kills the VM if it runs; idempotent.</summary>
     Task DestroyAsync(VmDefinition vm, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Attaches to the VM's serial port: reads give the guest's output, writes type into it. Null when the VM does not
+    /// run or the hypervisor has no serial stream.
+    /// </summary>
+    Task<Stream?> OpenSerialAsync(VmDefinition vm, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
 }

@@ -138,4 +138,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started the VMM of server {ServerId} (pid {Pid}, {Launcher})")]
     private partial void LogStarted(string serverId, int pid, string launcher);
+
+    public Task<Stream?> OpenSerialAsync(VmDefinition vm, CancellationToken cancellationToken) =>
+        VmmSerialClient.OpenAsync(vm.ApiSocketPath, cancellationToken);
 }

@@ -33,7 +33,7 @@ public static class ServerActionEndpoints
     private static async Task<IResult> ActAsync(
         string id, HttpContext context, ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstanceFiles files, InstancePaths paths,
         InstanceActionStore actions, IImageSource images, FlavorStore flavors, ComputeSettings settings, PolicyEngine policy, TimeProvider clock,
-        ServerVolumes volumes, CancellationToken cancellationToken)
+        ServerVolumes volumes, Consoles.ConsoleTokenStore consoleTokens, Core.Configuration.CloudBoxOptions options, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:action");
         var body = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
@@ -47,6 +47,8 @@ public static class ServerActionEndpoints
         {
             case "os-getConsoleOutput":
                 return ConsoleOutput(server, argument as JsonObject, paths);
+            case "os-getSerialConsole":
+                return await Consoles.RemoteConsoleEndpoints.LegacyActionAsync(server, argument as JsonObject, context, consoleTokens, options, cancellationToken);
             case "os-resetState":
                 context.Authorize(policy, "compute:servers:reset_state");
                 return await ResetStateAsync(server, argument as JsonObject, s);

@@ -1,6 +1,7 @@
 using CloudBox.Core.Api;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,6 +41,11 @@ public interface ICloudModule
 
     /// <summary>Maps endpoints outside the module's path prefix (e.g. S3 at the root of its own port).</summary>
     void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+    }
+
+    /// <summary>Adds middleware ahead of routing and token validation (e.g. the dashboard's session cookie to token step).</summary>
+    void ConfigureMiddleware(IApplicationBuilder app)
     {
     }
 }

@@ -4,7 +4,8 @@ namespace CloudBox.Hypervisor.ControlApi;
 
 /// <summary>
 /// The VM's control API: a small HTTP/1.1 server on a unix socket (no web stack to load, so it is listening within
-/// milliseconds of process start). Routes: GET /vm, PUT /vm/actions, PUT /vm/disks, DELETE /vm/disks/ID.
+/// milliseconds of process start). Routes: GET /vm, PUT /vm/actions, PUT /vm/disks, DELETE /vm/disks/ID, PUT /vm/nets,
+/// DELETE /vm/nets/ID, and GET /vm/serial (upgraded to the serial port's byte stream).
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
@@ -65,6 +66,11 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 var request = await HttpRequest.ReadAsync(stream, _stopping.Token);
                 if (request == null) return;
+                if (request.Method == "GET" && request.Path == VmSerialEndpoint.Path)
+                {
+                    await VmSerialEndpoint.RunAsync(_host, stream, _stopping.Token);
+                    return;
+                }
                 var response = await RouteAsync(request);
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;

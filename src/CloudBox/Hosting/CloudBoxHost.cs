@@ -65,6 +65,8 @@ public static class CloudBoxHost
         });
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
+        foreach (var module in modules)
+            module.ConfigureMiddleware(app);
         app.UseRouting();
         app.UseMiddleware<TokenAuthenticationMiddleware>();
 

@@ -1,0 +1,42 @@
+// System (admin): the host's capacity and use, every project's instances, services and their health, the version.
+import { api, h, page, table, meter, bytes, badge, qs, compute, network, alertBox } from '../lib.js';
+
+export async function render(main) {
+  const capacity = h('div.grid');
+  const services = h('div');
+  const version = h('p');
+  const all = table({
+    label: 'All instances', filterLabel: 'Filter by name', poll: 5000, sortKey: 'name',
+    columns: [
+      { key: 'name', label: 'Name', sort: true, render: s => h('a', { href: `/ui/instances/${s.id}` }, s.name) },
+      { key: 'status', label: 'Status', sort: true, render: s => badge(s.status) }, { key: 'tenant_id', label: 'Project' }, { key: 'host', label: 'Host', render: s => s['OS-EXT-SRV-ATTR:host'] || '' },
+    ],
+    load: async ({ limit, marker, filter }) => {
+      const b = await api('GET', `${compute}/servers/detail${qs({ all_tenants: 1, limit, marker, name: filter })}`);
+      return { rows: b.servers, next: b.servers.length === limit ? b.servers.at(-1).id : null };
+    },
+  });
+  page(main, 'System', version, h('h2', 'Host capacity'), capacity, h('h2', 'Services'), services, h('h2', 'All projects\' instances'), all);
+  try {
+    const hv = (await api('GET', `${compute}/os-hypervisors/statistics`)).hypervisor_statistics;
+    capacity.append(h('section.card', { 'aria-label': 'Capacity' }, h('h3', `${hv.count} hypervisor(s), ${hv.running_vms} VMs`),
+      meter('vCPUs', hv.vcpus_used, hv.vcpus), meter('RAM', hv.memory_mb_used, hv.memory_mb, v => bytes(v * 1048576)), meter('Disk', hv.local_gb_used, hv.local_gb, v => `${v} GB`)));
+  } catch (e) { capacity.append(alertBox(`Hypervisor statistics: ${e.message}`)); }
+  try {
+    const [nova, agents, health, catalog] = await Promise.all([
+      api('GET', `${compute}/os-services`).then(b => b.services).catch(() => []),
+      api('GET', `${network}/agents`).then(b => b.agents).catch(() => []),
+      fetch('/healthz').then(r => r.text()),
+      api('GET', '/identity/v3/services').then(b => b.services),
+    ]);
+    services.append(h('p', `Control plane: ${health.trim()}`),
+      h('table', { 'aria-label': 'Services' }, h('thead', h('tr', ['Service', 'Type', 'State'].map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', catalog.map(s => h('tr', h('td', s.name), h('td', s.type), h('td', badge(s.enabled === false ? 'disabled' : 'up')))),
+          nova.map(s => h('tr', h('td', `${s.binary} on ${s.host}`), h('td', 'compute service'), h('td', badge(s.state)))),
+          agents.map(a => h('tr', h('td', `${a.binary} on ${a.host}`), h('td', a.agent_type), h('td', badge(a.alive ? 'up' : 'down')))))));
+  } catch (e) { services.append(alertBox(e.message)); }
+  try {
+    const v = await api('GET', '/compute/');
+    version.textContent = `CloudBox: Compute API ${v.versions?.map(x => `${x.id} (${x.version || x.min_version || ''})`).join(', ') || ''}. ` + (document.querySelector('meta[name="cloudbox-version"]')?.content || '');
+  } catch (e) { version.append(alertBox(e.message)); }
+}

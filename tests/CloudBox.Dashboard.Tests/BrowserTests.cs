@@ -1,0 +1,390 @@
+using System.Text.Json.Nodes;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace CloudBox.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard in a real browser: Debian's headless chromium driven through chromedriver (both from apt, paths fixed
+/// so Selenium Manager never tries to download anything). The tests run in order on one logged-in browser, as a user
+/// would: log in, launch, console, upload, network, volume, forged request, log out, then a member. Every page visited
+/// is checked for one h1 and a label on every control, and saved as a screenshot attachment.
+/// </summary>
+[NonParallelizable]
+public sealed class BrowserTests : DashboardFixture
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private ChromeDriver _browser = null!;
+    private string _imageName = "";
+    private string _serverName = "";
+
+    [OneTimeSetUp]
+    public async Task StartBrowser()
+    {
+        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
+            Assert.Ignore("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+        _imageName = Unique("cirros");
+        await CreateBootableImageAsync(_imageName);
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000", "--lang=en-US");
+        _browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        _browser.Manage().Timeouts().ImplicitWait = TimeSpan.Zero;
+    }
+
+    [OneTimeTearDown]
+    public void StopBrowser() => _browser?.Dispose();
+
+    private string Url(string path) => Cloud.BaseUrl + path;
+
+    private void WaitFor(Func<bool> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (condition()) return;
+            }
+            catch (Exception error) when (error is WebDriverException or InvalidOperationException or NullReferenceException)
+            {
+                last = error;
+            }
+            Thread.Sleep(150);
+        }
+        string page;
+        try
+        {
+            page = $"{_browser.Url}: {_browser.FindElement(By.TagName("body")).Text}";
+            if (page.Length > 1500) page = page[..1500];
+        }
+        catch (WebDriverException error)
+        {
+            page = error.Message;
+        }
+        Assert.Fail($"timed out waiting for {what}{(last is null ? "" : $" (last error: {last.Message})")}; the page shows {page}");
+    }
+
+    private IWebElement Find(string css) => _browser.FindElement(By.CssSelector(css));
+
+    private IWebElement? TryFind(string css) => _browser.FindElements(By.CssSelector(css)).FirstOrDefault();
+
+    private void WaitForHeading(string text) =>
+        WaitFor(() => TryFind("main h1")?.Text == text, $"the page '{text}'");
+
+    /// <summary>Opens the panel whose summary reads <paramref name="title"/> and returns it.</summary>
+    private IWebElement OpenPanel(string title)
+    {
+        var summary = _browser.FindElements(By.CssSelector("details.panel > summary")).First(s => s.Text == title);
+        var panel = summary.FindElement(By.XPath(".."));
+        if (panel.GetAttribute("open") is null) summary.Click();
+        WaitFor(() => panel.FindElements(By.CssSelector("form")).Count > 0, $"the form of '{title}'");
+        return panel;
+    }
+
+    private static IWebElement Field(IWebElement scope, string label)
+    {
+        var labelElement = scope.FindElements(By.TagName("label")).First(l => l.Text.Trim() == label);
+        return scope.FindElement(By.Id(labelElement.GetAttribute("for")!));
+    }
+
+    private static void Choose(IWebElement select, string textContains)
+    {
+        foreach (var option in select.FindElements(By.TagName("option")))
+        {
+            if (option.Text.Contains(textContains, StringComparison.Ordinal))
+            {
+                if (!option.Selected) option.Click();
+                return;
+            }
+        }
+        Assert.Fail($"no option containing '{textContains}' in {select.GetAttribute("name")}");
+    }
+
+    private static void Submit(IWebElement panel, string button) =>
+        panel.FindElements(By.CssSelector("button[type=submit]")).First(b => b.Text == button).Click();
+
+    /// <summary>A screenshot attachment of the page as it stands, then: one h1, a label on every control (panels opened so their forms exist).</summary>
+    private void CheckPageAndShoot(string name)
+    {
+        var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dashboard-screenshots");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{name}.png");
+        _browser.GetScreenshot().SaveAsFile(path);
+        TestContext.AddTestAttachment(path, name);
+        var opened = new List<IWebElement>();
+        foreach (var summary in _browser.FindElements(By.CssSelector("details.panel:not([open]) > summary")))
+        {
+            summary.Click();
+            opened.Add(summary);
+        }
+        if (opened.Count > 0) Thread.Sleep(700);
+        var h1 = _browser.FindElements(By.TagName("h1"));
+        Assert.That(h1, Has.Count.EqualTo(1), $"{name}: one h1");
+        var unlabelled = (IReadOnlyCollection<object>)_browser.ExecuteScript(
+            "return [...document.querySelectorAll('input, select, textarea')].filter(e => e.type !== 'hidden' && !e.closest('.xterm') && e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML.slice(0, 120));")!;
+        Assert.That(unlabelled, Is.Empty, $"{name}: controls without a label");
+        foreach (var summary in opened) summary.Click();
+    }
+
+    private void Navigate(string linkText, string heading)
+    {
+        _browser.FindElements(By.CssSelector("nav#nav a")).First(a => a.Text == linkText).Click();
+        WaitForHeading(heading);
+    }
+
+    private void LogIn(string user, string password)
+    {
+        _browser.Navigate().GoToUrl(Url("/dashboard/login"));
+        CheckPageAndShoot($"login-{(user == "admin" ? "admin" : "member")}");
+        var domain = Find("input[name=domain]");
+        domain.Clear();
+        domain.SendKeys("Default");
+        Find("input[name=username]").SendKeys(user);
+        Find("input[name=password]").SendKeys(password);
+        Find("form button[type=submit]").Click();
+        WaitForHeading("Overview");
+    }
+
+    [Test, Order(1)]
+    public void Logs_in_and_shows_the_navigation()
+    {
+        LogIn("admin", Testing.TestCloud.AdminPassword);
+        var links = _browser.FindElements(By.CssSelector("nav#nav a")).Select(a => a.Text).ToList();
+        Assert.That(links, Is.SupersetOf(new[] { "Overview", "Instances", "Images", "Volumes", "Networks", "Security groups", "Floating IPs", "Key pairs", "Object store", "Identity", "System" }));
+        WaitFor(() => _browser.FindElements(By.CssSelector("meter")).Count >= 3, "the quota charts");
+        CheckPageAndShoot("overview");
+        var cookie = _browser.Manage().Cookies.GetCookieNamed("cloudbox_session");
+        Assert.That(cookie?.IsHttpOnly, Is.True);
+        Assert.That((string?)_browser.ExecuteScript("return document.cookie"), Does.Not.Contain("cloudbox_session"), "scripts cannot read the session");
+    }
+
+    [Test, Order(2)]
+    public void Is_usable_by_keyboard()
+    {
+        _browser.Navigate().GoToUrl(Url("/ui/instances"));
+        WaitForHeading("Instances");
+        var body = Find("body");
+        body.SendKeys(Keys.Tab);
+        Assert.That(_browser.SwitchTo().ActiveElement().Text, Is.EqualTo("Skip to content"));
+        var reached = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            _browser.SwitchTo().ActiveElement().SendKeys(Keys.Tab);
+            reached.Add(_browser.SwitchTo().ActiveElement().Text);
+        }
+        Assert.That(reached, Does.Contain("Images"), "tabbing walks the navigation");
+        var images = _browser.SwitchTo().ActiveElement();
+        while (images.Text != "Images") { images.SendKeys(Keys.Tab); images = _browser.SwitchTo().ActiveElement(); }
+        images.SendKeys(Keys.Enter);
+        WaitForHeading("Images");
+    }
+
+    [Test, Order(3)]
+    public void Launches_an_instance_from_the_form_and_sees_it_active()
+    {
+        Navigate("Instances", "Instances");
+        CheckPageAndShoot("instances");
+        var panel = OpenPanel("Launch instance");
+        WaitFor(() => panel.FindElements(By.CssSelector("select[name=image] option")).Any(o => o.Text.Contains(_imageName, StringComparison.Ordinal)), "the image choices");
+        _serverName = Unique("web");
+        Field(panel, "Name").SendKeys(_serverName);
+        Choose(Field(panel, "Image"), _imageName);
+        Choose(Field(panel, "Flavor"), "m1.tiny");
+        foreach (var option in Field(panel, "Networks").FindElements(By.TagName("option")).Where(o => o.Selected)) option.Click();
+        Submit(panel, "Launch");
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(_serverName, StringComparison.Ordinal) && r.Text.Contains("ACTIVE", StringComparison.Ordinal)),
+            "the new instance ACTIVE in the table (without a reload)", 40);
+        CheckPageAndShoot("instances-active");
+    }
+
+    [Test, Order(4)]
+    public void Types_into_the_serial_console_and_sees_the_guest_answer()
+    {
+        Assume.That(_serverName, Is.Not.Empty, "needs the launched instance");
+        // The table refreshes itself every few seconds: find the link by its label and click it in one go.
+        WaitFor(() =>
+        {
+            Find($"a[aria-label='Serial console of {_serverName}']").Click();
+            return true;
+        }, "the console link");
+        WaitFor(() => TryFind("#console-status")?.Text == "Connected.", "the console to connect");
+        WaitFor(() => Find(".xterm-rows").Text.Contains("guest: ready", StringComparison.Ordinal), "the guest's first output");
+        Find(".xterm").Click();
+        new OpenQA.Selenium.Interactions.Actions(_browser).SendKeys("hello from chromium").SendKeys(Keys.Enter).Perform();
+        WaitFor(() => Find(".xterm-rows").Text.Contains("HELLO FROM CHROMIUM", StringComparison.Ordinal), "the guest's echo in the terminal");
+        CheckPageAndShoot("console");
+    }
+
+    [Test, Order(5)]
+    public void Uploads_an_image_with_progress()
+    {
+        _browser.Navigate().GoToUrl(Url("/ui/images"));
+        WaitForHeading("Images");
+        CheckPageAndShoot("images");
+        var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, "upload-image.raw");
+        File.WriteAllBytes(file, new byte[6 << 20]);
+        var panel = OpenPanel("Upload image");
+        var name = Unique("uploaded");
+        Field(panel, "Image file").SendKeys(file);
+        Field(panel, "Name").SendKeys(name);
+        Submit(panel, "Upload");
+        WaitFor(() => panel.FindElements(By.CssSelector("progress")).Count > 0, "a progress bar");
+        WaitFor(() => panel.Text.Contains("Uploaded 6.0 MiB", StringComparison.Ordinal), "the upload to finish", 60);
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("active", StringComparison.Ordinal)), "the image active in the list");
+        File.Delete(file);
+    }
+
+    [Test, Order(6)]
+    public async Task Uploads_a_20_MB_object_with_progress()
+    {
+        Navigate("Object store", "Object store");
+        var container = Unique("bucket");
+        var panel = OpenPanel("Create container");
+        Field(panel, "Container name").SendKeys(container);
+        Submit(panel, "Create");
+        WaitFor(() => _browser.FindElements(By.LinkText(container)).Count > 0, "the new container");
+        CheckPageAndShoot("object-store");
+        _browser.FindElement(By.LinkText(container)).Click();
+        WaitForHeading($"Container {container}");
+        var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, "twenty.bin");
+        var data = new byte[20 << 20];
+        new Random(5).NextBytes(data);
+        await File.WriteAllBytesAsync(file, data);
+        var upload = OpenPanel("Upload files");
+        Field(upload, "Files").SendKeys(file);
+        Submit(upload, "Upload");
+        WaitFor(() => _browser.FindElements(By.CssSelector(".progress progress")).Count > 0, "a progress bar");
+        WaitFor(() => _browser.FindElements(By.CssSelector(".progress")).Any(p => p.Text.Contains("Uploaded twenty.bin (20.0 MiB)", StringComparison.Ordinal)), "the 20 MB upload to finish", 90);
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains("twenty.bin", StringComparison.Ordinal)), "the object in the listing");
+        CheckPageAndShoot("object-store-container");
+        using var head = new HttpRequestMessage(HttpMethod.Head, $"/object-store/v1/AUTH_{(await ProjectIdAsync())}/{container}/twenty.bin");
+        head.Headers.Add("X-Auth-Token", AdminToken);
+        using var stored = await Cloud.Client.SendAsync(head);
+        Assert.That(stored.Content.Headers.ContentLength, Is.EqualTo(data.Length));
+        File.Delete(file);
+    }
+
+    private async Task<string> ProjectIdAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/identity/v3/auth/tokens");
+        request.Headers.Add("X-Auth-Token", AdminToken);
+        request.Headers.Add("X-Subject-Token", AdminToken);
+        using var response = await Cloud.Client.SendAsync(request);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["token"]!["project"]!["id"]!.GetValue<string>();
+    }
+
+    [Test, Order(7)]
+    public void Creates_a_network_subnet_and_router_and_sees_them_in_the_topology()
+    {
+        Navigate("Networks", "Networks");
+        var net = Unique("net");
+        var router = Unique("router");
+        var panel = OpenPanel("Create network");
+        Field(panel, "Network name").SendKeys(net);
+        Submit(panel, "Create network");
+        WaitFor(() => _browser.FindElements(By.CssSelector($"svg.topo g.net[data-name='{net}']")).Count > 0, "the network in the topology");
+
+        panel = OpenPanel("Create subnet");
+        WaitFor(() => panel.FindElements(By.CssSelector("option")).Any(o => o.Text == net), "the network among the subnet's choices");
+        Choose(Field(panel, "Network"), net);
+        Field(panel, "Subnet name").SendKeys(net + "-v4");
+        Field(panel, "CIDR").SendKeys("10.77.0.0/24");
+        Submit(panel, "Create subnet");
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains("10.77.0.0/24", StringComparison.Ordinal)), "the subnet in its table");
+
+        panel = OpenPanel("Create router");
+        WaitFor(() => panel.FindElements(By.CssSelector("form")).Count > 0, "the router form");
+        Field(panel, "Router name").SendKeys(router);
+        Submit(panel, "Create router");
+        WaitFor(() => _browser.FindElements(By.CssSelector($"svg.topo g.router[data-name='{router}']")).Count > 0, "the router in the topology");
+
+        panel = OpenPanel("Router interfaces and gateway");
+        WaitFor(() => panel.FindElements(By.CssSelector("option")).Any(o => o.Text == router), "the router choices");
+        var form = panel.FindElements(By.CssSelector("form"))[0];
+        Choose(Field(form, "Router"), router);
+        Choose(Field(form, "Subnet"), "10.77.0.0/24");
+        Submit(form, "Add interface");
+        WaitFor(() => _browser.FindElements(By.CssSelector("svg.topo line.wire")).Count > 0, "the router wired to the network");
+        CheckPageAndShoot("networks");
+    }
+
+    [Test, Order(8)]
+    public void Creates_and_attaches_a_volume()
+    {
+        Assume.That(_serverName, Is.Not.Empty, "needs the launched instance");
+        Navigate("Volumes", "Volumes");
+        var name = Unique("data");
+        var panel = OpenPanel("Create volume");
+        Field(panel, "Name").SendKeys(name);
+        Submit(panel, "Create");
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("available", StringComparison.Ordinal)), "the volume available", 30);
+        panel = OpenPanel("Attach volume to an instance");
+        Choose(Field(panel, "Volume"), name);
+        Choose(Field(panel, "Instance"), _serverName);
+        Submit(panel, "Attach");
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("in-use", StringComparison.Ordinal)), "the volume in-use", 40);
+        CheckPageAndShoot("volumes");
+    }
+
+    [Test, Order(9)]
+    public void Every_other_page_has_one_heading_and_labelled_controls()
+    {
+        foreach (var (link, heading, shot) in new[]
+        {
+            ("Security groups", "Security groups", "security-groups"), ("Floating IPs", "Floating IPs", "floating-ips"), ("Key pairs", "Key pairs", "key-pairs"),
+            ("Account", "Account", "account"), ("Identity", "Identity", "identity"), ("System", "System", "system"),
+        })
+        {
+            Navigate(link, heading);
+            CheckPageAndShoot(shot);
+        }
+        Assert.That(Find("main").Text, Does.Contain(_serverName), "System lists every project's instances");
+    }
+
+    [Test, Order(10)]
+    public async Task A_forged_cross_site_post_is_refused()
+    {
+        var name = Unique("forged");
+        // localhost and 127.0.0.1 are different sites: a page there is the attacker's.
+        _browser.Navigate().GoToUrl(Cloud.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/dashboard/login");
+        var status = _browser.ExecuteAsyncScript(
+            "const done = arguments[arguments.length - 1];" +
+            $"fetch('{Cloud.BaseUrl}/compute/v2.1/os-keypairs', {{ method: 'POST', mode: 'no-cors', credentials: 'include', headers: {{ 'Content-Type': 'text/plain' }}, body: JSON.stringify({{ keypair: {{ name: '{name}' }} }}) }})" +
+            ".then(r => done('sent ' + r.type)).catch(e => done('blocked ' + e));");
+        Assert.That(status, Is.Not.Null);
+        var (_, keys, _) = await Cloud.SendAsync(HttpMethod.Get, "/compute/v2.1/os-keypairs", AdminToken);
+        Assert.That(keys!.ToJsonString(), Does.Not.Contain(name), "the forged request did not act");
+        _browser.Navigate().GoToUrl(Url("/ui/overview"));
+        WaitForHeading("Overview");
+    }
+
+    [Test, Order(11)]
+    public void Logs_out()
+    {
+        Find("#logout").Click();
+        WaitFor(() => _browser.Url.Contains("/dashboard/login", StringComparison.Ordinal), "the login page");
+        _browser.Navigate().GoToUrl(Url("/ui/instances"));
+        WaitFor(() => _browser.Url.Contains("/dashboard/login", StringComparison.Ordinal), "a logged-out browser sent to the login page");
+    }
+
+    [Test, Order(12)]
+    public async Task A_member_sees_no_admin_pages()
+    {
+        var user = Unique("member");
+        await Cloud.CreateUserWithRoleAsync(AdminToken, Unique("proj"), user, "member-pw", "member");
+        LogIn(user, "member-pw");
+        var links = _browser.FindElements(By.CssSelector("nav#nav a")).Select(a => a.Text).ToList();
+        Assert.That(links, Does.Not.Contain("Identity").And.Not.Contain("System"));
+        _browser.Navigate().GoToUrl(Url("/ui/identity"));
+        WaitFor(() => TryFind("h1")?.Text == "Forbidden", "the forbidden page");
+        CheckPageAndShoot("member-forbidden");
+        _browser.Navigate().GoToUrl(Url("/ui/instances"));
+        WaitForHeading("Instances");
+        Assert.That(Find("main").Text, Does.Not.Contain(_serverName), "a member sees only their project's instances");
+    }
+}
