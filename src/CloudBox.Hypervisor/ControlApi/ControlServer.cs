@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using CloudBox.Linux;
+using CloudBox.Linux.Confinement;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -59,13 +61,19 @@ public sealed class ControlServer : IAsyncDisposable
     private async Task ServeAsync(Socket client)
     {
         await using var stream = new NetworkStream(client, ownsSocket: true);
+        var passed = new List<FileDescriptor>(); // a disk or tap opened by Compute for a hot-plug on this connection
         try
         {
+            // A connection may start with one NUL byte carrying descriptors (SCM_RIGHTS; an HTTP request never
+            // starts with NUL): a confined VMM cannot open a hot-plugged disk or tap itself.
+            var first = new byte[1];
+            if (await client.ReceiveAsync(first, SocketFlags.Peek, _stopping.Token) == 1 && first[0] == 0)
+                passed.AddRange(DescriptorPassing.Receive(client).Descriptors);
             while (true)
             {
                 var request = await HttpRequest.ReadAsync(stream, _stopping.Token);
                 if (request == null) return;
-                var response = await RouteAsync(request);
+                var response = await RouteAsync(request, passed);
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;
             }
@@ -74,13 +82,17 @@ public sealed class ControlServer : IAsyncDisposable
         {
             await HttpResponse.Error(400, error.Message).WriteAsync(stream, false, CancellationToken.None);
         }
-        catch (Exception error) when (error is IOException or OperationCanceledException or SocketException)
+        catch (Exception error) when (error is IOException or OperationCanceledException or SocketException or LinuxException)
         {
             // Client went away or we are shutting down.
         }
+        finally
+        {
+            foreach (var descriptor in passed) descriptor.Dispose(); // those no hot-plug took
+        }
     }
 
-    private async Task<HttpResponse> RouteAsync(HttpRequest request)
+    private async Task<HttpResponse> RouteAsync(HttpRequest request, List<FileDescriptor> passed)
     {
         if (request.Path.StartsWith(VmDisksEndpoint.Prefix, StringComparison.Ordinal) && request.Path.Length > VmDisksEndpoint.Prefix.Length)
             return request.Method == "DELETE"
@@ -94,8 +106,8 @@ public sealed class ControlServer : IAsyncDisposable
         {
             ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
             ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
-            ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body),
-            ("PUT", "/vm/nets") => VmNetsEndpoint.Put(_host, request.Body),
+            ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body, passed),
+            ("PUT", "/vm/nets") => VmNetsEndpoint.Put(_host, request.Body, passed),
             (_, "/vm" or "/vm/actions" or "/vm/disks" or "/vm/nets") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
             _ => HttpResponse.Error(404, $"no resource {request.Path}"),
         };
