@@ -90,6 +90,20 @@ internal static class HeldFiles
         }
     }
 
+    /// <summary>Lets go of an unplugged disk's file, so the VMM no longer holds a volume that may go to another server.</summary>
+    public static void ReleaseDisk(string path, bool readOnly)
+    {
+        lock (Gate)
+            if (Disks.Remove((path, readOnly), out var held)) held.Dispose();
+    }
+
+    /// <summary>Lets go of an unplugged NIC's tap.</summary>
+    public static void ReleaseTap(string name)
+    {
+        lock (Gate)
+            if (Taps.Remove(name, out var held)) held.Dispose();
+    }
+
     /// <summary>A tap Compute attached (in the data plane's namespace) and passed over the control socket.</summary>
     public static void OfferTap(string name, FileDescriptor descriptor)
     {

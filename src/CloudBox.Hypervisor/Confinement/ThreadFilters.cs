@@ -54,8 +54,9 @@ public static class ThreadFilters
         .Allow(Seccomp);
 
     /// <summary>Every thread of the confined VMM process (the control API's pool threads included).</summary>
-    public static SeccompFilter Process(int pid) => Runtime(new SeccompFilter(SeccompAction.KillProcess), pid)
-        .AllowIfAny(Ioctl, ArgumentMatch.IoctlType((byte)KvmIoctlType), ArgumentMatch.IoctlType((byte)TtyAndTunIoctlType))
+    public static SeccompFilter Process(int pid) => Runtime(new SeccompFilter(SeccompAction.KillProcess)
+            .AllowIfAny(Ioctl, ArgumentMatch.IoctlType((byte)KvmIoctlType), ArgumentMatch.IoctlType((byte)TtyAndTunIoctlType))
+            .Allow(IoUringEnter, Read, Write, Readv, Writev, EpollWait, Futex), pid)
         // Files: the runtime reads its own (read-only) files and /proc; nothing can be reached outside the jail anyway.
         .Allow(Openat, Open, Stat, Lstat, Access, Faccessat, Faccessat2, Readlink, Readlinkat, Getdents64, Getcwd, Statfs, Fstatfs, Fcntl, Flock)
         .Allow(Dup, Dup2, Dup3, Pipe, Pipe2, Eventfd, Eventfd2, EpollCreate, EpollCreate1, MemfdCreate, Ftruncate, Fallocate, Fsync, Fdatasync)
@@ -80,9 +81,11 @@ public static class ThreadFilters
     /// </summary>
     public static SeccompFilter DeviceWorker(int pid) => Worker(pid);
 
-    private static SeccompFilter Worker(int pid) => Runtime(new SeccompFilter(SeccompAction.KillProcess), pid)
-        .AllowIfAny(Ioctl, ArgumentMatch.IoctlType((byte)KvmIoctlType))
-        .Allow(IoUringEnter, Fsync, Fdatasync, SyncFileRange, Fallocate, Eventfd2, Fcntl)
+    private static SeccompFilter Worker(int pid) => Runtime(new SeccompFilter(SeccompAction.KillProcess)
+            // The hot calls first (the filter runs its rules in order on every call): KVM_RUN, queue I/O, waits.
+            .AllowIfAny(Ioctl, ArgumentMatch.IoctlType((byte)KvmIoctlType))
+            .Allow(IoUringEnter, Read, Write, Readv, Writev, EpollWait, Futex), pid)
+        .Allow(Fsync, Fdatasync, SyncFileRange, Fallocate, Eventfd2, Fcntl)
         // The runtime reads /proc files (memory load for the GC) on whatever thread allocates: it copes with a refusal.
         .Fail(Errno.EACCES, Openat, Open)
         // No new threads here (they would inherit this filter): the thread pool starts its threads from elsewhere.

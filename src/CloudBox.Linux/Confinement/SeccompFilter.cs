@@ -58,7 +58,7 @@ public sealed class SeccompFilter(SeccompAction defaultAction)
         return this;
     }
 
-    /// <summary>The system calls some rule names (for tests and diagnostics).</summary>
+    /// <summary>The system calls some rule names (for tests and diagnostics). Rules are tried in order: hot calls first.</summary>
     public IReadOnlySet<int> Syscalls => _rules.Select(r => r.Nr).ToHashSet();
 
     /// <summary>The program: sock_filter instructions as the kernel reads them.</summary>
@@ -73,12 +73,14 @@ public sealed class SeccompFilter(SeccompAction defaultAction)
             new(JumpGreaterOrEqual, 0, 1, X32SyscallBit),
             new(Return, 0, 0, SeccompAction.KillProcess.Value),
         };
+        var seen = new HashSet<int>();
         foreach (var rule in _rules)
         {
+            if (!seen.Add(rule.Nr)) continue; // the first rule for a number decides; later ones could never run
             var body = Body(rule);
             if (body.Count > 255) throw new InvalidOperationException($"the rule for system call {rule.Nr} is too long for one jump");
-            // Each rule reloads the number: a conditional rule's body leaves an argument in the accumulator.
-            program.Add(new(LoadWordAbsolute, 0, 0, OffsetNr));
+            // The accumulator holds the number at every rule: a body that loads an argument always ends in a return,
+            // and a mismatch jumps over the whole body.
             program.Add(new(JumpEqual, 0, (byte)body.Count, (uint)rule.Nr));
             program.AddRange(body);
         }
