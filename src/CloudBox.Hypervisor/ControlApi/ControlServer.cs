@@ -15,16 +15,22 @@ public sealed class ControlServer : IAsyncDisposable
     private readonly VmmHost _host;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ControlServer(Socket listener, string path, VmmHost host)
+    private ControlServer(Socket listener, string path, VmmHost host, bool open)
     {
         _listener = listener;
         _path = path;
         _host = host;
+        if (open) _open.SetResult();
         _acceptLoop = AcceptLoopAsync();
     }
 
-    public static Task<ControlServer> StartAsync(string path, VmmHost host)
+    /// <summary>
+    /// Listens on <paramref name="path"/>; with <paramref name="open"/> false, connections wait in the backlog until
+    /// <see cref="Open"/> (a confined VMM binds its socket before it loses sight of the path, and answers once confined).
+    /// </summary>
+    public static Task<ControlServer> StartAsync(string path, VmmHost host, bool open = true)
     {
         if (File.Exists(path)) File.Delete(path); // a stale socket from a previous run of this VM
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -38,11 +44,15 @@ public sealed class ControlServer : IAsyncDisposable
             listener.Dispose();
             throw new VmmSetupException($"cannot listen on control socket {path}: {error.Message}", error);
         }
-        return Task.FromResult(new ControlServer(listener, path, host));
+        return Task.FromResult(new ControlServer(listener, path, host, open));
     }
+
+    /// <summary>Starts answering connections (see <see cref="StartAsync"/>).</summary>
+    public void Open() => _open.TrySetResult();
 
     private async Task AcceptLoopAsync()
     {
+        await _open.Task;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -116,6 +126,7 @@ public sealed class ControlServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        _open.TrySetResult();
         _listener.Dispose();
         await _acceptLoop;
         try { File.Delete(_path); } catch (IOException) { }
