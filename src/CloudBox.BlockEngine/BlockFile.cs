@@ -46,5 +46,8 @@ public sealed class BlockFile : IDisposable
         return new BlockFile(LinuxFile.Open(path, flags), readOnly, false, refusal);
     }
 
+    /// <summary>An image already open (held by a confined VMM that may not open it by name again), buffered I/O.</summary>
+    public static BlockFile FromDescriptor(FileDescriptor handle, bool readOnly) => new(handle, readOnly, false, null);
+
     public void Dispose() => Handle.Dispose();
 }

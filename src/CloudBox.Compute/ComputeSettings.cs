@@ -34,7 +34,19 @@ public sealed class ComputeSettings
     /// <summary>Memory a VMM may use beyond its guest's RAM (device buffers, the runtime) before systemd's MemoryMax stops it; negative: no cap.</summary>
     public int VmMemoryOverheadMiB { get; set; } = 256;
 
-    /// <summary>How long a graceful stop may take before the VM is killed.</summary>
+    /// <summary>
+    /// Whether each VMM confines itself (own namespaces and cgroup, an unprivileged uid, seccomp: see the README's VM
+    /// confinement); CLOUDBOX_VM_JAIL=0 turns it off (development only).
+    /// </summary>
+    public bool ConfineVms { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_JAIL") != "0";
+
+    /// <summary>The first uid (and gid) of the range confined VMMs run as, one per VM, picked from the server's id.</summary>
+    public uint VmUidBase { get; set; } = 900_000;
+
+    /// <summary>How many uids the range holds.</summary>
+    public uint VmUidCount { get; set; } = 100_000;
+
+        /// <summary>How long a graceful stop may take before the VM is killed.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     private static TimeSpan? SecondsFromEnvironment(string name) =>

@@ -52,7 +52,7 @@ public sealed class VirtualMachine : IDisposable
             foreach (var vcpu in _vcpus) vcpu.RequestStop(); // the other vCPUs leave KVM_RUN now, not when the VM loop gets round to it
         };
         ThreadKicker.Install();
-        _kvm = KvmSystem.Open();
+        _kvm = Confinement.HeldFiles.OpenKvm();
         try
         {
             foreach (var capability in RequiredCapabilities)
@@ -265,9 +265,11 @@ public sealed class VirtualMachine : IDisposable
     private VirtioNet OpenNet(NetConfig net, int index)
     {
         var mac = MacAddress.ParseOrGenerate(net.Mac, index);
-        var device = _config.NetworkNamespace is { } path
-            ? NetworkNamespace.Run(path, () => new VirtioNet(net.Tap, mac))
-            : new VirtioNet(net.Tap, mac);
+        var path = _config.NetworkNamespace;
+        // A held tap (confined VMM) is used as it is; only a tap opened by name needs the namespace.
+        var device = new VirtioNet(net.Tap, mac, () => path is null
+            ? Linux.Tun.TapDevice.Open(net.Tap, VirtioNet.HeaderLength)
+            : NetworkNamespace.Run(path, () => Linux.Tun.TapDevice.Open(net.Tap, VirtioNet.HeaderLength)));
         net.Mac ??= MacAddress.Format(mac);
         return device;
     }

@@ -1,5 +1,6 @@
 using CloudBox.Hypervisor.Boot;
 using CloudBox.Hypervisor.Configuration;
+using CloudBox.Hypervisor.Confinement;
 using CloudBox.Hypervisor.Devices.Legacy;
 using CloudBox.Linux;
 using CloudBox.Linux.Kvm;
@@ -9,15 +10,21 @@ namespace CloudBox.Hypervisor;
 /// <summary><c>cloudbox vmm</c>: one VM in this process, until the guest powers off or the control API ends it.</summary>
 public static class VmmCommand
 {
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Error, CancellationToken.None);
+    /// <summary>The <c>cloudbox vmm</c> process: confined (see <see cref="VmmJail"/>) unless --no-jail.</summary>
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Error, CancellationToken.None, null, confine: true);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellation, Action<VmmHost>? onHostReady = null)
+    /// <summary>A VMM inside the calling process (tests): never confined, whatever the arguments say.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellation, Action<VmmHost>? onHostReady = null) =>
+        RunAsync(args, errors, cancellation, onHostReady, confine: false);
+
+    private static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellation, Action<VmmHost>? onHostReady, bool confine)
     {
         if (args is ["--help"] or ["-h"])
         {
             await Console.Out.WriteLineAsync(VmConfigParser.Usage);
             return 0;
         }
+        if (confine && args is ["--seccomp-probe", var kind]) return SeccompProbe.Run(kind);
         VmConfig config;
         try
         {
@@ -27,6 +34,18 @@ public static class VmmCommand
         {
             await errors.WriteLineAsync($"cloudbox vmm: {error.Message}");
             return (int)VmmExitCode.BadArguments;
+        }
+
+        var jail = confine && config.Jail;
+        try
+        {
+            // Before anything is opened: the namespaces (a re-execution, same pid) and the cgroup.
+            if (jail) VmmJail.Enter(config);
+        }
+        catch (Exception error) when (error is VmmSetupException or LinuxException or IOException or UnauthorizedAccessException)
+        {
+            await errors.WriteLineAsync($"cloudbox vmm: cannot confine the VMM: {error.Message}");
+            return (int)VmmExitCode.SetupFailed;
         }
 
         IBootImage image;
@@ -43,9 +62,12 @@ public static class VmmCommand
             console = OpenConsole(config.Console);
             host = new VmmHost(config, image, console, errors);
             first = host.Prepare();
-            if (config.ApiSocket != null) api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host);
+            if (config.ApiSocket != null) api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host, open: !jail);
+            if (jail) await errors.WriteLineAsync($"cloudbox vmm: confined: {VmmJail.Confine(config)}");
+            api?.Open();
         }
-        catch (Exception error) when (error is VmmSetupException or LinuxException or NotSupportedException or InvalidDataException or ArgumentException)
+        catch (Exception error) when (error is VmmSetupException or LinuxException or NotSupportedException or InvalidDataException or ArgumentException
+            or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await errors.WriteLineAsync($"cloudbox vmm: {error.Message}");
             return (int)VmmExitCode.SetupFailed;

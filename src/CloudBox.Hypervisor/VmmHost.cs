@@ -178,11 +178,19 @@ public sealed class VmmHost : IDisposable
 
     /// <summary>Unplugs a disk (see <see cref="VirtualMachine.DetachDiskAsync"/>); returns whether the guest released it in time.</summary>
     public Task<bool> DetachDiskAsync(string id) =>
-        DetachAsync("disk", id, vm => vm.DetachDiskAsync(id, EjectTimeout), () => Config.Disks = [.. Config.Disks.Where(d => d.Id != id)]);
+        DetachAsync("disk", id, vm => vm.DetachDiskAsync(id, EjectTimeout), () =>
+        {
+            foreach (var disk in Config.Disks.Where(d => d.Id == id)) Confinement.HeldFiles.ReleaseDisk(disk.Path, disk.ReadOnly);
+            Config.Disks = [.. Config.Disks.Where(d => d.Id != id)];
+        });
 
     /// <summary>Unplugs a NIC (see <see cref="VirtualMachine.DetachNetAsync"/>); returns whether the guest released it in time.</summary>
     public Task<bool> DetachNetAsync(string id) =>
-        DetachAsync("net", id, vm => vm.DetachNetAsync(id, EjectTimeout), () => Config.Nets = [.. Config.Nets.Where(n => n.Id != id)]);
+        DetachAsync("net", id, vm => vm.DetachNetAsync(id, EjectTimeout), () =>
+        {
+            foreach (var net in Config.Nets.Where(n => n.Id == id)) Confinement.HeldFiles.ReleaseTap(net.Tap);
+            Config.Nets = [.. Config.Nets.Where(n => n.Id != id)];
+        });
 
     private async Task<bool> DetachAsync(string kind, string id, Func<VirtualMachine, Task<bool>> unplug, Action forget)
     {

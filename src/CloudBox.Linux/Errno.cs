@@ -9,6 +9,7 @@ public static class Errno
     public const int EEXIST = 17;
     public const int EOPNOTSUPP = 95;
     public const int EPERM = 1;
+    public const int EACCES = 13;
     public const int EIO = 5;
     public const int EBADF = 9;
     public const int ENOMEM = 12;

@@ -126,6 +126,82 @@ public sealed class RealVmmVolumeHotplugTests
         Assert.That(await VolumeStartsWithAsync(volume, text.Length + 1), Is.EqualTo(text + "\n"));
     }
 
+    /// <summary>
+    /// The VMM Compute starts is confined (issue 20): no capability, seccomp in filter mode, no_new_privs, a mount
+    /// namespace of its own, not root, and a cgroup holding the flavor's memory (plus the VMM's overhead); its guest
+    /// still runs, and a volume hot-plugged into it (opened by serve and passed over the control socket, since the VMM
+    /// can no longer open it) is written by the guest.
+    /// </summary>
+    [Test]
+    public async Task A_servers_VMM_runs_unprivileged_filtered_and_namespaced_and_its_guest_still_writes_a_hot_plugged_volume()
+    {
+        var text = "jailed-" + Guid.NewGuid().ToString("N")[..12];
+        var server = await BootAsync(await ProbeImageAsync("write=" + text));
+        var pid = VmmPidOf(server);
+        var status = File.ReadAllLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1].Trim());
+        TestContext.Out.WriteLine($"VMM {pid}: Uid {status["Uid"]} CapEff {status["CapEff"]} CapPrm {status["CapPrm"]} CapBnd {status["CapBnd"]} Seccomp {status["Seccomp"]} NoNewPrivs {status["NoNewPrivs"]}");
+        Assert.That(status["CapEff"], Is.EqualTo("0000000000000000"));
+        Assert.That(status["CapPrm"], Is.EqualTo("0000000000000000"));
+        Assert.That(status["Seccomp"], Is.EqualTo("2"), "seccomp in filter mode");
+        Assert.That(status["NoNewPrivs"], Is.EqualTo("1"));
+        Assert.That(status["Uid"].Split('\t').Distinct(), Is.Not.Contains("0"), "real, effective, saved and file-system uid all left root");
+        Assert.That(status["Gid"].Split('\t').Distinct(), Is.Not.Contains("0"));
+        // Every thread, not only the main one (vCPUs and device workers add their own filters on top).
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            var lines = File.ReadAllLines(Path.Combine(task, "status"));
+            Assert.That(lines, Does.Contain("Seccomp:\t2"), task);
+            Assert.That(lines, Does.Contain("CapEff:\t0000000000000000"), task);
+        }
+        Assert.That(new FileInfo($"/proc/{pid}/ns/mnt").LinkTarget, Is.Not.EqualTo(new FileInfo("/proc/self/ns/mnt").LinkTarget), "a mount namespace of its own");
+        Assert.That(new FileInfo($"/proc/{pid}/ns/ipc").LinkTarget, Is.Not.EqualTo(new FileInfo("/proc/self/ns/ipc").LinkTarget), "an IPC namespace of its own");
+        Assert.That(File.ReadAllText($"/proc/{pid}/cgroup"), Does.Contain("/cloudbox-vms/" + server));
+        Assert.That(MemoryLimitOf(pid), Is.EqualTo((1L << 29) + (256L << 20)), "flavor 1's 512 MiB plus the VMM's 256 MiB overhead");
+
+        var volume = await CreateVolumeAsync();
+        await AttachAsync(server, volume);
+        Assert.That(await WaitForConsoleAsync(server, "wrote " + text + "\n"), Does.EndWith("wrote " + text + "\n"), "the confined VMM plugged the volume serve passed it");
+        Assert.That(await VolumeStartsWithAsync(volume, text.Length), Is.EqualTo(text));
+    }
+
+    /// <summary>The pid of the VMM whose command line names the server's cgroup.</summary>
+    private static int VmmPidOf(string server)
+    {
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid))
+                continue;
+            try
+            {
+                var argv = File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0');
+                var at = Array.IndexOf(argv, "--cgroup");
+                if (Array.IndexOf(argv, "vmm") >= 0 && at >= 0 && at + 1 < argv.Length && argv[at + 1] == server)
+                    return pid;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        Assert.Fail($"no VMM process for server {server}");
+        return 0;
+    }
+
+    /// <summary>The memory limit of the process's cgroup: memory.max (v2) or memory.limit_in_bytes (v1's memory hierarchy).</summary>
+    private static long MemoryLimitOf(int pid)
+    {
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts[0] == "0" && File.Exists($"/sys/fs/cgroup{parts[2]}/memory.max"))
+                return long.Parse(File.ReadAllText($"/sys/fs/cgroup{parts[2]}/memory.max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            if (parts[1].Split(',').Contains("memory"))
+                return long.Parse(File.ReadAllText($"/sys/fs/cgroup/memory{parts[2]}/memory.limit_in_bytes").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.Fail($"no memory cgroup for {pid}");
+        return 0;
+    }
+
     private Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Nova(HttpMethod method, string path, JsonNode? body = null) =>
         _cloud!.SendAsync(method, "/compute/v2.1" + path, _token, body);
 

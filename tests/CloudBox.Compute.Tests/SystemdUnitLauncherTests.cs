@@ -100,6 +100,7 @@ public sealed class SystemdUnitLauncherTests
             Assert.That(call.Properties["Slice"], Is.EqualTo("cloudbox-vms.slice"));
             Assert.That(call.Properties["CollectMode"], Is.EqualTo("inactive-or-failed"));
             Assert.That(call.Properties["MemoryMax"], Is.EqualTo((ulong)(512 + 256) << 20));
+            Assert.That(call.Properties["CPUQuotaPerSecUSec"], Is.EqualTo((ulong)vm.Vcpus * 1_000_000), "the flavor's vCPUs as CPU time");
             Assert.That(call.Properties["StandardOutputFileToAppend"], Is.EqualTo(log));
             Assert.That(call.Properties["TimeoutStopUSec"], Is.EqualTo(10_000_000UL));
             Assert.That(call.Properties["LimitMEMLOCK"], Is.EqualTo(ulong.MaxValue));

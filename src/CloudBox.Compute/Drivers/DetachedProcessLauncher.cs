@@ -29,5 +29,11 @@ public sealed class DetachedProcessLauncher : IVmLauncher
         return Task.FromResult(new LaunchedVmm(process.Id, () => process.HasExited ? $"exited with code {process.ExitCode}" : null));
     }
 
-    public Task EndAsync(VmDefinition vm, CancellationToken cancellationToken) => VmmProcesses.KillAsync(vm);
+    public async Task EndAsync(VmDefinition vm, CancellationToken cancellationToken)
+    {
+        await VmmProcesses.KillAsync(vm);
+        // The cgroup a confined VMM made for itself (empty once it has exited; kept while it still runs).
+        if (VmmProcesses.Find(vm) is null)
+            CloudBox.Linux.Confinement.CgroupLimits.Remove(VmmProcessDriver.CgroupName(vm));
+    }
 }

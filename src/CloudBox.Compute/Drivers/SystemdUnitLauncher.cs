@@ -79,6 +79,8 @@ public sealed partial class SystemdUnitLauncher(ComputeSettings settings, ILogge
             properties.Add(("Environment", runtime));
         if (settings.VmMemoryOverheadMiB >= 0)
             properties.Add(("MemoryMax", (ulong)(vm.MemoryMiB + settings.VmMemoryOverheadMiB) << 20));
+        // The flavor's vCPUs as CPU time: an escaped or runaway VMM takes no more of the host than its guest may.
+        properties.Add(("CPUQuotaPerSecUSec", (ulong)vm.Vcpus * 1_000_000));
         return properties;
     }
 

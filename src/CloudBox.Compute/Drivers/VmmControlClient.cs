@@ -1,6 +1,11 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using CloudBox.Linux;
+using CloudBox.Linux.Confinement;
+using CloudBox.Linux.Files;
+using CloudBox.Linux.Netlink;
+using CloudBox.Linux.Tun;
 
 namespace CloudBox.Compute.Drivers;
 
@@ -17,7 +22,11 @@ public static class VmmControlClient
     /// </summary>
     private static readonly TimeSpan DeviceRequestTimeout = TimeSpan.FromSeconds(60);
 
-    private static HttpClient For(string socketPath, TimeSpan? timeout = null) => new(new SocketsHttpHandler
+    /// <summary>
+    /// A client for one VMM; with <paramref name="passed"/>, each connection starts by handing that open descriptor to the
+    /// VMM (a NUL byte with SCM_RIGHTS): a confined VMM can open neither a volume file nor a tap itself.
+    /// </summary>
+    private static HttpClient For(string socketPath, TimeSpan? timeout = null, FileDescriptor? passed = null) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, cancellationToken) =>
         {
@@ -25,6 +34,8 @@ public static class VmmControlClient
             try
             {
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                if (passed is not null)
+                    DescriptorPassing.Send(socket, 0, passed.Value);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch
@@ -74,9 +85,25 @@ public static class VmmControlClient
     /// Hot-plugs a disk (<c>PUT /vm/disks</c>). Returns the VMM's status code (204 plugged; 404, 405
     /// or 501 from a VMM without disk hot-plug) and its body, or null when no VMM answers.
     /// </summary>
-    public static Task<(int Status, string Body)?> AddDiskAsync(string socketPath, string id, string path, bool readOnly, string serial, CancellationToken cancellationToken) =>
-        DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
-            new JsonObject { ["id"] = id, ["path"] = path, ["readonly"] = readOnly, ["serial"] = serial.Length > 20 ? serial[..20] : serial }, cancellationToken), cancellationToken);
+    public static async Task<(int Status, string Body)?> AddDiskAsync(string socketPath, string id, string path, bool readOnly, string serial, CancellationToken cancellationToken)
+    {
+        // Opened here, as serve, and passed: a file that cannot be opened is left to the VMM to report.
+        using var file = Attempt(() => LinuxFile.Open(path, readOnly ? OpenFlags.ReadOnly : OpenFlags.ReadWrite));
+        return await DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
+            new JsonObject { ["id"] = id, ["path"] = path, ["readonly"] = readOnly, ["serial"] = serial.Length > 20 ? serial[..20] : serial }, cancellationToken), cancellationToken, file);
+    }
+
+    private static FileDescriptor? Attempt(Func<FileDescriptor> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception error) when (error is LinuxException or ArgumentException or IOException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Hot-unplugs a disk (<c>DELETE /vm/disks/{id}</c>): 204 removed, 404 no such disk (or no such route); null when no VMM answers.</summary>
     public static Task<(int Status, string Body)?> RemoveDiskAsync(string socketPath, string id, CancellationToken cancellationToken) =>
@@ -86,8 +113,15 @@ public static class VmmControlClient
     /// Hot-plugs a NIC on a tap (<c>PUT /vm/nets</c>): 204 plugged; 404 or 405 from a VMM without NIC
     /// hot-plug; null when no VMM answers.
     /// </summary>
-    public static Task<(int Status, string Body)?> AddNetAsync(string socketPath, string id, string tap, string mac, CancellationToken cancellationToken) =>
-        DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/nets", new JsonObject { ["id"] = id, ["tap"] = tap, ["mac"] = mac }, cancellationToken), cancellationToken);
+    public static async Task<(int Status, string Body)?> AddNetAsync(string socketPath, string id, string tap, string mac, CancellationToken cancellationToken, string? tapNamespace = null)
+    {
+        // Attached here (in the data plane's namespace, as the VMM would: virtio-net header, no offloads) and passed.
+        using var tapDevice = Attempt(() => NetworkNamespace.Run(tapNamespace, () => TapDevice.Open(tap, VirtioNetHeaderLength).Handle));
+        return await DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/nets", new JsonObject { ["id"] = id, ["tap"] = tap, ["mac"] = mac }, cancellationToken), cancellationToken, tapDevice);
+    }
+
+    /// <summary>The virtio-net header the VMM's NICs put in front of each frame (the tap is told its size).</summary>
+    private const int VirtioNetHeaderLength = 12;
 
     /// <summary>Hot-unplugs a NIC (<c>DELETE /vm/nets/{id}</c>): 204 removed, 404 no such NIC (or no such route); null when no VMM answers.</summary>
     public static Task<(int Status, string Body)?> RemoveNetAsync(string socketPath, string id, CancellationToken cancellationToken) =>
@@ -110,13 +144,13 @@ public static class VmmControlClient
         }
     }
 
-    private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken, FileDescriptor? passed = null)
     {
         if (!File.Exists(socketPath))
             return null;
         try
         {
-            using var client = For(socketPath, DeviceRequestTimeout);
+            using var client = For(socketPath, DeviceRequestTimeout, passed);
             using var response = await send(client);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }

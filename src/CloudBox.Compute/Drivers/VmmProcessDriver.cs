@@ -36,9 +36,20 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
             arguments.AddRange(["--netns", vm.TapNamespace]);
         // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
         arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
+        var launcher = await launchers.PreferredAsync(cancellationToken);
+        if (settings.ConfineVms)
+        {
+            // Its own uid from the range; a systemd unit has its own cgroup (MemoryMax, CPUQuota), a detached VMM makes one.
+            arguments.AddRange(["--jail-uid", VmUid(vm.ServerId).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (launcher is DetachedProcessLauncher)
+                arguments.AddRange(["--cgroup", CgroupName(vm)]);
+        }
+        else
+        {
+            arguments.Add("--no-jail");
+        }
 
         var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
-        var launcher = await launchers.PreferredAsync(cancellationToken);
         await VmLaunchers.RecordAsync(vm, launcher);
         var launched = await launcher.LaunchAsync(vm, arguments, log, cancellationToken);
         if (launched.Pid > 0)
@@ -67,7 +78,19 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
     private Task EndLingeringAsync(VmDefinition vm, CancellationToken cancellationToken) =>
         Directory.Exists(vm.InstanceDirectory) ? launchers.RecordedFor(vm).EndAsync(vm, cancellationToken) : Task.CompletedTask;
 
-    private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
+    /// <summary>The uid (and gid) <paramref name="serverId"/>'s VMM runs as: a stable pick (FNV-1a) from the configured range.</summary>
+    public uint VmUid(string serverId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in serverId)
+            hash = (hash ^ c) * 16777619u;
+        return settings.VmUidBase + hash % Math.Max(1u, settings.VmUidCount);
+    }
+
+    /// <summary>The name of the cgroup a detached VMM makes for itself under cloudbox-vms/.</summary>
+    public static string CgroupName(VmDefinition vm) => vm.ServerId;
+
+        private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
 
     public async Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken) =>
         await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) switch

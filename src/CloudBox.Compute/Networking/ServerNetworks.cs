@@ -219,7 +219,8 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
     /// </summary>
     private async Task PlugAsync(ServerRecord server, string tap, string mac, CancellationToken cancellationToken)
     {
-        var answer = await VmmControlClient.AddNetAsync(definitions.For(server).ApiSocketPath, tap, tap, mac, cancellationToken);
+        var definition = definitions.For(server);
+        var answer = await VmmControlClient.AddNetAsync(definition.ApiSocketPath, tap, tap, mac, cancellationToken, definition.TapNamespace);
         switch (answer?.Status)
         {
             case null or 204 or 200:

@@ -7,7 +7,7 @@ public static class InitrdLoader
 {
     public static (ulong Address, ulong Size) Load(GuestMemory memory, string path, ulong limit)
     {
-        using var file = File.OpenHandle(path);
+        using var file = Confinement.HeldFiles.OpenRead(path);
         var size = (ulong)RandomAccess.GetLength(file);
         var address = (limit - size) & ~0xFFFUL;
         if (size >= limit || address < 16 * MemoryLayout.MiB) throw new InvalidDataException($"initrd {path} does not fit in guest memory");

@@ -34,4 +34,16 @@ public sealed class VmConfig
     /// so a request costs the guest no exit. 0 turns polling off.
     /// </summary>
     public int DiskPollMicroseconds { get; set; } = 50;
+
+    /// <summary>
+    /// Whether <c>cloudbox vmm</c> confines itself (see Confinement/VmmJail): own namespaces, cgroup, unprivileged user,
+    /// seccomp. On unless --no-jail (development only). A VMM run inside another process (tests) is never confined.
+    /// </summary>
+    public bool Jail { get; set; } = true;
+    /// <summary>The uid the confined VMM becomes (per VM, from a range, as Firecracker's jailer --uid); default the cloudbox-vm user, else nobody.</summary>
+    public uint? JailUid { get; set; }
+    /// <summary>Its gid; default the uid's value when a uid is given.</summary>
+    public uint? JailGid { get; set; }
+    /// <summary>A cgroup of its own under cloudbox-vms/ with this name and the VM's memory and CPU limits; null: none (systemd's unit has them).</summary>
+    public string? Cgroup { get; set; }
 }

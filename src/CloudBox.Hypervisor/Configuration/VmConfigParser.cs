@@ -6,7 +6,7 @@ namespace CloudBox.Hypervisor.Configuration;
 /// <summary>
 /// Parses <c>cloudbox vmm</c> arguments: <c>--kernel PATH [--initrd PATH] [--cmdline STR] [--memory MiB] [--vcpus N]
 /// [--disk PATH[,ro][,id=X][,serial=S]]... [--net tap=NAME[,mac=MAC][,id=X]]... [--netns PATH] [--console stdio|none|PATH]
-/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages] [--disk-poll-us N]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
+/// [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages] [--disk-poll-us N] [--jail-uid UID] [--jail-gid GID] [--cgroup NAME] [--no-jail]</c>, or <c>--config FILE.json</c> with the same content (options after it override).
 /// </summary>
 public static class VmConfigParser
 {
@@ -16,6 +16,7 @@ public static class VmConfigParser
         "                    [--console stdio|none|PATH]\n" +
         "                    [--api-socket PATH] [--uuid UUID] [--eject-timeout SECONDS] [--no-reboot] [--no-rng] [--hugepages]\n" +
         "                    [--disk-poll-us N]\n" +
+        "                    [--jail-uid UID] [--jail-gid GID] [--cgroup NAME] [--no-jail (development only)]\n" +
         "       cloudbox vmm --config FILE.json";
 
     public static VmConfig Parse(IReadOnlyList<string> args)
@@ -56,6 +57,10 @@ public static class VmConfigParser
                 case "--uuid": config.Uuid = Value(); break;
                 case "--eject-timeout": config.EjectTimeoutSeconds = Number(option, Value(), 0, 3600); break;
                 case "--disk-poll-us": config.DiskPollMicroseconds = Number(option, Value(), 0, 1_000_000); break;
+                case "--no-jail": config.Jail = false; break;
+                case "--jail-uid": config.JailUid = (uint)Number(option, Value(), 1, int.MaxValue); break;
+                case "--jail-gid": config.JailGid = (uint)Number(option, Value(), 1, int.MaxValue); break;
+                case "--cgroup": config.Cgroup = Value(); break;
                 default: throw new VmmArgumentException($"unknown option {option}");
             }
         }
@@ -76,6 +81,8 @@ public static class VmConfigParser
             disk.Id ??= $"disk{i}";
             if (!ids.Add(disk.Id)) throw new VmmArgumentException($"two disks have the id '{disk.Id}'");
         }
+        if (config.Cgroup is { } cgroup && (cgroup.Length is 0 or > 64 || cgroup.Contains('/') || cgroup is "." or ".."))
+            throw new VmmArgumentException($"--cgroup '{cgroup}' is not a plain name");
         if (config.Uuid != null && !Guid.TryParse(config.Uuid, out _)) throw new VmmArgumentException($"--uuid '{config.Uuid}' is not a UUID");
         var netIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var net in config.Nets)

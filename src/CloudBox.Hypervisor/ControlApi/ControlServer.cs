@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using CloudBox.Linux;
+using CloudBox.Linux.Confinement;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -14,16 +16,22 @@ public sealed class ControlServer : IAsyncDisposable
     private readonly VmmHost _host;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ControlServer(Socket listener, string path, VmmHost host)
+    private ControlServer(Socket listener, string path, VmmHost host, bool open)
     {
         _listener = listener;
         _path = path;
         _host = host;
+        if (open) _open.SetResult();
         _acceptLoop = AcceptLoopAsync();
     }
 
-    public static Task<ControlServer> StartAsync(string path, VmmHost host)
+    /// <summary>
+    /// Listens on <paramref name="path"/>; with <paramref name="open"/> false, connections wait in the backlog until
+    /// <see cref="Open"/> (a confined VMM binds its socket before it loses sight of the path, and answers once confined).
+    /// </summary>
+    public static Task<ControlServer> StartAsync(string path, VmmHost host, bool open = true)
     {
         if (File.Exists(path)) File.Delete(path); // a stale socket from a previous run of this VM
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -37,11 +45,15 @@ public sealed class ControlServer : IAsyncDisposable
             listener.Dispose();
             throw new VmmSetupException($"cannot listen on control socket {path}: {error.Message}", error);
         }
-        return Task.FromResult(new ControlServer(listener, path, host));
+        return Task.FromResult(new ControlServer(listener, path, host, open));
     }
+
+    /// <summary>Starts answering connections (see <see cref="StartAsync"/>).</summary>
+    public void Open() => _open.TrySetResult();
 
     private async Task AcceptLoopAsync()
     {
+        await _open.Task;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -60,8 +72,14 @@ public sealed class ControlServer : IAsyncDisposable
     private async Task ServeAsync(Socket client)
     {
         await using var stream = new NetworkStream(client, ownsSocket: true);
+        var passed = new List<FileDescriptor>(); // a disk or tap opened by Compute for a hot-plug on this connection
         try
         {
+            // A connection may start with one NUL byte carrying descriptors (SCM_RIGHTS; an HTTP request never
+            // starts with NUL): a confined VMM cannot open a hot-plugged disk or tap itself.
+            var first = new byte[1];
+            if (await client.ReceiveAsync(first, SocketFlags.Peek, _stopping.Token) == 1 && first[0] == 0)
+                passed.AddRange(DescriptorPassing.Receive(client).Descriptors);
             while (true)
             {
                 var request = await HttpRequest.ReadAsync(stream, _stopping.Token);
@@ -71,7 +89,7 @@ public sealed class ControlServer : IAsyncDisposable
                     await VmSerialEndpoint.RunAsync(_host, stream, _stopping.Token);
                     return;
                 }
-                var response = await RouteAsync(request);
+                var response = await RouteAsync(request, passed);
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;
             }
@@ -80,13 +98,17 @@ public sealed class ControlServer : IAsyncDisposable
         {
             await HttpResponse.Error(400, error.Message).WriteAsync(stream, false, CancellationToken.None);
         }
-        catch (Exception error) when (error is IOException or OperationCanceledException or SocketException)
+        catch (Exception error) when (error is IOException or OperationCanceledException or SocketException or LinuxException)
         {
             // Client went away or we are shutting down.
         }
+        finally
+        {
+            foreach (var descriptor in passed) descriptor.Dispose(); // those no hot-plug took
+        }
     }
 
-    private async Task<HttpResponse> RouteAsync(HttpRequest request)
+    private async Task<HttpResponse> RouteAsync(HttpRequest request, List<FileDescriptor> passed)
     {
         if (request.Path.StartsWith(VmDisksEndpoint.Prefix, StringComparison.Ordinal) && request.Path.Length > VmDisksEndpoint.Prefix.Length)
             return request.Method == "DELETE"
@@ -100,8 +122,8 @@ public sealed class ControlServer : IAsyncDisposable
         {
             ("GET", "/vm") => VmInfoEndpoint.Handle(_host),
             ("PUT", "/vm/actions") => VmActionsEndpoint.Handle(_host, request.Body),
-            ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body),
-            ("PUT", "/vm/nets") => VmNetsEndpoint.Put(_host, request.Body),
+            ("PUT", "/vm/disks") => VmDisksEndpoint.Put(_host, request.Body, passed),
+            ("PUT", "/vm/nets") => VmNetsEndpoint.Put(_host, request.Body, passed),
             (_, "/vm" or "/vm/actions" or "/vm/disks" or "/vm/nets") => HttpResponse.Error(405, $"{request.Method} is not allowed on {request.Path}"),
             _ => HttpResponse.Error(404, $"no resource {request.Path}"),
         };
@@ -110,6 +132,7 @@ public sealed class ControlServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        _open.TrySetResult();
         _listener.Dispose();
         await _acceptLoop;
         try { File.Delete(_path); } catch (IOException) { }

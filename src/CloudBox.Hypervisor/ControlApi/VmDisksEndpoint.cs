@@ -1,4 +1,5 @@
 using CloudBox.Hypervisor.Configuration;
+using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -12,12 +13,18 @@ public static class VmDisksEndpoint
     public const string Prefix = "/vm/disks/";
     private const int MaxSerialLength = 20;
 
-    public static HttpResponse Put(VmmHost host, byte[] body)
+    /// <summary>With a descriptor passed on the connection, that open file is the disk (a confined VMM opens nothing by name).</summary>
+    public static HttpResponse Put(VmmHost host, byte[] body, List<FileDescriptor>? passed = null)
     {
         var (request, refusal) = HotplugResponses.Read(body, ControlJsonContext.Default.DiskRequest);
         if (refusal != null) return refusal;
         if (request == null || string.IsNullOrEmpty(request.Path)) return HttpResponse.Error(400, "path is required");
         if (HotplugResponses.CheckId(request.Id) is { } badId) return badId;
+        if (passed is [var descriptor, ..])
+        {
+            passed.RemoveAt(0);
+            Confinement.HeldFiles.OfferDisk(request.Path, request.Readonly, descriptor);
+        }
         var serial = request.Serial is { Length: > MaxSerialLength } ? request.Serial[..MaxSerialLength] : request.Serial; // virtio-blk's id is 20 bytes
         return HotplugResponses.Plug("disk", request.Id!, () =>
             host.AttachDisk(new DiskConfig { Id = request.Id, Path = request.Path, ReadOnly = request.Readonly, Serial = serial }));

@@ -1,4 +1,5 @@
 using CloudBox.Hypervisor.Configuration;
+using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
@@ -13,7 +14,8 @@ public static class VmNetsEndpoint
     public const string Prefix = "/vm/nets/";
     private const int MaxTapName = 15; // IFNAMSIZ - 1
 
-    public static HttpResponse Put(VmmHost host, byte[] body)
+    /// <summary>With a descriptor passed on the connection, that attached tap is the NIC's (a confined VMM cannot attach one).</summary>
+    public static HttpResponse Put(VmmHost host, byte[] body, List<FileDescriptor>? passed = null)
     {
         var (request, refusal) = HotplugResponses.Read(body, ControlJsonContext.Default.NetRequest);
         if (refusal != null) return refusal;
@@ -21,6 +23,11 @@ public static class VmNetsEndpoint
         if (request.Tap.Length > MaxTapName || request.Tap.Contains('/')) return HttpResponse.Error(400, $"'{request.Tap}' is not a valid interface name");
         var id = request.Id ?? request.Tap;
         if (HotplugResponses.CheckId(id) is { } badId) return badId;
+        if (passed is [var descriptor, ..])
+        {
+            passed.RemoveAt(0);
+            Confinement.HeldFiles.OfferTap(request.Tap, descriptor);
+        }
         return HotplugResponses.Plug("net", id, () => host.AttachNet(new NetConfig { Id = id, Tap = request.Tap, Mac = request.Mac }));
     }
 

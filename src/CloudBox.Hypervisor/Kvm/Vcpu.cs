@@ -96,6 +96,7 @@ public sealed unsafe class Vcpu : IDisposable
     private void Loop()
     {
         lock (_kickGate) _pthread = ThreadKicker.CurrentThread();
+        Confinement.ThreadFilters.ApplyToCurrentThread(Confinement.ThreadFilters.Vcpu);
         var run = _kvm.RunPage;
         try
         {

@@ -27,6 +27,12 @@ public sealed unsafe class KvmSystem : IDisposable
         return system;
     }
 
+    /// <summary>/dev/kvm opened before (a confined VMM keeps one descriptor: it may not open the device again).</summary>
+    public static KvmSystem FromDescriptor(FileDescriptor fd) => new(fd);
+
+    /// <summary>The descriptor, for a caller that holds a duplicate.</summary>
+    public int Fd => _fd.Value;
+
     public int CheckExtension(KvmCapability capability) => Libc.Ioctl(_fd.Value, KvmIoctl.CheckExtension, (ulong)capability);
 
     public int VcpuMmapSize()

@@ -54,6 +54,9 @@ public sealed unsafe class TapDevice : IDisposable
         }
     }
 
+    /// <summary>A tap already attached (by <see cref="Open"/>, here or in the process that passed the descriptor).</summary>
+    public static TapDevice FromDescriptor(FileDescriptor fd, string name) => new(fd, name);
+
     /// <summary>Reads one frame (header included); -1 when none is waiting.</summary>
     public int Read(Span<byte> buffer) => LinuxFile.Read(Fd, buffer);
 

@@ -63,7 +63,7 @@ public sealed unsafe class VirtioBlock : IVirtioDevice
         // Buffered like QEMU's default cache mode: guest buffers need not be aligned for O_DIRECT.
         try
         {
-            _file = BlockFile.Open(path, readOnly, directIo: false);
+            _file = Confinement.HeldFiles.OpenDisk(path, readOnly);
         }
         catch (LinuxException e)
         {

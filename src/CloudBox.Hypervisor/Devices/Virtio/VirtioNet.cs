@@ -22,9 +22,9 @@ public sealed class VirtioNet : IVirtioDevice
     private bool _waitingForRxBuffers;
 
     /// <summary>Opens the tap now, so a missing or busy tap fails before the guest starts.</summary>
-    public VirtioNet(string tapName, byte[] mac)
+    public VirtioNet(string tapName, byte[] mac, Func<TapDevice>? open = null)
     {
-        _tap = TapDevice.Open(tapName, HeaderLength);
+        _tap = Confinement.HeldFiles.OpenTap(tapName, HeaderLength, open ?? (() => TapDevice.Open(tapName, HeaderLength)));
         _mac = mac;
         _descriptors = [_tap.Fd];
     }

@@ -335,6 +335,7 @@ public sealed class VirtioPciDevice : PciDevice, IMmioDevice, IDisposable
     /// </summary>
     private void WorkerLoop()
     {
+        Confinement.ThreadFilters.ApplyToCurrentThread(Confinement.ThreadFilters.DeviceWorker);
         var polling = false;
         long lastWork = 0;
         try
