@@ -8,6 +8,7 @@ using CloudBox.Identity.Api;
 using CloudBox.Identity.ApplicationCredentials;
 using CloudBox.Identity.Assignments;
 using CloudBox.Identity.Auth;
+using CloudBox.Identity.Passwords;
 using CloudBox.Identity.Bootstrap;
 using CloudBox.Identity.Catalog;
 using CloudBox.Identity.Credentials;
@@ -73,6 +74,9 @@ public sealed class IdentityModule(IdentitySettings? settings = null) : ICloudMo
         services.AddSingleton<TokenService>();
         services.AddSingleton<ITokenValidator>(provider => provider.GetRequiredService<TokenService>());
         services.AddSingleton<Authenticator>();
+        services.AddSingleton(_ => new PasswordGate());
+        services.AddSingleton(provider => new Lockout(provider.GetRequiredService<UserStore>(), provider.GetRequiredService<TimeProvider>(),
+            options.LockoutFailureAttempts, TimeSpan.FromSeconds(options.LockoutDurationSeconds)));
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<GrantResolver>();
         services.AddSingleton<Ec2CredentialSource>();

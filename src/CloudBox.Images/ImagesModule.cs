@@ -42,6 +42,7 @@ public sealed class ImagesModule(ImagesSettings? settings = null) : ICloudModule
         services.AddSingleton<MemberStore>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<ImportSignal>();
+        services.AddSingleton(_ => new WebDownloadClient(options));
         services.AddSingleton<IImageSource, ImageSource>();
         services.AddSingleton<IStartupTask, ImagesRecovery>();
         services.AddHostedService<ImportWorker>();

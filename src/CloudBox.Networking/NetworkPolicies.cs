@@ -23,6 +23,16 @@ internal static class NetworkPolicies
         ["update_router"] = ["external_gateway_info:external_fixed_ips"],
     };
 
+    /// <summary>
+    /// Port attributes only the network's owner (or an admin) may set, after Neutron's
+    /// <c>create_port:fixed_ips:ip_address</c>, <c>:mac_address</c>, <c>:allowed_address_pairs</c>,
+    /// <c>:port_security_enabled</c> and <c>:device_owner</c> (for <c>network:*</c> owners): on a
+    /// shared network they would let a tenant take the gateway's address, spoof others, or pose as
+    /// the cloud's own DHCP or router port. Checked by <see cref="Ports.PortAttributePolicy"/>.
+    /// </summary>
+    public static readonly string[] NetworkOwnerPortAttributes =
+        ["fixed_ips:ip_address", "mac_address", "allowed_address_pairs", "port_security_enabled", "device_owner"];
+
     public static readonly IReadOnlyDictionary<string, string> Defaults = BuildDefaults();
 
     private static Dictionary<string, string> BuildDefaults()
@@ -35,6 +45,8 @@ internal static class NetworkPolicies
             ["project_reader"] = "role:reader and rule:owner",
             ["admin_or_project_member"] = "rule:context_is_admin or rule:project_member",
             ["admin_or_project_reader"] = "rule:context_is_admin or rule:project_reader",
+            ["network_owner"] = "project_id:%(target.network:project_id)s",
+            ["admin_or_network_owner"] = "rule:context_is_admin or rule:network_owner",
             ["get_quota"] = AdminOrReader,
             ["update_quota"] = Admin,
             ["delete_quota"] = Admin,
@@ -52,6 +64,11 @@ internal static class NetworkPolicies
         {
             foreach (var attribute in attributes)
                 rules[$"{action}:{attribute}"] = Admin;
+        }
+        foreach (var action in new[] { "create_port", "update_port" })
+        {
+            foreach (var attribute in NetworkOwnerPortAttributes)
+                rules[$"{action}:{attribute}"] = "rule:admin_or_network_owner";
         }
         return rules;
     }

@@ -55,3 +55,70 @@ public sealed class QuotaTests(DatabaseEngine engine) : ComputeFixture(engine)
         Assert.That((await Nova(HttpMethod.Post, "/os-keypairs", member, new JsonObject { ["keypair"] = new JsonObject { ["name"] = "k2" } })).Status, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 }
+
+/// <summary>
+/// Requests Nova refuses: a huge <c>min_count</c>/<c>max_count</c> before anything is allocated for
+/// it (it once ran the host out of memory), unknown sort keys, invalid JSON text.
+/// </summary>
+public sealed class ServerRequestBoundTests(DatabaseEngine engine) : ComputeFixture(engine)
+{
+    [Test]
+    public async Task A_count_beyond_the_quota_is_refused_at_once()
+    {
+        var (member, _) = await NewMemberAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (status, body) = await CreateServerAsync(member, extra: new JsonObject { ["min_count"] = 100000, ["max_count"] = 100000 });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body?.ToJsonString());
+        Assert.That(body!["forbidden"]!["message"]!.GetValue<string>(), Does.Contain("Quota exceeded for instances"));
+        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "refused before building a record per server");
+
+        (status, body) = await CreateServerAsync(member, extra: new JsonObject { ["max_count"] = 1_000_000_000 });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), body?.ToJsonString());
+    }
+
+    [Test]
+    public async Task Without_a_quota_a_hard_bound_still_applies()
+    {
+        var (member, projectId) = await NewMemberAsync();
+        var (set, _, _) = await Nova(HttpMethod.Put, $"/os-quota-sets/{projectId}", AdminToken,
+            new JsonObject { ["quota_set"] = new JsonObject { ["instances"] = -1, ["cores"] = -1, ["ram"] = -1 } });
+        Assert.That(set, Is.EqualTo(HttpStatusCode.OK));
+        var (status, body) = await CreateServerAsync(member, extra: new JsonObject { ["min_count"] = 5000 });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), body?.ToJsonString());
+        Assert.That(body!["badRequest"]!["message"]!.GetValue<string>(), Does.Contain("min_count"));
+        var (_, list, _) = await Nova(HttpMethod.Get, "/servers", member);
+        Assert.That(list!["servers"]!.AsArray(), Is.Empty, "nothing was created");
+    }
+
+    [Test]
+    public async Task Unknown_sort_keys_and_directions_are_400()
+    {
+        foreach (var query in new[] { "sort_key=nonsense", "sort_dir=sideways", "sort_key=display_name&sort_dir=up" })
+        {
+            var (status, body, _) = await Nova(HttpMethod.Get, "/servers/detail?" + query, AdminToken);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), query + " " + body?.ToJsonString());
+            Assert.That(body!["badRequest"]!["code"]!.GetValue<int>(), Is.EqualTo(400));
+        }
+        var (ok, _, _) = await Nova(HttpMethod.Get, "/servers?sort_key=display_name&sort_dir=asc", AdminToken);
+        Assert.That(ok, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Invalid_json_text_in_a_key_pair_or_server_name_is_400()
+    {
+        foreach (var (path, body) in new[]
+        {
+            ("/compute/v2.1/os-keypairs", "{\"keypair\":{\"name\":\"k\\ud800\"}}"),
+            ("/compute/v2.1/servers", "{\"server\":{\"name\":\"s\\u0000\",\"imageRef\":\"x\",\"flavorRef\":\"1\"}}"),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body)) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Add("X-Auth-Token", AdminToken);
+            using var response = await Cloud.Client.SendAsync(request);
+            var fault = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), path + " " + fault?.ToJsonString());
+            Assert.That(fault!["badRequest"]!["code"]!.GetValue<int>(), Is.EqualTo(400));
+        }
+    }
+}

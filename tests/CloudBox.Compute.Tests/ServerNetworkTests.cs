@@ -51,6 +51,22 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
     }
 
     [Test]
+    public async Task A_member_cannot_choose_a_fixed_ip_on_a_shared_network_they_do_not_own()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(AdminToken, "10.88.0.0/24");
+        var (shared, _, _) = await Neutron(HttpMethod.Put, $"/networks/{networkId}", AdminToken,
+            new JsonObject { ["network"] = new JsonObject { ["shared"] = true } });
+        Assert.That(shared, Is.EqualTo(HttpStatusCode.OK));
+        // The subnet's gateway address, through Nova instead of Neutron: refused the same way.
+        await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId, ["fixed_ip"] = "10.88.0.1" }), HttpStatusCode.Forbidden);
+        var (_, ports, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={networkId}", AdminToken);
+        Assert.That(ports!["ports"]!.AsArray().Where(p => p!["fixed_ips"]!.AsArray().Any(ip => ip!["ip_address"]!.GetValue<string>() == "10.88.0.1")), Is.Empty);
+        // A pool address is fine.
+        await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+    }
+
+    [Test]
     public async Task A_server_on_a_network_gets_a_port_an_address_and_a_nic_and_delete_gives_them_back()
     {
         var (member, _) = await NewMemberAsync();

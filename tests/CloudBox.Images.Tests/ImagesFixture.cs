@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Testing;
 
@@ -21,12 +22,22 @@ public abstract class ImagesFixture(DatabaseEngine engine)
     [OneTimeSetUp]
     public async Task StartCloud()
     {
-        Cloud = await TestCloud.StartAsync(engine, new ImagesModule(new ImagesSettings
+        Cloud = await TestCloud.StartAsync(engine, Configure, new ImagesModule(new ImagesSettings
         {
             MaxImageBytes = MaxImageBytes,
             ImportPollInterval = TimeSpan.FromMilliseconds(200),
         }));
         AdminToken = await Cloud.AdminTokenAsync();
+    }
+
+    /// <summary>
+    /// The cloud's configuration: web-download may reach this machine's loopback test servers on any
+    /// port, as an operator would allow an internal mirror (Glance's allowed_hosts and allowed_ports).
+    /// </summary>
+    protected virtual void Configure(CloudBoxOptions options)
+    {
+        options.ImageImportAllowedHosts = "127.0.0.1";
+        options.ImageImportAllowedPorts = "";
     }
 
     [OneTimeTearDown]

@@ -40,7 +40,10 @@ public sealed class TestCloud : IAsyncDisposable
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestCloud> StartAsync(DatabaseEngine engine, params ICloudModule[] modules)
+    public static Task<TestCloud> StartAsync(DatabaseEngine engine, params ICloudModule[] modules) => StartAsync(engine, null, modules);
+
+    /// <summary>As above, with <paramref name="configure"/> applied to the options first, as an operator's configuration would.</summary>
+    public static async Task<TestCloud> StartAsync(DatabaseEngine engine, Action<CloudBoxOptions>? configure, params ICloudModule[] modules)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("cloudbox-test-").FullName;
         var port = TestPorts.Next();
@@ -58,6 +61,7 @@ public sealed class TestCloud : IAsyncDisposable
             AdminPassword = AdminPassword,
             Database = engine == DatabaseEngine.Postgres ? await PostgresServer.Shared.CreateDatabaseAsync() : "",
         };
+        configure?.Invoke(options);
         var app = await StartHostAsync(options, modules);
         return new TestCloud(app, options, dataDirectory, modules);
     }

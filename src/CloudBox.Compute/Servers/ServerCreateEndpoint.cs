@@ -30,6 +30,23 @@ public static class ServerCreateEndpoint
 {
     private const int MaxUserDataBytes = 65535;
 
+    /// <summary>The most servers one request may create, whatever the quota (an unlimited quota must not let one request allocate without bound).</summary>
+    internal const int MaxServersPerRequest = 1000;
+
+    private static readonly string[] QuotaResources = ["instances", "cores", "ram"];
+
+    /// <summary>Nova creates fewer when min_count still fits; this is simpler and honest: all <paramref name="count"/> or nothing.</summary>
+    private static void CheckQuota(Dictionary<string, int> usage, Func<string, int> limitOf, FlavorRecord flavor, int count)
+    {
+        foreach (var (resource, each) in new[] { ("instances", 1L), ("cores", (long)flavor.Vcpus), ("ram", (long)flavor.Ram) })
+        {
+            var limit = limitOf(resource);
+            var requested = each * count;
+            if (limit >= 0 && usage[resource] + requested > limit)
+                throw ApiFault.Forbidden($"Quota exceeded for {resource}: Requested {requested}, but already used {usage[resource]} of {limit} {resource}");
+        }
+    }
+
     public static void Map(IEndpointRouteBuilder v21) => v21.MapPost("/servers", CreateAsync);
 
     private static async Task<IResult> CreateAsync(
@@ -119,6 +136,14 @@ public static class ServerCreateEndpoint
         var limits = await quotas.LimitsAsync(caller.ProjectId, cancellationToken);
         if (limits["metadata_items"] >= 0 && metadata.Count > limits["metadata_items"])
             throw ApiFault.Forbidden($"Quota exceeded for metadata_items: Requested {metadata.Count}, but already used 0 of {limits["metadata_items"]} metadata_items");
+        // A first check before anything is built or allocated for the servers; the transaction below checks again, serialised.
+        CheckQuota(await quotas.UsageAsync(caller.ProjectId, null, cancellationToken), resource => limits.GetValueOrDefault(resource, -1), flavor, maxCount);
+        // And a hard bound for projects whose quota is unlimited.
+        foreach (var (field, count) in new[] { ("min_count", minCount), ("max_count", maxCount) })
+        {
+            if (count > MaxServersPerRequest)
+                throw ApiFault.BadRequest($"Invalid input for field/attribute {field}. Value: {count}. {count} is greater than the maximum of {MaxServersPerRequest}");
+        }
 
         var now = Timestamps.ToStorage(clock.GetUtcNow());
         var flavorJson = new JsonObject
@@ -173,16 +198,10 @@ public static class ServerCreateEndpoint
                 // One project's creates queue here, so the usage read below is still true when the rows go in.
                 await database.LockAsync(connection, transaction, "compute-quota:" + caller.ProjectId);
                 var usage = await quotas.UsageAsync(connection, transaction, caller.ProjectId, null);
-                foreach (var (resource, each) in new[] { ("instances", 1), ("cores", flavor.Vcpus), ("ram", flavor.Ram) })
-                {
-                    var limit = await quotas.LimitAsync(connection, transaction, caller.ProjectId, resource);
-                    var requested = each * maxCount;
-                    if (limit >= 0 && usage[resource] + requested > limit)
-                    {
-                        // Nova creates fewer when min_count still fits; keep it simple and honest: all or nothing.
-                        throw ApiFault.Forbidden($"Quota exceeded for {resource}: Requested {requested}, but already used {usage[resource]} of {limit} {resource}");
-                    }
-                }
+                var current = new Dictionary<string, int>();
+                foreach (var resource in QuotaResources)
+                    current[resource] = await quotas.LimitAsync(connection, transaction, caller.ProjectId, resource);
+                CheckQuota(usage, resource => current[resource], flavor, maxCount);
                 if (group is not null)
                 {
                     // Serialised per group as well, so two creates cannot both take the group's last member place.

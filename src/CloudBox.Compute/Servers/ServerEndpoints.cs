@@ -24,11 +24,22 @@ public static class ServerEndpoints
         v21.MapDelete("/servers/{id}", DeleteAsync);
     }
 
+    /// <summary>Nova's <c>VALID_SORT_KEYS</c> for server lists.</summary>
+    private static readonly HashSet<string> NovaSortKeys =
+    [
+        "access_ip_v4", "access_ip_v6", "auto_disk_config", "availability_zone", "config_drive", "created_at", "display_description",
+        "display_name", "host", "hostname", "image_ref", "instance_type_id", "kernel_id", "key_name", "launch_index", "launched_at",
+        "locked_by", "node", "power_state", "progress", "project_id", "ramdisk_id", "root_device_name", "task_state", "terminated_at",
+        "updated_at", "user_id", "uuid", "vm_state",
+    ];
+
     private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, ServerBodies bodies, PolicyEngine policy, bool detail,
         CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:index");
         var request = context.Request;
+        // Nova's schema: an unknown sort key or direction is a 400 (the listing itself stays in creation order).
+        SortQuery.Parse(request, NovaSortKeys, message => ApiFault.BadRequest($"Invalid input for query parameters: {message}"));
         var admin = ServerAccess.IsAdmin(caller);
         var where = new List<string>();
         var parameters = new DynamicParameters();

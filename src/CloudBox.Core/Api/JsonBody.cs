@@ -11,15 +11,70 @@ public static class JsonBody
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         CheckContentType(request);
+        JsonNode? node;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken);
+            node = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException error)
+        {
+            throw ApiFault.BadRequest($"Malformed request body: {error.Message}");
+        }
+        CheckText(node);
+        try
+        {
+            var value = node.Deserialize(typeInfo);
             return value ?? throw ApiFault.BadRequest("The request body is empty; a JSON object was expected.");
         }
         catch (JsonException error)
         {
             throw ApiFault.BadRequest($"Malformed request body: {error.Message}");
         }
+    }
+
+    /// <summary>
+    /// Checks every string of a parsed document, names and values: JSON text may hold bytes that are
+    /// not UTF-8 or escapes of lone surrogates (<c>"\ud800"</c>), which the parser lets through and
+    /// only reading the string refuses (deep in a handler, as a 500); and a NUL, which no name may
+    /// hold and PostgreSQL cannot store. All answered here with 400 in the service's fault body.
+    /// </summary>
+    public static void CheckText(JsonNode? node)
+    {
+        try
+        {
+            CheckStrings(node);
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiFault.BadRequest("Invalid input: the request body holds a string that is not valid Unicode (invalid UTF-8 or a lone surrogate).");
+        }
+    }
+
+    private static void CheckStrings(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (name, value) in members)
+                {
+                    CheckNul(name);
+                    CheckStrings(value);
+                }
+                break;
+            case JsonArray items:
+                foreach (var item in items)
+                    CheckStrings(item);
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                CheckNul(value.GetValue<string>());
+                break;
+        }
+    }
+
+    private static void CheckNul(string text)
+    {
+        if (text.Contains('\0'))
+            throw ApiFault.BadRequest("Invalid input: strings may not contain NUL characters.");
     }
 
     /// <summary>Reads the body as a JSON object, for APIs whose bodies carry free-form attributes.</summary>
@@ -29,6 +84,7 @@ public static class JsonBody
         try
         {
             var node = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            CheckText(node);
             return node as JsonObject ?? throw ApiFault.BadRequest("The request body must be a JSON object.");
         }
         catch (JsonException error)

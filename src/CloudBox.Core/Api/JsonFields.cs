@@ -42,7 +42,16 @@ public static class JsonFields
             return null;
         if (node.GetValueKind() != JsonValueKind.String)
             throw ApiFault.BadRequest($"Invalid input for field '{name}': must be a string.");
-        var value = node.GetValue<string>();
+        string value;
+        try
+        {
+            value = node.GetValue<string>();
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonBody checks whole bodies; this covers a node that did not come through it.
+            throw ApiFault.BadRequest($"Invalid input for field '{name}': not a valid Unicode string.");
+        }
         if (value.Length > maxLength)
             throw ApiFault.BadRequest($"Invalid input for field '{name}': longer than {maxLength} characters.");
         return value;

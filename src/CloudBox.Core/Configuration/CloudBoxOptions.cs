@@ -49,4 +49,24 @@ public sealed class CloudBoxOptions
 
     /// <summary>Optional oslo.policy-style JSON file overriding default rules.</summary>
     public string PolicyFile { get; set; } = "";
+
+    /// <summary>
+    /// Image web-download filters, after Glance's <c>import_filtering_opts</c> (comma-separated):
+    /// the schemes and ports a URL may use (an empty port list allows any port), hosts allowed even
+    /// when they resolve to loopback, private, link-local or metadata addresses (which are refused
+    /// otherwise; an entry may be a name, an address or a CIDR), and hosts always refused.
+    /// </summary>
+    public string ImageImportAllowedSchemes { get; set; } = "http,https";
+
+    public string ImageImportAllowedPorts { get; set; } = "80,443";
+
+    public string ImageImportAllowedHosts { get; set; } = "";
+
+    public string ImageImportDisallowedHosts { get; set; } = "";
+
+    /// <summary>Keystone's <c>lockout_failure_attempts</c>: failed password logins in a row that lock a user; 0 (the default) turns lockout off.</summary>
+    public int LockoutFailureAttempts { get; set; }
+
+    /// <summary>Keystone's <c>lockout_duration</c>: how long, in seconds, a locked user stays locked.</summary>
+    public int LockoutDurationSeconds { get; set; } = 1800;
 }

@@ -67,7 +67,7 @@ public static class ApplicationCredentialEndpoints
     }
 
     private static async Task<IResult> CreateAsync(string userId, HttpContext context, ApplicationCredentialStore credentials, RoleStore roles,
-        PolicyEngine policy, IdentitySettings settings, TimeProvider clock, CancellationToken cancellationToken)
+        PolicyEngine policy, IdentitySettings settings, PasswordGate gate, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "identity:create_application_credential", Target(userId));
         if (caller.UserId != userId)
@@ -105,13 +105,14 @@ public static class ApplicationCredentialEndpoints
         }
 
         var secret = body.OptionalString("secret", 4096) ?? PasswordHasher.GenerateSecret(48);
+        var secretHash = await gate.RunAsync(() => PasswordHasher.Hash(secret, settings.PasswordIterations), cancellationToken);
         var credential = new ApplicationCredentialRecord
         {
             Id = Identifiers.NewHexId(),
             Name = body.RequireString("name"),
             UserId = userId,
             ProjectId = caller.ProjectId,
-            SecretHash = PasswordHasher.Hash(secret, settings.PasswordIterations),
+            SecretHash = secretHash,
             Description = body.OptionalString("description", 65535) ?? "",
             ExpiresAt = expiresAt,
             Unrestricted = body.OptionalBool("unrestricted") ?? false,

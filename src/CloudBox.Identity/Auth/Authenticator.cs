@@ -16,7 +16,7 @@ namespace CloudBox.Identity.Auth;
 /// </summary>
 public sealed class Authenticator(
     UserStore users, DomainStore domains, ProjectStore projects, ApplicationCredentialStore applicationCredentials,
-    TokenService tokens, TimeProvider clock)
+    TokenService tokens, PasswordGate gate, Lockout lockout, TimeProvider clock)
 {
     public async Task<AuthenticatedUser> AuthenticateAsync(JsonObject identity, CancellationToken cancellationToken)
     {
@@ -76,10 +76,16 @@ public sealed class Authenticator(
         var userRef = password.RequireObject("user");
         var secret = userRef.OptionalString("password", 4096) ?? throw ApiFault.BadRequest("Invalid input: 'password' is a required property.");
         var user = await FindUserAsync(userRef, cancellationToken);
+        // A locked user is refused without hashing, as if the password were wrong.
+        if (user is not null && await lockout.IsLockedAsync(user.Id, cancellationToken))
+            throw ApiFault.Unauthorized();
         // Hash even when the user is unknown, so timing does not reveal which names exist.
-        var ok = PasswordHasher.Verify(secret, user?.PasswordHash ?? UnknownUserHash.Value);
+        var ok = await gate.RunAsync(() => PasswordHasher.Verify(secret, user?.PasswordHash ?? UnknownUserHash.Value), cancellationToken);
+        if (user is not null && !ok)
+            await lockout.FailedAsync(user.Id, cancellationToken);
         if (user is null || !ok || !user.Enabled)
             throw ApiFault.Unauthorized();
+        await lockout.SucceededAsync(user.Id, cancellationToken);
         await RequireEnabledDomainAsync(user.DomainId, cancellationToken);
         return new AuthenticatedUser(user.Id, AuthMethods.Password, user.DefaultProjectId, null, null, null, null);
     }
@@ -109,7 +115,7 @@ public sealed class Authenticator(
             var owner = await FindUserAsync(credentialRef.RequireObject("user"), cancellationToken);
             credential = owner is null ? null : await applicationCredentials.FindByNameAsync(owner.Id, name, cancellationToken);
         }
-        var ok = PasswordHasher.Verify(secret, credential?.SecretHash ?? UnknownUserHash.Value);
+        var ok = await gate.RunAsync(() => PasswordHasher.Verify(secret, credential?.SecretHash ?? UnknownUserHash.Value), cancellationToken);
         if (credential is null || !ok || credential.IsExpired(clock.GetUtcNow()))
             throw ApiFault.Unauthorized();
         var user = await users.FindAsync(credential.UserId, cancellationToken);
@@ -137,11 +143,11 @@ public sealed class Authenticator(
         var domainRef = projectRef.OptionalObject("domain") ?? throw ApiFault.BadRequest("Invalid input: a project given by name needs its 'domain'.");
         var domain = await DomainAsync(domainRef, cancellationToken);
         var project = await projects.FindByNameAsync(name, domain.Id, cancellationToken);
-        return project?.Id ?? throw ApiFault.Unauthorized($"Could not find project: {name}.");
+        return project?.Id ?? throw ApiFault.Unauthorized();
     }
 
     private async Task<DomainRecord> DomainAsync(JsonObject domainRef, CancellationToken cancellationToken) =>
-        await FindDomainAsync(domainRef, cancellationToken) ?? throw ApiFault.Unauthorized("Could not find domain.");
+        await FindDomainAsync(domainRef, cancellationToken) ?? throw ApiFault.Unauthorized();
 
     private async Task<DomainRecord?> FindDomainAsync(JsonObject domainRef, CancellationToken cancellationToken)
     {

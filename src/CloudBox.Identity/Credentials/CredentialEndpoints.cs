@@ -5,6 +5,7 @@ using CloudBox.Core.Api;
 using CloudBox.Core.Api.Policy;
 using CloudBox.Core.Ids;
 using CloudBox.Identity.Api;
+using CloudBox.Identity.Assignments;
 using CloudBox.Identity.Projects;
 using CloudBox.Identity.Users;
 using Microsoft.AspNetCore.Builder;
@@ -76,11 +77,11 @@ public static class CredentialEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, CredentialStore credentials, CredentialCipher cipher, UserStore users, ProjectStore projects,
-        PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+        EffectiveRoles roles, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("credential");
         var userId = body.RequireString("user_id", 64);
-        context.Authorize(policy, "identity:create_credential", Target(userId));
+        var caller = context.Authorize(policy, "identity:create_credential", Target(userId));
         _ = await users.GetAsync(userId, cancellationToken);
         var type = body.RequireString("type");
         var blob = body.RequireString("blob", 65535);
@@ -93,7 +94,7 @@ public static class CredentialEndpoints
             access = Ec2Blob.Parse(blob).Access;
         }
         if (projectId is not null)
-            _ = await projects.GetAsync(projectId, cancellationToken);
+            await RequireRoleOnProjectAsync(caller, userId, await projects.GetAsync(projectId, cancellationToken), roles, cancellationToken);
         var credential = new CredentialRecord
         {
             Id = access is not null ? Ec2Id(access) : Identifiers.NewHexId(),
@@ -108,15 +109,18 @@ public static class CredentialEndpoints
         return KeystoneResponses.Single("credential", ToJson(credential, cipher, context.Request), StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext context, CredentialStore credentials, CredentialCipher cipher, PolicyEngine policy, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, CredentialStore credentials, CredentialCipher cipher, ProjectStore projects,
+        EffectiveRoles roles, PolicyEngine policy, CancellationToken cancellationToken)
     {
         var credential = await credentials.FindAsync(id, cancellationToken);
-        context.Authorize(policy, "identity:update_credential", Target(credential?.UserId ?? ""));
+        var caller = context.Authorize(policy, "identity:update_credential", Target(credential?.UserId ?? ""));
         if (credential is null)
             throw ApiFault.NotFound($"Could not find credential: {id}.");
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("credential");
         if (body.OptionalString("user_id") is { } newUser && newUser != credential.UserId)
             throw ApiFault.BadRequest("Update of `user_id` is not allowed.");
+        if (body.Has("project_id") && body.OptionalString("project_id") is { } newProject && newProject != credential.ProjectId)
+            await RequireRoleOnProjectAsync(caller, credential.UserId, await projects.GetAsync(newProject, cancellationToken), roles, cancellationToken);
         credential.ProjectId = body.Has("project_id") ? body.OptionalString("project_id") : credential.ProjectId;
         credential.Type = body.OptionalString("type") ?? credential.Type;
         if (body.OptionalString("blob", 65535) is { } blob)
@@ -156,14 +160,14 @@ public static class CredentialEndpoints
     }
 
     private static async Task<IResult> Ec2CreateAsync(string userId, HttpContext context, CredentialStore credentials, CredentialCipher cipher, UserStore users,
-        ProjectStore projects, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
+        ProjectStore projects, EffectiveRoles roles, PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "identity:ec2_create_credential", Target(userId));
         _ = await users.GetAsync(userId, cancellationToken);
         var body = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
         var projectId = body.OptionalString("tenant_id") ?? body.OptionalString("project_id") ?? caller.ProjectId
             ?? throw ApiFault.BadRequest("Invalid input: 'tenant_id' is a required property.");
-        _ = await projects.GetAsync(projectId, cancellationToken);
+        await RequireRoleOnProjectAsync(caller, userId, await projects.GetAsync(projectId, cancellationToken), roles, cancellationToken);
         var access = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var credential = new CredentialRecord
@@ -188,6 +192,19 @@ public static class CredentialEndpoints
             throw ApiFault.NotFound($"Could not find credential: {access}.");
         await credentials.DeleteAsync(credential.Id, cancellationToken);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// Keystone since CVE-2020-12691: a credential may only name a project its user holds a role on
+    /// (an EC2 key for another project would act in it); the admin may name any.
+    /// </summary>
+    private static async Task RequireRoleOnProjectAsync(Core.Api.Auth.CallerContext caller, string userId, ProjectRecord project, EffectiveRoles roles,
+        CancellationToken cancellationToken)
+    {
+        if (caller.HasRole("admin"))
+            return;
+        if ((await roles.OnProjectAsync(userId, project, cancellationToken)).Count == 0)
+            throw ApiFault.Forbidden("You are not authorized to perform the requested action: the user has no role on the credential's project.");
     }
 
     private static Core.Api.Auth.CallerContext RequireCallerFor(this HttpContext context, PolicyEngine policy, string action, string? userId) =>

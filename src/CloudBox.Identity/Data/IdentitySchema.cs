@@ -143,5 +143,10 @@ internal static class IdentitySchema
             );
             CREATE INDEX identity_revocation_events_revoked ON identity_revocation_events (revoked_at);
             """),
+        new(2, "password lockout counters",
+            """
+            ALTER TABLE identity_users ADD COLUMN failed_auth_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE identity_users ADD COLUMN failed_auth_at TEXT;
+            """),
     ];
 }

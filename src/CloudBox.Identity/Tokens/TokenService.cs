@@ -31,13 +31,8 @@ public sealed class TokenService(TokenKeyRepository keys, RevocationList revocat
         var access = await resolver.LoadAsync(payload, cancellationToken);
         if (access is null)
         {
-            throw scope switch
-            {
-                TokenScope.Project => ApiFault.Unauthorized($"User {userId} has no access to project {scopeId}."),
-                TokenScope.Domain => ApiFault.Unauthorized($"User {userId} has no access to domain {scopeId}."),
-                TokenScope.System => ApiFault.Unauthorized($"User {userId} has no access to the system."),
-                _ => ApiFault.Unauthorized("The request you have made requires authentication."),
-            };
+            // Keystone's generic answer: which user or project (or that the user exists) is no caller's business.
+            throw ApiFault.Unauthorized();
         }
         return new IssuedToken(TokenFormat.Seal(payload, keys.Primary), payload, access);
     }

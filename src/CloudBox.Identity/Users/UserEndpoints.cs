@@ -74,7 +74,7 @@ public static class UserEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, UserStore users, DomainStore domains, ProjectStore projects,
-        PolicyEngine policy, IdentitySettings settings, TimeProvider clock, CancellationToken cancellationToken)
+        PolicyEngine policy, IdentitySettings settings, PasswordGate gate, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("user");
         var caller = context.RequireCaller();
@@ -97,7 +97,7 @@ public static class UserEndpoints
             _ = await projects.FindAsync(user.DefaultProjectId, cancellationToken) ?? throw ApiFault.NotFound($"Could not find project: {user.DefaultProjectId}.");
         if (body.OptionalString("password", 4096) is { } password)
         {
-            user.PasswordHash = PasswordHasher.Hash(password, settings.PasswordIterations);
+            user.PasswordHash = await gate.RunAsync(() => PasswordHasher.Hash(password, settings.PasswordIterations), cancellationToken);
             user.PasswordChangedAt = user.CreatedAt;
         }
         await users.CreateAsync(user, cancellationToken);
@@ -105,7 +105,7 @@ public static class UserEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, UserStore users, ProjectStore projects, RevocationList revocations,
-        PolicyEngine policy, IdentitySettings settings, TimeProvider clock, CancellationToken cancellationToken)
+        PolicyEngine policy, IdentitySettings settings, PasswordGate gate, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(id, cancellationToken);
         context.Authorize(policy, "identity:update_user", Target(user));
@@ -127,7 +127,7 @@ public static class UserEndpoints
         var passwordChanged = false;
         if (body.OptionalString("password", 4096) is { } password)
         {
-            user.PasswordHash = PasswordHasher.Hash(password, settings.PasswordIterations);
+            user.PasswordHash = await gate.RunAsync(() => PasswordHasher.Hash(password, settings.PasswordIterations), cancellationToken);
             user.PasswordChangedAt = IdentityRequest.Now(clock);
             passwordChanged = true;
         }
@@ -151,7 +151,7 @@ public static class UserEndpoints
 
     /// <summary><c>POST /v3/users/{id}/password</c>: users change their own password by proving the old one.</summary>
     private static async Task<IResult> ChangePasswordAsync(string id, HttpContext context, UserStore users, RevocationList revocations,
-        PolicyEngine policy, IdentitySettings settings, TimeProvider clock, CancellationToken cancellationToken)
+        PolicyEngine policy, IdentitySettings settings, PasswordGate gate, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = (await JsonBody.ReadObjectAsync(context.Request, cancellationToken)).RequireObject("user");
         var original = body.OptionalString("original_password", 4096) ?? throw ApiFault.BadRequest("Invalid input: 'original_password' is a required property.");
@@ -160,9 +160,9 @@ public static class UserEndpoints
         // This call is anonymous in Keystone (the old password is the proof), but a token, when sent, must be the user's own.
         if (context.Caller() is { } caller)
             policy.Enforce("identity:change_password", caller, new PolicyTarget().Set("target.user.id", id));
-        if (user is null || !PasswordHasher.Verify(original, user.PasswordHash) || !user.Enabled)
+        if (user is null || !await gate.RunAsync(() => PasswordHasher.Verify(original, user.PasswordHash), cancellationToken) || !user.Enabled)
             throw ApiFault.Unauthorized("The request you have made requires authentication.");
-        user.PasswordHash = PasswordHasher.Hash(replacement, settings.PasswordIterations);
+        user.PasswordHash = await gate.RunAsync(() => PasswordHasher.Hash(replacement, settings.PasswordIterations), cancellationToken);
         user.PasswordChangedAt = IdentityRequest.Now(clock);
         await users.UpdateAsync(user, cancellationToken);
         await revocations.RevokeUserAsync(user.Id, cancellationToken);

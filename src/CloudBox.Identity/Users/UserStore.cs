@@ -74,6 +74,21 @@ public sealed class UserStore(Database database, IdentityChanges changes)
         changes.Bump();
     }
 
+    /// <summary>Failed password logins in a row and when the last one was (Keystone's lockout counters).</summary>
+    public async Task<(long Count, string? At)> FailedAuthAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<(long, string?)>(new CommandDefinition(
+            "SELECT failed_auth_count, failed_auth_at FROM identity_users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    public async Task SetFailedAuthAsync(string id, long count, string? at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE identity_users SET failed_auth_count = @count, failed_auth_at = @at WHERE id = @id", new { id, count, at }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Deletes a user with its role assignments, group memberships, credentials and application credentials.</summary>
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {

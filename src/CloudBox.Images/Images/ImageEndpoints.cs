@@ -102,6 +102,7 @@ public static class ImageEndpoints
         {
             throw ApiFault.BadRequest($"Malformed JSON-patch body: {error.Message}");
         }
+        JsonBody.CheckText(document);
         var image = await FindVisibleAsync(id, caller, images, members, cancellationToken);
         ImageAccess.RequireModify(image, caller);
         var changed = image.Clone();

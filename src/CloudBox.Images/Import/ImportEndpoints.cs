@@ -61,7 +61,7 @@ public static class ImportEndpoints
     }
 
     private static async Task<IResult> ImportAsync(
-        string id, HttpContext context, ImageStore images, MemberStore members, TaskStore tasks, ImportSignal signal,
+        string id, HttpContext context, ImageStore images, MemberStore members, TaskStore tasks, ImportSignal signal, WebDownloadClient downloads,
         PolicyEngine policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "image:import");
@@ -88,6 +88,9 @@ public static class ImportEndpoints
             var uri = Text(method["uri"]);
             if (uri is null || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
                 throw ApiFault.BadRequest("web-download needs 'uri', an http or https URL.");
+            // Glance's words; which filter refused it is the operator's to know.
+            if (downloads.Filter.Refusal(parsed) is not null)
+                throw ApiFault.BadRequest("URI for web-download does not pass filtering.");
         }
         var now = Now(clock);
         if (!await images.TransitionAsync(id, from, ImageStatus.Importing, now, cancellationToken))

@@ -12,11 +12,12 @@ namespace CloudBox.Images.Import;
 /// checks and activates the image. Tasks live in the database, so after a crash the unfinished
 /// ones are simply run again from the start; the staged file is only removed on success.
 /// </summary>
-public sealed partial class ImportWorker(
+internal sealed partial class ImportWorker(
     TaskStore tasks, ImageStore images, ImageFileStore files, ImagesSettings settings, ImportSignal signal, TimeProvider clock,
-    ILogger<ImportWorker> logger) : BackgroundService
+    WebDownloadClient downloads, ILogger<ImportWorker> logger) : BackgroundService
 {
-    private static readonly HttpClient Downloads = new() { Timeout = TimeSpan.FromHours(6) };
+    /// <summary>What the user is told when a web-download fails: why is for the log (a detailed answer would make the import a port scanner).</summary>
+    internal const string DownloadFailed = "The image could not be downloaded.";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,8 +63,7 @@ public sealed partial class ImportWorker(
             else
             {
                 var uri = request?["uri"]?.GetValue<string>() ?? throw new InvalidOperationException("web-download task without a uri");
-                using var response = await Downloads.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                response.EnsureSuccessStatusCode();
+                using var response = await downloads.GetAsync(new Uri(uri), cancellationToken);
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                 write = await files.WriteTemporaryAsync(body, settings.MaxImageBytes, cancellationToken);
             }
@@ -77,8 +77,9 @@ public sealed partial class ImportWorker(
             // Back to where the client can try again: staged data is kept for glance-direct.
             var back = method == ImportEndpoints.GlanceDirect ? ImageStatus.Uploading : ImageStatus.Queued;
             await images.TransitionAsync(image.Id, ImageStatus.Importing, back, Now(), CancellationToken.None);
-            await tasks.SetStatusAsync(task.Id, TaskStatus.Failure, error.Message, Now(), CancellationToken.None);
-            LogImportFailed(image.Id, error.Message);
+            var message = method == ImportEndpoints.GlanceDirect ? error.Message : DownloadFailed;
+            await tasks.SetStatusAsync(task.Id, TaskStatus.Failure, message, Now(), CancellationToken.None);
+            LogImportFailed(image.Id, error.InnerException is { } inner ? $"{error.Message} ({inner.Message})" : error.Message);
         }
     }
 

@@ -70,16 +70,39 @@ public static class ResourceListing
         return limit == 0 ? null : limit;
     }
 
+    /// <summary>
+    /// Neutron's sort: repeated <c>sort_key</c> with as many <c>sort_dir</c>; a key must be a scalar
+    /// attribute of the resource, a direction asc or desc, else 400 as Neutron answers.
+    /// </summary>
     private static void Sort(HttpRequest request, List<JsonObject> items)
     {
-        var key = request.Query["sort_key"].ToString();
-        if (key.Length == 0)
+        var keys = request.Query["sort_key"].Where(k => !string.IsNullOrEmpty(k)).Select(k => k!).ToList();
+        var directions = request.Query["sort_dir"].Where(k => !string.IsNullOrEmpty(k)).Select(k => k!).ToList();
+        foreach (var direction in directions)
+        {
+            if (direction is not ("asc" or "desc"))
+                throw NeutronFault.BadRequest("sort", $"{direction} is invalid value for sort_dir");
+        }
+        if (keys.Count == 0)
             return;
-        var descending = request.Query["sort_dir"].ToString() == "desc";
+        if (directions.Count != 0 && directions.Count != keys.Count)
+            throw NeutronFault.BadRequest("sort", "The number of sort_keys and sort_dirs must be same");
+        foreach (var key in keys)
+        {
+            var sortable = key.Length > 0 && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or ':')
+                && (items.Count == 0 || (items[0].TryGetPropertyValue(key, out var sample) && sample is null or JsonValue));
+            if (!sortable)
+                throw NeutronFault.BadRequest("sort", $"{key} is invalid attribute for sort_key");
+        }
         items.Sort((a, b) =>
         {
-            var order = string.CompareOrdinal(Scalar(a[key]), Scalar(b[key]));
-            return descending ? -order : order;
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var order = string.CompareOrdinal(Scalar(a[keys[i]]), Scalar(b[keys[i]]));
+                if (order != 0)
+                    return directions.Count > 0 && directions[i] == "desc" ? -order : order;
+            }
+            return 0;
         });
     }
 

@@ -33,6 +33,16 @@ public sealed class DesiredState
     public IEnumerable<JsonObject> InstancePorts() =>
         Ports.Where(p => !(p["device_owner"]?.GetValue<string>() ?? "").StartsWith("network:", StringComparison.Ordinal));
 
-    public IEnumerable<JsonObject> PortsOf(string routerId, string owner) =>
-        Ports.Where(p => p["device_id"]?.GetValue<string>() == routerId && p["device_owner"]?.GetValue<string>() == owner);
+    /// <summary>
+    /// A router's ports of one kind. A port counts only when it belongs to the router's project (or,
+    /// for a gateway, to no project, as the router code creates it): naming a router as device is not
+    /// enough to plug a port into someone else's router.
+    /// </summary>
+    public IEnumerable<JsonObject> PortsOf(string routerId, string owner)
+    {
+        var router = Routers.FirstOrDefault(r => r["id"]?.GetValue<string>() == routerId);
+        var routerProject = router?["project_id"]?.GetValue<string>();
+        return Ports.Where(p => p["device_id"]?.GetValue<string>() == routerId && p["device_owner"]?.GetValue<string>() == owner
+            && (p["project_id"]?.GetValue<string>() ?? "") is var project && (project == routerProject || project.Length == 0));
+    }
 }

@@ -57,6 +57,7 @@ public static class PortEndpoints
         // Ports on someone else's network need that network to be shared (the admin may do anything).
         if (!caller.IsAdmin() && NeutronRequest.ProjectOf(network) != projectId && network["shared"]?.GetValue<bool>() != true)
             throw NeutronFault.PolicyNotAuthorized("rule:create_port and rule:create_port:network");
+        PortAttributePolicy.Authorize(policy, caller, "create_port", request, network, null);
         var port = await store.Database.InTransactionAsync(
             (connection, transaction) => writer.CreateAsync(connection, transaction, request, projectId, networkId), cancellationToken);
         changes.Changed();
@@ -68,8 +69,11 @@ public static class PortEndpoints
     {
         var request = await NeutronRequest.ReadAsync(context.Request, "port", cancellationToken);
         var existing = await GetVisibleAsync(context, store, id, cancellationToken);
-        context.Authorize(policy, "update_port", NeutronRequest.ProjectOf(existing), request);
+        var caller = context.Authorize(policy, "update_port", NeutronRequest.ProjectOf(existing), request);
         NeutronRequest.RejectUnknown(request, Updatable);
+        var network = await store.FindAsync(ResourceType.Network, existing["network_id"]!.GetValue<string>(), cancellationToken)
+            ?? throw NeutronFault.NotFound("network", existing["network_id"]!.GetValue<string>());
+        PortAttributePolicy.Authorize(policy, caller, "update_port", request, network, existing);
         var port = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             await store.Database.LockAsync(connection, transaction, "network:ipam:" + existing["network_id"]!.GetValue<string>());

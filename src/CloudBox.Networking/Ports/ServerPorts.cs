@@ -194,7 +194,12 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
             ["binding:profile"] = new JsonObject { [CreatedMark] = true },
         };
         if (request.FixedIp is { } address)
+        {
+            // Neutron's create_port:fixed_ips:ip_address: choosing an address is the network owner's (or an admin's).
+            if (!admin && NeutronRequest.ProjectOf(network) != projectId)
+                throw ApiFault.Forbidden("Policy doesn't allow create_port:fixed_ips:ip_address to be performed: the network belongs to another project.");
             body["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = address });
+        }
         var port = await writer.CreateAsync(connection, transaction, body, projectId, networkId);
         return await ShowDownAsync(connection, transaction, port);
     }

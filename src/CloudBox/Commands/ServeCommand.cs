@@ -14,7 +14,10 @@ public static class ServeCommand
         if (rest.Count > 0)
             throw new OptionsException($"serve: unknown argument '{rest[0]}'; usage: cloudbox serve {OptionsLoader.FlagUsage}");
 
+        // Before anything is created: umask 077, and the modes of an existing data directory repaired.
+        var repaired = DataDirectorySecurity.Apply(options.DataDirectory);
         await using var app = CloudBoxHost.Build(options, modules);
+        DataDirectorySecurity.LogApplied(app.Services, options.DataDirectory, repaired);
         await CloudBoxHost.PrepareAsync(app.Services, app.Lifetime.ApplicationStopping);
         await app.RunAsync();
         return 0;

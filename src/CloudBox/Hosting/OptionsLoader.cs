@@ -26,6 +26,12 @@ public static class OptionsLoader
         ("--region", "CLOUDBOX_REGION", "region", (o, v) => o.RegionName = v),
         ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", (o, v) => o.PolicyFile = v),
         ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", (o, v) => o.AdminPassword = v),
+        ("--image-import-allowed-schemes", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_SCHEMES", "image_import_allowed_schemes", (o, v) => o.ImageImportAllowedSchemes = v),
+        ("--image-import-allowed-ports", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_PORTS", "image_import_allowed_ports", (o, v) => o.ImageImportAllowedPorts = v),
+        ("--image-import-allowed-hosts", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_HOSTS", "image_import_allowed_hosts", (o, v) => o.ImageImportAllowedHosts = v),
+        ("--image-import-disallowed-hosts", "CLOUDBOX_IMAGE_IMPORT_DISALLOWED_HOSTS", "image_import_disallowed_hosts", (o, v) => o.ImageImportDisallowedHosts = v),
+        ("--lockout-failure-attempts", "CLOUDBOX_LOCKOUT_FAILURE_ATTEMPTS", "lockout_failure_attempts", (o, v) => o.LockoutFailureAttempts = ParseCount("lockout_failure_attempts", v)),
+        ("--lockout-duration", "CLOUDBOX_LOCKOUT_DURATION", "lockout_duration", (o, v) => o.LockoutDurationSeconds = ParseCount("lockout_duration", v)),
     ];
 
     public static string FlagUsage => string.Join(" ", Settings.Select(s => $"[{s.Flag} VALUE]")) + " [--config FILE]";
@@ -124,6 +130,11 @@ public static class OptionsLoader
             }
         }
     }
+
+    private static int ParseCount(string name, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            ? count
+            : throw new OptionsException($"{name} must be a whole number, not '{value}'");
 
     private static void ValidateListenUrl(string listen)
     {
