@@ -56,7 +56,7 @@ check "the key pair is Nova's, with the same name" bash -c "openstack keypair li
 sg=$(ec2 create-security-group --group-name acc-web --description "web servers" --query GroupId)
 check "create-security-group answers an sg- id" bash -c "[[ '$sg' =~ ^sg-[0-9a-f]{17}$ ]]"
 check "authorize-security-group-ingress tcp/22" ec2 authorize-security-group-ingress --group-id "$sg" --protocol tcp --port 22 --cidr 0.0.0.0/0
-check "the group and rule are Neutron's" bash -c "openstack security group rule list acc-web --project acc-ec2 -f value | grep -q '22:22'"
+check "the group and rule are Neutron's" bash -c "openstack security group rule list \$(openstack security group list --project acc-ec2 -f value -c ID -c Name | awk '\$2 == \"acc-web\" {print \$1}') -f value | grep -q '22:22'"
 vol=$(ec2 create-volume --size 1 --availability-zone nova --tag-specifications 'ResourceType=volume,Tags=[{Key=Name,Value=acc-data}]' --query VolumeId)
 check "create-volume answers a vol- id" bash -c "[[ '$vol' =~ ^vol-[0-9a-f]{17}$ ]]"
 check "the volume is Cinder's, named by its Name tag" bash -c "for i in \$(seq 50); do openstack volume list --project acc-ec2 -f value -c Name -c Status | grep -q 'acc-data available' && exit 0; sleep 0.2; done; exit 1"

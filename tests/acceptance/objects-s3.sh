@@ -121,8 +121,11 @@ refuse "a bad secret is SignatureDoesNotMatch" "SignatureDoesNotMatch" env AWS_S
 refuse "a bad signature answers 403 with S3's XML error" "403 <?xml" sh -c "
     curl -sS -w '%{http_code} ' -o '$work/bad.xml' -H \"Authorization: AWS4-HMAC-SHA256 Credential=$access/\$(date -u +%Y%m%d)/RegionOne/s3/aws4_request,SignedHeaders=host;x-amz-date,Signature=0000\" \
         -H \"x-amz-date: \$(date -u +%Y%m%dT%H%M%SZ)\" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' '$CB_S3_URL/acc-bucket/'; cat '$work/bad.xml'; grep -q '<Code>SignatureDoesNotMatch</Code>' '$work/bad.xml' && exit 1"
-refuse "a request signed for another region is AuthorizationHeaderMalformed" "AuthorizationHeaderMalformed" \
-    aws --region us-west-2 --endpoint-url "$CB_S3_URL" s3 ls s3://acc-bucket
+refuse "a request signed for another region is AuthorizationHeaderMalformed, naming ours" "400 <?xml" sh -c "
+    curl -sS -w '%{http_code} ' -o '$work/region.xml' -H \"Authorization: AWS4-HMAC-SHA256 Credential=$access/\$(date -u +%Y%m%d)/us-west-2/s3/aws4_request,SignedHeaders=host;x-amz-date,Signature=0000\" \
+        -H \"x-amz-date: \$(date -u +%Y%m%dT%H%M%SZ)\" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' '$CB_S3_URL/acc-bucket/'; cat '$work/region.xml';
+    grep -q '<Code>AuthorizationHeaderMalformed</Code>' '$work/region.xml' && grep -q '<Region>RegionOne</Region>' '$work/region.xml' && exit 1; exit 0"
+check "awscli signed for another region follows the error's Region and succeeds" aws --region us-west-2 --endpoint-url "$CB_S3_URL" s3 ls s3://acc-bucket
 refuse "an unknown access key is InvalidAccessKeyId" "InvalidAccessKeyId" env AWS_ACCESS_KEY_ID=AKIDNOTKNOWN \
     aws --endpoint-url "$CB_S3_URL" s3 ls
 

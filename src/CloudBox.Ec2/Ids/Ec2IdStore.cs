@@ -55,6 +55,19 @@ internal sealed class Ec2IdStore(Database database, TimeProvider clock)
         if (osIds.Count == 0)
             return result;
         var distinct = osIds.Distinct().ToArray();
+        // Most resources were shown before: read without a write transaction, and only make the missing ids in one.
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            foreach (var chunk in distinct.Chunk(500))
+            {
+                foreach (var (osId, ec2Id) in await connection.QueryAsync<(string, string)>(new CommandDefinition(
+                             $"SELECT os_id, ec2_id FROM ec2_ids WHERE kind = @kind AND {database.InList("os_id", "ids")}",
+                             new { kind = kind.Prefix, ids = chunk }, cancellationToken: cancellationToken)))
+                    result[osId] = ec2Id;
+            }
+        }
+        if (result.Count == distinct.Length)
+            return result;
         for (var attempt = 0; ; attempt++)
         {
             try

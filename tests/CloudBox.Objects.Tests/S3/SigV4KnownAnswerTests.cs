@@ -85,6 +85,17 @@ public class SigV4KnownAnswerTests
     }
 
     [Test]
+    public void ACredentialScopedToAnotherRegionIsMalformedAndNamesOurs()
+    {
+        var request = Request("GET", "/test.txt", "examplebucket.s3.amazonaws.com",
+            ("x-amz-content-sha256", EmptyHash), ("x-amz-date", "20130524T000000Z"),
+            ("Authorization", Authorization("host;x-amz-content-sha256;x-amz-date", new string('0', 64))));
+        var refused = Assert.Throws<AwsAuthException>(() => SigV4RequestParser.Parse(request, SigV4Encoding.ParseQuery(""), ExampleTime, new SigV4Scope("s3", "RegionOne")))!;
+        Assert.That((refused.Status, refused.Code), Is.EqualTo((400, "AuthorizationHeaderMalformed")));
+        Assert.That(refused.Details, Does.Contain(new KeyValuePair<string, string>("Region", "RegionOne")));
+    }
+
+    [Test]
     public async Task ChunkedUploadMatchesThePublishedSeedAndChunkSignatures()
     {
         var request = StreamingRequest();
