@@ -44,8 +44,10 @@ public sealed class OrchestrationModule : ICloudModule
     public void MapEndpoints(IEndpointRouteBuilder routes)
     {
         InfoEndpoints.MapRoot(routes);
+        SignalEndpoints.MapRoot(routes);
         var v1 = routes.MapGroup("/v1/{projectId}");
         InfoEndpoints.Map(v1);
         StackEndpoints.Map(v1);
+        SignalEndpoints.Map(v1);
     }
 }

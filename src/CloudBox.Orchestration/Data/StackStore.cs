@@ -168,6 +168,14 @@ internal sealed class StackStore(Database database, TimeProvider clock)
         return (await c.QueryAsync<EventRecord>(new CommandDefinition(sql, new { stackId, resourceName, query.Action, query.Status, query.Type, markerSeq, query.Limit }, cancellationToken: cancellationToken))).AsList();
     }
 
+    public async Task AddEventAsync(string stackId, string resourceName, string physicalId, string type, string action, string status, string reason, CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var t = await c.BeginTransactionAsync(cancellationToken);
+        await InsertEventAsync(c, t, stackId, resourceName, physicalId, type, action, status, reason, cancellationToken);
+        await t.CommitAsync(cancellationToken);
+    }
+
     private async Task InsertEventAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, string stackId, string resourceName, string physicalId, string type, string action, string status, string reason, CancellationToken cancellationToken) =>
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO orchestration_events (id, stack_id, resource_name, physical_id, resource_type, action, status, reason, event_time) VALUES (@id, @stackId, @resourceName, @physicalId, @type, @action, @status, @reason, @now)",

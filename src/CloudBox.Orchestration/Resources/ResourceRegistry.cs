@@ -12,7 +12,7 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
 
     public static IEnumerable<ResourceType> BuiltIn() =>
     [
-        new Heat.RandomStringType(), new Heat.StackType(), new Heat.ResourceGroupType(), new Heat.ValueType(), new Heat.NoneType(), new Heat.TestResourceType(),
+        new Heat.RandomStringType(), new Heat.StackType(), new Heat.WaitConditionHandleType(), new Heat.WaitConditionType(), new Heat.AutoScalingGroupType(), new Heat.ScalingPolicyType(), new Heat.ResourceGroupType(), new Heat.ValueType(), new Heat.NoneType(), new Heat.TestResourceType(),
         new Neutron.NetType(), new Neutron.SubnetType(), new Neutron.RouterType(), new Neutron.RouterInterfaceType(),
         new Neutron.SecurityGroupType(), new Neutron.PortType(), new Neutron.FloatingIpType(),
         new Cinder.VolumeType(), new Cinder.VolumeAttachmentType(),
