@@ -6,7 +6,7 @@ namespace CloudBox.Hypervisor.Confinement;
 /// <c>cloudbox vmm --seccomp-probe process|vcpu|worker</c>: proves on this host that the filters hold. It installs the
 /// process filter (and, for vcpu or worker, that thread kind's on a thread of its own), shows that allowed calls
 /// work and that a refused open fails softly, then makes a call the filter forbids (a socket outside the unix family
-/// for the process filter; any socket on a vCPU or device thread): the kernel must kill the process with SIGSYS. An
+/// for the process filter; making any socket on a vCPU or device thread): the kernel must kill the process with SIGSYS. An
 /// exit code of 0 means the forbidden call went through.
 /// </summary>
 internal static class SeccompProbe

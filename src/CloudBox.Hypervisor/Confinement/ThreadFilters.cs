@@ -13,8 +13,8 @@ namespace CloudBox.Hypervisor.Confinement;
 /// The process filter (every thread, TSYNC) is the outer bound: no exec, no ptrace or process_vm_*, no mount or
 /// namespace calls, no set*id or capset, no module, bpf, perf, keyring or reboot calls, sockets only of the unix
 /// family, ioctls only of KVM ('AE'), tun and terminal ('T') types, and signals only to its own threads. vCPU and
-/// device-worker threads add a tighter filter of their own when they start: they may not open files, make sockets or
-/// create threads (a thread would inherit their filter; the runtime makes its pool threads elsewhere when this fails).
+/// device-worker threads add a tighter filter of their own when they start: they may not open files, make, bind or
+/// connect sockets, or use ioctls other than KVM's (threads they start for the runtime inherit that list).
 /// </para>
 /// </summary>
 public static class ThreadFilters
@@ -85,12 +85,16 @@ public static class ThreadFilters
             // The hot calls first (the filter runs its rules in order on every call): KVM_RUN, queue I/O, waits.
             .AllowIfAny(Ioctl, ArgumentMatch.IoctlType((byte)KvmIoctlType))
             .Allow(IoUringEnter, Read, Write, Readv, Writev, EpollWait, Futex), pid)
-        .Allow(Fsync, Fdatasync, SyncFileRange, Fallocate, Eventfd2, Fcntl)
+        .Allow(Fsync, Fdatasync, SyncFileRange, Fallocate, Eventfd2, Fcntl, Dup, Dup3, Pipe2, EpollCreate1, IoUringSetup, IoUringRegister)
+        // The runtime starts its own threads (pool workers, tiered compilation, GC) from whatever thread needs one, and
+        // aborts if it cannot: threads are allowed, and what such a thread inherits is this list, so it also holds the
+        // socket I/O a pool thread serving the control API does on descriptors it already has. Still refused here:
+        // making sockets, connecting, binding, tun and terminal ioctls, and opening files.
+        .AllowIf(Clone, new[] { ArgumentMatch.Clear(0, NamespaceFlags), new ArgumentMatch(0, CloneThread, CloneThread) })
+        .Fail(Errno.ENOSYS, Clone3)
+        .Allow(Accept, Accept4, Shutdown, Sendto, Recvfrom, Sendmsg, Recvmsg, Getsockname, Getpeername, Setsockopt, Getsockopt)
         // The runtime reads /proc files (memory load for the GC) on whatever thread allocates: it copes with a refusal.
         .Fail(Errno.EACCES, Openat, Open)
-        // No new threads here (they would inherit this filter): the thread pool starts its threads from elsewhere.
-        .Fail(Errno.EAGAIN, Clone)
-        .Fail(Errno.ENOSYS, Clone3)
         .Fail(Errno.EPERM, Kill, Tkill);
 
     /// <summary>Installs the calling thread's filter when confinement is on; a no-op otherwise.</summary>
