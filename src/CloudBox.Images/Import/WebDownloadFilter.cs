@@ -89,8 +89,18 @@ internal sealed class WebDownloadFilter
     /// <summary>Host names (compared without case), addresses and CIDR prefixes.</summary>
     private sealed class HostList(string[] entries)
     {
-        private readonly HashSet<string> _names = entries.Where(e => !IPNetwork.TryParse(e, out _)).Select(e => e.ToLowerInvariant()).ToHashSet();
-        private readonly IPNetwork[] _networks = [.. entries.Select(e => IPNetwork.TryParse(e, out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>()];
+        private readonly HashSet<string> _names = entries.Select(e => e.Trim('[', ']').ToLowerInvariant()).ToHashSet();
+        private readonly IPNetwork[] _networks = [.. entries.Select(AsNetwork).OfType<IPNetwork>()];
+
+        /// <summary>"10.0.0.0/8" as it is; a single address as a network of just that address.</summary>
+        private static IPNetwork? AsNetwork(string entry)
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+                return network;
+            if (IPAddress.TryParse(entry.Trim('[', ']'), out var address))
+                return new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+            return null;
+        }
 
         public bool IsEmpty => _names.Count == 0 && _networks.Length == 0;
 

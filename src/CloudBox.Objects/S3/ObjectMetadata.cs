@@ -21,13 +21,19 @@ internal static class ObjectMetadata
         foreach (var (name, value) in headers)
         {
             if (name.StartsWith(AmzMeta, StringComparison.OrdinalIgnoreCase) && name.Length > AmzMeta.Length)
+            {
+                if (MetadataText.HasControl(value.ToString()))
+                    throw S3Error.InvalidArgument($"Metadata must not contain control characters: {name}");
                 metadata["meta-" + name[AmzMeta.Length..].ToLowerInvariant()] = value.ToString();
+            }
         }
         foreach (var name in StoredHeaders)
         {
             var value = headers[name].ToString();
             if (name == "content-encoding")
                 value = WithoutAwsChunked(value);
+            if (MetadataText.HasControl(value))
+                throw S3Error.InvalidArgument($"{name} must not contain control characters");
             if (value.Length > 0)
                 metadata[name] = value;
         }
@@ -50,9 +56,9 @@ internal static class ObjectMetadata
         foreach (var (name, value) in record.MetadataMap())
         {
             if (name.StartsWith("meta-", StringComparison.Ordinal))
-                response.Headers[AmzMeta + name["meta-".Length..]] = value;
+                response.Headers[AmzMeta + Swift.SwiftHeaders.HeaderSafe(name["meta-".Length..])] = MetadataText.ForS3Header(value);
             else if (Array.IndexOf(StoredHeaders, name) >= 0)
-                response.Headers[name] = value;
+                response.Headers[name] = MetadataText.ForS3Header(value);
         }
     }
 

@@ -16,14 +16,20 @@ internal static class BulkDelete
         ObjectUpload.LiftBodyLimit(request.Context, MaxBodyBytes);
         using var reader = new StreamReader(request.Request.Body);
         var result = new BulkDeleteResult();
-        var count = 0;
+        // The whole list is read (bounded by MaxDeletes and the body limit) before anything is
+        // deleted, so a list that is too long is refused without having deleted its first part.
+        var lines = new List<string>();
         while (await reader.ReadLineAsync(request.Aborted) is { } line)
         {
             line = line.Trim();
             if (line.Length == 0)
                 continue;
-            if (++count > MaxDeletes)
+            if (lines.Count == MaxDeletes)
                 throw SwiftFaults.TooLarge();
+            lines.Add(line);
+        }
+        foreach (var line in lines)
+        {
             var path = Uri.UnescapeDataString(line);
             var (container, name) = SwiftPath.SplitReference(path);
             try

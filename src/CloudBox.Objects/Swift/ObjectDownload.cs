@@ -69,7 +69,7 @@ internal static class ObjectDownload
         foreach (var header in ObjectView.StoredHeaders)
         {
             if (metadata.TryGetValue(header.ToLowerInvariant(), out var value))
-                response.Headers[header] = value;
+                response.Headers[header] = MetadataText.ForHeader(value);
         }
         if (record.DeleteAt is { } deleteAt)
             response.Headers["X-Delete-At"] = deleteAt.ToString(CultureInfo.InvariantCulture);

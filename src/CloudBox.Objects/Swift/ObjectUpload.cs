@@ -126,7 +126,11 @@ internal static class ObjectUpload
         foreach (var header in ObjectView.StoredHeaders)
         {
             if (request.Header(header) is { Length: > 0 } value)
+            {
+                if (MetadataText.HasControl(value))
+                    throw SwiftFaults.BadRequest($"{header} must not contain control characters");
                 metadata[header.ToLowerInvariant()] = value;
+            }
         }
         return metadata;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CloudBox.Core.Ids;
+using CloudBox.Objects.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudBox.Objects.Swift;
@@ -80,6 +81,8 @@ internal static class SwiftHeaders
                 if (name.Length > MaxMetaNameLength)
                     throw SwiftFaults.BadRequest($"Metadata name too long: {header}");
                 var text = value.ToString();
+                if (MetadataText.HasControl(name) || MetadataText.HasControl(text))
+                    throw SwiftFaults.BadRequest($"Metadata must not contain control characters: {HeaderSafe(header)}");
                 if (text.Length > MaxMetaValueLength)
                     throw SwiftFaults.BadRequest($"Metadata value longer than {MaxMetaValueLength}: {header}");
                 if (text.Length == 0)
@@ -114,7 +117,8 @@ internal static class SwiftHeaders
         {
             if (!name.StartsWith(keyPrefix, StringComparison.Ordinal) || IsSystemKey(name))
                 continue;
-            response.Headers[$"X-{kind}-Meta-{TitleCase(name[keyPrefix.Length..])}"] = value;
+            // UTF-8 as stored (the host writes header values as UTF-8); control characters of values stored before they were refused, escaped.
+            response.Headers[$"X-{kind}-Meta-{HeaderSafe(TitleCase(name[keyPrefix.Length..]))}"] = MetadataText.ForHeader(value);
         }
     }
 

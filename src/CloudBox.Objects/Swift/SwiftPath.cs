@@ -40,7 +40,7 @@ internal sealed record SwiftPath(string Account, string ProjectId, string? Conta
         return new SwiftPath(account, account[AccountPrefix.Length..], container, name);
     }
 
-    /// <summary>Checks a container and object name as Swift does: lengths, no NUL, valid UTF-8.</summary>
+    /// <summary>Checks a container and object name as Swift does: lengths, no NUL, valid UTF-8, a container no '.', '..' or '/'.</summary>
     public static void Validate(string? container, string? name)
     {
         if (container is not null)
@@ -48,6 +48,9 @@ internal sealed record SwiftPath(string Account, string ProjectId, string? Conta
             if (container.Length > MaxContainerName)
                 throw SwiftFaults.BadRequest($"Container name length of {container.Length} longer than {MaxContainerName}");
             CheckText(container);
+            // Swift: a container is one path segment, and never a relative one.
+            if (container is "." or ".." || container.Contains('/', StringComparison.Ordinal))
+                throw SwiftFaults.BadRequest("Container name cannot be '.' or '..' or contain '/'");
         }
         if (name is not null)
         {

@@ -52,12 +52,22 @@ public static class VolumeEndpoints
         return VolumeJson.Detail(volume, type?.Name ?? volume.TypeId, context.Request, VolumesRequest.IsAdmin(caller), attachments);
     }
 
+    /// <summary>Columns of Cinder's volumes a list may be sorted by.</summary>
+    private static readonly HashSet<string> CinderSortKeys =
+    [
+        "id", "name", "display_name", "description", "display_description", "status", "size", "availability_zone", "bootable", "created_at",
+        "updated_at", "project_id", "user_id", "volume_type_id", "attach_status", "multiattach", "encrypted", "host", "snapshot_id",
+        "source_volid", "group_id", "consistencygroup_id", "migration_status", "replication_status",
+    ];
+
     private static async Task<IResult> ListAsync(
         string projectId, bool detail, HttpContext context, VolumeStore volumes, VolumeTypeStore types, PolicyEngine policy, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "volume:get_all");
         VolumesRequest.RequireProject(caller, projectId);
         var request = context.Request;
+        // Cinder answers an unknown sort key or direction with 400.
+        SortQuery.Parse(request, CinderSortKeys, message => ApiFault.BadRequest($"Invalid input received: {message}"), allowSortParameter: true);
         var allProjects = VolumesRequest.IsAdmin(caller) && request.QueryBool("all_tenants") == true;
         var found = await volumes.ListAsync(allProjects ? null : projectId, cancellationToken);
         var name = request.Query("name");

@@ -35,6 +35,8 @@ public static class CloudBoxHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
+            // Header values go out as UTF-8, as Swift returns the UTF-8 metadata it stores (Kestrel's default refuses non-ASCII: a 500).
+            kestrel.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
 
         var database = string.IsNullOrEmpty(options.Database)
