@@ -25,8 +25,11 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        var verb = args.Length > 0 ? args[0] : "help";
-        var rest = args.Length > 0 ? args[1..] : [];
+        SqliteNativeLibrary.UseSystemLibraryWhenNotBundled();
+        if (args.Length == 0)
+            return HelpCommand.Missing();
+        var verb = args[0];
+        var rest = args[1..];
         try
         {
             return verb switch
@@ -34,8 +37,10 @@ public static class Program
                 "serve" => await ServeCommand.RunAsync(rest, CreateModules()),
                 "admin" => await AdminCommand.RunAsync(rest, CreateModules()),
                 "vmm" => await CloudBox.Hypervisor.VmmCommand.RunAsync(rest),
+                "version" or "--version" when rest is ["--help"] or ["-h"] => HelpCommand.Version(Console.Out),
                 "version" or "--version" => VersionCommand.Run(),
-                "help" or "--help" or "-h" => HelpCommand.Run(Console.Out),
+                "help" => await HelpCommand.RunAsync(rest, a => AdminCommand.RunAsync(a, CreateModules())),
+                "--help" or "-h" => HelpCommand.Run(Console.Out),
                 _ => HelpCommand.Unknown(verb),
             };
         }
@@ -43,6 +48,12 @@ public static class Program
         {
             await Console.Error.WriteLineAsync($"cloudbox: {error.Message}");
             return 2;
+        }
+        catch (Exception error) when (StartupErrors.Describe(error) is { } line)
+        {
+            // A configuration or host problem: one line naming the setting and the fix, no stack trace.
+            await Console.Error.WriteLineAsync($"cloudbox: {line}");
+            return 1;
         }
     }
 }

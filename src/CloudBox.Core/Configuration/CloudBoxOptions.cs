@@ -38,4 +38,10 @@ public sealed class CloudBoxOptions
 
     /// <summary>Optional oslo.policy-style JSON file overriding default rules.</summary>
     public string PolicyFile { get; set; } = "";
+
+    /// <summary>Console log format: <c>text</c> (systemd's format under systemd) or <c>json</c>.</summary>
+    public string LogFormat { get; set; } = "text";
+
+    /// <summary>How long start-up waits for a PostgreSQL that refuses connections (starting, restarting) before giving up.</summary>
+    public TimeSpan DatabaseWait { get; set; } = TimeSpan.FromSeconds(60);
 }
