@@ -17,6 +17,12 @@ public static class AdminCommand
         var help = rest.Count == 0 || rest[0] is "help" or "--help" or "-h" || rest.Contains("--help") || rest.Contains("-h");
 
         string? scratch = null;
+        // backup and restore work on files, without a host: restore's target holds no cloud yet.
+        if (!help && rest[0] == "backup")
+            return await BackupCommand.BackupAsync(options, rest[1..]);
+        if (!help && rest[0] == "restore")
+            return await BackupCommand.RestoreAsync(options, rest[1..]);
+
         var present = Directory.Exists(options.DataDirectory) && (options.Database.Length > 0 || File.Exists(Path.Combine(options.DataDirectory, "cloudbox.db")));
         if (help && !present)
         {
@@ -39,6 +45,12 @@ public static class AdminCommand
             {
                 var chosen = rest.Count > 0 ? commands.Find(c => c.Name == rest[0]) : null;
                 var output = rest.Count == 0 ? Console.Error : Console.Out;
+                var own = rest.Count > 0 ? rest[0] switch { "backup" => BackupCommand.BackupUsage, "restore" => BackupCommand.RestoreUsage, _ => null } : null;
+                if (own is not null)
+                {
+                    await output.WriteLineAsync($"usage: cloudbox admin {own}");
+                    return 0;
+                }
                 if (chosen is not null)
                 {
                     await output.WriteLineAsync($"usage: cloudbox admin {chosen.Usage}");
@@ -49,13 +61,15 @@ public static class AdminCommand
                 await output.WriteLineAsync("Verbs run against the cloud of --data-dir (and --database); they never create one.");
                 foreach (var command in commands)
                     await output.WriteLineAsync($"  {command.Usage}");
+                await output.WriteLineAsync($"  {BackupCommand.BackupUsage}");
+                await output.WriteLineAsync($"  {BackupCommand.RestoreUsage}");
                 return rest.Count == 0 ? 2 : 0;
             }
 
             var verb = commands.Find(c => c.Name == rest[0]);
             if (verb is null)
             {
-                await Console.Error.WriteLineAsync($"cloudbox admin: unknown verb '{rest[0]}' (known: {string.Join(", ", commands.Select(c => c.Name))})");
+                await Console.Error.WriteLineAsync($"cloudbox admin: unknown verb '{rest[0]}' (known: {string.Join(", ", commands.Select(c => c.Name))}, backup, restore)");
                 return 2;
             }
 
