@@ -64,11 +64,14 @@ internal static class StartupChecks
                 _ => IPAddress.IPv6Any,
             };
             using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            // As Kestrel does: a port in TIME_WAIT after a restart is not "in use".
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // Plain SO_REUSEADDR (SOL_SOCKET 1, SO_REUSEADDR 2), as Kestrel binds: a port left in TIME_WAIT
+            // by a restart is free, one a process listens on is not. (.NET's ReuseAddress option also sets
+            // SO_REUSEPORT on Linux, which would let this probe bind beside a listener.)
+            socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
             try
             {
                 socket.Bind(new IPEndPoint(address, uri.Port));
+                socket.Listen(1);
             }
             catch (SocketException error)
             {
