@@ -35,8 +35,11 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        var verb = args.Length > 0 ? args[0] : "help";
-        var rest = args.Length > 0 ? args[1..] : [];
+        SqliteNativeLibrary.UseSystemLibraryWhenNotBundled();
+        if (args.Length == 0)
+            return HelpCommand.Missing();
+        var verb = args[0];
+        var rest = args[1..];
         try
         {
             return verb switch
@@ -45,8 +48,10 @@ public static class Program
                 "admin" => await AdminCommand.RunAsync(rest, CreateModules()),
                 "vmm" => await CloudBox.Hypervisor.VmmCommand.RunAsync(rest),
                 "guest-agent" => await RunUntilSignalledAsync(token => DatabasesModule.RunGuestAgentAsync(rest, token)),
+                "version" or "--version" when rest is ["--help"] or ["-h"] => HelpCommand.Version(Console.Out),
                 "version" or "--version" => VersionCommand.Run(),
-                "help" or "--help" or "-h" => HelpCommand.Run(Console.Out),
+                "help" => await HelpCommand.RunAsync(rest, a => AdminCommand.RunAsync(a, CreateModules())),
+                "--help" or "-h" => HelpCommand.Run(Console.Out),
                 _ => HelpCommand.Unknown(verb),
             };
         }
@@ -54,6 +59,12 @@ public static class Program
         {
             await Console.Error.WriteLineAsync($"cloudbox: {error.Message}");
             return 2;
+        }
+        catch (Exception error) when (StartupErrors.Describe(error) is { } line)
+        {
+            // A configuration or host problem: one line naming the setting and the fix, no stack trace.
+            await Console.Error.WriteLineAsync($"cloudbox: {line}");
+            return 1;
         }
     }
 

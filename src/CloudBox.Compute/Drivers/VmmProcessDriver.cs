@@ -50,6 +50,9 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         }
 
         var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
+        // The new VMM writes console.log afresh: keep what the last run printed; and read only this run's vmm.log when it stops.
+        ConsoleHistory.Keep(vm.ConsoleLogPath);
+        VmmExitReport.MarkStart(vm.InstanceDirectory);
         await VmLaunchers.RecordAsync(vm, launcher);
         var launched = await launcher.LaunchAsync(vm, arguments, log, cancellationToken);
         if (launched.Pid > 0)

@@ -96,6 +96,11 @@ public sealed partial class PowerStateSync(
             LogSettled(server.Id, server.TaskState, settled);
             return power;
         }
+        if (power == PowerState.Shutdown && server.VmState is ServerStates.Active or ServerStates.Paused && VmmExitReport.Read(vm.InstanceDirectory) is { } crash)
+        {
+            await RecordCrashAsync(server, crash, now, cancellationToken);
+            return power;
+        }
         switch (server.VmState)
         {
             case ServerStates.Active when power == PowerState.Shutdown:
@@ -123,6 +128,27 @@ public sealed partial class PowerStateSync(
         }
         return power;
     }
+
+    /// <summary>
+    /// The VMM stopped on its own and said why (a KVM internal error, a triple fault, a guest crash):
+    /// the server goes to ERROR with that reason as its fault, and an instance action records it.
+    /// </summary>
+    private async Task RecordCrashAsync(ServerRecord server, (string Reason, string Details) crash, string now, CancellationToken cancellationToken)
+    {
+        var message = $"The VM of instance {server.Id} stopped on its own: {crash.Reason}";
+        var fault = ServerFaults.Json(500, message, crash.Details, clock.GetUtcNow());
+        if (!await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Error, null, PowerState.Crashed, now, cancellationToken, fault))
+            return;
+        await actions.RecordAsync(new InstanceActionRecord
+        {
+            RequestId = Identifiers.NewRequestId(), ServerId = server.Id, Action = "stop", ProjectId = server.ProjectId, UserId = "",
+            StartTime = now, Message = message.Length > 255 ? message[..255] : message,
+        }, cancellationToken);
+        LogCrashed(server.Id, crash.Reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server {ServerId}: its VM stopped on its own ({Reason}); recorded as ERROR with a fault")]
+    private partial void LogCrashed(string serverId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reattached to {Count} running VMs on this node")]
     private partial void LogReattached(int count);

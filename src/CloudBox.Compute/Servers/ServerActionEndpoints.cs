@@ -166,13 +166,10 @@ public static class ServerActionEndpoints
         var length = argument?.OptionalInt("length", -1);
         var path = paths.ConsoleLog(server.Id);
         var lines = new List<string>();
-        if (File.Exists(path))
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            var all = reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        // Across VMM restarts: what earlier runs printed (bounded), then the running VMM's console.
+        var all = Drivers.ConsoleHistory.ReadAll(path).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        if (all is not [""])
             lines.AddRange(all.Length > 0 && all[^1].Length == 0 ? all[..^1] : all);
-        }
         if (length is >= 0 && lines.Count > length.Value)
             lines = lines.GetRange(lines.Count - length.Value, length.Value);
         var output = string.Join('\n', lines);

@@ -69,4 +69,10 @@ public sealed class CloudBoxOptions
 
     /// <summary>Keystone's <c>lockout_duration</c>: how long, in seconds, a locked user stays locked.</summary>
     public int LockoutDurationSeconds { get; set; } = 1800;
+
+    /// <summary>Console log format: <c>text</c> (systemd's format under systemd) or <c>json</c>.</summary>
+    public string LogFormat { get; set; } = "text";
+
+    /// <summary>How long start-up waits for a PostgreSQL that refuses connections (starting, restarting) before giving up.</summary>
+    public TimeSpan DatabaseWait { get; set; } = TimeSpan.FromSeconds(60);
 }

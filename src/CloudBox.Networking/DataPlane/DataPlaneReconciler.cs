@@ -1,3 +1,4 @@
+using CloudBox.Core.Health;
 using CloudBox.Networking.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace CloudBox.Networking.DataPlane;
 /// or after a back-off, never left half-applied for long.
 /// </summary>
 public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPlane dataPlane, NetworkChanges changes, NetworkSettings settings,
-    ILogger<DataPlaneReconciler> logger) : BackgroundService
+    ILogger<DataPlaneReconciler> logger, ReadinessGate? health = null) : BackgroundService
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
 
@@ -46,6 +47,7 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
             {
                 await ReconcileNowAsync(stoppingToken);
                 failures = 0;
+                health?.Recovered("network data plane");
                 await changes.WaitAsync(stoppingToken);
                 await Task.Delay(settings.ReconcileDelay, stoppingToken);
             }
@@ -57,6 +59,7 @@ public sealed partial class DataPlaneReconciler(ResourceStore store, LinuxDataPl
             {
                 failures++;
                 LogPassFailed(error);
+                health?.Failed("network data plane", error.Message.ReplaceLineEndings(" "));
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, failures)), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }

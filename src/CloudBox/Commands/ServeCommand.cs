@@ -9,10 +9,16 @@ public static class ServeCommand
     public static async Task<int> RunAsync(string[] arguments, IReadOnlyList<ICloudModule> modules)
     {
         if (arguments.Contains("--help") || arguments.Contains("-h"))
-            return HelpCommand.Run(Console.Out);
+            return HelpCommand.Serve(Console.Out);
         var options = OptionsLoader.Load(arguments, out var rest);
         if (rest.Count > 0)
-            throw new OptionsException($"serve: unknown argument '{rest[0]}'; usage: cloudbox serve {OptionsLoader.FlagUsage}");
+            throw new OptionsException($"serve: unknown argument '{rest[0]}'; see 'cloudbox help serve'");
+
+        StartupChecks.DataDirectoryIsWritable(options);
+        StartupChecks.AddressesAreFree([("--listen", options.ListenUrl), .. modules.SelectMany(m => m.ExtraListenUrls(options)).Select(url => ("--s3-listen", url))]);
+        StartupChecks.DataPlaneCanRun();
+        StartupChecks.WarnWithoutKvm(Console.Error);
+        await DatabaseProbe.WaitForPostgresAsync(options, Console.Error, CancellationToken.None);
 
         // Before anything is created: umask 077, and the modes of an existing data directory repaired.
         var repaired = DataDirectorySecurity.Apply(options.DataDirectory);

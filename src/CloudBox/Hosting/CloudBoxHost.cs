@@ -6,7 +6,9 @@ using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Health;
 using CloudBox.Core.Modules;
+using CloudBox.Commands;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace CloudBox.Hosting;
@@ -28,8 +30,19 @@ public static class CloudBoxHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Host.UseSystemd();
+        // The log goes to stderr, so that a verb's output on stdout (admin openrc > openrc.sh) is only that.
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddFilter(typeof(AccessLogMiddleware).FullName, LogLevel.Information);
         builder.WebHost.UseUrls([options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -66,15 +79,17 @@ public static class CloudBoxHost
             return next;
         });
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<AccessLogMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         foreach (var module in modules)
             module.ConfigureMiddleware(app);
         app.UseRouting();
         app.UseMiddleware<TokenAuthenticationMiddleware>();
 
-        app.MapGet("/healthz", (ReadinessGate gate) => gate.IsReady
-            ? Results.Text("ok\n", "text/plain", statusCode: 200)
-            : Results.Text("starting: " + string.Join(", ", gate.Pending) + "\n", "text/plain", statusCode: 503));
+        app.MapGet("/healthz", Health.Ready);
+        app.MapGet("/healthz/ready", Health.Ready);
+        app.MapGet("/healthz/live", Health.Live);
+        app.MapGet("/version", Health.Version);
         foreach (var module in modules)
         {
             module.MapEndpoints(app.MapGroup(module.Catalog.PathPrefix));
@@ -88,6 +103,7 @@ public static class CloudBoxHost
     {
         var registry = services.GetRequiredService<ModuleRegistry>();
         var migrations = services.GetRequiredService<MigrationRunner>();
+        await SchemaGuard.RefuseNewerSchemaAsync(services.GetRequiredService<Database>(), registry.Modules, VersionCommand.Version, cancellationToken);
         foreach (var module in registry.Modules)
             await migrations.ApplyAsync(module.Name, module.Migrations, cancellationToken);
         foreach (var task in services.GetServices<IStartupTask>())

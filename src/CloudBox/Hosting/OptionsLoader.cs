@@ -14,25 +14,33 @@ public static class OptionsLoader
 {
     public const string DefaultConfigFile = "/etc/cloudbox/cloudbox.json";
 
-    private static readonly (string Flag, string Env, string Json, Action<CloudBoxOptions, string> Apply)[] Settings =
+    /// <summary>Every setting: its flag, environment variable, JSON key, what <c>cloudbox help</c> says of it, and how it applies.</summary>
+    internal static readonly (string Flag, string Env, string Json, string Help, Action<CloudBoxOptions, string> Apply)[] Settings =
     [
-        ("--data-dir", "CLOUDBOX_DATA_DIR", "data_dir", (o, v) => o.DataDirectory = v),
-        ("--listen", "CLOUDBOX_LISTEN", "listen", (o, v) => o.ListenUrl = v),
-        ("--public-url", "CLOUDBOX_PUBLIC_URL", "public_url", (o, v) => o.PublicUrl = v),
-        ("--database", "CLOUDBOX_DATABASE", "database", (o, v) => o.Database = v),
-        ("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", (o, v) => o.S3ListenUrl = v),
-        ("--s3-public-url", "CLOUDBOX_S3_PUBLIC_URL", "s3_public_url", (o, v) => o.S3PublicUrl = v),
-        ("--ec2-listen", "CLOUDBOX_EC2_LISTEN", "ec2_listen", (o, v) => o.Ec2ListenUrl = v),
-        ("--region", "CLOUDBOX_REGION", "region", (o, v) => o.RegionName = v),
-        ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", (o, v) => o.PolicyFile = v),
-        ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", (o, v) => o.AdminPassword = v),
-        ("--image-import-allowed-schemes", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_SCHEMES", "image_import_allowed_schemes", (o, v) => o.ImageImportAllowedSchemes = v),
-        ("--image-import-allowed-ports", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_PORTS", "image_import_allowed_ports", (o, v) => o.ImageImportAllowedPorts = v),
-        ("--image-import-allowed-hosts", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_HOSTS", "image_import_allowed_hosts", (o, v) => o.ImageImportAllowedHosts = v),
-        ("--image-import-disallowed-hosts", "CLOUDBOX_IMAGE_IMPORT_DISALLOWED_HOSTS", "image_import_disallowed_hosts", (o, v) => o.ImageImportDisallowedHosts = v),
-        ("--lockout-failure-attempts", "CLOUDBOX_LOCKOUT_FAILURE_ATTEMPTS", "lockout_failure_attempts", (o, v) => o.LockoutFailureAttempts = ParseCount("lockout_failure_attempts", v)),
-        ("--lockout-duration", "CLOUDBOX_LOCKOUT_DURATION", "lockout_duration", (o, v) => o.LockoutDurationSeconds = ParseCount("lockout_duration", v)),
+        ("--data-dir", "CLOUDBOX_DATA_DIR", "data_dir", "DIR: where CloudBox keeps its state: database, keys, images, volumes, objects (default /var/lib/cloudbox)", (o, v) => o.DataDirectory = v),
+        ("--listen", "CLOUDBOX_LISTEN", "listen", "URL: where the OpenStack APIs listen (default http://0.0.0.0:8080)", (o, v) => o.ListenUrl = v),
+        ("--public-url", "CLOUDBOX_PUBLIC_URL", "public_url", "URL: the base URL the catalog publishes (default: from --listen, a wildcard host replaced by this host's address)", (o, v) => o.PublicUrl = v),
+        ("--database", "CLOUDBOX_DATABASE", "database", "CONN: PostgreSQL, as 'Host=…;Username=…;Password=…;Database=…' or postgresql://user:password@host:port/db (default: SQLite in the data dir)", (o, v) => o.Database = v),
+        ("--database-wait", "CLOUDBOX_DATABASE_WAIT", "database_wait", "SECONDS: how long start-up retries a PostgreSQL that refuses connections (default 60)", (o, v) => o.DatabaseWait = ParseSeconds("--database-wait", v)),
+        ("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", "URL: where the S3 API listens (default: the host of --listen, port 8081)", (o, v) => o.S3ListenUrl = v),
+        ("--s3-public-url", "CLOUDBOX_S3_PUBLIC_URL", "s3_public_url", "URL: the S3 base URL the catalog publishes (default: from --s3-listen)", (o, v) => o.S3PublicUrl = v),
+        ("--ec2-listen", "CLOUDBOX_EC2_LISTEN", "ec2_listen", "URL: where the EC2 API listens (default: the host of --listen, port 8788)", (o, v) => o.Ec2ListenUrl = v),
+        ("--region", "CLOUDBOX_REGION", "region", "NAME: the region in the catalog (default RegionOne)", (o, v) => o.RegionName = v),
+        ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", "FILE: oslo.policy-style JSON rules overriding the defaults", (o, v) => o.PolicyFile = v),
+        ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", "PASSWORD: the admin password set when the cloud is first created (default: generated, in admin-openrc.sh)", (o, v) => o.AdminPassword = v),
+        ("--log-format", "CLOUDBOX_LOG_FORMAT", "log_format", "text|json: the format of the log on stderr (default text; systemd's format under systemd)", (o, v) => o.LogFormat = v),
+        ("--image-import-allowed-schemes", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_SCHEMES", "image_import_allowed_schemes", "LIST: URL schemes image web-download may use (default http,https)", (o, v) => o.ImageImportAllowedSchemes = v),
+        ("--image-import-allowed-ports", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_PORTS", "image_import_allowed_ports", "LIST: ports image web-download may use; empty allows any (default 80,443)", (o, v) => o.ImageImportAllowedPorts = v),
+        ("--image-import-allowed-hosts", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_HOSTS", "image_import_allowed_hosts", "LIST: hosts, addresses or CIDRs web-download may reach even when loopback, private or link-local (default none)", (o, v) => o.ImageImportAllowedHosts = v),
+        ("--image-import-disallowed-hosts", "CLOUDBOX_IMAGE_IMPORT_DISALLOWED_HOSTS", "image_import_disallowed_hosts", "LIST: hosts web-download never reaches (default none)", (o, v) => o.ImageImportDisallowedHosts = v),
+        ("--lockout-failure-attempts", "CLOUDBOX_LOCKOUT_FAILURE_ATTEMPTS", "lockout_failure_attempts", "N: failed password logins in a row that lock a user; 0 turns lockout off (default 0)", (o, v) => o.LockoutFailureAttempts = ParseCount("lockout_failure_attempts", v)),
+        ("--lockout-duration", "CLOUDBOX_LOCKOUT_DURATION", "lockout_duration", "SECONDS: how long a locked user stays locked (default 1800)", (o, v) => o.LockoutDurationSeconds = ParseCount("lockout_duration", v)),
     ];
+
+    private static TimeSpan ParseSeconds(string setting, string value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new OptionsException($"{setting} '{value}' is not a number of seconds");
 
     public static string FlagUsage => string.Join(" ", Settings.Select(s => $"[{s.Flag} VALUE]")) + " [--config FILE]";
 
@@ -61,11 +69,17 @@ public static class OptionsLoader
         }
 
         options.DataDirectory = Path.GetFullPath(options.DataDirectory);
-        ValidateListenUrl(options.ListenUrl);
+        ValidateListenUrl("--listen", options.ListenUrl);
+        // S3 listens where the APIs do (a loopback --listen keeps S3 on loopback too), on its own port.
+        if (!IsSet("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", flags, configFile))
+            options.S3ListenUrl = new UriBuilder(options.ListenUrl) { Port = new Uri(options.S3ListenUrl).Port, Path = "" }.Uri.ToString().TrimEnd('/');
+        if (options.LogFormat is not ("text" or "json"))
+            throw new OptionsException($"--log-format '{options.LogFormat}' is neither text nor json");
+        options.Database = PostgresConnectionString.Normalize(options.Database);
         if (options.PublicUrl.Length == 0)
             options.PublicUrl = DerivePublicUrl(options.ListenUrl);
         options.PublicUrl = options.PublicUrl.TrimEnd('/');
-        ValidateListenUrl(options.S3ListenUrl);
+        ValidateListenUrl("--s3-listen", options.S3ListenUrl);
         if (options.S3PublicUrl.Length == 0)
             options.S3PublicUrl = DerivePublicUrl(options.S3ListenUrl);
         options.S3PublicUrl = options.S3PublicUrl.TrimEnd('/');
@@ -74,7 +88,7 @@ public static class OptionsLoader
             var listen = new Uri(options.ListenUrl);
             options.Ec2ListenUrl = $"{listen.Scheme}://{(listen.HostNameType == UriHostNameType.IPv6 ? "[" + listen.Host.Trim('[', ']') + "]" : listen.Host)}:{CloudBoxOptions.DefaultEc2Port}";
         }
-        ValidateListenUrl(options.Ec2ListenUrl);
+        ValidateListenUrl("--ec2-listen", options.Ec2ListenUrl);
         if (options.Ec2PublicUrl.Length == 0)
             options.Ec2PublicUrl = DerivePublicUrl(options.Ec2ListenUrl);
         options.Ec2PublicUrl = options.Ec2PublicUrl.TrimEnd('/');
@@ -136,10 +150,22 @@ public static class OptionsLoader
             ? count
             : throw new OptionsException($"{name} must be a whole number, not '{value}'");
 
-    private static void ValidateListenUrl(string listen)
+    private static void ValidateListenUrl(string setting, string listen)
     {
         if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new OptionsException($"listen URL '{listen}' is not an http:// or https:// URL");
+            throw new OptionsException($"{setting} '{listen}' is not an http:// or https:// URL, e.g. http://0.0.0.0:8080");
+        if (uri.Scheme == "https")
+            throw new OptionsException($"{setting} '{listen}' is https:// but this build serves plain HTTP only, listen on http:// and put a TLS proxy (nginx, caddy) in front");
+    }
+
+    private static bool IsSet(string flag, string env, string json, Dictionary<string, string> flags, string configFile)
+    {
+        if (flags.ContainsKey(flag) || Environment.GetEnvironmentVariable(env) is { Length: > 0 })
+            return true;
+        if (!File.Exists(configFile))
+            return false;
+        using var document = JsonDocument.Parse(File.ReadAllText(configFile));
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(json, out _);
     }
 
     /// <summary>
