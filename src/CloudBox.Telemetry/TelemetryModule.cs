@@ -76,7 +76,7 @@ public sealed class TelemetryModule : ICloudModule
     }
 
     public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
-        [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/') + "/alarming")];
+        [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/'))];
 
     public void MapRootEndpoints(IEndpointRouteBuilder root) => AlarmEndpoints.Map(root);
 

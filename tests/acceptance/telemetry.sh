@@ -24,20 +24,20 @@ check "the instance carries Ceilometer's attributes" bash -c "openstack metric r
 
 METRIC=$(openstack metric create --archive-policy-name high tm-custom -f value -c id)
 check "metric measures add" openstack metric measures add -m 2024-01-01T12:00:00@10 -m 2024-01-01T12:00:30@20 -m 2024-01-01T12:01:10@30 "$METRIC"
-check "metric measures show --refresh (per-minute mean 15)" bash -c "openstack metric measures show --refresh --utc --granularity 60 $METRIC -f value | grep -q '2024-01-01T12:00:00+00:00 60.0 15.0'"
-check "metric measures show --aggregation max --resample" bash -c "openstack metric measures show --utc --aggregation max --granularity 60 --resample 3600 $METRIC -f value | grep -q '3600.0 30.0'"
+check "metric measures show --refresh (per-minute mean 15)" bash -c "openstack metric measures show --refresh --utc --granularity 60 $METRIC -f value | grep -Eq '2024-01-01T12:00:00\+00:00 60(\.0)? 15(\.0)?$'"
+check "metric measures show --aggregation max --resample" bash -c "openstack metric measures show --utc --aggregation max --granularity 60 --resample 3600 $METRIC -f value | grep -Eq ' 3600(\.0)? 30(\.0)?$'"
 
 openstack metric resource create --type generic -n load:medium tm-a --attribute project_id:p1 >/dev/null 2>&1 || openstack metric resource create --type generic -n load:medium tm-a >/dev/null
 openstack metric resource create --type generic -n load:medium tm-b >/dev/null
 check "batch measures by resource" bash -c "curl -fs -X POST -H 'Content-Type: application/json' -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" \
     $CB_URL/metric/v1/batch/resources/metrics/measures -d '{\"tm-a\": {\"load\": [{\"timestamp\": \"2024-01-01T12:00:00\", \"value\": 2}]}, \"tm-b\": {\"load\": [{\"timestamp\": \"2024-01-01T12:00:00\", \"value\": 4}]}}'"
 sleep 1
-check "metric aggregates with groupby" bash -c "openstack metric aggregates --resource-type generic --groupby type --granularity 60 '(aggregate sum (metric load mean))' 'original_resource_id like \"tm-%\"' -f value | grep -q ' 6.0'"
+check "metric aggregates with groupby" bash -c "openstack metric aggregates --resource-type generic --groupby type --granularity 60 '(aggregate sum (metric load mean))' 'original_resource_id like \"tm-%\"' -f value | grep -Eq ' 6(\.0)?$'"
 
 # An acknowledged measure survives kill -9 of serve.
 openstack metric measures add -m 2024-01-02T00:00:00@42 "$METRIC" >/dev/null
 restart_cloudbox KILL
-check "a measure acknowledged before kill -9 is read back" bash -c "openstack metric measures show --refresh --utc --granularity 1 $METRIC -f value | grep -q '2024-01-02T00:00:00+00:00 1.0 42.0'"
+check "a measure acknowledged before kill -9 is read back" bash -c "openstack metric measures show --refresh --utc --granularity 1 $METRIC -f value | grep -Eq '2024-01-02T00:00:00\+00:00 1(\.0)? 42(\.0)?$'"
 
 # --- Aodh ---------------------------------------------------------------------------------
 WEBHOOK_PORT=$(free_port)
