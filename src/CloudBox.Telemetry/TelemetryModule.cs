@@ -6,6 +6,7 @@ using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
 using CloudBox.Telemetry.Aggregates;
+using CloudBox.Telemetry.Alarms;
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
@@ -65,8 +66,19 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<VmPollster>();
         services.AddHostedService(provider => provider.GetRequiredService<ResourceEventCollector>());
         services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
+        services.AddSingleton<AlarmStore>();
+        services.AddSingleton<AlarmNotifier>();
+        services.AddSingleton<AlarmService>();
+        services.AddSingleton<AlarmEvaluator>();
+        services.AddHostedService(provider => provider.GetRequiredService<AlarmNotifier>());
+        services.AddHostedService(provider => provider.GetRequiredService<AlarmEvaluator>());
         services.AddHostedService(provider => provider.GetRequiredService<MeasureProcessor>());
     }
+
+    public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
+        [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/'))];
+
+    public void MapRootEndpoints(IEndpointRouteBuilder root) => AlarmEndpoints.Map(root);
 
     public void MapEndpoints(IEndpointRouteBuilder routes)
     {

@@ -97,9 +97,37 @@ internal static class TelemetrySchema
         );
         """;
 
+    private const string Alarms =
+        """
+        CREATE TABLE telemetry_alarms (
+            id TEXT PRIMARY KEY,
+            project_id TEXT,
+            user_id TEXT,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            state TEXT NOT NULL,
+            enabled BOOLEAN NOT NULL,
+            definition TEXT NOT NULL,
+            state_timestamp TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX telemetry_alarms_project ON telemetry_alarms (project_id);
+        CREATE TABLE telemetry_alarm_history (
+            event_id TEXT PRIMARY KEY,
+            alarm_id TEXT NOT NULL,
+            project_id TEXT,
+            type TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            severity TEXT,
+            timestamp TEXT NOT NULL
+        );
+        CREATE INDEX telemetry_alarm_history_alarm ON telemetry_alarm_history (alarm_id, timestamp);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "gnocchi index", Index),
         new(2, "measure queue and aggregate storage", StorageSqlite, StoragePostgres),
+        new(3, "alarms and their history", Alarms),
     ];
 }

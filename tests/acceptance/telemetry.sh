@@ -1,0 +1,80 @@
+#!/bin/bash
+# Telemetry with the stock clients: python3-gnocchiclient (openstack metric …) and
+# python3-aodhclient (openstack alarm …) against one serve.
+. "$(dirname "$0")/lib.sh"
+start_cloudbox
+work=$(mktemp -d /tmp/telemetry-acceptance-XXXXXX)
+WEBHOOK_PID=""
+cleanup() { [ -n "$WEBHOOK_PID" ] && kill "$WEBHOOK_PID" 2>/dev/null; rm -rf "$work"; stop_cloudbox; }
+trap cleanup EXIT
+
+# --- Gnocchi ------------------------------------------------------------------------------
+check "metric archive-policy list shows Gnocchi's defaults" bash -c "openstack metric archive-policy list -f value -c name | sort | tr '\n' ' ' | grep -q 'bool high low medium'"
+check "metric resource-type list has Ceilometer's types" bash -c "openstack metric resource-type list -f value -c name | grep -qx instance_network_interface"
+check "metric status" openstack metric status
+
+# A server recorded by Compute becomes an instance resource through the event stream (it need not boot).
+head -c 65536 /dev/urandom >"$work/disk.raw"
+openstack image create tm-disk --file "$work/disk.raw" --disk-format raw --container-format bare >/dev/null
+openstack --os-compute-api-version 2.37 server create tm-vm --image tm-disk --flavor m1.tiny --nic none >/dev/null 2>&1
+SERVER=$(openstack server show tm-vm -f value -c id 2>/dev/null)
+found_instance() { for _ in $(seq 1 30); do openstack metric resource list --type instance -f value -c id | grep -qx "$SERVER" && return 0; sleep 1; done; return 1; }
+check "metric resource list --type instance shows the server" found_instance
+check "the instance carries Ceilometer's attributes" bash -c "openstack metric resource show --type instance $SERVER -f value -c display_name | grep -qx tm-vm"
+
+METRIC=$(openstack metric create --archive-policy-name high tm-custom -f value -c id)
+check "metric measures add" openstack metric measures add -m 2024-01-01T12:00:00@10 -m 2024-01-01T12:00:30@20 -m 2024-01-01T12:01:10@30 "$METRIC"
+check "metric measures show --refresh (per-minute mean 15)" bash -c "openstack metric measures show --refresh --utc --granularity 60 $METRIC -f value | grep -Eq '2024-01-01T12:00:00\+00:00 60(\.0)? 15(\.0)?$'"
+check "metric measures show --aggregation max --resample" bash -c "openstack metric measures show --utc --aggregation max --granularity 60 --resample 3600 $METRIC -f value | grep -Eq ' 3600(\.0)? 30(\.0)?$'"
+
+openstack metric resource create --type generic -n load:medium tm-a --attribute project_id:p1 >/dev/null 2>&1 || openstack metric resource create --type generic -n load:medium tm-a >/dev/null
+openstack metric resource create --type generic -n load:medium tm-b >/dev/null
+check "batch measures by resource" bash -c "curl -fs -X POST -H 'Content-Type: application/json' -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" \
+    $CB_URL/metric/v1/batch/resources/metrics/measures -d '{\"tm-a\": {\"load\": [{\"timestamp\": \"2024-01-01T12:00:00\", \"value\": 2}]}, \"tm-b\": {\"load\": [{\"timestamp\": \"2024-01-01T12:00:00\", \"value\": 4}]}}'"
+sleep 1
+check "metric aggregates with groupby" bash -c "openstack metric aggregates --resource-type generic --groupby type --granularity 60 '(aggregate sum (metric load mean))' 'original_resource_id like \"tm-%\"' -f value | grep -Eq ' 6(\.0)?$'"
+
+# An acknowledged measure survives kill -9 of serve.
+openstack metric measures add -m 2024-01-02T00:00:00@42 "$METRIC" >/dev/null
+restart_cloudbox KILL
+check "a measure acknowledged before kill -9 is read back" bash -c "openstack metric measures show --refresh --utc --granularity 1 $METRIC -f value | grep -Eq '2024-01-02T00:00:00\+00:00 1(\.0)? 42(\.0)?$'"
+
+# --- Aodh ---------------------------------------------------------------------------------
+WEBHOOK_PORT=$(free_port)
+python3 - "$WEBHOOK_PORT" "$work/hooks" <<'PY' &
+import http.server, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(out, "ab") as f:
+            f.write(body + b"\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Hook).serve_forever()
+PY
+WEBHOOK_PID=$!
+ALARM_METRIC=$(openstack metric create --archive-policy-name high tm-alarmed -f value -c id)
+check "alarm create (gnocchi_aggregation_by_metrics_threshold, webhook actions)" openstack alarm create --name tm-alarm \
+    --type gnocchi_aggregation_by_metrics_threshold --metric "$ALARM_METRIC" --threshold 50 --comparison-operator gt \
+    --aggregation-method max --granularity 1 --evaluation-periods 1 \
+    --alarm-action "http://127.0.0.1:$WEBHOOK_PORT/alarm" --ok-action "http://127.0.0.1:$WEBHOOK_PORT/ok"
+ALARM=$(openstack alarm show --name tm-alarm -f value -c alarm_id 2>/dev/null || openstack alarm list -f value -c alarm_id | head -1)
+push_now() { openstack metric measures add -m "$(date -u +%Y-%m-%dT%H:%M:%S)@$1" "$ALARM_METRIC"; }
+fires() {
+    for _ in $(seq 1 30); do
+        push_now "$1" >/dev/null
+        grep -q "\"current\":\"$2\"" "$work/hooks" 2>/dev/null && return 0
+        sleep 1
+    done
+    return 1
+}
+check "the alarm fires its webhook with Aodh's body" fires 99 alarm
+check "the webhook body names the alarm and its previous state" grep -q "\"alarm_id\":\"$ALARM\"" "$work/hooks"
+check "the alarm returns to ok" fires 1 ok
+check "alarm state get" bash -c "openstack alarm state get $ALARM -f value | grep -qx ok"
+check "alarm history shows the transitions" bash -c "openstack alarm-history show $ALARM -f value -c type | grep -q 'state transition'"
+check "alarm delete" openstack alarm delete "$ALARM"
+
+finish
