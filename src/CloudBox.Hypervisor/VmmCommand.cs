@@ -63,7 +63,7 @@ public static class VmmCommand
             host = new VmmHost(config, image, console, errors);
             first = host.Prepare();
             if (config.ApiSocket != null) api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host, open: !jail);
-            if (jail) await errors.WriteLineAsync($"cloudbox vmm: confined: {VmmJail.Confine(config)}");
+            if (jail) await errors.WriteLineAsync($"cloudbox vmm info: confined: {VmmJail.Confine(config)}");
             api?.Open();
         }
         catch (Exception error) when (error is VmmSetupException or LinuxException or NotSupportedException or InvalidDataException or ArgumentException

@@ -200,7 +200,7 @@ public sealed class VmmHost : IDisposable
         lock (_gate) forget();
         if (!inTime)
         {
-            _errors.WriteLine($"cloudbox vmm: the guest did not release {kind} {id} within {EjectTimeout.TotalSeconds:F0} s; removed it anyway");
+            _errors.WriteLine($"cloudbox vmm warning: the guest did not release {kind} {id} within {EjectTimeout.TotalSeconds:F0} s; removed it anyway");
             _errors.Flush();
         }
         return inTime;

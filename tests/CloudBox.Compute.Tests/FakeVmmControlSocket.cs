@@ -42,7 +42,19 @@ public sealed class FakeVmmControlSocket : IAsyncDisposable
         File.Delete(socketPath);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath));
+        // A connection that hands the VMM a descriptor (a volume file, a tap) starts with one NUL byte carrying it
+        // (SCM_RIGHTS), before the HTTP request, as VmmControlClient sends it: the fake takes that byte off.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath, listen => listen.Use(next => async connection =>
+        {
+            var input = connection.Transport.Input;
+            var read = await input.ReadAsync();
+            var buffer = read.Buffer;
+            if (buffer.Length > 0 && buffer.FirstSpan[0] == 0)
+                input.AdvanceTo(buffer.GetPosition(1));
+            else
+                input.AdvanceTo(buffer.Start);
+            await next(connection);
+        })));
         var app = builder.Build();
         var fake = new FakeVmmControlSocket(app, socketPath);
         app.MapGet("/vm", () => Results.Json(new JsonObject

@@ -63,7 +63,20 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var (_, ports, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={networkId}", AdminToken);
         Assert.That(ports!["ports"]!.AsArray().Where(p => p!["fixed_ips"]!.AsArray().Any(ip => ip!["ip_address"]!.GetValue<string>() == "10.88.0.1")), Is.Empty);
         // A pool address is fine.
-        await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+        var serverId = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
+
+        // Leave no shared network behind: other tests of this cloud count on a new member seeing none.
+        await Nova(HttpMethod.Delete, "/servers/" + serverId, member);
+        for (var i = 0; i < 300; i++)
+        {
+            var (_, left, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={networkId}&device_id={serverId}", AdminToken);
+            if (left!["ports"]!.AsArray().Count == 0)
+                break;
+            await Task.Delay(100);
+        }
+        var (unshared, body, _) = await Neutron(HttpMethod.Put, $"/networks/{networkId}", AdminToken,
+            new JsonObject { ["network"] = new JsonObject { ["shared"] = false } });
+        Assert.That(unshared, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
     }
 
     [Test]

@@ -37,7 +37,8 @@ internal static class VmmExitReport
         using var reader = new StreamReader(stream);
         var text = reader.ReadToEnd();
         var lines = text.Split('\n');
-        var reportAt = Array.FindLastIndex(lines, l => l.StartsWith("cloudbox vmm: ", StringComparison.Ordinal) && !l.Contains("did not release", StringComparison.Ordinal));
+        // Reports are "cloudbox vmm: …"; the VMM's notes ("cloudbox vmm info: …", "cloudbox vmm warning: …") are not.
+        var reportAt = Array.FindLastIndex(lines, l => l.StartsWith("cloudbox vmm: ", StringComparison.Ordinal));
         if (reportAt < 0)
             return null;
         var reason = lines[reportAt][(lines[reportAt].IndexOf(": ", StringComparison.Ordinal) + 2)..].Trim();
