@@ -40,9 +40,9 @@ register_guest pg15 "$work"
 check "cloudbox admin datastore-add registers PostgreSQL 15 with its image" \
     "$CLOUDBOX_BIN" admin datastore-add --datastore postgresql --version 15 --image "$(openstack image show pg15-disk -f value -c id)" --default \
     --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL"
-check "database datastore list shows postgresql" bash -c "openstack database datastore list -f value -c Name | grep -qx postgresql"
-check "database datastore version list shows 15" bash -c "openstack database datastore version list postgresql -f value -c Name | grep -qx 15"
-refuse "an unknown flavor is refused" "cannot be found" openstack database instance create bad --flavor m9.none --size 1 --datastore postgresql
+check "datastore list shows postgresql" bash -c "openstack datastore list -f value -c Name | grep -qx postgresql"
+check "datastore version list shows 15" bash -c "openstack datastore version list postgresql -f value -c Name | grep -qx 15"
+refuse "an unknown flavor is refused" "No flavor with a name or ID of" openstack database instance create bad --flavor m9.none --size 1 --datastore postgresql
 refuse "a reserved database name is refused" "400" openstack database instance create bad --flavor m1.tiny --size 1 --datastore postgresql --databases postgres
 
 check "database instance create with a database and a user" openstack database instance create pg1 --flavor m1.tiny --size 1 \
