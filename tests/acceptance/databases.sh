@@ -63,7 +63,8 @@ config = json.loads(next(line.strip() for line in cloud_config.splitlines() if l
 config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
 json.dump(config, open(sys.argv[2], "w"))
 PY
-check "the server's user data carries the agent's configuration for this instance" bash -c "grep -q '\"instance_id\":\"$ID\"' $work/agent.json"
+check "the server's user data carries the agent's configuration for this instance" \
+    python3 -c "import json, sys; sys.exit(0 if json.load(open('$work/agent.json'))['instance_id'] == '$ID' else 1)"
 
 ip netns add "$ns"
 ip link add "${veth}h" type veth peer name "${veth}n"
