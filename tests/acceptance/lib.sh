@@ -149,7 +149,7 @@ refuse() {
 # (and not an auth error, a refused connection or a crash of the server).
 is_not_found() {
     says_status "$1" 404 || [[ "$1" =~ No[[:space:]].*[[:space:]]with[[:space:]]a[[:space:]]name[[:space:]]or[[:space:]]ID[[:space:]]of ]] \
-        || [[ "$1" == *"could not be found"* ]] || [[ "$1" == *"Not Found"* ]]
+        || [[ "$1" == *"could not be found"* ]] || [[ "$1" == *"Not Found"* ]] || [[ "$1" =~ No[[:space:]][A-Za-z]+[[:space:]]found[[:space:]]for ]]
 }
 
 # gone NAME CMD...: passes when CMD fails because what it names does not exist, retried for up to
