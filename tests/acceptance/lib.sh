@@ -113,9 +113,10 @@ check() {
 }
 
 # says_status OUTPUT CODE: OUTPUT reports HTTP status CODE as the stock clients print it
-# ("(HTTP 400)" from the service clients, "400: Client Error" / "HttpException: 400" from openstacksdk).
+# ("(HTTP 400)" from the service clients, "400: Client Error" / "HttpException: 400" from openstacksdk,
+# "returned error: 400" from curl -f, "400 Bad Request" from swiftclient and s3cmd).
 says_status() {
-    [[ "$1" =~ (HTTP[[:space:]]$2([^0-9]|$))|((^|[^0-9])$2:[[:space:]])|(Exception:[[:space:]]$2([^0-9]|$)) ]]
+    [[ "$1" =~ (HTTP[[:space:]]$2([^0-9]|$))|((^|[^0-9])$2:[[:space:]])|(Exception:[[:space:]]$2([^0-9]|$))|(error:[[:space:]]$2([^0-9]|$))|((^|[^0-9.])$2[[:space:]][A-Z][a-z]) ]]
 }
 
 # refuse NAME EXPECTED CMD...: passes when CMD fails and its output contains EXPECTED; a bare
