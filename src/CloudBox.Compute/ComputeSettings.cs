@@ -36,10 +36,9 @@ public sealed class ComputeSettings
 
     /// <summary>
     /// Whether each VMM confines itself (own namespaces and cgroup, an unprivileged uid, seccomp: see the README's VM
-    /// confinement). Opt-in with CLOUDBOX_VM_JAIL=1 for now: a serve restarted after a crash does not yet get an answer
-    /// from a confined VMM's control socket, so it could not reattach to the VMs that outlived it.
+    /// confinement). On by default; CLOUDBOX_VM_JAIL=0 turns it off, for development only.
     /// </summary>
-    public bool ConfineVms { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_JAIL") == "1";
+    public bool ConfineVms { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_JAIL") != "0";
 
     /// <summary>The first uid (and gid) of the range confined VMMs run as, one per VM, picked from the server's id.</summary>
     public uint VmUidBase { get; set; } = 900_000;

@@ -137,16 +137,9 @@ public sealed class RealVmmVolumeHotplugTests
     [Test]
     public async Task A_servers_VMM_runs_unprivileged_filtered_and_namespaced_and_its_guest_still_writes_a_hot_plugged_volume()
     {
-        // Confinement is opt-in for now (CLOUDBOX_VM_JAIL=1): this test's VMMs are confined, the other tests' are not.
+        // Confinement is the default; this test asserts it whatever CLOUDBOX_VM_JAIL the environment sets.
         _settings.ConfineVms = true;
-        try
-        {
-            await ConfinedVmmAsync();
-        }
-        finally
-        {
-            _settings.ConfineVms = false;
-        }
+        await ConfinedVmmAsync();
     }
 
     private async Task ConfinedVmmAsync()

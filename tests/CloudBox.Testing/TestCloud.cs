@@ -68,7 +68,9 @@ public sealed class TestCloud : IAsyncDisposable
 
     private static async Task<WebApplication> StartHostAsync(CloudBoxOptions options, ICloudModule[] modules)
     {
-        var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 }), .. modules]);
+        // One access-log line per request would bury a failing test's own output.
+        var app = CloudBoxHost.Build(options, [new IdentityModule(new IdentitySettings { PasswordIterations = 1000 }), .. modules],
+            ["--Logging:LogLevel:CloudBox.Hosting.AccessLogMiddleware=Warning"]);
         await CloudBoxHost.PrepareAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
         return app;

@@ -44,7 +44,7 @@ wait_status() {
 }
 
 # skip_all WHY: every check below is counted as skipped (keep SURVIVAL_CHECKS equal to their number).
-SURVIVAL_CHECKS=20
+SURVIVAL_CHECKS=22
 skip_all() {
     local i
     for i in $(seq 1 $SURVIVAL_CHECKS); do skip "supervision check $i of $SURVIVAL_CHECKS" "$1"; done
@@ -66,6 +66,10 @@ ID=$(openstack server show surv-vm -f value -c id)
 VMM_PID=$(cat "$CB_DATA/compute/instances/$ID/vmm.pid" 2>/dev/null)
 VMM_STARTED=$(start_time "$VMM_PID")
 check "the server's VMM runs (pid $VMM_PID)" is_vmm "$VMM_PID" "$ID"
+check "the VMM is confined: no capability, seccomp filter mode, no_new_privs, not root" bash -c \
+    "grep -q '^CapEff:[[:space:]]*0*\$' /proc/$VMM_PID/status && grep -q '^Seccomp:[[:space:]]*2\$' /proc/$VMM_PID/status &&
+     grep -q '^NoNewPrivs:[[:space:]]*1\$' /proc/$VMM_PID/status && ! grep -q '^Uid:[[:space:]]*0[[:space:]]' /proc/$VMM_PID/status"
+check "the VMM has a mount namespace of its own" bash -c "[ \"\$(readlink /proc/$VMM_PID/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]"
 SERVE_PID=$CB_PID
 check "serve is killed with SIGKILL" kill -9 "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null

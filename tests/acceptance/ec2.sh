@@ -86,7 +86,7 @@ if [ "$BOOTS" = 1 ]; then
         for i in \$(seq 100); do aws ec2 --endpoint-url $CB_EC2_URL --output text get-console-output --instance-id $iid --query Output | grep -q 'Linux version' && exit 0; sleep 1; done; exit 1"
     check "stop-instances, then stopped" bash -c "aws ec2 --endpoint-url $CB_EC2_URL stop-instances --instance-ids $iid >/dev/null &&
         for i in \$(seq 100); do [ \"\$(aws ec2 --endpoint-url $CB_EC2_URL --output text describe-instances --instance-ids $iid --query 'Reservations[0].Instances[0].State.Name')\" = stopped ] && exit 0; sleep 0.3; done; exit 1"
-skip "openstack shows it SHUTOFF" "known defect: openstack server show does not find the instance by the name the script gives it"
+    check "openstack shows it SHUTOFF (the admin lists the EC2 user's project)" bash -c "[ \"\$(openstack server list --project acc-ec2 --name '^acc-ec2-vm\$' -f value -c Status)\" = SHUTOFF ]"
     check "start-instances, then running" bash -c "aws ec2 --endpoint-url $CB_EC2_URL start-instances --instance-ids $iid >/dev/null &&
         for i in \$(seq 100); do [ \"\$(aws ec2 --endpoint-url $CB_EC2_URL --output text describe-instances --instance-ids $iid --query 'Reservations[0].Instances[0].State.Name')\" = running ] && exit 0; sleep 0.3; done; exit 1"
     check "disassociate and release the address" bash -c "aws ec2 --endpoint-url $CB_EC2_URL disassociate-address --association-id \

@@ -53,8 +53,8 @@ check "an unwritable data dir (root without CAP_DAC_OVERRIDE): one line naming -
 python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(120)' "$port" &
 holder=$!
 sleep 0.3
-# Known defect (issue 19): the one line comes, but the hosted services' stack traces from the failed start follow it.
-skip "a port in use: one line naming --listen" "known defect: the failed start's hosted services still print stack traces after the line"
+check "a port in use: one line naming --listen" \
+    bash -c "$(declare -f one_line); work=$work; CLOUDBOX_NETWORK_DATA_PLANE=off one_line 'already in use' ${serve[*]} --data-dir '$work/d1'"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=""
 
 check "https:// without a certificate: one line naming --listen" \
@@ -83,6 +83,6 @@ check "every response carries X-OpenStack-Request-ID" \
 
 kill "$CB_PID"; wait "$CB_PID" 2>/dev/null; CB_PID=""
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("INSERT INTO cloudbox_migrations (module, version, name, applied_at) VALUES (?,?,?,?)", ("compute", 9999, "from-the-future", "2030-01-01")); c.commit()' "$CB_DATA/cloudbox.db"
-# Known defect (issues 19/20): the refusal is one clear line, but the data-directory check's info line comes before it.
-skip "a schema newer than the binary: one line, the binary refuses to start" "known defect: the data-directory mode check logs an info line first"
+check "a schema newer than the binary: one line, the binary refuses to start" \
+    bash -c "$(declare -f one_line); work=$work; CLOUDBOX_NETWORK_DATA_PLANE=off one_line 'newer CloudBox' ${serve[*]} --data-dir '$CB_DATA'"
 finish

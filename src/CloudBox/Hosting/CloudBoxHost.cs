@@ -8,6 +8,7 @@ using CloudBox.Core.Health;
 using CloudBox.Core.Modules;
 using CloudBox.Commands;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -40,9 +41,16 @@ public static class CloudBoxHost
                 json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        builder.Logging.AddFilter(typeof(AccessLogMiddleware).FullName, LogLevel.Information);
+        // Defaults under every other configuration source, so host arguments (tests) can change them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = nameof(LogLevel.Information),
+                [$"Logging:LogLevel:{typeof(AccessLogMiddleware).FullName}"] = nameof(LogLevel.Information),
+            },
+        });
         builder.WebHost.UseUrls([options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -54,11 +54,14 @@ public static partial class DataDirectorySecurity
         return fixedCount;
     }
 
-    /// <summary>The one line <c>serve</c> logs at start about the data directory's modes.</summary>
-    public static void LogApplied(IServiceProvider services, string dataDirectory, int repaired) =>
-        LogModes(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DataDirectorySecurity)), dataDirectory, repaired);
+    /// <summary>The line <c>serve</c> logs at start when it had to repair the data directory's modes (none when all was owner-only).</summary>
+    public static void LogApplied(IServiceProvider services, string dataDirectory, int repaired)
+    {
+        if (repaired > 0)
+            LogModes(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DataDirectorySecurity)), dataDirectory, repaired);
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Data directory {DataDirectory}: umask 077; {Repaired} entries readable or writable by group or others were made owner-only")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data directory {DataDirectory}: {Repaired} entries readable or writable by group or others were made owner-only")]
     private static partial void LogModes(ILogger logger, string dataDirectory, int repaired);
 
     private static bool Repair(FileSystemInfo entry)
