@@ -153,4 +153,36 @@ public sealed class ImageDataTests(DatabaseEngine engine) : ImagesFixture(engine
         var (served, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/image/v2/images/{id}/file", memberToken);
         Assert.That(served, Is.EqualTo(HttpStatusCode.OK));
     }
+
+    [Test]
+    public async Task A_sparse_raw_upload_is_stored_with_its_holes_and_reads_back_identical()
+    {
+        var id = (await CreateRawImageAsync(AdminToken))["id"]!.GetValue<string>();
+        // 3 MiB and a bit: zeros but for three runs, one of them the unaligned tail.
+        var data = new byte[(3 << 20) + 100];
+        RandomNumberGenerator.Fill(data.AsSpan(10, 10));
+        RandomNumberGenerator.Fill(data.AsSpan((1 << 20) + 4100, 3000));
+        RandomNumberGenerator.Fill(data.AsSpan(data.Length - 50));
+
+        var response = await PutDataAsync(AdminToken, $"/image/v2/images/{id}/file", data);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var stored = Directory.EnumerateFiles(Path.Combine(Cloud.DataDirectory, "images", "files"), id, SearchOption.AllDirectories).Single();
+        Assert.That(new FileInfo(stored).Length, Is.EqualTo(data.Length));
+        Assert.That(AllocatedBytes(stored), Is.LessThanOrEqualTo(64 * 1024), "only the blocks holding data are allocated");
+        using var download = new HttpRequestMessage(HttpMethod.Get, $"/image/v2/images/{id}/file");
+        download.Headers.Add("X-Auth-Token", AdminToken);
+        var served = await Cloud.Client.SendAsync(download);
+        Assert.That(await served.Content.ReadAsByteArrayAsync(), Is.EqualTo(data));
+        Assert.That((await ShowAsync(AdminToken, id))["checksum"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexStringLower(MD5.HashData(data))));
+    }
+
+    /// <summary>The bytes a file occupies on disk (stat's blocks, 512 bytes each).</summary>
+    private static long AllocatedBytes(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b", path]) { RedirectStandardOutput = true })!;
+        var blocks = long.Parse(stat.StandardOutput.ReadToEnd().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        stat.WaitForExit();
+        return blocks * 512;
+    }
 }

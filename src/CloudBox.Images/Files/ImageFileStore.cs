@@ -28,7 +28,10 @@ public sealed class ImageFileStore
         Directory.CreateDirectory(_temporary);
     }
 
-    /// <summary>Streams <paramref name="source"/> to a fsynced temporary file; a body longer than <paramref name="maxBytes"/> is refused.</summary>
+    /// <summary>
+    /// Streams <paramref name="source"/> to a fsynced temporary file; a body longer than <paramref name="maxBytes"/> is refused.
+    /// Runs of zeros in whole <see cref="HoleBytes"/> blocks are left as holes, so a sparse raw disk stays sparse.
+    /// </summary>
     public async Task<ImageFileWrite> WriteTemporaryAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
     {
         var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("N"));
@@ -43,16 +46,17 @@ public sealed class ImageFileStore
                 Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, Options = FileOptions.Asynchronous,
             }))
             {
-                int read;
-                while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferBytes), cancellationToken)) > 0)
+                int filled;
+                while ((filled = await FillAsync(source, buffer.AsMemory(0, BufferBytes), cancellationToken)) > 0)
                 {
-                    size += read;
+                    size += filled;
                     if (size > maxBytes)
                         throw new ImageTooLargeException(maxBytes);
-                    md5.AppendData(buffer, 0, read);
-                    sha512.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    md5.AppendData(buffer, 0, filled);
+                    sha512.AppendData(buffer, 0, filled);
+                    await WriteSkippingZerosAsync(file, buffer.AsMemory(0, filled), cancellationToken);
                 }
+                file.SetLength(size); // a trailing hole
                 file.Flush(flushToDisk: true);
             }
             return new ImageFileWrite(temporary, size, Convert.ToHexStringLower(md5.GetHashAndReset()), Convert.ToHexStringLower(sha512.GetHashAndReset()));
@@ -67,6 +71,41 @@ public sealed class ImageFileStore
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The block size below which zeros are written rather than left as a hole (a file system block).</summary>
+    public const int HoleBytes = 4096;
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the body ends, so blocks line up with the file's offsets.</summary>
+    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await source.ReadAsync(buffer[filled..], cancellationToken)) > 0)
+            filled += read;
+        return filled;
+    }
+
+    /// <summary>Writes <paramref name="chunk"/> at the file's position, seeking over every all-zero block instead of writing it.</summary>
+    private static async Task WriteSkippingZerosAsync(FileStream file, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        var start = 0;
+        while (start < chunk.Length)
+        {
+            var zero = IsZeroBlock(chunk, start);
+            var end = start;
+            while (end < chunk.Length && IsZeroBlock(chunk, end) == zero)
+                end = Math.Min(end + HoleBytes, chunk.Length);
+            if (zero)
+                file.Seek(end - start, SeekOrigin.Current);
+            else
+                await file.WriteAsync(chunk[start..end], cancellationToken);
+            start = end;
+        }
+    }
+
+    /// <summary>Whether the block at <paramref name="offset"/> is whole and all zeros (a partial last block is always written).</summary>
+    private static bool IsZeroBlock(ReadOnlyMemory<byte> chunk, int offset) =>
+        offset + HoleBytes <= chunk.Length && !chunk.Span.Slice(offset, HoleBytes).ContainsAnyExcept((byte)0);
 
     /// <summary>Renames a finished write into place as the data of image <paramref name="imageId"/>.</summary>
     public void Commit(ImageFileWrite write, string imageId) => MoveDurably(write.TemporaryPath, PathOf(imageId));
