@@ -11,10 +11,13 @@ public sealed class BootLayoutTests
     [Test]
     public void The_kernel_command_line_asks_Linux_to_reboot_through_the_ACPI_reset_register_unless_it_says_otherwise()
     {
-        Assert.That(MachineCommandLine.For("console=ttyS0 root=/dev/vda"), Is.EqualTo("console=ttyS0 root=/dev/vda reboot=acpi"));
-        Assert.That(MachineCommandLine.For(""), Is.EqualTo("reboot=acpi"));
-        Assert.That(MachineCommandLine.For("reboot=k console=ttyS0"), Is.EqualTo("reboot=k console=ttyS0"), "the guest's own choice wins");
-        Assert.That(MachineCommandLine.For("noreboot=1"), Is.EqualTo("noreboot=1 reboot=acpi"), "only a reboot= word counts");
+        Assert.That(MachineCommandLine.For("console=ttyS0 root=/dev/vda", false), Is.EqualTo("console=ttyS0 root=/dev/vda reboot=acpi"));
+        Assert.That(MachineCommandLine.For("", false), Is.EqualTo("reboot=acpi"));
+        Assert.That(MachineCommandLine.For("reboot=k console=ttyS0", false), Is.EqualTo("reboot=k console=ttyS0"), "the guest's own choice wins");
+        Assert.That(MachineCommandLine.For("noreboot=1", false), Is.EqualTo("noreboot=1 reboot=acpi"), "only a reboot= word counts");
+        // On a software-assisted KVM the kernel is told what the emulator cannot run, unless it says so itself.
+        Assert.That(MachineCommandLine.For("console=ttyS0", true), Is.EqualTo("console=ttyS0 reboot=acpi " + MachineCommandLine.EmulatorSafe));
+        Assert.That(MachineCommandLine.For("console=ttyS0 clearcpuid=cx16 reboot=k", true), Is.EqualTo("console=ttyS0 clearcpuid=cx16 reboot=k"));
     }
 
     [Test]

@@ -22,6 +22,9 @@ public static class AdminCommand
             return await BackupCommand.BackupAsync(options, rest[1..]);
         if (!help && rest[0] == "restore")
             return await BackupCommand.RestoreAsync(options, rest[1..]);
+        // guest-image works through the running cloud's public APIs, as its administrator.
+        if (!help && rest[0] == "guest-image")
+            return await GuestImageCommand.RunAsync(options, rest[1..], CancellationToken.None);
 
         var present = Directory.Exists(options.DataDirectory) && (options.Database.Length > 0 || File.Exists(Path.Combine(options.DataDirectory, "cloudbox.db")));
         if (help && !present)
@@ -45,7 +48,7 @@ public static class AdminCommand
             {
                 var chosen = rest.Count > 0 ? commands.Find(c => c.Name == rest[0]) : null;
                 var output = rest.Count == 0 ? Console.Error : Console.Out;
-                var own = rest.Count > 0 ? rest[0] switch { "backup" => BackupCommand.BackupUsage, "restore" => BackupCommand.RestoreUsage, _ => null } : null;
+                var own = rest.Count > 0 ? rest[0] switch { "backup" => BackupCommand.BackupUsage, "restore" => BackupCommand.RestoreUsage, "guest-image" => GuestImageCommand.Usage, _ => null } : null;
                 if (own is not null)
                 {
                     await output.WriteLineAsync($"usage: cloudbox admin {own}");
@@ -63,13 +66,14 @@ public static class AdminCommand
                     await output.WriteLineAsync($"  {command.Usage}");
                 await output.WriteLineAsync($"  {BackupCommand.BackupUsage}");
                 await output.WriteLineAsync($"  {BackupCommand.RestoreUsage}");
+                await output.WriteLineAsync($"  {GuestImageCommand.Usage}");
                 return rest.Count == 0 ? 2 : 0;
             }
 
             var verb = commands.Find(c => c.Name == rest[0]);
             if (verb is null)
             {
-                await Console.Error.WriteLineAsync($"cloudbox admin: unknown verb '{rest[0]}' (known: {string.Join(", ", commands.Select(c => c.Name))}, backup, restore)");
+                await Console.Error.WriteLineAsync($"cloudbox admin: unknown verb '{rest[0]}' (known: {string.Join(", ", commands.Select(c => c.Name))}, backup, restore, guest-image)");
                 return 2;
             }
 
