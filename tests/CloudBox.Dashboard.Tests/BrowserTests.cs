@@ -183,6 +183,22 @@ public sealed class BrowserTests : DashboardFixture
         while (images.Text != "Images") { images.SendKeys(Keys.Tab); images = _browser.SwitchTo().ActiveElement(); }
         images.SendKeys(Keys.Enter);
         WaitForHeading("Images");
+        // From the content the page moved focus to, Tab reaches the first form's summary; Enter opens it and Tab enters its first field.
+        IWebElement active = _browser.SwitchTo().ActiveElement();
+        for (var i = 0; i < 6 && active.Text != "Upload image"; i++)
+        {
+            active.SendKeys(Keys.Tab);
+            active = _browser.SwitchTo().ActiveElement();
+        }
+        Assert.That(active.TagName, Is.EqualTo("summary"), "Tab reaches the first panel after the heading");
+        Assert.That(active.Text, Is.EqualTo("Upload image"));
+        active.SendKeys(Keys.Enter);
+        WaitFor(() => active.FindElement(By.XPath("..")).FindElements(By.CssSelector("form input")).Count > 0, "the panel opened by Enter");
+        active.SendKeys(Keys.Tab);
+        var field = _browser.SwitchTo().ActiveElement();
+        Assert.That(field.TagName, Is.EqualTo("input"), "Tab enters the opened form");
+        Assert.That(_browser.ExecuteScript("return document.activeElement.labels.length"), Is.EqualTo(1L), "the field reached has its label");
+        active.SendKeys(Keys.Enter); // closes the panel again for the tests that follow
     }
 
     [Test, Order(3)]
