@@ -158,6 +158,11 @@ public sealed class ServerTests(DatabaseEngine engine) : ComputeFixture(engine)
         // A plain name filter is a case-insensitive substring; LIKE's own wildcards are plain characters in it.
         Assert.That(await WalkAsync($"/servers?name={prefix.ToUpperInvariant()}-B"), Is.EqualTo(new[] { $"{prefix}-b" }));
         Assert.That(await WalkAsync($"/servers?name={prefix}%25"), Is.Empty);
+        // Anchors as clients send them for an exact look-up (^name$) or a prefix.
+        Assert.That(await WalkAsync($"/servers?name=^{prefix}-b$"), Is.EqualTo(new[] { $"{prefix}-b" }));
+        Assert.That(await WalkAsync($"/servers?name=^{prefix}-"), Is.EquivalentTo(names));
+        Assert.That(await WalkAsync($"/servers?name=^{prefix[1..]}"), Is.Empty, "anchored at the start");
+        Assert.That(await WalkAsync($"/servers?name={prefix}-$"), Is.Empty, "anchored at the end");
         // Keys where servers tie (or NULLs sort as empty) still page each server exactly once: the keyset goes on by created_at, then id.
         foreach (var key in new[] { "vm_state", "task_state", "config_drive", "power_state", "key_name", "launched_at", "uuid", "availability_zone", "kernel_id" })
         {

@@ -98,11 +98,11 @@ public static class ServerEndpoints
         Func<ServerRecord, bool>? keep = null;
         if (request.Query("name") is { } name)
         {
-            if (IsPlainText(name))
+            if (LikePattern(name) is { } like)
             {
-                // The common case (a dashboard's or a person's filter): a substring, matched in SQL.
+                // The common cases (a dashboard's or a person's filter, a client's ^exact$ look-up): matched in SQL.
                 where.Add("LOWER(name) LIKE @name ESCAPE '!'");
-                parameters.Add("name", "%" + name.ToLowerInvariant().Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%");
+                parameters.Add("name", like);
             }
             else
             {
@@ -146,8 +146,19 @@ public static class ServerEndpoints
     /// <summary>Nova's <c>[api] max_limit</c>: the most servers one page holds, asked for or not.</summary>
     private const int MaxLimit = 1000;
 
-    /// <summary>True when <paramref name="name"/> matches as a regular expression exactly what it matches as ASCII text.</summary>
-    private static bool IsPlainText(string name) => name.All(c => char.IsAscii(c) && @"\.^$|?*+()[]{}".IndexOf(c, StringComparison.Ordinal) < 0);
+    /// <summary>
+    /// The case-insensitive LIKE pattern matching what the regular expression <paramref name="name"/> matches, when it is
+    /// ASCII text, optionally anchored by <c>^</c> and <c>$</c>; null when only a regular expression engine can tell.
+    /// </summary>
+    private static string? LikePattern(string name)
+    {
+        var start = name.StartsWith('^');
+        var end = name.Length > (start ? 1 : 0) && name.EndsWith('$');
+        var text = name[(start ? 1 : 0)..(name.Length - (end ? 1 : 0))];
+        if (!text.All(c => char.IsAscii(c) && @"\.^$|?*+()[]{}".IndexOf(c, StringComparison.Ordinal) < 0))
+            return null;
+        return (start ? "" : "%") + text.ToLowerInvariant().Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + (end ? "" : "%");
+    }
 
     private static Func<ServerRecord, bool> And(Func<ServerRecord, bool>? first, Func<ServerRecord, bool> second) =>
         first is null ? second : s => first(s) && second(s);
