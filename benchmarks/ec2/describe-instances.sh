@@ -10,21 +10,8 @@ REQUESTS=${2:-50}
 . "$(dirname "$0")/../../tests/acceptance/lib.sh"
 export CLOUDBOX_NETWORK_DATA_PLANE=off
 start_cloudbox
-TOKEN=$(openstack token issue -f value -c id)
-PROJECT=$(openstack token issue -f value -c project_id)
-api() { curl -sf -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' "$@"; }
-api -X PUT -d '{"quota_set": {"instances": -1, "cores": -1, "ram": -1}}' "$CB_URL/compute/v2.1/os-quota-sets/$PROJECT" >/dev/null
-api -X POST -d '{"flavor": {"name": "bench", "ram": 64, "vcpus": 1, "disk": 0, "id": "bench"}}' "$CB_URL/compute/v2.1/flavors" >/dev/null
-head -c 65536 /dev/urandom >"$CB_DATA/k"; truncate -s 1M "$CB_DATA/d"
-K=$(openstack image create bk --file "$CB_DATA/k" --disk-format aki --container-format aki -f value -c id)
-I=$(openstack image create bd --file "$CB_DATA/d" --disk-format raw --container-format bare --property kernel_id="$K" -f value -c id)
-start=$(date +%s.%N)
-for i in $(seq 1 "$N"); do
-    printf '{"server": {"name": "s%d", "imageRef": "%s", "flavorRef": "bench", "networks": "none"}}' "$i" "$I"
-    echo
-done | xargs -d '\n' -P 8 -I{} curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -d '{}' "$CB_URL/compute/v2.1/servers"
-echo "created $N servers in $(echo "$(date +%s.%N) - $start" | bc) s"
-while [ "$(api "$CB_URL/compute/v2.1/servers?status=BUILD" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["servers"]))')" != 0 ]; do sleep 2; done
+. "$(dirname "$0")/../lib/servers.sh"
+create_servers "$N"
 creds=$(openstack ec2 credentials create -f json)
 export AWS_ACCESS_KEY_ID=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"])')
 export AWS_SECRET_ACCESS_KEY=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')

@@ -117,6 +117,71 @@ public sealed class ServerTests(DatabaseEngine engine) : ComputeFixture(engine)
     }
 
     [Test]
+    public async Task List_sorts_pages_and_filters_by_name_in_the_database_following_next_links()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (stranger, _) = await NewMemberAsync();
+        var prefix = Unique("page");
+        var names = new[] { "d", "b", "e", "a", "c" }.Select(n => $"{prefix}-{n}").ToList();
+        var ids = new List<string>();
+        foreach (var name in names)
+        {
+            var (status, body) = await CreateServerAsync(member, extra: new JsonObject { ["name"] = name });
+            Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+            ids.Add(body!["server"]!["id"]!.GetValue<string>());
+        }
+        // Settled first: a page walk over a key that changes between pages (a build moving vm_state) may meet a server twice, in Nova too.
+        foreach (var id in ids)
+            await WaitForStatusAsync(id, "ACTIVE", member);
+
+        // Every page of two, following servers_links, in either direction: each server once, in name order.
+        async Task<List<string>> WalkAsync(string? path)
+        {
+            var seen = new List<string>();
+            for (var pages = 0; path is not null; pages++)
+            {
+                Assert.That(pages, Is.LessThan(5), "more pages than servers");
+                var (status, body, _) = await Nova(HttpMethod.Get, path, member);
+                Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+                seen.AddRange(body!["servers"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()));
+                var next = body["servers_links"]?[0]?["href"]?.GetValue<string>();
+                path = next is null ? null : next[(next.IndexOf("/v2.1/", StringComparison.Ordinal) + "/v2.1".Length)..];
+            }
+            return seen;
+        }
+        Assert.That(await WalkAsync("/servers?limit=2&sort_key=display_name&sort_dir=asc"), Is.EqualTo(names.Order()));
+        Assert.That(await WalkAsync("/servers/detail?limit=2&sort_key=display_name&sort_dir=desc"), Is.EqualTo(names.OrderDescending()));
+        // Nova's default order is newest first; a regular expression filter pages too.
+        Assert.That(await WalkAsync("/servers?limit=2"), Is.EqualTo(Enumerable.Reverse(names)));
+        Assert.That(await WalkAsync($"/servers?limit=1&sort_key=display_name&sort_dir=asc&name=^{prefix}-[ace]$"),
+            Is.EqualTo(new[] { $"{prefix}-a", $"{prefix}-c", $"{prefix}-e" }));
+        // A plain name filter is a case-insensitive substring; LIKE's own wildcards are plain characters in it.
+        Assert.That(await WalkAsync($"/servers?name={prefix.ToUpperInvariant()}-B"), Is.EqualTo(new[] { $"{prefix}-b" }));
+        Assert.That(await WalkAsync($"/servers?name={prefix}%25"), Is.Empty);
+        // Anchors as clients send them for an exact look-up (^name$) or a prefix.
+        Assert.That(await WalkAsync($"/servers?name=^{prefix}-b$"), Is.EqualTo(new[] { $"{prefix}-b" }));
+        Assert.That(await WalkAsync($"/servers?name=^{prefix}-"), Is.EquivalentTo(names));
+        Assert.That(await WalkAsync($"/servers?name=^{prefix[1..]}"), Is.Empty, "anchored at the start");
+        Assert.That(await WalkAsync($"/servers?name={prefix}-$"), Is.Empty, "anchored at the end");
+        // Keys where servers tie (or NULLs sort as empty) still page each server exactly once: the keyset goes on by created_at, then id.
+        foreach (var key in new[] { "vm_state", "task_state", "config_drive", "power_state", "key_name", "launched_at", "uuid", "availability_zone", "kernel_id" })
+        {
+            foreach (var direction in new[] { "asc", "desc" })
+                Assert.That(await WalkAsync($"/servers?limit=2&sort_key={key}&sort_dir={direction}"), Is.EquivalentTo(names), $"{key} {direction}");
+        }
+        // Sorting by where a server runs is not a member's to ask: Nova ignores the key.
+        Assert.That(await WalkAsync("/servers?sort_key=host&sort_dir=asc&sort_key=display_name&sort_dir=asc"), Is.EqualTo(names.Order()));
+
+        // A marker the caller cannot see is unknown: Nova's 400 in its fault format.
+        var (refused, fault, _) = await Nova(HttpMethod.Get, $"/servers?marker={ids[0]}", stranger);
+        Assert.That(refused, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["badRequest"]!["message"]!.GetValue<string>(), Is.EqualTo($"marker [{ids[0]}] not found"));
+        var (limitRefused, limitFault, _) = await Nova(HttpMethod.Get, "/servers?limit=-1", member);
+        Assert.That(limitRefused, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(limitFault!["badRequest"]!["code"]!.GetValue<int>(), Is.EqualTo(400));
+    }
+
+    [Test]
     public async Task Show_and_the_detail_list_give_the_same_body_with_the_fields_of_each_microversion()
     {
         var (member, _) = await NewMemberAsync();

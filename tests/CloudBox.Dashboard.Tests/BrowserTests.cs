@@ -17,6 +17,7 @@ public sealed class BrowserTests : DashboardFixture
     private const string ChromeDriver = "/usr/bin/chromedriver";
     private ChromeDriver _browser = null!;
     private string _imageName = "";
+    private string _imageId = "";
     private string _serverName = "";
 
     [OneTimeSetUp]
@@ -25,7 +26,7 @@ public sealed class BrowserTests : DashboardFixture
         if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
             Assert.Ignore("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
         _imageName = Unique("cirros");
-        await CreateBootableImageAsync(_imageName);
+        _imageId = await CreateBootableImageAsync(_imageName);
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
@@ -182,6 +183,22 @@ public sealed class BrowserTests : DashboardFixture
         while (images.Text != "Images") { images.SendKeys(Keys.Tab); images = _browser.SwitchTo().ActiveElement(); }
         images.SendKeys(Keys.Enter);
         WaitForHeading("Images");
+        // From the content the page moved focus to, Tab reaches the first form's summary; Enter opens it and Tab enters its first field.
+        IWebElement active = _browser.SwitchTo().ActiveElement();
+        for (var i = 0; i < 6 && active.Text != "Upload image"; i++)
+        {
+            active.SendKeys(Keys.Tab);
+            active = _browser.SwitchTo().ActiveElement();
+        }
+        Assert.That(active.TagName, Is.EqualTo("summary"), "Tab reaches the first panel after the heading");
+        Assert.That(active.Text, Is.EqualTo("Upload image"));
+        active.SendKeys(Keys.Enter);
+        WaitFor(() => active.FindElement(By.XPath("..")).FindElements(By.CssSelector("form input")).Count > 0, "the panel opened by Enter");
+        active.SendKeys(Keys.Tab);
+        var field = _browser.SwitchTo().ActiveElement();
+        Assert.That(field.TagName, Is.EqualTo("input"), "Tab enters the opened form");
+        Assert.That(_browser.ExecuteScript("return document.activeElement.labels.length"), Is.EqualTo(1L), "the field reached has its label");
+        active.SendKeys(Keys.Enter); // closes the panel again for the tests that follow
     }
 
     [Test, Order(3)]
@@ -346,6 +363,45 @@ public sealed class BrowserTests : DashboardFixture
         Assert.That(Find("main").Text, Does.Contain(_serverName), "System lists every project's instances");
     }
 
+    [Test, Order(9)]
+    public async Task Identity_revokes_a_role_and_adds_a_group_member()
+    {
+        var userName = Unique("staff");
+        var (_, userId) = await Cloud.CreateUserWithRoleAsync(AdminToken, Unique("team"), userName, "staff-pw", "member");
+        var group = Unique("ops");
+        var (_, created, _) = await Cloud.SendAsync(HttpMethod.Post, "/identity/v3/groups", AdminToken, new JsonObject { ["group"] = new JsonObject { ["name"] = group } });
+        var groupId = created!["group"]!["id"]!.GetValue<string>();
+        _browser.Navigate().GoToUrl(Url("/ui/identity"));
+        WaitForHeading("Identity");
+
+        var panel = OpenPanel("Add a user to a group");
+        WaitFor(() => panel.FindElements(By.CssSelector("select")).Count == 2, "the member and group choices");
+        Choose(Field(panel, "Member"), userName);
+        Choose(Field(panel, "Group"), group);
+        Submit(panel, "Add to group");
+        await WaitForApiAsync(HttpMethod.Head, $"/identity/v3/groups/{groupId}/users/{userId}", System.Net.HttpStatusCode.NoContent, "the user in the group");
+
+        var revoke = $"button[aria-label='Revoke member from user {userName}']";
+        WaitFor(() => TryFind(revoke) is not null, "the user's role assignment with a revoke button");
+        Find(revoke).Click();
+        WaitFor(() => Find("#confirm").Displayed, "the confirmation");
+        Find("#confirm-ok").Click();
+        WaitFor(() => TryFind(revoke) is null, "the assignment gone from the table");
+        var (_, assignments, _) = await Cloud.SendAsync(HttpMethod.Get, $"/identity/v3/role_assignments?user.id={userId}", AdminToken);
+        Assert.That(assignments!["role_assignments"]!.AsArray(), Is.Empty, "the role was revoked through the API");
+    }
+
+    private async Task WaitForApiAsync(HttpMethod method, string path, System.Net.HttpStatusCode expected, string what)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var (status, _, _) = await Cloud.SendAsync(method, path, AdminToken);
+            if (status == expected) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"timed out waiting for {what}");
+    }
+
     [Test, Order(10)]
     public async Task A_forged_cross_site_post_is_refused()
     {
@@ -364,6 +420,43 @@ public sealed class BrowserTests : DashboardFixture
     }
 
     [Test, Order(11)]
+    public async Task The_instances_table_asks_the_server_for_one_sorted_filtered_page_at_a_time()
+    {
+        var project = await ProjectIdAsync();
+        var (lifted, _, _) = await Cloud.SendAsync(HttpMethod.Put, $"/compute/v2.1/os-quota-sets/{project}", AdminToken,
+            new JsonObject { ["quota_set"] = new JsonObject { ["instances"] = -1, ["cores"] = -1, ["ram"] = -1 } });
+        Assert.That(lifted, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        var prefix = Unique("zz-page"); // after every other instance's name, so earlier tests' pages are unchanged
+        for (var i = 0; i < 30; i++)
+        {
+            var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, "/compute/v2.1/servers", AdminToken, new JsonObject
+            {
+                ["server"] = new JsonObject { ["name"] = $"{prefix}-{i:D2}", ["imageRef"] = _imageId, ["flavorRef"] = "1", ["networks"] = "none" },
+            });
+            Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.Accepted), body?.ToJsonString());
+        }
+        _browser.Navigate().GoToUrl(Url("/ui/instances"));
+        WaitForHeading("Instances");
+        Field(Find("main"), "Filter by name").SendKeys(prefix);
+        IReadOnlyList<string> Names() => _browser.FindElements(By.CssSelector("tbody tr[data-id] td[data-col=name]")).Select(c => c.Text).ToList();
+        WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-00" && names[^1] == $"{prefix}-24", "the first page of 25, by name");
+        Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Next page").Click();
+        WaitFor(() => Names().SequenceEqual(Enumerable.Range(25, 5).Select(i => $"{prefix}-{i:D2}")), "the second page: the last 5");
+        Assert.That(Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Next page").Enabled, Is.False, "no page after the last");
+        Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Previous page").Click();
+        WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-00", "back on the first page");
+        _browser.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal)).Click();
+        WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29" && names[^1] == $"{prefix}-05", "the first page sorted by name descending");
+        CheckPageAndShoot("instances-paged");
+        // Every list request was one page, sorted and filtered by Nova, never the whole list.
+        var requests = ((IReadOnlyCollection<object>)_browser.ExecuteScript(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/compute/v2.1/servers/detail'))")!).Select(o => (string)o).ToList();
+        Assert.That(requests, Is.Not.Empty);
+        Assert.That(requests, Has.All.Contain("limit=25").And.All.Contain("sort_key=display_name"));
+        Assert.That(requests, Has.Some.Contain("sort_dir=desc").And.Some.Contain("marker="));
+    }
+
+    [Test, Order(12)]
     public void Logs_out()
     {
         Find("#logout").Click();
@@ -372,7 +465,7 @@ public sealed class BrowserTests : DashboardFixture
         WaitFor(() => _browser.Url.Contains("/dashboard/login", StringComparison.Ordinal), "a logged-out browser sent to the login page");
     }
 
-    [Test, Order(12)]
+    [Test, Order(13)]
     public async Task A_member_sees_no_admin_pages()
     {
         var user = Unique("member");

@@ -1,89 +1,97 @@
-using System.Diagnostics;
-using Dapper;
+using System.Globalization;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 
 namespace CloudBox.Dashboard.Tests;
 
 /// <summary>
-/// benchmarks/dashboard: time to first render of the Instances page with 1,000 servers (served paged), and bytes
-/// transferred on a cold and a warm load, in headless chromium. Explicit: run it by name.
+/// benchmarks/dashboard: time to first render of the Instances page of a running <c>cloudbox serve</c> (the script
+/// benchmarks/dashboard/instances-page.sh starts one and creates 1,000 servers through Nova's API first), and bytes
+/// transferred on cold and warm loads, in headless chromium. Explicit: the script runs it with
+/// <c>DASHBOARD_BENCH_URL</c> and <c>DASHBOARD_BENCH_PASSWORD</c> (the admin's, from admin-openrc.sh) set.
 /// </summary>
-[Explicit("benchmark: see benchmarks/dashboard/README.md")]
+[Explicit("benchmark: run by benchmarks/dashboard/instances-page.sh")]
 [NonParallelizable]
-public sealed class InstancesPageBenchmark : DashboardFixture
+public sealed class InstancesPageBenchmark
 {
+    private const int Runs = 5;
+    private const int PageRows = 25;
+
+    /// <summary>
+    /// Injected before the page's own scripts (through DevTools, so the page's script policy does not apply): notes
+    /// the moment the table first holds a full page (<see cref="PageRows"/>) of rows, without a poll's delay.
+    /// </summary>
+    private const string FirstRowsProbe =
+        "new MutationObserver((_, o) => { if (document.querySelectorAll('tbody tr[data-id]').length >= 25) { window.__firstRows = performance.now(); o.disconnect(); } }).observe(document, { childList: true, subtree: true });";
+
     [Test]
-    public async Task Instances_page_with_1000_servers()
+    public void Instances_page_first_render_and_bytes()
     {
-        var template = await CreateActiveServerAsync(await CreateBootableImageAsync(Unique("bench")));
-        await using (var db = Cloud.OpenDatabase())
-        await using (var connection = await db.OpenAsync())
-        {
-            // 999 more rows copied from a real one: the list the page asks for is paged in the API.
-            var row = (IDictionary<string, object?>)(await connection.QuerySingleAsync("SELECT * FROM compute_servers WHERE id = @template", new { template }));
-            var columns = row.Keys.ToList();
-            var sql = $"INSERT INTO compute_servers ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";
-            await using var transaction = await connection.BeginTransactionAsync();
-            for (var i = 1; i < 1000; i++)
-            {
-                var copy = new DynamicParameters();
-                foreach (var (key, value) in row) copy.Add(key, value);
-                copy.Add("id", Guid.NewGuid().ToString());
-                copy.Add("name", $"bench-{i:D4}");
-                await connection.ExecuteAsync(sql, copy, transaction);
-            }
-            await transaction.CommitAsync();
-        }
+        var baseUrl = Environment.GetEnvironmentVariable("DASHBOARD_BENCH_URL");
+        var password = Environment.GetEnvironmentVariable("DASHBOARD_BENCH_PASSWORD");
+        if (string.IsNullOrEmpty(baseUrl) || string.IsNullOrEmpty(password))
+            Assert.Ignore("set DASHBOARD_BENCH_URL and DASHBOARD_BENCH_PASSWORD (benchmarks/dashboard/instances-page.sh does)");
 
         var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000");
         using var browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        browser.Navigate().GoToUrl(Cloud.BaseUrl + "/dashboard/login");
+        browser.ExecuteCdpCommand("Page.addScriptToEvaluateOnNewDocument", new Dictionary<string, object?> { ["source"] = FirstRowsProbe });
+        browser.Navigate().GoToUrl(baseUrl + "/dashboard/login");
         browser.FindElement(By.Name("username")).SendKeys("admin");
-        browser.FindElement(By.Name("password")).SendKeys(Testing.TestCloud.AdminPassword);
+        browser.FindElement(By.Name("password")).SendKeys(password);
         browser.FindElement(By.CssSelector("form button[type=submit]")).Click();
-        WaitRows(browser, "nav#nav a[aria-current]", 1, "the app"); // logged in; the assets are cached now
+        Wait(browser, "return document.querySelector('nav#nav a[aria-current]') !== null", "the app after login");
 
-        var cold = new List<double>();
-        var warm = new List<double>();
-        long coldBytes = 0, warmBytes = 0;
-        for (var run = 0; run < 5; run++)
+        var cold = new List<Load>();
+        var warm = new List<Load>();
+        for (var run = 0; run < Runs; run++)
         {
             browser.ExecuteCdpCommand("Network.clearBrowserCache", []);
-            var (ms, bytes) = Load(browser, Cloud.BaseUrl);
-            cold.Add(ms);
-            coldBytes = bytes;
-            (ms, bytes) = Load(browser, Cloud.BaseUrl);
-            warm.Add(ms);
-            warmBytes = bytes;
+            cold.Add(LoadInstances(browser, baseUrl!));
+            warm.Add(LoadInstances(browser, baseUrl!));
         }
-        cold.Sort();
-        warm.Sort();
-        TestContext.Out.WriteLine($"instances page, 1000 servers, first 25 rows rendered: cold median {cold[2]:F0} ms (min {cold[0]:F0}, max {cold[4]:F0}), {coldBytes} bytes transferred; warm median {warm[2]:F0} ms (min {warm[0]:F0}, max {warm[4]:F0}), {warmBytes} bytes");
-        Assert.That(cold[2], Is.LessThan(5000));
+        var total = Convert.ToString(browser.ExecuteScript("return document.querySelector('[aria-live]')?.textContent"), CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"instances page, first {PageRows} rows rendered ({total}), {Runs} runs each:");
+        TestContext.Out.WriteLine(Describe("cold (cache cleared)", cold));
+        TestContext.Out.WriteLine(Describe("warm", warm));
+        Assert.That(cold.All(l => l.RowsMs > 0) && warm.All(l => l.RowsMs > 0), Is.True);
     }
 
-    /// <summary>Loads /ui/instances; returns the time from navigation start until the table shows its first page, and the bytes the page transferred.</summary>
-    private static (double Ms, long Bytes) Load(ChromeDriver browser, string baseUrl)
+    private sealed record Load(double RowsMs, double PaintMs, long Bytes);
+
+    private static string Describe(string name, List<Load> loads)
+    {
+        var rows = loads.Select(l => l.RowsMs).Order().ToList();
+        var paint = loads.Select(l => l.PaintMs).Order().ToList();
+        var bytes = loads.Select(l => l.Bytes).Order().ToList();
+        return FormattableString.Invariant(
+            $"  {name}: rows rendered median {rows[Runs / 2]:F0} ms (min {rows[0]:F0}, max {rows[^1]:F0}); first contentful paint median {paint[Runs / 2]:F0} ms; bytes transferred median {bytes[Runs / 2]} (min {bytes[0]}, max {bytes[^1]})");
+    }
+
+    /// <summary>Loads /ui/instances; returns the time from navigation start until the table shows its first page, the first paint, and the bytes the page transferred up to then.</summary>
+    private static Load LoadInstances(ChromeDriver browser, string baseUrl)
     {
         browser.Navigate().GoToUrl("about:blank");
         browser.Navigate().GoToUrl(baseUrl + "/ui/instances");
-        WaitRows(browser, "tbody tr[data-id]", 25, "instances");
-        var ms = Convert.ToDouble(browser.ExecuteScript("return performance.now()"), System.Globalization.CultureInfo.InvariantCulture);
-        var bytes = Convert.ToInt64(browser.ExecuteScript(
-            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).reduce((a, e) => a + (e.transferSize || 0), 0)"), System.Globalization.CultureInfo.InvariantCulture);
-        return (ms, bytes);
+        Wait(browser, "return typeof window.__firstRows === 'number'", "the first page of instances");
+        var rows = Number(browser.ExecuteScript("return window.__firstRows"));
+        var paint = Number(browser.ExecuteScript("return performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0"));
+        // Navigation and every resource (scripts, styles, the API's JSON), as transferred (0 when served from the cache).
+        var bytes = (long)Number(browser.ExecuteScript(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).filter(e => e.responseEnd <= window.__firstRows).reduce((a, e) => a + (e.transferSize || 0), 0)"));
+        return new Load(rows, paint, bytes);
     }
 
-    private static void WaitRows(ChromeDriver browser, string css, int count, string what)
+    private static double Number(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+
+    private static void Wait(ChromeDriver browser, string condition, string what)
     {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
         {
-            if (browser.FindElements(By.CssSelector(css)).Count >= count) return;
+            if (browser.ExecuteScript(condition) is true) return;
             Thread.Sleep(20);
         }
         Assert.Fail($"timed out waiting for {what}");

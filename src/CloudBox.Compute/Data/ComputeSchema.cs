@@ -158,6 +158,12 @@ internal static class ComputeSchema
         ALTER TABLE compute_servers ADD COLUMN boot_files TEXT;
         """;
 
+    /// <summary>A project's servers in Nova's default list order (newest first), so a page is read off the index.</summary>
+    private const string ListOrder =
+        """
+        CREATE INDEX compute_servers_list ON compute_servers (project_id, deleted, created_at, id);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "initial schema", Tables),
@@ -167,5 +173,6 @@ internal static class ComputeSchema
         new(5, "server groups and their members", ServerGroups),
         new(6, "boot files read from the root disk", BootFiles),
         Consoles.ConsoleSchema.Tokens,
+        new(8, "server list order", ListOrder),
     ];
 }

@@ -24,23 +24,15 @@ public static class ServerEndpoints
         v21.MapDelete("/servers/{id}", DeleteAsync);
     }
 
-    /// <summary>Nova's <c>VALID_SORT_KEYS</c> for server lists.</summary>
-    private static readonly HashSet<string> NovaSortKeys =
-    [
-        "access_ip_v4", "access_ip_v6", "auto_disk_config", "availability_zone", "config_drive", "created_at", "display_description",
-        "display_name", "host", "hostname", "image_ref", "instance_type_id", "kernel_id", "key_name", "launch_index", "launched_at",
-        "locked_by", "node", "power_state", "progress", "project_id", "ramdisk_id", "root_device_name", "task_state", "terminated_at",
-        "updated_at", "user_id", "uuid", "vm_state",
-    ];
-
     private static async Task<IResult> ListAsync(HttpContext context, ServerStore servers, ServerBodies bodies, PolicyEngine policy, bool detail,
         CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:index");
         var request = context.Request;
-        // Nova's schema: an unknown sort key or direction is a 400 (the listing itself stays in creation order).
-        SortQuery.Parse(request, NovaSortKeys, message => ApiFault.BadRequest($"Invalid input for query parameters: {message}"));
+        // Nova's schema: an unknown sort key or direction is a 400; the list is sorted and paged in SQL.
+        var sortKeys = SortQuery.Parse(request, ServerSort.ValidKeys, message => ApiFault.BadRequest($"Invalid input for query parameters: {message}"));
         var admin = ServerAccess.IsAdmin(caller);
+        var pageRequest = PageRequest.FromQuery(request, MaxLimit, MaxLimit);
         var where = new List<string>();
         var parameters = new DynamicParameters();
 
@@ -103,54 +95,78 @@ public static class ServerEndpoints
             parameters.Add("locked", request.QueryBool("locked") == true);
         }
 
-        IEnumerable<ServerRecord> list = await servers.QueryAsync(string.Join(" AND ", where), parameters, cancellationToken);
+        Func<ServerRecord, bool>? keep = null;
         if (request.Query("name") is { } name)
         {
-            Regex pattern;
-            try
+            if (LikePattern(name) is { } like)
             {
-                pattern = new Regex(name, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                // The common cases (a dashboard's or a person's filter, a client's ^exact$ look-up): matched in SQL.
+                where.Add("LOWER(name) LIKE @name ESCAPE '!'");
+                parameters.Add("name", like);
             }
-            catch (ArgumentException)
+            else
             {
-                throw ApiFault.BadRequest($"Invalid name filter: '{name}' is not a regular expression.");
+                Regex pattern;
+                try
+                {
+                    pattern = new Regex(name, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException)
+                {
+                    throw ApiFault.BadRequest($"Invalid name filter: '{name}' is not a regular expression.");
+                }
+                keep = And(keep, s => pattern.IsMatch(s.Name));
             }
-            list = list.Where(s => pattern.IsMatch(s.Name));
         }
         if (request.Query("tags") is { } allTags)
         {
             var wanted = allTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
-            list = list.Where(s => wanted.All(ServerTags.Read(s).Contains));
+            keep = And(keep, s => wanted.All(ServerTags.Read(s).Contains));
         }
         if (request.Query("tags-any") is { } anyTags)
         {
             var wanted = anyTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
-            list = list.Where(s => wanted.Any(ServerTags.Read(s).Contains));
+            keep = And(keep, s => wanted.Any(ServerTags.Read(s).Contains));
         }
         if (request.Query("not-tags") is { } notTags)
         {
             var unwanted = notTags.Split(',', StringSplitOptions.RemoveEmptyEntries);
-            list = list.Where(s => !unwanted.All(ServerTags.Read(s).Contains));
+            keep = And(keep, s => !unwanted.All(ServerTags.Read(s).Contains));
         }
-        var ordered = list.ToList();
-        var pageRequest = PageRequest.FromQuery(request);
-        IReadOnlyList<ServerRecord> page;
-        try
-        {
-            page = pageRequest.Apply(ordered, s => s.Id);
-        }
-        catch (ApiFault)
-        {
-            throw ApiFault.BadRequest($"marker [{pageRequest.Marker}] not found");
-        }
-        return await bodies.ListAsync(context, page, detail, admin, NextHref(context, detail, page), cancellationToken);
+
+        // Nova looks the marker up as the caller may see it, deleted or not; one it cannot find is the client's mistake.
+        if (pageRequest.Marker is { } marker && await servers.FindProjectAsync(marker, cancellationToken) is var owner
+            && (owner is null || (!admin && owner != caller.ProjectId)))
+            throw ApiFault.BadRequest($"marker [{marker}] not found");
+        var page = await servers.ListPageAsync(string.Join(" AND ", where), parameters, ServerSort.For(sortKeys, admin), pageRequest.Limit,
+            pageRequest.Marker, keep, cancellationToken);
+        return await bodies.ListAsync(context, page, detail, admin, NextHref(context, detail, page, pageRequest.Limit), cancellationToken);
     }
 
-    /// <summary>The <c>next</c> link of a full page: the same query with the page's last server as marker.</summary>
-    private static string? NextHref(HttpContext context, bool detail, IReadOnlyList<ServerRecord> page)
+    /// <summary>Nova's <c>[api] max_limit</c>: the most servers one page holds, asked for or not.</summary>
+    private const int MaxLimit = 1000;
+
+    /// <summary>
+    /// The case-insensitive LIKE pattern matching what the regular expression <paramref name="name"/> matches, when it is
+    /// ASCII text, optionally anchored by <c>^</c> and <c>$</c>; null when only a regular expression engine can tell.
+    /// </summary>
+    private static string? LikePattern(string name)
     {
-        var limit = context.Request.Query("limit");
-        if (limit is null || page.Count == 0 || !int.TryParse(limit, out var n) || page.Count < n)
+        var start = name.StartsWith('^');
+        var end = name.Length > (start ? 1 : 0) && name.EndsWith('$');
+        var text = name[(start ? 1 : 0)..(name.Length - (end ? 1 : 0))];
+        if (!text.All(c => char.IsAscii(c) && @"\.^$|?*+()[]{}".IndexOf(c, StringComparison.Ordinal) < 0))
+            return null;
+        return (start ? "" : "%") + text.ToLowerInvariant().Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + (end ? "" : "%");
+    }
+
+    private static Func<ServerRecord, bool> And(Func<ServerRecord, bool>? first, Func<ServerRecord, bool> second) =>
+        first is null ? second : s => first(s) && second(s);
+
+    /// <summary>The <c>next</c> link of a full page: the same query with the page's last server as marker.</summary>
+    private static string? NextHref(HttpContext context, bool detail, IReadOnlyList<ServerRecord> page, int limit)
+    {
+        if (page.Count == 0 || page.Count < limit)
             return null;
         var query = System.Web.HttpUtility.ParseQueryString(context.Request.QueryString.Value ?? "");
         query["marker"] = page[^1].Id;

@@ -37,6 +37,72 @@ public sealed class ServerStore(Database database, Networking.ServerNetworks net
         return rows.ToList();
     }
 
+    /// <summary>
+    /// One page of a server list, sorted and paged in SQL: rows matching <paramref name="where"/> (fixed SQL over
+    /// <paramref name="parameters"/>) in <paramref name="order"/>, after the row <paramref name="marker"/> (a keyset:
+    /// the rows that sort after the marker's own values), at most <paramref name="limit"/>. When <paramref name="keep"/>
+    /// is given (filters SQL cannot express portably: a name regular expression, tags), rows are read in batches
+    /// of a bounded size and tested until the page is full, so memory stays bounded by the page whatever the table holds.
+    /// </summary>
+    internal async Task<IReadOnlyList<ServerRecord>> ListPageAsync(string where, DynamicParameters parameters, IReadOnlyList<ServerSort> order,
+        int limit, string? marker, Func<ServerRecord, bool>? keep, CancellationToken cancellationToken)
+    {
+        var page = new List<ServerRecord>(Math.Clamp(limit, 0, ListBatch));
+        if (limit <= 0)
+            return page;
+        var orderBy = string.Join(", ", order.Select(s => $"{s.Expression} {(s.Descending ? "DESC" : "ASC")}"));
+        var batch = keep is null ? limit : Math.Min(Math.Max(limit, 100), ListBatch);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var after = marker;
+        while (true)
+        {
+            parameters.Add("list_after", after);
+            parameters.Add("list_batch", batch);
+            var sql = $"SELECT {Columns} FROM compute_servers WHERE ({where})" + (after is null ? "" : $" AND {After(order)}") +
+                      $" ORDER BY {orderBy} LIMIT @list_batch";
+            var rows = (await connection.QueryAsync<ServerRecord>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+            foreach (var row in rows)
+            {
+                if (keep is not null && !keep(row))
+                    continue;
+                page.Add(row);
+                if (page.Count == limit)
+                    return page;
+            }
+            if (rows.Count < batch)
+                return page;
+            after = rows[^1].Id;
+        }
+    }
+
+    /// <summary>Rows read at once when a list filters in memory (and the most a page allocates up front).</summary>
+    private const int ListBatch = 500;
+
+    /// <summary>
+    /// The keyset condition "sorts after the row <c>@list_after</c>" for <paramref name="order"/>:
+    /// (k1 after m1) OR (k1 = m1 AND k2 after m2) OR …, each m the marker row's own value read by a scalar subquery.
+    /// </summary>
+    private static string After(IReadOnlyList<ServerSort> order)
+    {
+        static string Of(ServerSort s) => $"(SELECT {s.Expression} FROM compute_servers WHERE id = @list_after)";
+        var terms = new List<string>(order.Count);
+        for (var i = 0; i < order.Count; i++)
+        {
+            var parts = order.Take(i).Select(s => $"{s.Expression} = {Of(s)}").ToList();
+            parts.Add($"{order[i].Expression} {(order[i].Descending ? "<" : ">")} {Of(order[i])}");
+            terms.Add("(" + string.Join(" AND ", parts) + ")");
+        }
+        return "(" + string.Join(" OR ", terms) + ")";
+    }
+
+    /// <summary>The project of server <paramref name="id"/>, deleted or not; null when there is no such row.</summary>
+    internal async Task<string?> FindProjectAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT project_id FROM compute_servers WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Servers the build worker must drive: building and not deleted, on this host or not yet scheduled.</summary>
     public Task<IReadOnlyList<ServerRecord>> ListBuildingAsync(CancellationToken cancellationToken) =>
         QueryAsync("vm_state = @building AND deleted = @no", new { building = ServerStates.Building, no = false }, cancellationToken);

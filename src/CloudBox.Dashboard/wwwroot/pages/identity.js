@@ -43,6 +43,12 @@ export async function render(main) {
         await api('PUT', `${id3}/projects/${v.project}/${v.user ? 'users' : 'groups'}/${v.user || v.group}/roles/${v.role}`); loadAssignments(assignments);
       });
     })),
+    panel('Add a user to a group', () => lazy(async () => {
+      const [us, gs] = await Promise.all([choices(`${id3}/users`, 'users'), choices(`${id3}/groups`, 'groups')]);
+      return form([{ name: 'user', label: 'Member', type: 'select', options: us }, { name: 'group', label: 'Group', type: 'select', options: gs }], 'Add to group', async v => {
+        await api('PUT', `${id3}/groups/${v.group}/users/${v.user}`);
+      });
+    })),
     panel('Project quotas', () => lazy(async () => form([
       { name: 'project', label: 'Project', type: 'select', options: await choices(`${id3}/projects`, 'projects') },
       { name: 'instances', label: 'Instances', type: 'number', min: -1 }, { name: 'cores', label: 'vCPUs', type: 'number', min: -1 }, { name: 'ram', label: 'RAM (MiB)', type: 'number', min: -1 },
@@ -61,8 +67,15 @@ async function loadAssignments(holder) {
   try {
     const a = (await api('GET', `${id3}/role_assignments?include_names=true`)).role_assignments;
     holder.replaceChildren(h('table', { 'aria-label': 'Role assignments' },
-      h('thead', h('tr', ['Role', 'Actor', 'Scope'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', a.map(x => h('tr', h('td', x.role?.name || x.role?.id), h('td', x.user ? `user ${x.user.name || x.user.id}` : `group ${x.group?.name || x.group?.id}`),
-        h('td', x.scope?.project ? `project ${x.scope.project.name || x.scope.project.id}` : x.scope?.domain ? `domain ${x.scope.domain.name || x.scope.domain.id}` : 'system'))))));
+      h('thead', h('tr', ['Role', 'Actor', 'Scope', 'Actions'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', a.map(x => {
+        const actor = x.user ? `user ${x.user.name || x.user.id}` : `group ${x.group?.name || x.group?.id}`;
+        const target = x.scope?.project ? `projects/${x.scope.project.id}` : x.scope?.domain ? `domains/${x.scope.domain.id}` : null;
+        const path = target && `${id3}/${target}/${x.user ? `users/${x.user.id}` : `groups/${x.group?.id}`}/roles/${x.role?.id}`;
+        return h('tr', h('td', x.role?.name || x.role?.id), h('td', actor),
+          h('td', x.scope?.project ? `project ${x.scope.project.name || x.scope.project.id}` : x.scope?.domain ? `domain ${x.scope.domain.name || x.scope.domain.id}` : 'system'),
+          h('td.actions', path ? actionButton('Revoke', async () => { await api('DELETE', path); loadAssignments(holder); },
+            { danger: true, confirm: `Revoke role ${x.role?.name || x.role?.id} from ${actor}?`, label: `Revoke ${x.role?.name || x.role?.id} from ${actor}` }) : ''));
+      }))));
   } catch (e) { holder.replaceChildren(alertBox(e.message)); }
 }

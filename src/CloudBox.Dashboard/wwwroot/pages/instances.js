@@ -7,19 +7,20 @@ const opts = { headers: novaVersion };
 export async function render(main, parts) {
   if (parts[0]) return detail(main, parts[0]);
   const list = table({
-    label: 'Instances', filterLabel: 'Filter by name', poll: 3000, sortKey: 'name',
+    label: 'Instances', filterLabel: 'Filter by name', poll: 3000, sortKey: 'display_name',
     columns: [
-      { key: 'name', label: 'Name', sort: true, render: s => h('a', { href: `/ui/instances/${s.id}` }, s.name) },
-      { key: 'status', label: 'Status', sort: true, render: s => badge(s.status) },
+      { key: 'name', label: 'Name', sort: 'display_name', render: s => h('a', { href: `/ui/instances/${s.id}` }, s.name) },
+      { key: 'status', label: 'Status', sort: 'vm_state', render: s => badge(s.status) },
       { key: 'task', label: 'Task', render: s => s['OS-EXT-STS:task_state'] || '' },
       { key: 'addresses', label: 'Addresses', render: s => Object.entries(s.addresses || {}).map(([n, a]) => `${n}: ${a.map(x => x.addr).join(', ')}`).join('; ') },
       { key: 'flavor', label: 'Flavor', render: s => s.flavor?.original_name || s.flavor?.id || '' },
-      { key: 'created', label: 'Created', sort: true },
+      { key: 'created', label: 'Created', sort: 'created_at' },
     ],
-    load: async ({ limit, marker, filter }) => {
-      const body = await api('GET', `${compute}/servers/detail${qs({ limit, marker, name: filter })}`, undefined, opts);
+    // One page, sorted, filtered and paged by Nova (in its database): the browser never holds more than a page.
+    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
+      const body = await api('GET', `${compute}/servers/detail${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter })}`, undefined, opts);
       const rows = body.servers;
-      return { rows, next: rows.length === limit ? rows[rows.length - 1].id : null };
+      return { rows, next: (body.servers_links || []).some(l => l.rel === 'next') ? rows[rows.length - 1].id : null, clientSort: false };
     },
     actions: (s, refresh) => [
       h('a.button', { href: `/ui/console/${s.id}`, 'data-reload': true, 'aria-label': `Serial console of ${s.name}` }, 'Console'),

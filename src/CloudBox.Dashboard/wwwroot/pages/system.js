@@ -6,14 +6,15 @@ export async function render(main) {
   const services = h('div');
   const version = h('p');
   const all = table({
-    label: 'All instances', filterLabel: 'Filter by name', poll: 5000, sortKey: 'name',
+    label: 'All instances', filterLabel: 'Filter by name', poll: 5000, sortKey: 'display_name',
     columns: [
-      { key: 'name', label: 'Name', sort: true, render: s => h('a', { href: `/ui/instances/${s.id}` }, s.name) },
-      { key: 'status', label: 'Status', sort: true, render: s => badge(s.status) }, { key: 'tenant_id', label: 'Project' }, { key: 'host', label: 'Host', render: s => s['OS-EXT-SRV-ATTR:host'] || '' },
+      { key: 'name', label: 'Name', sort: 'display_name', render: s => h('a', { href: `/ui/instances/${s.id}` }, s.name) },
+      { key: 'status', label: 'Status', sort: 'vm_state', render: s => badge(s.status) }, { key: 'tenant_id', label: 'Project', sort: 'project_id' }, { key: 'host', label: 'Host', render: s => s['OS-EXT-SRV-ATTR:host'] || '' },
     ],
-    load: async ({ limit, marker, filter }) => {
-      const b = await api('GET', `${compute}/servers/detail${qs({ all_tenants: 1, limit, marker, name: filter })}`);
-      return { rows: b.servers, next: b.servers.length === limit ? b.servers.at(-1).id : null };
+    // One page of every project's servers, sorted and paged by Nova.
+    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
+      const b = await api('GET', `${compute}/servers/detail${qs({ all_tenants: 1, limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter })}`);
+      return { rows: b.servers, next: (b.servers_links || []).some(l => l.rel === 'next') ? b.servers.at(-1).id : null, clientSort: false };
     },
   });
   page(main, 'System', version, h('h2', 'Host capacity'), capacity, h('h2', 'Services'), services, h('h2', 'All projects\' instances'), all);
