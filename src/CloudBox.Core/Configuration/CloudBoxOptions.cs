@@ -73,6 +73,15 @@ public sealed class CloudBoxOptions
     /// <summary>Console log format: <c>text</c> (systemd's format under systemd) or <c>json</c>.</summary>
     public string LogFormat { get; set; } = "text";
 
+    /// <summary>PEM certificate (with its chain) served on https:// listeners; reloaded on SIGHUP or when the file changes.</summary>
+    public string TlsCertificateFile { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string TlsKeyFile { get; set; } = "";
+
+    /// <summary>With https:// and no certificate given: generate a self-signed one under the data directory's tls/ on first start.</summary>
+    public bool TlsSelfSigned { get; set; }
+
     /// <summary>How long start-up waits for a PostgreSQL that refuses connections (starting, restarting) before giving up.</summary>
     public TimeSpan DatabaseWait { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using CloudBox.Core.Modules;
 using CloudBox.Hosting;
 
@@ -24,6 +25,7 @@ public static class ServeCommand
         var repaired = DataDirectorySecurity.Apply(options.DataDirectory);
         await using var app = CloudBoxHost.Build(options, modules);
         DataDirectorySecurity.LogApplied(app.Services, options.DataDirectory, repaired);
+        _ = app.Services.GetService<TlsCertificates>(); // https://: the certificate loads (or is made) now, or serve stops with one line
         await CloudBoxHost.PrepareAsync(app.Services, app.Lifetime.ApplicationStopping);
         await app.RunAsync();
         return 0;

@@ -51,9 +51,20 @@ public static class CloudBoxHost
                 [$"Logging:LogLevel:{typeof(AccessLogMiddleware).FullName}"] = nameof(LogLevel.Information),
             },
         });
-        builder.WebHost.UseUrls([options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))]);
+        string[] listenUrls = [options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))];
+        builder.WebHost.UseUrls(listenUrls);
+        if (TlsCertificates.Needed(listenUrls))
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
+            builder.Services.AddSingleton(services => TlsCertificates.Open(options, services.GetRequiredService<ILogger<TlsCertificates>>()));
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            if (TlsCertificates.Needed(listenUrls))
+            {
+                var certificates = kestrel.ApplicationServices.GetRequiredService<TlsCertificates>();
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificates.Current);
+            }
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
             // Header values go out as UTF-8, as Swift returns the UTF-8 metadata it stores (Kestrel's default refuses non-ASCII: a 500).
@@ -69,6 +80,7 @@ public static class CloudBoxHost
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddSingleton(options);
         services.AddSingleton(database);
+        services.AddHostedService<SystemdWatchdog>();
         services.AddSingleton(registry);
         services.AddSingleton<ReadinessGate>();
         services.AddSingleton<MigrationRunner>();

@@ -28,6 +28,9 @@ public static class OptionsLoader
         ("--region", "CLOUDBOX_REGION", "region", "NAME: the region in the catalog (default RegionOne)", (o, v) => o.RegionName = v),
         ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", "FILE: oslo.policy-style JSON rules overriding the defaults", (o, v) => o.PolicyFile = v),
         ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", "PASSWORD: the admin password set when the cloud is first created (default: generated, in admin-openrc.sh)", (o, v) => o.AdminPassword = v),
+        ("--tls-cert", "CLOUDBOX_TLS_CERT", "tls_cert", "FILE: PEM certificate (and chain) for https:// listeners; reloaded on SIGHUP or when it changes", (o, v) => o.TlsCertificateFile = v),
+        ("--tls-key", "CLOUDBOX_TLS_KEY", "tls_key", "FILE: PEM private key of --tls-cert", (o, v) => o.TlsKeyFile = v),
+        ("--tls-self-signed", "CLOUDBOX_TLS_SELF_SIGNED", "tls_self_signed", "true|false: with https:// and no --tls-cert, make a self-signed certificate in DATA/tls on first start (default false)", (o, v) => o.TlsSelfSigned = ParseBool("--tls-self-signed", v)),
         ("--log-format", "CLOUDBOX_LOG_FORMAT", "log_format", "text|json: the format of the log on stderr (default text; systemd's format under systemd)", (o, v) => o.LogFormat = v),
         ("--image-import-allowed-schemes", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_SCHEMES", "image_import_allowed_schemes", "LIST: URL schemes image web-download may use (default http,https)", (o, v) => o.ImageImportAllowedSchemes = v),
         ("--image-import-allowed-ports", "CLOUDBOX_IMAGE_IMPORT_ALLOWED_PORTS", "image_import_allowed_ports", "LIST: ports image web-download may use; empty allows any (default 80,443)", (o, v) => o.ImageImportAllowedPorts = v),
@@ -70,6 +73,7 @@ public static class OptionsLoader
 
         options.DataDirectory = Path.GetFullPath(options.DataDirectory);
         ValidateListenUrl("--listen", options.ListenUrl);
+        ValidateTls(options);
         // S3 listens where the APIs do (a loopback --listen keeps S3 on loopback too), on its own port.
         if (!IsSet("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", flags, configFile))
             options.S3ListenUrl = new UriBuilder(options.ListenUrl) { Port = new Uri(options.S3ListenUrl).Port, Path = "" }.Uri.ToString().TrimEnd('/');
@@ -154,9 +158,31 @@ public static class OptionsLoader
     {
         if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new OptionsException($"{setting} '{listen}' is not an http:// or https:// URL, e.g. http://0.0.0.0:8080");
-        if (uri.Scheme == "https")
-            throw new OptionsException($"{setting} '{listen}' is https:// but this build serves plain HTTP only, listen on http:// and put a TLS proxy (nginx, caddy) in front");
     }
+
+    /// <summary>An https:// --listen needs a certificate: --tls-cert with --tls-key, or --tls-self-signed.</summary>
+    private static void ValidateTls(CloudBoxOptions options)
+    {
+        if ((options.TlsCertificateFile.Length > 0) != (options.TlsKeyFile.Length > 0))
+            throw new OptionsException("--tls-cert and --tls-key go together, set both (PEM files) or neither");
+        if (options.TlsCertificateFile.Length > 0)
+        {
+            options.TlsCertificateFile = Path.GetFullPath(options.TlsCertificateFile);
+            options.TlsKeyFile = Path.GetFullPath(options.TlsKeyFile);
+            foreach (var (setting, file) in new[] { ("--tls-cert", options.TlsCertificateFile), ("--tls-key", options.TlsKeyFile) })
+                if (!File.Exists(file))
+                    throw new OptionsException($"{setting} {file} does not exist, set {setting} to a PEM file");
+        }
+        if (new Uri(options.ListenUrl).Scheme == "https" && options.TlsCertificateFile.Length == 0 && !options.TlsSelfSigned)
+            throw new OptionsException($"--listen '{options.ListenUrl}' is https:// but there is no certificate, set --tls-cert and --tls-key (PEM) or --tls-self-signed true");
+    }
+
+    private static bool ParseBool(string setting, string value) => value.ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" => true,
+        "false" or "0" or "no" => false,
+        _ => throw new OptionsException($"{setting} '{value}' is neither true nor false"),
+    };
 
     private static bool IsSet(string flag, string env, string json, Dictionary<string, string> flags, string configFile)
     {
