@@ -93,10 +93,12 @@ public static class BackupEndpoints
         var found = (await backups.ListAsync(allProjects ? null : projectId, cancellationToken))
             .Where(b => (volumeId is null || b.VolumeId == volumeId) && (status is null || b.Status == status) && (name is null || b.Name == name)).ToList();
         var parents = detail ? await backups.ParentIdsAsync(cancellationToken) : [];
+        var page = PageRequest.FromQuery(context.Request).Apply(found, b => b.Id);
         var list = new JsonArray();
-        foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
+        foreach (var backup in page)
             list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller), parents.Contains(backup.Id)) : Summary(backup, context));
-        return JsonBody.Node(ListCount.With(new JsonObject { ["backups"] = list }, context, found.Count));
+        var answer = ListLinks.WithNext(new JsonObject { ["backups"] = list }, "backups", context.Request, found, page, b => b.Id);
+        return JsonBody.Node(ListCount.With(answer, context, found.Count));
     }
 
     private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)

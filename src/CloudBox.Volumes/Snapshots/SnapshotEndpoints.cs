@@ -67,10 +67,12 @@ public static class SnapshotEndpoints
         var volumeId = request.Query("volume_id");
         var found = (await snapshots.ListAsync(allProjects ? null : projectId, cancellationToken))
             .Where(s => volumeId is null || s.VolumeId == volumeId).ToList();
+        var page = PageRequest.FromQuery(request).Apply(found, s => s.Id);
         var list = new JsonArray();
-        foreach (var snapshot in PageRequest.FromQuery(request).Apply(found, s => s.Id))
+        foreach (var snapshot in page)
             list.Add(ToJson(snapshot, VolumesRequest.IsAdmin(caller)));
-        return JsonBody.Node(ListCount.With(new JsonObject { ["snapshots"] = list }, context, found.Count));
+        var answer = ListLinks.WithNext(new JsonObject { ["snapshots"] = list }, "snapshots", request, found, page, s => s.Id);
+        return JsonBody.Node(ListCount.With(answer, context, found.Count));
     }
 
     private static async Task<IResult> CreateAsync(
