@@ -41,4 +41,32 @@ public sealed class ListPagingTests(DatabaseEngine engine) : VolumesFixture(engi
         Assert.That(all!["volumes_links"], Is.Null, "a list that fits its page has no next link");
         Assert.That(all["volumes"]!.AsArray().Select(v => v!["name"]!.GetValue<string>()), Is.EqualTo(names.Order()));
     }
+
+    [Test]
+    public async Task Snapshots_filter_by_name_sort_and_page_through_next_links()
+    {
+        var (project, token) = await NewMemberAsync();
+        var volume = await CreateVolumeAsync(new JsonObject { ["name"] = Unique("snap-source"), ["size"] = 1 }, token, project);
+        await WaitAsync("volumes", volume["id"]!.GetValue<string>(), "available", token, project);
+        var names = new[] { "snap-b", "snap-c", "snap-a" };
+        foreach (var name in names)
+        {
+            var (status, body) = await CallAsync(HttpMethod.Post, "snapshots", new JsonObject { ["snapshot"] = new JsonObject { ["volume_id"] = volume["id"]!.GetValue<string>(), ["name"] = name } }, token, project);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        }
+        var seen = new List<string>();
+        var path = "snapshots/detail?limit=2&sort=name:desc";
+        while (path is not null)
+        {
+            var (status, body) = await CallAsync(HttpMethod.Get, path, token: token, project: project);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
+            seen.AddRange(body!["snapshots"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()));
+            var next = body["snapshots_links"]?.AsArray().Single(l => l!["rel"]!.GetValue<string>() == "next")!["href"]!.GetValue<string>();
+            path = next is null ? null : "snapshots/detail" + new Uri(next).Query;
+        }
+        Assert.That(seen, Is.EqualTo(names.OrderDescending()));
+        var (_, one) = await CallAsync(HttpMethod.Get, "snapshots/detail?name=snap-c", token: token, project: project);
+        Assert.That(one!["snapshots"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "snap-c" }));
+        Assert.That((await CallAsync(HttpMethod.Get, "snapshots?sort=nonsense:asc", token: token, project: project)).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
 }
