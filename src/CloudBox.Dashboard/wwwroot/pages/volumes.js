@@ -28,16 +28,16 @@ export async function render(main) {
   });
   const snapshots = table({
     label: 'Volume snapshots', filterLabel: 'Filter snapshots by name', poll: 5000,
-    // Newest first, paged by Cinder (its snapshot list has no sort parameter here).
-    columns: [{ key: 'name', label: 'Name' }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
-    load: serverList(`${v}/snapshots/detail`, 'snapshots'),
+    // Newest first until a header is chosen; sorted (sort=key:dir), filtered and paged by Cinder.
+    columns: [{ key: 'name', label: 'Name', sort: true }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
+    load: serverList(`${v}/snapshots/detail`, 'snapshots', { sort: 'cinder' }),
     actions: (x, refresh) => actionButton('Delete', async () => { await api('DELETE', `${v}/snapshots/${x.id}`); refresh(); }, { danger: true, confirm: `Delete snapshot ${x.name || x.id}?`, label: `Delete snapshot ${x.name || x.id}` }),
   });
   const backups = table({
     label: 'Volume backups', filterLabel: 'Filter backups by name', poll: 5000,
-    // Newest first, paged by Cinder (its backup list has no sort parameter here).
-    columns: [{ key: 'name', label: 'Name' }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
-    load: serverList(`${v}/backups/detail`, 'backups'),
+    // Newest first until a header is chosen; sorted (sort=key:dir), filtered and paged by Cinder.
+    columns: [{ key: 'name', label: 'Name', sort: true }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
+    load: serverList(`${v}/backups/detail`, 'backups', { sort: 'cinder' }),
     actions: (x, refresh) => [
       actionButton('Restore', async () => { await api('POST', `${v}/backups/${x.id}/restore`, { restore: { name: `${x.name || 'backup'}-restored` } }); volumes.refresh(); }, { label: `Restore backup ${x.name || x.id}` }),
       actionButton('Delete', async () => { await api('DELETE', `${v}/backups/${x.id}`); refresh(); }, { danger: true, confirm: `Delete backup ${x.name || x.id}?`, label: `Delete backup ${x.name || x.id}` }),
