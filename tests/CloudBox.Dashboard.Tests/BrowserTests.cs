@@ -456,6 +456,52 @@ public sealed class BrowserTests : DashboardFixture
         Assert.That(requests, Has.Some.Contain("sort_dir=desc").And.Some.Contain("marker="));
     }
 
+    [Test, Order(11)]
+    public async Task The_images_and_networks_tables_ask_their_services_for_one_sorted_page_and_follow_next()
+    {
+        // 30 of each, named after every other image and network, so sorting by name descending puts them first.
+        var images = Unique("zz-img");
+        var networks = Unique("zz-net");
+        for (var i = 0; i < 30; i++)
+        {
+            var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, "/image/v2/images", AdminToken,
+                new JsonObject { ["name"] = $"{images}-{i:D2}", ["disk_format"] = "raw", ["container_format"] = "bare" });
+            Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.Created), body?.ToJsonString());
+            (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/networks", AdminToken,
+                new JsonObject { ["network"] = new JsonObject { ["name"] = $"{networks}-{i:D2}" } });
+            Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.Created), body?.ToJsonString());
+        }
+        CheckPagedTable("/ui/images", "Images", "Images", images, "/image/v2/images?", "sort_key=name");
+        CheckPagedTable("/ui/networks", "Networks", "Networks", networks, "/network/v2.0/networks?", "sort_key=name");
+    }
+
+    /// <summary>
+    /// The table labelled <paramref name="label"/> on <paramref name="path"/>, sorted by name descending, shows the 30
+    /// rows named <paramref name="prefix"/>-29…-00 as a page of 25 and, after Next page, the last 5 first; every list
+    /// request it made asked for one page (limit=25, the sort) and one followed the service's next link (marker=).
+    /// </summary>
+    private void CheckPagedTable(string path, string heading, string label, string prefix, string requestPath, string sort)
+    {
+        _browser.Navigate().GoToUrl(Url(path));
+        WaitForHeading(heading);
+        var holder = _browser.FindElement(By.XPath($"//table[@aria-label='{label}']/ancestor::div[contains(@class,'table')][1]"));
+        IReadOnlyList<string> Names() => holder.FindElements(By.CssSelector("tbody tr[data-id] td[data-col=name]")).Select(c => c.Text).ToList();
+        WaitFor(() => Names().Count == 25, $"{label}: the first page of 25");
+        holder.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal)).Click();
+        WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29" && names[^1] == $"{prefix}-05", $"{label}: the first page sorted by name descending");
+        holder.FindElements(By.TagName("button")).First(b => b.Text == "Next page").Click();
+        WaitFor(() => Names().Take(5).SequenceEqual(Enumerable.Range(0, 5).Reverse().Select(i => $"{prefix}-{i:D2}")), $"{label}: the second page starts with the last 5");
+        holder.FindElements(By.TagName("button")).First(b => b.Text == "Previous page").Click();
+        WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29", $"{label}: back on the first page");
+        CheckPageAndShoot($"{heading.ToLowerInvariant()}-paged");
+        var requests = ((IReadOnlyCollection<object>)_browser.ExecuteScript(
+            $"return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('{requestPath}'))")!).Select(o => (string)o)
+            .Where(r => !r.Contains("router:external=true", StringComparison.Ordinal)).ToList(); // the forms' choices of external networks, not the table
+        Assert.That(requests, Is.Not.Empty);
+        Assert.That(requests, Has.All.Contain("limit=25").And.All.Contain(sort), label);
+        Assert.That(requests, Has.Some.Contain("sort_dir=desc").And.Some.Contain("marker="), label);
+    }
+
     [Test, Order(12)]
     public void Logs_out()
     {

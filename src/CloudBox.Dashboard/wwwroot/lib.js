@@ -245,6 +245,45 @@ export function table(options) {
   return el;
 }
 
+/**
+ * The marker of the next page in an OpenStack list body: the `next` link in `<key>_links` (Nova, Neutron, Cinder)
+ * or Glance's `next`; null on the last page.
+ */
+export function nextMarker(body, key) {
+  const href = (body[`${key}_links`] || []).find(l => l.rel === 'next')?.href ?? body.next;
+  return href ? new URL(href, location.href).searchParams.get('marker') : null;
+}
+
+/**
+ * A table loader for an OpenStack list API: one page, sorted, filtered and paged by the service, the next page
+ * from the service's own next link. url: a string or a function returning one; key: the body's collection;
+ * sort: 'keys' (sort_key/sort_dir: Nova, Neutron, Glance) or 'cinder' (sort=key:dir); filter: the query
+ * parameter the filter box fills (null: none); query: fixed parameters; headers: extra request headers.
+ */
+export function serverList(url, key, { sort = 'keys', filter = 'name', query = {}, headers } = {}) {
+  return async ({ limit, marker, sortKey, sortDir, filter: text }) => {
+    const params = { ...query, limit, marker };
+    if (sortKey && sort === 'cinder') params.sort = `${sortKey}:${sortDir}`;
+    else if (sortKey) { params.sort_key = sortKey; params.sort_dir = sortDir; }
+    if (filter && text) params[filter] = text;
+    const body = await api('GET', `${typeof url === 'function' ? url() : url}${qs(params)}`, undefined, headers ? { headers } : undefined);
+    return { rows: body[key], next: nextMarker(body, key), clientSort: false };
+  };
+}
+
+/**
+ * A table loader for a Swift listing (account or container): limit/marker/prefix, name order (reverse=true for
+ * descending). Swift sends no next link, so one more entry than the page is asked for: it says whether a next page exists.
+ * id(entry) names an entry (its marker); params: fixed parameters (delimiter); prefix(filter) builds the prefix.
+ */
+export function swiftList(url, id, { params = {}, prefix = text => text } = {}) {
+  return async ({ limit, marker, sortDir, filter }) => {
+    const rows = await api('GET', `${url}${qs({ format: 'json', ...params, limit: limit + 1, marker, prefix: prefix(filter || ''), reverse: sortDir === 'desc' ? 'true' : '' })}`) || [];
+    const page = rows.slice(0, limit);
+    return { rows: page.map(r => ({ id: id(r), ...r })), next: rows.length > limit ? id(page.at(-1)) : null, clientSort: false };
+  };
+}
+
 /** Uploads a body with XMLHttpRequest so the page can show progress; resolves with the XHR. */
 export function upload(method, url, body, headers, onProgress) {
   return new Promise((resolve, reject) => {

@@ -82,6 +82,20 @@ public static class BackupEndpoints
         return backup;
     }
 
+    private static readonly HashSet<string> SortKeys = ["id", "name", "display_name", "status", "size", "volume_id", "project_id", "created_at", "updated_at"];
+
+    private static object? SortValue(BackupRecord backup, string key) => key switch
+    {
+        "id" => backup.Id,
+        "name" or "display_name" => backup.Name,
+        "status" => backup.Status,
+        "size" => backup.SizeGb,
+        "volume_id" => backup.VolumeId,
+        "project_id" => backup.ProjectId,
+        "created_at" => backup.CreatedAt,
+        _ => backup.UpdatedAt,
+    };
+
     private static async Task<IResult> ListAsync(string projectId, bool detail, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "backup:get_all");
@@ -90,13 +104,17 @@ public static class BackupEndpoints
         var volumeId = context.Request.Query("volume_id");
         var status = context.Request.Query("status");
         var name = context.Request.Query("name");
-        var found = (await backups.ListAsync(allProjects ? null : projectId, cancellationToken))
-            .Where(b => (volumeId is null || b.VolumeId == volumeId) && (status is null || b.Status == status) && (name is null || b.Name == name)).ToList();
+        var sort = SortQuery.Parse(context.Request, SortKeys, message => ApiFault.BadRequest($"Invalid input received: {message}"), allowSortParameter: true);
+        var found = ListLinks.Sort((await backups.ListAsync(allProjects ? null : projectId, cancellationToken))
+            .Where(b => (volumeId is null || b.VolumeId == volumeId) && (status is null || b.Status == status) && (name is null || b.Name == name)).ToList(),
+            sort, SortValue, b => b.Id);
         var parents = detail ? await backups.ParentIdsAsync(cancellationToken) : [];
+        var page = PageRequest.FromQuery(context.Request).Apply(found, b => b.Id);
         var list = new JsonArray();
-        foreach (var backup in PageRequest.FromQuery(context.Request).Apply(found, b => b.Id))
+        foreach (var backup in page)
             list.Add(detail ? Detail(backup, context, VolumesRequest.IsAdmin(caller), parents.Contains(backup.Id)) : Summary(backup, context));
-        return JsonBody.Node(ListCount.With(new JsonObject { ["backups"] = list }, context, found.Count));
+        var answer = ListLinks.WithNext(new JsonObject { ["backups"] = list }, "backups", context.Request, found, page, b => b.Id);
+        return JsonBody.Node(ListCount.With(answer, context, found.Count));
     }
 
     private static async Task<IResult> ShowAsync(string projectId, string id, HttpContext context, BackupStore backups, PolicyEngine policy, CancellationToken cancellationToken)

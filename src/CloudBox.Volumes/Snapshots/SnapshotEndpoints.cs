@@ -58,19 +58,39 @@ public static class SnapshotEndpoints
         return snapshot;
     }
 
+    private static readonly HashSet<string> SortKeys = ["id", "name", "display_name", "status", "size", "volume_id", "project_id", "created_at", "updated_at"];
+
+    private static object? SortValue(SnapshotRecord snapshot, string key) => key switch
+    {
+        "id" => snapshot.Id,
+        "name" or "display_name" => snapshot.Name,
+        "status" => snapshot.Status,
+        "size" => snapshot.SizeGb,
+        "volume_id" => snapshot.VolumeId,
+        "project_id" => snapshot.ProjectId,
+        "created_at" => snapshot.CreatedAt,
+        _ => snapshot.UpdatedAt,
+    };
+
     private static async Task<IResult> ListAsync(string projectId, HttpContext context, SnapshotStore snapshots, PolicyEngine policy, CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "volume:get_all_snapshots");
         VolumesRequest.RequireProject(caller, projectId);
         var request = context.Request;
         var allProjects = VolumesRequest.IsAdmin(caller) && request.QueryBool("all_tenants") == true;
+        var sort = SortQuery.Parse(request, SortKeys, message => ApiFault.BadRequest($"Invalid input received: {message}"), allowSortParameter: true);
         var volumeId = request.Query("volume_id");
-        var found = (await snapshots.ListAsync(allProjects ? null : projectId, cancellationToken))
-            .Where(s => volumeId is null || s.VolumeId == volumeId).ToList();
+        var name = request.Query("name");
+        var status = request.Query("status");
+        var found = ListLinks.Sort((await snapshots.ListAsync(allProjects ? null : projectId, cancellationToken))
+            .Where(s => (volumeId is null || s.VolumeId == volumeId) && (name is null || s.Name == name) && (status is null || s.Status == status)).ToList(),
+            sort, SortValue, s => s.Id);
+        var page = PageRequest.FromQuery(request).Apply(found, s => s.Id);
         var list = new JsonArray();
-        foreach (var snapshot in PageRequest.FromQuery(request).Apply(found, s => s.Id))
+        foreach (var snapshot in page)
             list.Add(ToJson(snapshot, VolumesRequest.IsAdmin(caller)));
-        return JsonBody.Node(ListCount.With(new JsonObject { ["snapshots"] = list }, context, found.Count));
+        var answer = ListLinks.WithNext(new JsonObject { ["snapshots"] = list }, "snapshots", request, found, page, s => s.Id);
+        return JsonBody.Node(ListCount.With(answer, context, found.Count));
     }
 
     private static async Task<IResult> CreateAsync(

@@ -67,19 +67,42 @@ public static class VolumeEndpoints
         VolumesRequest.RequireProject(caller, projectId);
         var request = context.Request;
         // Cinder answers an unknown sort key or direction with 400.
-        SortQuery.Parse(request, CinderSortKeys, message => ApiFault.BadRequest($"Invalid input received: {message}"), allowSortParameter: true);
+        var sort = SortQuery.Parse(request, CinderSortKeys, message => ApiFault.BadRequest($"Invalid input received: {message}"), allowSortParameter: true);
         var allProjects = VolumesRequest.IsAdmin(caller) && request.QueryBool("all_tenants") == true;
         var found = await volumes.ListAsync(allProjects ? null : projectId, cancellationToken);
         var name = request.Query("name");
         var status = request.Query("status");
         var bootable = request.QueryBool("bootable");
-        var filtered = found.Where(v => (name is null || v.Name == name) && (status is null || v.Status == status) && (bootable is null || v.Bootable == bootable)).ToList();
+        var filtered = ListLinks.Sort(
+            found.Where(v => (name is null || v.Name == name) && (status is null || v.Status == status) && (bootable is null || v.Bootable == bootable)).ToList(),
+            sort, SortValue, v => v.Id);
         var page = PageRequest.FromQuery(request).Apply(filtered, v => v.Id);
         var list = new JsonArray();
         foreach (var volume in page)
             list.Add(detail ? await DetailAsync(volume, types, context, caller, cancellationToken) : VolumeJson.Summary(volume, request));
-        return JsonBody.Node(ListCount.With(new JsonObject { ["volumes"] = list }, context, filtered.Count));
+        var answer = ListLinks.WithNext(new JsonObject { ["volumes"] = list }, "volumes", request, filtered, page, v => v.Id);
+        return JsonBody.Node(ListCount.With(answer, context, filtered.Count));
     }
+
+    /// <summary>A volume's value for a Cinder sort key (keys it has no column for sort as equal, then by id).</summary>
+    private static object? SortValue(VolumeRecord volume, string key) => key switch
+    {
+        "id" => volume.Id,
+        "name" or "display_name" => volume.Name,
+        "description" or "display_description" => volume.Description,
+        "status" => volume.Status,
+        "size" => volume.SizeGb,
+        "bootable" => volume.Bootable,
+        "multiattach" => volume.Multiattach,
+        "created_at" => volume.CreatedAt,
+        "updated_at" => volume.UpdatedAt,
+        "project_id" => volume.ProjectId,
+        "user_id" => volume.UserId,
+        "volume_type_id" => volume.TypeId,
+        "snapshot_id" => volume.SnapshotId,
+        "source_volid" => volume.SourceVolid,
+        _ => null,
+    };
 
     private static async Task<IResult> CreateAsync(string projectId, HttpContext context, PolicyEngine policy, TimeProvider clock, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 // Floating IPs: allocate from an external network, associate with a port, disassociate, release.
-import { api, h, page, table, form, panel, actionButton, badge, qs, network, compute, choices, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, network, compute, choices, alertBox } from '../lib.js';
 
 export async function render(main) {
   const list = table({
@@ -8,10 +8,7 @@ export async function render(main) {
       { key: 'floating_ip_address', label: 'Address', sort: true }, { key: 'status', label: 'Status', render: f => badge(f.status) },
       { key: 'fixed_ip_address', label: 'Mapped to' }, { key: 'port_id', label: 'Port' },
     ],
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const b = await api('GET', `${network}/floatingips${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, floating_ip_address: filter })}`);
-      return { rows: b.floatingips, next: b.floatingips.length === limit ? b.floatingips.at(-1).id : null, clientSort: false };
-    },
+    load: serverList(`${network}/floatingips`, 'floatingips', { filter: 'floating_ip_address' }),
     actions: (f, refresh) => [
       f.port_id ? actionButton('Disassociate', async () => { await api('PUT', `${network}/floatingips/${f.id}`, { floatingip: { port_id: null } }); refresh(); }, { confirm: `Disassociate ${f.floating_ip_address}?`, label: `Disassociate ${f.floating_ip_address}` }) : null,
       actionButton('Release', async () => { await api('DELETE', `${network}/floatingips/${f.id}`); refresh(); }, { danger: true, confirm: `Release ${f.floating_ip_address}?`, label: `Release ${f.floating_ip_address}` }),

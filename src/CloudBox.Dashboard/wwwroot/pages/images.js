@@ -1,5 +1,5 @@
 // Images: server-paged list, upload with progress (streamed by the browser straight to Glance), web-download, edit, members, delete.
-import { api, h, page, table, form, panel, actionButton, badge, qs, image, bytes, upload, progressBar, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, image, bytes, upload, progressBar, alertBox } from '../lib.js';
 import { go } from '../app.js';
 
 const formats = ['raw', 'qcow2', 'iso', 'vmdk', 'vdi', 'vhd', 'ami', 'aki', 'ari'].map(f => [f, f]);
@@ -17,10 +17,8 @@ export async function render(main, parts) {
       { key: 'size', label: 'Size', sort: 'size', render: i => bytes(i.size) },
       { key: 'created_at', label: 'Created', sort: 'created_at' },
     ],
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const body = await api('GET', `${image}/images${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter })}`);
-      return { rows: body.images, next: body.next ? new URL(body.next, location.href).searchParams.get('marker') : null, clientSort: false };
-    },
+    // One page, sorted and paged by Glance; the next page from its `next` link.
+    load: serverList(`${image}/images`, 'images'),
     actions: (i, refresh) => actionButton('Delete', async () => { await api('DELETE', `${image}/images/${i.id}`); refresh(); }, { danger: true, confirm: `Delete image ${i.name}?`, label: `Delete ${i.name}` }),
   });
   page(main, 'Images',

@@ -1,5 +1,5 @@
 // Instances: a live, server-paged table, the launch form, and a detail page with every action.
-import { api, h, page, table, form, panel, actionButton, badge, qs, compute, network, image, volumeBase, novaVersion, choices, alertBox, session } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, compute, network, image, volumeBase, novaVersion, choices, alertBox, session } from '../lib.js';
 import { go } from '../app.js';
 
 const opts = { headers: novaVersion };
@@ -17,11 +17,7 @@ export async function render(main, parts) {
       { key: 'created', label: 'Created', sort: 'created_at' },
     ],
     // One page, sorted, filtered and paged by Nova (in its database): the browser never holds more than a page.
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const body = await api('GET', `${compute}/servers/detail${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter })}`, undefined, opts);
-      const rows = body.servers;
-      return { rows, next: (body.servers_links || []).some(l => l.rel === 'next') ? rows[rows.length - 1].id : null, clientSort: false };
-    },
+    load: serverList(`${compute}/servers/detail`, 'servers', { headers: novaVersion }),
     actions: (s, refresh) => [
       h('a.button', { href: `/ui/console/${s.id}`, 'data-reload': true, 'aria-label': `Serial console of ${s.name}` }, 'Console'),
       actionButton('Delete', async () => { await api('DELETE', `${compute}/servers/${s.id}`); refresh(); }, { danger: true, confirm: `Delete instance ${s.name}? Its disk is lost.`, label: `Delete ${s.name}` }),

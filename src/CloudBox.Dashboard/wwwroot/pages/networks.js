@@ -1,5 +1,5 @@
 // Networks: networks, subnets, routers (interfaces, gateway), ports, and the topology drawn as SVG.
-import { api, h, page, table, form, panel, actionButton, badge, qs, network, compute, choices, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, network, compute, choices, alertBox } from '../lib.js';
 import { go } from '../app.js';
 
 const n = network;
@@ -8,11 +8,8 @@ function listOf(kind, plural, label, columns, extra = {}) {
   return table({
     label, filterLabel: `Filter ${label.toLowerCase()} by name`, sortKey: 'name', poll: extra.poll,
     columns,
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const b = await api('GET', `${n}/${plural}${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter, ...(extra.query || {}) })}`);
-      const rows = b[plural.replace('-', '_')];
-      return { rows, next: rows.length === limit ? rows.at(-1).id : null, clientSort: false };
-    },
+    // One page, sorted and paged by Neutron; the next page from `<collection>_links`.
+    load: serverList(`${n}/${plural}`, plural.replace('-', '_'), { query: extra.query }),
     actions: (x, refresh) => actionButton('Delete', async () => { await api('DELETE', `${n}/${plural}/${x.id}`); refresh(); drawTopology(); },
       { danger: true, confirm: `Delete ${kind} ${x.name || x.id}?`, label: `Delete ${kind} ${x.name || x.id}` }),
   });

@@ -1,6 +1,6 @@
 // Object store: containers (create, public/private, delete), a browser with pseudo-folders, uploads with progress
 // (large files as a static large object of segments), downloads, object metadata, and the S3 endpoint's EC2 credentials.
-import { api, h, page, table, form, panel, actionButton, qs, objectBase, bytes, upload, progressBar, session, alertBox } from '../lib.js';
+import { api, h, page, table, swiftList, form, panel, actionButton, objectBase, bytes, upload, progressBar, session, alertBox } from '../lib.js';
 import { go } from '../app.js';
 
 const SegmentSize = 64 * 1024 * 1024;
@@ -13,12 +13,10 @@ export async function render(main, parts, query) {
     label: 'Containers', filterLabel: 'Filter by name prefix', sortKey: 'name',
     columns: [
       { key: 'name', label: 'Name', sort: true, render: c => h('a', { href: `/ui/object-store/${encodeURIComponent(c.name)}` }, c.name) },
-      { key: 'count', label: 'Objects', sort: true }, { key: 'bytes', label: 'Size', sort: true, render: c => bytes(c.bytes) },
+      { key: 'count', label: 'Objects' }, { key: 'bytes', label: 'Size', render: c => bytes(c.bytes) },
     ],
-    load: async ({ limit, marker, filter }) => {
-      const rows = await api('GET', `${base}${qs({ format: 'json', limit, marker, prefix: filter })}`);
-      return { rows: (rows || []).map(c => ({ id: c.name, ...c })), next: rows && rows.length === limit ? rows.at(-1).name : null };
-    },
+    // Swift lists by name only (reverse=true for descending), a page at a time after the marker.
+    load: swiftList(base, c => c.name),
     actions: (c, refresh) => actionButton('Delete', async () => { await api('DELETE', `${base}/${encodeURIComponent(c.name)}`); refresh(); }, { danger: true, confirm: `Delete container ${c.name}? It must be empty.`, label: `Delete ${c.name}` }),
   });
   const ec2 = h('div');
@@ -53,13 +51,11 @@ async function browse(main, container, prefix) {
       { key: 'name', label: 'Name', sort: true, render: o => o.subdir
         ? h('a', { href: `/ui/object-store/${encodeURIComponent(container)}?prefix=${encodeURIComponent(o.subdir)}` }, `📁 ${o.subdir.slice(prefix.length)}`)
         : h('a', { href: `${base}/${enc(o.name)}`, download: o.name.split('/').pop() }, o.name.slice(prefix.length)) },
-      { key: 'bytes', label: 'Size', sort: true, render: o => o.subdir ? '' : bytes(o.bytes) },
-      { key: 'content_type', label: 'Type' }, { key: 'last_modified', label: 'Modified', sort: true },
+      { key: 'bytes', label: 'Size', render: o => o.subdir ? '' : bytes(o.bytes) },
+      { key: 'content_type', label: 'Type' }, { key: 'last_modified', label: 'Modified' },
     ],
-    load: async ({ limit, marker, filter }) => {
-      const rows = await api('GET', `${base}${qs({ format: 'json', limit, marker, prefix: prefix + (filter || ''), delimiter: '/' })}`) || [];
-      return { rows: rows.map(o => ({ id: o.subdir || o.name, name: o.subdir || o.name, ...o })), next: rows.length === limit ? (rows.at(-1).subdir || rows.at(-1).name) : null };
-    },
+    // One level of the pseudo-folder tree (delimiter /), by name, a page at a time after the marker.
+    load: swiftList(base, o => o.subdir || o.name, { params: { delimiter: '/' }, prefix: text => prefix + text }),
     actions: (o, refresh) => o.subdir ? null : [
       actionButton('Metadata', async () => showMeta(`${base}/${enc(o.name)}`, o.name, metaHolder), { label: `Metadata of ${o.name}` }),
       actionButton('Delete', async () => { await api('DELETE', `${base}/${enc(o.name)}`); refresh(); }, { danger: true, confirm: `Delete object ${o.name}?`, label: `Delete ${o.name}` }),

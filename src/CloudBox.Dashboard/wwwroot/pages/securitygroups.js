@@ -1,5 +1,5 @@
 // Security groups and their rules.
-import { api, h, page, table, form, panel, actionButton, qs, network, session, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, network, session, alertBox } from '../lib.js';
 
 export async function render(main, parts) {
   if (parts[0]) return rules(main, parts[0]);
@@ -10,10 +10,7 @@ export async function render(main, parts) {
       { key: 'description', label: 'Description' },
       { key: 'rules', label: 'Rules', render: g => String((g.security_group_rules || []).length) },
     ],
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const b = await api('GET', `${network}/security-groups${qs({ limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter, project_id: session.info.project_id })}`);
-      return { rows: b.security_groups, next: b.security_groups.length === limit ? b.security_groups.at(-1).id : null, clientSort: false };
-    },
+    load: serverList(`${network}/security-groups`, 'security_groups', { query: { project_id: session.info.project_id } }),
     actions: (g, refresh) => g.name === 'default' ? null : actionButton('Delete', async () => { await api('DELETE', `${network}/security-groups/${g.id}`); refresh(); }, { danger: true, confirm: `Delete security group ${g.name}?`, label: `Delete ${g.name}` }),
   });
   page(main, 'Security groups', panel('Create security group', () => form([

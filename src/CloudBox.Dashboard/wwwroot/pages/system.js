@@ -1,5 +1,5 @@
 // System (admin): the host's capacity and use, every project's instances, services and their health, the version.
-import { api, h, page, table, meter, bytes, badge, qs, compute, network, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, meter, bytes, badge, compute, network, alertBox } from '../lib.js';
 
 export async function render(main) {
   const capacity = h('div.grid');
@@ -12,10 +12,7 @@ export async function render(main) {
       { key: 'status', label: 'Status', sort: 'vm_state', render: s => badge(s.status) }, { key: 'tenant_id', label: 'Project', sort: 'project_id' }, { key: 'host', label: 'Host', render: s => s['OS-EXT-SRV-ATTR:host'] || '' },
     ],
     // One page of every project's servers, sorted and paged by Nova.
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const b = await api('GET', `${compute}/servers/detail${qs({ all_tenants: 1, limit, marker, sort_key: sortKey, sort_dir: sortDir, name: filter })}`);
-      return { rows: b.servers, next: (b.servers_links || []).some(l => l.rel === 'next') ? b.servers.at(-1).id : null, clientSort: false };
-    },
+    load: serverList(`${compute}/servers/detail`, 'servers', { query: { all_tenants: 1 } }),
   });
   page(main, 'System', version, h('h2', 'Host capacity'), capacity, h('h2', 'Services'), services, h('h2', 'All projects\' instances'), all);
   try {

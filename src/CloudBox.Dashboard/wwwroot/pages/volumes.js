@@ -1,5 +1,5 @@
 // Volumes: volumes (create empty / from image, snapshot or volume; extend; attach; detach; delete), snapshots, backups and restore, transfers, types (admin).
-import { api, h, page, table, form, panel, actionButton, badge, qs, volumeBase, compute, image, choices, session, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, volumeBase, compute, image, choices, session, alertBox } from '../lib.js';
 
 export async function render(main) {
   const v = volumeBase();
@@ -12,10 +12,8 @@ export async function render(main) {
       { key: 'attached', label: 'Attached to', render: x => (x.attachments || []).map(a => `${a.server_id.slice(0, 8)} on ${a.device}`).join(', ') },
       { key: 'bootable', label: 'Bootable' },
     ],
-    load: async ({ limit, marker, sortKey, sortDir, filter }) => {
-      const body = await api('GET', `${v}/volumes/detail${qs({ limit, marker, sort: sortKey ? `${sortKey}:${sortDir}` : '', name: filter })}`);
-      return { rows: body.volumes, next: body.volumes.length === limit ? body.volumes[body.volumes.length - 1].id : null };
-    },
+    // One page, sorted (sort=key:dir) and paged by Cinder; the next page from volumes_links.
+    load: serverList(`${v}/volumes/detail`, 'volumes', { sort: 'cinder' }),
     actions: (x, refresh) => [
       actionButton('Extend', async () => {
         const size = prompt(`New size of ${x.name || x.id} in GB (now ${x.size})`, String(x.size + 1));
@@ -30,14 +28,16 @@ export async function render(main) {
   });
   const snapshots = table({
     label: 'Volume snapshots', filterLabel: 'Filter snapshots by name', poll: 5000,
+    // Newest first until a header is chosen; sorted (sort=key:dir), filtered and paged by Cinder.
     columns: [{ key: 'name', label: 'Name', sort: true }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
-    load: async ({ limit, marker, filter }) => { const b = await api('GET', `${v}/snapshots/detail${qs({ limit, marker, name: filter })}`); return { rows: b.snapshots, next: b.snapshots.length === limit ? b.snapshots.at(-1).id : null }; },
+    load: serverList(`${v}/snapshots/detail`, 'snapshots', { sort: 'cinder' }),
     actions: (x, refresh) => actionButton('Delete', async () => { await api('DELETE', `${v}/snapshots/${x.id}`); refresh(); }, { danger: true, confirm: `Delete snapshot ${x.name || x.id}?`, label: `Delete snapshot ${x.name || x.id}` }),
   });
   const backups = table({
     label: 'Volume backups', filterLabel: 'Filter backups by name', poll: 5000,
+    // Newest first until a header is chosen; sorted (sort=key:dir), filtered and paged by Cinder.
     columns: [{ key: 'name', label: 'Name', sort: true }, { key: 'status', label: 'Status', render: x => badge(x.status) }, { key: 'size', label: 'Size (GB)' }, { key: 'volume_id', label: 'Volume' }],
-    load: async ({ limit, marker, filter }) => { const b = await api('GET', `${v}/backups/detail${qs({ limit, marker, name: filter })}`); return { rows: b.backups, next: b.backups.length === limit ? b.backups.at(-1).id : null }; },
+    load: serverList(`${v}/backups/detail`, 'backups', { sort: 'cinder' }),
     actions: (x, refresh) => [
       actionButton('Restore', async () => { await api('POST', `${v}/backups/${x.id}/restore`, { restore: { name: `${x.name || 'backup'}-restored` } }); volumes.refresh(); }, { label: `Restore backup ${x.name || x.id}` }),
       actionButton('Delete', async () => { await api('DELETE', `${v}/backups/${x.id}`); refresh(); }, { danger: true, confirm: `Delete backup ${x.name || x.id}?`, label: `Delete backup ${x.name || x.id}` }),
