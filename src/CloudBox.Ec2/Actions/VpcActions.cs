@@ -82,7 +82,7 @@ internal static class VpcActions
     }
 
     /// <summary>The subnets attached to a router (its interface ports' subnets).</summary>
-    private static async Task<List<string>> SubnetsOfRouterAsync(Ec2Context context, string routerId)
+    public static async Task<List<string>> SubnetsOfRouterAsync(Ec2Context context, string routerId)
     {
         try
         {
@@ -116,7 +116,9 @@ internal static class VpcActions
         var routerId = await context.Ids.OsIdAsync(Ec2Kind.Vpc, vpcId, context.Aborted);
         if (await context.Services.Vpcs.FindAsync(routerId, context.Aborted) is not { } vpc || vpc.ProjectId != context.ProjectId)
             throw Ec2Error.NotFound(Ec2Kind.Vpc.NotFoundCode, vpcId);
-        if ((await SubnetsOfRouterAsync(context, routerId)).Count > 0)
+        if ((await SubnetsOfRouterAsync(context, routerId)).Count > 0
+            || await context.Services.Gateways.AttachedToAsync(routerId, context.Aborted) is not null
+            || (await context.Services.RouteTables.OfRouterAsync(routerId, context.Aborted)).Any(t => !t.IsMain))
             throw new Ec2Error(400, "DependencyViolation", $"The vpc '{vpcId}' has dependencies and cannot be deleted.");
         try
         {
@@ -126,6 +128,11 @@ internal static class VpcActions
         {
         }
         await context.Services.Vpcs.RemoveAsync(routerId, context.Aborted);
+        foreach (var table in await context.Services.RouteTables.OfRouterAsync(routerId, context.Aborted))
+        {
+            await context.Services.RouteTables.RemoveAsync(table.Id, evenMain: true, context.Aborted);
+            await context.Ids.ForgetAsync(Ec2Kind.RouteTable, table.Id, context.Aborted);
+        }
         await context.Ids.ForgetAsync(Ec2Kind.Vpc, routerId, context.Aborted);
         await context.Tags.DeleteAsync(context.ProjectId, [vpcId], [], context.Aborted);
         return True(context);
@@ -224,6 +231,7 @@ internal static class VpcActions
         foreach (var port in ports.Items("ports").Where(p => p.Str("device_owner") == "network:router_interface"))
             await context.Os.PutAsync($"{OsClient.Neutron}/routers/{port.Str("device_id")}/remove_router_interface", new JsonObject { ["subnet_id"] = subnetId }, context.Aborted);
         await context.Os.DeleteAsync($"{OsClient.Neutron}/networks/{networkId}", context.Aborted);
+        await context.Services.RouteTables.DisassociateAsync(subnetId, context.Aborted);
         await context.Ids.ForgetAsync(Ec2Kind.Subnet, subnetId, context.Aborted);
         await context.Tags.DeleteAsync(context.ProjectId, [id], [], context.Aborted);
         return True(context);
