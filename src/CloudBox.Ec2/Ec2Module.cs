@@ -46,6 +46,8 @@ public sealed class Ec2Module : ICloudModule
         services.AddSingleton<TagStore>();
         services.AddSingleton<ReservationStore>();
         services.AddSingleton<VpcStore>();
+        services.AddSingleton<GatewayStore>();
+        services.AddSingleton<RouteTableStore>();
         services.AddSingleton<Ec2Services>();
         services.AddSingleton<Ec2Authenticator>();
         services.AddSingleton<TokenCache>();

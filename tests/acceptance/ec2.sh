@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The EC2 Query API with the stock AWS CLI (`aws ec2`) and boto3 against a real `cloudbox serve`:
 # regions and zones, key pairs, security groups, volumes, instances (booted by `cloudbox vmm` as in
-# compute.sh when the binary has it), addresses, console output, stop/start/terminate; the same
+# compute.sh when the binary has it), addresses, console output, stop/start/terminate, internet
+# gateways and route tables on the default VPC (seen on its Neutron router); the same
 # resources seen through `openstack`; EC2's error codes for a wrong secret, an unknown id and a quota overrun.
 . "$(dirname "$0")/lib.sh"
 export CLOUDBOX_NETWORK_DATA_PLANE=off
@@ -99,6 +100,30 @@ else
 fi
 check "terminate-instances" bash -c "aws ec2 --endpoint-url $CB_EC2_URL --output text terminate-instances --instance-ids $iid --query 'TerminatingInstances[0].CurrentState.Name' | grep -q shutting-down"
 check "the server is gone from openstack" bash -c "for i in \$(seq 100); do openstack server list --project acc-ec2 -f value -c Name | grep -qx acc-ec2-vm || exit 0; sleep 0.3; done; exit 1"
+
+# --- internet gateways and route tables on the default VPC (its router is Neutron's default-vpc) --
+# gateway_is NETWORK_ID|none: the default VPC's router as openstack router show prints it
+gateway_is() { [ "$(openstack router show default-vpc -f json | python3 -c 'import json,sys; g=json.load(sys.stdin).get("external_gateway_info") or {}; print(g.get("network_id") or "none")')" = "$1" ]; }
+ext_net=$(openstack network show acc-ext -f value -c id)
+default_vpc=$(ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId')
+default_igw=$(ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values="$default_vpc" --query 'InternetGateways[0].InternetGatewayId')
+check "the default VPC came with an attached internet gateway (as in ec2-api)" bash -c "[[ '$default_igw' =~ ^igw-[0-9a-f]{17}$ ]]"
+igw=$(ec2 create-internet-gateway --query InternetGateway.InternetGatewayId)
+check "create-internet-gateway answers an igw- id" bash -c "[[ '$igw' =~ ^igw-[0-9a-f]{17}$ ]]"
+refuse "a second gateway on the default VPC is InvalidParameterValue" "InvalidParameterValue" \
+    ec2 attach-internet-gateway --internet-gateway-id "$igw" --vpc-id "$default_vpc"
+check "detach-internet-gateway (the default one)" ec2 detach-internet-gateway --internet-gateway-id "$default_igw" --vpc-id "$default_vpc"
+check "openstack router show: no external gateway then" gateway_is none
+check "attach-internet-gateway to the default VPC" ec2 attach-internet-gateway --internet-gateway-id "$igw" --vpc-id "$default_vpc"
+check "describe-route-tables: 0.0.0.0/0 goes to the new gateway" bash -c "aws ec2 --endpoint-url $CB_EC2_URL --output text describe-route-tables \
+    --filters Name=vpc-id,Values=$default_vpc --query \"RouteTables[].Routes[?DestinationCidrBlock=='0.0.0.0/0'].[GatewayId,State]\" | grep -q '$igw[[:space:]]*active'"
+check "openstack router show: the VPC's router has the external network as its gateway" gateway_is "$ext_net"
+refuse "deleting an attached gateway is DependencyViolation" "DependencyViolation" ec2 delete-internet-gateway --internet-gateway-id "$igw"
+check "detach-internet-gateway" ec2 detach-internet-gateway --internet-gateway-id "$igw" --vpc-id "$default_vpc"
+check "delete-internet-gateway" ec2 delete-internet-gateway --internet-gateway-id "$igw"
+refuse "the deleted gateway is InvalidInternetGatewayID.NotFound" "InvalidInternetGatewayID.NotFound" \
+    ec2 describe-internet-gateways --internet-gateway-ids "$igw"
+check "the default gateway attaches again" ec2 attach-internet-gateway --internet-gateway-id "$default_igw" --vpc-id "$default_vpc"
 
 # --- boto3 -----------------------------------------------------------------------------------
 cat >"$work/boto.py" <<'PY'

@@ -140,7 +140,7 @@ internal static class AddressActions
         foreach (var (device, ports) in network.PortsByDevice)
         {
             foreach (var port in ports)
-                devices[port.Str("id")!] = device;
+                devices[port.Id] = device;
         }
         var instanceIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Instance, floating.Select(f => f.Str("port_id")).OfType<string>()
             .Where(devices.ContainsKey).Select(p => devices[p]).ToHashSet(), context.Aborted);

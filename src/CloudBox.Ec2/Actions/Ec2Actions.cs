@@ -70,6 +70,22 @@ internal static class Ec2Actions
         ["DeleteSubnet"] = VpcActions.DeleteSubnetAsync,
         ["DescribeSubnets"] = VpcActions.DescribeSubnetsAsync,
         ["DescribeNetworkInterfaces"] = VpcActions.DescribeNetworkInterfacesAsync,
+
+        ["CreateInternetGateway"] = InternetGatewayActions.CreateAsync,
+        ["AttachInternetGateway"] = InternetGatewayActions.AttachAsync,
+        ["DetachInternetGateway"] = InternetGatewayActions.DetachAsync,
+        ["DeleteInternetGateway"] = InternetGatewayActions.DeleteAsync,
+        ["DescribeInternetGateways"] = InternetGatewayActions.DescribeAsync,
+
+        ["CreateRouteTable"] = RouteTableActions.CreateAsync,
+        ["DeleteRouteTable"] = RouteTableActions.DeleteAsync,
+        ["DescribeRouteTables"] = RouteTableActions.DescribeAsync,
+        ["CreateRoute"] = RouteTableActions.CreateRouteAsync,
+        ["ReplaceRoute"] = RouteTableActions.ReplaceRouteAsync,
+        ["DeleteRoute"] = RouteTableActions.DeleteRouteAsync,
+        ["AssociateRouteTable"] = RouteTableActions.AssociateAsync,
+        ["DisassociateRouteTable"] = RouteTableActions.DisassociateAsync,
+        ["ReplaceRouteTableAssociation"] = RouteTableActions.ReplaceAssociationAsync,
     };
 
     public static Func<Ec2Context, Task<byte[]>>? Find(string action) => Table.GetValueOrDefault(action);

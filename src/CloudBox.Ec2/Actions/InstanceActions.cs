@@ -19,19 +19,26 @@ internal static class InstanceActions
         var maxResults = request.Int("MaxResults", 1000, 5, 1000);
         if (ids.Count > 0 && request.Get("MaxResults") is not null)
             throw Ec2Error.InvalidParameterCombination("The parameter instancesSet cannot be used with the parameter maxResults");
-        List<JsonNode> servers;
+        List<NovaServer> servers;
         string? next = null;
+        Task<Dictionary<string, string>>? flavors = null;
+        Task<NetworkView>? network = null;
         if (ids.Count > 0)
         {
             servers = [];
             foreach (var id in ids)
-                servers.Add(await InstanceLoader.ServerAsync(context, id));
+                servers.Add(NovaServer.From(await InstanceLoader.ServerAsync(context, id)));
         }
         else
         {
-            (servers, next) = await PageAsync(context, maxResults, request.Get("NextToken"));
+            // A page of servers, the flavors and the network do not depend on each other: read together.
+            var page = PageAsync(context, maxResults, request.Get("NextToken"));
+            flavors = InstanceLoader.FlavorNamesAsync(context);
+            network = NetworkView.LoadAsync(context);
+            await Task.WhenAll(page, flavors, network);
+            (servers, next) = await page;
         }
-        var instances = (await InstanceLoader.LoadAsync(context, servers)).Where(i => TagFilters.Passes(filters, i.Tags, i.Field)).ToList();
+        var instances = (await InstanceLoader.LoadAsync(context, servers, flavors, network)).Where(i => TagFilters.Passes(filters, i.Tags, i.Field)).ToList();
         using var xml = context.Response();
         xml.Start("reservationSet");
         InstanceLoader.WriteReservations(xml, instances);
@@ -41,7 +48,7 @@ internal static class InstanceActions
     }
 
     /// <summary>One page of the project's servers after the marker in <paramref name="nextToken"/>; the next token when more follow.</summary>
-    private static async Task<(List<JsonNode> Servers, string? Next)> PageAsync(Ec2Context context, int limit, string? nextToken)
+    private static async Task<(List<NovaServer> Servers, string? Next)> PageAsync(Ec2Context context, int limit, string? nextToken)
     {
         var marker = "";
         if (nextToken is not null)
@@ -50,18 +57,19 @@ internal static class InstanceActions
                 throw Ec2Error.InvalidParameterValue($"Invalid NextToken: {nextToken}");
             marker = "&marker=" + nextToken;
         }
-        JsonNode body;
+        NovaServerList body;
         try
         {
-            body = await context.Os.GetAsync($"{OsClient.Nova}/servers/detail?limit={limit}{marker}", context.Aborted, InstanceLoader.Microversion);
+            body = await context.Os.GetAsync($"{OsClient.Nova}/servers/detail?limit={limit}{marker}", Ec2JsonContext.Default.NovaServerList, context.Aborted,
+                InstanceLoader.Microversion);
         }
         catch (OsFault fault) when (fault.Status is 400 or 404 && nextToken is not null)
         {
             throw Ec2Error.InvalidParameterValue($"Invalid NextToken: {nextToken}");
         }
         // A full page may have more after it (Nova also caps the page); the last page is shorter.
-        var servers = body.Items("servers").ToList();
-        return (servers, servers.Count >= limit && servers.Count > 0 ? servers[^1].Str("id") : null);
+        var servers = body.Servers ?? [];
+        return (servers, servers.Count >= limit && servers.Count > 0 ? servers[^1].Id : null);
     }
 
     public static async Task<byte[]> DescribeInstanceStatusAsync(Ec2Context context)
@@ -71,28 +79,28 @@ internal static class InstanceActions
         var filters = request.Filters();
         TagFilters.Check(filters, "instance-state-name", "instance-state-code", "availability-zone", "instance-status.status", "system-status.status");
         var includeAll = request.Bool("IncludeAllInstances") ?? false;
-        List<JsonNode> servers;
+        List<NovaServer> servers;
         string? next = null;
         if (ids.Count > 0)
         {
             servers = [];
             foreach (var id in ids)
-                servers.Add(await InstanceLoader.ServerAsync(context, id));
+                servers.Add(NovaServer.From(await InstanceLoader.ServerAsync(context, id)));
         }
         else
         {
             (servers, next) = await PageAsync(context, request.Int("MaxResults", 1000, 5, 1000), request.Get("NextToken"));
         }
-        var instanceIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Instance, servers.Select(s => s.Str("id")!).ToList(), context.Aborted);
+        var instanceIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Instance, servers.Select(s => s.Id).ToList(), context.Aborted);
         using var xml = context.Response();
         xml.Start("instanceStatusSet");
         foreach (var server in servers)
         {
-            var state = InstanceState.Of(server.Str("status"), server.Str("OS-EXT-STS:vm_state"), server.Str("OS-EXT-STS:task_state"));
+            var state = InstanceState.Of(server.Status, server.VmState, server.TaskState);
             if (!includeAll && state != InstanceState.Running)
                 continue;
-            var status = server.Str("status") == "ERROR" ? "impaired" : state == InstanceState.Running ? "ok" : "not-applicable";
-            var zone = server.Str("OS-EXT-AZ:availability_zone") ?? "nova";
+            var status = server.Status == "ERROR" ? "impaired" : state == InstanceState.Running ? "ok" : "not-applicable";
+            var zone = server.AvailabilityZone ?? "nova";
             if (!TagFilters.Passes(filters, null, name => name switch
                 {
                     "instance-state-name" => [state.Name],
@@ -102,7 +110,7 @@ internal static class InstanceActions
                 }))
                 continue;
             xml.Start("item")
-                .Element("instanceId", instanceIds[server.Str("id")!])
+                .Element("instanceId", instanceIds[server.Id])
                 .Element("availabilityZone", zone)
                 .Start("instanceState").Element("code", state.Code).Element("name", state.Name).End()
                 .Start("systemStatus").Element("status", status).Start("details").Start("item").Element("name", "reachability").Element("status", status == "ok" ? "passed" : "failed").End().End().End()

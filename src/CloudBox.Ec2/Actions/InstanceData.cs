@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using CloudBox.Ec2.Api;
+using CloudBox.Ec2.OpenStack;
 
 namespace CloudBox.Ec2.Actions;
 
@@ -24,7 +24,7 @@ internal sealed class InstanceData
     public string? ClientToken { get; init; }
     public bool Locked { get; init; }
     public required List<(string Id, string Name)> Groups { get; init; }
-    public required List<(string EniId, JsonNode Port)> Interfaces { get; init; }
+    public required List<(string EniId, NeutronPort Port)> Interfaces { get; init; }
     public required List<(string VolumeId, bool DeleteOnTermination)> Volumes { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>>? Tags { get; init; }
 
@@ -104,7 +104,7 @@ internal sealed class InstanceData
         var index = 0;
         foreach (var (eniId, port) in Interfaces)
         {
-            var ip = port.Items("fixed_ips").FirstOrDefault();
+            var ip = port.Ips.Count > 0 ? port.Ips[0] : null;
             xml.Start("item")
                 .Element("networkInterfaceId", eniId)
                 .Element("subnetId", SubnetId)
@@ -112,8 +112,8 @@ internal sealed class InstanceData
                 .Element("description", "")
                 .Element("ownerId", OwnerId)
                 .Element("status", "in-use")
-                .Element("macAddress", port.Str("mac_address"))
-                .Element("privateIpAddress", ip.Str("ip_address"))
+                .Element("macAddress", port.MacAddress)
+                .Element("privateIpAddress", ip?.IpAddress)
                 .Element("sourceDestCheck", true)
                 .Start("groupSet");
             foreach (var (id, name) in Groups)

@@ -25,55 +25,105 @@ internal static class InstanceLoader
         }
     }
 
-    public static async Task<List<InstanceData>> LoadAsync(Ec2Context context, IReadOnlyList<JsonNode> servers)
+    public static Task<List<InstanceData>> LoadAsync(Ec2Context context, IReadOnlyList<JsonNode> servers) =>
+        LoadAsync(context, servers.Select(NovaServer.From).ToList());
+
+    /// <summary>
+    /// The instances of <paramref name="servers"/>; <paramref name="flavors"/> and <paramref name="network"/> when the
+    /// caller started those reads already (they do not depend on the servers), else they are read here.
+    /// </summary>
+    public static async Task<List<InstanceData>> LoadAsync(Ec2Context context, IReadOnlyList<NovaServer> servers,
+        Task<Dictionary<string, string>>? flavors = null, Task<NetworkView>? network = null)
     {
         if (servers.Count == 0)
             return [];
-        var flavors = await FlavorNamesAsync(context);
-        var network = await NetworkView.LoadAsync(context);
-        var osIds = servers.Select(s => s.Str("id")!).ToList();
-        var instanceIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Instance, osIds, context.Aborted);
-        var imageIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Image, servers.Select(s => s["image"]?.Str("id")).OfType<string>().ToHashSet(), context.Aborted);
-        var volumeIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Volume,
-            servers.SelectMany(s => s.Items("os-extended-volumes:volumes_attached")).Select(v => v.Str("id")).OfType<string>().ToHashSet(), context.Aborted);
-        var reservations = await context.Services.Reservations.ForAsync(osIds, context.Aborted);
+        // Flavors, the network and the module's own tables are independent of each other: all in flight at once.
+        var flavorsTask = flavors ?? FlavorNamesAsync(context);
+        var networkTask = network ?? NetworkView.LoadAsync(context);
+        var osIds = new List<string>(servers.Count);
+        var imageOsIds = new HashSet<string>(StringComparer.Ordinal);
+        var volumeOsIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var server in servers)
+        {
+            osIds.Add(server.Id);
+            if (server.ImageId is { } image)
+                imageOsIds.Add(image);
+            foreach (var volume in server.VolumesAttached ?? [])
+            {
+                if (volume.Id is { } id)
+                    volumeOsIds.Add(id);
+            }
+        }
+        var instanceIdsTask = context.Ids.Ec2IdsAsync(Ec2Kind.Instance, osIds, context.Aborted);
+        var imageIdsTask = context.Ids.Ec2IdsAsync(Ec2Kind.Image, imageOsIds, context.Aborted);
+        var volumeIdsTask = context.Ids.Ec2IdsAsync(Ec2Kind.Volume, volumeOsIds, context.Aborted);
+        var reservationsTask = context.Services.Reservations.ForAsync(osIds, context.Aborted);
+        await Task.WhenAll(instanceIdsTask, imageIdsTask, volumeIdsTask, reservationsTask, flavorsTask, networkTask);
+        var instanceIds = await instanceIdsTask;
+        var imageIds = await imageIdsTask;
+        var volumeIds = await volumeIdsTask;
+        var reservations = await reservationsTask;
         var tags = await context.Tags.ForAsync(context.ProjectId, instanceIds.Values, context.Aborted);
+        var flavorNames = await flavorsTask;
+        var view = await networkTask;
         var result = new List<InstanceData>(servers.Count);
         foreach (var server in servers)
         {
-            var osId = server.Str("id")!;
+            var osId = server.Id;
             var instanceId = instanceIds[osId];
-            var ports = network.PortsOf(osId);
-            var firstIp = ports.SelectMany(p => p.Items("fixed_ips")).FirstOrDefault(ip => ip.Str("ip_address")?.Contains('.') == true);
-            var subnet = firstIp.Str("subnet_id");
-            var groups = ports.SelectMany(p => p.Items("security_groups")).Select(g => g.GetValue<string>()).Distinct()
-                .Where(network.GroupIds.ContainsKey).Select(g => (network.GroupIds[g], network.GroupNames[g])).ToList();
-            var floating = ports.Select(p => network.FloatingByPort.GetValueOrDefault(p.Str("id") ?? "")).FirstOrDefault(f => f is not null);
+            var ports = view.PortsOf(osId);
+            NeutronFixedIp? firstIp = null;
+            var groups = new List<(string Id, string Name)>();
+            var interfaces = new List<(string EniId, NeutronPort Port)>(ports.Count);
+            NeutronFloatingIp? floating = null;
+            foreach (var port in ports)
+            {
+                foreach (var ip in port.Ips)
+                {
+                    if (firstIp is null && ip.IpAddress?.Contains('.') == true)
+                        firstIp = ip;
+                }
+                foreach (var group in port.Groups)
+                {
+                    if (view.GroupIds.TryGetValue(group, out var groupId) && !groups.Exists(g => g.Id == groupId))
+                        groups.Add((groupId, view.GroupNames[group]));
+                }
+                floating ??= view.FloatingByPort.GetValueOrDefault(port.Id);
+                if (view.PortIds.TryGetValue(port.Id, out var eni))
+                    interfaces.Add((eni, port));
+            }
+            var subnet = firstIp?.SubnetId;
             var reservation = reservations.GetValueOrDefault(osId);
-            var imageOsId = server["image"]?.Str("id");
+            var imageOsId = server.ImageId;
+            var flavorId = server.Flavor?.Id ?? "";
+            var volumes = new List<(string VolumeId, bool DeleteOnTermination)>();
+            foreach (var volume in server.VolumesAttached ?? [])
+            {
+                if (volume.Id is { } id)
+                    volumes.Add((volumeIds[id], false));
+            }
             result.Add(new InstanceData
             {
                 OsId = osId,
                 InstanceId = instanceId,
                 ReservationId = reservation?.ReservationId ?? Reservations.Of(instanceId),
                 LaunchIndex = reservation?.LaunchIndex ?? 0,
-                OwnerId = server.Str("tenant_id") ?? context.ProjectId,
+                OwnerId = server.TenantId ?? context.ProjectId,
                 ImageId = imageOsId is null ? null : imageIds.GetValueOrDefault(imageOsId),
-                State = InstanceState.Of(server.Str("status"), server.Str("OS-EXT-STS:vm_state"), server.Str("OS-EXT-STS:task_state")),
-                KeyName = server.Str("key_name"),
-                InstanceType = flavors.GetValueOrDefault(server["flavor"]?.Str("id") ?? "") ?? server["flavor"]?.Str("id") ?? "",
-                LaunchTime = server.Time("OS-SRV-USG:launched_at") ?? server.Time("created"),
-                Zone = server.Str("OS-EXT-AZ:availability_zone") ?? "nova",
-                PrivateIp = firstIp.Str("ip_address"),
-                PublicIp = floating.Str("floating_ip_address"),
-                SubnetId = subnet is null ? null : network.SubnetIds.GetValueOrDefault(subnet),
-                VpcId = network.VpcOfSubnet(subnet),
+                State = InstanceState.Of(server.Status, server.VmState, server.TaskState),
+                KeyName = server.KeyName,
+                InstanceType = flavorNames.GetValueOrDefault(flavorId) ?? flavorId,
+                LaunchTime = server.LaunchTime,
+                Zone = server.AvailabilityZone ?? "nova",
+                PrivateIp = firstIp?.IpAddress,
+                PublicIp = floating?.FloatingIpAddress,
+                SubnetId = subnet is null ? null : view.SubnetIds.GetValueOrDefault(subnet),
+                VpcId = view.VpcOfSubnet(subnet),
                 ClientToken = reservation?.ClientToken,
-                Locked = server.Flag("locked") ?? false,
+                Locked = server.Locked ?? false,
                 Groups = groups,
-                Interfaces = ports.Where(p => network.PortIds.ContainsKey(p.Str("id") ?? "")).Select(p => (network.PortIds[p.Str("id")!], p)).ToList(),
-                Volumes = server.Items("os-extended-volumes:volumes_attached").Select(v => v.Str("id")).OfType<string>()
-                    .Select(v => (volumeIds[v], false)).ToList(),
+                Interfaces = interfaces,
+                Volumes = volumes,
                 Tags = tags.GetValueOrDefault(instanceId),
             });
         }
@@ -83,12 +133,12 @@ internal static class InstanceLoader
     /// <summary>Flavor id → name (EC2's instance type is the flavor's name).</summary>
     public static async Task<Dictionary<string, string>> FlavorNamesAsync(Ec2Context context)
     {
-        var body = await context.Os.GetAsync($"{OsClient.Nova}/flavors/detail", context.Aborted);
+        var body = await context.Os.GetAsync($"{OsClient.Nova}/flavors/detail", Ec2JsonContext.Default.NovaFlavorList, context.Aborted);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var flavor in body.Items("flavors"))
+        foreach (var flavor in body.Flavors ?? [])
         {
-            if (flavor.Str("id") is { } id)
-                names[id] = flavor.Str("name") ?? id;
+            if (flavor.Id is { } id)
+                names[id] = flavor.Name ?? id;
         }
         return names;
     }

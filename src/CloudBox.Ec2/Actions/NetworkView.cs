@@ -1,18 +1,19 @@
-using System.Text.Json.Nodes;
 using CloudBox.Ec2.Api;
 using CloudBox.Ec2.Ids;
+using CloudBox.Ec2.OpenStack;
 
 namespace CloudBox.Ec2.Actions;
 
 /// <summary>
 /// The project's ports, security groups, floating IPs and router interfaces, read once per request
-/// (one Neutron call each) with their EC2 ids, so a page of instances needs no call per instance.
+/// (one Neutron call each, straight into typed records) with their EC2 ids, so a page of instances
+/// needs no call per instance.
 /// </summary>
 internal sealed class NetworkView
 {
-    public Dictionary<string, List<JsonNode>> PortsByDevice { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<NeutronPort>> PortsByDevice { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> GroupNames { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, JsonNode> FloatingByPort { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, NeutronFloatingIp> FloatingByPort { get; } = new(StringComparer.Ordinal);
     /// <summary>Subnet id → router id (the VPC the subnet belongs to).</summary>
     public Dictionary<string, string> RouterOfSubnet { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> SubnetIds { get; private set; } = [];
@@ -24,29 +25,37 @@ internal sealed class NetworkView
     {
         var view = new NetworkView();
         var os = context.Os;
-        JsonNode ports, groups;
-        JsonNode? floating = null;
+        NeutronPortList ports;
+        NeutronGroupList groups;
+        NeutronFloatingIpList? floating = null;
         try
         {
-            ports = await os.GetAsync($"{OpenStack.OsClient.Neutron}/ports?project_id={context.ProjectId}", context.Aborted);
-            groups = await os.GetAsync($"{OpenStack.OsClient.Neutron}/security-groups?project_id={context.ProjectId}", context.Aborted);
-            if (withFloating)
-                floating = await os.GetAsync($"{OpenStack.OsClient.Neutron}/floatingips?project_id={context.ProjectId}", context.Aborted);
+            // Three independent reads: in flight together.
+            var portsTask = os.GetAsync($"{OsClient.Neutron}/ports?project_id={context.ProjectId}", Ec2JsonContext.Default.NeutronPortList, context.Aborted);
+            var groupsTask = os.GetAsync($"{OsClient.Neutron}/security-groups?project_id={context.ProjectId}&fields=id&fields=name",
+                Ec2JsonContext.Default.NeutronGroupList, context.Aborted);
+            var floatingTask = withFloating
+                ? os.GetAsync($"{OsClient.Neutron}/floatingips?project_id={context.ProjectId}", Ec2JsonContext.Default.NeutronFloatingIpList, context.Aborted)
+                : Task.FromResult<NeutronFloatingIpList>(new(null));
+            await Task.WhenAll(portsTask, groupsTask, floatingTask);
+            ports = await portsTask;
+            groups = await groupsTask;
+            floating = await floatingTask;
         }
-        catch (OpenStack.OsFault fault) when (fault.Status == 404)
+        catch (OsFault fault) when (fault.Status == 404)
         {
             return view; // no Networking module: instances without ports
         }
         var portIds = new List<string>();
-        foreach (var port in ports.Items("ports"))
+        foreach (var port in ports.Ports ?? [])
         {
-            var device = port.Str("device_id") ?? "";
-            var owner = port.Str("device_owner") ?? "";
+            var device = port.DeviceId ?? "";
+            var owner = port.DeviceOwner ?? "";
             if (owner == "network:router_interface")
             {
-                foreach (var ip in port.Items("fixed_ips"))
+                foreach (var ip in port.Ips)
                 {
-                    if (ip.Str("subnet_id") is { } subnet)
+                    if (ip.SubnetId is { } subnet)
                         view.RouterOfSubnet[subnet] = device;
                 }
                 continue;
@@ -59,20 +68,31 @@ internal sealed class NetworkView
                     view.PortsByDevice[device] = list = [];
                 list.Add(port);
             }
-            if (port.Str("id") is { } id)
-                portIds.Add(id);
+            if (port.Id.Length > 0)
+                portIds.Add(port.Id);
         }
-        foreach (var group in groups.Items("security_groups"))
+        foreach (var group in groups.SecurityGroups ?? [])
         {
-            if (group.Str("id") is { } id)
-                view.GroupNames[id] = group.Str("name") ?? "";
+            if (group.Id is { } id)
+                view.GroupNames[id] = group.Name ?? "";
         }
-        foreach (var ip in floating.Items("floatingips"))
+        foreach (var ip in floating?.FloatingIps ?? [])
         {
-            if (ip.Str("port_id") is { } port)
+            if (ip.PortId is { } port)
                 view.FloatingByPort[port] = ip;
         }
-        var subnets = view.PortsByDevice.Values.SelectMany(l => l).SelectMany(p => p.Items("fixed_ips")).Select(ip => ip.Str("subnet_id")).OfType<string>().ToHashSet();
+        var subnets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var list in view.PortsByDevice.Values)
+        {
+            foreach (var port in list)
+            {
+                foreach (var ip in port.Ips)
+                {
+                    if (ip.SubnetId is { } subnet)
+                        subnets.Add(subnet);
+                }
+            }
+        }
         view.SubnetIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Subnet, subnets, context.Aborted);
         view.VpcIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Vpc, view.RouterOfSubnet.Values.ToHashSet(), context.Aborted);
         view.GroupIds = await context.Ids.Ec2IdsAsync(Ec2Kind.SecurityGroup, view.GroupNames.Keys, context.Aborted);
@@ -80,7 +100,7 @@ internal sealed class NetworkView
         return view;
     }
 
-    public IReadOnlyList<JsonNode> PortsOf(string deviceId) => PortsByDevice.TryGetValue(deviceId, out var list) ? list : [];
+    public IReadOnlyList<NeutronPort> PortsOf(string deviceId) => PortsByDevice.TryGetValue(deviceId, out var list) ? list : [];
 
     public string? VpcOfSubnet(string? subnetId) =>
         subnetId is not null && RouterOfSubnet.TryGetValue(subnetId, out var router) && VpcIds.TryGetValue(router, out var vpc) ? vpc : null;

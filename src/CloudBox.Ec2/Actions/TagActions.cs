@@ -52,6 +52,18 @@ internal static class TagActions
             "eni" => $"{OsClient.Neutron}/ports/{osId}",
             _ => null,
         };
+        if (kind == Ec2Kind.RouteTable)
+        {
+            if (await context.Services.RouteTables.FindAsync(osId, context.Aborted) is not { } table || table.ProjectId != context.ProjectId)
+                throw Ec2Error.NotFound(kind.NotFoundCode, ec2Id);
+            return;
+        }
+        if (kind == Ec2Kind.InternetGateway)
+        {
+            if (await context.Services.Gateways.FindAsync(osId, context.Aborted) is not { } gateway || gateway.ProjectId != context.ProjectId)
+                throw Ec2Error.NotFound(kind.NotFoundCode, ec2Id);
+            return;
+        }
         if (path is null)
             return;
         try

@@ -82,7 +82,7 @@ internal static class VpcActions
     }
 
     /// <summary>The subnets attached to a router (its interface ports' subnets).</summary>
-    private static async Task<List<string>> SubnetsOfRouterAsync(Ec2Context context, string routerId)
+    public static async Task<List<string>> SubnetsOfRouterAsync(Ec2Context context, string routerId)
     {
         try
         {
@@ -116,7 +116,9 @@ internal static class VpcActions
         var routerId = await context.Ids.OsIdAsync(Ec2Kind.Vpc, vpcId, context.Aborted);
         if (await context.Services.Vpcs.FindAsync(routerId, context.Aborted) is not { } vpc || vpc.ProjectId != context.ProjectId)
             throw Ec2Error.NotFound(Ec2Kind.Vpc.NotFoundCode, vpcId);
-        if ((await SubnetsOfRouterAsync(context, routerId)).Count > 0)
+        if ((await SubnetsOfRouterAsync(context, routerId)).Count > 0
+            || await context.Services.Gateways.AttachedToAsync(routerId, context.Aborted) is not null
+            || (await context.Services.RouteTables.OfRouterAsync(routerId, context.Aborted)).Any(t => !t.IsMain))
             throw new Ec2Error(400, "DependencyViolation", $"The vpc '{vpcId}' has dependencies and cannot be deleted.");
         try
         {
@@ -126,6 +128,11 @@ internal static class VpcActions
         {
         }
         await context.Services.Vpcs.RemoveAsync(routerId, context.Aborted);
+        foreach (var table in await context.Services.RouteTables.OfRouterAsync(routerId, context.Aborted))
+        {
+            await context.Services.RouteTables.RemoveAsync(table.Id, evenMain: true, context.Aborted);
+            await context.Ids.ForgetAsync(Ec2Kind.RouteTable, table.Id, context.Aborted);
+        }
         await context.Ids.ForgetAsync(Ec2Kind.Vpc, routerId, context.Aborted);
         await context.Tags.DeleteAsync(context.ProjectId, [vpcId], [], context.Aborted);
         return True(context);
@@ -224,6 +231,7 @@ internal static class VpcActions
         foreach (var port in ports.Items("ports").Where(p => p.Str("device_owner") == "network:router_interface"))
             await context.Os.PutAsync($"{OsClient.Neutron}/routers/{port.Str("device_id")}/remove_router_interface", new JsonObject { ["subnet_id"] = subnetId }, context.Aborted);
         await context.Os.DeleteAsync($"{OsClient.Neutron}/networks/{networkId}", context.Aborted);
+        await context.Services.RouteTables.DisassociateAsync(subnetId, context.Aborted);
         await context.Ids.ForgetAsync(Ec2Kind.Subnet, subnetId, context.Aborted);
         await context.Tags.DeleteAsync(context.ProjectId, [id], [], context.Aborted);
         return True(context);
@@ -293,44 +301,44 @@ internal static class VpcActions
         TagFilters.Check(filters, "network-interface-id", "subnet-id", "vpc-id", "private-ip-address", "attachment.instance-id", "status", "mac-address", "group-id");
         var network = await NetworkView.LoadAsync(context);
         var instanceIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Instance,
-            network.PortsByDevice.Where(p => p.Value.Any(x => (x.Str("device_owner") ?? "").StartsWith("compute:", StringComparison.Ordinal))).Select(p => p.Key).ToList(), context.Aborted);
+            network.PortsByDevice.Where(p => p.Value.Any(x => (x.DeviceOwner ?? "").StartsWith("compute:", StringComparison.Ordinal))).Select(p => p.Key).ToList(), context.Aborted);
         var tags = await context.Tags.ForAsync(context.ProjectId, network.PortIds.Values, context.Aborted);
         using var xml = context.Response();
         xml.Start("networkInterfaceSet");
         foreach (var port in network.PortsByDevice.Values.SelectMany(p => p))
         {
-            if (!network.PortIds.TryGetValue(port.Str("id") ?? "", out var eni) || (ids.Count > 0 && !ids.Contains(eni)))
+            if (!network.PortIds.TryGetValue(port.Id, out var eni) || (ids.Count > 0 && !ids.Contains(eni)))
                 continue;
-            var ip = port.Items("fixed_ips").FirstOrDefault();
-            var subnet = ip.Str("subnet_id");
+            var ip = port.Ips.Count > 0 ? port.Ips[0] : null;
+            var subnet = ip?.SubnetId;
             var subnetId = subnet is null ? null : network.SubnetIds.GetValueOrDefault(subnet);
             var vpcId = network.VpcOfSubnet(subnet);
-            var instance = instanceIds.GetValueOrDefault(port.Str("device_id") ?? "");
-            var groups = port.Items("security_groups").Select(g => g.GetValue<string>()).Where(network.GroupIds.ContainsKey).ToList();
+            var instance = instanceIds.GetValueOrDefault(port.DeviceId ?? "");
+            var groups = port.Groups.Where(network.GroupIds.ContainsKey).ToList();
             if (!TagFilters.Passes(filters, tags.GetValueOrDefault(eni), name => name switch
                 {
                     "network-interface-id" => [eni],
                     "subnet-id" => [subnetId],
                     "vpc-id" => [vpcId],
-                    "private-ip-address" => [ip.Str("ip_address")],
+                    "private-ip-address" => [ip?.IpAddress],
                     "attachment.instance-id" => [instance],
                     "status" => [instance is null ? "available" : "in-use"],
-                    "mac-address" => [port.Str("mac_address")],
+                    "mac-address" => [port.MacAddress],
                     _ => groups.Select(g => (string?)network.GroupIds[g]),
                 }))
                 continue;
             xml.Start("item").Element("networkInterfaceId", eni).Element("subnetId", subnetId).Element("vpcId", vpcId).Element("availabilityZone", "nova")
-                .Element("description", port.Str("name") ?? "").Element("ownerId", context.ProjectId).Element("requesterManaged", false)
-                .Element("status", instance is null ? "available" : "in-use").Element("macAddress", port.Str("mac_address"))
-                .Element("privateIpAddress", ip.Str("ip_address")).Element("sourceDestCheck", true).Start("groupSet");
+                .Element("description", port.Name ?? "").Element("ownerId", context.ProjectId).Element("requesterManaged", false)
+                .Element("status", instance is null ? "available" : "in-use").Element("macAddress", port.MacAddress)
+                .Element("privateIpAddress", ip?.IpAddress).Element("sourceDestCheck", true).Start("groupSet");
             foreach (var group in groups)
                 xml.Start("item").Element("groupId", network.GroupIds[group]).Element("groupName", network.GroupNames[group]).End();
             xml.End();
             if (instance is not null)
                 xml.Start("attachment").Element("attachmentId", "eni-attach-" + eni[4..]).Element("instanceId", instance).Element("instanceOwnerId", context.ProjectId)
                     .Element("deviceIndex", 0).Element("status", "attached").Element("deleteOnTermination", true).End();
-            if (network.FloatingByPort.TryGetValue(port.Str("id")!, out var floating))
-                xml.Start("association").Element("publicIp", floating.Str("floating_ip_address")).Element("ipOwnerId", context.ProjectId).End();
+            if (network.FloatingByPort.TryGetValue(port.Id, out var floating))
+                xml.Start("association").Element("publicIp", floating.FloatingIpAddress).Element("ipOwnerId", context.ProjectId).End();
             xml.Tags(tags.GetValueOrDefault(eni)).Element("interfaceType", "interface").End();
         }
         xml.End();

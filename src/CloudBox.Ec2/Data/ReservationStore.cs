@@ -61,13 +61,10 @@ internal sealed class ReservationStore(Database database, TimeProvider clock)
         if (osIds.Count == 0)
             return result;
         await using var connection = await database.OpenAsync(cancellationToken);
-        foreach (var chunk in osIds.Distinct().Chunk(500))
-        {
-            foreach (var row in await connection.QueryAsync<InstanceRow>(new CommandDefinition(
-                         $"SELECT os_id AS OsId, reservation_id AS ReservationId, launch_index AS LaunchIndex, client_token AS ClientToken FROM ec2_instances WHERE {database.InList("os_id", "ids")}",
-                         new { ids = chunk }, cancellationToken: cancellationToken)))
-                result[row.OsId] = row;
-        }
+        foreach (var row in await connection.QueryAsync<InstanceRow>(new CommandDefinition(
+                     $"SELECT os_id AS OsId, reservation_id AS ReservationId, launch_index AS LaunchIndex, client_token AS ClientToken FROM ec2_instances WHERE {IdList.Where(database, "os_id", "ids")}",
+                     new { ids = IdList.Value(database, osIds.Distinct()) }, cancellationToken: cancellationToken)))
+            result[row.OsId] = row;
         return result;
     }
 

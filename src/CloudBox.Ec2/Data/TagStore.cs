@@ -70,17 +70,14 @@ internal sealed class TagStore(Database database)
         if (resourceIds.Count == 0)
             return result;
         await using var connection = await database.OpenAsync(cancellationToken);
-        foreach (var chunk in resourceIds.Distinct().Chunk(500))
+        var rows = await connection.QueryAsync<TagRow>(new CommandDefinition(
+            $"SELECT resource_id AS ResourceId, tag_key AS TagKey, tag_value AS TagValue FROM ec2_tags WHERE project_id = @projectId AND {IdList.Where(database, "resource_id", "ids")} ORDER BY resource_id, tag_key",
+            new { projectId, ids = IdList.Value(database, resourceIds.Distinct()) }, cancellationToken: cancellationToken));
+        foreach (var row in rows)
         {
-            var rows = await connection.QueryAsync<TagRow>(new CommandDefinition(
-                $"SELECT resource_id AS ResourceId, tag_key AS TagKey, tag_value AS TagValue FROM ec2_tags WHERE project_id = @projectId AND {database.InList("resource_id", "ids")} ORDER BY resource_id, tag_key",
-                new { projectId, ids = chunk }, cancellationToken: cancellationToken));
-            foreach (var row in rows)
-            {
-                if (!result.TryGetValue(row.ResourceId, out var list))
-                    result[row.ResourceId] = list = [];
-                list.Add(new(row.TagKey, row.TagValue));
-            }
+            if (!result.TryGetValue(row.ResourceId, out var list))
+                result[row.ResourceId] = list = [];
+            list.Add(new(row.TagKey, row.TagValue));
         }
         return result;
     }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace CloudBox.Ec2.OpenStack;
 
@@ -21,6 +22,30 @@ internal sealed class OsClient(HttpClient http, string projectId) : IDisposable
 
     public async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken, string? microversion = null) =>
         await SendAsync(HttpMethod.Get, path, null, cancellationToken, microversion) ?? new JsonObject();
+
+    /// <summary>A GET whose JSON answer is read straight into <typeparamref name="T"/> (no node tree; for large lists).</summary>
+    public async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken, string? microversion = null) where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (microversion is not null)
+            request.Headers.Add("OpenStack-API-Version", "compute " + microversion);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new OsFault((int)response.StatusCode, MessageOf(text) ?? response.ReasonPhrase ?? "error");
+        }
+        try
+        {
+            // Read from the in-process answer's own buffer, without copying it first.
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync(body, type, cancellationToken) ?? throw new OsFault(502, $"{path} answered no JSON body");
+        }
+        catch (JsonException error)
+        {
+            throw new OsFault(502, $"{path} answered JSON EC2 cannot read: {error.Message}");
+        }
+    }
 
     public Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken, string? microversion = null) =>
         SendAsync(HttpMethod.Post, path, body, cancellationToken, microversion);
