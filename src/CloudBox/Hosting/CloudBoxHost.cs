@@ -53,14 +53,15 @@ public static class CloudBoxHost
         });
         string[] listenUrls = [options.ListenUrl, .. modules.SelectMany(m => m.ExtraListenUrls(options))];
         builder.WebHost.UseUrls(listenUrls);
-        if (TlsCertificates.Needed(listenUrls))
+        var https = TlsCertificates.Needed(listenUrls);
+        if (https)
         {
             builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
             builder.Services.AddSingleton(services => TlsCertificates.Open(options, services.GetRequiredService<ILogger<TlsCertificates>>()));
         }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (TlsCertificates.Needed(listenUrls))
+            if (https)
             {
                 var certificates = kestrel.ApplicationServices.GetRequiredService<TlsCertificates>();
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificates.Current);
