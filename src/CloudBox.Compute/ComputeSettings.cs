@@ -36,11 +36,9 @@ public sealed class ComputeSettings
 
     /// <summary>
     /// Whether each VMM confines itself (own namespaces and cgroup, an unprivileged uid, seccomp: see the README's VM
-    /// confinement). Opt-in with CLOUDBOX_VM_JAIL=1 for now: a confined VMM does not show the guest a volume detached
-    /// and attached again while it runs (the second hot-plug of the same disk), and its re-executed start can exceed
-    /// the 10 s control-socket wait on a loaded host. A restarted serve reattaches to confined VMMs (compute-survival).
+    /// confinement). On unless CLOUDBOX_VM_JAIL=0 (development only). A restarted serve reattaches to confined VMMs.
     /// </summary>
-    public bool ConfineVms { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_JAIL") == "1";
+    public bool ConfineVms { get; set; } = Environment.GetEnvironmentVariable("CLOUDBOX_VM_JAIL") != "0";
 
     /// <summary>The first uid (and gid) of the range confined VMMs run as, one per VM, picked from the server's id.</summary>
     public uint VmUidBase { get; set; } = 900_000;

@@ -137,7 +137,8 @@ public sealed class RealVmmVolumeHotplugTests
     [Test]
     public async Task A_servers_VMM_runs_unprivileged_filtered_and_namespaced_and_its_guest_still_writes_a_hot_plugged_volume()
     {
-        // Confinement is opt-in for now (CLOUDBOX_VM_JAIL=1): this test's VMMs are confined, the other tests' are not.
+        // Confined whatever CLOUDBOX_VM_JAIL says (confinement is the default).
+        var confined = _settings.ConfineVms;
         _settings.ConfineVms = true;
         try
         {
@@ -145,7 +146,7 @@ public sealed class RealVmmVolumeHotplugTests
         }
         finally
         {
-            _settings.ConfineVms = false;
+            _settings.ConfineVms = confined;
         }
     }
 
@@ -309,6 +310,16 @@ public sealed class RealVmmVolumeHotplugTests
         }
     }
 
+    /// <summary>Whether the server's VMM still runs and the last lines it wrote to its log (for a failure's message).</summary>
+    private string VmmLogTail(string server)
+    {
+        var directory = Path.Combine(_cloud!.DataDirectory, "compute", "instances", server);
+        var pid = File.Exists(Path.Combine(directory, "vmm.pid")) ? File.ReadAllText(Path.Combine(directory, "vmm.pid")).Trim() : "?";
+        var alive = Directory.Exists($"/proc/{pid}") ? "runs" : "is gone (a seccomp kill shows in dmesg as audit type=1326)";
+        var log = Path.Combine(directory, "vmm.log");
+        return $"VMM {pid} {alive}\n" + (File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(20)) : "(no vmm.log)");
+    }
+
     /// <summary>The server's console (os-getConsoleOutput) once it ends with <paramref name="expected"/>.</summary>
     private async Task<string> WaitForConsoleAsync(string server, string expected)
     {
@@ -317,7 +328,7 @@ public sealed class RealVmmVolumeHotplugTests
         while (!console.EndsWith(expected, StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"server {server}'s console did not come to \"{expected.TrimEnd()}\": {console}");
+                Assert.Fail($"server {server}'s console did not come to \"{expected.TrimEnd()}\": {console}\nits vmm.log ends:\n{VmmLogTail(server)}");
             await Task.Delay(100);
             var (_, output, _) = await Nova(HttpMethod.Post, $"/servers/{server}/action", new JsonObject { ["os-getConsoleOutput"] = new JsonObject() });
             console = output!["output"]!.GetValue<string>();

@@ -6,9 +6,7 @@
 # Needs `cloudbox vmm` in the binary, /dev/kvm and the packaging/guest test guest (or
 # CLOUDBOX_GUEST_KERNEL/INITRD); without them its checks are counted as skipped, with the reason.
 . "$(dirname "$0")/lib.sh"
-# The VMMs here are confined (opt-in while confinement is not yet the default): a restarted serve
-# must reattach to confined VMMs too.
-export CLOUDBOX_VM_JAIL=${CLOUDBOX_VM_JAIL:-1}
+# The VMMs here are confined (the default; checked below): a restarted serve must reattach to confined VMMs too.
 # The sync runs every 60 s by default; the last check waits for one.
 export CLOUDBOX_POWER_SYNC_INTERVAL=${CLOUDBOX_POWER_SYNC_INTERVAL:-2}
 start_cloudbox
@@ -79,7 +77,11 @@ wait "$SERVE_PID" 2>/dev/null
 check "serve is gone, its VMM runs on" bash -c "$(declare -f is_vmm); ! kill -0 $SERVE_PID 2>/dev/null && is_vmm '$VMM_PID' '$ID'"
 restart_cloudbox
 check "serve starts again on the same data directory" kill -0 "$CB_PID"
-check "server show: still ACTIVE after the restart" test "$(openstack server show surv-vm -f value -c status)" = ACTIVE
+# On failure it prints what the server, its VMM and serve said, for the log of a run that cannot be repeated.
+check "server show: still ACTIVE after the restart" bash -c \
+    "[ \"\$(openstack server show surv-vm -f value -c status)\" = ACTIVE ] && exit 0
+     openstack server show surv-vm -f value -c status -c fault; tail -n 20 '$CB_DATA/compute/instances/$ID/vmm.log'
+     grep -E 'warn|fail' '$CB_DATA/serve.log' | tail -n 20; exit 1"
 sleep "$CLOUDBOX_POWER_SYNC_INTERVAL"
 check "still ACTIVE and Running after a power-state sync" bash -c \
     "openstack server show surv-vm -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"status\"]==\"ACTIVE\" and d[\"OS-EXT-STS:power_state\"] in (1, \"Running\") else 1)'"
@@ -88,11 +90,11 @@ check "the very same VMM process still runs (never restarted)" bash -c \
 check "the serve log says it reattached" grep -q "Reattached to 1 running VMs" "$CB_DATA/serve.log"
 check "cloudbox admin vms lists the VM, its supervision and its VMM pid" bash -c \
     "\"$CLOUDBOX_BIN\" admin vms --data-dir '$CB_DATA' --listen '$CB_URL' --s3-listen '$CB_S3_URL' | grep '^$ID' | grep -E '(detached|systemd \\(cloudbox-vm-$ID\\.service\\)) +$VMM_PID +running'"
-check "server stop works through the reattached control socket" bash -c "openstack server stop surv-vm && $(declare -f wait_status); wait_status surv-vm SHUTOFF 30"
+check "server stop works through the reattached control socket" bash -c "$(declare -f wait_status); openstack server stop surv-vm && wait_status surv-vm SHUTOFF 30"
 check "the stopped server's VMM process is gone" bash -c "$(declare -f is_vmm); ! is_vmm '$VMM_PID' '$ID'"
 
 # --- the VMM dies on its own -----------------------------------------------------------------
-check "server start" bash -c "openstack server start surv-vm && $(declare -f wait_status); wait_status surv-vm ACTIVE 30"
+check "server start" bash -c "$(declare -f wait_status); openstack server start surv-vm && wait_status surv-vm ACTIVE 30"
 VMM_PID=$(cat "$CB_DATA/compute/instances/$ID/vmm.pid" 2>/dev/null)
 check "the restarted server runs a new VMM (pid $VMM_PID)" is_vmm "$VMM_PID" "$ID"
 check "the VMM is killed with SIGKILL" kill -9 "$VMM_PID"

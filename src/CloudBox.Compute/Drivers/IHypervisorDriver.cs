@@ -12,7 +12,8 @@ public interface IHypervisorDriver
     /// <summary>Boots the VM; returns once it runs. Starting a VM that already runs is a no-op.</summary>
     Task StartAsync(VmDefinition vm, CancellationToken cancellationToken);
 
-    /// <summary>The VM's power state as the hypervisor sees it (<see cref="PowerState.Shutdown"/> when no VM exists).</summary>
+    /// <summary>The VM's power state as the hypervisor sees it (<see cref="PowerState.Shutdown"/> when no VM exists,
+    /// <see cref="PowerState.NoState"/> when it exists but cannot tell).</summary>
     Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken);
 
     /// <summary>Asks the guest to power off, then forces it after <paramref name="grace"/>.</summary>

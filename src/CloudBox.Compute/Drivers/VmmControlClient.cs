@@ -22,6 +22,9 @@ public static class VmmControlClient
     /// </summary>
     private static readonly TimeSpan DeviceRequestTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a state query or an action waits for the VMM's answer.</summary>
+    private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// A client for one VMM; with <paramref name="passed"/>, each connection starts by handing that open descriptor to the
     /// VMM (a NUL byte with SCM_RIGHTS): a confined VMM can open neither a volume file nor a tap itself.
@@ -45,7 +48,7 @@ public static class VmmControlClient
             }
         },
     })
-    { BaseAddress = new Uri("http://vmm/"), Timeout = timeout ?? TimeSpan.FromSeconds(5) };
+    { BaseAddress = new Uri("http://vmm/"), Timeout = timeout ?? ControlTimeout };
 
     /// <summary>The VM's state (<c>created</c>, <c>running</c>, <c>paused</c>, <c>stopped</c>), or null when nothing answers on the socket.</summary>
     public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken)
@@ -78,6 +81,10 @@ public static class VmmControlClient
         catch (Exception error) when (error is HttpRequestException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DriverException($"The VMM did not answer '{action}' within {ControlTimeout.TotalSeconds:F0} s.");
         }
     }
 

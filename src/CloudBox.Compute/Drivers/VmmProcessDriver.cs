@@ -12,6 +12,12 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 {
     public string HypervisorType => "CloudBox-KVM";
 
+    /// <summary>
+    /// How long a started VMM has to answer on its control socket. A confined one re-executes itself into its namespaces
+    /// and loads the runtime twice, which takes seconds on a loaded two-core host.
+    /// </summary>
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
     private string Binary => string.IsNullOrEmpty(settings.VmmBinary) ? Environment.ProcessPath ?? "cloudbox" : settings.VmmBinary;
 
     public async Task StartAsync(VmDefinition vm, CancellationToken cancellationToken)
@@ -58,7 +64,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         if (launched.Pid > 0)
             await VmmProcesses.RecordAsync(vm, launched.Pid);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + ReadyTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "created")
@@ -70,7 +76,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
                 throw new DriverException($"The VMM ({Binary} vmm) {exited} before it was ready: {Tail(log)}".TrimEnd(' ', ':'));
             await Task.Delay(20, cancellationToken);
         }
-        throw new DriverException($"The VMM did not open its control socket within 10 s: {Tail(log)}".TrimEnd(' ', ':'));
+        throw new DriverException($"The VMM did not open its control socket within {ReadyTimeout.TotalSeconds:F0} s: {Tail(log)}".TrimEnd(' ', ':'));
     }
 
     /// <summary>
@@ -95,11 +101,16 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
         private static string Tail(string log) => File.Exists(log) ? string.Join(" | ", File.ReadLines(log).Where(l => l.Length > 0).TakeLast(3)) : "";
 
+    /// <summary>
+    /// What the VMM says; <see cref="PowerState.NoState"/> when its process runs but its control socket did not answer
+    /// (busy, or stuck): unknown, which is not the same as off.
+    /// </summary>
     public async Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken) =>
         await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) switch
         {
             "running" or "created" => PowerState.Running,
             "paused" => PowerState.Paused,
+            null when VmmProcesses.Find(vm) is not null => PowerState.NoState,
             _ => PowerState.Shutdown,
         };
 

@@ -79,6 +79,12 @@ public sealed partial class PowerStateSync(
         }
         var vm = definitions.For(server);
         var power = await driver.GetPowerStateAsync(vm, cancellationToken);
+        if (power == PowerState.NoState)
+        {
+            // Its VMM runs but did not answer: nothing is known, so nothing is changed; the next pass asks again.
+            LogUnanswered(server.Id);
+            return power;
+        }
         if (server.TaskState is not null)
         {
             // Only after a restart is a task certainly orphaned; while serving, the action is still running.
@@ -161,6 +167,9 @@ public sealed partial class PowerStateSync(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: finished a delete interrupted by a restart")]
     private partial void LogFinishedDelete(string serverId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server {ServerId}: its VMM runs but did not answer on its control socket; its state is left as it is")]
+    private partial void LogUnanswered(string serverId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Power sync of server {ServerId} failed: {Reason}")]
     private partial void LogServerFailed(string serverId, string reason);

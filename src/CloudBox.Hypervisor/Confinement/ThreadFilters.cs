@@ -45,6 +45,8 @@ public static class ThreadFilters
         .Allow(Nanosleep, ClockNanosleep, ClockGettime, ClockGetres, Gettimeofday, Time, Getrusage, Sysinfo, Getpid, Gettid, Getppid)
         .Allow(Getuid, Geteuid, Getgid, Getegid, Uname, Prlimit64, Getrandom, Poll, Ppoll, EpollWait, EpollPwait, EpollPwait2, EpollCtl)
         .Allow(Exit, ExitGroup)
+        // A sleep or timed wait interrupted by a signal (the GC suspending threads) resumes through restart_syscall.
+        .Allow(RestartSyscall)
         // Signals only to this process's own threads: the runtime suspends threads for the GC, the VMM kicks vCPUs.
         .AllowIfAny(Tgkill, ArgumentMatch.Equal(0, (uint)pid))
         .AllowIfAny(RtTgsigqueueinfo, ArgumentMatch.Equal(0, (uint)pid))

@@ -20,7 +20,7 @@ public static class Syscall
     public const int SchedGetPriorityMax = 146, SchedGetPriorityMin = 147, Mlock = 149, Munlock = 150, Prctl = 157, ArchPrctl = 158;
     public const int Setrlimit = 160, Chroot = 161, Mount = 165, Umount2 = 166, Swapon = 167, Reboot = 169, Iopl = 172, Ioperm = 173;
     public const int InitModule = 175, Gettid = 186, Readahead = 187, Tkill = 200, Time = 201, Futex = 202, SchedSetaffinity = 203;
-    public const int SchedGetaffinity = 204, EpollCreate = 213, Getdents64 = 217, SetTidAddress = 218, Fadvise64 = 221;
+    public const int SchedGetaffinity = 204, EpollCreate = 213, Getdents64 = 217, SetTidAddress = 218, RestartSyscall = 219, Fadvise64 = 221;
     public const int ClockGettime = 228, ClockGetres = 229, ClockNanosleep = 230, ExitGroup = 231, EpollWait = 232, EpollCtl = 233;
     public const int Tgkill = 234, Mbind = 237, Openat = 257, Mkdirat = 258, Mknodat = 259, Newfstatat = 262, Unlinkat = 263;
     public const int Readlinkat = 267, Faccessat = 269, Pselect6 = 270, Ppoll = 271, Unshare = 272, SetRobustList = 273;
