@@ -62,7 +62,11 @@ public static class VmmCommand
             console = OpenConsole(config.Console);
             host = new VmmHost(config, image, console, errors);
             first = host.Prepare();
-            if (config.ApiSocket != null) api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host, open: !jail);
+            if (config.ApiSocket != null)
+            {
+                api = await ControlApi.ControlServer.StartAsync(config.ApiSocket, host, open: !jail);
+                if (jail) await api.WarmUpAsync();
+            }
             if (jail) await errors.WriteLineAsync($"cloudbox vmm info: confined: {VmmJail.Confine(config)}");
             api?.Open();
         }

@@ -45,7 +45,7 @@ wait_status() {
 }
 
 # skip_all WHY: every check below is counted as skipped (keep SURVIVAL_CHECKS equal to their number).
-SURVIVAL_CHECKS=22
+SURVIVAL_CHECKS=27
 skip_all() {
     local i
     for i in $(seq 1 $SURVIVAL_CHECKS); do skip "supervision check $i of $SURVIVAL_CHECKS" "$1"; done
@@ -93,8 +93,18 @@ check "cloudbox admin vms lists the VM, its supervision and its VMM pid" bash -c
 check "server stop works through the reattached control socket" bash -c "$(declare -f wait_status); openstack server stop surv-vm && wait_status surv-vm SHUTOFF 30"
 check "the stopped server's VMM process is gone" bash -c "$(declare -f is_vmm); ! is_vmm '$VMM_PID' '$ID'"
 
-# --- the VMM dies on its own -----------------------------------------------------------------
+# --- the VMM stops answering ------------------------------------------------------------------
 check "server start" bash -c "$(declare -f wait_status); openstack server start surv-vm && wait_status surv-vm ACTIVE 30"
+VMM_PID=$(cat "$CB_DATA/compute/instances/$ID/vmm.pid" 2>/dev/null)
+check "the VMM is frozen with SIGSTOP (it no longer answers)" kill -STOP "$VMM_PID"
+sleep $((CLOUDBOX_POWER_SYNC_INTERVAL * 2 + 6))
+check "a VMM that does not answer is unknown to the sync, not off: still ACTIVE" \
+    test "$(openstack server show surv-vm -f value -c status)" = ACTIVE
+check "server stop ends a VMM that does not answer" bash -c "$(declare -f wait_status); openstack server stop surv-vm && wait_status surv-vm SHUTOFF 30"
+check "the frozen VMM process is gone" bash -c "$(declare -f is_vmm); ! is_vmm '$VMM_PID' '$ID'"
+
+# --- the VMM dies on its own -----------------------------------------------------------------
+check "server start again" bash -c "$(declare -f wait_status); openstack server start surv-vm && wait_status surv-vm ACTIVE 30"
 VMM_PID=$(cat "$CB_DATA/compute/instances/$ID/vmm.pid" 2>/dev/null)
 check "the restarted server runs a new VMM (pid $VMM_PID)" is_vmm "$VMM_PID" "$ID"
 check "the VMM is killed with SIGKILL" kill -9 "$VMM_PID"

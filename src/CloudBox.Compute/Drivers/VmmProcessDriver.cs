@@ -116,8 +116,17 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
     public async Task StopAsync(VmDefinition vm, TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "shutdown", cancellationToken))
+        try
+        {
+            if (!await VmmControlClient.ActAsync(vm.ApiSocketPath, "shutdown", cancellationToken))
+                return;
+        }
+        catch (DriverException)
+        {
+            // A VMM that does not answer (or refuses) cannot pass the power button on: it is ended, as after the grace.
+            await DestroyAsync(vm, cancellationToken);
             return;
+        }
         var deadline = DateTime.UtcNow + grace;
         while (DateTime.UtcNow < deadline)
         {

@@ -28,8 +28,9 @@ public sealed class ControlServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Listens on <paramref name="path"/>; with <paramref name="open"/> false, connections wait in the backlog until
-    /// <see cref="Open"/> (a confined VMM binds its socket before it loses sight of the path, and answers once confined).
+    /// Listens on <paramref name="path"/>; with <paramref name="open"/> false, connections are accepted but not answered
+    /// until <see cref="Open"/> (a confined VMM binds its socket before it loses sight of the path, and answers once
+    /// confined). Accepting starts at once, so the socket machinery is set up before confinement (see <see cref="WarmUpAsync"/>).
     /// </summary>
     public static Task<ControlServer> StartAsync(string path, VmmHost host, bool open = true)
     {
@@ -51,9 +52,21 @@ public sealed class ControlServer : IAsyncDisposable
     /// <summary>Starts answering connections (see <see cref="StartAsync"/>).</summary>
     public void Open() => _open.TrySetResult();
 
+    /// <summary>
+    /// Runs a <c>GET /vm</c> through the request parser, the router and the response writer in memory, so that every
+    /// assembly and type initializer they need is loaded while the files are still reachable: after confinement a pool
+    /// thread may carry a device thread's filter (no open at all), and a lazy load there fails.
+    /// </summary>
+    public async Task WarmUpAsync()
+    {
+        var request = await HttpRequest.ReadAsync(new MemoryStream("GET /vm HTTP/1.1\r\nHost: vmm\r\n\r\n"u8.ToArray()), CancellationToken.None)
+            ?? throw new InvalidOperationException("the warm-up request did not parse");
+        var response = await RouteAsync(request, []);
+        await response.WriteAsync(Stream.Null, request.KeepAlive, CancellationToken.None);
+    }
+
     private async Task AcceptLoopAsync()
     {
-        await _open.Task;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -61,9 +74,16 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 client = await _listener.AcceptAsync(_stopping.Token);
             }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception) when (_stopping.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception error)
+            {
+                // Said, not swallowed: a VMM whose control API ends silently runs on with nobody able to reach it.
+                await Console.Error.WriteLineAsync($"cloudbox vmm warning: the control socket failed to accept ({error.GetType().Name}: {error.Message}{(error.InnerException is { } inner ? $" {inner.GetType().Name}: {inner.Message}" : "")}); retrying");
+                await Task.Delay(1000);
+                continue;
             }
             _ = ServeAsync(client);
         }
@@ -75,6 +95,7 @@ public sealed class ControlServer : IAsyncDisposable
         var passed = new List<FileDescriptor>(); // a disk or tap opened by Compute for a hot-plug on this connection
         try
         {
+            await _open.Task.WaitAsync(_stopping.Token);
             // A connection may start with one NUL byte carrying descriptors (SCM_RIGHTS; an HTTP request never
             // starts with NUL): a confined VMM cannot open a hot-plugged disk or tap itself.
             var first = new byte[1];
