@@ -82,6 +82,9 @@ public sealed class CloudBoxOptions
     /// <summary>With https:// and no certificate given: generate a self-signed one under the data directory's tls/ on first start.</summary>
     public bool TlsSelfSigned { get; set; }
 
+    /// <summary>Where the self-signed certificate is (and what clients should trust: the openrc's OS_CACERT names it).</summary>
+    public string SelfSignedCertificateFile => Path.Combine(DataDirectory, "tls", "cert.pem");
+
     /// <summary>How long start-up waits for a PostgreSQL that refuses connections (starting, restarting) before giving up.</summary>
     public TimeSpan DatabaseWait { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -102,7 +102,9 @@ public sealed partial class IdentityBootstrap(
             var published = await endpoints.ListAsync(identity.Id, EndpointRecord.Public, options.RegionName, cancellationToken);
             authUrl = published.FirstOrDefault()?.Url ?? authUrl;
         }
-        OpenRcFile.Write(options.DataDirectory, OpenRcFile.Render(authUrl, AdminName, password, AdminName, options.RegionName));
+        // A self-signed cloud's clients trust its own certificate (openstackclient and swift read OS_CACERT).
+        var caCertificate = options.TlsSelfSigned && authUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? options.SelfSignedCertificateFile : null;
+        OpenRcFile.Write(options.DataDirectory, OpenRcFile.Render(authUrl, AdminName, password, AdminName, options.RegionName, caCertificate));
     }
 
     private async Task<RoleRecord> EnsureRoleAsync(string name, string now, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ public static class OpenRcFile
 
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
-    public static string Render(string authUrl, string userName, string password, string projectName, string regionName)
+    /// <summary>The file's text; <paramref name="caCertificate"/> (a self-signed cloud's certificate) becomes OS_CACERT.</summary>
+    public static string Render(string authUrl, string userName, string password, string projectName, string regionName, string? caCertificate = null)
     {
         var text = new StringBuilder();
         text.AppendLine("# CloudBox credentials for the cloud administrator. Use: . ./admin-openrc.sh && openstack token issue");
@@ -22,6 +23,8 @@ public static class OpenRcFile
         text.AppendLine("export OS_IDENTITY_API_VERSION=3");
         text.AppendLine($"export OS_REGION_NAME={Quote(regionName)}");
         text.AppendLine("export OS_INTERFACE=public");
+        if (caCertificate is not null)
+            text.AppendLine($"export OS_CACERT={Quote(caCertificate)}");
         return text.ToString();
     }
 

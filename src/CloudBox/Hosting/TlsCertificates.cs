@@ -107,8 +107,8 @@ public sealed partial class TlsCertificates : IDisposable
     /// <summary>DATA/tls/cert.pem and key.pem, made on first start: ECDSA P-256, ten years, for this host's names and addresses.</summary>
     private static (string Certificate, string Key) SelfSigned(CloudBoxOptions options, ILogger logger)
     {
-        var directory = Path.Combine(options.DataDirectory, "tls");
-        var certificate = Path.Combine(directory, "cert.pem");
+        var certificate = options.SelfSignedCertificateFile;
+        var directory = Path.GetDirectoryName(certificate)!;
         var key = Path.Combine(directory, "key.pem");
         if (File.Exists(certificate) && File.Exists(key))
             return (certificate, key);

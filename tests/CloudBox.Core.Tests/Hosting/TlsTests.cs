@@ -34,6 +34,8 @@ public sealed class TlsTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "a client trusting the made certificate (OS_CACERT) gets through");
         Assert.That(served.Thumbprint, Is.EqualTo(made.Thumbprint));
         Assert.That(made.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateIPAddresses(), Does.Contain(IPAddress.Loopback));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(cloud.DataDirectory, "admin-openrc.sh")), Does.Contain($"export OS_CACERT='{certificateFile}'"),
+            "the openrc has the stock clients trust the certificate");
         var token = await cloud.AdminTokenAsync();
         var catalog = await cloud.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/identity/v3/auth/catalog") { Headers = { { "X-Auth-Token", token } } });
         var urls = JsonNode.Parse(await catalog.Content.ReadAsStringAsync())!["catalog"]!.AsArray()
