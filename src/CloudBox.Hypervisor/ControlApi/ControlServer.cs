@@ -110,7 +110,17 @@ public sealed class ControlServer : IAsyncDisposable
                     await VmSerialEndpoint.RunAsync(_host, stream, _stopping.Token);
                     return;
                 }
-                var response = await RouteAsync(request, passed);
+                HttpResponse response;
+                try
+                {
+                    response = await RouteAsync(request, passed);
+                }
+                catch (Exception error) when (error is not (IOException or OperationCanceledException or SocketException))
+                {
+                    // An answer, not a dropped connection: serve takes a VMM that hangs up for one that is gone.
+                    await Console.Error.WriteLineAsync($"cloudbox vmm warning: {request.Method} {request.Path} failed ({error.GetType().Name}: {error.Message})");
+                    response = HttpResponse.Error(500, $"{error.GetType().Name}: {error.Message}");
+                }
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;
             }
