@@ -10,6 +10,7 @@ using CloudBox.Telemetry.Alarms;
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
+using CloudBox.Telemetry.Prometheus;
 using CloudBox.Telemetry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -73,12 +74,20 @@ public sealed class TelemetryModule : ICloudModule
         services.AddHostedService(provider => provider.GetRequiredService<AlarmNotifier>());
         services.AddHostedService(provider => provider.GetRequiredService<AlarmEvaluator>());
         services.AddHostedService(provider => provider.GetRequiredService<MeasureProcessor>());
+        services.AddSingleton<LatestMeasureStore>();
+        services.AddSingleton<RequestMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddHostedService(provider => provider.GetRequiredService<RequestMetrics>());
     }
 
     public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
         [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/'))];
 
-    public void MapRootEndpoints(IEndpointRouteBuilder root) => AlarmEndpoints.Map(root);
+    public void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+        AlarmEndpoints.Map(root);
+        PrometheusEndpoint.Map(root);
+    }
 
     public void MapEndpoints(IEndpointRouteBuilder routes)
     {

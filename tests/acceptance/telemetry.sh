@@ -22,6 +22,11 @@ found_instance() { for _ in $(seq 1 30); do openstack metric resource list --typ
 check "metric resource list --type instance shows the server" found_instance
 check "the instance carries Ceilometer's attributes" bash -c "openstack metric resource show --type instance $SERVER -f value -c display_name | grep -qx tm-vm"
 
+# --- Prometheus ---------------------------------------------------------------------------
+check "curl /metrics without a token is 401" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $CB_URL/metrics)\" = 401 ]"
+check "curl /metrics with an admin token shows the server's series" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics | grep -q 'cloudbox_server_info{.*server_id=\"$SERVER\",name=\"tm-vm\"'"
+check "curl /metrics counts serve's requests by module and VMs by state" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics >$work/metrics.txt && grep -q '^cloudbox_http_requests_total{module=\"compute\"' $work/metrics.txt && grep -q '^# TYPE cloudbox_vms gauge' $work/metrics.txt"
+
 METRIC=$(openstack metric create --archive-policy-name high tm-custom -f value -c id)
 check "metric measures add" openstack metric measures add -m 2024-01-01T12:00:00@10 -m 2024-01-01T12:00:30@20 -m 2024-01-01T12:01:10@30 "$METRIC"
 check "metric measures show --refresh (per-minute mean 15)" bash -c "openstack metric measures show --refresh --utc --granularity 60 $METRIC -f value | grep -Eq '2024-01-01T12:00:00\+00:00 60(\.0)? 15(\.0)?$'"
