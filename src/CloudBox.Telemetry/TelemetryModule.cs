@@ -62,11 +62,16 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<IStartupTask, TelemetrySeeding>();
         services.TryAddSingleton<ICloudEvents, CloudEventStream>();
         services.TryAddSingleton<IVmStatistics, NoVmStatistics>();
+        services.TryAddSingleton<CloudBox.Core.Volumes.IVolumeUsage, CloudBox.Core.Volumes.NoVolumeUsage>();
+        services.TryAddSingleton<CloudBox.Core.Images.IImageUsage, CloudBox.Core.Images.NoImageUsage>();
+        services.TryAddSingleton<CloudBox.Core.Objects.IObjectStoreUsage, CloudBox.Core.Objects.NoObjectStoreUsage>();
         services.AddSingleton<CollectorResources>();
         services.AddSingleton<ResourceEventCollector>();
         services.AddSingleton<VmPollster>();
         services.AddHostedService(provider => provider.GetRequiredService<ResourceEventCollector>());
         services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
+        services.AddSingleton<UsagePollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<UsagePollster>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmNotifier>();
         services.AddSingleton<AlarmService>();

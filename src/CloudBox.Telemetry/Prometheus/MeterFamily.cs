@@ -52,6 +52,6 @@ internal enum MeterLabels
     /// <summary>project_id only.</summary>
     Project,
 
-    /// <summary>container (the resource is the project's <c>project/container</c>).</summary>
+    /// <summary>container (the resource is named <c>project_container</c>).</summary>
     Container,
 }

@@ -115,8 +115,9 @@ internal sealed class PrometheusExporter(LatestMeasureStore latest, RequestMetri
                 break;
             case MeterLabels.Container:
             {
-                var slash = row.OriginalResourceId.IndexOf('/', StringComparison.Ordinal);
-                PrometheusText.Sample(output, family.Name, [("project_id", project), ("container", slash >= 0 ? row.OriginalResourceId[(slash + 1)..] : row.OriginalResourceId)], value);
+                // The collector names a container's resource project_container.
+                var container = row.OriginalResourceId.StartsWith(project + "_", StringComparison.Ordinal) ? row.OriginalResourceId[(project.Length + 1)..] : row.OriginalResourceId;
+                PrometheusText.Sample(output, family.Name, [("project_id", project), ("container", container)], value);
                 break;
             }
             default:
