@@ -18,9 +18,13 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
     private readonly ConcurrentDictionary<string, Dictionary<string, string>> _metricIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _signatures = new(StringComparer.Ordinal);
 
-    /// <summary>Creates or updates the resource; returns its metrics' ids by name (the <paramref name="metricNames"/> created if missing).</summary>
+    /// <summary>
+    /// Creates or updates the resource; returns its metrics' ids by name (the <paramref name="metricNames"/> created if missing).
+    /// <paramref name="createOnly"/> are attributes given only when creating it (a required one this caller does not know, which another path sets).
+    /// </summary>
     public async Task<Dictionary<string, string>> EnsureAsync(string type, string id, string? projectId, string? userId,
-        IReadOnlyDictionary<string, string?> attributes, IReadOnlyList<(string Name, string? Unit)> metricNames, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string?> attributes, IReadOnlyList<(string Name, string? Unit)> metricNames, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? createOnly = null)
     {
         // A non-UUID id (a container's project_container) is stored as a UUID5 of it, Gnocchi's way.
         var originalId = id;
@@ -37,6 +41,8 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
         if (existing is null)
         {
             var body = new JsonObject { ["id"] = originalId, ["project_id"] = projectId, ["user_id"] = userId, ["metrics"] = metricMap };
+            foreach (var (name, value) in createOnly ?? new Dictionary<string, string?>())
+                body[name] = value;
             foreach (var (name, value) in attributes)
                 body[name] = value;
             try
