@@ -78,6 +78,8 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<AlarmEvaluator>();
         services.AddHostedService(provider => provider.GetRequiredService<AlarmNotifier>());
         services.AddHostedService(provider => provider.GetRequiredService<AlarmEvaluator>());
+        services.AddSingleton<EventAlarmEvaluator>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventAlarmEvaluator>());
         services.AddHostedService(provider => provider.GetRequiredService<MeasureProcessor>());
         services.AddSingleton<LatestMeasureStore>();
         services.AddSingleton<RequestMetrics>();

@@ -21,19 +21,21 @@ internal static class AlarmEndpoints
 
     public static void Map(IEndpointRouteBuilder root)
     {
-        root.MapGet("/alarming", Versions);
-        root.MapGet("/alarming/", Versions);
-        root.MapGet("/alarming/v2/alarms", ListAsync);
-        root.MapPost("/alarming/v2/alarms", CreateAsync);
-        root.MapGet("/alarming/v2/alarms/{id}", GetAsync);
-        root.MapPut("/alarming/v2/alarms/{id}", UpdateAsync);
-        root.MapDelete("/alarming/v2/alarms/{id}", DeleteAsync);
-        root.MapGet("/alarming/v2/alarms/{id}/state", GetStateAsync);
-        root.MapPut("/alarming/v2/alarms/{id}/state", SetStateAsync);
-        root.MapGet("/alarming/v2/alarms/{id}/history", HistoryAsync);
-        root.MapGet("/alarming/v2/capabilities", Capabilities);
-        root.MapGet("/alarming/v2/capabilities/", Capabilities);
-        root.MapGet("/alarming/v2/quotas", QuotasAsync);
+        var aodh = root.MapGroup("/alarming");
+        aodh.AddEndpointFilter(AodhFaults.FilterAsync);
+        aodh.MapGet("", Versions);
+        aodh.MapGet("/", Versions);
+        aodh.MapGet("/v2/alarms", ListAsync);
+        aodh.MapPost("/v2/alarms", CreateAsync);
+        aodh.MapGet("/v2/alarms/{id}", GetAsync);
+        aodh.MapPut("/v2/alarms/{id}", UpdateAsync);
+        aodh.MapDelete("/v2/alarms/{id}", DeleteAsync);
+        aodh.MapGet("/v2/alarms/{id}/state", GetStateAsync);
+        aodh.MapPut("/v2/alarms/{id}/state", SetStateAsync);
+        aodh.MapGet("/v2/alarms/{id}/history", HistoryAsync);
+        aodh.MapGet("/v2/capabilities", Capabilities);
+        aodh.MapGet("/v2/capabilities/", Capabilities);
+        aodh.MapGet("/v2/quotas", QuotasAsync);
     }
 
     private static IResult Versions(HttpContext context)
