@@ -36,6 +36,26 @@ internal static class AlarmEndpoints
         aodh.MapGet("/v2/capabilities", Capabilities);
         aodh.MapGet("/v2/capabilities/", Capabilities);
         aodh.MapGet("/v2/quotas", QuotasAsync);
+        aodh.MapPost("/v2/query/alarms", QueryAsync);
+    }
+
+    /// <summary>Aodh's complex query: <c>{"filter": "{\"=\": {\"name\": \"x\"}}", "limit": n}</c>, over the alarms the caller sees.</summary>
+    private static async Task<IResult> QueryAsync(HttpContext context, AlarmStore store, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = context.Authorize(policy, "alarm:get");
+        var body = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var filter = AlarmQuery.Parse(body["filter"]);
+        var limit = body["limit"] is JsonValue l && l.TryGetValue<int>(out var n) && n > 0 ? n : int.MaxValue;
+        var list = new JsonArray();
+        foreach (var alarm in await store.ListAsync(caller.VisibilityProject(), false, cancellationToken))
+        {
+            var json = JsonNode.Parse(alarm.Definition)!.AsObject();
+            if (AlarmQuery.Matches(filter, json))
+                list.Add(json);
+            if (list.Count >= limit)
+                break;
+        }
+        return JsonBody.Node(list);
     }
 
     private static IResult Versions(HttpContext context)
@@ -162,7 +182,7 @@ internal static class AlarmEndpoints
     {
         ["api"] = new JsonObject
         {
-            ["alarms:query:simple"] = true, ["alarms:query:complex"] = false, ["alarms:history:query:simple"] = true, ["alarms:history:query:complex"] = false,
+            ["alarms:query:simple"] = true, ["alarms:query:complex"] = true, ["alarms:history:query:simple"] = true, ["alarms:history:query:complex"] = false,
         },
         ["alarm_storage"] = new JsonObject { ["storage:production_ready"] = true },
     });

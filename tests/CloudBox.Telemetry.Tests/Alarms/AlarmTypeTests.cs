@@ -158,6 +158,24 @@ public class AlarmTypeTests(DatabaseEngine engine) : TelemetryFixture(engine)
     }
 
     [Test]
+    public async Task TheComplexQueryFindsAnAlarmByNameAsAlarmShowNameDoes()
+    {
+        var name = Unique("named");
+        var id = await CreateAsync(new JsonObject { ["name"] = name, ["type"] = "event", ["event_rule"] = new JsonObject(), ["severity"] = "critical" });
+        await CreateAsync(new JsonObject { ["name"] = Unique("other"), ["type"] = "event", ["event_rule"] = new JsonObject() });
+        var (status, found, _) = await Cloud.SendAsync(HttpMethod.Post, "/alarming/v2/query/alarms", AdminToken,
+            new JsonObject { ["filter"] = $"{{\"=\": {{\"name\": \"{name}\"}}}}" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(found!.AsArray().Select(a => a!["alarm_id"]!.GetValue<string>()), Is.EqualTo(new[] { id }));
+        (_, found, _) = await Cloud.SendAsync(HttpMethod.Post, "/alarming/v2/query/alarms", AdminToken,
+            new JsonObject { ["filter"] = $"{{\"and\": [{{\"=\": {{\"type\": \"event\"}}}}, {{\"in\": {{\"severity\": [\"critical\", \"moderate\"]}}}}, {{\"not\": {{\"!=\": {{\"name\": \"{name}\"}}}}}}]}}" });
+        Assert.That(found!.AsArray(), Has.Count.EqualTo(1));
+        var (bad, fault, _) = await Cloud.SendAsync(HttpMethod.Post, "/alarming/v2/query/alarms", AdminToken, new JsonObject { ["filter"] = "{\"~\": {\"name\": 1}}" });
+        Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["error_message"]!["faultstring"]!.GetValue<string>(), Does.Contain("unknown operator"));
+    }
+
+    [Test]
     public void EventTypesFollowCeilometerAndPatternsMatchAodhs()
     {
         Assert.That(EventAlarmEvaluator.EventType(new CloudResourceEvent(ResourceChange.Created, "server", "s", null, null, new Dictionary<string, string?>())), Is.EqualTo("compute.instance.create.end"));
