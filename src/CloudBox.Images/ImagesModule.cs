@@ -44,6 +44,7 @@ public sealed class ImagesModule(ImagesSettings? settings = null) : ICloudModule
         services.AddSingleton<ImportSignal>();
         services.AddSingleton(_ => new WebDownloadClient(options));
         services.AddSingleton<IImageSource, ImageSource>();
+        services.AddSingleton<IImageUsage, ImageUsageSource>();
         services.AddSingleton<IStartupTask, ImagesRecovery>();
         services.AddHostedService<ImportWorker>();
     }

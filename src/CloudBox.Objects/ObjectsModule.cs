@@ -44,6 +44,7 @@ public sealed class ObjectsModule(ObjectsSettings? settings = null) : ICloudModu
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<ObjectReader>();
         services.AddSingleton<Core.Objects.IProjectObjectStore, Modules.ProjectObjectStore>();
+        services.AddSingleton<Core.Objects.IObjectStoreUsage, Modules.ObjectStoreUsage>();
         services.AddSingleton<IStartupTask, TemporaryFileCleanup>();
         services.AddSingleton<ObjectExpirer>();
         services.AddSingleton<BlobSweeper>();

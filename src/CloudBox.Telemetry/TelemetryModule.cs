@@ -10,6 +10,7 @@ using CloudBox.Telemetry.Alarms;
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
+using CloudBox.Telemetry.Prometheus;
 using CloudBox.Telemetry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -61,24 +62,39 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<IStartupTask, TelemetrySeeding>();
         services.TryAddSingleton<ICloudEvents, CloudEventStream>();
         services.TryAddSingleton<IVmStatistics, NoVmStatistics>();
+        services.TryAddSingleton<CloudBox.Core.Volumes.IVolumeUsage, CloudBox.Core.Volumes.NoVolumeUsage>();
+        services.TryAddSingleton<CloudBox.Core.Images.IImageUsage, CloudBox.Core.Images.NoImageUsage>();
+        services.TryAddSingleton<CloudBox.Core.Objects.IObjectStoreUsage, CloudBox.Core.Objects.NoObjectStoreUsage>();
         services.AddSingleton<CollectorResources>();
         services.AddSingleton<ResourceEventCollector>();
         services.AddSingleton<VmPollster>();
         services.AddHostedService(provider => provider.GetRequiredService<ResourceEventCollector>());
         services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
+        services.AddSingleton<UsagePollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<UsagePollster>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmNotifier>();
         services.AddSingleton<AlarmService>();
         services.AddSingleton<AlarmEvaluator>();
         services.AddHostedService(provider => provider.GetRequiredService<AlarmNotifier>());
         services.AddHostedService(provider => provider.GetRequiredService<AlarmEvaluator>());
+        services.AddSingleton<EventAlarmEvaluator>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventAlarmEvaluator>());
         services.AddHostedService(provider => provider.GetRequiredService<MeasureProcessor>());
+        services.AddSingleton<LatestMeasureStore>();
+        services.AddSingleton<RequestMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddHostedService(provider => provider.GetRequiredService<RequestMetrics>());
     }
 
     public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
         [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/'))];
 
-    public void MapRootEndpoints(IEndpointRouteBuilder root) => AlarmEndpoints.Map(root);
+    public void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+        AlarmEndpoints.Map(root);
+        PrometheusEndpoint.Map(root);
+    }
 
     public void MapEndpoints(IEndpointRouteBuilder routes)
     {

@@ -59,6 +59,7 @@ public sealed class VolumesModule(VolumesSettings? settings = null) : ICloudModu
         services.AddSingleton<BackupWork>();
         services.AddSingleton<VolumeAttachmentService>();
         services.AddSingleton<IVolumeAttachments>(provider => provider.GetRequiredService<VolumeAttachmentService>());
+        services.AddSingleton<IVolumeUsage, VolumeUsageSource>();
         services.AddSingleton<IStartupTask, UploadSettler>();
         services.AddSingleton<IStartupTask, AttachmentSettler>();
         services.AddSingleton<IStartupTask, DefaultTypeBootstrap>();

@@ -22,6 +22,11 @@ found_instance() { for _ in $(seq 1 30); do openstack metric resource list --typ
 check "metric resource list --type instance shows the server" found_instance
 check "the instance carries Ceilometer's attributes" bash -c "openstack metric resource show --type instance $SERVER -f value -c display_name | grep -qx tm-vm"
 
+# --- Prometheus ---------------------------------------------------------------------------
+check "curl /metrics without a token is 401" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $CB_URL/metrics)\" = 401 ]"
+check "curl /metrics with an admin token shows the server's series" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics | grep -q 'cloudbox_server_info{.*server_id=\"$SERVER\",name=\"tm-vm\"'"
+check "curl /metrics counts serve's requests by module and VMs by state" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics >$work/metrics.txt && grep -q '^cloudbox_http_requests_total{module=\"compute\"' $work/metrics.txt && grep -q '^# TYPE cloudbox_vms gauge' $work/metrics.txt"
+
 METRIC=$(openstack metric create --archive-policy-name high tm-custom -f value -c id)
 check "metric measures add" openstack metric measures add -m 2024-01-01T12:00:00@10 -m 2024-01-01T12:00:30@20 -m 2024-01-01T12:01:10@30 "$METRIC"
 check "metric measures show --refresh (per-minute mean 15)" bash -c "openstack metric measures show --refresh --utc --granularity 60 $METRIC -f value | grep -Eq '2024-01-01T12:00:00\+00:00 60(\.0)? 15(\.0)?$'"
@@ -70,11 +75,24 @@ fires() {
     done
     return 1
 }
+# A composite: the same metric above 50 or above 1000 (true or false is true).
+leaf() { echo "{\"type\": \"gnocchi_aggregation_by_metrics_threshold\", \"metrics\": [\"$ALARM_METRIC\"], \"threshold\": $1, \"comparison_operator\": \"gt\", \"aggregation_method\": \"max\", \"granularity\": 1}"; }
+check "alarm create --type composite (or of two threshold rules)" openstack alarm create --name tm-composite --type composite \
+    --composite-rule "{\"or\": [$(leaf 50), $(leaf 1000)]}"
+check "the composite alarm shows its rule" bash -c "openstack alarm show --name tm-composite -f json | python3 -c 'import json,sys; r=json.load(sys.stdin)[\"composite_rule\"]; r=json.loads(r) if isinstance(r,str) else r; assert len(r[\"or\"]) == 2'"
+check "alarm create --type event (this server's deletion)" openstack alarm create --name tm-event --type event \
+    --event-type 'compute.instance.delete.*' --query "traits.instance_id=$SERVER" --alarm-action "http://127.0.0.1:$WEBHOOK_PORT/event"
 check "the alarm fires its webhook with Aodh's body" fires 99 alarm
+check "the composite alarm is in alarm too" bash -c "openstack alarm show --name tm-composite -f value -c state | grep -qx alarm"
 check "the webhook body names the alarm and its previous state" grep -q "\"alarm_id\":\"$ALARM\"" "$work/hooks"
 check "the alarm returns to ok" fires 1 ok
 check "alarm state get" bash -c "openstack alarm state get $ALARM -f value | grep -qx ok"
 check "alarm history shows the transitions" bash -c "openstack alarm-history show $ALARM -f value -c type | grep -q 'state transition'"
 check "alarm delete" openstack alarm delete "$ALARM"
+check "a bad alarm is refused in Aodh's fault body" bash -c "openstack alarm create --name tm-bad --type composite --composite-rule '{\"and\": []}' 2>&1 | grep -qi 'non-empty list'"
+
+openstack server delete tm-vm >/dev/null 2>&1
+event_fired() { for _ in $(seq 1 30); do openstack alarm show --name tm-event -f value -c state | grep -qx alarm && grep -q 'compute.instance.delete.end' "$work/hooks" && return 0; sleep 1; done; return 1; }
+check "the event alarm fires when the server is deleted" event_fired
 
 finish

@@ -151,6 +151,30 @@ public static class VmmControlClient
         }
     }
 
+    /// <summary>
+    /// The running VM's disks in the VMM's order (the guest's vda, vdb…) with their read and write
+    /// counters (<c>GET /vm</c>), or null when no VMM answers. Bytes are 0 from a VMM that counts only requests.
+    /// </summary>
+    public static async Task<IReadOnlyList<Core.Compute.VmDiskCounters>?> DiskCountersAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(socketPath))
+            return null;
+        try
+        {
+            using var client = For(socketPath, TimeSpan.FromSeconds(2));
+            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
+            if (body?["disks"] is not JsonArray disks)
+                return null;
+            static long Count(JsonNode? disk, string name) => disk?[name] is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
+            return [.. disks.Select((disk, index) => new Core.Compute.VmDiskCounters(
+                "vd" + (char)('a' + Math.Min(index, 25)), Count(disk, "readBytes"), Count(disk, "writeBytes"), Count(disk, "readOps"), Count(disk, "writeOps")))];
+        }
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken, FileDescriptor? passed = null)
     {
         if (!File.Exists(socketPath))

@@ -20,4 +20,7 @@ internal sealed class ServerStatistics(ServerStore servers, VmDefinitions defini
         }
         return result;
     }
+
+    public async Task<IReadOnlyList<VmDiskCounters>> DiskCountersAsync(RunningVm vm, CancellationToken cancellationToken) =>
+        await VmmControlClient.DiskCountersAsync(vm.ControlSocket, cancellationToken) ?? [];
 }

@@ -13,10 +13,17 @@ public sealed record RunningVm(
     IReadOnlyList<string> Taps,
     string State);
 
+/// <summary>One disk of a running VM as its VMM counts it: the guest's device name (vda, vdb…), and its reads and writes so far.</summary>
+public sealed record VmDiskCounters(string Device, long ReadBytes, long WriteBytes, long ReadRequests, long WriteRequests);
+
 /// <summary>Implemented by Compute: the servers placed on this host, for Telemetry's pollsters and Prometheus.</summary>
 public interface IVmStatistics
 {
     Task<IReadOnlyList<RunningVm>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The disks' counters of a running VM (its VMM's control API), empty when the VMM does not answer.</summary>
+    Task<IReadOnlyList<VmDiskCounters>> DiskCountersAsync(RunningVm vm, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<VmDiskCounters>>([]);
 }
 
 /// <summary>No Compute module: no VMs.</summary>

@@ -61,6 +61,8 @@ public static class VmInfoEndpoint
                     }
                     w.WriteNumber("readOps", s.ReadOps);
                     w.WriteNumber("writeOps", s.WriteOps);
+                    w.WriteNumber("readBytes", s.ReadBytes);
+                    w.WriteNumber("writeBytes", s.WriteBytes);
                     w.WriteEndObject();
                 }
             }

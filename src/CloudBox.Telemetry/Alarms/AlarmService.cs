@@ -24,16 +24,11 @@ internal sealed class AlarmService(AlarmStore store, AlarmNotifier notifier, Tim
         if (alarm[type + "_rule"] is not JsonObject rule)
             throw ApiFault.BadRequest($"{type}_rule must be set for {type} type alarm");
         if (type.StartsWith("gnocchi", StringComparison.Ordinal))
-        {
-            if (rule["threshold"] is null)
-                throw ApiFault.BadRequest("Mandatory field missing: threshold");
-            rule["comparison_operator"] ??= "eq";
-            rule["evaluation_periods"] ??= 1;
-            rule["granularity"] ??= 60;
-            rule["aggregation_method"] ??= "mean";
-            if (rule["comparison_operator"]!.GetValue<string>() is not ("lt" or "le" or "eq" or "ne" or "ge" or "gt"))
-                throw ApiFault.BadRequest("Value should be one of: lt, le, eq, ne, ge, gt");
-        }
+            NormaliseThreshold(rule);
+        else if (type == "composite")
+            NormaliseComposite(rule, 0);
+        else if (type == "event")
+            NormaliseEvent(rule);
         foreach (var key in alarm.Select(p => p.Key).Where(k => k.EndsWith("_rule", StringComparison.Ordinal) && k != type + "_rule").ToList())
             alarm.Remove(key);
         alarm["enabled"] ??= true;
@@ -64,6 +59,61 @@ internal sealed class AlarmService(AlarmStore store, AlarmNotifier notifier, Tim
             }
         }
         return alarm;
+    }
+
+    private static void NormaliseThreshold(JsonObject rule)
+    {
+        if (rule["threshold"] is null)
+            throw ApiFault.BadRequest("Mandatory field missing: threshold");
+        rule["comparison_operator"] ??= "eq";
+        rule["evaluation_periods"] ??= 1;
+        rule["granularity"] ??= 60;
+        rule["aggregation_method"] ??= "mean";
+        if (rule["comparison_operator"] is not JsonValue op || !op.TryGetValue<string>(out var text) || text is not ("lt" or "le" or "eq" or "ne" or "ge" or "gt"))
+            throw ApiFault.BadRequest("Value should be one of: lt, le, eq, ne, ge, gt");
+    }
+
+    /// <summary>Aodh's composite rule: <c>{"and"|"or": [rule, …]}</c> nested, whose leaves are Gnocchi threshold rules with their <c>type</c>.</summary>
+    private static void NormaliseComposite(JsonObject rule, int depth)
+    {
+        if (depth > 10)
+            throw ApiFault.BadRequest("Invalid input for field/attribute composite_rule: nested too deeply");
+        var ops = rule.Where(p => p.Key is "and" or "or").ToList();
+        if (ops.Count > 0)
+        {
+            if (ops.Count != 1 || rule.Count != 1 || ops[0].Value is not JsonArray { Count: > 0 } parts)
+                throw ApiFault.BadRequest("Invalid input for field/attribute composite_rule: an \"and\" or \"or\" takes one non-empty list of rules");
+            foreach (var part in parts)
+            {
+                if (part is not JsonObject child)
+                    throw ApiFault.BadRequest("Invalid input for field/attribute composite_rule: each rule is an object");
+                NormaliseComposite(child, depth + 1);
+            }
+            return;
+        }
+        var type = rule["type"] is JsonValue t && t.TryGetValue<string>(out var text) ? text : null;
+        if (type is null || !type.StartsWith("gnocchi", StringComparison.Ordinal) || !AlarmEndpoints.Types.Contains(type))
+            throw ApiFault.BadRequest("Invalid input for field/attribute composite_rule: a rule's type is one of gnocchi_aggregation_by_metrics_threshold, gnocchi_aggregation_by_resources_threshold, gnocchi_resources_threshold");
+        NormaliseThreshold(rule);
+    }
+
+    /// <summary>Aodh's event rule: an <c>event_type</c> (wildcards allowed, <c>*</c> by default) and a query on the event's traits.</summary>
+    private static void NormaliseEvent(JsonObject rule)
+    {
+        rule["event_type"] ??= "*";
+        if (rule["event_type"] is not JsonValue eventType || !eventType.TryGetValue<string>(out _))
+            throw ApiFault.BadRequest("Invalid input for field/attribute event_type: a string");
+        rule["query"] ??= new JsonArray();
+        if (rule["query"] is not JsonArray query)
+            throw ApiFault.BadRequest("Invalid input for field/attribute query: a list of {field, op, value}");
+        foreach (var item in query)
+        {
+            if (item is not JsonObject condition || condition["field"] is not JsonValue || condition["value"] is null)
+                throw ApiFault.BadRequest("Invalid input for field/attribute query: each item has a field and a value");
+            condition["op"] ??= "eq";
+            if (condition["op"]!.ToString() is not ("lt" or "le" or "eq" or "ne" or "ge" or "gt"))
+                throw ApiFault.BadRequest("Invalid input for field/attribute op: one of lt, le, eq, ne, ge, gt");
+        }
     }
 
     public async Task<JsonObject> CreateAsync(JsonObject body, CallerContext caller, CancellationToken cancellationToken)

@@ -46,6 +46,16 @@ internal sealed class AlarmStore(Database database)
         return rows.AsList();
     }
 
+    /// <summary>The enabled alarms of one type (event alarms, for each event), at most 10,000.</summary>
+    public async Task<IReadOnlyList<AlarmRecord>> ListByTypeAsync(string type, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AlarmRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM telemetry_alarms WHERE type = @type AND enabled = @yes ORDER BY id LIMIT 10000",
+            new { type, yes = true }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
     public async Task<int> CountAsync(string? project, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

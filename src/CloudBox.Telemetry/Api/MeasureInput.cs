@@ -8,8 +8,16 @@ namespace CloudBox.Telemetry.Api;
 /// <summary>Reads measures as clients post them: <c>[{"timestamp": "…", "value": 1.5}, …]</c>.</summary>
 internal static class MeasureInput
 {
+    /// <summary>
+    /// Largest body of measures (about 350,000 in Gnocchi's JSON): the host's 112 KiB default for
+    /// JSON bodies would cap a batch near 2,500 measures, where collectors and Gnocchi's clients send far more.
+    /// </summary>
+    public const long MaxBodyBytes = 16 * 1024 * 1024;
+
     public static async Task<JsonDocument> ReadDocumentAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
     {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes;
         var type = request.ContentType;
         if (!string.IsNullOrEmpty(type) && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
             throw ApiFault.UnsupportedMediaType($"Content type '{type}' is not supported; send application/json.");

@@ -16,13 +16,23 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
     public const string Creator = "cloudbox-telemetry:";
 
     private readonly ConcurrentDictionary<string, Dictionary<string, string>> _metricIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _signatures = new(StringComparer.Ordinal);
 
-    /// <summary>Creates or updates the resource; returns its metrics' ids by name (the <paramref name="metricNames"/> created if missing).</summary>
+    /// <summary>
+    /// Creates or updates the resource; returns its metrics' ids by name (the <paramref name="metricNames"/> created if missing).
+    /// <paramref name="createOnly"/> are attributes given only when creating it (a required one this caller does not know, which another path sets).
+    /// </summary>
     public async Task<Dictionary<string, string>> EnsureAsync(string type, string id, string? projectId, string? userId,
-        IReadOnlyDictionary<string, string?> attributes, IReadOnlyList<(string Name, string? Unit)> metricNames, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string?> attributes, IReadOnlyList<(string Name, string? Unit)> metricNames, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? createOnly = null)
     {
+        // A non-UUID id (a container's project_container) is stored as a UUID5 of it, Gnocchi's way.
+        var originalId = id;
+        id = TelemetryCaller.ResourceUuid(id, Creator);
         var cacheKey = type + "/" + id;
-        if (_metricIds.TryGetValue(cacheKey, out var cached) && metricNames.All(m => cached.ContainsKey(m.Name)))
+        var signature = projectId + "\u0001" + string.Join("\u0001", attributes.Select(a => a.Key + "=" + a.Value));
+        if (_metricIds.TryGetValue(cacheKey, out var cached) && metricNames.All(m => cached.ContainsKey(m.Name))
+            && _signatures.TryGetValue(cacheKey, out var known) && known == signature)
             return cached;
         var metricMap = new JsonObject();
         foreach (var (name, unit) in metricNames)
@@ -30,7 +40,9 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
         var existing = await store.FindAsync(id, cancellationToken);
         if (existing is null)
         {
-            var body = new JsonObject { ["id"] = id, ["project_id"] = projectId, ["user_id"] = userId, ["metrics"] = metricMap };
+            var body = new JsonObject { ["id"] = originalId, ["project_id"] = projectId, ["user_id"] = userId, ["metrics"] = metricMap };
+            foreach (var (name, value) in createOnly ?? new Dictionary<string, string?>())
+                body[name] = value;
             foreach (var (name, value) in attributes)
                 body[name] = value;
             try
@@ -51,11 +63,13 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
         }
         var ids = (await metrics.ListForResourcesAsync([id], cancellationToken)).Where(m => m.Name is not null).ToDictionary(m => m.Name!, m => m.Id);
         _metricIds[cacheKey] = ids;
+        _signatures[cacheKey] = signature;
         return ids;
     }
 
     public async Task EndAsync(string id, CancellationToken cancellationToken)
     {
+        id = TelemetryCaller.ResourceUuid(id, Creator);
         var existing = await store.FindAsync(id, cancellationToken);
         if (existing is null || existing.EndedAt is not null)
             return;
@@ -63,6 +77,22 @@ internal sealed class CollectorResources(ResourceService resources, ResourceStor
         existing.RevisionStart = existing.EndedAt;
         await store.UpdateAsync(existing, [], cancellationToken);
         foreach (var key in _metricIds.Keys.Where(k => k.EndsWith("/" + id, StringComparison.Ordinal)).ToList())
+        {
             _metricIds.TryRemove(key, out _);
+            _signatures.TryRemove(key, out _);
+        }
     }
+
+    /// <summary>Ends the collector's live resources of <paramref name="type"/> whose id is not in <paramref name="seen"/> (gone since the last pass).</summary>
+    public async Task EndMissingAsync(string type, IReadOnlySet<string> seen, CancellationToken cancellationToken)
+    {
+        foreach (var resource in await store.ListAsync(type, null, cancellationToken))
+        {
+            if (resource.Creator == Creator && resource.EndedAt is null && !seen.Contains(resource.Id))
+                await EndAsync(resource.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>The id the collector's resource for <paramref name="id"/> is stored under.</summary>
+    public static string StoredId(string id) => TelemetryCaller.ResourceUuid(id, Creator);
 }

@@ -10,11 +10,15 @@ namespace CloudBox.Telemetry.Collection;
 /// One timer for every VM on this host: each interval, per running server <c>cpu</c> (the VMM
 /// process's CPU time in ns), <c>vcpus</c>, <c>memory</c>, <c>memory.usage</c> (RSS in MB), and per
 /// tap in this namespace <c>network.incoming/outgoing.bytes/packets</c> (the tap's transmit side is
-/// the guest's incoming), all queued as one batch.
+/// the guest's incoming), and per disk <c>disk.device.read/write.bytes/requests</c> (an
+/// <c>instance_disk</c> named by the guest's device, from the VMM's control API), all queued as one batch.
 /// </summary>
 internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources resources, MeasureService measures, TelemetrySettings settings, TimeProvider clock,
     ILogger<VmPollster> logger) : BackgroundService
 {
+    private static readonly IReadOnlyList<(string, string?)> DiskMetrics =
+        [("disk.device.read.bytes", "B"), ("disk.device.write.bytes", "B"), ("disk.device.read.requests", "request"), ("disk.device.write.requests", "request")];
+
     private static readonly IReadOnlyList<(string, string?)> InterfaceMetrics =
         [("network.incoming.bytes", "B"), ("network.outgoing.bytes", "B"), ("network.incoming.packets", "packet"), ("network.outgoing.packets", "packet")];
 
@@ -54,11 +58,21 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
             var rss = ProcessCounters.ResidentMegabytes(pid);
             seen.Add((vm, cpu, rss));
             var ids = await resources.EnsureAsync("instance", vm.ServerId, vm.ProjectId, vm.UserId,
-                new Dictionary<string, string?> { ["display_name"] = vm.Name, ["host"] = Environment.MachineName }, ResourceEventCollector.InstanceMetrics, cancellationToken);
+                new Dictionary<string, string?> { ["display_name"] = vm.Name, ["host"] = Environment.MachineName }, ResourceEventCollector.InstanceMetrics, cancellationToken,
+                createOnly: new Dictionary<string, string?> { ["flavor_id"] = "" });
             Add(batch, ids, "cpu", now, cpu);
             Add(batch, ids, "vcpus", now, vm.Vcpus);
             Add(batch, ids, "memory", now, vm.RamMb);
             Add(batch, ids, "memory.usage", now, rss);
+            foreach (var disk in await vms.DiskCountersAsync(vm, cancellationToken))
+            {
+                var diskIds = await resources.EnsureAsync("instance_disk", DiskId(vm.ServerId, disk.Device), vm.ProjectId, vm.UserId,
+                    new Dictionary<string, string?> { ["name"] = disk.Device, ["instance_id"] = vm.ServerId }, DiskMetrics, cancellationToken);
+                Add(batch, diskIds, "disk.device.read.bytes", now, disk.ReadBytes);
+                Add(batch, diskIds, "disk.device.write.bytes", now, disk.WriteBytes);
+                Add(batch, diskIds, "disk.device.read.requests", now, disk.ReadRequests);
+                Add(batch, diskIds, "disk.device.write.requests", now, disk.WriteRequests);
+            }
             foreach (var tap in vm.Taps)
             {
                 if (ProcessCounters.Tap(tap, "tx_bytes") is null)
@@ -75,6 +89,9 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
         if (batch.Count > 0)
             await measures.AddAsync(batch, cancellationToken);
     }
+
+    /// <summary>Ceilometer's id for a server's disk: <c>server-device</c>, e.g. <c>…-vda</c>.</summary>
+    public static string DiskId(string serverId, string device) => serverId + "-" + device;
 
     /// <summary>A stable id for a server's interface: a UUID5-like name of server and tap.</summary>
     public static string InterfaceId(string serverId, string tap) => TelemetryCaller.ResourceUuid(serverId + "-" + tap, CollectorResources.Creator);

@@ -129,5 +129,6 @@ internal static class TelemetrySchema
         new(1, "gnocchi index", Index),
         new(2, "measure queue and aggregate storage", StorageSqlite, StoragePostgres),
         new(3, "alarms and their history", Alarms),
+        new(4, "metrics by name, for Prometheus' pages", "CREATE INDEX telemetry_metrics_name ON telemetry_metrics (name, id);"),
     ];
 }

@@ -58,6 +58,22 @@ public class GnocchiApiTests(DatabaseEngine engine) : TelemetryFixture(engine)
     }
 
     [Test]
+    public async Task ABatchOfFiftyThousandMeasuresIsAcceptedAndAggregated()
+    {
+        var (status, metric, _) = await Cloud.SendAsync(HttpMethod.Post, "/metric/v1/metric", AdminToken, new JsonObject { ["archive_policy_name"] = "low" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
+        var id = metric!["id"]!.GetValue<string>();
+        var measures = new JsonArray();
+        for (var i = 0; i < 50_000; i++)
+            measures.Add(new JsonObject { ["timestamp"] = 1_700_000_000.0 + i, ["value"] = 1 });
+        // About 2 MB of JSON: far above the host's default limit for a JSON body.
+        (status, var body, _) = await Cloud.SendAsync(HttpMethod.Post, "/metric/v1/batch/metrics/measures", AdminToken, new JsonObject { [id] = measures });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
+        var (_, read, _) = await Cloud.SendAsync(HttpMethod.Get, $"/metric/v1/metric/{id}/measures?refresh=true&aggregation=count", AdminToken);
+        Assert.That(read!.AsArray().Sum(p => p![2]!.GetValue<double>()), Is.EqualTo(50_000));
+    }
+
+    [Test]
     public async Task AggregatesGroupResourcesByAttribute()
     {
         var host = Unique("host");
