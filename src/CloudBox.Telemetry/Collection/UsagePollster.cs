@@ -68,7 +68,7 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
                 var ids = await resources.EnsureAsync("volume", volume.Id, volume.ProjectId, volume.UserId,
                     new Dictionary<string, string?> { ["display_name"] = volume.Name }, VolumeMetrics, cancellationToken);
                 seen.Add(CollectorResources.StoredId(volume.Id));
-                Add(batch, ids, "volume.size", now, volume.SizeGb);
+                MeasureBatch.Add(batch, ids, "volume.size", now, volume.SizeGb);
             }
             await QueueAsync(batch, cancellationToken);
             if (page.Count < PageSize)
@@ -92,7 +92,7 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
                 var ids = await resources.EnsureAsync("image", image.Id, image.Owner, null,
                     new Dictionary<string, string?> { ["name"] = image.Name, ["container_format"] = image.ContainerFormat, ["disk_format"] = image.DiskFormat }, ImageMetrics, cancellationToken);
                 seen.Add(CollectorResources.StoredId(image.Id));
-                Add(batch, ids, "image.size", now, image.Size);
+                MeasureBatch.Add(batch, ids, "image.size", now, image.Size);
             }
             await QueueAsync(batch, cancellationToken);
             if (page.Count < PageSize)
@@ -126,8 +126,8 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
                 var id = container.ProjectId + "_" + container.Container;
                 var ids = await resources.EnsureAsync("swift_account", id, container.ProjectId, null, new Dictionary<string, string?>(), ContainerMetrics, cancellationToken);
                 seen.Add(CollectorResources.StoredId(id));
-                Add(batch, ids, "storage.containers.objects", now, container.Objects);
-                Add(batch, ids, "storage.containers.objects.size", now, container.Bytes);
+                MeasureBatch.Add(batch, ids, "storage.containers.objects", now, container.Objects);
+                MeasureBatch.Add(batch, ids, "storage.containers.objects.size", now, container.Bytes);
             }
             await QueueAsync(batch, cancellationToken);
             batch.Clear();
@@ -145,9 +145,9 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
                 return;
             var ids = await resources.EnsureAsync("swift_account", project, project, null, new Dictionary<string, string?>(), AccountMetrics, cancellationToken);
             seen.Add(CollectorResources.StoredId(project));
-            Add(batch, ids, "storage.objects", now, objectCount);
-            Add(batch, ids, "storage.objects.size", now, bytes);
-            Add(batch, ids, "storage.objects.containers", now, containers);
+            MeasureBatch.Add(batch, ids, "storage.objects", now, objectCount);
+            MeasureBatch.Add(batch, ids, "storage.objects.size", now, bytes);
+            MeasureBatch.Add(batch, ids, "storage.objects.containers", now, containers);
         }
     }
 
@@ -155,16 +155,6 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
     {
         if (batch.Count > 0)
             await measures.AddAsync(batch, cancellationToken);
-    }
-
-    private static void Add(Dictionary<Guid, List<MeasurePoint>> batch, Dictionary<string, string> ids, string metric, long now, double? value)
-    {
-        if (value is null || !ids.TryGetValue(metric, out var id))
-            return;
-        var key = Guid.Parse(id);
-        if (!batch.TryGetValue(key, out var list))
-            batch[key] = list = [];
-        list.Add(new MeasurePoint(now, value.Value));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the {Kind} failed")]

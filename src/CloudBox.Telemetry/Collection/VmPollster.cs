@@ -60,18 +60,18 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
             var ids = await resources.EnsureAsync("instance", vm.ServerId, vm.ProjectId, vm.UserId,
                 new Dictionary<string, string?> { ["display_name"] = vm.Name, ["host"] = Environment.MachineName }, ResourceEventCollector.InstanceMetrics, cancellationToken,
                 createOnly: new Dictionary<string, string?> { ["flavor_id"] = "" });
-            Add(batch, ids, "cpu", now, cpu);
-            Add(batch, ids, "vcpus", now, vm.Vcpus);
-            Add(batch, ids, "memory", now, vm.RamMb);
-            Add(batch, ids, "memory.usage", now, rss);
+            MeasureBatch.Add(batch, ids, "cpu", now, cpu);
+            MeasureBatch.Add(batch, ids, "vcpus", now, vm.Vcpus);
+            MeasureBatch.Add(batch, ids, "memory", now, vm.RamMb);
+            MeasureBatch.Add(batch, ids, "memory.usage", now, rss);
             foreach (var disk in await vms.DiskCountersAsync(vm, cancellationToken))
             {
                 var diskIds = await resources.EnsureAsync("instance_disk", DiskId(vm.ServerId, disk.Device), vm.ProjectId, vm.UserId,
                     new Dictionary<string, string?> { ["name"] = disk.Device, ["instance_id"] = vm.ServerId }, DiskMetrics, cancellationToken);
-                Add(batch, diskIds, "disk.device.read.bytes", now, disk.ReadBytes);
-                Add(batch, diskIds, "disk.device.write.bytes", now, disk.WriteBytes);
-                Add(batch, diskIds, "disk.device.read.requests", now, disk.ReadRequests);
-                Add(batch, diskIds, "disk.device.write.requests", now, disk.WriteRequests);
+                MeasureBatch.Add(batch, diskIds, "disk.device.read.bytes", now, disk.ReadBytes);
+                MeasureBatch.Add(batch, diskIds, "disk.device.write.bytes", now, disk.WriteBytes);
+                MeasureBatch.Add(batch, diskIds, "disk.device.read.requests", now, disk.ReadRequests);
+                MeasureBatch.Add(batch, diskIds, "disk.device.write.requests", now, disk.WriteRequests);
             }
             foreach (var tap in vm.Taps)
             {
@@ -79,10 +79,10 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
                     continue;
                 var nic = await resources.EnsureAsync("instance_network_interface", InterfaceId(vm.ServerId, tap), vm.ProjectId, vm.UserId,
                     new Dictionary<string, string?> { ["name"] = tap, ["instance_id"] = vm.ServerId }, InterfaceMetrics, cancellationToken);
-                Add(batch, nic, "network.incoming.bytes", now, ProcessCounters.Tap(tap, "tx_bytes"));
-                Add(batch, nic, "network.outgoing.bytes", now, ProcessCounters.Tap(tap, "rx_bytes"));
-                Add(batch, nic, "network.incoming.packets", now, ProcessCounters.Tap(tap, "tx_packets"));
-                Add(batch, nic, "network.outgoing.packets", now, ProcessCounters.Tap(tap, "rx_packets"));
+                MeasureBatch.Add(batch, nic, "network.incoming.bytes", now, ProcessCounters.Tap(tap, "tx_bytes"));
+                MeasureBatch.Add(batch, nic, "network.outgoing.bytes", now, ProcessCounters.Tap(tap, "rx_bytes"));
+                MeasureBatch.Add(batch, nic, "network.incoming.packets", now, ProcessCounters.Tap(tap, "tx_packets"));
+                MeasureBatch.Add(batch, nic, "network.outgoing.packets", now, ProcessCounters.Tap(tap, "rx_packets"));
             }
         }
         LastPoll = seen;
@@ -95,16 +95,6 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
 
     /// <summary>A stable id for a server's interface: a UUID5-like name of server and tap.</summary>
     public static string InterfaceId(string serverId, string tap) => TelemetryCaller.ResourceUuid(serverId + "-" + tap, CollectorResources.Creator);
-
-    private static void Add(Dictionary<Guid, List<MeasurePoint>> batch, Dictionary<string, string> ids, string metric, long now, double? value)
-    {
-        if (value is null || !ids.TryGetValue(metric, out var id))
-            return;
-        var key = Guid.Parse(id);
-        if (!batch.TryGetValue(key, out var list))
-            batch[key] = list = [];
-        list.Add(new MeasurePoint(now, value.Value));
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the VMs failed")]
     private partial void LogFailed(Exception error);
