@@ -95,6 +95,47 @@ check "the test resource was replaced" bash -c "[ \"\$(openstack stack resource 
 check "stack event list shows the update" bash -c "openstack stack event list acc-stack -f value | grep -q 'UPDATE_IN_PROGRESS'"
 check "stack event list for a resource" bash -c "openstack stack event list acc-stack --resource vol -f value | grep -q CREATE_COMPLETE"
 
+# --- an AutoScalingGroup resized through its policies' URLs with plain curl -----------------
+cat > "$work/asg.yaml" <<'YAML'
+heat_template_version: 2016-10-14
+resources:
+  asg:
+    type: OS::Heat::AutoScalingGroup
+    properties: {min_size: 1, max_size: 2, resource: {type: OS::Heat::RandomString, properties: {length: 8}}}
+  up: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: 1}}
+  down: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: -1, cooldown: 600}}
+outputs:
+  up_url: {value: {get_attr: [up, signal_url]}}
+  down_url: {value: {get_attr: [down, alarm_url]}}
+  size: {value: {get_attr: [asg, current_size]}}
+YAML
+asg_size() { openstack stack output show acc-asg size -f value -c output_value; }
+# asg_becomes N: the group's size reaches N and its nested stack is no longer in progress.
+asg_becomes() {
+    for _ in $(seq 100); do
+        [ "$(asg_size)" = "$1" ] && ! openstack stack list --nested -f value -c 'Stack Status' | grep -q IN_PROGRESS && return 0
+        sleep 0.2
+    done
+    echo "size $(asg_size)"; return 1
+}
+check "stack create of an AutoScalingGroup with two policies" openstack stack create acc-asg -t "$work/asg.yaml" --wait
+check "the group starts at min_size 1" asg_becomes 1
+up_url=$(openstack stack output show acc-asg up_url -f value -c output_value)
+down_url=$(openstack stack output show acc-asg down_url -f value -c output_value)
+check "curl -X POST on the up policy's signal_url answers 200" curl -fsS -X POST "$up_url"
+check "the group scaled up to 2" asg_becomes 2
+check "curl on the up URL again is accepted" curl -fsS -X POST "$up_url"
+check "max_size 2 holds the group at 2" bash -c "sleep 1; [ \"\$(openstack stack output show acc-asg size -f value -c output_value)\" = 2 ] &&
+    openstack stack event list acc-asg --resource up -f value | grep -q 'stays at 2'"
+check "curl -X POST on the down policy's alarm_url answers 200" curl -fsS -X POST "$down_url"
+check "the group scaled down to 1" asg_becomes 1
+check "a second down signal is within the 600 s cooldown" bash -c "curl -fsS -X POST '$down_url' &&
+    openstack stack event list acc-asg --resource down -f value | grep -q cooldown"
+check "min_size 1 holds the group at 1" bash -c "sleep 1; [ \"\$(openstack stack output show acc-asg size -f value -c output_value)\" = 1 ]"
+refuse "a forged signal URL is refused" "403" curl -fsS -X POST "${up_url%????}0000"
+check "stack delete of the group and its nested stack" openstack stack delete acc-asg --yes --wait
+check "the group's nested stack went with it" bash -c "! openstack stack list --nested -f value -c 'Stack Name' | grep -q acc-asg"
+
 # --- broken templates ----------------------------------------------------------------------
 printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [",", [a]]}\n' > "$work/badfn.yaml"
 refuse "a function of a later version is refused with its path" "resources.v.properties.value" openstack stack create bad1 -t "$work/badfn.yaml"
