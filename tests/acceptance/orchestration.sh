@@ -136,6 +136,57 @@ refuse "a forged signal URL is refused" "403" curl -fsS -X POST "${up_url%????}0
 check "stack delete of the group and its nested stack" openstack stack delete acc-asg --yes --wait
 check "the group's nested stack went with it" bash -c "! openstack stack list --nested -f value -c 'Stack Name' | grep -q acc-asg"
 
+# --- stack actions: check, suspend, resume, cancel; resource mark unhealthy -----------------
+cat > "$work/actions.yaml" <<'YAML'
+heat_template_version: 2016-10-14
+parameters:
+  v: {type: string, default: one}
+  slow: {type: number, default: 0}
+resources:
+  secret: {type: OS::Heat::RandomString, properties: {length: 10}}
+  test:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: v}, action_wait_secs: {update: {get_param: slow}}}
+  group:
+    type: OS::Heat::ResourceGroup
+    properties: {count: 2, resource_def: {type: OS::Heat::RandomString}}
+outputs:
+  out: {value: {get_attr: [test, output]}}
+YAML
+# stack_becomes NAME STATUS: the stack reaches STATUS (through transient *_FAILED on the way to a rollback).
+stack_becomes() {
+    local s
+    for _ in $(seq 150); do
+        s=$(openstack stack show "$1" -f value -c stack_status)
+        [ "$s" = "$2" ] && return 0
+        case $s in *_IN_PROGRESS|UPDATE_FAILED) ;; *) break ;; esac
+        sleep 0.2
+    done
+    echo "$1 is $s"; return 1
+}
+check "stack create for actions" openstack stack create acc-act -t "$work/actions.yaml" --wait
+check "stack check --wait reaches CHECK_COMPLETE" bash -c "openstack stack check acc-act --wait >/dev/null &&
+    [ \"\$(openstack stack show acc-act -f value -c stack_status)\" = CHECK_COMPLETE ]"
+check "every resource is CHECK_COMPLETE" bash -c "[ \$(openstack stack resource list acc-act -f value -c resource_status | grep -c CHECK_COMPLETE) -eq 3 ]"
+refuse "stack resume of a stack that is not suspended is refused" "not suspended" openstack stack resume acc-act
+check "stack suspend" openstack stack suspend acc-act
+check "the stack is SUSPEND_COMPLETE" stack_becomes acc-act SUSPEND_COMPLETE
+check "the group's nested stack is suspended too" bash -c "openstack stack list --nested -f value -c 'Stack Name' -c 'Stack Status' | grep acc-act-group | grep -q SUSPEND_COMPLETE"
+refuse "a suspended stack refuses an update" "suspended" openstack stack update acc-act --existing --parameter v=x
+check "stack resume" openstack stack resume acc-act
+check "the stack is RESUME_COMPLETE" stack_becomes acc-act RESUME_COMPLETE
+old_secret=$(openstack stack resource show acc-act secret -f value -c physical_resource_id)
+check "stack resource mark unhealthy" openstack stack resource mark unhealthy acc-act secret "disk gone"
+check "the resource is CHECK_FAILED with the reason" bash -c "openstack stack resource show acc-act secret -f value -c resource_status -c resource_status_reason | tr '\n' ' ' | grep -q 'CHECK_FAILED disk gone'"
+check "the next update replaces the unhealthy resource" bash -c "openstack stack update acc-act --existing --wait >/dev/null &&
+    [ \"\$(openstack stack resource show acc-act secret -f value -c physical_resource_id)\" != $old_secret ]"
+openstack stack update acc-act --existing --parameter v=two --parameter slow=60 >/dev/null
+check "stack cancel of an update in progress" bash -c "for i in \$(seq 50); do openstack stack resource show acc-act test -f value -c resource_status | grep -q UPDATE_IN_PROGRESS && break; sleep 0.2; done; openstack stack cancel acc-act"
+check "the cancelled update rolls back (ROLLBACK_COMPLETE)" stack_becomes acc-act ROLLBACK_COMPLETE
+check "the output is the value before the update" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
+refuse "stack cancel with nothing in progress is refused" "not in cancelable state" openstack stack cancel acc-act
+check "stack delete of the actions stack" openstack stack delete acc-act --yes --wait
+
 # --- broken templates ----------------------------------------------------------------------
 printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [",", [a]]}\n' > "$work/badfn.yaml"
 refuse "a function of a later version is refused with its path" "resources.v.properties.value" openstack stack create bad1 -t "$work/badfn.yaml"

@@ -50,6 +50,8 @@ internal sealed class StackService(StackStore store, StackValidator validator, S
     {
         if (stack.Status == "IN_PROGRESS")
             throw new HeatFault(409, $"Stack {stack.Name} ({stack.Id}) is busy: {stack.FullStatus}.", "ActionInProgress");
+        if (stack.Action == "SUSPEND")
+            throw new HeatFault(400, $"Updating a stack when it is suspended ({stack.FullStatus}) is not supported: resume it first.", "NotSupported");
         var merged = Merge(stack, body, patch);
         using var client = HeatRequest.CallerClient(api, caller);
         var definition = await validator.ValidateAsync(merged, stack.Name, stack.Id, stack.ProjectId, caller.HasRole("admin"), client, cancellationToken);
@@ -97,9 +99,75 @@ internal sealed class StackService(StackStore store, StackValidator validator, S
 
     public async Task DeleteAsync(StackRecord stack, CancellationToken cancellationToken)
     {
-        // A delete takes over from anything in progress (the engine's rows say what exists).
+        // A delete takes over from anything in progress (the engine's rows say what exists): the run
+        // in progress stops where it is, and the worker runs the delete next.
         await store.BeginAsync(stack, "DELETE", "Stack DELETE started", force: true, cancellationToken);
+        engine.Cancel(stack.Id, StackEngine.CancelKind.Superseded);
         signal.Notify();
+    }
+
+    private static readonly string[] Actions = ["suspend", "resume", "check", "cancel_update", "cancel_without_rollback"];
+
+    /// <summary>
+    /// <c>stacks/…/actions</c>: suspend, resume and check start an operation the worker runs; cancel_update
+    /// stops an update in progress and rolls it back, cancel_without_rollback stops a create or an update
+    /// where it is (FAILED).
+    /// </summary>
+    public async Task ActAsync(StackRecord stack, JsonObject body, CancellationToken cancellationToken)
+    {
+        if (body.Count != 1 || !Actions.Contains(body.First().Key))
+            throw new HeatFault(400, $"Exactly one action is expected, one of {string.Join(", ", Actions)}; got {(body.Count == 0 ? "none" : string.Join(", ", body.Select(p => p.Key).Take(10)))}.", "HTTPBadRequest");
+        var action = body.First().Key;
+        if (action is "cancel_update" or "cancel_without_rollback")
+        {
+            var cancelable = action == "cancel_update" ? stack.FullStatus == "UPDATE_IN_PROGRESS" : stack.FullStatus is "UPDATE_IN_PROGRESS" or "CREATE_IN_PROGRESS";
+            if (!cancelable)
+                throw new HeatFault(400, $"Cancelling {(action == "cancel_update" ? "update" : "the operation")} when stack is {stack.FullStatus} is not supported.", "NotSupported");
+            var kind = action == "cancel_update" ? StackEngine.CancelKind.Rollback : StackEngine.CancelKind.NoRollback;
+            // The worker picks a started operation up within moments; wait for it rather than refuse.
+            for (var i = 0; !engine.Cancel(stack.Id, kind); i++)
+            {
+                if (i >= 50)
+                    throw new HeatFault(409, $"Stack {stack.Name} is {stack.FullStatus} but its operation is not running yet; try again.", "ActionInProgress");
+                await Task.Delay(100, cancellationToken);
+            }
+            return;
+        }
+        if (stack.Status == "IN_PROGRESS")
+            throw new HeatFault(409, $"Stack {stack.Name} ({stack.Id}) is busy: {stack.FullStatus}.", "ActionInProgress");
+        if (stack.Action == "DELETE")
+            throw new HeatFault(400, $"Stack {stack.Name} is {stack.FullStatus}.", "NotSupported");
+        if (action == "resume" && stack.FullStatus is not ("SUSPEND_COMPLETE" or "SUSPEND_FAILED" or "RESUME_FAILED"))
+            throw new HeatFault(400, $"Stack {stack.Name} is {stack.FullStatus}, not suspended: there is nothing to resume.", "NotSupported");
+        var upper = action.ToUpperInvariant();
+        if (!await store.BeginAsync(stack, upper, $"Stack {upper} started", force: false, cancellationToken))
+            throw new HeatFault(409, $"Stack {stack.Name} is busy.", "ActionInProgress");
+        signal.Notify();
+    }
+
+    /// <summary>
+    /// <c>resource mark unhealthy</c>: a resource marked unhealthy is CHECK_FAILED, and the next update
+    /// replaces it; <c>--reset</c> makes a CHECK_FAILED resource CHECK_COMPLETE again.
+    /// </summary>
+    public async Task MarkUnhealthyAsync(StackRecord stack, string resource, JsonObject body, CancellationToken cancellationToken)
+    {
+        if (body["mark_unhealthy"] is not JsonValue flag || !flag.TryGetValue<bool>(out var unhealthy))
+            throw new HeatFault(400, "mark_unhealthy must be given as a boolean.", "HTTPBadRequest");
+        var reason = body["resource_status_reason"]?.ToString() is { Length: > 0 } given ? given : "state changed by resource_mark_unhealthy api";
+        if (reason.Length > 255)
+            reason = reason[..255];
+        var row = (await store.ResourcesAsync(stack.Id, cancellationToken)).LastOrDefault(r => r.Name == resource && !r.Replaced)
+            ?? throw new HeatFault(404, $"The Resource ({resource}) could not be found.", "ResourceNotFound");
+        if (row.Status == "IN_PROGRESS" || stack.Status == "IN_PROGRESS")
+            throw new HeatFault(409, $"Resource {resource} of stack {stack.Name} is busy ({(row.Status == "IN_PROGRESS" ? row.FullStatus : stack.FullStatus)}).", "ActionInProgress");
+        if (unhealthy && row.Status != "FAILED")
+            (row.Action, row.Status) = ("CHECK", "FAILED");
+        else if (!unhealthy && row.FullStatus == "CHECK_FAILED")
+            row.Status = "COMPLETE";
+        else
+            return;
+        row.StatusReason = reason;
+        await store.SaveResourceAsync(row, withEvent: true, cancellationToken);
     }
 
     /// <summary>The outputs with their values resolved from the live resources (errors become output_error).</summary>
