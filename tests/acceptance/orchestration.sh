@@ -18,6 +18,13 @@ check "template version list" bash -c "openstack orchestration template version 
 check "template function list" bash -c "openstack orchestration template function list heat_template_version.2017-09-01 -f value -c Functions | grep -qx make_url"
 check "resource type list" bash -c "openstack orchestration resource type list -f value | grep -qx OS::Neutron::Port"
 check "resource type show" bash -c "openstack orchestration resource type show OS::Cinder::Volume -f json | grep -q update_allowed"
+check "resource type list --filter name (a pattern from the start)" bash -c "out=\$(openstack orchestration resource type list --filter name=OS::Neutron:: -f value) &&
+    [ -n \"\$out\" ] && ! echo \"\$out\" | grep -qv '^OS::Neutron::'"
+check "resource type list --filter support_status --long" bash -c "openstack orchestration resource type list --filter support_status=SUPPORTED --long -f value | grep -q '^OS::Heat::AutoScalingGroup '"
+check "resource type show --template-type hot" bash -c "openstack orchestration resource type show OS::Heat::TestResource --template-type hot -f json |
+    python3 -c 'import json,sys; t=json.load(sys.stdin); sys.exit(0 if t[\"resources\"][\"TestResource\"][\"properties\"][\"value\"] == {\"get_param\": \"value\"} and \"output\" in t[\"outputs\"] else 1)'"
+check "template function list of 2013-05-23 has no list_join" bash -c "openstack orchestration template function list heat_template_version.2013-05-23 -f value -c Functions > $work/fn.txt &&
+    grep -qx get_param $work/fn.txt && ! grep -qx list_join $work/fn.txt"
 
 openstack network create acc-ext --external >/dev/null
 openstack subnet create acc-ext-sub --network acc-ext --subnet-range 100.64.50.0/24 >/dev/null
