@@ -190,4 +190,43 @@ public class StackActionTests(DatabaseEngine engine)
         var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}"), _token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
     }
+
+    [Test]
+    public async Task ASnapshotRestoresTheStacksDefinition()
+    {
+        var name = "s" + Guid.NewGuid().ToString("N")[..8];
+        var stack = await CreateAsync(name, Template);
+        var url = Url($"/stacks/{name}/{stack["id"]}/snapshots");
+        var (status, snapshot, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["name"] = "first" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), snapshot?.ToJsonString());
+        Assert.That(snapshot!["status"]!.ToString(), Is.EqualTo("COMPLETE"));
+        Assert.That(snapshot["name"]!.ToString(), Is.EqualTo("first"));
+        Assert.That(snapshot["data"]!["resources"]!["secret"]!["type"]!.ToString(), Is.EqualTo("OS::Heat::RandomString"));
+        Assert.That(snapshot["data"]!.AsObject().ContainsKey("parameters"), Is.False, "parameter values are not shown");
+        var id = snapshot["id"]!.ToString();
+        await WaitAsync(name, "SNAPSHOT_COMPLETE");
+
+        var (_, list, _) = await _cloud.SendAsync(HttpMethod.Get, url, _token);
+        Assert.That(list!["snapshots"]!.AsArray().Select(x => x!["id"]!.ToString()), Is.EqualTo(new[] { id }));
+        var (_, shown, _) = await _cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", _token);
+        Assert.That(shown!["snapshot"]!["data"]!["template"]!["resources"]!.AsObject().ContainsKey("group"));
+
+        var (patched, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/{stack["id"]}"), _token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
+        Assert.That(patched, Is.EqualTo(HttpStatusCode.Accepted));
+        stack = await WaitAsync(name, "UPDATE_COMPLETE");
+        Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("two"));
+
+        var (restore, _, _) = await _cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", _token);
+        Assert.That(restore, Is.EqualTo(HttpStatusCode.Accepted));
+        stack = await WaitAsync(name, "RESTORE_COMPLETE");
+        Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("one"));
+
+        var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, $"{url}/{id}", _token);
+        Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
+        var (missing, fault, _) = await _cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", _token);
+        Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(fault!["error"]!["message"]!.ToString(), Does.Contain(id));
+        (missing, _, _) = await _cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", _token);
+        Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
+    }
 }

@@ -192,6 +192,17 @@ check "stack cancel of an update in progress" bash -c "for i in \$(seq 50); do o
 check "the cancelled update rolls back (ROLLBACK_COMPLETE)" stack_becomes acc-act ROLLBACK_COMPLETE
 check "the output is the value before the update" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
 refuse "stack cancel with nothing in progress is refused" "not in cancelable state" openstack stack cancel acc-act
+snap=$(openstack stack snapshot create acc-act --name first -f value -c ID)
+check "stack snapshot create" test -n "$snap"
+check "stack snapshot list" bash -c "openstack stack snapshot list acc-act -f value -c id -c name -c status | grep -q '$snap first COMPLETE'"
+check "stack snapshot show has the template" bash -c "openstack stack snapshot show acc-act $snap | grep -q OS::Heat::ResourceGroup"
+check "an update changes the output" bash -c "openstack stack update acc-act --existing --parameter v=three --wait >/dev/null &&
+    [ \"\$(openstack stack output show acc-act out -f value -c output_value)\" = three ]"
+check "stack snapshot restore" openstack stack snapshot restore acc-act "$snap"
+check "the stack is RESTORE_COMPLETE" stack_becomes acc-act RESTORE_COMPLETE
+check "the restored output is the snapshot's" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
+check "stack snapshot delete" openstack stack snapshot delete acc-act "$snap" --yes
+check "the snapshot is gone" bash -c "! openstack stack snapshot list acc-act -f value | grep -q ."
 check "stack delete of the actions stack" openstack stack delete acc-act --yes --wait
 
 # --- broken templates ----------------------------------------------------------------------

@@ -72,9 +72,24 @@ internal static class OrchestrationSchema
         CREATE INDEX orchestration_events_stack ON orchestration_events (stack_id, seq);
         """;
 
+    private const string Snapshots =
+        """
+        CREATE TABLE orchestration_snapshots (
+            id TEXT PRIMARY KEY,
+            stack_id TEXT NOT NULL REFERENCES orchestration_stacks(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            status_reason TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX orchestration_snapshots_stack ON orchestration_snapshots (stack_id, created_at);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "stacks, resources and events", Tables + SqliteEvents,
             Tables + SqliteEvents.Replace("seq INTEGER PRIMARY KEY AUTOINCREMENT", "seq BIGSERIAL PRIMARY KEY", StringComparison.Ordinal)),
+        new(2, "stack snapshots", Snapshots),
     ];
 }

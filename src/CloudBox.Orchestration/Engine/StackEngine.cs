@@ -89,6 +89,8 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
                 await SuspendOrResumeAsync(stack, client, deadline.Token);
             else if (stack.Action is "CHECK")
                 await CheckAsync(stack, client, deadline.Token);
+            else if (stack.Action is "SNAPSHOT")
+                await Task.CompletedTask; // Recorded by the request; only a crash between its steps leaves it in progress.
             else
                 await ConvergeAsync(stack, client, deadline.Token);
             await store.FinishAsync(stack, "COMPLETE", $"Stack {stack.Action} completed successfully", CancellationToken.None);
