@@ -40,6 +40,7 @@ public sealed class OrchestrationModule : ICloudModule
         services.AddSingleton<StackService>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SnapshotService>();
+        services.AddSingleton<SoftwareConfigStore>();
         services.AddHostedService<StackWorker>();
     }
 
@@ -51,6 +52,7 @@ public sealed class OrchestrationModule : ICloudModule
         InfoEndpoints.Map(v1);
         StackEndpoints.Map(v1);
         SnapshotEndpoints.Map(v1);
+        SoftwareConfigEndpoints.Map(v1);
         SignalEndpoints.Map(v1);
     }
 }

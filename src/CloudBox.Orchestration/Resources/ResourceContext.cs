@@ -93,6 +93,9 @@ internal sealed class ResourceContext(HttpClient api, string projectId, string s
         var byId = await GetAsync($"{collectionUrl}/{Uri.EscapeDataString(nameOrId)}", cancellationToken);
         if (byId is JsonObject found && (found[key.TrimEnd('s')] ?? found[key]) is JsonObject one && one["id"] is { } id)
             return id.ToString();
+        // Glance answers an image by id unwrapped ({"id": …, "name": …}), not as {"image": {…}}.
+        if (byId is JsonObject bare && bare["id"]?.ToString() == nameOrId)
+            return nameOrId;
         var list = await GetAsync($"{collectionUrl}?name={Uri.EscapeDataString(nameOrId)}", cancellationToken);
         var matches = list?[key] as JsonArray ?? [];
         return matches.Count switch
