@@ -229,4 +229,33 @@ public class StackActionTests(DatabaseEngine engine)
         (missing, _, _) = await _cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", _token);
         Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
     }
+
+    [Test]
+    public async Task AnAbandonedStackIsAdoptedBackWithItsResourcesUntouched()
+    {
+        var name = "b" + Guid.NewGuid().ToString("N")[..8];
+        var stack = await CreateAsync(name, Template);
+        var before = (await ResourcesAsync(name)).ToDictionary(r => r.Key, r => r.Value["physical_resource_id"]!.ToString());
+
+        var (status, data, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{stack["id"]}/abandon"), _token);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), data?.ToJsonString());
+        Assert.That(data!["resources"]!["secret"]!["resource_id"]!.ToString(), Is.EqualTo(before["secret"]));
+        Assert.That(data["template"]!["resources"]!.AsObject().ContainsKey("group"));
+        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
+        Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
+
+        // heatclient sends the abandon output back as a JSON string, without a template of its own.
+        var adopted = "a" + name;
+        var (created, body, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = adopted, ["adopt_stack_data"] = data.ToJsonString() });
+        Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
+        stack = await WaitAsync(adopted, "ADOPT_COMPLETE");
+        var after = await ResourcesAsync(adopted);
+        Assert.That(after.ToDictionary(r => r.Key, r => r.Value["physical_resource_id"]!.ToString()), Is.EquivalentTo(before), "every resource was taken over, none made again");
+        Assert.That(after.Values.Select(r => r["resource_status"]!.ToString()), Is.All.EqualTo("ADOPT_COMPLETE"));
+        Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("one"));
+
+        var (bad, fault, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = "broken" + name, ["adopt_stack_data"] = "{not json" });
+        Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fault!["error"]!["message"]!.ToString(), Does.Contain("adopt_stack_data"));
+    }
 }

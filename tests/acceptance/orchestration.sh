@@ -203,7 +203,51 @@ check "the stack is RESTORE_COMPLETE" stack_becomes acc-act RESTORE_COMPLETE
 check "the restored output is the snapshot's" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
 check "stack snapshot delete" openstack stack snapshot delete acc-act "$snap" --yes
 check "the snapshot is gone" bash -c "! openstack stack snapshot list acc-act -f value | grep -q ."
-check "stack delete of the actions stack" openstack stack delete acc-act --yes --wait
+secret_id=$(openstack stack resource show acc-act secret -f value -c physical_resource_id)
+check "stack abandon --output-file" openstack stack abandon acc-act --output-file "$work/abandoned.json"
+check "the abandoned stack is gone, its data names the resources" bash -c "! openstack stack show acc-act >/dev/null 2>&1 && grep -q '$secret_id' $work/abandoned.json"
+check "stack adopt --wait reaches ADOPT_COMPLETE" bash -c "openstack stack adopt acc-adopted --adopt-file $work/abandoned.json --wait >/dev/null &&
+    [ \"\$(openstack stack show acc-adopted -f value -c stack_status)\" = ADOPT_COMPLETE ]"
+check "the adopted stack took the same resources over" test "$(openstack stack resource show acc-adopted secret -f value -c physical_resource_id)" = "$secret_id"
+check "stack delete of the adopted stack" openstack stack delete acc-adopted --yes --wait
+
+# --- software configs; security group rule, floating IP association, flavor, cloud-config/MIME types
+printf '#!/bin/sh\necho hello\n' > "$work/hello.sh"
+# heatclient prints every field of the new config whatever -c says; the id is the first.
+cfg=$(openstack software config create acc-cfg --config-file "$work/hello.sh" --group script -f value -c id | head -n 1)
+check "software config create" test -n "$cfg"
+check "software config list" bash -c "openstack software config list -f value -c id | grep -qx '$cfg'"
+check "software config show --config-only" bash -c "openstack software config show '$cfg' --config-only | grep -q 'echo hello'"
+check "software config delete" openstack software config delete "$cfg"
+check "the deleted config is gone" bash -c "! openstack software config show '$cfg' >/dev/null 2>&1"
+cat > "$work/more.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+resources:
+  sg: {type: OS::Neutron::SecurityGroup, properties: {description: more}}
+  rule:
+    type: OS::Neutron::SecurityGroupRule
+    properties: {security_group: {get_resource: sg}, protocol: tcp, port_range_min: 8080, port_range_max: 8080}
+  net: {type: OS::Neutron::Net, properties: {name: acc-more-net}}
+  subnet: {type: OS::Neutron::Subnet, properties: {network: {get_resource: net}, cidr: 10.74.0.0/24}}
+  router: {type: OS::Neutron::Router, properties: {external_gateway_info: {network: acc-ext}}}
+  iface: {type: OS::Neutron::RouterInterface, properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}}
+  port: {type: OS::Neutron::Port, properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: subnet}}]}}
+  fip: {type: OS::Neutron::FloatingIP, depends_on: iface, properties: {floating_network: acc-ext}}
+  assoc: {type: OS::Neutron::FloatingIPAssociation, properties: {floatingip_id: {get_resource: fip}, port_id: {get_resource: port}}}
+  flavor: {type: OS::Nova::Flavor, properties: {name: acc-flavor, ram: 128, vcpus: 1, extra_specs: {"hw:cpu_policy": shared}}}
+  cloud: {type: OS::Heat::CloudConfig, properties: {cloud_config: {packages: [htop]}}}
+  mime: {type: OS::Heat::MultipartMime, properties: {parts: [{config: {get_resource: cloud}}, {config: "#!/bin/sh\necho hi"}]}}
+outputs:
+  mime: {value: {get_attr: [mime, config]}}
+YAML
+check "stack create with the newer resource types" openstack stack create acc-more -t "$work/more.yaml" --wait
+check "the security group rule exists in Neutron" bash -c "openstack security group rule list \$(openstack stack resource show acc-more sg -f value -c physical_resource_id) --protocol tcp -f value -c 'Port Range' | grep -qx 8080:8080"
+check "the floating IP is associated with the stack's port" bash -c "[ \"\$(openstack floating ip show \$(openstack stack resource show acc-more fip -f value -c physical_resource_id) -f value -c port_id)\" = \"\$(openstack stack resource show acc-more port -f value -c physical_resource_id)\" ]"
+check "the flavor exists in Compute with its extra spec" bash -c "openstack flavor show acc-flavor -f value -c ram | grep -qx 128 && openstack flavor show acc-flavor -f value -c properties | grep -q shared"
+check "the MIME output holds the cloud-config and the script" bash -c "openstack stack output show acc-more mime -f value -c output_value | tr '\n' ' ' | grep -q 'text/cloud-config.*text/x-shellscript'"
+check "stack delete of the newer types" openstack stack delete acc-more --yes --wait
+check "the flavor is gone" bash -c "! openstack flavor show acc-flavor >/dev/null 2>&1"
+check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
 
 # --- software configs; security group rule, floating IP association, flavor, cloud-config/MIME types
 printf '#!/bin/sh\necho hello\n' > "$work/hello.sh"

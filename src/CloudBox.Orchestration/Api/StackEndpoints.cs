@@ -49,6 +49,8 @@ internal static class StackEndpoints
             await svc.MarkUnhealthyAsync(stack, resource, await JsonBody.ReadObjectAsync(c.Request, ct), ct);
             return Results.Ok();
         });
+        v1.MapDelete("/stacks/{name}/{id}/abandon", async (HttpContext c, string projectId, string id, StackStore s, StackService svc, CancellationToken ct) =>
+            JsonBody.Node(await svc.AbandonAsync(await Stack(c, projectId, id, s, ct), ct)));
         v1.MapPost("/stacks/{name}/{id}/actions", async (HttpContext c, string projectId, string id, StackStore s, StackService svc, CancellationToken ct) =>
         {
             var stack = await Stack(c, projectId, id, s, ct);

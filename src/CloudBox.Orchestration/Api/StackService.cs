@@ -13,6 +13,14 @@ internal sealed class StackService(StackStore store, StackValidator validator, S
 {
     public async Task<StackRecord> CreateAsync(CallerContext caller, string projectId, JsonObject body, CancellationToken cancellationToken)
     {
+        var adopt = AdoptData(body);
+        if (adopt is not null)
+        {
+            body = (JsonObject)body.DeepClone();
+            body["template"] ??= adopt["template"]?.DeepClone() ?? throw new HeatFault(400, "adopt_stack_data holds no template.", "HTTPBadRequest");
+            if (body["environment"] is not JsonObject { Count: > 0 } && adopt["environment"] is JsonObject environment)
+                body["environment"] = environment.DeepClone();
+        }
         var name = body["stack_name"]?.ToString();
         if (string.IsNullOrEmpty(name) || !char.IsAsciiLetter(name[0]) || name.Length > 255)
             throw new HeatFault(400, $"Invalid stack name {name}: must start with a letter and hold at most 255 characters.", "StackValidationFailed");
@@ -41,9 +49,104 @@ internal sealed class StackService(StackStore store, StackValidator validator, S
         };
         if (body["parent_stack_id"]?.ToString() is { } parentId && await store.GetStackAsync(parentId, cancellationToken) is { } parent && parent.ProjectId == projectId)
             stack.ParentId = parent.Id;
+        if (adopt is null)
+        {
+            await store.InsertStackAsync(stack, cancellationToken);
+            signal.Notify();
+            return stack;
+        }
+        // Adopt: the stack is recorded first (not yet in progress, so the worker leaves it), then a row
+        // for each adopted resource the template has, then the operation starts: the engine takes
+        // those over as they are (ADOPT_COMPLETE) and creates the rest.
+        (stack.Action, stack.Status, stack.StatusReason) = ("ADOPT", "INIT", "Stack ADOPT requested");
         await store.InsertStackAsync(stack, cancellationToken);
+        var names = definition.Template.Resources.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (resourceName, node) in (adopt["resources"] as JsonObject ?? []).Where(r => names.Contains(r.Key)).Take(StackTemplate.MaxResources))
+        {
+            if (node is not JsonObject resource || resource["resource_id"]?.ToString() is not { Length: > 0 } physicalId)
+                continue;
+            var rowId = Identifiers.NewUuid();
+            await store.InsertResourceAsync(new ResourceRecord
+            {
+                Id = rowId,
+                StackId = stack.Id,
+                Name = resourceName,
+                Type = resource["type"]?.ToString() ?? "",
+                PhysicalId = physicalId,
+                Action = "ADOPT",
+                Status = "IN_PROGRESS",
+                StatusReason = "state changed",
+                Data = (resource["resource_data"] as JsonObject ?? []).ToJsonString(),
+                Stamp = $"{(name.Length > 20 ? name[..20] : name)}-{(resourceName.Length > 20 ? resourceName[..20] : resourceName)}-{rowId[..12]}",
+            }, stack.Name, cancellationToken);
+        }
+        if (!await store.BeginAsync(stack, "ADOPT", "Stack ADOPT started", force: false, cancellationToken))
+            throw new HeatFault(409, $"Stack {stack.Name} is busy.", "ActionInProgress");
         signal.Notify();
         return stack;
+    }
+
+    /// <summary><c>adopt_stack_data</c> (what <c>stack abandon</c> gave, as a JSON string or object), or null.</summary>
+    private static JsonObject? AdoptData(JsonObject body)
+    {
+        switch (body["adopt_stack_data"])
+        {
+            case null:
+                return null;
+            case JsonObject data:
+                return data;
+            case JsonValue text:
+                try
+                {
+                    return JsonNode.Parse(text.ToString()) as JsonObject ?? throw new HeatFault(400, "adopt_stack_data must be a JSON object.", "HTTPBadRequest");
+                }
+                catch (System.Text.Json.JsonException error)
+                {
+                    throw new HeatFault(400, $"adopt_stack_data is not valid JSON: {error.Message}", "HTTPBadRequest");
+                }
+            default:
+                throw new HeatFault(400, "adopt_stack_data must be a JSON object.", "HTTPBadRequest");
+        }
+    }
+
+    /// <summary>
+    /// <c>stack abandon</c>: the stack's definition and its resources (ids, types, states, private data),
+    /// in the shape <c>stack adopt</c> takes back; the stack is removed and its resources are left as they are.
+    /// </summary>
+    public async Task<JsonObject> AbandonAsync(StackRecord stack, CancellationToken cancellationToken)
+    {
+        if (stack.Status == "IN_PROGRESS")
+            throw new HeatFault(409, $"Stack {stack.Name} ({stack.Id}) is busy: {stack.FullStatus}.", "ActionInProgress");
+        var resources = new JsonObject();
+        foreach (var row in (await store.ResourcesAsync(stack.Id, cancellationToken)).Where(r => !r.Replaced))
+        {
+            resources[row.Name] = new JsonObject
+            {
+                ["name"] = row.Name,
+                ["resource_id"] = row.PhysicalId,
+                ["type"] = row.Type,
+                ["action"] = row.Action,
+                ["status"] = row.Status,
+                ["resource_data"] = JsonNode.Parse(row.Data),
+                ["metadata"] = new JsonObject(),
+            };
+        }
+        var data = new JsonObject
+        {
+            ["name"] = stack.Name,
+            ["id"] = stack.Id,
+            ["action"] = stack.Action,
+            ["status"] = stack.Status,
+            ["template"] = JsonNode.Parse(stack.Template),
+            ["environment"] = JsonNode.Parse(stack.Environment),
+            ["files"] = JsonNode.Parse(stack.Files),
+            ["project_id"] = stack.ProjectId,
+            ["stack_user_project_id"] = stack.ProjectId,
+            ["resources"] = resources,
+        };
+        if (!await store.AbandonAsync(stack, cancellationToken))
+            throw new HeatFault(409, $"Stack {stack.Name} is busy.", "ActionInProgress");
+        return data;
     }
 
     public async Task UpdateAsync(CallerContext caller, StackRecord stack, JsonObject body, bool patch, CancellationToken cancellationToken)

@@ -238,6 +238,17 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
             : PropertyValidation.Validate(type, resolved, path, definition.Template.Document);
         live.TryGetValue(resource.Name, out var existing);
 
+        if (existing is { Action: "ADOPT", Status: "IN_PROGRESS", PhysicalId: not null } && existing.Type == typeName)
+        {
+            // Adopted: the resource exists already; it is taken over with the properties the template gives it.
+            existing.Properties = properties.ToJsonString();
+            existing.Requires = Json(requires);
+            existing.Status = "COMPLETE";
+            await store.SaveResourceAsync(existing, withEvent: true, cancellationToken);
+            scope.ReferenceIds[resource.Name] = type.ReferenceId(existing.PhysicalId, Data(existing));
+            return;
+        }
+
         if (existing is not null && existing.PhysicalId is null && existing.Status == "IN_PROGRESS")
         {
             // A create cut short by a crash: find what the call made by its stamp, or start over.
