@@ -162,6 +162,31 @@ public class ModuleResourceTests(DatabaseEngine engine)
     }
 
     [Test]
+    public async Task AServerGroupIsMadeWithItsPolicyAndGoesWithTheStack()
+    {
+        const string template =
+            """
+            heat_template_version: 2018-08-31
+            resources:
+              apart: {type: OS::Nova::ServerGroup, properties: {name: orch-apart, policies: [anti-affinity]}}
+              together: {type: OS::Nova::ServerGroup, properties: {policies: [affinity]}}
+            outputs:
+              shown: {value: {get_attr: [apart, show]}}
+            """;
+        var stack = await StackAsync("groups", template);
+        var apart = await PhysicalIdAsync("groups", "apart");
+        var (_, group, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", _token);
+        Assert.That(group!["server_group"]!["name"]!.ToString(), Is.EqualTo("orch-apart"));
+        Assert.That(group["server_group"]!["policies"]!.ToJsonString(), Is.EqualTo("[\"anti-affinity\"]"));
+        var (_, together, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{await PhysicalIdAsync("groups", "together")}", _token);
+        Assert.That(together!["server_group"]!["policies"]!.ToJsonString(), Is.EqualTo("[\"affinity\"]"));
+        Assert.That(Output(stack, "shown"), Does.Contain("orch-apart"));
+        await DeleteAsync("groups");
+        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", _token);
+        Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
     public async Task SoftwareConfigsThroughTheApiAndTheirResourceTypes()
     {
         var (status, created, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/software_configs"), _token, new JsonObject

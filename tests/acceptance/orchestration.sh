@@ -235,6 +235,7 @@ resources:
   fip: {type: OS::Neutron::FloatingIP, depends_on: iface, properties: {floating_network: acc-ext}}
   assoc: {type: OS::Neutron::FloatingIPAssociation, properties: {floatingip_id: {get_resource: fip}, port_id: {get_resource: port}}}
   flavor: {type: OS::Nova::Flavor, properties: {name: acc-flavor, ram: 128, vcpus: 1, extra_specs: {"hw:cpu_policy": shared}}}
+  apart: {type: OS::Nova::ServerGroup, properties: {name: acc-apart, policies: [anti-affinity]}}
   cloud: {type: OS::Heat::CloudConfig, properties: {cloud_config: {packages: [htop]}}}
   mime: {type: OS::Heat::MultipartMime, properties: {parts: [{config: {get_resource: cloud}}, {config: "#!/bin/sh\necho hi"}]}}
 outputs:
@@ -244,47 +245,11 @@ check "stack create with the newer resource types" openstack stack create acc-mo
 check "the security group rule exists in Neutron" bash -c "openstack security group rule list \$(openstack stack resource show acc-more sg -f value -c physical_resource_id) --protocol tcp -f value -c 'Port Range' | grep -qx 8080:8080"
 check "the floating IP is associated with the stack's port" bash -c "[ \"\$(openstack floating ip show \$(openstack stack resource show acc-more fip -f value -c physical_resource_id) -f value -c port_id)\" = \"\$(openstack stack resource show acc-more port -f value -c physical_resource_id)\" ]"
 check "the flavor exists in Compute with its extra spec" bash -c "openstack flavor show acc-flavor -f value -c ram | grep -qx 128 && openstack flavor show acc-flavor -f value -c properties | grep -q shared"
+check "the server group exists in Compute with its policy" bash -c "openstack server group show \$(openstack stack resource show acc-more apart -f value -c physical_resource_id) -f json | grep -q anti-affinity"
 check "the MIME output holds the cloud-config and the script" bash -c "openstack stack output show acc-more mime -f value -c output_value | tr '\n' ' ' | grep -q 'text/cloud-config.*text/x-shellscript'"
 check "stack delete of the newer types" openstack stack delete acc-more --yes --wait
 check "the flavor is gone" bash -c "! openstack flavor show acc-flavor >/dev/null 2>&1"
-check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
-
-# --- software configs; security group rule, floating IP association, flavor, cloud-config/MIME types
-printf '#!/bin/sh\necho hello\n' > "$work/hello.sh"
-# heatclient prints every field of the new config whatever -c says; the id is the first.
-cfg=$(openstack software config create acc-cfg --config-file "$work/hello.sh" --group script -f value -c id | head -n 1)
-check "software config create" test -n "$cfg"
-check "software config list" bash -c "openstack software config list -f value -c id | grep -qx '$cfg'"
-check "software config show --config-only" bash -c "openstack software config show '$cfg' --config-only | grep -q 'echo hello'"
-check "software config delete" openstack software config delete "$cfg"
-check "the deleted config is gone" bash -c "! openstack software config show '$cfg' >/dev/null 2>&1"
-cat > "$work/more.yaml" <<'YAML'
-heat_template_version: 2018-08-31
-resources:
-  sg: {type: OS::Neutron::SecurityGroup, properties: {description: more}}
-  rule:
-    type: OS::Neutron::SecurityGroupRule
-    properties: {security_group: {get_resource: sg}, protocol: tcp, port_range_min: 8080, port_range_max: 8080}
-  net: {type: OS::Neutron::Net, properties: {name: acc-more-net}}
-  subnet: {type: OS::Neutron::Subnet, properties: {network: {get_resource: net}, cidr: 10.74.0.0/24}}
-  router: {type: OS::Neutron::Router, properties: {external_gateway_info: {network: acc-ext}}}
-  iface: {type: OS::Neutron::RouterInterface, properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}}
-  port: {type: OS::Neutron::Port, properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: subnet}}]}}
-  fip: {type: OS::Neutron::FloatingIP, depends_on: iface, properties: {floating_network: acc-ext}}
-  assoc: {type: OS::Neutron::FloatingIPAssociation, properties: {floatingip_id: {get_resource: fip}, port_id: {get_resource: port}}}
-  flavor: {type: OS::Nova::Flavor, properties: {name: acc-flavor, ram: 128, vcpus: 1, extra_specs: {"hw:cpu_policy": shared}}}
-  cloud: {type: OS::Heat::CloudConfig, properties: {cloud_config: {packages: [htop]}}}
-  mime: {type: OS::Heat::MultipartMime, properties: {parts: [{config: {get_resource: cloud}}, {config: "#!/bin/sh\necho hi"}]}}
-outputs:
-  mime: {value: {get_attr: [mime, config]}}
-YAML
-check "stack create with the newer resource types" openstack stack create acc-more -t "$work/more.yaml" --wait
-check "the security group rule exists in Neutron" bash -c "openstack security group rule list \$(openstack stack resource show acc-more sg -f value -c physical_resource_id) --protocol tcp -f value -c 'Port Range' | grep -qx 8080:8080"
-check "the floating IP is associated with the stack's port" bash -c "[ \"\$(openstack floating ip show \$(openstack stack resource show acc-more fip -f value -c physical_resource_id) -f value -c port_id)\" = \"\$(openstack stack resource show acc-more port -f value -c physical_resource_id)\" ]"
-check "the flavor exists in Compute with its extra spec" bash -c "openstack flavor show acc-flavor -f value -c ram | grep -qx 128 && openstack flavor show acc-flavor -f value -c properties | grep -q shared"
-check "the MIME output holds the cloud-config and the script" bash -c "openstack stack output show acc-more mime -f value -c output_value | tr '\n' ' ' | grep -q 'text/cloud-config.*text/x-shellscript'"
-check "stack delete of the newer types" openstack stack delete acc-more --yes --wait
-check "the flavor is gone" bash -c "! openstack flavor show acc-flavor >/dev/null 2>&1"
+check "the server group is gone" bash -c "! openstack server group list -f value -c Name | grep -qx acc-apart"
 check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
 
 # --- broken templates ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
         new Neutron.NetType(), new Neutron.SubnetType(), new Neutron.RouterType(), new Neutron.RouterInterfaceType(),
         new Neutron.SecurityGroupType(), new Neutron.SecurityGroupRuleType(), new Neutron.PortType(), new Neutron.FloatingIpType(), new Neutron.FloatingIpAssociationType(),
         new Cinder.VolumeType(), new Cinder.VolumeAttachmentType(),
-        new Nova.ServerType(), new Nova.KeyPairType(), new Nova.FlavorType(),
+        new Nova.ServerType(), new Nova.KeyPairType(), new Nova.FlavorType(), new Nova.ServerGroupType(),
         new Swift.ContainerType(),
     ];
 }
