@@ -38,6 +38,9 @@ public sealed class OrchestrationModule : ICloudModule
         services.AddSingleton<StackWorkSignal>();
         services.AddSingleton<StackValidator>();
         services.AddSingleton<StackService>();
+        services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<SnapshotService>();
+        services.AddSingleton<SoftwareConfigStore>();
         services.AddHostedService<StackWorker>();
     }
 
@@ -48,6 +51,8 @@ public sealed class OrchestrationModule : ICloudModule
         var v1 = routes.MapGroup("/v1/{projectId}");
         InfoEndpoints.Map(v1);
         StackEndpoints.Map(v1);
+        SnapshotEndpoints.Map(v1);
+        SoftwareConfigEndpoints.Map(v1);
         SignalEndpoints.Map(v1);
     }
 }

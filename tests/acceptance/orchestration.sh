@@ -18,6 +18,13 @@ check "template version list" bash -c "openstack orchestration template version 
 check "template function list" bash -c "openstack orchestration template function list heat_template_version.2017-09-01 -f value -c Functions | grep -qx make_url"
 check "resource type list" bash -c "openstack orchestration resource type list -f value | grep -qx OS::Neutron::Port"
 check "resource type show" bash -c "openstack orchestration resource type show OS::Cinder::Volume -f json | grep -q update_allowed"
+check "resource type list --filter name (a pattern from the start)" bash -c "out=\$(openstack orchestration resource type list --filter name=OS::Neutron:: -f value) &&
+    [ -n \"\$out\" ] && ! echo \"\$out\" | grep -qv '^OS::Neutron::'"
+check "resource type list --filter support_status --long" bash -c "openstack orchestration resource type list --filter support_status=SUPPORTED --long -f value | grep -q '^OS::Heat::AutoScalingGroup '"
+check "resource type show --template-type hot" bash -c "openstack orchestration resource type show OS::Heat::TestResource --template-type hot -f json |
+    python3 -c 'import json,sys; t=json.load(sys.stdin); sys.exit(0 if t[\"resources\"][\"TestResource\"][\"properties\"][\"value\"] == {\"get_param\": \"value\"} and \"output\" in t[\"outputs\"] else 1)'"
+check "template function list of 2013-05-23 has no list_join" bash -c "openstack orchestration template function list heat_template_version.2013-05-23 -f value -c Functions > $work/fn.txt &&
+    grep -qx get_param $work/fn.txt && ! grep -qx list_join $work/fn.txt"
 
 openstack network create acc-ext --external >/dev/null
 openstack subnet create acc-ext-sub --network acc-ext --subnet-range 100.64.50.0/24 >/dev/null
@@ -94,6 +101,156 @@ check "the security group was updated in place" bash -c "[ \"\$(openstack stack 
 check "the test resource was replaced" bash -c "[ \"\$(openstack stack resource show acc-stack token -f value -c physical_resource_id)\" != $old_token ]"
 check "stack event list shows the update" bash -c "openstack stack event list acc-stack -f value | grep -q 'UPDATE_IN_PROGRESS'"
 check "stack event list for a resource" bash -c "openstack stack event list acc-stack --resource vol -f value | grep -q CREATE_COMPLETE"
+
+# --- an AutoScalingGroup resized through its policies' URLs with plain curl -----------------
+cat > "$work/asg.yaml" <<'YAML'
+heat_template_version: 2016-10-14
+resources:
+  asg:
+    type: OS::Heat::AutoScalingGroup
+    properties: {min_size: 1, max_size: 2, resource: {type: OS::Heat::RandomString, properties: {length: 8}}}
+  up: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: 1}}
+  down: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: -1, cooldown: 600}}
+outputs:
+  up_url: {value: {get_attr: [up, signal_url]}}
+  down_url: {value: {get_attr: [down, alarm_url]}}
+  size: {value: {get_attr: [asg, current_size]}}
+YAML
+asg_size() { openstack stack output show acc-asg size -f value -c output_value; }
+# asg_becomes N: the group's size reaches N and its nested stack is no longer in progress.
+asg_becomes() {
+    for _ in $(seq 100); do
+        [ "$(asg_size)" = "$1" ] && ! openstack stack list --nested -f value -c 'Stack Status' | grep -q IN_PROGRESS && return 0
+        sleep 0.2
+    done
+    echo "size $(asg_size)"; return 1
+}
+check "stack create of an AutoScalingGroup with two policies" openstack stack create acc-asg -t "$work/asg.yaml" --wait
+check "the group starts at min_size 1" asg_becomes 1
+up_url=$(openstack stack output show acc-asg up_url -f value -c output_value)
+down_url=$(openstack stack output show acc-asg down_url -f value -c output_value)
+check "curl -X POST on the up policy's signal_url answers 200" curl -fsS -X POST "$up_url"
+check "the group scaled up to 2" asg_becomes 2
+check "curl on the up URL again is accepted" curl -fsS -X POST "$up_url"
+check "max_size 2 holds the group at 2" bash -c "sleep 1; [ \"\$(openstack stack output show acc-asg size -f value -c output_value)\" = 2 ] &&
+    openstack stack event list acc-asg --resource up -f value | grep -q 'stays at 2'"
+check "curl -X POST on the down policy's alarm_url answers 200" curl -fsS -X POST "$down_url"
+check "the group scaled down to 1" asg_becomes 1
+check "a second down signal is within the 600 s cooldown" bash -c "curl -fsS -X POST '$down_url' &&
+    openstack stack event list acc-asg --resource down -f value | grep -q cooldown"
+check "min_size 1 holds the group at 1" bash -c "sleep 1; [ \"\$(openstack stack output show acc-asg size -f value -c output_value)\" = 1 ]"
+refuse "a forged signal URL is refused" "403" curl -fsS -X POST "${up_url%????}0000"
+check "stack delete of the group and its nested stack" openstack stack delete acc-asg --yes --wait
+check "the group's nested stack went with it" bash -c "! openstack stack list --nested -f value -c 'Stack Name' | grep -q acc-asg"
+
+# --- stack actions: check, suspend, resume, cancel; resource mark unhealthy -----------------
+cat > "$work/actions.yaml" <<'YAML'
+heat_template_version: 2016-10-14
+parameters:
+  v: {type: string, default: one}
+  slow: {type: number, default: 0}
+resources:
+  secret: {type: OS::Heat::RandomString, properties: {length: 10}}
+  test:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: v}, action_wait_secs: {update: {get_param: slow}}}
+  group:
+    type: OS::Heat::ResourceGroup
+    properties: {count: 2, resource_def: {type: OS::Heat::RandomString}}
+outputs:
+  out: {value: {get_attr: [test, output]}}
+YAML
+# stack_becomes NAME STATUS: the stack reaches STATUS (through transient *_FAILED on the way to a rollback).
+stack_becomes() {
+    local s
+    for _ in $(seq 150); do
+        s=$(openstack stack show "$1" -f value -c stack_status)
+        [ "$s" = "$2" ] && return 0
+        case $s in *_IN_PROGRESS|UPDATE_FAILED) ;; *) break ;; esac
+        sleep 0.2
+    done
+    echo "$1 is $s"; return 1
+}
+check "stack create for actions" openstack stack create acc-act -t "$work/actions.yaml" --wait
+check "stack check --wait reaches CHECK_COMPLETE" bash -c "openstack stack check acc-act --wait >/dev/null &&
+    [ \"\$(openstack stack show acc-act -f value -c stack_status)\" = CHECK_COMPLETE ]"
+check "every resource is CHECK_COMPLETE" bash -c "[ \$(openstack stack resource list acc-act -f value -c resource_status | grep -c CHECK_COMPLETE) -eq 3 ]"
+refuse "stack resume of a stack that is not suspended is refused" "not suspended" openstack stack resume acc-act
+check "stack suspend" openstack stack suspend acc-act
+check "the stack is SUSPEND_COMPLETE" stack_becomes acc-act SUSPEND_COMPLETE
+check "the group's nested stack is suspended too" bash -c "openstack stack list --nested -f value -c 'Stack Name' -c 'Stack Status' | grep acc-act-group | grep -q SUSPEND_COMPLETE"
+refuse "a suspended stack refuses an update" "suspended" openstack stack update acc-act --existing --parameter v=x
+check "stack resume" openstack stack resume acc-act
+check "the stack is RESUME_COMPLETE" stack_becomes acc-act RESUME_COMPLETE
+old_secret=$(openstack stack resource show acc-act secret -f value -c physical_resource_id)
+check "stack resource mark unhealthy" openstack stack resource mark unhealthy acc-act secret "disk gone"
+check "the resource is CHECK_FAILED with the reason" bash -c "openstack stack resource show acc-act secret -f value -c resource_status -c resource_status_reason | tr '\n' ' ' | grep -q 'CHECK_FAILED disk gone'"
+check "the next update replaces the unhealthy resource" bash -c "openstack stack update acc-act --existing --wait >/dev/null &&
+    [ \"\$(openstack stack resource show acc-act secret -f value -c physical_resource_id)\" != $old_secret ]"
+openstack stack update acc-act --existing --parameter v=two --parameter slow=60 >/dev/null
+check "stack cancel of an update in progress" bash -c "for i in \$(seq 50); do openstack stack resource show acc-act test -f value -c resource_status | grep -q UPDATE_IN_PROGRESS && break; sleep 0.2; done; openstack stack cancel acc-act"
+check "the cancelled update rolls back (ROLLBACK_COMPLETE)" stack_becomes acc-act ROLLBACK_COMPLETE
+check "the output is the value before the update" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
+refuse "stack cancel with nothing in progress is refused" "not in cancelable state" openstack stack cancel acc-act
+snap=$(openstack stack snapshot create acc-act --name first -f value -c ID)
+check "stack snapshot create" test -n "$snap"
+check "stack snapshot list" bash -c "openstack stack snapshot list acc-act -f value -c id -c name -c status | grep -q '$snap first COMPLETE'"
+check "stack snapshot show has the template" bash -c "openstack stack snapshot show acc-act $snap | grep -q OS::Heat::ResourceGroup"
+check "an update changes the output" bash -c "openstack stack update acc-act --existing --parameter v=three --wait >/dev/null &&
+    [ \"\$(openstack stack output show acc-act out -f value -c output_value)\" = three ]"
+check "stack snapshot restore" openstack stack snapshot restore acc-act "$snap"
+check "the stack is RESTORE_COMPLETE" stack_becomes acc-act RESTORE_COMPLETE
+check "the restored output is the snapshot's" test "$(openstack stack output show acc-act out -f value -c output_value)" = one
+check "stack snapshot delete" openstack stack snapshot delete acc-act "$snap" --yes
+check "the snapshot is gone" bash -c "! openstack stack snapshot list acc-act -f value | grep -q ."
+secret_id=$(openstack stack resource show acc-act secret -f value -c physical_resource_id)
+check "stack abandon --output-file" openstack stack abandon acc-act --output-file "$work/abandoned.json"
+check "the abandoned stack is gone, its data names the resources" bash -c "! openstack stack show acc-act >/dev/null 2>&1 && grep -q '$secret_id' $work/abandoned.json"
+check "stack adopt --wait reaches ADOPT_COMPLETE" bash -c "openstack stack adopt acc-adopted --adopt-file $work/abandoned.json --wait >/dev/null &&
+    [ \"\$(openstack stack show acc-adopted -f value -c stack_status)\" = ADOPT_COMPLETE ]"
+check "the adopted stack took the same resources over" test "$(openstack stack resource show acc-adopted secret -f value -c physical_resource_id)" = "$secret_id"
+check "stack delete of the adopted stack" openstack stack delete acc-adopted --yes --wait
+
+# --- software configs; security group rule, floating IP association, flavor, cloud-config/MIME types
+printf '#!/bin/sh\necho hello\n' > "$work/hello.sh"
+# heatclient prints every field of the new config whatever -c says; the id is the first.
+cfg=$(openstack software config create acc-cfg --config-file "$work/hello.sh" --group script -f value -c id | head -n 1)
+check "software config create" test -n "$cfg"
+check "software config list" bash -c "openstack software config list -f value -c id | grep -qx '$cfg'"
+check "software config show --config-only" bash -c "openstack software config show '$cfg' --config-only | grep -q 'echo hello'"
+check "software config delete" openstack software config delete "$cfg"
+check "the deleted config is gone" bash -c "! openstack software config show '$cfg' >/dev/null 2>&1"
+cat > "$work/more.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+resources:
+  sg: {type: OS::Neutron::SecurityGroup, properties: {description: more}}
+  rule:
+    type: OS::Neutron::SecurityGroupRule
+    properties: {security_group: {get_resource: sg}, protocol: tcp, port_range_min: 8080, port_range_max: 8080}
+  net: {type: OS::Neutron::Net, properties: {name: acc-more-net}}
+  subnet: {type: OS::Neutron::Subnet, properties: {network: {get_resource: net}, cidr: 10.74.0.0/24}}
+  router: {type: OS::Neutron::Router, properties: {external_gateway_info: {network: acc-ext}}}
+  iface: {type: OS::Neutron::RouterInterface, properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}}
+  port: {type: OS::Neutron::Port, properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: subnet}}]}}
+  fip: {type: OS::Neutron::FloatingIP, depends_on: iface, properties: {floating_network: acc-ext}}
+  assoc: {type: OS::Neutron::FloatingIPAssociation, properties: {floatingip_id: {get_resource: fip}, port_id: {get_resource: port}}}
+  flavor: {type: OS::Nova::Flavor, properties: {name: acc-flavor, ram: 128, vcpus: 1, extra_specs: {"hw:cpu_policy": shared}}}
+  apart: {type: OS::Nova::ServerGroup, properties: {name: acc-apart, policies: [anti-affinity]}}
+  cloud: {type: OS::Heat::CloudConfig, properties: {cloud_config: {packages: [htop]}}}
+  mime: {type: OS::Heat::MultipartMime, properties: {parts: [{config: {get_resource: cloud}}, {config: "#!/bin/sh\necho hi"}]}}
+outputs:
+  mime: {value: {get_attr: [mime, config]}}
+YAML
+check "stack create with the newer resource types" openstack stack create acc-more -t "$work/more.yaml" --wait
+check "the security group rule exists in Neutron" bash -c "openstack security group rule list \$(openstack stack resource show acc-more sg -f value -c physical_resource_id) --protocol tcp -f value -c 'Port Range' | grep -qx 8080:8080"
+check "the floating IP is associated with the stack's port" bash -c "[ \"\$(openstack floating ip show \$(openstack stack resource show acc-more fip -f value -c physical_resource_id) -f value -c port_id)\" = \"\$(openstack stack resource show acc-more port -f value -c physical_resource_id)\" ]"
+check "the flavor exists in Compute with its extra spec" bash -c "openstack flavor show acc-flavor -f value -c ram | grep -qx 128 && openstack flavor show acc-flavor -f value -c properties | grep -q shared"
+check "the server group exists in Compute with its policy" bash -c "openstack server group show \$(openstack stack resource show acc-more apart -f value -c physical_resource_id) -f json | grep -q anti-affinity"
+check "the MIME output holds the cloud-config and the script" bash -c "openstack stack output show acc-more mime -f value -c output_value | tr '\n' ' ' | grep -q 'text/cloud-config.*text/x-shellscript'"
+check "stack delete of the newer types" openstack stack delete acc-more --yes --wait
+check "the flavor is gone" bash -c "! openstack flavor show acc-flavor >/dev/null 2>&1"
+check "the server group is gone" bash -c "! openstack server group list -f value -c Name | grep -qx acc-apart"
+check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
 
 # --- broken templates ----------------------------------------------------------------------
 printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [",", [a]]}\n' > "$work/badfn.yaml"

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CloudBox.Orchestration.Api;
 
-/// <summary>Version discovery, <c>validate</c>, <c>template_versions</c>, <c>resource_types</c> and <c>build_info</c>.</summary>
+/// <summary>Version discovery, <c>validate</c>, <c>template_versions</c>, <c>resource_types</c> (<see cref="ResourceTypeEndpoints"/>) and <c>build_info</c>.</summary>
 internal static class InfoEndpoints
 {
     public static void MapRoot(IEndpointRouteBuilder routes)
@@ -53,43 +53,7 @@ internal static class InfoEndpoints
                 ["template_functions"] = new JsonArray(names.Order(StringComparer.Ordinal).Select(f => (JsonNode?)new JsonObject { ["functions"] = f, ["description"] = HotVersion.Describe(f) }).ToArray()),
             });
         });
-        v1.MapGet("/resource_types", (HttpContext c, string projectId, ResourceRegistry registry) =>
-        {
-            HeatRequest.Caller(c, projectId);
-            var filter = c.Request.Query("name");
-            var types = registry.All.Where(t => filter is null || t.Name.Contains(filter, StringComparison.Ordinal));
-            if (c.Request.QueryBool("with_description") == true)
-                return JsonBody.Node(new JsonObject { ["resource_types"] = new JsonArray(types.Select(t => (JsonNode?)new JsonObject { ["resource_type"] = t.Name, ["description"] = t.Description }).ToArray()) });
-            return JsonBody.Node(new JsonObject { ["resource_types"] = new JsonArray(types.Select(t => (JsonNode?)t.Name).ToArray()) });
-        });
-        v1.MapGet("/resource_types/{type}", (HttpContext c, string projectId, string type, ResourceRegistry registry) =>
-        {
-            HeatRequest.Caller(c, projectId);
-            var found = registry.Find(type) ?? throw new HeatFault(404, $"The Resource Type ({type}) could not be found.", "EntityNotFound");
-            var properties = new JsonObject();
-            foreach (var (name, schema) in found.Properties)
-            {
-                properties[name] = new JsonObject
-                {
-                    ["type"] = schema.Type,
-                    ["required"] = schema.Required,
-                    ["update_allowed"] = schema.UpdateAllowed,
-                    ["immutable"] = false,
-                    ["description"] = schema.Description,
-                };
-            }
-            var attributes = new JsonObject();
-            foreach (var (name, description) in found.Attributes)
-                attributes[name] = new JsonObject { ["description"] = description };
-            return JsonBody.Node(new JsonObject
-            {
-                ["resource_type"] = found.Name,
-                ["properties"] = properties,
-                ["attributes"] = attributes,
-                ["support_status"] = new JsonObject { ["status"] = "SUPPORTED", ["version"] = null, ["message"] = null, ["previous_status"] = null },
-                ["description"] = found.Description,
-            });
-        });
+        ResourceTypeEndpoints.Map(v1);
         v1.MapGet("/build_info", (HttpContext c, string projectId) =>
         {
             HeatRequest.Caller(c, projectId);

@@ -17,6 +17,9 @@ namespace CloudBox.Orchestration.Api;
 /// </summary>
 internal static class SignalEndpoints
 {
+    /// <summary>Striped locks (a fixed number, whatever the number of resources): one signal at a time per resource.</summary>
+    private static readonly SemaphoreSlim[] Gates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     public static void MapRoot(IEndpointRouteBuilder routes) =>
         routes.MapPost("/signal/{stackId}/{resource}/{key}", async (HttpContext c, string stackId, string resource, string key, StackStore store, ResourceRegistry registry, StackEngine engine, LocalApi api, IDelegatedTokens tokens, CancellationToken ct) =>
         {
@@ -65,18 +68,31 @@ internal static class SignalEndpoints
                 throw new HeatFault(413, "The signal is larger than 64 KiB.", "RequestLimitExceeded");
             details = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
         }
-        using var client = api.CreateClient(await tokens.IssueAsync(stack.UserId, stack.ProjectId, cancellationToken));
-        var resourceContext = engine.Context(stack, row, client);
+        // One signal at a time per resource: a policy's cooldown and a handle's count read what the previous one saved.
+        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(row.Id) % (uint)Gates.Length)];
+        await gate.WaitAsync(cancellationToken);
+        string? reason;
         try
         {
-            await signalable.SignalAsync(resourceContext, row.PhysicalId, details, cancellationToken);
+            row = (await store.ResourcesAsync(stack.Id, cancellationToken)).FirstOrDefault(r => r.Id == row.Id)
+                ?? throw new HeatFault(404, $"The Resource ({row.Name}) could not be found.", "ResourceNotFound");
+            using var client = api.CreateClient(await tokens.IssueAsync(stack.UserId, stack.ProjectId, cancellationToken));
+            var resourceContext = engine.Context(stack, row, client);
+            try
+            {
+                reason = await signalable.SignalAsync(resourceContext, row.PhysicalId!, details, cancellationToken);
+            }
+            catch (ResourceFailure error)
+            {
+                throw new HeatFault(400, error.Message, "ResourceFailure");
+            }
+            row.Data = resourceContext.Data.ToJsonString();
+            await store.SaveResourceAsync(row, withEvent: false, cancellationToken);
         }
-        catch (ResourceFailure error)
+        finally
         {
-            throw new HeatFault(400, error.Message, "ResourceFailure");
+            gate.Release();
         }
-        row.Data = resourceContext.Data.ToJsonString();
-        await store.SaveResourceAsync(row, withEvent: false, cancellationToken);
-        await store.AddEventAsync(stack.Id, row.Name, row.PhysicalId, row.Type, "SIGNAL", "COMPLETE", $"Signal: {details["reason"] ?? details["status"] ?? "received"}", cancellationToken);
+        await store.AddEventAsync(stack.Id, row.Name, row.PhysicalId ?? "", row.Type, "SIGNAL", "COMPLETE", reason ?? $"Signal: {details["reason"] ?? details["status"] ?? "received"}", cancellationToken);
     }
 }

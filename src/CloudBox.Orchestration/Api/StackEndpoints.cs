@@ -43,6 +43,20 @@ internal static class StackEndpoints
             JsonBody.Node(JsonNode.Parse((await Stack(c, projectId, id, s, ct)).Files)!));
         v1.MapGet("/stacks/{name}/{id}/resources", ResourcesAsync);
         v1.MapGet("/stacks/{name}/{id}/resources/{resource}", ResourceAsync);
+        v1.MapPatch("/stacks/{name}/{id}/resources/{resource}", async (HttpContext c, string projectId, string id, string resource, StackStore s, StackService svc, CancellationToken ct) =>
+        {
+            var stack = await Stack(c, projectId, id, s, ct);
+            await svc.MarkUnhealthyAsync(stack, resource, await JsonBody.ReadObjectAsync(c.Request, ct), ct);
+            return Results.Ok();
+        });
+        v1.MapDelete("/stacks/{name}/{id}/abandon", async (HttpContext c, string projectId, string id, StackStore s, StackService svc, CancellationToken ct) =>
+            JsonBody.Node(await svc.AbandonAsync(await Stack(c, projectId, id, s, ct), ct)));
+        v1.MapPost("/stacks/{name}/{id}/actions", async (HttpContext c, string projectId, string id, StackStore s, StackService svc, CancellationToken ct) =>
+        {
+            var stack = await Stack(c, projectId, id, s, ct);
+            await svc.ActAsync(stack, await JsonBody.ReadObjectAsync(c.Request, ct), ct);
+            return Results.Ok();
+        });
         v1.MapGet("/stacks/{name}/{id}/events", (HttpContext c, string projectId, string id, StackStore s, CancellationToken ct) => EventsAsync(c, projectId, id, null, s, ct));
         v1.MapGet("/stacks/{name}/{id}/resources/{resource}/events", (HttpContext c, string projectId, string id, string resource, StackStore s, CancellationToken ct) => EventsAsync(c, projectId, id, resource, s, ct));
         v1.MapPut("/stacks/{name}/{id}/preview", (HttpContext c, string projectId, string id, StackStore s, CancellationToken ct) => PreviewUpdateAsync(c, projectId, id, s, false, ct));

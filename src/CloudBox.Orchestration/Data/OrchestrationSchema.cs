@@ -72,9 +72,41 @@ internal static class OrchestrationSchema
         CREATE INDEX orchestration_events_stack ON orchestration_events (stack_id, seq);
         """;
 
+    private const string Snapshots =
+        """
+        CREATE TABLE orchestration_snapshots (
+            id TEXT PRIMARY KEY,
+            stack_id TEXT NOT NULL REFERENCES orchestration_stacks(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            status_reason TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX orchestration_snapshots_stack ON orchestration_snapshots (stack_id, created_at);
+        """;
+
+    private const string SoftwareConfigs =
+        """
+        CREATE TABLE orchestration_software_configs (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            config_group TEXT NOT NULL,
+            config TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            options TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX orchestration_software_configs_project ON orchestration_software_configs (project_id, created_at);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "stacks, resources and events", Tables + SqliteEvents,
             Tables + SqliteEvents.Replace("seq INTEGER PRIMARY KEY AUTOINCREMENT", "seq BIGSERIAL PRIMARY KEY", StringComparison.Ordinal)),
+        new(2, "stack snapshots", Snapshots),
+        new(3, "software configs", SoftwareConfigs),
     ];
 }

@@ -106,6 +106,23 @@ internal sealed class StackStore(Database database, TimeProvider clock)
         }, cancellationToken);
     }
 
+    /// <summary>Abandons a stack that is not busy: its row is closed (ABANDON_COMPLETE, deleted) and its resource rows dropped; false when busy.</summary>
+    public async Task<bool> AbandonAsync(StackRecord stack, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return await database.InTransactionAsync(async (c, t) =>
+        {
+            var changed = await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE orchestration_stacks SET action = 'ABANDON', status = 'COMPLETE', status_reason = 'Stack ABANDON completed successfully', updated_at = @now, deleted_at = @now WHERE id = @Id AND status <> 'IN_PROGRESS' AND deleted_at IS NULL",
+                new { now, stack.Id }, t, cancellationToken: cancellationToken));
+            if (changed == 0)
+                return false;
+            await c.ExecuteAsync(new CommandDefinition("DELETE FROM orchestration_resources WHERE stack_id = @Id", new { stack.Id }, t, cancellationToken: cancellationToken));
+            await InsertEventAsync(c, t, stack.Id, stack.Name, stack.Id, "OS::Heat::Stack", "ABANDON", "COMPLETE", "Stack ABANDON completed successfully", cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<ResourceRecord>> ResourcesAsync(string stackId, CancellationToken cancellationToken)
     {
         await using var c = await database.OpenAsync(cancellationToken);

@@ -25,13 +25,57 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The runs in progress in this process, by stack id, so a request can cancel one.</summary>
+    private readonly ConcurrentDictionary<string, RunControl> _runs = new(StringComparer.Ordinal);
+
+    /// <summary>How a run was cancelled: by cancel_update (roll back), cancel_without_rollback, or a delete taking over.</summary>
+    public enum CancelKind { Rollback, NoRollback, Superseded }
+
+    private sealed class RunControl : IDisposable
+    {
+        public CancellationTokenSource Source { get; } = new();
+        public CancelKind? Kind { get; set; }
+        public void Dispose() => Source.Dispose();
+    }
+
+    /// <summary>Cancels the run of <paramref name="stackId"/> in progress here; false when none runs (yet).</summary>
+    public bool Cancel(string stackId, CancelKind kind)
+    {
+        if (!_runs.TryGetValue(stackId, out var run))
+            return false;
+        run.Kind ??= kind;
+        try
+        {
+            run.Source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        return true;
+    }
+
     public async Task RunAsync(string stackId, CancellationToken stopping)
     {
         var stack = await store.GetStackAsync(stackId, stopping);
         if (stack is null || stack.Status != "IN_PROGRESS")
             return;
+        using var control = new RunControl();
+        _runs[stackId] = control;
+        try
+        {
+            await RunAsync(stack, control, stopping);
+        }
+        finally
+        {
+            _runs.TryRemove(new KeyValuePair<string, RunControl>(stackId, control));
+        }
+    }
+
+    private async Task RunAsync(StackRecord stack, RunControl control, CancellationToken stopping)
+    {
         using var client = api.CreateClient(await tokens.IssueAsync(stack.UserId, stack.ProjectId, stopping));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping, control.Source.Token);
         if (stack.TimeoutMins is > 0 && stack.Action is "CREATE" or "UPDATE")
         {
             var ends = Timestamps.FromStorage(stack.OperationStartedAt).AddMinutes(stack.TimeoutMins.Value) - DateTimeOffset.UtcNow;
@@ -41,29 +85,37 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
         {
             if (stack.Action is "DELETE" || stack.Action is "ROLLBACK" && stack.Previous is null)
                 await DeleteAllAsync(stack, client, deadline.Token);
-            else if (stack.Action is "SUSPEND" or "RESUME" or "CHECK")
-                await Task.CompletedTask;
+            else if (stack.Action is "SUSPEND" or "RESUME")
+                await SuspendOrResumeAsync(stack, client, deadline.Token);
+            else if (stack.Action is "CHECK")
+                await CheckAsync(stack, client, deadline.Token);
+            else if (stack.Action is "SNAPSHOT")
+                await Task.CompletedTask; // Recorded by the request; only a crash between its steps leaves it in progress.
             else
                 await ConvergeAsync(stack, client, deadline.Token);
             await store.FinishAsync(stack, "COMPLETE", $"Stack {stack.Action} completed successfully", CancellationToken.None);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested || control.Kind == CancelKind.Superseded)
         {
-            // The host stops: the stack stays IN_PROGRESS and the next start resumes it.
+            // The host stops: the stack stays IN_PROGRESS and the next start resumes it. Or a delete
+            // took the stack over: the worker runs that next.
         }
         catch (Exception error)
         {
-            var reason = error is OperationCanceledException ? $"{stack.Action} timed out" : error.Message;
+            var cancelled = control.Kind is not null && error is OperationCanceledException;
+            var reason = cancelled ? $"Stack {stack.Action} cancelled" : error is OperationCanceledException ? $"{stack.Action} timed out" : error.Message;
             if (error is not (ResourceFailure or TemplateException or OperationCanceledException or Core.Api.ApiFault))
                 LogUnexpected(logger, stack.Id, error);
-            await FailAsync(stack, reason, stopping);
+            bool? rollback = !cancelled ? null : control.Kind == CancelKind.Rollback;
+            control.Kind = null;
+            await FailAsync(stack, reason, rollback, control, stopping);
         }
     }
 
-    private async Task FailAsync(StackRecord stack, string reason, CancellationToken stopping)
+    private async Task FailAsync(StackRecord stack, string reason, bool? rollback, RunControl control, CancellationToken stopping)
     {
         await store.FinishAsync(stack, "FAILED", reason, CancellationToken.None);
-        if (stack.DisableRollback || stack.Action is not ("CREATE" or "UPDATE"))
+        if (stack.Action is not ("CREATE" or "UPDATE") || (rollback ?? !stack.DisableRollback) is false)
             return;
         // Rollback: a failed create removes what it made (no previous definition); a failed update
         // converges back to the definition it replaced (kept in Previous, which now holds the failed one).
@@ -81,8 +133,25 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
             stack.Previous = null;
         }
         stack.Action = "ROLLBACK";
-        if (await store.BeginAsync(stack, "ROLLBACK", "Stack rollback started", force: true, CancellationToken.None))
-            await RunAsync(stack.Id, stopping);
+        if (!await store.BeginAsync(stack, "ROLLBACK", "Stack rollback started", force: true, CancellationToken.None)
+            || await store.GetStackAsync(stack.Id, CancellationToken.None) is not { } rollingBack)
+            return;
+        if (!control.Source.IsCancellationRequested)
+        {
+            await RunAsync(rollingBack, control, stopping);
+            return;
+        }
+        // The cancelled run's token stays cancelled: the rollback runs under a fresh one.
+        using var fresh = new RunControl();
+        _runs[stack.Id] = fresh;
+        try
+        {
+            await RunAsync(rollingBack, fresh, stopping);
+        }
+        finally
+        {
+            _runs.TryRemove(new KeyValuePair<string, RunControl>(stack.Id, fresh));
+        }
     }
 
     /// <summary>A stack's definition as one JSON object (what an update keeps to roll back to).</summary>
@@ -168,6 +237,17 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
             ? Resources.Heat.TemplateResourceType.Wrap(definition.Files[typeName]?.ToString() ?? throw new ResourceFailure($"The template {typeName} is not in the files map."), resolved)
             : PropertyValidation.Validate(type, resolved, path, definition.Template.Document);
         live.TryGetValue(resource.Name, out var existing);
+
+        if (existing is { Action: "ADOPT", Status: "IN_PROGRESS", PhysicalId: not null } && existing.Type == typeName)
+        {
+            // Adopted: the resource exists already; it is taken over with the properties the template gives it.
+            existing.Properties = properties.ToJsonString();
+            existing.Requires = Json(requires);
+            existing.Status = "COMPLETE";
+            await store.SaveResourceAsync(existing, withEvent: true, cancellationToken);
+            scope.ReferenceIds[resource.Name] = type.ReferenceId(existing.PhysicalId, Data(existing));
+            return;
+        }
 
         if (existing is not null && existing.PhysicalId is null && existing.Status == "IN_PROGRESS")
         {
@@ -306,6 +386,111 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
         row.StatusReason = reason;
         row.Data = context.Data.ToJsonString();
         await store.SaveResourceAsync(row, withEvent: true, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Suspends (dependants first) or resumes (dependencies first) every resource, as Heat does; a type
+    /// without a suspended state (most) passes through SUSPEND_COMPLETE unchanged.
+    /// </summary>
+    private async Task SuspendOrResumeAsync(StackRecord stack, HttpClient client, CancellationToken cancellationToken)
+    {
+        var rows = (await store.ResourcesAsync(stack.Id, cancellationToken)).Where(r => !r.Replaced && r.PhysicalId is not null).ToList();
+        var suspend = stack.Action == "SUSPEND";
+        await InOrderAsync(rows, reverse: suspend, async row =>
+        {
+            if (!suspend && row.Action == "RESUME" && row.Status == "COMPLETE")
+                return; // Resumed before a crash cut this run short.
+            if (suspend && row.Action == "SUSPEND" && row.Status == "COMPLETE")
+                return;
+            await ActAsync(stack, row, stack.Action, client, async (type, context) =>
+            {
+                if (suspend)
+                    await type.SuspendAsync(context, row.PhysicalId!, cancellationToken);
+                else
+                    await type.ResumeAsync(context, row.PhysicalId!, cancellationToken);
+                return null;
+            }, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Checks every resource against its live object (in parallel); the stack is CHECK_FAILED if any is not as recorded.</summary>
+    private async Task CheckAsync(StackRecord stack, HttpClient client, CancellationToken cancellationToken)
+    {
+        var rows = (await store.ResourcesAsync(stack.Id, cancellationToken)).Where(r => !r.Replaced).ToList();
+        using var gate = new SemaphoreSlim(MaxParallel);
+        var failures = new ConcurrentBag<string>();
+        await Task.WhenAll(rows.Select(async row =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                await ActAsync(stack, row, "CHECK", client, async (type, context) =>
+                    row.PhysicalId is null ? throw new ResourceFailure("The resource was never created.") : await type.CheckAsync(context, row.PhysicalId, cancellationToken), cancellationToken);
+            }
+            catch (ResourceFailure error)
+            {
+                failures.Add(error.Message);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        if (!failures.IsEmpty)
+            throw new ResourceFailure(string.Join("; ", failures.Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>One resource through ACTION_IN_PROGRESS to ACTION_COMPLETE (the reason the step returns, if any) or ACTION_FAILED.</summary>
+    private async Task ActAsync(StackRecord stack, ResourceRecord row, string action, HttpClient client, Func<ResourceType, ResourceContext, Task<string?>> step, CancellationToken cancellationToken)
+    {
+        var type = registry.Find(row.Type) ?? throw new ResourceFailure($"The Resource Type ({row.Type}) could not be found.");
+        row.Action = action;
+        row.Status = "IN_PROGRESS";
+        row.StatusReason = "state changed";
+        await store.SaveResourceAsync(row, withEvent: true, cancellationToken);
+        var context = Context(stack, row, client);
+        string? reason;
+        try
+        {
+            reason = await step(type, context);
+        }
+        catch (Exception error) when (error is ResourceFailure or HttpRequestException)
+        {
+            await MarkFailedAsync(row, context, error.Message);
+            throw new ResourceFailure($"Resource {action} failed: {row.Name}: {error.Message}");
+        }
+        row.Data = context.Data.ToJsonString();
+        row.Status = "COMPLETE";
+        row.StatusReason = reason ?? "state changed";
+        await store.SaveResourceAsync(row, withEvent: true, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="act"/> on each row once those it requires (or, reversed, those requiring it) are done; parallel where independent.</summary>
+    private static async Task InOrderAsync(List<ResourceRecord> rows, bool reverse, Func<ResourceRecord, Task> act, CancellationToken cancellationToken)
+    {
+        var names = rows.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var tasks = new Dictionary<string, Lazy<Task>>(StringComparer.Ordinal);
+        using var gate = new SemaphoreSlim(MaxParallel);
+        foreach (var row in rows)
+        {
+            var first = reverse
+                ? rows.Where(other => other.Id != row.Id && Requires(other).Contains(row.Name)).Select(o => o.Id).ToList()
+                : rows.Where(other => other.Id != row.Id && Requires(row).Contains(other.Name) && names.Contains(other.Name)).Select(o => o.Id).ToList();
+            tasks[row.Id] = new Lazy<Task>(async () =>
+            {
+                await Task.WhenAll(first.Select(d => tasks[d].Value));
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    await act(row);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+        }
+        await Task.WhenAll(tasks.Values.Select(t => Task.Run(() => t.Value, CancellationToken.None)));
     }
 
     private async Task DeleteAllAsync(StackRecord stack, HttpClient client, CancellationToken cancellationToken)

@@ -28,10 +28,23 @@ internal sealed class ResourceContext(HttpClient api, string projectId, string s
 
     public async Task<JsonNode?> SendAsync(HttpMethod method, string url, JsonNode? body, CancellationToken cancellationToken, bool notFoundIsNull = false)
     {
-        using var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await Api.SendAsync(request, cancellationToken);
+        var target = new Uri(url, UriKind.RelativeOrAbsolute);
+        HttpResponseMessage response;
+        // Heat's own API answers a stack named without its id (stacks/{name_or_id}/…) with a 302 to its
+        // canonical URL, as heatclient expects; the in-process client does not follow redirects, so
+        // they are followed here with the same method and body (a few hops at most).
+        for (var hop = 0; ; hop++)
+        {
+            using var request = new HttpRequestMessage(method, target);
+            if (body is not null)
+                request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            response = await Api.SendAsync(request, cancellationToken);
+            if (hop >= 3 || response.StatusCode is not (HttpStatusCode.Found or HttpStatusCode.MovedPermanently) || response.Headers.Location is not { } location)
+                break;
+            target = location;
+            response.Dispose();
+        }
+        using var answer = response;
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
             return null;
@@ -80,6 +93,9 @@ internal sealed class ResourceContext(HttpClient api, string projectId, string s
         var byId = await GetAsync($"{collectionUrl}/{Uri.EscapeDataString(nameOrId)}", cancellationToken);
         if (byId is JsonObject found && (found[key.TrimEnd('s')] ?? found[key]) is JsonObject one && one["id"] is { } id)
             return id.ToString();
+        // Glance answers an image by id unwrapped ({"id": …, "name": …}), not as {"image": {…}}.
+        if (byId is JsonObject bare && bare["id"]?.ToString() == nameOrId)
+            return nameOrId;
         var list = await GetAsync($"{collectionUrl}?name={Uri.EscapeDataString(nameOrId)}", cancellationToken);
         var matches = list?[key] as JsonArray ?? [];
         return matches.Count switch

@@ -13,10 +13,11 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
     public static IEnumerable<ResourceType> BuiltIn() =>
     [
         new Heat.RandomStringType(), new Heat.StackType(), new Heat.WaitConditionHandleType(), new Heat.WaitConditionType(), new Heat.AutoScalingGroupType(), new Heat.ScalingPolicyType(), new Heat.ResourceGroupType(), new Heat.ValueType(), new Heat.NoneType(), new Heat.TestResourceType(),
+        new Heat.SoftwareConfigType(), new Heat.CloudConfigType(), new Heat.MultipartMimeType(),
         new Neutron.NetType(), new Neutron.SubnetType(), new Neutron.RouterType(), new Neutron.RouterInterfaceType(),
-        new Neutron.SecurityGroupType(), new Neutron.PortType(), new Neutron.FloatingIpType(),
+        new Neutron.SecurityGroupType(), new Neutron.SecurityGroupRuleType(), new Neutron.PortType(), new Neutron.FloatingIpType(), new Neutron.FloatingIpAssociationType(),
         new Cinder.VolumeType(), new Cinder.VolumeAttachmentType(),
-        new Nova.ServerType(), new Nova.KeyPairType(),
+        new Nova.ServerType(), new Nova.KeyPairType(), new Nova.FlavorType(), new Nova.ServerGroupType(),
         new Swift.ContainerType(),
     ];
 }

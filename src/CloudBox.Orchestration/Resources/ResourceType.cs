@@ -38,6 +38,19 @@ internal abstract class ResourceType
     public virtual Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken) =>
         Task.FromResult<JsonNode?>(null);
 
+    /// <summary>Suspends the live resource (a server is suspended); most types have nothing to suspend.</summary>
+    public virtual Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Resumes what <see cref="SuspendAsync"/> suspended.</summary>
+    public virtual Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Checks the live resource is there and as expected, failing with what is not; returns the event's
+    /// reason. Types with no live object to read say so, as Heat does.
+    /// </summary>
+    public virtual Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>($"CHECK not supported for {Name}");
+
     /// <summary>After a crash during the create call: the physical id of what the call made, found by its stamp, or null.</summary>
     public virtual Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 

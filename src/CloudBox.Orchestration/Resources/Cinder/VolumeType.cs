@@ -114,6 +114,14 @@ internal sealed class VolumeType : ResourceType
         };
     }
 
+    /// <summary>The volume exists and is available or in use.</summary>
+    public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        var status = (await context.GetAsync($"{Url(context)}/{physicalId}", cancellationToken))?["volume"]?["status"]?.ToString()
+            ?? throw new ResourceFailure($"The volume {physicalId} could not be found.");
+        return status is "available" or "in-use" ? null : throw new ResourceFailure($"The volume {physicalId} is {status}, expected available or in-use.");
+    }
+
     public override async Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var list = await context.GetAsync($"{Url(context)}?name={Uri.EscapeDataString(context.Stamp)}", cancellationToken);

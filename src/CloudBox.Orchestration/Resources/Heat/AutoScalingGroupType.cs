@@ -55,21 +55,45 @@ internal sealed class AutoScalingGroupType : ResourceType
         };
     }
 
-    private static JsonObject Template(JsonObject properties)
+    /// <summary>The bounds, member definition and current size a group's nested template records.</summary>
+    public static (long Min, long Max, JsonObject Definition, long Current) Shape(JsonObject template)
+    {
+        var parameters = template["parameters"] as JsonObject ?? throw new ResourceFailure("The scaling group's template has no parameters.");
+        var min = parameters["min_size"]?["default"]?.GetValue<long>() ?? 0;
+        var max = parameters["max_size"]?["default"]?.GetValue<long>() ?? 0;
+        var definition = parameters["member_definition"]?["default"] as JsonObject ?? [];
+        return (min, max, (JsonObject)definition.DeepClone(), (template["resources"] as JsonObject)?.Count ?? 0);
+    }
+
+    private static JsonObject Template(JsonObject properties, long? current)
     {
         var min = properties["min_size"]!.GetValue<long>();
         var max = properties["max_size"]!.GetValue<long>();
-        return Template(properties["resource"] as JsonObject ?? [], min, max, properties["desired_capacity"]?.GetValue<long>() ?? min);
+        var capacity = properties["desired_capacity"]?.GetValue<long>() ?? current ?? min;
+        return Template(properties["resource"] as JsonObject ?? [], min, max, capacity);
     }
 
     public override Task<string> CreateAsync(ResourceContext context, JsonObject properties, CancellationToken cancellationToken) =>
-        NestedStack.CreateAsync(context, Template(properties), [], null, cancellationToken);
+        NestedStack.CreateAsync(context, Template(properties, null), [], null, cancellationToken);
 
     public override Task CheckCreateCompleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
         NestedStack.WaitAsync(context, physicalId, "CREATE", cancellationToken);
 
-    public override Task UpdateAsync(ResourceContext context, string physicalId, JsonObject before, JsonObject after, IReadOnlySet<string> changed, CancellationToken cancellationToken) =>
-        NestedStack.UpdateAsync(context, physicalId, Template(after), [], null, cancellationToken);
+    /// <summary>
+    /// As Heat: a changed <c>desired_capacity</c> sets the size; otherwise the group keeps the size its
+    /// policies gave it, within the new bounds.
+    /// </summary>
+    public override async Task UpdateAsync(ResourceContext context, string physicalId, JsonObject before, JsonObject after, IReadOnlySet<string> changed, CancellationToken cancellationToken)
+    {
+        long? current = null;
+        if (!changed.Contains("desired_capacity") && await context.GetAsync($"orchestration/v1/{context.ProjectId}/stacks/{physicalId}/template", cancellationToken) is JsonObject template)
+        {
+            current = Shape(template).Current;
+            after = (JsonObject)after.DeepClone();
+            after.Remove("desired_capacity");
+        }
+        await NestedStack.UpdateAsync(context, physicalId, Template(after, current), [], null, cancellationToken);
+    }
 
     public override Task DeleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
         NestedStack.DeleteAsync(context, physicalId, cancellationToken);
@@ -82,6 +106,18 @@ internal sealed class AutoScalingGroupType : ResourceType
     };
 
     public override Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken) => NestedStack.FindAsync(context, cancellationToken);
+
+    public override Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        NestedStack.ActionAsync(context, physicalId, "suspend", cancellationToken);
+
+    public override Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        NestedStack.ActionAsync(context, physicalId, "resume", cancellationToken);
+
+    public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        await NestedStack.ActionAsync(context, physicalId, "check", cancellationToken);
+        return null;
+    }
 
     public override string ReferenceId(string physicalId, JsonObject data) => physicalId.Split('/').Last();
 }

@@ -78,6 +78,18 @@ internal static class NestedStack
         return outputs;
     }
 
+    /// <summary>
+    /// Suspends, resumes or checks the child stack (<c>stacks/…/actions</c>) and waits for the result;
+    /// a child that is not suspended has nothing to resume.
+    /// </summary>
+    public static async Task ActionAsync(ResourceContext context, string physicalId, string action, CancellationToken cancellationToken)
+    {
+        if (action == "resume" && (await context.GetAsync($"{Stacks(context)}/{physicalId}", cancellationToken))?["stack"]?["stack_status"]?.ToString() is not ("SUSPEND_COMPLETE" or "SUSPEND_FAILED" or "RESUME_FAILED"))
+            return;
+        await context.PostAsync($"{Stacks(context)}/{physicalId}/actions", new JsonObject { [action] = null }, cancellationToken);
+        await WaitAsync(context, physicalId, action.ToUpperInvariant(), cancellationToken);
+    }
+
     public static async Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var list = await context.GetAsync($"{Stacks(context)}?name={Uri.EscapeDataString(context.Stamp)}&show_nested=true", cancellationToken);

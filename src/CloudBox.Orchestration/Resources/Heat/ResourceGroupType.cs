@@ -84,5 +84,17 @@ internal sealed class ResourceGroupType : ResourceType
 
     public override Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken) => NestedStack.FindAsync(context, cancellationToken);
 
+    public override Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        NestedStack.ActionAsync(context, physicalId, "suspend", cancellationToken);
+
+    public override Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        NestedStack.ActionAsync(context, physicalId, "resume", cancellationToken);
+
+    public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        await NestedStack.ActionAsync(context, physicalId, "check", cancellationToken);
+        return null;
+    }
+
     public override string ReferenceId(string physicalId, JsonObject data) => physicalId.Split('/').Last();
 }

@@ -50,10 +50,14 @@ internal sealed class TestResourceType : ResourceType
 
     private static async Task ActAsync(JsonObject properties, string action, CancellationToken cancellationToken)
     {
-        var seconds = properties["action_wait_secs"]?[action]?.GetValue<double>() ?? (properties["wait_secs"] is { } w ? w.GetValue<double>() : 0);
+        // action_wait_secs is a map, so its values are not coerced: a number from get_param may be an integer or text.
+        var seconds = Seconds(properties["action_wait_secs"]?[action]) ?? Seconds(properties["wait_secs"]) ?? 0;
         if (seconds > 0)
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, 3600)), cancellationToken);
         if (properties["fail"]?.GetValue<bool>() == true)
             throw new ResourceFailure($"Test Resource failed {properties["value"] ?? "test_string"}");
     }
+
+    private static double? Seconds(JsonNode? value) =>
+        value is JsonValue && double.TryParse(Templates.TemplateFunctions.PlainText(value), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
 }

@@ -45,7 +45,7 @@ internal sealed class WaitConditionHandleType : ResourceType, ISignalable
         });
     }
 
-    public Task SignalAsync(ResourceContext context, string physicalId, JsonObject details, CancellationToken cancellationToken)
+    public Task<string?> SignalAsync(ResourceContext context, string physicalId, JsonObject details, CancellationToken cancellationToken)
     {
         var signals = context.Data["signals"] as JsonObject ?? [];
         if (signals.Count >= MaxSignals)
@@ -56,7 +56,7 @@ internal sealed class WaitConditionHandleType : ResourceType, ISignalable
         var id = details["id"]?.ToString() ?? (signals.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         signals[id] = new JsonObject { ["status"] = status, ["reason"] = details["reason"]?.ToString() ?? "Signal " + id + " received", ["data"] = details["data"]?.DeepClone() };
         context.Data["signals"] = signals;
-        return Task.CompletedTask;
+        return Task.FromResult<string?>(null);
     }
 
     public override string ReferenceId(string physicalId, JsonObject data) => data["name"]?.ToString() ?? physicalId;

@@ -47,6 +47,12 @@ internal abstract class NeutronResource : ResourceType
         return name == "show" ? live?.DeepClone() : live?[name]?.DeepClone();
     }
 
+    /// <summary>The Neutron object still exists.</summary>
+    public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        await context.GetAsync($"{Url}/{physicalId}", cancellationToken) is null
+            ? throw new ResourceFailure($"The {Singular} {physicalId} could not be found.")
+            : null;
+
     public override async Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         if (!SupportsName)

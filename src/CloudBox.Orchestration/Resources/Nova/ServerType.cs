@@ -175,6 +175,45 @@ internal sealed class ServerType : ResourceType
         }
     }
 
+    /// <summary>Suspends the server through Compute's <c>suspend</c> action and waits for SUSPENDED (one already suspended is left).</summary>
+    public override async Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        if (await StatusAsync(context, physicalId, cancellationToken) == "SUSPENDED")
+            return;
+        await context.PostAsync($"compute/v2.1/servers/{physicalId}/action", new JsonObject { ["suspend"] = null }, cancellationToken);
+        await WaitForAsync(context, physicalId, "SUSPENDED", cancellationToken);
+    }
+
+    /// <summary>Resumes a suspended server through Compute's <c>resume</c> action and waits for ACTIVE.</summary>
+    public override async Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        if (await StatusAsync(context, physicalId, cancellationToken) != "SUSPENDED")
+            return;
+        await context.PostAsync($"compute/v2.1/servers/{physicalId}/action", new JsonObject { ["resume"] = null }, cancellationToken);
+        await WaitForAsync(context, physicalId, "ACTIVE", cancellationToken);
+    }
+
+    /// <summary>As Heat's server check: the server exists and is ACTIVE.</summary>
+    public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    {
+        var status = await StatusAsync(context, physicalId, cancellationToken);
+        return status == "ACTIVE" ? null : throw new ResourceFailure($"Server {physicalId} is {status}, expected ACTIVE.");
+    }
+
+    private static async Task<string> StatusAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        (await context.GetAsync($"compute/v2.1/servers/{physicalId}", cancellationToken))?["server"]?["status"]?.ToString()
+            ?? throw new ResourceFailure($"Server {physicalId} could not be found.");
+
+    private static async Task WaitForAsync(ResourceContext context, string physicalId, string wanted, CancellationToken cancellationToken)
+    {
+        while (await StatusAsync(context, physicalId, cancellationToken) is var status && status != wanted)
+        {
+            if (status == "ERROR")
+                throw new ResourceFailure($"Server {physicalId} went to ERROR instead of {wanted}.");
+            await Task.Delay(context.PollInterval, cancellationToken);
+        }
+    }
+
     public override async Task<string?> FindAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var list = await context.GetAsync($"compute/v2.1/servers?name={Uri.EscapeDataString("^" + context.Stamp + "$")}", cancellationToken);
