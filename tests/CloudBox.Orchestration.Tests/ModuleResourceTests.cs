@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CloudBox.Compute;
 using CloudBox.Compute.Tests;
 using CloudBox.Core.Data;
+using CloudBox.Core.Modules;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Testing;
@@ -15,57 +16,28 @@ namespace CloudBox.Orchestration.Tests;
 /// (admins only), software configs, and a server suspended and resumed with its stack.
 /// </summary>
 [TestFixture(DatabaseEngine.Sqlite)]
-public class ModuleResourceTests(DatabaseEngine engine)
+public class ModuleResourceTests(DatabaseEngine engine) : HeatFixture(engine)
 {
-    private TestCloud _cloud = null!;
-    private string _token = "";
-    private string _project = "";
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _cloud = await TestCloud.StartAsync(engine,
-            new ImagesModule(),
-            new ComputeModule(new ComputeSettings { Driver = _ => new InProcessFakeDriver(), HostName = "test-node", BuildPollInterval = TimeSpan.FromMilliseconds(100), PowerSyncInterval = TimeSpan.FromMilliseconds(300) }),
-            new NetworkingModule(new NetworkSettings { DataPlane = false }),
-            new OrchestrationModule());
-        _token = await _cloud.AdminTokenAsync();
-        var (_, projects, _) = await _cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", _token);
-        _project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _cloud.DisposeAsync();
-
-    private string Url(string path) => $"/orchestration/v1/{_project}{path}";
+    protected override ICloudModule[] Modules() =>
+    [
+        new ImagesModule(),
+        new ComputeModule(new ComputeSettings { Driver = _ => new InProcessFakeDriver(), HostName = "test-node", BuildPollInterval = TimeSpan.FromMilliseconds(100), PowerSyncInterval = TimeSpan.FromMilliseconds(300) }),
+        new NetworkingModule(new NetworkSettings { DataPlane = false }),
+        new OrchestrationModule(),
+    ];
 
     private async Task<JsonNode> StackAsync(string name, string template, string wanted = "CREATE_COMPLETE", HttpMethod? method = null, string? id = null)
     {
         var (status, body, _) = method is null
-            ? await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = name, ["template"] = template })
-            : await _cloud.SendAsync(method, Url($"/stacks/{name}/{id}"), _token, new JsonObject { ["template"] = template });
+            ? await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = name, ["template"] = template })
+            : await Cloud.SendAsync(method, Url($"/stacks/{name}/{id}"), Token, new JsonObject { ["template"] = template });
         Assert.That(status, Is.EqualTo(method is null ? HttpStatusCode.Created : HttpStatusCode.Accepted), body?.ToJsonString());
         return await WaitAsync(name, wanted);
     }
 
-    private async Task<JsonNode> WaitAsync(string name, string wanted)
-    {
-        JsonNode stack = null!;
-        for (var i = 0; i < 300; i++)
-        {
-            var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
-            stack = body!["stack"]!;
-            if (!stack["stack_status"]!.ToString().EndsWith("IN_PROGRESS", StringComparison.Ordinal))
-                break;
-            await Task.Delay(100);
-        }
-        Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo(wanted), stack["stack_status_reason"]?.ToString());
-        return stack;
-    }
-
     private async Task<string> PhysicalIdAsync(string stack, string resource)
     {
-        var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), _token);
+        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), Token);
         return body!["resource"]!["physical_resource_id"]!.ToString();
     }
 
@@ -74,11 +46,11 @@ public class ModuleResourceTests(DatabaseEngine engine)
 
     private async Task DeleteAsync(string name)
     {
-        var (_, shown, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
-        await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{shown!["stack"]!["id"]}"), _token);
+        var (_, shown, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
+        await Cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{shown!["stack"]!["id"]}"), Token);
         for (var i = 0; i < 300; i++)
         {
-            var (status, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
+            var (status, _, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
             if (status == HttpStatusCode.NotFound)
                 return;
             await Task.Delay(100);
@@ -89,10 +61,10 @@ public class ModuleResourceTests(DatabaseEngine engine)
     [Test]
     public async Task ASecurityGroupRuleAndAFloatingIpAssociationActThroughNeutron()
     {
-        var (status, ext, _) = await _cloud.SendAsync(HttpMethod.Post, "/network/v2.0/networks", _token,
+        var (status, ext, _) = await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/networks", Token,
             new JsonObject { ["network"] = new JsonObject { ["name"] = "orch-ext", ["router:external"] = true } });
         Assert.That(status, Is.EqualTo(HttpStatusCode.Created), ext?.ToJsonString());
-        (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, "/network/v2.0/subnets", _token, new JsonObject
+        (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, "/network/v2.0/subnets", Token, new JsonObject
         {
             ["subnet"] = new JsonObject { ["network_id"] = ext!["network"]!["id"]!.ToString(), ["cidr"] = "100.64.61.0/24", ["ip_version"] = 4, ["enable_dhcp"] = false },
         });
@@ -115,7 +87,7 @@ public class ModuleResourceTests(DatabaseEngine engine)
             """;
         await StackAsync("neutron", template);
         var sg = await PhysicalIdAsync("neutron", "sg");
-        var (_, rules, _) = await _cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/security-group-rules?security_group_id={sg}", _token);
+        var (_, rules, _) = await Cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/security-group-rules?security_group_id={sg}", Token);
         var rule = rules!["security_group_rules"]!.AsArray().Single(r => r!["direction"]!.ToString() == "ingress")!;
         Assert.That(rule["port_range_min"]!.GetValue<int>(), Is.EqualTo(80));
         Assert.That(rule["remote_ip_prefix"]!.ToString(), Is.EqualTo("10.0.0.0/8"));
@@ -123,13 +95,13 @@ public class ModuleResourceTests(DatabaseEngine engine)
 
         var fip = await PhysicalIdAsync("neutron", "fip");
         var port = await PhysicalIdAsync("neutron", "port");
-        var (_, floating, _) = await _cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/floatingips/{fip}", _token);
+        var (_, floating, _) = await Cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/floatingips/{fip}", Token);
         Assert.That(floating!["floatingip"]!["port_id"]!.ToString(), Is.EqualTo(port));
 
         await DeleteAsync("neutron");
-        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/security-group-rules/{rule["id"]}", _token);
+        var (gone, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/security-group-rules/{rule["id"]}", Token);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
-        (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/floatingips/{fip}", _token);
+        (gone, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/network/v2.0/floatingips/{fip}", Token);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -146,18 +118,18 @@ public class ModuleResourceTests(DatabaseEngine engine)
             """;
         var stack = await StackAsync("flavors", template);
         var id = await PhysicalIdAsync("flavors", "flavor");
-        var (_, flavor, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}", _token);
+        var (_, flavor, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}", Token);
         Assert.That(flavor!["flavor"]!["ram"]!.GetValue<int>(), Is.EqualTo(256));
         Assert.That(flavor["flavor"]!["vcpus"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(Output(stack, "specs"), Does.Contain("shared"));
 
         stack = await StackAsync("flavors", template.Replace("\"hw:cpu_policy\": shared, keep: \"1\"", "\"hw:cpu_policy\": dedicated", StringComparison.Ordinal), "UPDATE_COMPLETE", HttpMethod.Put, stack["id"]!.ToString());
         Assert.That(await PhysicalIdAsync("flavors", "flavor"), Is.EqualTo(id), "extra specs update in place");
-        var (_, specs, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}/os-extra_specs", _token);
+        var (_, specs, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}/os-extra_specs", Token);
         Assert.That(specs!["extra_specs"]!.ToJsonString(), Is.EqualTo("{\"hw:cpu_policy\":\"dedicated\"}"));
 
         await DeleteAsync("flavors");
-        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}", _token);
+        var (gone, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/flavors/{id}", Token);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -175,34 +147,34 @@ public class ModuleResourceTests(DatabaseEngine engine)
             """;
         var stack = await StackAsync("groups", template);
         var apart = await PhysicalIdAsync("groups", "apart");
-        var (_, group, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", _token);
+        var (_, group, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", Token);
         Assert.That(group!["server_group"]!["name"]!.ToString(), Is.EqualTo("orch-apart"));
         Assert.That(group["server_group"]!["policies"]!.ToJsonString(), Is.EqualTo("[\"anti-affinity\"]"));
-        var (_, together, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{await PhysicalIdAsync("groups", "together")}", _token);
+        var (_, together, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{await PhysicalIdAsync("groups", "together")}", Token);
         Assert.That(together!["server_group"]!["policies"]!.ToJsonString(), Is.EqualTo("[\"affinity\"]"));
         Assert.That(Output(stack, "shown"), Does.Contain("orch-apart"));
         await DeleteAsync("groups");
-        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", _token);
+        var (gone, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-server-groups/{apart}", Token);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]
     public async Task SoftwareConfigsThroughTheApiAndTheirResourceTypes()
     {
-        var (status, created, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/software_configs"), _token, new JsonObject
+        var (status, created, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/software_configs"), Token, new JsonObject
         {
             ["name"] = "hello", ["group"] = "script", ["config"] = "#!/bin/sh\necho hi\n",
             ["inputs"] = new JsonArray(new JsonObject { ["name"] = "who" }), ["options"] = new JsonObject { ["a"] = 1 },
         });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), created?.ToJsonString());
         var id = created!["software_config"]!["id"]!.ToString();
-        var (_, shown, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{id}"), _token);
+        var (_, shown, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{id}"), Token);
         Assert.That(shown!["software_config"]!["config"]!.ToString(), Is.EqualTo("#!/bin/sh\necho hi\n"));
         Assert.That(shown["software_config"]!["inputs"]![0]!["name"]!.ToString(), Is.EqualTo("who"));
-        var (_, list, _) = await _cloud.SendAsync(HttpMethod.Get, Url("/software_configs?limit=1"), _token);
+        var (_, list, _) = await Cloud.SendAsync(HttpMethod.Get, Url("/software_configs?limit=1"), Token);
         Assert.That(list!["software_configs"]!.AsArray(), Has.Count.EqualTo(1));
         Assert.That(list["software_configs"]![0]!.AsObject().ContainsKey("config"), Is.False, "the list leaves the config out, as Heat's");
-        var (bad, fault, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/software_configs"), _token, new JsonObject { ["config"] = 42 });
+        var (bad, fault, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/software_configs"), Token, new JsonObject { ["config"] = 42 });
         Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(fault!["error"]!["message"]!.ToString(), Does.Contain("config"));
 
@@ -226,24 +198,24 @@ public class ModuleResourceTests(DatabaseEngine engine)
         Assert.That(mime, Does.StartWith("Content-Type: multipart/mixed; boundary="));
         Assert.That(mime, Does.Contain("Content-Type: text/cloud-config").And.Contain("Content-Type: text/x-shellscript").And.Contain("filename=\"run.sh\"").And.Contain("echo stack").And.Contain("text/plain"));
         var scriptId = await PhysicalIdAsync("configs", "script");
-        var (found, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{scriptId}"), _token);
+        var (found, _, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{scriptId}"), Token);
         Assert.That(found, Is.EqualTo(HttpStatusCode.OK));
 
         await DeleteAsync("configs");
-        (found, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{scriptId}"), _token);
+        (found, _, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/software_configs/{scriptId}"), Token);
         Assert.That(found, Is.EqualTo(HttpStatusCode.NotFound), "the stack's configs go with it");
-        var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/software_configs/{id}"), _token);
+        var (deleted, _, _) = await Cloud.SendAsync(HttpMethod.Delete, Url($"/software_configs/{id}"), Token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
-        (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/software_configs/{id}"), _token);
+        (deleted, _, _) = await Cloud.SendAsync(HttpMethod.Delete, Url($"/software_configs/{id}"), Token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]
     public async Task SuspendAndResumeActOnTheServerThroughCompute()
     {
-        var kernel = await _cloud.UploadImageAsync(_token, new JsonObject { ["name"] = "orch-kernel", ["disk_format"] = "aki", ["container_format"] = "aki", ["visibility"] = "public" }, new byte[4096]);
-        var ramdisk = await _cloud.UploadImageAsync(_token, new JsonObject { ["name"] = "orch-ramdisk", ["disk_format"] = "ari", ["container_format"] = "ari", ["visibility"] = "public" }, new byte[4096]);
-        var image = await _cloud.UploadImageAsync(_token, new JsonObject
+        var kernel = await Cloud.UploadImageAsync(Token, new JsonObject { ["name"] = "orch-kernel", ["disk_format"] = "aki", ["container_format"] = "aki", ["visibility"] = "public" }, new byte[4096]);
+        var ramdisk = await Cloud.UploadImageAsync(Token, new JsonObject { ["name"] = "orch-ramdisk", ["disk_format"] = "ari", ["container_format"] = "ari", ["visibility"] = "public" }, new byte[4096]);
+        var image = await Cloud.UploadImageAsync(Token, new JsonObject
         {
             ["name"] = "orch-disk", ["disk_format"] = "raw", ["container_format"] = "bare", ["visibility"] = "public",
             ["kernel_id"] = kernel, ["ramdisk_id"] = ramdisk, ["os_command_line"] = "console=ttyS0 root=/dev/vda",
@@ -263,30 +235,30 @@ public class ModuleResourceTests(DatabaseEngine engine)
         var server = await PhysicalIdAsync("servers", "server");
         async Task<string> ServerStatusAsync()
         {
-            var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/servers/{server}", _token);
+            var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/servers/{server}", Token);
             return body!["server"]!["status"]!.ToString();
         }
         Assert.That(await ServerStatusAsync(), Is.EqualTo("ACTIVE"));
 
         var url = Url($"/stacks/servers/{stack["id"]}/actions");
-        var (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["suspend"] = null });
+        var (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["suspend"] = null });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
         await WaitAsync("servers", "SUSPEND_COMPLETE");
         Assert.That(await ServerStatusAsync(), Is.EqualTo("SUSPENDED"));
 
-        (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["check"] = null });
+        (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["check"] = null });
         await WaitAsync("servers", "CHECK_FAILED");
-        var (_, resource, _) = await _cloud.SendAsync(HttpMethod.Get, Url("/stacks/servers/resources/server"), _token);
+        var (_, resource, _) = await Cloud.SendAsync(HttpMethod.Get, Url("/stacks/servers/resources/server"), Token);
         Assert.That(resource!["resource"]!["resource_status_reason"]!.ToString(), Does.Contain("SUSPENDED"), "a suspended server fails its check, as Heat's");
 
         // A failed check leaves the stack CHECK_FAILED; resume needs a suspended stack, so suspend again (already suspended: no call) then resume.
-        (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["suspend"] = null });
+        (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["suspend"] = null });
         await WaitAsync("servers", "SUSPEND_COMPLETE");
-        (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["resume"] = null });
+        (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["resume"] = null });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
         await WaitAsync("servers", "RESUME_COMPLETE");
         Assert.That(await ServerStatusAsync(), Is.EqualTo("ACTIVE"));
-        (status, _, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["check"] = null });
+        (status, _, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["check"] = null });
         await WaitAsync("servers", "CHECK_COMPLETE");
         await DeleteAsync("servers");
     }

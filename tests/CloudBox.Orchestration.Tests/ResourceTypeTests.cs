@@ -7,27 +7,11 @@ namespace CloudBox.Orchestration.Tests;
 
 /// <summary><c>resource_types</c>: the list and its filters, a type's schema, and the template generated for a type.</summary>
 [TestFixture(DatabaseEngine.Sqlite)]
-public class ResourceTypeTests(DatabaseEngine engine)
+public class ResourceTypeTests(DatabaseEngine engine) : HeatFixture(engine)
 {
-    private TestCloud _cloud = null!;
-    private string _token = "";
-    private string _project = "";
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _cloud = await TestCloud.StartAsync(engine, new OrchestrationModule());
-        _token = await _cloud.AdminTokenAsync();
-        var (_, projects, _) = await _cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", _token);
-        _project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _cloud.DisposeAsync();
-
     private async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(string path)
     {
-        var (status, body, _) = await _cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{_project}{path}", _token);
+        var (status, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url(path), Token);
         return (status, body);
     }
 
@@ -98,7 +82,7 @@ public class ResourceTypeTests(DatabaseEngine engine)
         Assert.That(hot["outputs"]!["output"]!["value"]!["get_attr"]!.ToJsonString(), Is.EqualTo("[\"TestResource\",\"output\"]"));
 
         // The generated template is one the engine accepts.
-        var (validated, answer, _) = await _cloud.SendAsync(HttpMethod.Post, $"/orchestration/v1/{_project}/validate", _token, new JsonObject
+        var (validated, answer, _) = await Cloud.SendAsync(HttpMethod.Post, $"/orchestration/v1/{Project}/validate", Token, new JsonObject
         {
             ["template"] = hot.ToJsonString(),
             ["parameters"] = new JsonObject { ["client_name"] = "c", ["entity_name"] = "e", ["constraint_prop_secs"] = 0, ["action_wait_secs"] = "{}" },

@@ -12,12 +12,8 @@ namespace CloudBox.Orchestration.Tests;
 /// </summary>
 [TestFixture(DatabaseEngine.Sqlite)]
 [TestFixture(DatabaseEngine.Postgres)]
-public class StackActionTests(DatabaseEngine engine)
+public class StackActionTests(DatabaseEngine engine) : HeatFixture(engine)
 {
-    private TestCloud _cloud = null!;
-    private string _token = "";
-    private string _project = "";
-
     private const string Template =
         """
         heat_template_version: 2016-10-14
@@ -36,64 +32,32 @@ public class StackActionTests(DatabaseEngine engine)
           out: {value: {get_attr: [test, output]}}
         """;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _cloud = await TestCloud.StartAsync(engine, new OrchestrationModule());
-        _token = await _cloud.AdminTokenAsync();
-        var (_, projects, _) = await _cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", _token);
-        _project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _cloud.DisposeAsync();
-
-    private string Url(string path) => $"/orchestration/v1/{_project}{path}";
-
     private async Task<JsonNode> CreateAsync(string name, string template)
     {
-        var (created, body, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = name, ["template"] = template });
+        var (created, body, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = name, ["template"] = template });
         Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
         return await WaitAsync(name, "CREATE_COMPLETE");
-    }
-
-    private async Task<JsonNode> WaitAsync(string name, string wanted)
-    {
-        JsonNode? stack = null;
-        for (var i = 0; i < 300; i++)
-        {
-            var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
-            stack = body!["stack"]!;
-            var status = stack["stack_status"]!.ToString();
-            // A failed operation that rolls back is *_FAILED for a moment before ROLLBACK_IN_PROGRESS.
-            var transient = status.EndsWith("IN_PROGRESS", StringComparison.Ordinal) || wanted.StartsWith("ROLLBACK_", StringComparison.Ordinal) && status.EndsWith("_FAILED", StringComparison.Ordinal) && i < 50;
-            if (status == wanted || !transient)
-                break;
-            await Task.Delay(100);
-        }
-        Assert.That(stack!["stack_status"]!.ToString(), Is.EqualTo(wanted), stack["stack_status_reason"]?.ToString());
-        return stack;
     }
 
     private async Task<HttpStatusCode> ActAsync(string name, string action, JsonNode? body = null)
     {
         // POST to the canonical URL: .NET's client would follow the lookup's 302 with a GET.
-        var (_, shown, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
-        var (status, answer, _) = await _cloud.SendAsync(HttpMethod.Post, Url($"/stacks/{name}/{shown!["stack"]!["id"]}/actions"), _token, body ?? new JsonObject { [action] = null });
+        var (_, shown, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
+        var (status, answer, _) = await Cloud.SendAsync(HttpMethod.Post, Url($"/stacks/{name}/{shown!["stack"]!["id"]}/actions"), Token, body ?? new JsonObject { [action] = null });
         TestContext.Out.WriteLine($"{action}: {(int)status} {answer?.ToJsonString()}");
         return status;
     }
 
     private async Task<Dictionary<string, JsonNode>> ResourcesAsync(string name)
     {
-        var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/resources"), _token);
+        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/resources"), Token);
         return body!["resources"]!.AsArray().ToDictionary(r => r!["resource_name"]!.ToString(), r => r!);
     }
 
     private async Task<string> NestedStatusAsync(string name)
     {
         var group = (await ResourcesAsync(name))["group"]["physical_resource_id"]!.ToString();
-        var (_, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{group}"), _token);
+        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{group}"), Token);
         return body!["stack"]!["stack_status"]!.ToString();
     }
 
@@ -113,14 +77,14 @@ public class StackActionTests(DatabaseEngine engine)
         await WaitAsync(name, "SUSPEND_COMPLETE");
         Assert.That((await ResourcesAsync(name)).Values.Select(r => r["resource_status"]!.ToString()), Is.All.EqualTo("SUSPEND_COMPLETE"));
         Assert.That(await NestedStatusAsync(name), Is.EqualTo("SUSPEND_COMPLETE"));
-        var (update, refusal, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), _token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
+        var (update, refusal, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), Token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
         Assert.That(update, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(refusal!["error"]!["message"]!.ToString(), Does.Contain("suspended"));
 
         Assert.That(await ActAsync(name, "resume"), Is.EqualTo(HttpStatusCode.OK));
         await WaitAsync(name, "RESUME_COMPLETE");
         Assert.That(await NestedStatusAsync(name), Is.EqualTo("RESUME_COMPLETE"));
-        var (_, events, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/events?resource_action=SUSPEND"), _token);
+        var (_, events, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/events?resource_action=SUSPEND"), Token);
         Assert.That(events!["events"]!.AsArray().Select(e => e!["resource_status"]!.ToString()), Has.Some.EqualTo("SUSPEND_COMPLETE"));
 
         Assert.That(await ActAsync(name, "", new JsonObject { ["explode"] = null }), Is.EqualTo(HttpStatusCode.BadRequest));
@@ -134,15 +98,15 @@ public class StackActionTests(DatabaseEngine engine)
         await CreateAsync(name, Template);
         var before = (await ResourcesAsync(name))["secret"]["physical_resource_id"]!.ToString();
         var mark = new JsonObject { ["mark_unhealthy"] = true, ["resource_status_reason"] = "disk gone" };
-        var (marked, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/secret"), _token, mark);
+        var (marked, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/secret"), Token, mark);
         Assert.That(marked, Is.EqualTo(HttpStatusCode.OK));
         var secret = (await ResourcesAsync(name))["secret"];
         Assert.That(secret["resource_status"]!.ToString(), Is.EqualTo("CHECK_FAILED"));
         Assert.That(secret["resource_status_reason"]!.ToString(), Is.EqualTo("disk gone"));
-        var (bad, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/secret"), _token, new JsonObject { ["mark_unhealthy"] = "perhaps" });
+        var (bad, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/secret"), Token, new JsonObject { ["mark_unhealthy"] = "perhaps" });
         Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
 
-        var (patched, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), _token, new JsonObject { ["parameters"] = new JsonObject() });
+        var (patched, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), Token, new JsonObject { ["parameters"] = new JsonObject() });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.Accepted));
         await WaitAsync(name, "UPDATE_COMPLETE");
         secret = (await ResourcesAsync(name))["secret"];
@@ -150,10 +114,10 @@ public class StackActionTests(DatabaseEngine engine)
         Assert.That(secret["physical_resource_id"]!.ToString(), Is.Not.EqualTo(before), "the unhealthy resource was replaced");
 
         // --reset: CHECK_FAILED back to CHECK_COMPLETE.
-        await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/test"), _token, new JsonObject { ["mark_unhealthy"] = true });
-        await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/test"), _token, new JsonObject { ["mark_unhealthy"] = false });
+        await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/test"), Token, new JsonObject { ["mark_unhealthy"] = true });
+        await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/test"), Token, new JsonObject { ["mark_unhealthy"] = false });
         Assert.That((await ResourcesAsync(name))["test"]["resource_status"]!.ToString(), Is.EqualTo("CHECK_COMPLETE"));
-        var (missing, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/nothing"), _token, mark);
+        var (missing, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/resources/nothing"), Token, mark);
         Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -162,14 +126,14 @@ public class StackActionTests(DatabaseEngine engine)
     {
         var name = "c" + Guid.NewGuid().ToString("N")[..8];
         await CreateAsync(name, Template);
-        var (patched, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), _token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two", ["slow"] = 60 } });
+        var (patched, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}"), Token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two", ["slow"] = 60 } });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.Accepted));
         for (var i = 0; i < 100 && (await ResourcesAsync(name))["test"]["resource_status"]!.ToString() != "UPDATE_IN_PROGRESS"; i++)
             await Task.Delay(100);
         Assert.That(await ActAsync(name, "cancel_update"), Is.EqualTo(HttpStatusCode.OK));
         var stack = await WaitAsync(name, "ROLLBACK_COMPLETE");
         Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("one"));
-        var (_, events, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/events?resource_status=UPDATE_FAILED"), _token);
+        var (_, events, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/events?resource_status=UPDATE_FAILED"), Token);
         Assert.That(events!["events"]!.AsArray().Select(e => e!["resource_status_reason"]!.ToString()), Has.Some.Contains("cancelled"));
     }
 
@@ -177,7 +141,7 @@ public class StackActionTests(DatabaseEngine engine)
     public async Task CancelWithoutRollbackStopsACreate()
     {
         var name = "n" + Guid.NewGuid().ToString("N")[..8];
-        var (created, _, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject
+        var (created, _, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject
         {
             ["stack_name"] = name,
             ["template"] = "heat_template_version: 2016-10-14\nresources:\n  slow: {type: OS::Heat::TestResource, properties: {wait_secs: 60}}\n",
@@ -187,7 +151,7 @@ public class StackActionTests(DatabaseEngine engine)
         Assert.That(await ActAsync(name, "cancel_without_rollback"), Is.EqualTo(HttpStatusCode.OK));
         var stack = await WaitAsync(name, "CREATE_FAILED");
         Assert.That(stack["stack_status_reason"]!.ToString(), Does.Contain("cancelled"));
-        var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}"), _token);
+        var (deleted, _, _) = await Cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}"), Token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
     }
 
@@ -197,7 +161,7 @@ public class StackActionTests(DatabaseEngine engine)
         var name = "s" + Guid.NewGuid().ToString("N")[..8];
         var stack = await CreateAsync(name, Template);
         var url = Url($"/stacks/{name}/{stack["id"]}/snapshots");
-        var (status, snapshot, _) = await _cloud.SendAsync(HttpMethod.Post, url, _token, new JsonObject { ["name"] = "first" });
+        var (status, snapshot, _) = await Cloud.SendAsync(HttpMethod.Post, url, Token, new JsonObject { ["name"] = "first" });
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), snapshot?.ToJsonString());
         Assert.That(snapshot!["status"]!.ToString(), Is.EqualTo("COMPLETE"));
         Assert.That(snapshot["name"]!.ToString(), Is.EqualTo("first"));
@@ -206,27 +170,27 @@ public class StackActionTests(DatabaseEngine engine)
         var id = snapshot["id"]!.ToString();
         await WaitAsync(name, "SNAPSHOT_COMPLETE");
 
-        var (_, list, _) = await _cloud.SendAsync(HttpMethod.Get, url, _token);
+        var (_, list, _) = await Cloud.SendAsync(HttpMethod.Get, url, Token);
         Assert.That(list!["snapshots"]!.AsArray().Select(x => x!["id"]!.ToString()), Is.EqualTo(new[] { id }));
-        var (_, shown, _) = await _cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", _token);
+        var (_, shown, _) = await Cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", Token);
         Assert.That(shown!["snapshot"]!["data"]!["template"]!["resources"]!.AsObject().ContainsKey("group"));
 
-        var (patched, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/{stack["id"]}"), _token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
+        var (patched, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/{stack["id"]}"), Token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.Accepted));
         stack = await WaitAsync(name, "UPDATE_COMPLETE");
         Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("two"));
 
-        var (restore, _, _) = await _cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", _token);
+        var (restore, _, _) = await Cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", Token);
         Assert.That(restore, Is.EqualTo(HttpStatusCode.Accepted));
         stack = await WaitAsync(name, "RESTORE_COMPLETE");
         Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("one"));
 
-        var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, $"{url}/{id}", _token);
+        var (deleted, _, _) = await Cloud.SendAsync(HttpMethod.Delete, $"{url}/{id}", Token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
-        var (missing, fault, _) = await _cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", _token);
+        var (missing, fault, _) = await Cloud.SendAsync(HttpMethod.Get, $"{url}/{id}", Token);
         Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(fault!["error"]!["message"]!.ToString(), Does.Contain(id));
-        (missing, _, _) = await _cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", _token);
+        (missing, _, _) = await Cloud.SendAsync(HttpMethod.Post, $"{url}/{id}/restore", Token);
         Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -237,16 +201,16 @@ public class StackActionTests(DatabaseEngine engine)
         var stack = await CreateAsync(name, Template);
         var before = (await ResourcesAsync(name)).ToDictionary(r => r.Key, r => r.Value["physical_resource_id"]!.ToString());
 
-        var (status, data, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{stack["id"]}/abandon"), _token);
+        var (status, data, _) = await Cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{stack["id"]}/abandon"), Token);
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), data?.ToJsonString());
         Assert.That(data!["resources"]!["secret"]!["resource_id"]!.ToString(), Is.EqualTo(before["secret"]));
         Assert.That(data["template"]!["resources"]!.AsObject().ContainsKey("group"));
-        var (gone, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
+        var (gone, _, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
 
         // heatclient sends the abandon output back as a JSON string, without a template of its own.
         var adopted = "a" + name;
-        var (created, body, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = adopted, ["adopt_stack_data"] = data.ToJsonString() });
+        var (created, body, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = adopted, ["adopt_stack_data"] = data.ToJsonString() });
         Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
         stack = await WaitAsync(adopted, "ADOPT_COMPLETE");
         var after = await ResourcesAsync(adopted);
@@ -254,7 +218,7 @@ public class StackActionTests(DatabaseEngine engine)
         Assert.That(after.Values.Select(r => r["resource_status"]!.ToString()), Is.All.EqualTo("ADOPT_COMPLETE"));
         Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "out")!["output_value"]!.ToString(), Is.EqualTo("one"));
 
-        var (bad, fault, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = "broken" + name, ["adopt_stack_data"] = "{not json" });
+        var (bad, fault, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = "broken" + name, ["adopt_stack_data"] = "{not json" });
         Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(fault!["error"]!["message"]!.ToString(), Does.Contain("adopt_stack_data"));
     }

@@ -8,26 +8,8 @@ namespace CloudBox.Orchestration.Tests;
 /// <summary>Stacks through the Heat API of a real host: create, outputs, update by difference, delete, and resume after a restart.</summary>
 [TestFixture(DatabaseEngine.Sqlite)]
 [TestFixture(DatabaseEngine.Postgres)]
-public class StackEngineTests(DatabaseEngine engine)
+public class StackEngineTests(DatabaseEngine engine) : HeatFixture(engine)
 {
-    private TestCloud _cloud = null!;
-    private string _token = "";
-    private string _project = "";
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _cloud = await TestCloud.StartAsync(engine, new OrchestrationModule());
-        _token = await _cloud.AdminTokenAsync();
-        var (_, projects, _) = await _cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", _token);
-        _project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _cloud.DisposeAsync();
-
-    private string Url(string path) => $"/orchestration/v1/{_project}{path}";
-
     private const string Template =
         """
         heat_template_version: 2018-08-31
@@ -47,11 +29,11 @@ public class StackEngineTests(DatabaseEngine engine)
           out: {value: {get_attr: [test, output]}}
         """;
 
-    private async Task<JsonNode> WaitAsync(string name, string wanted)
+    private async Task<JsonNode> WaitOrFailAsync(string name, string wanted)
     {
         for (var i = 0; i < 400; i++)
         {
-            var (status, body, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), _token);
+            var (status, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
             if (status == HttpStatusCode.OK && body!["stack"]!["stack_status"]!.ToString() is var s && (s == wanted || s.EndsWith("FAILED", StringComparison.Ordinal)))
                 return body["stack"]!;
             await Task.Delay(100);
@@ -63,36 +45,36 @@ public class StackEngineTests(DatabaseEngine engine)
     public async Task CreateUpdateAndDeleteConvergeByDifference()
     {
         var name = "s" + Guid.NewGuid().ToString("N")[..8];
-        var (created, body, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = name, ["template"] = Template });
+        var (created, body, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = name, ["template"] = Template });
         Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
-        var stack = await WaitAsync(name, "CREATE_COMPLETE");
+        var stack = await WaitOrFailAsync(name, "CREATE_COMPLETE");
         Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo("CREATE_COMPLETE"), stack["stack_status_reason"]?.ToString());
         var outputs = stack["outputs"]!.AsArray();
         var joined = outputs.First(o => o!["output_key"]!.ToString() == "joined")!["output_value"]!.ToString();
         Assert.That(joined, Does.StartWith("one-").And.Length.EqualTo(16));
 
-        var (_, resources, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), _token);
+        var (_, resources, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), Token);
         var secretId = resources!["resources"]!.AsArray().First(r => r!["resource_name"]!.ToString() == "secret")!["physical_resource_id"]!.ToString();
 
         // PATCH with a new parameter: the secret is untouched, the value and test resource update in place.
-        var (patched, _, _) = await _cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/{stack["id"]}"), _token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
+        var (patched, _, _) = await Cloud.SendAsync(HttpMethod.Patch, Url($"/stacks/{name}/{stack["id"]}"), Token, new JsonObject { ["parameters"] = new JsonObject { ["v"] = "two" } });
         Assert.That(patched, Is.EqualTo(HttpStatusCode.Accepted));
-        stack = await WaitAsync(name, "UPDATE_COMPLETE");
+        stack = await WaitOrFailAsync(name, "UPDATE_COMPLETE");
         Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo("UPDATE_COMPLETE"), stack["stack_status_reason"]?.ToString());
         Assert.That(stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == "joined")!["output_value"]!.ToString(), Is.EqualTo(joined.Replace("one-", "two-", StringComparison.Ordinal)));
-        (_, resources, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), _token);
+        (_, resources, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), Token);
         var rows = resources!["resources"]!.AsArray();
         Assert.That(rows.First(r => r!["resource_name"]!.ToString() == "secret")!["physical_resource_id"]!.ToString(), Is.EqualTo(secretId));
         Assert.That(rows.First(r => r!["resource_name"]!.ToString() == "test")!["resource_status"]!.ToString(), Is.EqualTo("UPDATE_COMPLETE"));
 
-        var (_, events, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/events"), _token);
+        var (_, events, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/events"), Token);
         Assert.That(events!["events"]!.AsArray().Select(e => e!["resource_status"]!.ToString()), Does.Contain("UPDATE_IN_PROGRESS").And.Contain("CREATE_COMPLETE"));
 
-        var (deleted, _, _) = await _cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{stack["id"]}"), _token);
+        var (deleted, _, _) = await Cloud.SendAsync(HttpMethod.Delete, Url($"/stacks/{name}/{stack["id"]}"), Token);
         Assert.That(deleted, Is.EqualTo(HttpStatusCode.NoContent));
         for (var i = 0; i < 100; i++)
         {
-            var (status, _, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}"), _token);
+            var (status, _, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}"), Token);
             if (status == HttpStatusCode.NotFound)
                 return;
             await Task.Delay(100);
@@ -104,7 +86,7 @@ public class StackEngineTests(DatabaseEngine engine)
     public async Task ABrokenTemplateIsRefusedNamingThePath()
     {
         var broken = "heat_template_version: 2013-05-23\nresources:\n  a:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [',', [x]]}\n";
-        var (status, body, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = "broken", ["template"] = broken });
+        var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = "broken", ["template"] = broken });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(body!["error"]!["message"]!.ToString(), Does.Contain("resources.a.properties.value").And.Contain("line 6"));
         Assert.That(body["code"]!.GetValue<int>(), Is.EqualTo(400));
@@ -115,12 +97,12 @@ public class StackEngineTests(DatabaseEngine engine)
     {
         var name = "f" + Guid.NewGuid().ToString("N")[..8];
         var template = "heat_template_version: 2013-05-23\nresources:\n  ok: {type: OS::Heat::RandomString}\n  bad: {type: OS::Heat::TestResource, properties: {fail: true}, depends_on: ok}\n";
-        await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token, new JsonObject { ["stack_name"] = name, ["template"] = template, ["disable_rollback"] = false });
-        var stack = await WaitAsync(name, "ROLLBACK_COMPLETE");
+        await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = name, ["template"] = template, ["disable_rollback"] = false });
+        var stack = await WaitOrFailAsync(name, "ROLLBACK_COMPLETE");
         for (var i = 0; i < 50 && stack["stack_status"]!.ToString() != "ROLLBACK_COMPLETE"; i++)
-            stack = await WaitAsync(name, "ROLLBACK_COMPLETE");
+            stack = await WaitOrFailAsync(name, "ROLLBACK_COMPLETE");
         Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo("ROLLBACK_COMPLETE"));
-        var (_, resources, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), _token);
+        var (_, resources, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), Token);
         Assert.That(resources!["resources"]!.AsArray(), Is.Empty);
     }
 
@@ -128,15 +110,15 @@ public class StackEngineTests(DatabaseEngine engine)
     public async Task ACreateCutShortByARestartCompletes()
     {
         var name = "r" + Guid.NewGuid().ToString("N")[..8];
-        var (created, _, _) = await _cloud.SendAsync(HttpMethod.Post, Url("/stacks"), _token,
+        var (created, _, _) = await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token,
             new JsonObject { ["stack_name"] = name, ["template"] = Template, ["parameters"] = new JsonObject { ["slow"] = "2" } });
         Assert.That(created, Is.EqualTo(HttpStatusCode.Created));
         await Task.Delay(500);
-        await _cloud.RestartAsync();
-        _token = await _cloud.AdminTokenAsync();
-        var stack = await WaitAsync(name, "CREATE_COMPLETE");
+        await Cloud.RestartAsync();
+        Token = await Cloud.AdminTokenAsync();
+        var stack = await WaitOrFailAsync(name, "CREATE_COMPLETE");
         Assert.That(stack["stack_status"]!.ToString(), Is.EqualTo("CREATE_COMPLETE"), stack["stack_status_reason"]?.ToString());
-        var (_, resources, _) = await _cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), _token);
+        var (_, resources, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}/{stack["id"]}/resources"), Token);
         Assert.That(resources!["resources"]!.AsArray().Select(r => r!["resource_status"]!.ToString()), Is.All.EqualTo("CREATE_COMPLETE"));
         Assert.That(resources["resources"]!.AsArray(), Has.Count.EqualTo(3));
     }
