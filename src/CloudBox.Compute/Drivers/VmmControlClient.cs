@@ -51,17 +51,21 @@ public static class VmmControlClient
     { BaseAddress = new Uri("http://vmm/"), Timeout = timeout ?? ControlTimeout };
 
     /// <summary>The VM's state (<c>created</c>, <c>running</c>, <c>paused</c>, <c>stopped</c>), or null when nothing answers on the socket.</summary>
-    public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken)
+    public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken) =>
+        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?["state"]?.GetValue<string>();
+
+    /// <summary><c>GET /vm</c>'s body, or null when no VMM answers on the socket (or what it answers is not JSON).</summary>
+    private static async Task<JsonObject?> ReadVmAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
             return null;
         try
         {
-            using var client = For(socketPath);
-            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
-            return body?["state"]?.GetValue<string>();
+            using var client = For(socketPath, timeout);
+            return await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
         }
-        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or System.Text.Json.JsonException or TaskCanceledException
+            && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -135,21 +139,8 @@ public static class VmmControlClient
         DeviceRequestAsync(socketPath, client => client.DeleteAsync("vm/nets/" + Uri.EscapeDataString(id), cancellationToken), cancellationToken);
 
     /// <summary>The ids of the NICs the running VM has (<c>GET /vm</c>), or null when no VMM answers or it predates NIC hot-plug.</summary>
-    public static async Task<IReadOnlyList<string>?> NetIdsAsync(string socketPath, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(socketPath))
-            return null;
-        try
-        {
-            using var client = For(socketPath);
-            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
-            return body?["nets"] is JsonArray nets ? [.. nets.Select(n => n!["id"]!.GetValue<string>())] : null;
-        }
-        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    public static async Task<IReadOnlyList<string>?> NetIdsAsync(string socketPath, CancellationToken cancellationToken) =>
+        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?["nets"] is JsonArray nets ? [.. nets.Select(n => n!["id"]!.GetValue<string>())] : null;
 
     /// <summary>
     /// The running VM's disks in the VMM's order (the guest's vda, vdb…) with their read and write
@@ -157,22 +148,11 @@ public static class VmmControlClient
     /// </summary>
     public static async Task<IReadOnlyList<Core.Compute.VmDiskCounters>?> DiskCountersAsync(string socketPath, CancellationToken cancellationToken)
     {
-        if (!File.Exists(socketPath))
+        if ((await ReadVmAsync(socketPath, TimeSpan.FromSeconds(2), cancellationToken))?["disks"] is not JsonArray disks)
             return null;
-        try
-        {
-            using var client = For(socketPath, TimeSpan.FromSeconds(2));
-            var body = await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
-            if (body?["disks"] is not JsonArray disks)
-                return null;
-            static long Count(JsonNode? disk, string name) => disk?[name] is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
-            return [.. disks.Select((disk, index) => new Core.Compute.VmDiskCounters(
-                "vd" + (char)('a' + Math.Min(index, 25)), Count(disk, "readBytes"), Count(disk, "writeBytes"), Count(disk, "readOps"), Count(disk, "writeOps")))];
-        }
-        catch (Exception error) when (error is HttpRequestException or SocketException or IOException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        static long Count(JsonNode? disk, string name) => disk?[name] is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
+        return [.. disks.Select((disk, index) => new Core.Compute.VmDiskCounters(
+            "vd" + (char)('a' + Math.Min(index, 25)), Count(disk, "readBytes"), Count(disk, "writeBytes"), Count(disk, "readOps"), Count(disk, "writeOps")))];
     }
 
     private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken, FileDescriptor? passed = null)
