@@ -81,7 +81,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
     /// <summary>
     /// Ends a VMM process of this VM that no longer runs a guest but has not exited (its VM
-    /// stopped), through the launcher that started it; only a process whose command line names
+    /// stopped), or that does not answer, through the launcher that started it; only a process whose command line names
     /// this VM's control socket is ever ended, so a recycled pid is never killed.
     /// </summary>
     private Task EndLingeringAsync(VmDefinition vm, CancellationToken cancellationToken) =>
@@ -123,8 +123,9 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         }
         catch (DriverException)
         {
-            // A VMM that does not answer (or refuses) cannot pass the power button on: it is ended, as after the grace.
-            await DestroyAsync(vm, cancellationToken);
+            // A VMM that does not answer (or refuses) cannot pass the power button on: its process is ended, as after the
+            // grace, without asking it again (DestroyAsync would wait on its socket once more).
+            await EndLingeringAsync(vm, cancellationToken);
             return;
         }
         var deadline = DateTime.UtcNow + grace;
