@@ -81,7 +81,7 @@ public sealed class ControlServer : IAsyncDisposable
             catch (Exception error)
             {
                 // Said, not swallowed: a VMM whose control API ends silently runs on with nobody able to reach it.
-                await Console.Error.WriteLineAsync($"cloudbox vmm warning: the control socket failed to accept ({error.GetType().Name}: {error.Message}{(error.InnerException is { } inner ? $" {inner.GetType().Name}: {inner.Message}" : "")}); retrying");
+                await Console.Error.WriteLineAsync($"cloudbox vmm warning: the control socket failed to accept ({Describe(error)}); retrying");
                 await Task.Delay(1000);
                 continue;
             }
@@ -118,8 +118,8 @@ public sealed class ControlServer : IAsyncDisposable
                 catch (Exception error) when (error is not (IOException or OperationCanceledException or SocketException))
                 {
                     // An answer, not a dropped connection: serve takes a VMM that hangs up for one that is gone.
-                    await Console.Error.WriteLineAsync($"cloudbox vmm warning: {request.Method} {request.Path} failed ({error.GetType().Name}: {error.Message})");
-                    response = HttpResponse.Error(500, $"{error.GetType().Name}: {error.Message}");
+                    await Console.Error.WriteLineAsync($"cloudbox vmm warning: {request.Method} {request.Path} failed ({Describe(error)})");
+                    response = HttpResponse.Error(500, Describe(error));
                 }
                 await response.WriteAsync(stream, request.KeepAlive, _stopping.Token);
                 if (!request.KeepAlive) return;
@@ -138,6 +138,10 @@ public sealed class ControlServer : IAsyncDisposable
             foreach (var descriptor in passed) descriptor.Dispose(); // those no hot-plug took
         }
     }
+
+    /// <summary>An unexpected error as vmm.log and a 500 say it: its type and message, and its cause's (a type initializer's, say).</summary>
+    private static string Describe(Exception error) =>
+        $"{error.GetType().Name}: {error.Message}" + (error.InnerException is { } inner ? $" {inner.GetType().Name}: {inner.Message}" : "");
 
     private async Task<HttpResponse> RouteAsync(HttpRequest request, List<FileDescriptor> passed)
     {
