@@ -108,10 +108,8 @@ internal static class InternetGatewayActions
         var vpcIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Vpc, gateways.Select(g => g.RouterId).OfType<string>().ToHashSet(), context.Aborted);
         foreach (var id in ids)
         {
-            if (!Ec2Kind.InternetGateway.IsWellFormed(id))
-                throw new Ec2Error(400, Ec2Kind.InternetGateway.MalformedCode, $"Invalid id: \"{id}\"");
-            if (!gatewayIds.ContainsValue(id))
-                throw Ec2Error.NotFound(Ec2Kind.InternetGateway.NotFoundCode, id);
+            Ec2Kind.InternetGateway.RequireWellFormed(id);
+            Ec2Kind.InternetGateway.RequireKnown([id], gatewayIds);
         }
         var tags = await context.Tags.ForAsync(context.ProjectId, gatewayIds.Values, context.Aborted);
         using var xml = context.Response();

@@ -48,17 +48,10 @@ internal static class RouteTableActions
             "association.subnet-id", "association.main", "route.destination-cidr-block", "route.gateway-id", "route.instance-id",
             "route.network-interface-id", "route.origin", "route.state");
         foreach (var id in ids)
-        {
-            if (!Ec2Kind.RouteTable.IsWellFormed(id))
-                throw new Ec2Error(400, Ec2Kind.RouteTable.MalformedCode, $"Invalid id: \"{id}\"");
-        }
+            Ec2Kind.RouteTable.RequireWellFormed(id);
         var vpcs = await VpcRouting.EnsureAllAsync(context);
         var view = await RouteTableView.LoadAsync(context, vpcs);
-        foreach (var id in ids)
-        {
-            if (!view.TableIds.ContainsValue(id))
-                throw Ec2Error.NotFound(Ec2Kind.RouteTable.NotFoundCode, id);
-        }
+        Ec2Kind.RouteTable.RequireKnown(ids, view.TableIds);
         using var xml = context.Response();
         xml.Start("routeTableSet");
         foreach (var table in view.Tables)

@@ -147,11 +147,7 @@ internal static class VpcActions
             await DefaultAsync(context);
         var vpcs = await context.Services.Vpcs.ListAsync(context.ProjectId, context.Aborted);
         var vpcIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Vpc, vpcs.Select(v => v.RouterId).ToList(), context.Aborted);
-        foreach (var id in ids)
-        {
-            if (!vpcIds.ContainsValue(id))
-                throw Ec2Error.NotFound(Ec2Kind.Vpc.NotFoundCode, id);
-        }
+        Ec2Kind.Vpc.RequireKnown(ids, vpcIds);
         var tags = await context.Tags.ForAsync(context.ProjectId, vpcIds.Values, context.Aborted);
         using var xml = context.Response();
         xml.Start("vpcSet");
@@ -250,11 +246,7 @@ internal static class VpcActions
         var subnets = (await context.Os.GetAsync($"{OsClient.Neutron}/subnets?project_id={context.ProjectId}", context.Aborted)).Items("subnets")
             .Where(s => network.RouterOfSubnet.TryGetValue(s.Str("id") ?? "", out var router) && vpcIds.ContainsKey(router)).ToList();
         var subnetIds = await context.Ids.Ec2IdsAsync(Ec2Kind.Subnet, subnets.Select(s => s.Str("id")!).ToList(), context.Aborted);
-        foreach (var id in ids)
-        {
-            if (!subnetIds.ContainsValue(id))
-                throw Ec2Error.NotFound(Ec2Kind.Subnet.NotFoundCode, id);
-        }
+        Ec2Kind.Subnet.RequireKnown(ids, subnetIds);
         var tags = await context.Tags.ForAsync(context.ProjectId, subnetIds.Values, context.Aborted);
         using var xml = context.Response();
         xml.Start("subnetSet");

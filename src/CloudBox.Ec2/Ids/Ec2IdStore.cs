@@ -24,8 +24,7 @@ internal sealed class Ec2IdStore(Database database, TimeProvider clock)
     /// <summary>The OpenStack id behind <paramref name="ec2Id"/>; EC2's NotFound (or Malformed) error when there is none.</summary>
     public async Task<string> OsIdAsync(Ec2Kind kind, string ec2Id, CancellationToken cancellationToken)
     {
-        if (!kind.IsWellFormed(ec2Id))
-            throw new Ec2Error(400, kind.MalformedCode, $"Invalid id: \"{ec2Id}\"");
+        kind.RequireWellFormed(ec2Id);
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
                    "SELECT os_id FROM ec2_ids WHERE ec2_id = @ec2Id AND kind = @kind", new { ec2Id, kind = kind.Prefix }, cancellationToken: cancellationToken))
@@ -36,10 +35,7 @@ internal sealed class Ec2IdStore(Database database, TimeProvider clock)
     public async Task<List<string>> OsIdsAsync(Ec2Kind kind, IReadOnlyList<string> ec2Ids, CancellationToken cancellationToken)
     {
         foreach (var id in ec2Ids)
-        {
-            if (!kind.IsWellFormed(id))
-                throw new Ec2Error(400, kind.MalformedCode, $"Invalid id: \"{id}\"");
-        }
+            kind.RequireWellFormed(id);
         if (ec2Ids.Count == 0)
             return [];
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -1,3 +1,5 @@
+using CloudBox.Ec2.Api;
+
 namespace CloudBox.Ec2.Ids;
 
 /// <summary>The EC2 resource kinds, each with its id prefix, and the error code for an unknown id of the kind.</summary>
@@ -35,6 +37,23 @@ internal sealed record Ec2Kind(string Prefix, string NotFoundCode, string Malfor
                 return kind;
         }
         return null;
+    }
+
+    /// <summary>EC2's Malformed error (400) for this kind unless <paramref name="ec2Id"/> is well formed.</summary>
+    public void RequireWellFormed(string ec2Id)
+    {
+        if (!IsWellFormed(ec2Id))
+            throw new Ec2Error(400, MalformedCode, $"Invalid id: \"{ec2Id}\"");
+    }
+
+    /// <summary>EC2's NotFound error for the first of <paramref name="requested"/> that is not among <paramref name="known"/> (EC2 ids by OpenStack id).</summary>
+    public void RequireKnown(IEnumerable<string> requested, Dictionary<string, string> known)
+    {
+        foreach (var id in requested)
+        {
+            if (!known.ContainsValue(id))
+                throw Ec2Error.NotFound(NotFoundCode, id);
+        }
     }
 
     /// <summary>True when <paramref name="ec2Id"/> is this kind's prefix, a dash and 8 or 17 lower-case hex digits.</summary>
