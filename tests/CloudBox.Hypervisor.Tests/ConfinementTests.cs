@@ -66,7 +66,7 @@ public sealed class ConfinementTests
     [TestCase("worker", "worker thread: open refused with EACCES")]
     public void A_forbidden_call_kills_the_VMM_process_with_SIGSYS(string kind, string before)
     {
-        var binary = FindBinary();
+        var binary = CloudBoxBinary.Find();
         var start = new ProcessStartInfo(binary, ["vmm", "--seccomp-probe", kind]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -76,17 +76,5 @@ public sealed class ConfinementTests
         Assert.That(output, Does.Contain(before), "the filter let the allowed calls through");
         Assert.That(output, Does.Not.Contain("ALIVE"));
         Assert.That(process.ExitCode, Is.EqualTo(128 + SigSys), "killed by SIGSYS");
-    }
-
-    /// <summary>The published binary (CLOUDBOX_BIN or .build/cloudbox/cloudbox, as the Compute tests find it).</summary>
-    private static string FindBinary()
-    {
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "CloudBox.sln")))
-            root = Path.GetDirectoryName(root);
-        var binary = Environment.GetEnvironmentVariable("CLOUDBOX_BIN") ?? (root is null ? "" : Path.Combine(root, ".build", "cloudbox", "cloudbox"));
-        if (!File.Exists(binary))
-            Assert.Ignore($"no published cloudbox binary at {binary} (set CLOUDBOX_BIN)");
-        return binary;
     }
 }

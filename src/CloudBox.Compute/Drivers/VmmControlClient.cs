@@ -165,9 +165,19 @@ public static class VmmControlClient
             using var response = await send(client);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested
+            && (error is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or TaskCanceledException { InnerException: TimeoutException }))
+        {
+            // A VMM took the request and hung up or went quiet: the device may well still be in the VM, so this is
+            // not "no VMM" (which callers take as nothing holding the disk or tap) but a failure they report.
+            return (NoAnswer, $"the VMM took the request but {(error is TaskCanceledException ? $"did not answer within {DeviceRequestTimeout.TotalSeconds:F0} s" : "hung up without answering")}");
+        }
         catch (Exception error) when (error is HttpRequestException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
     }
+
+    /// <summary>The status a device request reports when the VMM took it but gave no answer (as a gateway would say it).</summary>
+    public const int NoAnswer = 502;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using CloudBox.Hypervisor.Configuration;
 using CloudBox.Linux;
@@ -33,6 +34,7 @@ public static class VmmJail
     public static string Confine(VmConfig config)
     {
         var pid = Environment.ProcessId;
+        var loaded = LoadReachableAssemblies();
         string summary;
         if (Credentials.IsRoot)
         {
@@ -47,7 +49,35 @@ public static class VmmJail
         }
         ThreadFilters.Process(pid).Install(allThreads: true);
         ThreadFilters.Enabled = true;
-        return summary + "seccomp on every thread";
+        return summary + $"seccomp on every thread, {loaded} assemblies loaded beforehand";
+    }
+
+    /// <summary>
+    /// Loads every assembly the VMM's code can reach (its references, transitively) while their files can still be
+    /// read. After confinement a pool thread may carry a worker's filter, which refuses open, and the runtime loads an
+    /// assembly the first time code needs one of its types: the first DELETE of a hot-plugged device, which unescapes
+    /// its id with System.Private.Uri, failed that way. Returns how many assemblies the VMM can reach.
+    /// </summary>
+    private static int LoadReachableAssemblies()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Assembly>([typeof(VmmJail).Assembly]);
+        while (pending.TryPop(out var assembly))
+        {
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                if (reference.Name is null || !seen.Add(reference.Name)) continue;
+                try
+                {
+                    pending.Push(Assembly.Load(reference));
+                }
+                catch (Exception error) when (error is FileNotFoundException or FileLoadException or BadImageFormatException)
+                {
+                    // A reference no code path of this build uses (a facade the app does not ship): nothing to load later either.
+                }
+            }
+        }
+        return seen.Count;
     }
 
     /// <summary>What the runtime may still load after the pivot: the app's directory and the shared frameworks.</summary>

@@ -115,9 +115,10 @@ public sealed class ControlServer : IAsyncDisposable
                 {
                     response = await RouteAsync(request, passed);
                 }
-                catch (Exception error) when (error is not (IOException or OperationCanceledException or SocketException))
+                catch (Exception error) when (!_stopping.IsCancellationRequested)
                 {
-                    // An answer, not a dropped connection: serve takes a VMM that hangs up for one that is gone.
+                    // An answer, not a dropped connection: serve takes a VMM that hangs up for one that is gone. The handler
+                    // does not touch the connection, so an IOException here is the VMM's own (a file it could not load, say).
                     await Console.Error.WriteLineAsync($"cloudbox vmm warning: {request.Method} {request.Path} failed ({Describe(error)})");
                     response = HttpResponse.Error(500, Describe(error));
                 }

@@ -46,6 +46,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int Ioctl(int fd, ulong request, ulong argument);
 
+    [LibraryImport(Name, EntryPoint = "getrandom", SetLastError = true)]
+    internal static partial nint GetRandom(void* buffer, nuint length, uint flags);
+
     [LibraryImport(Name, EntryPoint = "mmap", SetLastError = true)]
     internal static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.Devices.Virtio;
 
@@ -12,7 +12,7 @@ public static class MacAddress
         if (string.IsNullOrEmpty(text))
         {
             var mac = new byte[6];
-            RandomNumberGenerator.Fill(mac);
+            KernelRandom.Fill(mac);
             mac[0] = 0x52; mac[1] = 0x54; mac[2] = 0x00; // QEMU/KVM's locally administered prefix
             mac[5] = (byte)(mac[5] ^ index);
             return mac;

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using CloudBox.Linux;
 
 namespace CloudBox.Hypervisor.Devices.Virtio;
 
@@ -39,7 +39,7 @@ public sealed class VirtioRng : IVirtioDevice
             {
                 var d = q.Chain[i];
                 if (!d.Writable) continue;
-                RandomNumberGenerator.Fill(context.Memory.Span(d.Address, (int)d.Length));
+                KernelRandom.Fill(context.Memory.Span(d.Address, (int)d.Length));
                 written += d.Length;
             }
             q.PushUsed(q.ChainHead, written);
