@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
+using CloudBox.Hypervisor;
+using CloudBox.Hypervisor.ControlApi;
 using CloudBox.Linux;
 using CloudBox.Linux.Confinement;
 using CloudBox.Linux.Files;
@@ -50,19 +51,19 @@ public static class VmmControlClient
     })
     { BaseAddress = new Uri("http://vmm/"), Timeout = timeout ?? ControlTimeout };
 
-    /// <summary>The VM's state (<c>created</c>, <c>running</c>, <c>paused</c>, <c>stopped</c>), or null when nothing answers on the socket.</summary>
-    public static async Task<string?> StateAsync(string socketPath, CancellationToken cancellationToken) =>
-        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?["state"]?.GetValue<string>();
+    /// <summary>The VM's state, or null when nothing answers on the socket.</summary>
+    public static async Task<VmState?> StateAsync(string socketPath, CancellationToken cancellationToken) =>
+        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?.State;
 
-    /// <summary><c>GET /vm</c>'s body, or null when no VMM answers on the socket (or what it answers is not JSON).</summary>
-    private static async Task<JsonObject?> ReadVmAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary><c>GET /vm</c>'s body, or null when no VMM answers on the socket (or what it answers is not the VMM's JSON).</summary>
+    private static async Task<VmInfo?> ReadVmAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
             return null;
         try
         {
             using var client = For(socketPath, timeout);
-            return await client.GetFromJsonAsync<JsonObject>("vm", cancellationToken);
+            return await client.GetFromJsonAsync("vm", ControlJsonContext.Default.VmInfo, cancellationToken);
         }
         catch (Exception error) when (error is HttpRequestException or SocketException or IOException or System.Text.Json.JsonException or TaskCanceledException
             && !cancellationToken.IsCancellationRequested)
@@ -77,7 +78,7 @@ public static class VmmControlClient
         try
         {
             using var client = For(socketPath);
-            using var response = await client.PutAsJsonAsync("vm/actions", new JsonObject { ["action"] = action }, cancellationToken);
+            using var response = await client.PutAsJsonAsync("vm/actions", new VmActionRequest { Action = action }, ControlJsonContext.Default.VmActionRequest, cancellationToken);
             if (!response.IsSuccessStatusCode)
                 throw new DriverException($"The VMM refused '{action}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             return true;
@@ -101,7 +102,7 @@ public static class VmmControlClient
         // Opened here, as serve, and passed: a file that cannot be opened is left to the VMM to report.
         using var file = Attempt(() => LinuxFile.Open(path, readOnly ? OpenFlags.ReadOnly : OpenFlags.ReadWrite));
         return await DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/disks",
-            new JsonObject { ["id"] = id, ["path"] = path, ["readonly"] = readOnly, ["serial"] = serial.Length > 20 ? serial[..20] : serial }, cancellationToken), cancellationToken, file);
+            new DiskRequest { Id = id, Path = path, Readonly = readOnly, Serial = serial.Length > 20 ? serial[..20] : serial }, ControlJsonContext.Default.DiskRequest, cancellationToken), cancellationToken, file);
     }
 
     private static FileDescriptor? Attempt(Func<FileDescriptor> open)
@@ -128,7 +129,7 @@ public static class VmmControlClient
     {
         // Attached here (in the data plane's namespace, as the VMM would: virtio-net header, no offloads) and passed.
         using var tapDevice = Attempt(() => NetworkNamespace.Run(tapNamespace, () => TapDevice.Open(tap, VirtioNetHeaderLength).Handle));
-        return await DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/nets", new JsonObject { ["id"] = id, ["tap"] = tap, ["mac"] = mac }, cancellationToken), cancellationToken, tapDevice);
+        return await DeviceRequestAsync(socketPath, client => client.PutAsJsonAsync("vm/nets", new NetRequest { Id = id, Tap = tap, Mac = mac }, ControlJsonContext.Default.NetRequest, cancellationToken), cancellationToken, tapDevice);
     }
 
     /// <summary>The virtio-net header the VMM's NICs put in front of each frame (the tap is told its size).</summary>
@@ -140,20 +141,17 @@ public static class VmmControlClient
 
     /// <summary>The ids of the NICs the running VM has (<c>GET /vm</c>), or null when no VMM answers or it predates NIC hot-plug.</summary>
     public static async Task<IReadOnlyList<string>?> NetIdsAsync(string socketPath, CancellationToken cancellationToken) =>
-        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?["nets"] is JsonArray nets ? [.. nets.Select(n => n!["id"]!.GetValue<string>())] : null;
+        (await ReadVmAsync(socketPath, ControlTimeout, cancellationToken))?.Nets is { } nets ? [.. nets.Select(n => n.Id)] : null;
 
     /// <summary>
     /// The running VM's disks in the VMM's order (the guest's vda, vdb…) with their read and write
     /// counters (<c>GET /vm</c>), or null when no VMM answers. Bytes are 0 from a VMM that counts only requests.
     /// </summary>
-    public static async Task<IReadOnlyList<Core.Compute.VmDiskCounters>?> DiskCountersAsync(string socketPath, CancellationToken cancellationToken)
-    {
-        if ((await ReadVmAsync(socketPath, TimeSpan.FromSeconds(2), cancellationToken))?["disks"] is not JsonArray disks)
-            return null;
-        static long Count(JsonNode? disk, string name) => disk?[name] is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
-        return [.. disks.Select((disk, index) => new Core.Compute.VmDiskCounters(
-            "vd" + (char)('a' + Math.Min(index, 25)), Count(disk, "readBytes"), Count(disk, "writeBytes"), Count(disk, "readOps"), Count(disk, "writeOps")))];
-    }
+    public static async Task<IReadOnlyList<Core.Compute.VmDiskCounters>?> DiskCountersAsync(string socketPath, CancellationToken cancellationToken) =>
+        (await ReadVmAsync(socketPath, TimeSpan.FromSeconds(2), cancellationToken))?.Disks is { } disks
+            ? [.. disks.Select((disk, index) => new Core.Compute.VmDiskCounters(
+                "vd" + (char)('a' + Math.Min(index, 25)), disk.ReadBytes, disk.WriteBytes, disk.ReadOps, disk.WriteOps))]
+            : null;
 
     private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken, FileDescriptor? passed = null)
     {

@@ -1,3 +1,4 @@
+using CloudBox.Hypervisor;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Compute.Drivers;
@@ -22,7 +23,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
     public async Task StartAsync(VmDefinition vm, CancellationToken cancellationToken)
     {
-        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "paused" or "created")
+        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is VmState.Running or VmState.Paused or VmState.Created)
             return;
         if (!File.Exists(Binary))
             throw new DriverException($"The VMM binary {Binary} does not exist.");
@@ -67,7 +68,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "created")
+            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is VmState.Running or VmState.Created)
             {
                 LogStarted(vm.ServerId, launched.Pid, launcher.Name);
                 return;
@@ -108,8 +109,8 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
     public async Task<int> GetPowerStateAsync(VmDefinition vm, CancellationToken cancellationToken) =>
         await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) switch
         {
-            "running" or "created" => PowerState.Running,
-            "paused" => PowerState.Paused,
+            VmState.Running or VmState.Created => PowerState.Running,
+            VmState.Paused => PowerState.Paused,
             null when VmmProcesses.Find(vm) is not null => PowerState.NoState,
             _ => PowerState.Shutdown,
         };
@@ -131,7 +132,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         var deadline = DateTime.UtcNow + grace;
         while (DateTime.UtcNow < deadline)
         {
-            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is null or "stopped")
+            if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is null or VmState.Stopped)
             {
                 await EndLingeringAsync(vm, cancellationToken);
                 return;
@@ -167,7 +168,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
 
     public async Task DestroyAsync(VmDefinition vm, CancellationToken cancellationToken)
     {
-        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is "running" or "paused" or "created")
+        if (await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is VmState.Running or VmState.Paused or VmState.Created)
         {
             try
             {
@@ -177,7 +178,7 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
             {
                 // It stopped between the two calls; the process is ended below either way.
             }
-            for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not "stopped"; i++)
+            for (var i = 0; i < 50 && await VmmControlClient.StateAsync(vm.ApiSocketPath, cancellationToken) is not null and not VmState.Stopped; i++)
                 await Task.Delay(100, cancellationToken);
         }
         await EndLingeringAsync(vm, cancellationToken);

@@ -38,7 +38,7 @@ public sealed class VmListCommand(ServerStore servers, VmDefinitions definitions
                     _ => launcher,
                 },
                 pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                state ?? "not running",
+                state?.ToString().ToLowerInvariant() ?? "not running",
             ]);
         }
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();

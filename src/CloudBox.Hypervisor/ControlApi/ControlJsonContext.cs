@@ -2,12 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace CloudBox.Hypervisor.ControlApi;
 
-/// <summary>Source-generated JSON for the control API's small request bodies.</summary>
+/// <summary>Source-generated JSON for the control API's bodies, for the VMM and its client alike.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(VmActionRequest))]
 [JsonSerializable(typeof(DiskRequest))]
 [JsonSerializable(typeof(NetRequest))]
+[JsonSerializable(typeof(VmInfo))]
 [JsonSerializable(typeof(string))]
-internal sealed partial class ControlJsonContext : JsonSerializerContext
+public sealed partial class ControlJsonContext : JsonSerializerContext
 {
 }
