@@ -20,5 +20,6 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
         new Nova.ServerType(), new Nova.KeyPairType(), new Nova.FlavorType(), new Nova.ServerGroupType(),
         new Swift.ContainerType(),
         new Keystone.ProjectType(), new Keystone.UserType(), new Keystone.RoleType(), new Keystone.UserRoleAssignmentType(),
+        new Glance.WebImageType(),
     ];
 }
