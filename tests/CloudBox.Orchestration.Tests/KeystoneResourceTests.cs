@@ -134,6 +134,33 @@ public class KeystoneResourceTests(DatabaseEngine engine) : HeatFixture(engine)
     }
 
     [Test]
+    public async Task AUsersGroupsChangeByDifferenceInPlace()
+    {
+        var groups = new List<string>();
+        foreach (var name in new[] { "ks-team-a", "ks-team-b" })
+        {
+            var (status, group, _) = await Cloud.SendAsync(HttpMethod.Post, "/identity/v3/groups", Token, new JsonObject { ["group"] = new JsonObject { ["name"] = name } });
+            Assert.That(status, Is.EqualTo(HttpStatusCode.Created), group?.ToJsonString());
+            groups.Add(group!["group"]!["id"]!.ToString());
+        }
+        async Task<bool> MemberAsync(string group, string user)
+        {
+            var (_, members, _) = await Cloud.SendAsync(HttpMethod.Get, $"/identity/v3/groups/{group}/users", Token);
+            return members!["users"]!.AsArray().Any(u => u!["id"]!.ToString() == user);
+        }
+        const string template = "heat_template_version: 2018-08-31\nresources:\n  dan: {type: OS::Keystone::User, properties: {name: ks-dan, groups: GROUPS}}\n";
+        var stack = await StackAsync("members", new JsonObject { ["stack_name"] = "members", ["template"] = template.Replace("GROUPS", "[ks-team-a]", StringComparison.Ordinal) }, "CREATE_COMPLETE");
+        var user = await PhysicalIdAsync("members", "dan");
+        Assert.That(await MemberAsync(groups[0], user), Is.True);
+        Assert.That(await MemberAsync(groups[1], user), Is.False);
+
+        await StackAsync("members", new JsonObject { ["template"] = template.Replace("GROUPS", "[ks-team-b]", StringComparison.Ordinal) }, "UPDATE_COMPLETE", HttpMethod.Put, stack["id"]!.ToString());
+        Assert.That(await PhysicalIdAsync("members", "dan"), Is.EqualTo(user), "groups change in place");
+        Assert.That(await MemberAsync(groups[0], user), Is.False, "left the group no longer named");
+        Assert.That(await MemberAsync(groups[1], user), Is.True, "joined the new one");
+    }
+
+    [Test]
     public async Task AStackOfANonAdminUsingKeystoneTypesIsRefusedWithTheReason()
     {
         var (projectId, _) = await Cloud.CreateUserWithRoleAsync(Token, "ks-plain", "ks-carol", "pw-carol-123", "member");
