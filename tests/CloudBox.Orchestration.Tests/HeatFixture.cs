@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
 using CloudBox.Testing;
@@ -19,10 +20,15 @@ public abstract class HeatFixture(DatabaseEngine engine)
     /// <summary>The modules the host runs besides Identity: Orchestration alone unless a fixture needs more.</summary>
     protected virtual ICloudModule[] Modules() => [new OrchestrationModule()];
 
+    /// <summary>Settings of the host a fixture needs (none by default).</summary>
+    protected virtual void Configure(CloudBoxOptions options)
+    {
+    }
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        Cloud = await TestCloud.StartAsync(engine, Modules());
+        Cloud = await TestCloud.StartAsync(engine, Configure, Modules());
         Token = await Cloud.AdminTokenAsync();
         var (_, projects, _) = await Cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", Token);
         Project = projects!["projects"]!.AsArray().First(p => p!["name"]!.ToString() == "admin")!["id"]!.ToString();

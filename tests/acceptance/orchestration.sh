@@ -8,15 +8,25 @@ ACCEPTANCE_NAME=orchestration
 . "$(dirname "$0")/lib.sh"
 
 export CLOUDBOX_NETWORK_DATA_PLANE=off
-start_cloudbox
 work=$(mktemp -d)
-trap 'stop_cloudbox; rm -rf "$work"' EXIT
+# OS::Glance::WebImage's data comes from a web server on loopback, which serve's web-download may reach here.
+mkdir "$work/www"
+head -c 1048576 /dev/urandom > "$work/www/disk.raw"
+web_port=$(free_port)
+python3 -m http.server "$web_port" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
+web_pid=$!
+export CLOUDBOX_IMAGE_IMPORT_ALLOWED_HOSTS=127.0.0.1 CLOUDBOX_IMAGE_IMPORT_ALLOWED_PORTS=$web_port
+start_cloudbox
+trap 'stop_cloudbox; kill $web_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 check "orchestration endpoint in the catalog" bash -c "openstack catalog show orchestration -f value | grep -q '/orchestration/v1/'"
 check "stack list answers (empty)" openstack stack list
 check "template version list" bash -c "openstack orchestration template version list -f value -c Version | grep -q 'heat_template_version.2021-04-16'"
 check "template function list" bash -c "openstack orchestration template function list heat_template_version.2017-09-01 -f value -c Functions | grep -qx make_url"
 check "resource type list" bash -c "openstack orchestration resource type list -f value | grep -qx OS::Neutron::Port"
+check "resource type list has the Keystone, Glance and Aodh types" bash -c "openstack orchestration resource type list -f value > $work/types.txt &&
+    grep -qx OS::Keystone::User $work/types.txt && grep -qx OS::Keystone::Project $work/types.txt && grep -qx OS::Keystone::Role $work/types.txt &&
+    grep -qx OS::Glance::WebImage $work/types.txt && grep -qx OS::Aodh::Alarm $work/types.txt && grep -qx OS::Aodh::GnocchiAggregationByResourcesAlarm $work/types.txt"
 check "resource type show" bash -c "openstack orchestration resource type show OS::Cinder::Volume -f json | grep -q update_allowed"
 check "resource type list --filter name (a pattern from the start)" bash -c "out=\$(openstack orchestration resource type list --filter name=OS::Neutron:: -f value) &&
     [ -n \"\$out\" ] && ! echo \"\$out\" | grep -qv '^OS::Neutron::'"
@@ -111,6 +121,17 @@ resources:
     properties: {min_size: 1, max_size: 2, resource: {type: OS::Heat::RandomString, properties: {length: 8}}}
   up: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: 1}}
   down: {type: OS::Heat::ScalingPolicy, properties: {auto_scaling_group_id: {get_resource: asg}, adjustment_type: change_in_capacity, scaling_adjustment: -1, cooldown: 600}}
+  busy:
+    type: OS::Aodh::GnocchiAggregationByResourcesAlarm
+    properties:
+      metric: cpu_util
+      resource_type: instance
+      query: {str_replace: {template: '{"=": {"server_group": "SG"}}', params: {SG: {get_param: "OS::stack_id"}}}}
+      aggregation_method: mean
+      granularity: 60
+      threshold: 80
+      comparison_operator: gt
+      alarm_actions: [{get_attr: [up, alarm_url]}]
 outputs:
   up_url: {value: {get_attr: [up, signal_url]}}
   down_url: {value: {get_attr: [down, alarm_url]}}
@@ -140,7 +161,12 @@ check "a second down signal is within the 600 s cooldown" bash -c "curl -fsS -X 
     openstack stack event list acc-asg --resource down -f value | grep -q cooldown"
 check "min_size 1 holds the group at 1" bash -c "sleep 1; [ \"\$(openstack stack output show acc-asg size -f value -c output_value)\" = 1 ]"
 refuse "a forged signal URL is refused" "403" curl -fsS -X POST "${up_url%????}0000"
+alarm_id=$(openstack stack resource show acc-asg busy -f value -c physical_resource_id)
+check "the Aodh alarm exists with its Gnocchi rule" bash -c "openstack alarm show '$alarm_id' -f value -c type | grep -qx gnocchi_aggregation_by_resources_threshold &&
+    openstack alarm show '$alarm_id' -f value -c query | grep -q server_group"
+check "the alarm's action is the up policy's alarm_url" bash -c "openstack alarm show '$alarm_id' -f value -c alarm_actions | grep -qF '$up_url'"
 check "stack delete of the group and its nested stack" openstack stack delete acc-asg --yes --wait
+check "the alarm went with the stack" bash -c "! openstack alarm show '$alarm_id' >/dev/null 2>&1"
 check "the group's nested stack went with it" bash -c "! openstack stack list --nested -f value -c 'Stack Name' | grep -q acc-asg"
 
 # --- stack actions: check, suspend, resume, cancel; resource mark unhealthy -----------------
@@ -222,7 +248,21 @@ check "software config delete" openstack software config delete "$cfg"
 check "the deleted config is gone" bash -c "! openstack software config show '$cfg' >/dev/null 2>&1"
 cat > "$work/more.yaml" <<'YAML'
 heat_template_version: 2018-08-31
+parameters:
+  image_url: {type: string}
 resources:
+  ks_project: {type: OS::Keystone::Project, properties: {name: acc-ks-proj, description: from heat}}
+  ks_role: {type: OS::Keystone::Role, properties: {name: acc-ks-role}}
+  ks_user:
+    type: OS::Keystone::User
+    properties:
+      name: acc-ks-user
+      password: acc-ks-pass-1
+      default_project: {get_resource: ks_project}
+      roles: [{role: {get_resource: ks_role}, project: {get_resource: ks_project}}, {role: member, project: {get_resource: ks_project}}]
+  image:
+    type: OS::Glance::WebImage
+    properties: {name: acc-web-image, location: {get_param: image_url}, disk_format: raw, container_format: bare, os_distro: debian, tags: [heat]}
   sg: {type: OS::Neutron::SecurityGroup, properties: {description: more}}
   rule:
     type: OS::Neutron::SecurityGroupRule
@@ -241,7 +281,12 @@ resources:
 outputs:
   mime: {value: {get_attr: [mime, config]}}
 YAML
-check "stack create with the newer resource types" openstack stack create acc-more -t "$work/more.yaml" --wait
+check "stack create with the newer resource types" openstack stack create acc-more -t "$work/more.yaml" --parameter "image_url=http://127.0.0.1:$web_port/disk.raw" --wait
+check "the Keystone project exists" bash -c "openstack project show acc-ks-proj -f value -c description | grep -qx 'from heat'"
+check "the Keystone user holds the stack's role on the stack's project" bash -c "openstack role assignment list --user acc-ks-user --project acc-ks-proj --names -f value -c Role | grep -qx acc-ks-role"
+check "the Keystone user signs in with the template's password" bash -c "OS_USERNAME=acc-ks-user OS_PASSWORD=acc-ks-pass-1 OS_PROJECT_NAME=acc-ks-proj openstack token issue -f value -c project_id | grep -qx \"\$(openstack project show acc-ks-proj -f value -c id)\""
+check "the web image is active with the served bytes" bash -c "[ \"\$(openstack image show acc-web-image -f value -c status)\" = active ] &&
+    [ \"\$(openstack image show acc-web-image -f value -c checksum)\" = \"\$(md5sum < $work/www/disk.raw | cut -d' ' -f1)\" ]"
 check "the security group rule exists in Neutron" bash -c "openstack security group rule list \$(openstack stack resource show acc-more sg -f value -c physical_resource_id) --protocol tcp -f value -c 'Port Range' | grep -qx 8080:8080"
 check "the floating IP is associated with the stack's port" bash -c "[ \"\$(openstack floating ip show \$(openstack stack resource show acc-more fip -f value -c physical_resource_id) -f value -c port_id)\" = \"\$(openstack stack resource show acc-more port -f value -c physical_resource_id)\" ]"
 check "the flavor exists in Compute with its extra spec" bash -c "openstack flavor show acc-flavor -f value -c ram | grep -qx 128 && openstack flavor show acc-flavor -f value -c properties | grep -q shared"
@@ -249,6 +294,8 @@ check "the server group exists in Compute with its policy" bash -c "openstack se
 check "the MIME output holds the cloud-config and the script" bash -c "openstack stack output show acc-more mime -f value -c output_value | tr '\n' ' ' | grep -q 'text/cloud-config.*text/x-shellscript'"
 check "stack delete of the newer types" openstack stack delete acc-more --yes --wait
 check "the flavor is gone" bash -c "! openstack flavor show acc-flavor >/dev/null 2>&1"
+check "the Keystone project, user and role are gone" bash -c "! openstack project show acc-ks-proj >/dev/null 2>&1 && ! openstack user show acc-ks-user >/dev/null 2>&1 && ! openstack role show acc-ks-role >/dev/null 2>&1"
+check "the web image is gone" bash -c "! openstack image show acc-web-image >/dev/null 2>&1"
 check "the server group is gone" bash -c "! openstack server group list -f value -c Name | grep -qx acc-apart"
 check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
 

@@ -19,5 +19,8 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
         new Cinder.VolumeType(), new Cinder.VolumeAttachmentType(),
         new Nova.ServerType(), new Nova.KeyPairType(), new Nova.FlavorType(), new Nova.ServerGroupType(),
         new Swift.ContainerType(),
+        new Keystone.ProjectType(), new Keystone.UserType(), new Keystone.RoleType(), new Keystone.UserRoleAssignmentType(),
+        new Glance.WebImageType(),
+        new Aodh.MeterAlarmType(), new Aodh.GnocchiResourcesAlarmType(), new Aodh.GnocchiAggregationByResourcesAlarmType(), new Aodh.GnocchiAggregationByMetricsAlarmType(),
     ];
 }
