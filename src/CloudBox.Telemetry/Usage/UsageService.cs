@@ -1,0 +1,156 @@
+using CloudBox.Core.Api;
+using CloudBox.Telemetry.Api;
+using CloudBox.Telemetry.Indexer;
+using CloudBox.Telemetry.Storage;
+
+namespace CloudBox.Telemetry.Usage;
+
+/// <summary>
+/// Computes a project's usage report from the stored aggregates. The store picks, in SQL, the
+/// project's resources alive in the period with the report's meters (bounded by
+/// <see cref="MaxResources"/>); each metric is then read at the finest granularity its archive
+/// policy still holds for the whole period (at most <see cref="MaxBucketsPerMetric"/> buckets,
+/// merged coarser beyond that), one split at a time, and integrated: a gauge into value × hours
+/// within the resource's life, a counter into its increase across resets.
+/// </summary>
+internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies, MeasureProcessor processor, TimeProvider clock)
+{
+    /// <summary>The most resources one report reads.</summary>
+    public const int MaxResources = 5_000;
+
+    /// <summary>The most buckets read per metric; a finer series is merged into coarser buckets.</summary>
+    public const long MaxBucketsPerMetric = 100_000;
+
+    /// <summary>How far before the period a metric is read, for the reading a counter's first rise starts from and the gauge value the period opens with.</summary>
+    public static readonly long LookbackNanos = 15 * 60 * ArchivePolicy.NanosPerSecond;
+
+    private static readonly string[] GaugeMethods = ["mean", "last", "median", "max", "min"];
+    private static readonly string[] CounterHighMethods = ["max", "last", "mean"];
+    private static readonly string[] CounterLowMethods = ["min", "first"];
+
+    public async Task<UsageReport> ReportAsync(string projectId, UsagePeriod period, CancellationToken cancellationToken)
+    {
+        var now = GnocchiTime.ToNanos(clock.GetUtcNow());
+        var start = GnocchiTime.FormatInstant(GnocchiTime.FromNanos(period.Start));
+        var end = GnocchiTime.FormatInstant(GnocchiTime.FromNanos(period.End));
+        var resources = await store.CountResourcesAsync(projectId, start, end, cancellationToken);
+        if (resources > MaxResources)
+            throw ApiFault.BadRequest($"Too many resources: project {projectId} had {resources} metered resources in the period, a report reads at most {MaxResources}; ask for a shorter period");
+        // Every measure acknowledged so far counts: aggregate what is still queued.
+        await processor.DrainAsync(cancellationToken);
+        var metrics = await store.ListMetricsAsync(projectId, start, end, MaxResources * UsageMeter.All.Count, cancellationToken);
+        var totals = new Dictionary<UsageMeter, double>();
+        foreach (var metric in metrics)
+        {
+            if (UsageMeter.Find(metric.ResourceType, metric.Name) is not { } meter || await policies.FindAsync(metric.ArchivePolicyName, cancellationToken) is not { } policy)
+                continue;
+            var to = Math.Min(period.End, now);
+            var from = period.Start;
+            if (meter.Kind == MeterKind.Gauge)
+            {
+                // A level counts only while its resource lived.
+                if (GnocchiTime.TryParseInstant(metric.StartedAt, clock.GetUtcNow(), out var started))
+                    from = Math.Max(from, started);
+                if (metric.EndedAt is { } endedText && GnocchiTime.TryParseInstant(endedText, clock.GetUtcNow(), out var ended))
+                    to = Math.Min(to, ended);
+            }
+            if (to <= from)
+                continue;
+            var buckets = await ReadBucketsAsync(metric.MetricId, policy, meter.Kind, period.Start, period.End, now, cancellationToken);
+            var amount = meter.Kind == MeterKind.Gauge ? SeriesIntegral.GaugeHours(buckets, from, to) : SeriesIntegral.CounterIncrease(buckets, from, to);
+            totals[meter] = totals.GetValueOrDefault(meter) + amount * meter.Scale;
+        }
+        return new UsageReport(
+            projectId,
+            GnocchiTime.FormatMeasure(period.Start),
+            GnocchiTime.FormatMeasure(period.End),
+            Round(totals.GetValueOrDefault(UsageMeter.Vcpus)),
+            Round(totals.GetValueOrDefault(UsageMeter.Cpu)),
+            Round(totals.GetValueOrDefault(UsageMeter.VolumeSize)),
+            Round(totals.GetValueOrDefault(UsageMeter.ObjectBytes)),
+            Round(totals.GetValueOrDefault(UsageMeter.ImageBytes)),
+            (long)Math.Round(totals.GetValueOrDefault(UsageMeter.NetworkIn)),
+            (long)Math.Round(totals.GetValueOrDefault(UsageMeter.NetworkOut)),
+            metrics.Select(m => m.ResourceId).Distinct(StringComparer.Ordinal).Count(),
+            metrics.Count);
+    }
+
+    private static double Round(double value) => Math.Round(value, 6);
+
+    /// <summary>
+    /// The finest line of the policy whose retention (counted back from now) still reaches the
+    /// period's start, and whose buckets over the period stay within the bound; else the line
+    /// reaching furthest back.
+    /// </summary>
+    public static ArchivePolicyItem ChooseItem(ArchivePolicy policy, long start, long end, long now)
+    {
+        ArchivePolicyItem? longest = null;
+        foreach (var item in policy.Definition.OrderBy(i => i.GranularityNs))
+        {
+            if (now - item.TimespanNs + item.GranularityNs <= start - LookbackNanos && (end - start + LookbackNanos) / item.GranularityNs <= MaxBucketsPerMetric)
+                return item;
+            if (longest is null || item.TimespanNs > longest.TimespanNs)
+                longest = item;
+        }
+        return longest ?? throw new InvalidOperationException($"Archive policy {policy.Name} has no definition");
+    }
+
+    private async Task<List<UsageBucket>> ReadBucketsAsync(string metricId, ArchivePolicy policy, MeterKind kind, long start, long end, long now, CancellationToken cancellationToken)
+    {
+        var item = ChooseItem(policy, start, end, now);
+        var g = item.GranularityNs;
+        var from = start - LookbackNanos - g;
+        // Merge into coarser buckets when the line is too fine for the period.
+        var count = (end - from) / g + 1;
+        var width = count > MaxBucketsPerMetric ? g * ((count + MaxBucketsPerMetric - 1) / MaxBucketsPerMetric) : g;
+        var buckets = new List<UsageBucket>();
+        long? current = null;
+        double sum = 0, low = double.PositiveInfinity, high = double.NegativeInfinity;
+        var n = 0;
+        await foreach (var split in store.ReadSplitsAsync(metricId, g, from, end, cancellationToken))
+        {
+            var value = kind == MeterKind.Gauge ? MethodOf(split, GaugeMethods) : MethodOf(split, CounterHighMethods);
+            if (value < 0)
+                continue;
+            var lowMethod = kind == MeterKind.Counter ? MethodOf(split, CounterLowMethods) : -1;
+            foreach (var slot in split.PresentSlots())
+            {
+                var bucket = split.BucketAt(slot);
+                if (bucket < SeriesSplit.Round(from, g) || bucket >= end)
+                    continue;
+                var v = split.ValueAt(value, slot);
+                if (double.IsNaN(v))
+                    continue;
+                var l = lowMethod >= 0 && !double.IsNaN(split.ValueAt(lowMethod, slot)) ? split.ValueAt(lowMethod, slot) : v;
+                var key = SeriesSplit.Round(bucket, width);
+                if (current is { } open && open != key)
+                    Flush();
+                current = key;
+                sum += v;
+                n++;
+                low = Math.Min(low, l);
+                high = Math.Max(high, v);
+            }
+        }
+        if (current is not null)
+            Flush();
+        return buckets;
+
+        void Flush()
+        {
+            buckets.Add(new UsageBucket(current!.Value, width, sum / n, low, high));
+            (sum, low, high, n) = (0, double.PositiveInfinity, double.NegativeInfinity, 0);
+        }
+    }
+
+    private static int MethodOf(SeriesSplit split, string[] preferred)
+    {
+        foreach (var name in preferred)
+        {
+            var index = split.MethodIndex(name);
+            if (index >= 0)
+                return index;
+        }
+        return -1;
+    }
+}
