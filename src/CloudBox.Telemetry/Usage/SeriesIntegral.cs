@@ -9,23 +9,23 @@ internal static class SeriesIntegral
     public const double NanosPerHour = 3600e9;
 
     /// <summary>
-    /// A gauge as a step function: each bucket's value holds from its start until the next
-    /// bucket starts, for at most its width, or, when samples are sparser than the buckets (a
-    /// reading every 10 s kept at 1 s), for at most 1.5 × the usual gap between buckets (so a
-    /// server stopped for an hour is not billed for it). Returns value × hours inside [from, to).
+    /// A gauge as a step function: each bucket's value holds until the next bucket starts when that
+    /// comes within 1.5 × the series' sampling step, else (a gap: the server was stopped, the
+    /// volume gone) for one step. The step is the buckets' width, or the median gap between
+    /// buckets when samples are sparser than the buckets (a reading every 10 s kept at 1 s).
+    /// Returns value × hours inside [from, to).
     /// </summary>
     public static double GaugeHours(IReadOnlyList<UsageBucket> buckets, long from, long to)
     {
         if (buckets.Count == 0 || to <= from)
             return 0;
-        var hold = HoldNanos(buckets);
+        var step = StepNanos(buckets);
+        var tolerance = step + step / 2;
         var total = 0.0;
         for (var i = 0; i < buckets.Count; i++)
         {
             var bucket = buckets[i];
-            var end = bucket.Start + Math.Max(bucket.Width, hold);
-            if (i + 1 < buckets.Count)
-                end = Math.Min(end, buckets[i + 1].Start);
+            var end = i + 1 < buckets.Count && buckets[i + 1].Start - bucket.Start <= tolerance ? buckets[i + 1].Start : bucket.Start + step;
             var overlap = Math.Min(end, to) - Math.Max(bucket.Start, from);
             if (overlap > 0)
                 total += bucket.Value * (overlap / NanosPerHour);
@@ -33,8 +33,8 @@ internal static class SeriesIntegral
         return total;
     }
 
-    /// <summary>How long one bucket's value is taken to hold: its width, or 1.5 × the median gap between buckets when that is wider.</summary>
-    public static long HoldNanos(IReadOnlyList<UsageBucket> buckets)
+    /// <summary>The series' sampling step: the buckets' width, or the median gap between buckets when that is wider.</summary>
+    public static long StepNanos(IReadOnlyList<UsageBucket> buckets)
     {
         var width = buckets[0].Width;
         if (buckets.Count < 2)
@@ -43,8 +43,7 @@ internal static class SeriesIntegral
         for (var i = 1; i < buckets.Count; i++)
             gaps[i - 1] = buckets[i].Start - buckets[i - 1].Start;
         Array.Sort(gaps);
-        var median = gaps[gaps.Length / 2];
-        return median > width ? median + median / 2 : width;
+        return Math.Max(width, gaps[gaps.Length / 2]);
     }
 
     /// <summary>

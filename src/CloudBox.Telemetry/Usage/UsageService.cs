@@ -39,6 +39,7 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
         // Every measure acknowledged so far counts: aggregate what is still queued.
         await processor.DrainAsync(cancellationToken);
         var metrics = await store.ListMetricsAsync(projectId, start, end, MaxResources * UsageMeter.All.Count, cancellationToken);
+        var newest = await store.NewestSplitsAsync([.. metrics.Select(m => m.MetricId)], cancellationToken);
         var totals = new Dictionary<UsageMeter, double>();
         foreach (var metric in metrics)
         {
@@ -56,7 +57,10 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
             }
             if (to <= from)
                 continue;
-            var buckets = await ReadBucketsAsync(metric.MetricId, policy, meter.Kind, period.Start, period.End, now, cancellationToken);
+            var item = ChooseItem(policy, g => newest.TryGetValue((metric.MetricId, g), out var split) ? split : null, period.Start, period.End);
+            if (item is null)
+                continue;
+            var buckets = await ReadBucketsAsync(metric.MetricId, item, meter.Kind, period.Start, period.End, cancellationToken);
             var amount = meter.Kind == MeterKind.Gauge ? SeriesIntegral.GaugeHours(buckets, from, to) : SeriesIntegral.CounterIncrease(buckets, from, to);
             totals[meter] = totals.GetValueOrDefault(meter) + amount * meter.Scale;
         }
@@ -78,26 +82,29 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
     private static double Round(double value) => Math.Round(value, 6);
 
     /// <summary>
-    /// The finest line of the policy whose retention (counted back from now) still reaches the
-    /// period's start, and whose buckets over the period stay within the bound; else the line
-    /// reaching furthest back.
+    /// The finest line of the policy that still holds the period's start (retention counts back
+    /// from the metric's newest bucket, at most the end of its newest split) and whose buckets over
+    /// the period stay within the bound; else the line reaching furthest back. Null when the
+    /// metric has no stored aggregates.
     /// </summary>
-    public static ArchivePolicyItem ChooseItem(ArchivePolicy policy, long start, long end, long now)
+    public static ArchivePolicyItem? ChooseItem(ArchivePolicy policy, Func<long, long?> newestSplit, long start, long end)
     {
         ArchivePolicyItem? longest = null;
         foreach (var item in policy.Definition.OrderBy(i => i.GranularityNs))
         {
-            if (now - item.TimespanNs + item.GranularityNs <= start - LookbackNanos && (end - start + LookbackNanos) / item.GranularityNs <= MaxBucketsPerMetric)
+            if (newestSplit(item.GranularityNs) is not { } newest)
+                continue;
+            var newestBucket = newest + (SeriesSplit.PointsPerSplit - 1) * item.GranularityNs;
+            if (newestBucket - item.TimespanNs + item.GranularityNs <= start - LookbackNanos && (end - start + LookbackNanos) / item.GranularityNs <= MaxBucketsPerMetric)
                 return item;
             if (longest is null || item.TimespanNs > longest.TimespanNs)
                 longest = item;
         }
-        return longest ?? throw new InvalidOperationException($"Archive policy {policy.Name} has no definition");
+        return longest;
     }
 
-    private async Task<List<UsageBucket>> ReadBucketsAsync(string metricId, ArchivePolicy policy, MeterKind kind, long start, long end, long now, CancellationToken cancellationToken)
+    private async Task<List<UsageBucket>> ReadBucketsAsync(string metricId, ArchivePolicyItem item, MeterKind kind, long start, long end, CancellationToken cancellationToken)
     {
-        var item = ChooseItem(policy, start, end, now);
         var g = item.GranularityNs;
         var from = start - LookbackNanos - g;
         // Merge into coarser buckets when the line is too fine for the period.

@@ -71,6 +71,25 @@ internal sealed class UsageStore(Database database)
     }
 
     /// <summary>
+    /// Per metric and granularity, the start of its newest split (what retention is counted back
+    /// from), for <paramref name="metricIds"/>, grouped in SQL.
+    /// </summary>
+    public async Task<Dictionary<(string MetricId, long Granularity), long>> NewestSplitsAsync(IReadOnlyList<string> metricIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<(string, long), long>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in metricIds.Chunk(900))
+        {
+            var rows = await connection.QueryAsync<(string MetricId, long Granularity, long Newest)>(new CommandDefinition(
+                $"SELECT metric_id, granularity, MAX(split_start) FROM telemetry_splits WHERE {database.InList("metric_id", "ids")} GROUP BY metric_id, granularity",
+                new { ids = chunk }, cancellationToken: cancellationToken));
+            foreach (var (metricId, granularity, newest) in rows)
+                result[(metricId, granularity)] = newest;
+        }
+        return result;
+    }
+
+    /// <summary>
     /// The splits of <paramref name="granularity"/> holding buckets in [<paramref name="from"/>,
     /// <paramref name="to"/>), oldest first, decoded one at a time.
     /// </summary>
