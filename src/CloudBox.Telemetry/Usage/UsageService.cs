@@ -8,16 +8,13 @@ namespace CloudBox.Telemetry.Usage;
 /// <summary>
 /// Computes a project's usage report from the stored aggregates. The store picks, in SQL, the
 /// project's resources alive in the period with the report's meters (bounded by
-/// <see cref="MaxResources"/>); each metric is then read at the finest granularity its archive
+/// <see cref="TelemetrySettings.UsageMaxResources"/>); each metric is then read at the finest granularity its archive
 /// policy still holds for the whole period (at most <see cref="MaxBucketsPerMetric"/> buckets,
 /// merged coarser beyond that), one split at a time, and integrated: a gauge into value × hours
 /// within the resource's life, a counter into its increase across resets.
 /// </summary>
-internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies, MeasureProcessor processor, TimeProvider clock)
+internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies, MeasureProcessor processor, TelemetrySettings settings, TimeProvider clock)
 {
-    /// <summary>The most resources one report reads.</summary>
-    public const int MaxResources = 5_000;
-
     /// <summary>The most buckets read per metric; a finer series is merged into coarser buckets.</summary>
     public const long MaxBucketsPerMetric = 100_000;
 
@@ -34,11 +31,11 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
         var start = GnocchiTime.FormatInstant(GnocchiTime.FromNanos(period.Start));
         var end = GnocchiTime.FormatInstant(GnocchiTime.FromNanos(period.End));
         var resources = await store.CountResourcesAsync(projectId, start, end, cancellationToken);
-        if (resources > MaxResources)
-            throw ApiFault.BadRequest($"Too many resources: project {projectId} had {resources} metered resources in the period, a report reads at most {MaxResources}; ask for a shorter period");
+        if (resources > settings.UsageMaxResources)
+            throw ApiFault.BadRequest($"Too many resources: project {projectId} had {resources} metered resources in the period, a report reads at most {settings.UsageMaxResources}; ask for a shorter period");
         // Every measure acknowledged so far counts: aggregate what is still queued.
         await processor.DrainAsync(cancellationToken);
-        var metrics = await store.ListMetricsAsync(projectId, start, end, MaxResources * UsageMeter.All.Count, cancellationToken);
+        var metrics = await store.ListMetricsAsync(projectId, start, end, settings.UsageMaxResources * UsageMeter.All.Count, cancellationToken);
         var newest = await store.NewestSplitsAsync([.. metrics.Select(m => m.MetricId)], cancellationToken);
         var totals = new Dictionary<UsageMeter, double>();
         foreach (var metric in metrics)
