@@ -1,3 +1,4 @@
+using System.Globalization;
 using CloudBox.Core.Api;
 using CloudBox.Telemetry.Api;
 
@@ -19,12 +20,24 @@ internal readonly record struct UsagePeriod(long Start, long End)
     {
         if (string.IsNullOrWhiteSpace(start))
             throw ApiFault.BadRequest("Invalid value for start: a start time is required (ISO 8601, e.g. 2024-05-01T00:00:00)");
-        var from = GnocchiTime.ParseInstant(start, now, "start");
-        var to = string.IsNullOrWhiteSpace(end) ? GnocchiTime.ToNanos(now) : GnocchiTime.ParseInstant(end, now, "end");
+        var from = Instant(start, now, "start");
+        var to = string.IsNullOrWhiteSpace(end) ? GnocchiTime.ToNanos(now) : Instant(end, now, "end");
         if (to <= from)
             throw ApiFault.BadRequest($"Invalid period: end {GnocchiTime.FormatMeasure(to)} is not after start {GnocchiTime.FormatMeasure(from)}");
         if (to - from > MaxDays * NanosPerDay)
             throw ApiFault.BadRequest($"Invalid period: {(to - from) / (double)NanosPerDay:0.##} days is longer than the {MaxDays} days one report covers");
         return new UsagePeriod(from, to);
+    }
+
+    private static readonly DateTimeOffset Latest = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>An instant between the epoch and 2200 (nanoseconds in a long reach 2262; a later date would wrap round).</summary>
+    private static long Instant(string text, DateTimeOffset now, string what)
+    {
+        var nanos = GnocchiTime.ParseInstant(text, now, what);
+        var outside = nanos < 0 || nanos > GnocchiTime.ToNanos(Latest)
+            || (DateTimeOffset.TryParse(text.Trim().Replace(' ', 'T'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+                && (parsed < DateTimeOffset.UnixEpoch || parsed > Latest));
+        return outside ? throw ApiFault.BadRequest($"Invalid value for {what}: {text} is outside 1970-01-01 to 2200-01-01") : nanos;
     }
 }

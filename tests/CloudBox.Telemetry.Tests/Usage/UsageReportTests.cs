@@ -188,6 +188,8 @@ public class UsageReportTests(DatabaseEngine engine) : TelemetryFixture(engine)
     [TestCase("start=2024-03-01T10:00:00&end=2024-03-01T09:00:00", "Invalid period: end 2024-03-01T09:00:00+00:00 is not after start 2024-03-01T10:00:00+00:00")]
     [TestCase("start=2024-03-01T10:00:00&end=2024-03-01T10:00:00", "Invalid period: end 2024-03-01T10:00:00+00:00 is not after start")]
     [TestCase("start=2023-01-01T00:00:00&end=2024-03-01T00:00:00", "Invalid period: 425 days is longer than the 366 days one report covers")]
+    [TestCase("start=9999-01-01T00:00:00&end=9999-02-01T00:00:00", "Invalid value for start: 9999-01-01T00:00:00 is outside 1970-01-01 to 2200-01-01")]
+    [TestCase("start=1e30&end=2024-03-01T00:00:00", "Invalid value for start: 1e30 is outside")]
     public async Task ABadPeriodIsA400InGnocchisFaultBody(string query, string description)
     {
         var (status, body, _) = await Cloud.SendAsync(HttpMethod.Get, $"/metric/v1/usage?project_id=p&{query}", AdminToken);
