@@ -21,9 +21,6 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
     /// <summary>How far before the period a metric is read, for the reading a counter's first rise starts from and the gauge value the period opens with.</summary>
     public static readonly long LookbackNanos = 15 * 60 * ArchivePolicy.NanosPerSecond;
 
-    private static readonly string[] GaugeMethods = ["mean", "last", "median", "max", "min"];
-    private static readonly string[] CounterHighMethods = ["max", "last", "mean"];
-    private static readonly string[] CounterLowMethods = ["min", "first"];
 
     public async Task<UsageReport> ReportAsync(string projectId, UsagePeriod period, CancellationToken cancellationToken)
     {
@@ -38,6 +35,9 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
         var metrics = await store.ListMetricsAsync(projectId, start, end, settings.UsageMaxResources * UsageMeter.All.Count, cancellationToken);
         var newest = await store.NewestSplitsAsync([.. metrics.Select(m => m.MetricId)], cancellationToken);
         var totals = new Dictionary<UsageMeter, double>();
+        // What to read of each metric: its meter, the line of its policy, the window it counts in.
+        var plans = new Dictionary<string, (UsageMeter Meter, long From, long To)>(StringComparer.Ordinal);
+        var byGranularity = new Dictionary<long, List<string>>();
         foreach (var metric in metrics)
         {
             if (UsageMeter.Find(metric.ResourceType, metric.Name) is not { } meter || await policies.FindAsync(metric.ArchivePolicyName, cancellationToken) is not { } policy)
@@ -57,11 +57,40 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
             var item = ChooseItem(policy, g => newest.TryGetValue((metric.MetricId, g), out var split) ? split : null, period.Start, period.End);
             if (item is null)
                 continue;
-            var buckets = await ReadBucketsAsync(metric.MetricId, item, meter.Kind, period.Start, period.End, cancellationToken);
+            plans[metric.MetricId] = (meter, from, to);
+            if (!byGranularity.TryGetValue(item.GranularityNs, out var ids))
+                byGranularity[item.GranularityNs] = ids = [];
+            ids.Add(metric.MetricId);
+        }
+        // Metrics of one line are read together, a chunk per query, one metric's buckets in memory at a time.
+        foreach (var (granularity, ids) in byGranularity)
+        {
+            foreach (var chunk in ids.Chunk(MetricsPerRead))
+            {
+                BucketReader? reader = null;
+                await foreach (var (metricId, split) in store.ReadSplitsAsync(chunk, granularity, period.Start - LookbackNanos - granularity, period.End, cancellationToken))
+                {
+                    if (reader is not null && reader.MetricId != metricId)
+                        Add(reader);
+                    if (reader is null || reader.MetricId != metricId)
+                        reader = new BucketReader(metricId, plans[metricId].Meter.Kind, granularity, period.Start - LookbackNanos - granularity, period.End);
+                    reader.Add(split);
+                }
+                if (reader is not null)
+                    Add(reader);
+            }
+        }
+        return Build();
+
+        void Add(BucketReader reader)
+        {
+            var (meter, from, to) = plans[reader.MetricId];
+            var buckets = reader.Finish();
             var amount = meter.Kind == MeterKind.Gauge ? SeriesIntegral.GaugeHours(buckets, from, to) : SeriesIntegral.CounterIncrease(buckets, from, to);
             totals[meter] = totals.GetValueOrDefault(meter) + amount * meter.Scale;
         }
-        return new UsageReport(
+
+        UsageReport Build() => new UsageReport(
             projectId,
             GnocchiTime.FormatMeasure(period.Start),
             GnocchiTime.FormatMeasure(period.End),
@@ -77,6 +106,9 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
     }
 
     private static double Round(double value) => Math.Round(value, 6);
+
+    /// <summary>How many metrics one read of splits covers.</summary>
+    private const int MetricsPerRead = 500;
 
     /// <summary>
     /// The finest line of the policy that still holds the period's start (retention counts back
@@ -98,63 +130,5 @@ internal sealed class UsageService(UsageStore store, ArchivePolicyStore policies
                 longest = item;
         }
         return longest;
-    }
-
-    private async Task<List<UsageBucket>> ReadBucketsAsync(string metricId, ArchivePolicyItem item, MeterKind kind, long start, long end, CancellationToken cancellationToken)
-    {
-        var g = item.GranularityNs;
-        var from = start - LookbackNanos - g;
-        // Merge into coarser buckets when the line is too fine for the period.
-        var count = (end - from) / g + 1;
-        var width = count > MaxBucketsPerMetric ? g * ((count + MaxBucketsPerMetric - 1) / MaxBucketsPerMetric) : g;
-        var buckets = new List<UsageBucket>();
-        long? current = null;
-        double sum = 0, low = double.PositiveInfinity, high = double.NegativeInfinity;
-        var n = 0;
-        await foreach (var split in store.ReadSplitsAsync(metricId, g, from, end, cancellationToken))
-        {
-            var value = kind == MeterKind.Gauge ? MethodOf(split, GaugeMethods) : MethodOf(split, CounterHighMethods);
-            if (value < 0)
-                continue;
-            var lowMethod = kind == MeterKind.Counter ? MethodOf(split, CounterLowMethods) : -1;
-            foreach (var slot in split.PresentSlots())
-            {
-                var bucket = split.BucketAt(slot);
-                if (bucket < SeriesSplit.Round(from, g) || bucket >= end)
-                    continue;
-                var v = split.ValueAt(value, slot);
-                if (double.IsNaN(v))
-                    continue;
-                var l = lowMethod >= 0 && !double.IsNaN(split.ValueAt(lowMethod, slot)) ? split.ValueAt(lowMethod, slot) : v;
-                var key = SeriesSplit.Round(bucket, width);
-                if (current is { } open && open != key)
-                    Flush();
-                current = key;
-                sum += v;
-                n++;
-                low = Math.Min(low, l);
-                high = Math.Max(high, v);
-            }
-        }
-        if (current is not null)
-            Flush();
-        return buckets;
-
-        void Flush()
-        {
-            buckets.Add(new UsageBucket(current!.Value, width, sum / n, low, high));
-            (sum, low, high, n) = (0, double.PositiveInfinity, double.NegativeInfinity, 0);
-        }
-    }
-
-    private static int MethodOf(SeriesSplit split, string[] preferred)
-    {
-        foreach (var name in preferred)
-        {
-            var index = split.MethodIndex(name);
-            if (index >= 0)
-                return index;
-        }
-        return -1;
     }
 }

@@ -26,6 +26,7 @@ internal sealed class UsageStore(Database database)
 
     private sealed class SplitRow
     {
+        public string MetricId { get; set; } = "";
         public long SplitStart { get; set; }
         public byte[] Data { get; set; } = [];
     }
@@ -90,19 +91,19 @@ internal sealed class UsageStore(Database database)
     }
 
     /// <summary>
-    /// The splits of <paramref name="granularity"/> holding buckets in [<paramref name="from"/>,
-    /// <paramref name="to"/>), oldest first, decoded one at a time.
+    /// The splits of <paramref name="granularity"/> of <paramref name="metricIds"/> holding buckets
+    /// in [<paramref name="from"/>, <paramref name="to"/>), by metric and oldest first, decoded one at a time.
     /// </summary>
-    public async IAsyncEnumerable<SeriesSplit> ReadSplitsAsync(string metricId, long granularity, long from, long to,
+    public async IAsyncEnumerable<(string MetricId, SeriesSplit Split)> ReadSplitsAsync(IReadOnlyList<string> metricIds, long granularity, long from, long to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var min = SeriesSplit.SplitStartFor(SeriesSplit.Round(from, granularity), granularity);
         var rows = connection.QueryUnbufferedAsync<SplitRow>(
-            "SELECT split_start AS SplitStart, data AS Data FROM telemetry_splits " +
-            "WHERE metric_id = @metricId AND granularity = @granularity AND split_start >= @min AND split_start < @to ORDER BY split_start",
-            new { metricId, granularity, min, to });
+            "SELECT metric_id AS MetricId, split_start AS SplitStart, data AS Data FROM telemetry_splits " +
+            $"WHERE {database.InList("metric_id", "ids")} AND granularity = @granularity AND split_start >= @min AND split_start < @to ORDER BY metric_id, split_start",
+            new { ids = metricIds.ToArray(), granularity, min, to });
         await foreach (var row in rows.WithCancellation(cancellationToken))
-            yield return SeriesSplit.Decode(granularity, row.SplitStart, row.Data);
+            yield return (row.MetricId, SeriesSplit.Decode(granularity, row.SplitStart, row.Data));
     }
 }
