@@ -12,6 +12,7 @@ using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
 using CloudBox.Telemetry.Prometheus;
 using CloudBox.Telemetry.Storage;
+using CloudBox.Telemetry.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +86,9 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<RequestMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<RequestMetrics>());
+        services.AddSingleton<UsageStore>();
+        services.AddSingleton<UsageService>();
+        services.AddSingleton<IAdminCommand, UsageCommand>();
     }
 
     public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
@@ -108,5 +112,6 @@ public sealed class TelemetryModule : ICloudModule
         BatchEndpoints.Map(v1);
         AggregatesEndpoints.Map(v1);
         StatusEndpoints.Map(v1);
+        UsageEndpoints.Map(v1);
     }
 }

@@ -11,4 +11,7 @@ internal sealed class TelemetrySettings
 
     /// <summary>The archive policy the collector gives the metrics it creates.</summary>
     public string CollectorArchivePolicy { get; init; } = "high";
+
+    /// <summary>The most resources one usage report reads (a project with more in the period is asked for a shorter one).</summary>
+    public int UsageMaxResources { get; init; } = 5_000;
 }

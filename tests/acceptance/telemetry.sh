@@ -39,6 +39,20 @@ check "batch measures by resource" bash -c "curl -fs -X POST -H 'Content-Type: a
 sleep 1
 check "metric aggregates with groupby" bash -c "openstack metric aggregates --resource-type generic --groupby type --granularity 60 '(aggregate sum (metric load mean))' 'original_resource_id like \"tm-%\"' -f value | grep -Eq ' 6(\.0)?$'"
 
+# --- Usage report ------------------------------------------------------------------------
+# A 5 GB volume of the admin's project measured every 5 minutes for an hour: 5 GB-hours.
+PROJECT=$(openstack project show admin -f value -c id)
+TOKEN=$(openstack token issue -f value -c id)
+VOLUME_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+curl -fs -X POST -H 'Content-Type: application/json' -H "X-Auth-Token: $TOKEN" "$CB_URL/metric/v1/resource/volume" \
+    -d "{\"id\": \"$VOLUME_ID\", \"project_id\": \"$PROJECT\", \"started_at\": \"2024-02-01T00:00:00\", \"metrics\": {\"volume.size\": {\"archive_policy_name\": \"low\"}}}" >/dev/null
+curl -fs -X POST -H 'Content-Type: application/json' -H "X-Auth-Token: $TOKEN" "$CB_URL/metric/v1/batch/resources/metrics/measures" \
+    -d "{\"$VOLUME_ID\": {\"volume.size\": [$(for m in 00 05 10 15 20 25 30 35 40 45 50 55; do printf '{"timestamp": "2024-02-01T00:%s:00", "value": 5},' $m; done | sed 's/,$//')]}}" >/dev/null
+check "curl /metric/v1/usage gives the project's volume GB-hours" bash -c "curl -fs -H \"X-Auth-Token: $TOKEN\" '$CB_URL/metric/v1/usage?start=2024-02-01T00:00:00&end=2024-02-01T01:00:00' | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"project_id\"] == \"$PROJECT\" and abs(r[\"volume_gb_hours\"] - 5) < 1e-6, r'"
+check "curl /metric/v1/usage with end before start is a 400 in Gnocchi's fault body" bash -c "curl -s -H \"X-Auth-Token: $TOKEN\" '$CB_URL/metric/v1/usage?start=2024-02-01T01:00:00&end=2024-02-01T00:00:00' | grep -q '\"code\": *400.*is not after start'"
+check "cloudbox admin usage --format json" bash -c "'$CLOUDBOX_BIN' admin usage --data-dir '$CB_DATA' --project $PROJECT --start 2024-02-01T00:00:00 --end 2024-02-01T01:00:00 --format json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert abs(r[\"volume_gb_hours\"] - 5) < 1e-6, r'"
+check "cloudbox admin usage prints a table" bash -c "'$CLOUDBOX_BIN' admin usage --data-dir '$CB_DATA' --project $PROJECT --start 2024-02-01T00:00:00 --end 2024-02-01T01:00:00 | grep -Eq '^volume_gb_hours +5 +GiB-hours$'"
+
 # An acknowledged measure survives kill -9 of serve.
 openstack metric measures add -m 2024-01-02T00:00:00@42 "$METRIC" >/dev/null
 restart_cloudbox KILL

@@ -107,6 +107,22 @@ internal sealed class SeriesSplit
         }
     }
 
+    /// <summary>The slots holding a bucket, oldest first (with <see cref="ValueAt"/>: several methods of one bucket read together).</summary>
+    public IEnumerable<int> PresentSlots()
+    {
+        for (var slot = 0; slot < PointsPerSplit; slot++)
+        {
+            if ((_present[slot >> 6] & (1UL << (slot & 63))) != 0)
+                yield return slot;
+        }
+    }
+
+    /// <summary>The start of the bucket in <paramref name="slot"/>.</summary>
+    public long BucketAt(int slot) => Start + slot * Granularity;
+
+    /// <summary>The value of <paramref name="method"/> (an index into <see cref="Methods"/>) in a present slot; NaN when that method has none.</summary>
+    public double ValueAt(int method, int slot) => _values[method][slot];
+
     /// <summary>The newest bucket present, or null.</summary>
     public long? LastBucket
     {
