@@ -65,15 +65,6 @@ public sealed class AodhAlarmTests(DatabaseEngine engine) : HeatFixture(engine)
         return shown!["stack"]!;
     }
 
-    private static string Output(JsonNode stack, string key) =>
-        stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == key)!["output_value"]?.ToString() ?? "";
-
-    private async Task<string> PhysicalIdAsync(string stack, string resource)
-    {
-        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), Token);
-        return body!["resource"]!["physical_resource_id"]!.ToString();
-    }
-
     private async Task<JsonNode> AlarmAsync(string id)
     {
         var (status, alarm, _) = await Cloud.SendAsync(HttpMethod.Get, $"/alarming/v2/alarms/{id}", Token);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Configuration;
 using CloudBox.Core.Data;
@@ -57,4 +58,29 @@ public abstract class HeatFixture(DatabaseEngine engine)
         Assert.That(stack!["stack_status"]!.ToString(), Is.EqualTo(wanted), stack["stack_status_reason"]?.ToString());
         return stack;
     }
+
+    /// <summary>Creates a stack (or, with <paramref name="method"/>, updates stack <paramref name="id"/>) and waits until it is <paramref name="wanted"/>.</summary>
+    protected async Task<JsonNode> StackAsync(string name, JsonObject body, string wanted = "CREATE_COMPLETE", HttpMethod? method = null, string? id = null)
+    {
+        var (status, answer, _) = method is null
+            ? await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, body)
+            : await Cloud.SendAsync(method, Url($"/stacks/{name}/{id}"), Token, body);
+        Assert.That(status, Is.EqualTo(method is null ? HttpStatusCode.Created : HttpStatusCode.Accepted), answer?.ToJsonString());
+        return await WaitAsync(name, wanted);
+    }
+
+    /// <summary>The same with only a template: the stack's name goes in the body of a create.</summary>
+    protected Task<JsonNode> StackAsync(string name, string template, string wanted = "CREATE_COMPLETE", HttpMethod? method = null, string? id = null) =>
+        StackAsync(name, method is null ? new JsonObject { ["stack_name"] = name, ["template"] = template } : new JsonObject { ["template"] = template }, wanted, method, id);
+
+    /// <summary>The physical id of one of a stack's resources.</summary>
+    protected async Task<string> PhysicalIdAsync(string stack, string resource)
+    {
+        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), Token);
+        return body!["resource"]!["physical_resource_id"]!.ToString();
+    }
+
+    /// <summary>A stack's output value as text ("" when it has none).</summary>
+    protected static string Output(JsonNode stack, string key) =>
+        stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == key)!["output_value"]?.ToString() ?? "";
 }

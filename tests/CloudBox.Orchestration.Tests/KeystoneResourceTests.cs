@@ -43,24 +43,6 @@ public class KeystoneResourceTests(DatabaseEngine engine) : HeatFixture(engine)
           role_name: {value: {get_attr: [viewer, name]}}
         """;
 
-    private async Task<JsonNode> StackAsync(string name, JsonObject body, string wanted, HttpMethod? method = null, string? id = null)
-    {
-        var (status, answer, _) = method is null
-            ? await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, body)
-            : await Cloud.SendAsync(method, Url($"/stacks/{name}/{id}"), Token, body);
-        Assert.That(status, Is.EqualTo(method is null ? HttpStatusCode.Created : HttpStatusCode.Accepted), answer?.ToJsonString());
-        return await WaitAsync(name, wanted);
-    }
-
-    private async Task<string> PhysicalIdAsync(string stack, string resource)
-    {
-        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), Token);
-        return body!["resource"]!["physical_resource_id"]!.ToString();
-    }
-
-    private static string Output(JsonNode stack, string key) =>
-        stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == key)!["output_value"]?.ToString() ?? "";
-
     private async Task<HashSet<string>> RoleNamesAsync(string projectId, string userId)
     {
         var (status, body, _) = await Cloud.SendAsync(HttpMethod.Get, $"/identity/v3/projects/{projectId}/users/{userId}/roles", Token);

@@ -26,24 +26,6 @@ public class ModuleResourceTests(DatabaseEngine engine) : HeatFixture(engine)
         new OrchestrationModule(),
     ];
 
-    private async Task<JsonNode> StackAsync(string name, string template, string wanted = "CREATE_COMPLETE", HttpMethod? method = null, string? id = null)
-    {
-        var (status, body, _) = method is null
-            ? await Cloud.SendAsync(HttpMethod.Post, Url("/stacks"), Token, new JsonObject { ["stack_name"] = name, ["template"] = template })
-            : await Cloud.SendAsync(method, Url($"/stacks/{name}/{id}"), Token, new JsonObject { ["template"] = template });
-        Assert.That(status, Is.EqualTo(method is null ? HttpStatusCode.Created : HttpStatusCode.Accepted), body?.ToJsonString());
-        return await WaitAsync(name, wanted);
-    }
-
-    private async Task<string> PhysicalIdAsync(string stack, string resource)
-    {
-        var (_, body, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{stack}/resources/{resource}"), Token);
-        return body!["resource"]!["physical_resource_id"]!.ToString();
-    }
-
-    private static string Output(JsonNode stack, string key) =>
-        stack["outputs"]!.AsArray().First(o => o!["output_key"]!.ToString() == key)!["output_value"]?.ToString() ?? "";
-
     private async Task DeleteAsync(string name)
     {
         var (_, shown, _) = await Cloud.SendAsync(HttpMethod.Get, Url($"/stacks/{name}"), Token);
