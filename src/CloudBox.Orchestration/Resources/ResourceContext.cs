@@ -23,8 +23,18 @@ internal sealed class ResourceContext(HttpClient api, string projectId, string s
 
     public JsonObject Data { get; } = data;
 
-    /// <summary>Polling interval while a resource converges (a server builds, a volume is created).</summary>
+    /// <summary>The longest wait between two looks at a resource that converges (a server builds, a volume is created).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+    private int _polls;
+
+    /// <summary>
+    /// Waits before the next look at a converging resource: 20 ms the first time, doubling up to <see cref="PollInterval"/>,
+    /// so a volume that is available after 30 ms does not hold one of the stack's parallel slots for a whole interval.
+    /// </summary>
+    public Task PollDelayAsync(CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromTicks(Math.Min(PollInterval.Ticks, FirstPoll.Ticks << Math.Min(_polls++, 10))), cancellationToken);
 
     public async Task<JsonNode?> SendAsync(HttpMethod method, string url, JsonNode? body, CancellationToken cancellationToken, bool notFoundIsNull = false)
     {

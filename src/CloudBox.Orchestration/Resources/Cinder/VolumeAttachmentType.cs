@@ -35,6 +35,6 @@ internal sealed class VolumeAttachmentType : ResourceType
             return;
         await context.DeleteAsync($"compute/v2.1/servers/{parts[0]}/os-volume_attachments/{parts[1]}", cancellationToken);
         while ((await context.GetAsync($"volume/v3/{context.ProjectId}/volumes/{parts[1]}", cancellationToken))?["volume"]?["status"]?.ToString() is "in-use" or "detaching")
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
     }
 }

@@ -64,7 +64,7 @@ internal sealed class VolumeType : ResourceType
                 return;
             if (status is "error" or "error_extending" or "error_deleting")
                 throw new ResourceFailure($"Went to status {status} due to \"Unknown\"");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 
@@ -98,7 +98,7 @@ internal sealed class VolumeType : ResourceType
         {
             if (left["volume"]?["status"]?.ToString() == "error_deleting")
                 throw new ResourceFailure("The volume went to error_deleting.");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 

@@ -113,7 +113,7 @@ internal sealed class WebImageType : ResourceType
                     continue;
                 }
             }
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 

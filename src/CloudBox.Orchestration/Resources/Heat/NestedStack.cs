@@ -42,7 +42,7 @@ internal static class NestedStack
                 return;
             if (status?.EndsWith("_FAILED", StringComparison.Ordinal) == true)
                 throw new ResourceFailure($"Nested stack {action} failed: {stack["stack_status_reason"]}");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 

@@ -45,7 +45,7 @@ internal sealed class WaitConditionType : ResourceType
                 return;
             if (DateTimeOffset.UtcNow > deadline)
                 throw new ResourceFailure($"WaitConditionTimeout: {signals.Count} of {count} received");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 

@@ -126,7 +126,7 @@ internal sealed class ServerType : ResourceType
                 return;
             if (status == "ERROR")
                 throw new ResourceFailure($"Went to status ERROR due to \"Message: {server["fault"]?["message"] ?? "Unknown"}, Code: {server["fault"]?["code"] ?? 500}\"");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 
@@ -145,7 +145,7 @@ internal sealed class ServerType : ResourceType
         {
             if (left["server"]?["status"]?.ToString() is "DELETED" or "SOFT_DELETED")
                 return;
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 
@@ -210,7 +210,7 @@ internal sealed class ServerType : ResourceType
         {
             if (status == "ERROR")
                 throw new ResourceFailure($"Server {physicalId} went to ERROR instead of {wanted}.");
-            await Task.Delay(context.PollInterval, cancellationToken);
+            await context.PollDelayAsync(cancellationToken);
         }
     }
 
