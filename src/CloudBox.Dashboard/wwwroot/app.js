@@ -11,6 +11,7 @@ const pages = {
   'floating-ips': () => import('./pages/floatingips.js'),
   'key-pairs': () => import('./pages/keypairs.js'),
   'object-store': () => import('./pages/objects.js'),
+  orchestration: () => import('./pages/orchestration.js'),
   account: () => import('./pages/account.js'),
   console: () => import('./pages/console.js'),
   identity: () => import('./pages/identity.js'),
