@@ -348,6 +348,113 @@ public sealed class BrowserTests : DashboardFixture
         CheckPageAndShoot("volumes");
     }
 
+    private const string StackTemplate = """
+        heat_template_version: 2018-08-31
+        description: A dashboard test stack
+        parameters:
+          flavour:
+            type: string
+            label: Flavour
+            description: The greeting's first word
+            default: plain
+            constraints:
+              - allowed_values: [plain, salted]
+        resources:
+          seed:
+            type: OS::Heat::RandomString
+            properties:
+              length: 12
+          greeting:
+            type: OS::Heat::Value
+            properties:
+              value:
+                str_replace:
+                  template: word-seed
+                  params:
+                    word: {get_param: flavour}
+                    seed: {get_attr: [seed, value]}
+        outputs:
+          greeting:
+            description: The word and the seed
+            value: {get_attr: [greeting, value]}
+        """;
+
+    /// <summary>Opens <paramref name="path"/>, logging in as admin first when the browser is not (a test run on its own).</summary>
+    private void OpenLoggedIn(string path, string heading)
+    {
+        _browser.Navigate().GoToUrl(Url(path));
+        WaitFor(() => _browser.Url.Contains("/dashboard/login", StringComparison.Ordinal) || TryFind("main h1")?.Text == heading, $"the page '{heading}' or the login");
+        if (!_browser.Url.Contains("/dashboard/login", StringComparison.Ordinal)) return;
+        LogIn("admin", Testing.TestCloud.AdminPassword);
+        _browser.Navigate().GoToUrl(Url(path));
+        WaitForHeading(heading);
+    }
+
+    [Test, Order(8)]
+    public async Task Launches_a_stack_from_a_template_file_sees_its_graph_events_and_output_then_deletes_it()
+    {
+        OpenLoggedIn("/ui/orchestration", "Orchestration");
+        CheckPageAndShoot("orchestration");
+        var name = Unique("stack");
+
+        // Heat's own message for a template it refuses, shown where the form's errors go.
+        var panel = OpenPanel("Launch stack");
+        Field(panel, "Stack name").SendKeys(name);
+        Field(panel, "Template (YAML or JSON)").SendKeys("heat_template_version: 2018-08-31\nresources:\n  broken:\n    type: OS::No::Such\n");
+        Submit(panel, "Next: parameters");
+        WaitFor(() => panel.FindElements(By.CssSelector("p.error")).Any(e => e.Displayed && e.Text.Contains("OS::No::Such", StringComparison.Ordinal)), "Heat's validation error in the form");
+
+        // The template from a file (read by the browser), its parameter as a select of its allowed values.
+        var file = Path.Combine(Path.GetTempPath(), name + ".yaml");
+        await File.WriteAllTextAsync(file, StackTemplate);
+        try
+        {
+            Field(panel, "Template (YAML or JSON)").Clear();
+            Field(panel, "Template file").SendKeys(file);
+            Submit(panel, "Next: parameters");
+            WaitFor(() => panel.FindElements(By.CssSelector("select[name=flavour]")).Count > 0, "the parameters form");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var flavour = Field(panel, "Flavour (flavour)");
+        Assert.That(flavour.FindElements(By.TagName("option")).Select(o => o.Text), Is.EqualTo(new[] { "plain", "salted" }));
+        Assert.That(flavour.GetAttribute("value"), Is.EqualTo("plain"), "the default is chosen");
+        Choose(flavour, "salted");
+        Submit(panel, "Launch stack");
+        WaitFor(() => _browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("CREATE_COMPLETE", StringComparison.Ordinal)),
+            "the stack CREATE_COMPLETE in the list", 40);
+        CheckPageAndShoot("orchestration-list");
+
+        _browser.FindElements(By.CssSelector("tbody a")).First(a => a.Text == name).Click();
+        WaitForHeading($"Stack {name}");
+        WaitFor(() => _browser.FindElements(By.CssSelector("svg.stackgraph g.resource.ok")).Count == 2, "both resources complete in the graph");
+        Assert.That(_browser.FindElements(By.CssSelector("svg.stackgraph g.resource")).Select(g => g.GetAttribute("data-name")), Is.EquivalentTo(new[] { "seed", "greeting" }));
+        Assert.That(_browser.FindElements(By.CssSelector("svg.stackgraph path.edge[data-from='seed'][data-to='greeting']")), Has.Count.EqualTo(1), "greeting needs seed");
+        var seedY = double.Parse(Find("svg.stackgraph g[data-name='seed'] rect").GetAttribute("y")!, System.Globalization.CultureInfo.InvariantCulture);
+        var greetingY = double.Parse(Find("svg.stackgraph g[data-name='greeting'] rect").GetAttribute("y")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(seedY, Is.LessThan(greetingY), "a dependency sits in a layer above what needs it");
+
+        var events = _browser.FindElements(By.CssSelector("table[aria-label='Events'] tbody tr")).Select(r => r.Text).ToList();
+        Assert.That(events, Has.Some.Contain("seed").And.Contain("CREATE_COMPLETE"));
+        Assert.That(events, Has.Some.Contain("greeting").And.Contain("CREATE_COMPLETE"));
+        Assert.That(events[0], Does.Contain("CREATE_COMPLETE").And.Contain(name), "newest first: the stack's own completion");
+        var output = Find("table[aria-label='Outputs'] tbody tr[data-id='greeting']");
+        var cells = output.FindElements(By.TagName("td")).Select(c => c.Text).ToList();
+        Assert.That(cells[1], Does.Match("^salted-[A-Za-z0-9]{12}$"), "the output resolved with the chosen parameter");
+        Assert.That(cells[2], Is.EqualTo("The word and the seed"));
+        CheckPageAndShoot("orchestration-stack");
+
+        _browser.FindElements(By.CssSelector("main button.danger")).First(b => b.Text == "Delete stack").Click();
+        WaitFor(() => Find("#confirm").Displayed, "the confirmation");
+        Find("#confirm-ok").Click();
+        WaitForHeading("Orchestration");
+        WaitFor(() => !_browser.FindElements(By.CssSelector("tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal)), "the stack gone from the list", 40);
+        var (status, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/orchestration/v1/{await ProjectIdAsync()}/stacks/{name}", AdminToken);
+        Assert.That((int)status, Is.EqualTo(404), "Heat no longer finds the stack");
+    }
+
     [Test, Order(9)]
     public void Every_other_page_has_one_heading_and_labelled_controls()
     {
@@ -475,19 +582,42 @@ public sealed class BrowserTests : DashboardFixture
         CheckPagedTable("/ui/networks", "Networks", "Networks", networks, "/network/v2.0/networks?", "sort_key=name");
     }
 
+    [Test, Order(11)]
+    public async Task The_stacks_table_asks_heat_for_one_sorted_page_and_follows_next()
+    {
+        var project = await ProjectIdAsync();
+        var stacks = Unique("zz-stack");
+        for (var i = 0; i < 30; i++)
+        {
+            var (status, body, _) = await Cloud.SendAsync(HttpMethod.Post, $"/orchestration/v1/{project}/stacks", AdminToken,
+                new JsonObject { ["stack_name"] = $"{stacks}-{i:D2}", ["template"] = new JsonObject { ["heat_template_version"] = "2018-08-31" } });
+            Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.Created), body?.ToJsonString());
+        }
+        OpenLoggedIn("/ui/orchestration", "Orchestration");
+        // Heat sends no next link: the page asks for one more stack than it shows (limit=26) to know whether a next page exists.
+        CheckPagedTable("/ui/orchestration", "Orchestration", "Stacks", stacks, $"/orchestration/v1/{project}/stacks?", "sort_keys=stack_name", column: "stack_name", limit: "limit=26", sortedOnly: true);
+    }
+
     /// <summary>
     /// The table labelled <paramref name="label"/> on <paramref name="path"/>, sorted by name descending, shows the 30
     /// rows named <paramref name="prefix"/>-29…-00 as a page of 25 and, after Next page, the last 5 first; every list
     /// request it made asked for one page (limit=25, the sort) and one followed the service's next link (marker=).
     /// </summary>
-    private void CheckPagedTable(string path, string heading, string label, string prefix, string requestPath, string sort)
+    private void CheckPagedTable(string path, string heading, string label, string prefix, string requestPath, string sort, string column = "name", string limit = "limit=25", bool sortedOnly = false)
     {
         _browser.Navigate().GoToUrl(Url(path));
         WaitForHeading(heading);
         var holder = _browser.FindElement(By.XPath($"//table[@aria-label='{label}']/ancestor::div[contains(@class,'table')][1]"));
-        IReadOnlyList<string> Names() => holder.FindElements(By.CssSelector("tbody tr[data-id] td[data-col=name]")).Select(c => c.Text).ToList();
+        IReadOnlyList<string> Names() => holder.FindElements(By.CssSelector($"tbody tr[data-id] td[data-col={column}]")).Select(c => c.Text).ToList();
         WaitFor(() => Names().Count == 25, $"{label}: the first page of 25");
-        holder.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal)).Click();
+        // One click on a table sorted by name (ascending) turns it; a table sorted by another column needs two.
+        WaitFor(() =>
+        {
+            var button = holder.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal));
+            if (button.FindElement(By.XPath("..")).GetAttribute("aria-sort") == "descending") return true;
+            button.Click();
+            return false;
+        }, $"{label}: the Name column sorted descending");
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29" && names[^1] == $"{prefix}-05", $"{label}: the first page sorted by name descending");
         holder.FindElements(By.TagName("button")).First(b => b.Text == "Next page").Click();
         WaitFor(() => Names().Take(5).SequenceEqual(Enumerable.Range(0, 5).Reverse().Select(i => $"{prefix}-{i:D2}")), $"{label}: the second page starts with the last 5");
@@ -498,7 +628,10 @@ public sealed class BrowserTests : DashboardFixture
             $"return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('{requestPath}'))")!).Select(o => (string)o)
             .Where(r => !r.Contains("router:external=true", StringComparison.Ordinal)).ToList(); // the forms' choices of external networks, not the table
         Assert.That(requests, Is.Not.Empty);
-        Assert.That(requests, Has.All.Contain("limit=25").And.All.Contain(sort), label);
+        Assert.That(requests, Has.All.Contain(limit), label);
+        // The stacks table's first request sorts by its default (creation time); every one after the click sorts by name.
+        var sorted = sortedOnly ? requests.SkipWhile(r => !r.Contains(sort, StringComparison.Ordinal)).ToList() : requests;
+        Assert.That(sorted, Has.Count.GreaterThanOrEqualTo(sortedOnly ? 3 : 1).And.All.Contain(sort), label);
         Assert.That(requests, Has.Some.Contain("sort_dir=desc").And.Some.Contain("marker="), label);
     }
 

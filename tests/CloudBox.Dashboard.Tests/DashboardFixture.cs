@@ -6,6 +6,7 @@ using CloudBox.Core.Modules;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
+using CloudBox.Orchestration;
 using CloudBox.Testing;
 using CloudBox.Volumes;
 
@@ -13,7 +14,7 @@ namespace CloudBox.Dashboard.Tests;
 
 /// <summary>
 /// A cloud with every module the dashboard drives (Identity, Images, Compute on <see cref="EchoDriver"/>, Networking
-/// without a data plane, Volumes, Objects) plus the dashboard, and helpers for browser-like clients with cookie jars.
+/// without a data plane, Volumes, Objects, Orchestration) plus the dashboard, and helpers for browser-like clients with cookie jars.
 /// </summary>
 public abstract class DashboardFixture
 {
@@ -36,6 +37,7 @@ public abstract class DashboardFixture
             new NetworkingModule(new NetworkSettings { DataPlane = false }),
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(200), CapacityGigabytes = 100 }),
             new ObjectsModule(),
+            new OrchestrationModule(),
             new DashboardModule(),
         ]);
         AdminToken = await Cloud.AdminTokenAsync();
