@@ -57,16 +57,18 @@ internal sealed class StackStore(Database database, TimeProvider clock)
             where.Add("status = @Status");
         if (query.Action is not null)
             where.Add("action = @Action");
+        // A stack still being created has no update time yet: it sorts (and pages) by its creation time, as it shows.
+        var column = query.SortColumn == "updated_at" ? "COALESCE(updated_at, created_at)" : query.SortColumn;
         if (query.Marker is not null)
         {
             var marker = await c.QuerySingleOrDefaultAsync<StackRecord>(new CommandDefinition($"SELECT {StackColumns} FROM orchestration_stacks WHERE id = @Marker", query, cancellationToken: cancellationToken))
                 ?? throw Core.Api.ApiFault.BadRequest($"marker {query.Marker} not found");
             var op = query.Descending ? "<" : ">";
-            where.Add($"({query.SortColumn} {op} @MarkerValue OR ({query.SortColumn} = @MarkerValue AND id {op} @Marker))");
+            where.Add($"({column} {op} @MarkerValue OR ({column} = @MarkerValue AND id {op} @Marker))");
             query = query with { MarkerValue = query.SortColumn switch { "name" => marker.Name, "status" => marker.Status, "updated_at" => marker.UpdatedAt ?? marker.CreatedAt, _ => marker.CreatedAt } };
         }
         var dir = query.Descending ? "DESC" : "ASC";
-        var sql = $"SELECT {StackColumns} FROM orchestration_stacks WHERE {string.Join(" AND ", where)} ORDER BY {query.SortColumn} {dir}, id {dir} LIMIT @Limit";
+        var sql = $"SELECT {StackColumns} FROM orchestration_stacks WHERE {string.Join(" AND ", where)} ORDER BY {column} {dir}, id {dir} LIMIT @Limit";
         return (await c.QueryAsync<StackRecord>(new CommandDefinition(sql, query, cancellationToken: cancellationToken))).AsList();
     }
 
