@@ -314,16 +314,35 @@ public sealed class Dhcpv6Tests : DataPlaneFixture
             string[] arguments = ["dhclient", "-6", "-1", "-cf", Path.Combine(directory, "dhclient.conf"), "-lf", Path.Combine(directory, "leases"),
                 "-pf", Path.Combine(directory, "pid"), "-sf", script, .. informationOnly ? new[] { "-S" } : [], "eth0"];
             var exit = ThrowawayNamespace.Try("ip", ["netns", "exec", vm.Name, .. arguments]);
+            // What it was told, read before it is stopped: stopping runs the script again (and rewrites its leases).
+            var events = exit == 0 ? File.ReadAllLines(Path.Combine(directory, "events")) : [];
             var pidFile = Path.Combine(directory, "pid");
             if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+            {
                 ThrowawayNamespace.Try("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                for (var i = 0; i < 100 && Runs(pid); i++)
+                    Thread.Sleep(50); // it writes into the directory until it has exited
+            }
             Assert.That(exit, Is.EqualTo(0), "dhclient got an answer");
-            var events = File.ReadAllLines(Path.Combine(directory, "events"));
             return events.Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Whether a process still runs (a zombie no one reaps here has exited: PID 1 is not an init).</summary>
+    private static bool Runs(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
