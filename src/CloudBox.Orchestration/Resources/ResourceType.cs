@@ -38,6 +38,9 @@ internal abstract class ResourceType
     public virtual Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken) =>
         Task.FromResult<JsonNode?>(null);
 
+    /// <summary>Attribute <paramref name="name"/> of a live resource as its API shows it: <c>show</c> is the whole of it.</summary>
+    protected static JsonNode? Shown(JsonNode? live, string name) => name == "show" ? live?.DeepClone() : live?[name]?.DeepClone();
+
     /// <summary>Suspends the live resource (a server is suspended); most types have nothing to suspend.</summary>
     public virtual Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) => Task.CompletedTask;
 

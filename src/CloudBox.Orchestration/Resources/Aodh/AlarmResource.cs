@@ -90,27 +90,25 @@ internal abstract class AlarmResource : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var alarm = await context.GetAsync(Url(physicalId), cancellationToken);
-        return name == "show" ? alarm?.DeepClone() : alarm?[name]?.DeepClone();
+        return Shown(alarm, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
         await context.GetAsync(Url(physicalId), cancellationToken) is null ? throw new ResourceFailure($"The alarm {physicalId} could not be found.") : null;
 
     /// <summary>Heat disables an alarm while its stack is suspended.</summary>
-    public override async Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
-    {
-        if (await context.GetAsync(Url(physicalId), cancellationToken) is JsonObject alarm)
-        {
-            alarm["enabled"] = false;
-            await context.PutAsync(Url(physicalId), alarm, cancellationToken);
-        }
-    }
+    public override Task SuspendAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        SetEnabledAsync(context, physicalId, false, cancellationToken);
 
-    public override async Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
+    public override Task ResumeAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
+        SetEnabledAsync(context, physicalId, true, cancellationToken);
+
+    /// <summary>Puts the alarm back as it is but for <c>enabled</c>; an alarm already gone has nothing to change.</summary>
+    private static async Task SetEnabledAsync(ResourceContext context, string physicalId, bool enabled, CancellationToken cancellationToken)
     {
         if (await context.GetAsync(Url(physicalId), cancellationToken) is JsonObject alarm)
         {
-            alarm["enabled"] = true;
+            alarm["enabled"] = enabled;
             await context.PutAsync(Url(physicalId), alarm, cancellationToken);
         }
     }

@@ -162,7 +162,7 @@ internal sealed class WebImageType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var image = await context.GetAsync(Url(physicalId), cancellationToken);
-        return name == "show" ? image?.DeepClone() : image?[name]?.DeepClone();
+        return Shown(image, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ internal abstract class SoftwareConfigBase : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var config = (await context.GetAsync($"{Url(context)}/{Uri.EscapeDataString(physicalId)}", cancellationToken))?["software_config"];
-        return name == "show" ? config?.DeepClone() : config?[name]?.DeepClone();
+        return Shown(config, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>

@@ -72,7 +72,7 @@ internal sealed class ProjectType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var project = await KeystoneApi.ShowAsync(context, "projects", "project", physicalId, cancellationToken);
-        return name == "show" ? project?.DeepClone() : project?[name]?.DeepClone();
+        return Shown(project, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>

@@ -42,7 +42,7 @@ internal sealed class RoleType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var role = await KeystoneApi.ShowAsync(context, "roles", "role", physicalId, cancellationToken);
-        return name == "show" ? role?.DeepClone() : role?[name]?.DeepClone();
+        return Shown(role, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>

@@ -116,7 +116,7 @@ internal sealed class UserType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var user = await KeystoneApi.ShowAsync(context, "users", "user", physicalId, cancellationToken);
-        return name == "show" ? user?.DeepClone() : user?[name]?.DeepClone();
+        return Shown(user, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>

@@ -44,7 +44,7 @@ internal abstract class NeutronResource : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var live = (await context.GetAsync($"{Url}/{physicalId}", cancellationToken))?[Singular];
-        return name == "show" ? live?.DeepClone() : live?[name]?.DeepClone();
+        return Shown(live, name);
     }
 
     /// <summary>The Neutron object still exists.</summary>

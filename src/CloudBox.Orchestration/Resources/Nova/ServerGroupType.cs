@@ -38,7 +38,7 @@ internal sealed class ServerGroupType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken)
     {
         var group = (await context.GetAsync($"{Url}/{Uri.EscapeDataString(physicalId)}", cancellationToken))?["server_group"];
-        return name == "show" ? group?.DeepClone() : group?[name]?.DeepClone();
+        return Shown(group, name);
     }
 
     public override async Task<string?> CheckAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken) =>
