@@ -41,9 +41,7 @@ public sealed class VmListCommand(ServerStore servers, VmDefinitions definitions
                 state?.ToString().ToLowerInvariant() ?? "not running",
             ]);
         }
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-            await output.WriteLineAsync(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+        await AdminTable.WriteAsync(output, rows);
         return 0;
     }
 }

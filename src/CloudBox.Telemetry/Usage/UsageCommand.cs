@@ -62,14 +62,7 @@ internal sealed class UsageCommand(UsageService usage, TimeProvider clock) : IAd
             ["resources", report.Resources.ToString(CultureInfo.InvariantCulture), ""],
             ["metrics", report.Metrics.ToString(CultureInfo.InvariantCulture), ""],
         ];
-        var widths = new int[3];
-        foreach (var row in rows)
-        {
-            for (var c = 0; c < 3; c++)
-                widths[c] = Math.Max(widths[c], row[c].Length);
-        }
-        foreach (var row in rows)
-            await output.WriteLineAsync($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2]}".TrimEnd());
+        await AdminTable.WriteAsync(output, rows);
         return 0;
 
         async Task<int> FailAsync(string message)
