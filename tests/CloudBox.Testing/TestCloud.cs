@@ -178,6 +178,43 @@ public sealed class TestCloud : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        StopLeftoverProcesses(DataDirectory);
         Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// Ends every process still running from <paramref name="dataDirectory"/> (its command line names a file in it). VMMs
+    /// outlive serve by design, so a test that fails before it deletes its server would otherwise leave its VM
+    /// running, and burning CPU, under every test that follows.
+    /// </summary>
+    public static void StopLeftoverProcesses(string dataDirectory)
+    {
+        var marker = dataDirectory.TrimEnd('/') + "/";
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid) || pid == Environment.ProcessId)
+                continue;
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(entry, "cmdline"));
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                continue; // gone meanwhile, or not ours to read
+            }
+            if (!commandLine.Contains(marker, StringComparison.Ordinal))
+                continue;
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+                process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception error) when (error is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // already gone
+            }
+        }
     }
 }

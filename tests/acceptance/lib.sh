@@ -94,7 +94,11 @@ stop_cloudbox() {
         kill "$CB_PID" 2>/dev/null
         wait "$CB_PID" 2>/dev/null
     fi
-    if [ -n "$CB_DATA" ] && [ -z "${KEEP_DATA:-}" ]; then rm -rf "$CB_DATA"; fi
+    # VMMs outlive serve by design; a script that stops early must not leave its VMs running under the next one.
+    if [ -n "$CB_DATA" ] && [ -z "${KEEP_DATA:-}" ]; then
+        pkill -KILL -f "cloudbox vmm .*$CB_DATA/" 2>/dev/null
+        rm -rf "$CB_DATA"
+    fi
 }
 
 # check NAME CMD...: passes when CMD exits 0. CMD's output is shown on failure.

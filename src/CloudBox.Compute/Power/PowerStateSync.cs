@@ -124,8 +124,20 @@ public sealed partial class PowerStateSync(
                 }
                 break;
             case ServerStates.Stopped when power != PowerState.Shutdown:
-                await driver.StopAsync(vm, settings.ShutdownTimeout, cancellationToken);
-                await servers.TransitionAsync(server.Id, server.VmState, null, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken);
+                // The listing may be older than a start that has since run: the stop is claimed (still stopped, no task)
+                // before the VM is touched, so a server a user just started is not stopped again behind their back.
+                if (!await servers.TransitionAsync(server.Id, ServerStates.Stopped, null, ServerStates.Stopped, ServerStates.PoweringOff, null, now, cancellationToken))
+                    break;
+                try
+                {
+                    await driver.StopAsync(vm, settings.ShutdownTimeout, cancellationToken);
+                }
+                catch
+                {
+                    await servers.TransitionAsync(server.Id, ServerStates.Stopped, ServerStates.PoweringOff, ServerStates.Stopped, null, null, now, CancellationToken.None);
+                    throw;
+                }
+                await servers.TransitionAsync(server.Id, ServerStates.Stopped, ServerStates.PoweringOff, ServerStates.Stopped, null, PowerState.Shutdown, now, cancellationToken);
                 break;
             default:
                 if (server.PowerState != power && server.VmState != ServerStates.Error)
