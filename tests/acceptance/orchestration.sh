@@ -299,6 +299,109 @@ check "the web image is gone" bash -c "! openstack image show acc-web-image >/de
 check "the server group is gone" bash -c "! openstack server group list -f value -c Name | grep -qx acc-apart"
 check "the rule's group and the network are gone" bash -c "! openstack network show acc-more-net >/dev/null 2>&1"
 
+# --- servers in a stack: a port, a floating IP and an attached volume; updated in place, extended and replaced ----
+if ! guest_kernel; then
+    skip "a server stack with an attached volume and a floating IP" "no test guest: packaging/guest/build-initramfs.sh found no kernel"
+    skip "a ResourceGroup of 10 servers builds in parallel" "no test guest"
+else
+register_guest orch-a "$work"
+register_guest orch-b "$work"
+openstack flavor create acc.srv --ram 128 --disk 1 --vcpus 1 >/dev/null
+cat > "$work/server.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+description: a server on a port with a floating IP and an attached volume
+parameters:
+  image: {type: string, constraints: [{custom_constraint: glance.image}]}
+  flavor: {type: string, default: acc.srv, constraints: [{custom_constraint: nova.flavor}]}
+  role: {type: string, default: web}
+  size: {type: number, default: 1}
+resources:
+  net: {type: OS::Neutron::Net, properties: {name: acc-srv-net}}
+  subnet: {type: OS::Neutron::Subnet, properties: {network: {get_resource: net}, cidr: 10.72.0.0/24}}
+  router: {type: OS::Neutron::Router, properties: {external_gateway_info: {network: acc-ext}}}
+  iface: {type: OS::Neutron::RouterInterface, properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}}
+  port: {type: OS::Neutron::Port, properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: subnet}}]}}
+  fip:
+    type: OS::Neutron::FloatingIP
+    depends_on: iface
+    properties: {floating_network: acc-ext, port_id: {get_resource: port}}
+  vol: {type: OS::Cinder::Volume, properties: {size: {get_param: size}, name: acc-srv-vol}}
+  server:
+    type: OS::Nova::Server
+    properties:
+      name: acc-srv
+      image: {get_param: image}
+      flavor: {get_param: flavor}
+      networks: [{port: {get_resource: port}}]
+      metadata: {role: {get_param: role}}
+  attach: {type: OS::Cinder::VolumeAttachment, properties: {instance_uuid: {get_resource: server}, volume_id: {get_resource: vol}}}
+outputs:
+  address: {value: {get_attr: [server, first_address]}}
+  floating_ip: {value: {get_attr: [fip, floating_ip_address]}}
+YAML
+srv_id() { openstack stack resource show acc-srv server -f value -c physical_resource_id; }
+vol_on() { [ "$(openstack volume show acc-srv-vol -f value -c status)" = in-use ] &&
+    openstack volume show acc-srv-vol -f json | python3 -c "import json,sys; a=json.load(sys.stdin)['attachments']; sys.exit(0 if [x['server_id'] for x in a] == ['$1'] else 1)"; }
+check "stack create of a server with a port, a floating IP and an attached volume" openstack stack create acc-srv -t "$work/server.yaml" --parameter image=orch-a-disk --wait
+check "the server is ACTIVE on the stack's port" bash -c "[ \"\$(openstack server show acc-srv -f value -c status)\" = ACTIVE ] &&
+    [ \"\$(openstack port show \$(openstack stack resource show acc-srv port -f value -c physical_resource_id) -f value -c device_id)\" = \"\$(openstack server show acc-srv -f value -c id)\" ]"
+srv1=$(srv_id)
+check "the volume is attached to the server" vol_on "$srv1"
+check "the floating IP is on the server's port" bash -c "openstack floating ip show \$(openstack stack output show acc-srv floating_ip -f value -c output_value) -f value -c port_id |
+    grep -qx \"\$(openstack stack resource show acc-srv port -f value -c physical_resource_id)\""
+check "stack output show address (the port's address)" bash -c "openstack stack output show acc-srv address -f value -c output_value | grep -q '^10.72.0.'"
+check "update --dry-run of metadata and size: the server and the volume in place, nothing replaced" bash -c "openstack stack update acc-srv --existing --dry-run \
+    --parameter role=db --parameter size=2 -f json > $work/srvplan.json &&
+    python3 -c 'import json,sys; d={k: (json.loads(v) if isinstance(v, str) else v) for k, v in json.load(open(\"$work/srvplan.json\")).items()}; u=sorted(r[\"resource_name\"] for r in d[\"updated\"]); sys.exit(0 if u==[\"server\",\"vol\"] and not d[\"replaced\"] else 1)'"
+check "stack update of the server's metadata and the volume's size" openstack stack update acc-srv --existing --parameter role=db --parameter size=2 --wait
+check "the server was updated in place (same id, new metadata)" bash -c "[ \"\$(openstack stack resource show acc-srv server -f value -c physical_resource_id)\" = $srv1 ] &&
+    openstack server show $srv1 -f json | python3 -c 'import json,sys; p=json.load(sys.stdin)[\"properties\"]; sys.exit(0 if \"db\" in str(p) and \"web\" not in str(p) else 1)'"
+extended_on() { [ "$(openstack volume show acc-srv-vol -f value -c size)" = 2 ] && vol_on "$1"; }
+check "the attached volume was extended to 2 GiB and is attached again" extended_on "$srv1"
+check "update --dry-run of the image: the server is replaced" bash -c "openstack stack update acc-srv --existing --dry-run --parameter image=orch-b-disk -f json > $work/srvplan2.json &&
+    python3 -c 'import json,sys; d={k: (json.loads(v) if isinstance(v, str) else v) for k, v in json.load(open(\"$work/srvplan2.json\")).items()}; sys.exit(0 if [r[\"resource_name\"] for r in d[\"replaced\"]]==[\"server\"] else 1)'"
+check "stack update of the server's image" openstack stack update acc-srv --existing --parameter image=orch-b-disk --wait
+srv2=$(srv_id)
+check "the server was replaced: a new server on the new image, the old one gone" bash -c "[ -n '$srv2' ] && [ '$srv2' != '$srv1' ] &&
+    [ \"\$(openstack server show $srv2 -f value -c status)\" = ACTIVE ] &&
+    openstack server show $srv2 -f value -c image | grep -q \"\$(openstack image show orch-b-disk -f value -c id)\" &&
+    ! openstack server show $srv1 >/dev/null 2>&1"
+check "the replacement kept the port, its address and floating IP" bash -c "[ \"\$(openstack port show \$(openstack stack resource show acc-srv port -f value -c physical_resource_id) -f value -c device_id)\" = '$srv2' ] &&
+    openstack stack output show acc-srv address -f value -c output_value | grep -q '^10.72.0.'"
+check "the volume moved to the replacement" vol_on "$srv2"
+check "stack event list shows the server's replacement" bash -c "openstack stack event list acc-srv --resource server -f value | grep -q UpdateReplace ||
+    [ \$(openstack stack event list acc-srv --resource server -f value | grep -c CREATE_COMPLETE) -ge 2 ]"
+check "stack delete of the server stack" openstack stack delete acc-srv --yes --wait
+check "the server, its volume and its network are gone" bash -c "! openstack server show acc-srv >/dev/null 2>&1 && ! openstack volume show acc-srv-vol >/dev/null 2>&1 &&
+    ! openstack network show acc-srv-net >/dev/null 2>&1"
+
+# A ResourceGroup of 10 servers: they build together (every one starts before the first is ACTIVE).
+cat > "$work/group.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 10
+      resource_def:
+        type: OS::Nova::Server
+        properties: {name: acc-grp-%index%, image: orch-a-disk, flavor: acc.srv}
+outputs:
+  ids: {value: {get_attr: [group, refs]}}
+YAML
+check "stack create of a ResourceGroup of 10 servers" openstack stack create acc-grp -t "$work/group.yaml" --wait
+check "10 servers named by index are ACTIVE" bash -c "[ \$(openstack server list --name '^acc-grp-' -f value -c Status | grep -c ACTIVE) -eq 10 ]"
+check "the 10 servers built in parallel (all started before the first finished)" bash -c "
+    nested=\$(openstack stack resource show acc-grp group -f value -c physical_resource_id) &&
+    openstack stack event list \$nested -f json | python3 -c 'import json,sys
+e=[x for x in json.load(sys.stdin) if x[\"resource_name\"].isdigit()]
+first=next(i for i,x in enumerate(e) if x[\"resource_status\"]==\"CREATE_COMPLETE\")
+started={x[\"resource_name\"] for x in e[:first] if x[\"resource_status\"]==\"CREATE_IN_PROGRESS\"}
+print(len(started), \"started before the first completed\"); sys.exit(0 if len(started)==10 else 1)'"
+check "stack delete of the group" openstack stack delete acc-grp --yes --wait
+check "the group's servers are gone" bash -c "! openstack server list --name '^acc-grp-' -f value | grep -q ."
+fi
+
 # --- broken templates ----------------------------------------------------------------------
 printf 'heat_template_version: 2013-05-23\nresources:\n  v:\n    type: OS::Heat::Value\n    properties:\n      value: {list_join: [",", [a]]}\n' > "$work/badfn.yaml"
 refuse "a function of a later version is refused with its path" "resources.v.properties.value" openstack stack create bad1 -t "$work/badfn.yaml"

@@ -21,7 +21,8 @@ namespace CloudBox.Orchestration.Engine;
 /// </summary>
 internal sealed partial class StackEngine(StackStore store, ResourceRegistry registry, LocalApi api, IDelegatedTokens tokens, ILogger<StackEngine> logger)
 {
-    public const int MaxParallel = 8;
+    /// <summary>Resources acting at once in one stack: a ResourceGroup of 10 servers builds together; the waits are polls, cheap.</summary>
+    public const int MaxParallel = 16;
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
@@ -311,11 +312,13 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
                 throw new ResourceFailure($"Resource UPDATE failed: {error.Message}");
             }
             existing.Data = context.Data.ToJsonString();
+            existing.PhysicalId = context.MovedTo ?? existing.PhysicalId;
             existing.Properties = properties.ToJsonString();
             existing.Requires = Json(requires);
             existing.Status = "COMPLETE";
             existing.StatusReason = "state changed";
             await store.SaveResourceAsync(existing, withEvent: true, cancellationToken);
+            scope.ReferenceIds[resource.Name] = type.ReferenceId(existing.PhysicalId!, Data(existing));
             return;
         }
 
@@ -323,6 +326,18 @@ internal sealed partial class StackEngine(StackStore store, ResourceRegistry reg
         existing.Replaced = true;
         existing.StatusReason = "UpdateReplace";
         await store.SaveResourceAsync(existing, withEvent: false, cancellationToken);
+        if (healthy && existing.Type == typeName && existing.PhysicalId is not null)
+        {
+            var context = Context(stack, existing, client);
+            try
+            {
+                await type.PrepareForReplaceAsync(context, existing.PhysicalId, before, cancellationToken);
+            }
+            catch (Exception error) when (error is ResourceFailure or HttpRequestException)
+            {
+                throw new ResourceFailure($"Resource UPDATE failed: {error.Message}");
+            }
+        }
         var replacement = await CreateAsync(stack, resource, typeName, type, properties, requires, client, cancellationToken);
         live[resource.Name] = replacement;
         scope.ReferenceIds[resource.Name] = type.ReferenceId(replacement.PhysicalId!, Data(replacement));

@@ -23,6 +23,12 @@ internal sealed class ResourceContext(HttpClient api, string projectId, string s
 
     public JsonObject Data { get; } = data;
 
+    /// <summary>
+    /// Set by an update in place that gives the resource a new identity (a volume attachment moved to
+    /// the server that replaced the one it was on); the engine records it as the physical id.
+    /// </summary>
+    public string? MovedTo { get; set; }
+
     /// <summary>The longest wait between two looks at a resource that converges (a server builds, a volume is created).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -32,6 +32,13 @@ internal abstract class ResourceType
     public virtual Task UpdateAsync(ResourceContext context, string physicalId, JsonObject before, JsonObject after, IReadOnlySet<string> changed, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// Before the replacement of an UpdateReplace is created, frees what the old resource holds that the new one
+    /// is given too (Heat's prepare_for_replace: a server lets go of the ports its template names). The old one
+    /// is deleted once the stack has converged.
+    /// </summary>
+    public virtual Task PrepareForReplaceAsync(ResourceContext context, string physicalId, JsonObject before, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public abstract Task DeleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken);
 
     /// <summary>An attribute of the live resource (<c>show</c> is the whole of it), null when unknown.</summary>

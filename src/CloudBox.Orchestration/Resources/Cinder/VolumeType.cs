@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace CloudBox.Orchestration.Resources.Cinder;
 
-/// <summary><c>OS::Cinder::Volume</c>: size grows in place (os-extend), name/description/metadata update in place; image, type and shrinking replace.</summary>
+/// <summary><c>OS::Cinder::Volume</c>: size grows in place (os-extend; an attached volume is detached for it and attached again), name/description/metadata update in place; image, type and shrinking replace.</summary>
 internal sealed class VolumeType : ResourceType
 {
     public override string Name => "OS::Cinder::Volume";
@@ -76,9 +76,7 @@ internal sealed class VolumeType : ResourceType
             var newSize = after["size"]?.GetValue<long>() ?? 0;
             if (newSize < oldSize)
                 throw new ResourceFailure($"The new size {newSize} must be larger than the current size {oldSize}: volumes cannot shrink.");
-            await context.PostAsync($"{Url(context)}/{physicalId}/action", new JsonObject { ["os-extend"] = new JsonObject { ["new_size"] = newSize } }, cancellationToken);
-            var live = (await context.GetAsync($"{Url(context)}/{physicalId}", cancellationToken))?["volume"];
-            await WaitForAsync(context, physicalId, live?["status"]?.ToString() == "in-use" ? "in-use" : "available", cancellationToken);
+            await ExtendAsync(context, physicalId, newSize, cancellationToken);
         }
         if (changed.Contains("name") || changed.Contains("description"))
         {
@@ -89,6 +87,27 @@ internal sealed class VolumeType : ResourceType
         }
         if (changed.Contains("metadata"))
             await context.PutAsync($"{Url(context)}/{physicalId}/metadata", new JsonObject { ["metadata"] = after["metadata"]?.DeepClone() ?? new JsonObject() }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Grows the volume. One in use is detached from its servers, extended and attached again, as Heat does where
+    /// Cinder cannot extend an attached volume (CloudBox's VMM does not resize a disk under a running guest).
+    /// </summary>
+    private static async Task ExtendAsync(ResourceContext context, string volumeId, long newSize, CancellationToken cancellationToken)
+    {
+        var live = (await context.GetAsync($"{Url(context)}/{volumeId}", cancellationToken))?["volume"]
+            ?? throw new ResourceFailure($"The volume {volumeId} could not be found.");
+        var servers = (live["attachments"] as JsonArray ?? []).Select(a => a?["server_id"]?.ToString()).OfType<string>().Distinct().ToList();
+        foreach (var server in servers)
+            await context.DeleteAsync($"compute/v2.1/servers/{server}/os-volume_attachments/{volumeId}", cancellationToken);
+        if (servers.Count > 0)
+            await VolumeAttachmentType.WaitDetachedAsync(context, volumeId, cancellationToken);
+        await context.PostAsync($"{Url(context)}/{volumeId}/action", new JsonObject { ["os-extend"] = new JsonObject { ["new_size"] = newSize } }, cancellationToken);
+        await WaitForAsync(context, volumeId, "available", cancellationToken);
+        foreach (var server in servers)
+            await context.PostAsync($"compute/v2.1/servers/{server}/os-volume_attachments", new JsonObject { ["volumeAttachment"] = new JsonObject { ["volumeId"] = volumeId } }, cancellationToken);
+        if (servers.Count > 0)
+            await WaitForAsync(context, volumeId, "in-use", cancellationToken);
     }
 
     public override async Task DeleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)

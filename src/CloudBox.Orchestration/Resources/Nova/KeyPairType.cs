@@ -18,6 +18,7 @@ internal sealed class KeyPairType : ResourceType
     {
         ["public_key"] = "The public key.",
         ["private_key"] = "The private key if it has been saved.",
+        ["show"] = "Detailed information about the resource.",
     };
 
     public override async Task<string> CreateAsync(ResourceContext context, JsonObject properties, CancellationToken cancellationToken)
@@ -37,6 +38,6 @@ internal sealed class KeyPairType : ResourceType
     public override async Task<JsonNode?> AttributeAsync(ResourceContext context, string physicalId, string name, CancellationToken cancellationToken) => name switch
     {
         "private_key" => context.Data["private_key"]?.DeepClone() ?? "",
-        _ => (await context.GetAsync($"compute/v2.1/os-keypairs/{Uri.EscapeDataString(physicalId)}", cancellationToken))?["keypair"]?[name == "show" ? "" : name]?.DeepClone(),
+        _ => Shown((await context.GetAsync($"compute/v2.1/os-keypairs/{Uri.EscapeDataString(physicalId)}", cancellationToken))?["keypair"], name),
     };
 }

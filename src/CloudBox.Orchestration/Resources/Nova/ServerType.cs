@@ -138,6 +138,23 @@ internal sealed class ServerType : ResourceType
             await context.PutAsync($"compute/v2.1/servers/{physicalId}/metadata", new JsonObject { ["metadata"] = Metadata(after) }, cancellationToken);
     }
 
+    /// <summary>
+    /// As Heat does before a server is replaced: the ports the template gave it (<c>networks: [{port: …}]</c>) are
+    /// detached from the old server, so the new one boots on them and keeps their addresses and floating IPs.
+    /// </summary>
+    public override async Task PrepareForReplaceAsync(ResourceContext context, string physicalId, JsonObject before, CancellationToken cancellationToken)
+    {
+        foreach (var port in (before["networks"] as JsonArray ?? []).OfType<JsonObject>().Select(n => n["port"]?.ToString()).OfType<string>())
+        {
+            var url = $"compute/v2.1/servers/{physicalId}/os-interface/{Uri.EscapeDataString(port)}";
+            if (await context.GetAsync(url, cancellationToken) is null)
+                continue;
+            await context.DeleteAsync(url, cancellationToken);
+            while ((await context.GetAsync($"network/v2.0/ports/{Uri.EscapeDataString(port)}", cancellationToken))?["port"]?["device_id"]?.ToString() is { Length: > 0 })
+                await context.PollDelayAsync(cancellationToken);
+        }
+    }
+
     public override async Task DeleteAsync(ResourceContext context, string physicalId, CancellationToken cancellationToken)
     {
         await context.DeleteAsync($"compute/v2.1/servers/{physicalId}", cancellationToken);
