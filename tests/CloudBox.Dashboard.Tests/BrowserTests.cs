@@ -11,7 +11,7 @@ namespace CloudBox.Dashboard.Tests;
 /// is checked for one h1 and a label on every control, and saved as a screenshot attachment.
 /// </summary>
 [NonParallelizable]
-public sealed class BrowserTests : DashboardFixture
+public sealed partial class BrowserTests : DashboardFixture
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";

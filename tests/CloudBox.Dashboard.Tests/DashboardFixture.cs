@@ -7,6 +7,7 @@ using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
 using CloudBox.Orchestration;
+using CloudBox.Telemetry;
 using CloudBox.Testing;
 using CloudBox.Volumes;
 
@@ -14,7 +15,7 @@ namespace CloudBox.Dashboard.Tests;
 
 /// <summary>
 /// A cloud with every module the dashboard drives (Identity, Images, Compute on <see cref="EchoDriver"/>, Networking
-/// without a data plane, Volumes, Objects, Orchestration) plus the dashboard, and helpers for browser-like clients with cookie jars.
+/// without a data plane, Volumes, Objects, Orchestration, Telemetry) plus the dashboard, and helpers for browser-like clients with cookie jars.
 /// </summary>
 public abstract class DashboardFixture
 {
@@ -38,6 +39,7 @@ public abstract class DashboardFixture
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(200), CapacityGigabytes = 100 }),
             new ObjectsModule(),
             new OrchestrationModule(),
+            new TelemetryModule(),
             new DashboardModule(),
         ]);
         AdminToken = await Cloud.AdminTokenAsync();
