@@ -23,6 +23,9 @@ public abstract class DashboardFixture
     protected EchoDriver Driver { get; } = new();
     protected string AdminToken { get; set; } = "";
 
+    /// <summary>Whether the cloud runs Telemetry (Gnocchi and Aodh in the catalog).</summary>
+    protected virtual bool WithTelemetry => true;
+
     [OneTimeSetUp]
     public async Task StartCloud()
     {
@@ -39,7 +42,7 @@ public abstract class DashboardFixture
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(200), CapacityGigabytes = 100 }),
             new ObjectsModule(),
             new OrchestrationModule(),
-            new TelemetryModule(),
+            .. (WithTelemetry ? new ICloudModule[] { new TelemetryModule() } : []),
             new DashboardModule(),
         ]);
         AdminToken = await Cloud.AdminTokenAsync();

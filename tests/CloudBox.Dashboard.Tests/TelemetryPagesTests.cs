@@ -95,6 +95,7 @@ public sealed partial class BrowserTests
         Assert.That(Readout(cpuCaption, "CPU"), Does.Contain("peak 50 %"));
         Assert.That(cpu.FindElements(By.CssSelector("text.ylabel")).Select(t => t.Text), Is.EqualTo(new[] { "0 %", "12.5 %", "25 %", "37.5 %", "50 %" }));
         Assert.That(cpu.FindElements(By.CssSelector("text.xlabel")).Select(t => t.Text).ToList(), Has.Count.EqualTo(5).And.All.Match("^\\d\\d:\\d\\d$"));
+        Assert.That(Chart("Disk").FindElements(By.CssSelector("text.ylabel")).Select(t => t.Text), Is.EqualTo(new[] { "0 B/s", "2.5 KiB/s", "5.0 KiB/s", "7.5 KiB/s", "10.0 KiB/s" }), "a byte axis in round binary units");
         Assert.That(Readout("Disk", "Read"), Does.StartWith("latest 6.0 KiB/s"));
         Assert.That(Readout("Disk", "Write"), Does.StartWith("latest 0 B/s"));
         Assert.That(Readout("Network", "In"), Does.StartWith("latest 1.0 KiB/s"));

@@ -19,6 +19,13 @@ export function niceCeiling(v) {
   return 10 * power;
 }
 
+/** niceCeiling in the binary unit (B, KiB, MiB…) of v, so a byte axis reads 0, 2.5, 5, 7.5, 10 KiB. */
+export function binaryCeiling(v) {
+  if (!(v >= 1024)) return niceCeiling(v);
+  const unit = 1024 ** Math.floor(Math.log(v) / Math.log(1024));
+  return niceCeiling(v / unit) * unit;
+}
+
 const pad2 = n => String(n).padStart(2, '0');
 
 /** A time label: HH:MM within a day's span, else day/month and HH:MM (local time, as the browser shows it). */
@@ -30,10 +37,10 @@ export function timeLabel(ms, spanMs) {
 
 /**
  * A chart. options: { title, series: [{ name, points: [[timeMs, value]] }], start, end (ms), format(value) → text,
- * empty: the message shown when no series has a point }. Returns a figure element; its SVG carries data-* attributes
+ * ceiling(peak) → the axis maximum, empty: the message shown when no series has a point }. Returns a figure element; its SVG carries data-* attributes
  * (each line's name and point count) so a reader or a test can check what is drawn.
  */
-export function lineChart({ title, series, start, end, format = v => String(v), empty = 'No measures yet.' }) {
+export function lineChart({ title, series, start, end, format = v => String(v), ceiling = niceCeiling, empty = 'No measures yet.' }) {
   const figure = document.createElement('figure');
   figure.className = 'chart';
   const caption = document.createElement('figcaption');
@@ -52,7 +59,7 @@ export function lineChart({ title, series, start, end, format = v => String(v), 
   const t0 = Math.min(start ?? Infinity, ...all.map(p => p[0]));
   const t1 = Math.max(end ?? -Infinity, ...all.map(p => p[0]));
   const span = Math.max(1, t1 - t0);
-  const max = niceCeiling(Math.max(...all.map(p => p[1]))) || 1;
+  const max = ceiling(Math.max(...all.map(p => p[1]))) || 1;
   const x = t => left + (t - t0) / span * plotW;
   const y = v => top + plotH - v / max * plotH;
   const svg = s('svg', { xmlns: svgNs, viewBox: `0 0 ${width} ${height}`, class: 'linechart', role: 'img', 'aria-label': `${title}: ${series.map(x => `${x.name} ${summary(x.points, format).latest}`).join(', ')}`, 'data-max': max });

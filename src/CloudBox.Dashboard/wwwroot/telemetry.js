@@ -2,7 +2,7 @@
 // cumulative counters read through Gnocchi's aggregates API, and the Monitoring block (CPU, disk, network charts over a
 // chosen window, refreshing itself) shared by an instance's detail and the project's Monitoring page.
 import { api, h, alertBox, bytes, ApiError } from './lib.js';
-import { lineChart } from './chart.js';
+import { lineChart, binaryCeiling } from './chart.js';
 
 export const metricBase = '/metric/v1';
 export const alarmBase = '/alarming/v2';
@@ -138,9 +138,9 @@ export function monitor(scope, extra) {
       const common = { start, end };
       charts.replaceChildren(
         lineChart({ ...common, title: cpuTitle, format: percent, series: [{ name: 'CPU', points: (cpu || []).map(([t, v]) => [t, v / 1e9 * 100 / cores]) }] }),
-        lineChart({ ...common, title: 'Disk (bytes/s)', format: perSecond, empty: diskRead || diskWrite ? 'No measures yet.' : 'No disk measured yet.',
+        lineChart({ ...common, title: 'Disk (bytes/s)', format: perSecond, ceiling: binaryCeiling, empty: diskRead || diskWrite ? 'No measures yet.' : 'No disk measured yet.',
           series: [{ name: 'Read', points: diskRead || [] }, { name: 'Write', points: diskWrite || [] }] }),
-        lineChart({ ...common, title: 'Network (bytes/s)', format: perSecond, empty: netIn || netOut ? 'No measures yet.' : 'No network interface measured yet.',
+        lineChart({ ...common, title: 'Network (bytes/s)', format: perSecond, ceiling: binaryCeiling, empty: netIn || netOut ? 'No measures yet.' : 'No network interface measured yet.',
           series: [{ name: 'In', points: netIn || [] }, { name: 'Out', points: netOut || [] }] }));
       if (extra) await extra(more, { ...context, start, window, granularity: summaryGranularity(context.definition, window) });
       const label = windows.find(w => w[0] === select.value)[1];
