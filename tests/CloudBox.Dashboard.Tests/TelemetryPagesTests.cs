@@ -136,6 +136,13 @@ public sealed partial class BrowserTests
         Assert.That(row.FindElement(By.CssSelector("td[data-col=disk]")).Text, Is.EqualTo("6.0 KiB/s"));
         Assert.That(row.FindElement(By.CssSelector("td[data-col=network]")).Text, Is.EqualTo("1.5 KiB/s"));
         Assert.That(Find("table[aria-label='Top instances'] tbody tr").GetAttribute("data-id"), Is.EqualTo(server), "the busiest first");
+
+        // An administrator also sees every project, grouped by Gnocchi (groupby=project_id): only this one has measures.
+        var project = await ProjectIdAsync();
+        WaitFor(() => TryFind($"table[aria-label='All projects'] tr[data-id='{project}']") is not null, "the project in the all-projects list");
+        var projects = _browser.FindElements(By.CssSelector("table[aria-label='All projects'] tbody tr"));
+        Assert.That(projects, Has.Count.EqualTo(1));
+        Assert.That(projects[0].FindElements(By.TagName("td")).Select(c => c.Text), Is.EqualTo(new[] { "admin", "50 %", "6.0 KiB/s", "1.5 KiB/s" }));
         CheckPageAndShoot("monitoring");
     }
 

@@ -88,6 +88,26 @@ export async function ratePerResource(resourceType, search, metric, start, granu
   return rates;
 }
 
+/**
+ * Each group's mean rate per second over the window, the resources grouped by an attribute (Gnocchi's groupby, e.g.
+ * project_id) and summed within a group: Map group value → rate. Every resource the caller sees is included.
+ */
+export async function ratePerGroup(resourceType, attribute, metric, start, granularity) {
+  let groups;
+  try {
+    groups = await api('POST', `${aggregatesUrl(start, granularity)}&groupby=${encodeURIComponent(attribute)}`, { resource_type: resourceType, operations: `(aggregate sum (rateofchange (metric ${metric} mean)))` });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return new Map();
+    throw e;
+  }
+  const rates = new Map();
+  for (const group of groups || []) {
+    const points = group.measures?.measures?.aggregated || [];
+    if (points.length) rates.set(group.group[attribute], points.reduce((sum, [, g, v]) => sum + Math.max(0, v) / (g || granularity), 0) / points.length);
+  }
+  return rates;
+}
+
 /** Resources of a type matching a search (Gnocchi's search API), at most `limit`. */
 export async function searchResources(resourceType, filter, limit = 500) {
   return await api('POST', `${metricBase}/search/resource/${resourceType}?limit=${limit}`, filter);
