@@ -230,6 +230,23 @@ public sealed partial class BrowserTests
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound), "Aodh no longer finds it");
     }
 
+    [Test, Order(14)]
+    public void A_member_sees_only_their_projects_measures_and_alarms()
+    {
+        Assume.That(_measuredServer, Is.Not.Empty, "needs the measured instance and alarms of the admin project");
+        // Logged in as the member of the test before: a project with no instance and no alarm.
+        OpenLoggedIn("/ui/overview", "Overview");
+        Assume.That(Find("#who").Text, Does.Not.Contain("admin"), "the member's session");
+        Navigate("Monitoring", "Monitoring");
+        WaitFor(() => TryFind("section.monitoring p.notice")?.Text.Contains("No measures yet", StringComparison.Ordinal) == true, "the member's empty monitoring");
+        Assert.That(_browser.FindElements(By.CssSelector("table[aria-label='All projects']")), Is.Empty, "only administrators see every project");
+        _browser.Navigate().GoToUrl(Url($"/ui/instances/{_measuredServer}"));
+        WaitFor(() => TryFind("main p.error") is not null || TryFind("main h1")?.Text is "Error", "another project's instance refused");
+        Navigate("Alarms", "Alarms");
+        WaitFor(() => Find("table[aria-label='Alarms'] tbody").Text.Contains("Nothing here yet.", StringComparison.Ordinal), "no alarm of another project");
+        CheckPageAndShoot("member-alarms");
+    }
+
     private async Task<JsonNode> AodhCreateAsync(string path, JsonNode body)
     {
         var (status, answer, _) = await Cloud.SendAsync(HttpMethod.Post, path, AdminToken, body);

@@ -117,8 +117,8 @@ export const percent = v => `${Number(v.toFixed(1))} %`;
 export const perSecond = v => `${bytes(v)}/s`;
 
 /**
- * The Monitoring block. scope: { kind: 'instance', id, vcpus } or { kind: 'project', projectId }; top(holder, ctx) may
- * draw more (the project's per-instance list). Charts: CPU %, disk read/write and network in/out in bytes per second.
+ * The Monitoring block. scope: { kind: 'instance', id, vcpus } or { kind: 'project', projectId }; extra(holder, context)
+ * may draw more (the project's lists; context.current() is false once a newer refresh has started). Charts: CPU %, disk read/write and network in/out in bytes per second.
  */
 export function monitor(scope, extra) {
   const id = `mon-window-${Math.random().toString(36).slice(2, 8)}`;
@@ -128,17 +128,23 @@ export function monitor(scope, extra) {
   const more = h('div');
   const el = h('section.monitoring', { 'aria-label': 'Monitoring' },
     h('div.toolbar', h('label', { for: id }, 'Window'), select, status), charts, more);
+  // A timer tick skips while a refresh runs; a new window starts one at once, and only the newest may draw.
   let busy = false;
-  async function refresh() {
-    if (busy) return;
+  let generation = 0;
+  async function refresh(tick) {
+    if (busy && tick) return;
     busy = true;
+    const mine = ++generation;
+    const current = () => mine === generation;
     try {
       const notice = await missing('metric', 'Monitoring');
+      if (!current()) return;
       if (notice) { charts.replaceChildren(notice); return; }
       const window = windows.find(w => w[0] === select.value)[2];
       const end = Date.now();
       const start = end - window * 1000;
       const context = await prepare(scope);
+      if (!current()) return;
       if (!context) {
         charts.replaceChildren(h('p.notice', { role: 'status' }, scope.kind === 'instance'
           ? 'No measures yet: Telemetry has not recorded this instance (it is measured every few seconds while it runs).'
@@ -153,6 +159,7 @@ export function monitor(scope, extra) {
         read('instance_disk', 'disk.device.read.bytes'), read('instance_disk', 'disk.device.write.bytes'),
         read('instance_network_interface', 'network.incoming.bytes'), read('instance_network_interface', 'network.outgoing.bytes'),
       ]);
+      if (!current()) return;
       const cores = scope.kind === 'instance' ? Math.max(1, scope.vcpus || 1) : 1;
       const cpuTitle = scope.kind === 'instance' ? `CPU (% of ${cores} vCPU${cores === 1 ? '' : 's'})` : 'CPU (% of one vCPU, all instances)';
       const common = { start, end };
@@ -162,18 +169,19 @@ export function monitor(scope, extra) {
           series: [{ name: 'Read', points: diskRead || [] }, { name: 'Write', points: diskWrite || [] }] }),
         lineChart({ ...common, title: 'Network (bytes/s)', format: perSecond, ceiling: binaryCeiling, empty: netIn || netOut ? 'No measures yet.' : 'No network interface measured yet.',
           series: [{ name: 'In', points: netIn || [] }, { name: 'Out', points: netOut || [] }] }));
-      if (extra) await extra(more, { ...context, start, window, granularity: summaryGranularity(context.definition, window) });
+      if (extra) await extra(more, { ...context, start, window, granularity: summaryGranularity(context.definition, window), current });
       const label = windows.find(w => w[0] === select.value)[1];
+      if (!current()) return;
       status.textContent = `${label}, a point every ${g >= 3600 ? `${g / 3600} h` : g >= 60 ? `${g / 60} min` : `${g} s`}; updated ${new Date().toLocaleTimeString()}, refreshed every 30 s.`;
     } catch (e) {
-      charts.replaceChildren(alertBox(e.message || String(e)));
+      if (current()) charts.replaceChildren(alertBox(e.message || String(e)));
     } finally {
-      busy = false;
+      if (current()) busy = false;
     }
   }
-  select.addEventListener('change', refresh);
-  refresh();
-  const timer = setInterval(() => { if (!el.isConnected) clearInterval(timer); else if (!document.hidden) refresh(); }, 30000);
+  select.addEventListener('change', () => refresh(false));
+  refresh(false);
+  const timer = setInterval(() => { if (!el.isConnected) clearInterval(timer); else if (!document.hidden) refresh(true); }, 30000);
   return el;
 }
 

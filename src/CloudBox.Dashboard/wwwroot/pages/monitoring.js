@@ -16,7 +16,7 @@ export async function render(main) {
 }
 
 /** For administrators: every project's CPU, disk and network over the window (Gnocchi's aggregates grouped by project_id). */
-async function projectList(holder, { start, granularity }) {
+async function projectList(holder, { start, granularity, current }) {
   const [cpu, read, write, incoming, outgoing, names] = await Promise.all([
     ratePerGroup('instance', 'project_id', 'cpu', start, granularity),
     ratePerGroup('instance_disk', 'project_id', 'disk.device.read.bytes', start, granularity),
@@ -29,6 +29,7 @@ async function projectList(holder, { start, granularity }) {
   const ids = [...new Set([...cpu.keys(), ...read.keys(), ...write.keys(), ...incoming.keys(), ...outgoing.keys()])].filter(id => id !== null && id !== undefined);
   const rows = ids.map(id => ({ id, name: names.get(id) || id, cpu: (cpu.get(id) || 0) / 1e9 * 100, disk: sum(read, write, id), net: sum(incoming, outgoing, id) }))
     .sort((a, b) => b.cpu - a.cpu || a.name.localeCompare(b.name));
+  if (!current()) return;
   holder.replaceChildren(h('h2', 'All projects'),
     h('p.muted', 'Every project with measured instances (administrators only): mean over the window, summed over its instances.'),
     rows.length
@@ -40,7 +41,7 @@ async function projectList(holder, { start, granularity }) {
 }
 
 /** The instances ranked by mean CPU over the window, with their disk and network traffic (disks and interfaces added up per instance). */
-async function topList(holder, { instances, search, start, granularity }) {
+async function topList(holder, { instances, search, start, granularity, current }) {
   const [cpu, read, write, incoming, outgoing, disks, nics] = await Promise.all([
     ratePerResource('instance', search.instance, 'cpu', start, granularity),
     ratePerResource('instance_disk', search.instance_disk, 'disk.device.read.bytes', start, granularity),
@@ -61,6 +62,7 @@ async function topList(holder, { instances, search, start, granularity }) {
     .map(r => ({ id: r.id, name: r.display_name || r.id, ended: r.ended_at, cpu: (cpu.get(r.id) || 0) / 1e9 * 100, disk: disk.get(r.id) || 0, net: net.get(r.id) || 0 }))
     .sort((a, b) => b.cpu - a.cpu || b.disk + b.net - a.disk - a.net)
     .slice(0, 10);
+  if (!current()) return;
   holder.replaceChildren(h('h2', 'Top instances'),
     h('p.muted', 'Mean over the window; CPU as a percentage of one vCPU; disk is read plus write, network in plus out.'),
     rows.length
