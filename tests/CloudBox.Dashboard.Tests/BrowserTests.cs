@@ -11,7 +11,7 @@ namespace CloudBox.Dashboard.Tests;
 /// is checked for one h1 and a label on every control, and saved as a screenshot attachment.
 /// </summary>
 [NonParallelizable]
-public sealed class BrowserTests : DashboardFixture
+public sealed partial class BrowserTests : DashboardFixture
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";
@@ -27,14 +27,23 @@ public sealed class BrowserTests : DashboardFixture
             Assert.Ignore("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
         _imageName = Unique("cirros");
         _imageId = await CreateBootableImageAsync(_imageName);
+        _browser = StartChromium();
+    }
+
+    /// <summary>Debian's headless chromium through chromedriver, never Selenium Manager.</summary>
+    internal static ChromeDriver StartChromium()
+    {
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000", "--lang=en-US");
-        _browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        _browser.Manage().Timeouts().ImplicitWait = TimeSpan.Zero;
+        var browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        browser.Manage().Timeouts().ImplicitWait = TimeSpan.Zero;
+        return browser;
     }
+
+    internal static bool HasChromium => File.Exists(Chromium) && File.Exists(ChromeDriver);
 
     [OneTimeTearDown]
     public void StopBrowser() => _browser?.Dispose();

@@ -7,6 +7,7 @@ using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
 using CloudBox.Orchestration;
+using CloudBox.Telemetry;
 using CloudBox.Testing;
 using CloudBox.Volumes;
 
@@ -14,13 +15,16 @@ namespace CloudBox.Dashboard.Tests;
 
 /// <summary>
 /// A cloud with every module the dashboard drives (Identity, Images, Compute on <see cref="EchoDriver"/>, Networking
-/// without a data plane, Volumes, Objects, Orchestration) plus the dashboard, and helpers for browser-like clients with cookie jars.
+/// without a data plane, Volumes, Objects, Orchestration, Telemetry) plus the dashboard, and helpers for browser-like clients with cookie jars.
 /// </summary>
 public abstract class DashboardFixture
 {
     protected TestCloud Cloud { get; private set; } = null!;
     protected EchoDriver Driver { get; } = new();
     protected string AdminToken { get; set; } = "";
+
+    /// <summary>Whether the cloud runs Telemetry (Gnocchi and Aodh in the catalog).</summary>
+    protected virtual bool WithTelemetry => true;
 
     [OneTimeSetUp]
     public async Task StartCloud()
@@ -38,6 +42,7 @@ public abstract class DashboardFixture
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(200), CapacityGigabytes = 100 }),
             new ObjectsModule(),
             new OrchestrationModule(),
+            .. (WithTelemetry ? new ICloudModule[] { new TelemetryModule() } : []),
             new DashboardModule(),
         ]);
         AdminToken = await Cloud.AdminTokenAsync();

@@ -143,6 +143,7 @@ public sealed class SessionTests : DashboardFixture
             using var notModified = await browser.SendAsync(again);
             Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), asset);
         }
+        TestContext.Out.WriteLine($"first page: {transferred} bytes (html and its assets, brotli)");
         Assert.That(transferred, Is.LessThan(300 * 1024));
         using var stale = await browser.GetAsync("/assets/000000000000/app.js");
         Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

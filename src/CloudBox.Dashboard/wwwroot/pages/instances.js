@@ -1,6 +1,7 @@
 // Instances: a live, server-paged table, the launch form, and a detail page with every action.
 import { api, h, page, table, serverList, form, panel, actionButton, badge, compute, network, image, volumeBase, novaVersion, choices, alertBox, session } from '../lib.js';
 import { go } from '../app.js';
+import { monitor } from '../telemetry.js';
 
 const opts = { headers: novaVersion };
 
@@ -81,6 +82,7 @@ async function detail(main, id) {
   const log = h('pre.console', { tabindex: 0, 'aria-label': 'Console log' });
   const attachments = h('div');
   const interfaces = h('div');
+  const monitoring = h('div');
   page(main, `Instance ${s.name}`, info,
     h('div.buttons', { role: 'group', 'aria-label': 'Power and state' },
       act('Start', { 'os-start': null }), act('Stop', { 'os-stop': null }), act('Reboot', { reboot: { type: 'SOFT' } }), act('Hard reboot', { reboot: { type: 'HARD' } }, 'Hard-reboot this instance?'),
@@ -98,6 +100,7 @@ async function detail(main, id) {
       }))).catch(e => holder.replaceChildren(alertBox(e.message)));
       return holder;
     }),
+    h('h2', 'Monitoring'), monitoring,
     h('h2', 'Volumes'), attachments,
     h('h2', 'Interfaces'), interfaces,
     h('h2', 'Console log'), h('div.buttons', actionButton('Show console log', async () => {
@@ -106,6 +109,9 @@ async function detail(main, id) {
     })), log);
   loadAttachments(id, attachments);
   loadInterfaces(id, interfaces);
+  // CPU % is of the flavor's vCPUs (Nova 2.37 names the flavor by id only).
+  api('GET', `${compute}/flavors/${s.flavor?.id}`).then(b => b.flavor.vcpus).catch(() => 1)
+    .then(vcpus => monitoring.replaceChildren(monitor({ kind: 'instance', id, vcpus })));
 }
 
 async function loadAttachments(id, holder) {
