@@ -73,6 +73,8 @@ public sealed class TelemetryModule : ICloudModule
         services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
         services.AddSingleton<UsagePollster>();
         services.AddHostedService(provider => provider.GetRequiredService<UsagePollster>());
+        services.AddSingleton<ExistencePollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExistencePollster>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmNotifier>();
         services.AddSingleton<AlarmService>();

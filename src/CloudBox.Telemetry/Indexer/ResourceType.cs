@@ -30,7 +30,6 @@ internal sealed record ResourceType(string Name, string State, JsonObject Attrib
         new("swift_account", "active", []),
         new("network", "active", []),
         new("router", "active", new JsonObject { ["name"] = String(false) }),
-        new("floating_ip", "active", new JsonObject { ["floating_ip_address"] = String(false) }),
         new("host", "active", new JsonObject { ["host_name"] = String(true) }),
     ];
 
