@@ -75,6 +75,8 @@ public sealed class TelemetryModule : ICloudModule
         services.AddHostedService(provider => provider.GetRequiredService<UsagePollster>());
         services.AddSingleton<ExistencePollster>();
         services.AddHostedService(provider => provider.GetRequiredService<ExistencePollster>());
+        services.AddSingleton<HostPollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<HostPollster>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmNotifier>();
         services.AddSingleton<AlarmService>();

@@ -31,6 +31,8 @@ internal sealed record ResourceType(string Name, string State, JsonObject Attrib
         new("network", "active", []),
         new("router", "active", new JsonObject { ["name"] = String(false) }),
         new("host", "active", new JsonObject { ["host_name"] = String(true) }),
+        new("host_disk", "active", new JsonObject { ["host_name"] = String(true), ["device_name"] = String(false) }),
+        new("nova_compute", "active", new JsonObject { ["host_name"] = String(true) }),
     ];
 
     /// <summary>Validates one attribute definition and fills Gnocchi's defaults; throws ArgumentException when malformed.</summary>
