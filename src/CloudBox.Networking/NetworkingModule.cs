@@ -46,6 +46,8 @@ public sealed class NetworkingModule(NetworkSettings? settings = null) : ICloudM
         services.AddSingleton<DefaultSecurityGroup>();
         services.AddSingleton<PortWriter>();
         services.AddSingleton<NetworkChanges>();
+        services.TryAddSingleton<CloudBox.Core.Events.ICloudEvents, CloudBox.Core.Events.CloudEventStream>();
+        services.AddSingleton<NetworkEvents>();
         services.AddSingleton<CloudBox.Core.Networking.INetworkPorts, ServerPorts>();
         if (_settings.DataPlane)
             DataPlaneServices.Add(services, _settings);

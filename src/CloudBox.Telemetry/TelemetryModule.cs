@@ -73,6 +73,10 @@ public sealed class TelemetryModule : ICloudModule
         services.AddHostedService(provider => provider.GetRequiredService<VmPollster>());
         services.AddSingleton<UsagePollster>();
         services.AddHostedService(provider => provider.GetRequiredService<UsagePollster>());
+        services.AddSingleton<ExistencePollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExistencePollster>());
+        services.AddSingleton<HostPollster>();
+        services.AddHostedService(provider => provider.GetRequiredService<HostPollster>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmNotifier>();
         services.AddSingleton<AlarmService>();
@@ -86,6 +90,8 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<RequestMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<RequestMetrics>());
+        if (Uri.TryCreate(options.MetricsListenUrl, UriKind.Absolute, out var metricsListen) && metricsListen.Port > 0)
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new MetricsPortBranch(metricsListen.Port));
         services.AddSingleton<UsageStore>();
         services.AddSingleton<UsageService>();
         services.AddSingleton<IAdminCommand, UsageCommand>();
@@ -93,6 +99,8 @@ public sealed class TelemetryModule : ICloudModule
 
     public IReadOnlyList<(ServiceCatalogEntry Entry, string BaseUrl)> ExtraCatalogEntries(CloudBoxOptions options) =>
         [(new ServiceCatalogEntry("alarming", "aodh", "Alarming Service (Aodh v2)", "/alarming", ""), options.PublicUrl.TrimEnd('/'))];
+
+    public IReadOnlyList<string> ExtraListenUrls(CloudBoxOptions options) => options.MetricsListenUrl.Length == 0 ? [] : [options.MetricsListenUrl];
 
     public void MapRootEndpoints(IEndpointRouteBuilder root)
     {

@@ -32,6 +32,12 @@ public sealed class CloudBoxOptions
 
     public const int DefaultEc2Port = 8788;
 
+    /// <summary>
+    /// A listener serving only Prometheus' <c>/metrics</c>, without a token (for a scraper on a
+    /// private address); empty: none, and <c>/metrics</c> is only on <see cref="ListenUrl"/>, admin-only.
+    /// </summary>
+    public string MetricsListenUrl { get; set; } = "";
+
     /// <summary>PostgreSQL connection string, or empty for the embedded SQLite database.</summary>
     public string Database { get; set; } = "";
 

@@ -54,7 +54,7 @@ public static class FloatingIpEndpoints
         NeutronResponses.Single(context.Request, "floatingip", await GetVisibleAsync(context, store, id, cancellationToken));
 
     private static async Task<IResult> CreateAsync(HttpContext context, ResourceStore store, PolicyEngine policy, QuotaStore quotas, PortWriter ports,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var request = await NeutronRequest.ReadAsync(context.Request, "floatingip", cancellationToken);
         var caller = context.RequireCaller();
@@ -105,6 +105,7 @@ public static class FloatingIpEndpoints
             await store.InsertAsync(connection, transaction, ResourceType.FloatingIp, floating, networkId);
         }, cancellationToken);
         changes.Changed();
+        events.FloatingIp(Core.Events.ResourceChange.Created, floating, caller.UserId);
         return NeutronResponses.Created(context.Request, "floatingip", floating);
     }
 
@@ -134,10 +135,10 @@ public static class FloatingIpEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter ports,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var existing = await GetVisibleAsync(context, store, id, cancellationToken);
-        context.Authorize(policy, "delete_floatingip", NeutronRequest.ProjectOf(existing));
+        var caller = context.Authorize(policy, "delete_floatingip", NeutronRequest.ProjectOf(existing));
         await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             foreach (var port in await store.ListAsync(connection, transaction, ResourceType.Port, existing["floating_network_id"]!.GetValue<string>()))
@@ -148,6 +149,7 @@ public static class FloatingIpEndpoints
             await store.DeleteAsync(connection, transaction, ResourceType.FloatingIp, id);
         }, cancellationToken);
         changes.Changed();
+        events.FloatingIp(Core.Events.ResourceChange.Deleted, existing, caller.UserId);
         return Results.NoContent();
     }
 

@@ -47,7 +47,7 @@ public static class RouterEndpoints
         NeutronResponses.Single(context.Request, "router", await GetVisibleAsync(context, store, id, cancellationToken));
 
     private static async Task<IResult> CreateAsync(HttpContext context, ResourceStore store, PolicyEngine policy, QuotaStore quotas, PortWriter ports,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var request = await NeutronRequest.ReadAsync(context.Request, "router", cancellationToken);
         var caller = context.RequireCaller();
@@ -84,6 +84,7 @@ public static class RouterEndpoints
             }
         }, cancellationToken);
         changes.Changed();
+        events.Router(Core.Events.ResourceChange.Created, router, caller.UserId);
         return NeutronResponses.Created(context.Request, "router", router);
     }
 
@@ -116,10 +117,10 @@ public static class RouterEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter ports,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var existing = await GetVisibleAsync(context, store, id, cancellationToken);
-        context.Authorize(policy, "delete_router", NeutronRequest.ProjectOf(existing));
+        var caller = context.Authorize(policy, "delete_router", NeutronRequest.ProjectOf(existing));
         await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             await store.Database.LockAsync(connection, transaction, "network:router:" + id);
@@ -130,6 +131,7 @@ public static class RouterEndpoints
             await store.DeleteAsync(connection, transaction, ResourceType.Router, id);
         }, cancellationToken);
         changes.Changed();
+        events.Router(Core.Events.ResourceChange.Deleted, existing, caller.UserId);
         return Results.NoContent();
     }
 

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using CloudBox.Core.Events;
+using CloudBox.Telemetry.Api;
+using CloudBox.Telemetry.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,10 +9,13 @@ namespace CloudBox.Telemetry.Collection;
 
 /// <summary>
 /// Turns the modules' lifecycle events into Gnocchi resources: a server becomes an
-/// <c>instance</c> (ended when deleted), a volume a <c>volume</c>, an image an <c>image</c>, routers
-/// and floating IPs their own types. The publisher only enqueues; this worker writes.
+/// <c>instance</c> (ended when deleted), a volume a <c>volume</c>, an image an <c>image</c>, a
+/// floating IP a <c>network</c> with Ceilometer's <c>ip.floating</c> and a router a <c>router</c>
+/// with Ceilometer's <c>router</c> (existence gauges: 1 at creation, then every poll by
+/// <see cref="ExistencePollster"/>). The publisher only enqueues; this worker writes.
 /// </summary>
-internal sealed partial class ResourceEventCollector(ICloudEvents events, CollectorResources resources, ILogger<ResourceEventCollector> logger) : BackgroundService
+internal sealed partial class ResourceEventCollector(ICloudEvents events, CollectorResources resources, MeasureService measures, TimeProvider clock,
+    ILogger<ResourceEventCollector> logger) : BackgroundService
 {
     private readonly Channel<CloudResourceEvent> _queue = Channel.CreateBounded<CloudResourceEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
 
@@ -45,13 +50,21 @@ internal sealed partial class ResourceEventCollector(ICloudEvents events, Collec
             "server" => ("instance", InstanceMetrics, Pick(resourceEvent, ("display_name", ""), ("flavor_id", ""), ("image_ref", null), ("host", ""))),
             "volume" => ("volume", [("volume.size", "GB")], Pick(resourceEvent, ("display_name", null))),
             "image" => ("image", [("image.size", "B")], Pick(resourceEvent, ("name", null), ("container_format", null), ("disk_format", null))),
-            "router" => ("router", [("router", null)], Pick(resourceEvent, ("name", null))),
-            "floatingip" => ("floating_ip", [("ip.floating", null)], Pick(resourceEvent, ("floating_ip_address", null))),
+            "router" => ("router", ExistencePollster.RouterMetrics, Pick(resourceEvent, ("name", null))),
+            "floatingip" => ("network", ExistencePollster.FloatingIpMetrics, new Dictionary<string, string?>()),
             _ => (null, (IReadOnlyList<(string, string?)>)[], new Dictionary<string, string?>()),
         };
         if (type is null)
             return;
-        await resources.EnsureAsync(type, resourceEvent.Id, resourceEvent.ProjectId, resourceEvent.UserId, attributes, metrics, cancellationToken);
+        var ids = await resources.EnsureAsync(type, resourceEvent.Id, resourceEvent.ProjectId, resourceEvent.UserId, attributes, metrics, cancellationToken);
+        if (resourceEvent.Change == ResourceChange.Created && ExistencePollster.MeterOf(type) is { } meter)
+        {
+            // An existence gauge: the object is there from the moment it is created.
+            var batch = new Dictionary<Guid, List<MeasurePoint>>();
+            MeasureBatch.Add(batch, ids, meter, GnocchiTime.ToNanos(clock.GetUtcNow()), 1);
+            if (batch.Count > 0)
+                await measures.AddAsync(batch, cancellationToken);
+        }
     }
 
     /// <summary>The attributes the type has, each from the event or its default (required strings get "").</summary>

@@ -75,11 +75,12 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
             }
             foreach (var tap in vm.Taps)
             {
-                if (ProcessCounters.Tap(tap, "tx_bytes") is null)
+                // A tap not in this namespace has no counters; the first read tells, and is the first measure.
+                if (ProcessCounters.Tap(tap, "tx_bytes") is not { } transmitted)
                     continue;
                 var nic = await resources.EnsureAsync("instance_network_interface", InterfaceId(vm.ServerId, tap), vm.ProjectId, vm.UserId,
                     new Dictionary<string, string?> { ["name"] = tap, ["instance_id"] = vm.ServerId }, InterfaceMetrics, cancellationToken);
-                MeasureBatch.Add(batch, nic, "network.incoming.bytes", now, ProcessCounters.Tap(tap, "tx_bytes"));
+                MeasureBatch.Add(batch, nic, "network.incoming.bytes", now, transmitted);
                 MeasureBatch.Add(batch, nic, "network.outgoing.bytes", now, ProcessCounters.Tap(tap, "rx_bytes"));
                 MeasureBatch.Add(batch, nic, "network.incoming.packets", now, ProcessCounters.Tap(tap, "tx_packets"));
                 MeasureBatch.Add(batch, nic, "network.outgoing.packets", now, ProcessCounters.Tap(tap, "rx_packets"));

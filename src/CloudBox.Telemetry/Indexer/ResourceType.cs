@@ -30,8 +30,9 @@ internal sealed record ResourceType(string Name, string State, JsonObject Attrib
         new("swift_account", "active", []),
         new("network", "active", []),
         new("router", "active", new JsonObject { ["name"] = String(false) }),
-        new("floating_ip", "active", new JsonObject { ["floating_ip_address"] = String(false) }),
         new("host", "active", new JsonObject { ["host_name"] = String(true) }),
+        new("host_disk", "active", new JsonObject { ["host_name"] = String(true), ["device_name"] = String(false) }),
+        new("nova_compute", "active", new JsonObject { ["host_name"] = String(true) }),
     ];
 
     /// <summary>Validates one attribute definition and fills Gnocchi's defaults; throws ArgumentException when malformed.</summary>

@@ -25,6 +25,7 @@ public static class OptionsLoader
         ("--s3-listen", "CLOUDBOX_S3_LISTEN", "s3_listen", "URL: where the S3 API listens (default: the host of --listen, port 8081)", (o, v) => o.S3ListenUrl = v),
         ("--s3-public-url", "CLOUDBOX_S3_PUBLIC_URL", "s3_public_url", "URL: the S3 base URL the catalog publishes (default: from --s3-listen)", (o, v) => o.S3PublicUrl = v),
         ("--ec2-listen", "CLOUDBOX_EC2_LISTEN", "ec2_listen", "URL: where the EC2 API listens (default: the host of --listen, port 8788)", (o, v) => o.Ec2ListenUrl = v),
+        ("--metrics-listen", "CLOUDBOX_METRICS_LISTEN", "metrics_listen", "URL or HOST:PORT: a listener serving only Prometheus' /metrics, with no token (default: none; /metrics on --listen is admin-only)", (o, v) => o.MetricsListenUrl = v),
         ("--region", "CLOUDBOX_REGION", "region", "NAME: the region in the catalog (default RegionOne)", (o, v) => o.RegionName = v),
         ("--policy-file", "CLOUDBOX_POLICY_FILE", "policy_file", "FILE: oslo.policy-style JSON rules overriding the defaults", (o, v) => o.PolicyFile = v),
         ("--admin-password", "CLOUDBOX_ADMIN_PASSWORD", "admin_password", "PASSWORD: the admin password set when the cloud is first created (default: generated, in admin-openrc.sh)", (o, v) => o.AdminPassword = v),
@@ -96,6 +97,19 @@ public static class OptionsLoader
         if (options.Ec2PublicUrl.Length == 0)
             options.Ec2PublicUrl = DerivePublicUrl(options.Ec2ListenUrl);
         options.Ec2PublicUrl = options.Ec2PublicUrl.TrimEnd('/');
+        if (options.MetricsListenUrl.Length > 0)
+        {
+            // HOST:PORT, as Prometheus' own listen flags take it, is http://HOST:PORT.
+            if (!options.MetricsListenUrl.Contains("://", StringComparison.Ordinal))
+                options.MetricsListenUrl = "http://" + options.MetricsListenUrl;
+            ValidateListenUrl("--metrics-listen", options.MetricsListenUrl);
+            var metricsPort = new Uri(options.MetricsListenUrl).Port;
+            foreach (var (setting, other) in new[] { ("--listen", options.ListenUrl), ("--s3-listen", options.S3ListenUrl), ("--ec2-listen", options.Ec2ListenUrl) })
+            {
+                if (new Uri(other).Port == metricsPort)
+                    throw new OptionsException($"--metrics-listen '{options.MetricsListenUrl}' uses the port of {setting}; give it a port of its own");
+            }
+        }
         return options;
     }
 
