@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CloudBox.Core.Data;
+using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
 using Dapper;
 
@@ -76,8 +77,8 @@ internal sealed class MeasureStore(Database database, ArchivePolicyStore policie
             foreach (var chunk in ids.Chunk(900))
             {
                 var rows = await connection.QueryAsync<(string Id, string Policy)>(new CommandDefinition(
-                    $"SELECT id, archive_policy_name FROM telemetry_metrics WHERE {database.InList("id", "ids")}",
-                    new { ids = chunk }, transaction, cancellationToken: cancellationToken));
+                    $"SELECT id, archive_policy_name FROM telemetry_metrics WHERE {IdList.Sql(database, "id", "ids")}",
+                    new { ids = IdList.Value(database, chunk) }, transaction, cancellationToken: cancellationToken));
                 foreach (var (id, policy) in rows)
                     policyOf[id] = policy;
             }
@@ -182,9 +183,9 @@ internal sealed class MeasureStore(Database database, ArchivePolicyStore policie
         foreach (var chunk in wanted.Keys.Chunk(MetricsPerQuery))
         {
             await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                $"SELECT metric_id, split_start, data FROM telemetry_splits WHERE {database.InList("metric_id", "ids")} AND granularity = @granularity " +
+                $"SELECT metric_id, split_start, data FROM telemetry_splits WHERE {IdList.Sql(database, "metric_id", "ids")} AND granularity = @granularity " +
                 "AND split_start >= @min AND split_start < @to ORDER BY metric_id, split_start",
-                new { ids = chunk, granularity, min, to }, cancellationToken: cancellationToken));
+                new { ids = IdList.Value(database, chunk), granularity, min, to }, cancellationToken: cancellationToken));
             string? current = null;
             while (await reader.ReadAsync(cancellationToken))
             {
