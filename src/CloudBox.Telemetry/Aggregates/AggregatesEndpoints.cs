@@ -67,22 +67,21 @@ internal static class AggregatesEndpoints
                 references.Add(new Reference(metric, aggregation, null, await measures.PolicyOfAsync(metric, cancellationToken), references.Count));
             }
             var result = await ComputeAsync(references, operations, options, measures, cancellationToken);
-            return JsonBody.Node(new JsonObject { ["measures"] = result });
+            return Answer(result, options.Fill);
         }
 
         var resourceType = body["resource_type"]?.GetValue<string>() ?? "generic";
         var filter = await SearchFilterAsync(body["search"]);
-        var found = await resources.SearchAsync(resourceType, filter, caller.VisibilityProject(), [], null, ResourceStore.MaxCandidates, cancellationToken);
+        // The search already read the matching resources' metrics: no second query for them.
+        var (found, byResource) = await resources.SearchWithMetricsAsync(resourceType, filter, caller.VisibilityProject(), cancellationToken);
         var groupby = request.Query["groupby"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)).Distinct().Order(StringComparer.Ordinal).ToList();
-        var metricRows = await metrics.ListForResourcesAsync([.. found.Select(r => r["id"]!.GetValue<string>())], cancellationToken);
-        var byResource = metricRows.ToLookup(m => m.ResourceId);
         if (groupby.Count == 0)
         {
             var references = await ExpandAsync(found, byResource, wanted, measures, cancellationToken);
             var result = await ComputeAsync(references, operations, options, measures, cancellationToken);
-            return JsonBody.Node(new JsonObject { ["measures"] = result });
+            return Answer(result, options.Fill);
         }
-        var groups = new JsonArray();
+        var groups = new List<(JsonObject Key, SeriesTree Measures)>();
         foreach (var group in found.GroupBy(r => string.Join("\u0000", groupby.Select(k => r[k]?.ToJsonString() ?? "null"))).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var members = group.ToList();
@@ -98,16 +97,37 @@ internal static class AggregatesEndpoints
             var key = new JsonObject();
             foreach (var attribute in groupby)
                 key[attribute] = members[0][attribute]?.DeepClone();
-            groups.Add(new JsonObject
-            {
-                ["group"] = key,
-                ["measures"] = new JsonObject { ["measures"] = await ComputeAsync(references, operations, options, measures, cancellationToken) },
-            });
+            groups.Add((key, await ComputeAsync(references, operations, options, measures, cancellationToken)));
         }
         if (groups.Count == 0)
             throw ApiFault.NotFound($"Metric {string.Join(", ", wanted.Select(w => w.Metric).Distinct().Order())} does not exist");
-        return JsonBody.Node(groups);
+        return new PooledJsonResult(writer =>
+        {
+            writer.WriteStartArray();
+            foreach (var (key, tree) in groups)
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("group");
+                key.WriteTo(writer);
+                writer.WritePropertyName("measures");
+                writer.WriteStartObject();
+                writer.WritePropertyName("measures");
+                tree.Write(writer, options.Fill);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        });
     }
+
+    /// <summary><c>{"measures": …}</c>.</summary>
+    private static PooledJsonResult Answer(SeriesTree result, string fill) => new(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("measures");
+        result.Write(writer, fill);
+        writer.WriteEndObject();
+    });
 
     private static Task<JsonNode?> SearchFilterAsync(JsonNode? search)
     {
@@ -151,7 +171,7 @@ internal static class AggregatesEndpoints
         return references;
     }
 
-    private static async Task<JsonObject> ComputeAsync(List<Reference> references, JsonNode operations, Options options, MeasureService measures, CancellationToken cancellationToken)
+    private static async Task<SeriesTree> ComputeAsync(List<Reference> references, JsonNode operations, Options options, MeasureService measures, CancellationToken cancellationToken)
     {
         var wantedCount = Math.Max(references.Count == 0 ? 0 : references.Max(r => r.Wanted) + 1, OperationParser.References(operations).Count);
         var rowsPerReference = new int[wantedCount];
@@ -178,16 +198,13 @@ internal static class AggregatesEndpoints
             if (granularities.Count == 0)
                 throw ApiFault.BadRequest("Metrics can't being aggregated: No granularity match");
         }
-        JsonObject? aggregated = null;
-        var byMetric = new JsonObject();
+        var reads = references.Select(r => (r.Metric, r.Policy, r.Aggregation)).ToList();
+        SeriesTree? aggregated = null;
+        var byMetric = new SeriesTree();
         foreach (var granularity in granularities)
         {
-            var series = new List<List<MeasurePoint>>();
-            foreach (var reference in references)
-            {
-                var read = await measures.ReadAsync(reference.Metric, reference.Aggregation, options.Start, options.Stop, granularity, null, false, cancellationToken);
-                series.Add(read[0].Points);
-            }
+            // Every series of this granularity in a few batched queries, not one query per metric.
+            var series = await measures.ReadManyAsync(reads, granularity, options.Start, options.Stop, cancellationToken);
             var grid = Grid(granularity, series, options, rowsPerReference);
             var next = 0;
             SeriesGrid result;
@@ -201,50 +218,59 @@ internal static class AggregatesEndpoints
             }
             if (result.Aggregated)
             {
-                aggregated ??= new JsonObject { ["aggregated"] = new JsonArray() };
-                AddSeries(aggregated["aggregated"]!.AsArray(), result, 0, options.Fill);
+                (aggregated ??= new SeriesTree()).Add("aggregated", result, 0);
                 continue;
             }
             for (var r = 0; r < result.Series.Length && r < references.Count; r++)
             {
                 var reference = references[r];
-                JsonObject holder;
-                if (reference.ResourceId is null)
-                {
-                    holder = byMetric[reference.Metric.Id] as JsonObject ?? (JsonObject)(byMetric[reference.Metric.Id] = new JsonObject());
-                }
-                else
-                {
-                    var resource = byMetric[reference.ResourceId] as JsonObject ?? (JsonObject)(byMetric[reference.ResourceId] = new JsonObject());
-                    holder = resource[reference.Metric.Name!] as JsonObject ?? (JsonObject)(resource[reference.Metric.Name!] = new JsonObject());
-                }
-                var list = holder[reference.Aggregation] as JsonArray ?? (JsonArray)(holder[reference.Aggregation] = new JsonArray());
-                AddSeries(list, result, r, options.Fill);
+                var holder = reference.ResourceId is null
+                    ? byMetric.Child(reference.Metric.Id)
+                    : byMetric.Child(reference.ResourceId).Child(reference.Metric.Name!);
+                holder.Add(reference.Aggregation, result, r);
             }
         }
         return aggregated ?? byMetric;
     }
 
-    private static SeriesGrid Grid(long granularity, List<List<MeasurePoint>> series, Options options, int[] rowsPerReference)
+    /// <summary>The series on one time axis: every timestamp any series has, sorted; NaN where a series has none.</summary>
+    private static SeriesGrid Grid(long granularity, List<MeasurePoint>[] series, Options options, int[] rowsPerReference)
     {
-        var times = series.SelectMany(s => s.Select(p => p.Timestamp)).Distinct().Order().ToArray();
-        var index = new Dictionary<long, int>(times.Length);
-        for (var i = 0; i < times.Length; i++)
-            index[times[i]] = i;
-        var rows = new double[series.Count][];
-        for (var r = 0; r < series.Count; r++)
+        var total = 0;
+        foreach (var points in series)
+            total += points.Count;
+        var all = new long[total];
+        var at = 0;
+        foreach (var points in series)
         {
-            rows[r] = new double[times.Length];
-            Array.Fill(rows[r], double.NaN);
+            foreach (var point in points)
+                all[at++] = point.Timestamp;
+        }
+        Array.Sort(all);
+        var distinct = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            if (distinct == 0 || all[i] != all[distinct - 1])
+                all[distinct++] = all[i];
+        }
+        var times = all.AsSpan(0, distinct).ToArray();
+        var rows = new double[series.Length][];
+        for (var r = 0; r < series.Length; r++)
+        {
+            var row = rows[r] = new double[times.Length];
+            Array.Fill(row, double.NaN);
             foreach (var point in series[r])
-                rows[r][index[point.Timestamp]] = point.Value;
+                row[Array.BinarySearch(times, point.Timestamp)] = point.Value;
         }
         if (options.NeededOverlap is { } needed && options.Fill == "none" && times.Length > 0)
         {
             var overlapping = 0;
             for (var t = 0; t < times.Length; t++)
             {
-                if (rows.All(row => !double.IsNaN(row[t])))
+                var everyRow = true;
+                for (var r = 0; r < rows.Length && everyRow; r++)
+                    everyRow = !double.IsNaN(rows[r][t]);
+                if (everyRow)
                     overlapping++;
             }
             var percent = overlapping * 100.0 / times.Length;
@@ -290,19 +316,6 @@ internal static class AggregatesEndpoints
         {
             if (double.IsNaN(row[t]))
                 row[t] = row[t + 1];
-        }
-    }
-
-    private static void AddSeries(JsonArray into, SeriesGrid grid, int row, string fill)
-    {
-        var seconds = GnocchiTime.Seconds(grid.Granularity);
-        var keepNulls = fill is "null" or "none";
-        for (var t = 0; t < grid.Times.Length; t++)
-        {
-            var value = grid.Series[row][t];
-            if ((double.IsNaN(value) || double.IsInfinity(value)) && !keepNulls)
-                continue;
-            into.Add(new JsonArray(GnocchiTime.FormatMeasure(grid.Times[t]), seconds, GnocchiJson.Number(double.IsInfinity(value) ? double.NaN : value)));
         }
     }
 }

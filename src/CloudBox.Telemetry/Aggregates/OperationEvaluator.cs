@@ -39,17 +39,17 @@ internal static class OperationEvaluator
                     throw new FormatException($"Unknown aggregation method '{methodName}'");
                 var inner = Evaluate(list[2]!, input, ref nextReference);
                 var result = new double[inner.Times.Length];
-                var values = new List<double>();
+                var values = new double[inner.Series.Length];
                 var scratch = new double[Math.Max(16, inner.Series.Length)];
                 for (var t = 0; t < result.Length; t++)
                 {
-                    values.Clear();
+                    var count = 0;
                     foreach (var row in inner.Series)
                     {
                         if (!double.IsNaN(row[t]))
-                            values.Add(row[t]);
+                            values[count++] = row[t];
                     }
-                    result[t] = method.Compute(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values), scratch);
+                    result[t] = method.Compute(values.AsSpan(0, count), scratch);
                 }
                 return new SeriesGrid(inner.Granularity, inner.Times, [result]) { Aggregated = true };
             }
@@ -63,22 +63,21 @@ internal static class OperationEvaluator
                 var rows = new double[Math.Max(left?.Series.Length ?? 1, right?.Series.Length ?? 1)][];
                 var leftNumber = list[1] is JsonValue lv && lv.TryGetValue<double>(out var ln) ? ln : double.NaN;
                 var rightNumber = list[2] is JsonValue rv && rv.TryGetValue<double>(out var rn) ? rn : double.NaN;
+                Func<double, double, double> apply = op switch
+                {
+                    "+" or "add" => static (a, b) => a + b,
+                    "-" or "sub" => static (a, b) => a - b,
+                    "*" or "mul" => static (a, b) => a * b,
+                    "/" or "truediv" => static (a, b) => a / b,
+                    _ => Math.Pow,
+                };
                 for (var r = 0; r < rows.Length; r++)
                 {
-                    rows[r] = new double[shape.Times.Length];
-                    for (var t = 0; t < shape.Times.Length; t++)
-                    {
-                        var a = left is null ? leftNumber : left.Series[Math.Min(r, left.Series.Length - 1)][t];
-                        var b = right is null ? rightNumber : right.Series[Math.Min(r, right.Series.Length - 1)][t];
-                        rows[r][t] = op switch
-                        {
-                            "+" or "add" => a + b,
-                            "-" or "sub" => a - b,
-                            "*" or "mul" => a * b,
-                            "/" or "truediv" => a / b,
-                            _ => Math.Pow(a, b),
-                        };
-                    }
+                    var leftRow = left?.Series[Math.Min(r, left.Series.Length - 1)];
+                    var rightRow = right?.Series[Math.Min(r, right.Series.Length - 1)];
+                    var row = rows[r] = new double[shape.Times.Length];
+                    for (var t = 0; t < row.Length; t++)
+                        row[t] = apply(leftRow is null ? leftNumber : leftRow[t], rightRow is null ? rightNumber : rightRow[t]);
                 }
                 return new SeriesGrid(shape.Granularity, shape.Times, rows) { Aggregated = (left?.Aggregated ?? true) && (right?.Aggregated ?? true) };
             }
@@ -87,26 +86,26 @@ internal static class OperationEvaluator
                 if (list.Count != 2)
                     throw new FormatException($"'{op}' takes one operand");
                 var inner = Evaluate(list[1]!, input, ref nextReference);
-                var rows = inner.Series.Select(row =>
+                Func<double, double>? apply = op switch
                 {
-                    var result = new double[row.Length];
+                    "abs" or "absolute" => Math.Abs,
+                    "neg" or "negative" => static v => -v,
+                    "sqrt" => Math.Sqrt,
+                    "floor" => Math.Floor,
+                    "ceil" => Math.Ceiling,
+                    "cos" => Math.Cos,
+                    "sin" => Math.Sin,
+                    "tan" => Math.Tan,
+                    _ => null,
+                };
+                var rows = new double[inner.Series.Length][];
+                for (var r = 0; r < rows.Length; r++)
+                {
+                    var row = inner.Series[r];
+                    var result = rows[r] = new double[row.Length];
                     for (var t = 0; t < row.Length; t++)
-                    {
-                        result[t] = op switch
-                        {
-                            "abs" or "absolute" => Math.Abs(row[t]),
-                            "neg" or "negative" => -row[t],
-                            "sqrt" => Math.Sqrt(row[t]),
-                            "floor" => Math.Floor(row[t]),
-                            "ceil" => Math.Ceiling(row[t]),
-                            "cos" => Math.Cos(row[t]),
-                            "sin" => Math.Sin(row[t]),
-                            "tan" => Math.Tan(row[t]),
-                            _ => t == 0 ? double.NaN : row[t] - row[t - 1],
-                        };
-                    }
-                    return result;
-                }).ToArray();
+                        result[t] = apply is not null ? apply(row[t]) : t == 0 ? double.NaN : row[t] - row[t - 1];
+                }
                 return new SeriesGrid(inner.Granularity, inner.Times, rows) { Aggregated = inner.Aggregated };
             }
             case "resample":
@@ -118,24 +117,36 @@ internal static class OperationEvaluator
                 if (span <= 0)
                     throw new FormatException("'resample' needs a positive granularity");
                 var inner = Evaluate(list[3]!, input, ref nextReference);
-                var buckets = inner.Times.Select(t => SeriesSplit.Round(t, span)).Distinct().ToArray();
+                // The times are sorted, so each bucket is one run of consecutive times.
+                var bucketOf = new int[inner.Times.Length];
+                var buckets = new List<long>();
+                for (var t = 0; t < inner.Times.Length; t++)
+                {
+                    var bucket = SeriesSplit.Round(inner.Times[t], span);
+                    if (buckets.Count == 0 || buckets[^1] != bucket)
+                        buckets.Add(bucket);
+                    bucketOf[t] = buckets.Count - 1;
+                }
                 var rows = new double[inner.Series.Length][];
+                var values = new double[inner.Times.Length];
                 var scratch = new double[Math.Max(16, inner.Times.Length)];
                 for (var r = 0; r < rows.Length; r++)
                 {
-                    rows[r] = new double[buckets.Length];
-                    for (var b = 0; b < buckets.Length; b++)
+                    var row = inner.Series[r];
+                    var result = rows[r] = new double[buckets.Count];
+                    var t = 0;
+                    for (var b = 0; b < buckets.Count; b++)
                     {
-                        var values = new List<double>();
-                        for (var t = 0; t < inner.Times.Length; t++)
+                        var count = 0;
+                        for (; t < row.Length && bucketOf[t] == b; t++)
                         {
-                            if (SeriesSplit.Round(inner.Times[t], span) == buckets[b] && !double.IsNaN(inner.Series[r][t]))
-                                values.Add(inner.Series[r][t]);
+                            if (!double.IsNaN(row[t]))
+                                values[count++] = row[t];
                         }
-                        rows[r][b] = method.Compute(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values), scratch);
+                        result[b] = method.Compute(values.AsSpan(0, count), scratch);
                     }
                 }
-                return new SeriesGrid(span, buckets, rows) { Aggregated = inner.Aggregated };
+                return new SeriesGrid(span, [.. buckets], rows) { Aggregated = inner.Aggregated };
             }
             case "rolling":
             {
@@ -148,13 +159,13 @@ internal static class OperationEvaluator
                 var inner = Evaluate(list[3]!, input, ref nextReference);
                 var times = inner.Times.Skip(window - 1).ToArray();
                 var scratch = new double[Math.Max(16, window)];
-                var rows = inner.Series.Select(row =>
+                var rows = new double[inner.Series.Length][];
+                for (var r = 0; r < rows.Length; r++)
                 {
-                    var result = new double[times.Length];
+                    var result = rows[r] = new double[times.Length];
                     for (var t = 0; t < times.Length; t++)
-                        result[t] = method.Compute(row.AsSpan(t, window), scratch);
-                    return result;
-                }).ToArray();
+                        result[t] = method.Compute(inner.Series[r].AsSpan(t, window), scratch);
+                }
                 return new SeriesGrid(inner.Granularity, times, rows) { Aggregated = inner.Aggregated };
             }
             default:

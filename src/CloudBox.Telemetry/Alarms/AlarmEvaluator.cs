@@ -125,19 +125,26 @@ internal sealed partial class AlarmEvaluator(AlarmStore store, AlarmService alar
         var targets = await MetricsOfAsync(alarm, type, rule, cancellationToken);
         var now = GnocchiTime.ToNanos(clock.GetUtcNow());
         var start = now - granularity * (periods + 1);
-        var byTime = new SortedDictionary<long, List<double>>();
+        // The targets' series in a few batched queries; a metric whose policy lacks the method or the granularity is left out.
+        var reads = new List<(MetricRecord Metric, ArchivePolicy Policy, string Aggregation)>();
         foreach (var metric in targets)
         {
-            List<(long Granularity, List<MeasurePoint> Points)> series;
+            ArchivePolicy policy;
             try
             {
-                series = await measures.ReadAsync(metric, method, start, null, granularity, null, false, cancellationToken);
+                policy = await measures.PolicyOfAsync(metric, cancellationToken);
             }
             catch (CloudBox.Core.Api.ApiFault)
             {
                 continue;
             }
-            foreach (var point in series[0].Points)
+            if (policy.HasMethod(method) && policy.ItemFor(granularity) is not null)
+                reads.Add((metric, policy, method));
+        }
+        var byTime = new SortedDictionary<long, List<double>>();
+        foreach (var points in await measures.ReadManyAsync(reads, granularity, start, null, cancellationToken))
+        {
+            foreach (var point in points)
             {
                 if (!byTime.TryGetValue(point.Timestamp, out var list))
                     byTime[point.Timestamp] = list = [];
@@ -182,10 +189,9 @@ internal sealed partial class AlarmEvaluator(AlarmStore store, AlarmService alar
             {
                 var filter = rule["query"] is JsonValue query && query.TryGetValue<string>(out var text) && text.Length > 0 ? JsonNode.Parse(text) : rule["query"]?.DeepClone();
                 ResourceFilter.Validate(filter);
-                var found = await resourceService.SearchAsync(rule["resource_type"]?.GetValue<string>() ?? "generic", filter, alarm.ProjectId, [], null, ResourceStore.MaxCandidates, cancellationToken);
+                var (found, byResource) = await resourceService.SearchWithMetricsAsync(rule["resource_type"]?.GetValue<string>() ?? "generic", filter, alarm.ProjectId, cancellationToken);
                 var name = rule["metric"]?.GetValue<string>() ?? "";
-                var all = await metrics.ListForResourcesAsync([.. found.Select(r => r["id"]!.GetValue<string>())], cancellationToken);
-                return [.. all.Where(m => m.Name == name)];
+                return [.. found.SelectMany(r => byResource[r["id"]!.GetValue<string>()]).Where(m => m.Name == name)];
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudBox.Telemetry.Indexer;
 using CloudBox.Telemetry.Storage;
@@ -96,12 +97,26 @@ internal static class GnocchiJson
         return json;
     }
 
-    /// <summary>Measures as <c>[[timestamp, granularity in seconds, value], …]</c>.</summary>
-    public static void AddMeasures(JsonArray target, IEnumerable<MeasurePoint> points, long granularity)
+    /// <summary>Measures as <c>[timestamp, granularity in seconds, value]</c> items of the array being written.</summary>
+    public static void WriteMeasures(Utf8JsonWriter writer, List<MeasurePoint> points, long granularity)
     {
         var seconds = GnocchiTime.Seconds(granularity);
         foreach (var point in points)
-            target.Add(new JsonArray(GnocchiTime.FormatMeasure(point.Timestamp), seconds, Number(point.Value)));
+            WriteMeasure(writer, point.Timestamp, seconds, point.Value);
+    }
+
+    /// <summary>One <c>[timestamp, granularity in seconds, value]</c>; a value that is not a finite number is null.</summary>
+    public static void WriteMeasure(Utf8JsonWriter writer, long timestamp, double seconds, double value)
+    {
+        Span<byte> text = stackalloc byte[GnocchiTime.MeasureJsonLength];
+        writer.WriteStartArray();
+        writer.WriteRawValue(text[..GnocchiTime.FormatMeasureJson(timestamp, text)], skipInputValidation: true);
+        writer.WriteNumberValue(seconds);
+        if (double.IsFinite(value))
+            writer.WriteNumberValue(value);
+        else
+            writer.WriteNullValue();
+        writer.WriteEndArray();
     }
 
     public static JsonNode? Number(double value) => double.IsNaN(value) ? null : JsonValue.Create(value);

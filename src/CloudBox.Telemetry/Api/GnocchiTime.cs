@@ -23,6 +23,35 @@ internal static partial class GnocchiTime
             : time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// <see cref="FormatMeasure"/> as a quoted JSON string in UTF-8 (at most <see cref="MeasureJsonLength"/>
+    /// bytes), for writers that emit thousands of points; returns the length.
+    /// </summary>
+    public static int FormatMeasureJson(long nanos, Span<byte> utf8)
+    {
+        var time = new DateTime(DateTime.UnixEpoch.Ticks + nanos / TicksPerNano, DateTimeKind.Utc);
+        utf8[0] = (byte)'"';
+        if (!time.TryFormat(utf8[1..], out var written, "s", CultureInfo.InvariantCulture))
+            throw new ArgumentException("The buffer is too small for a timestamp.", nameof(utf8));
+        var length = 1 + written;
+        if (nanos % ArchivePolicy.NanosPerSecond != 0)
+        {
+            utf8[length++] = (byte)'.';
+            var micros = (int)(time.Ticks % TimeSpan.TicksPerSecond / 10);
+            for (var digit = 5; digit >= 0; digit--)
+            {
+                utf8[length + digit] = (byte)('0' + micros % 10);
+                micros /= 10;
+            }
+            length += 6;
+        }
+        "+00:00\""u8.CopyTo(utf8[length..]);
+        return length + 7;
+    }
+
+    /// <summary>The most bytes <see cref="FormatMeasureJson"/> writes.</summary>
+    public const int MeasureJsonLength = 40;
+
     /// <summary>A resource's instant (started_at, revision_start…): Python's isoformat with microseconds.</summary>
     public static string FormatInstant(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);

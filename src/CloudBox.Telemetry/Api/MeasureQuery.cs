@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CloudBox.Core.Api;
 using CloudBox.Telemetry.Indexer;
 using CloudBox.Telemetry.Storage;
@@ -29,9 +28,12 @@ internal static class MeasureQuery
         var aggregation = request.Query("aggregation") ?? "mean";
         var refresh = request.QueryBool("refresh") == true;
         var series = await measures.ReadAsync(metric, aggregation, start, stop, granularity, resample, refresh, cancellationToken);
-        var list = new JsonArray();
-        foreach (var (g2, points) in series)
-            GnocchiJson.AddMeasures(list, points, g2);
-        return JsonBody.Node(list);
+        return new PooledJsonResult(writer =>
+        {
+            writer.WriteStartArray();
+            foreach (var (g2, points) in series)
+                GnocchiJson.WriteMeasures(writer, points, g2);
+            writer.WriteEndArray();
+        });
     }
 }

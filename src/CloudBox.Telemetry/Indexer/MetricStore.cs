@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CloudBox.Core.Data;
+using CloudBox.Telemetry.Data;
 using Dapper;
 
 namespace CloudBox.Telemetry.Indexer;
@@ -58,7 +59,7 @@ internal sealed class MetricStore(Database database)
             throw new ArgumentException("Too many metrics in one request.");
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<MetricRecord>(new CommandDefinition(
-            $"{Select} WHERE {database.InList("m.id", "ids")}", new { ids = ids.ToArray() }, cancellationToken: cancellationToken));
+            $"{Select} WHERE {IdList.Sql(database, "m.id", "ids")}", new { ids = IdList.Value(database, ids) }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
@@ -72,7 +73,7 @@ internal sealed class MetricStore(Database database)
         foreach (var chunk in resourceIds.Chunk(900))
         {
             var rows = await connection.QueryAsync<MetricRecord>(new CommandDefinition(
-                $"{Select} WHERE {database.InList("m.resource_id", "ids")} ORDER BY m.name", new { ids = chunk }, cancellationToken: cancellationToken));
+                $"{Select} WHERE {IdList.Sql(database, "m.resource_id", "ids")} ORDER BY m.name", new { ids = IdList.Value(database, chunk) }, cancellationToken: cancellationToken));
             result.AddRange(rows);
         }
         return result;

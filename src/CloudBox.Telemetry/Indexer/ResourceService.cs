@@ -236,6 +236,27 @@ internal sealed class ResourceService(
     /// </summary>
     public async Task<List<JsonObject>> SearchAsync(string typeName, JsonNode? filter, string? project, IReadOnlyList<string> sorts, string? marker, int limit, CancellationToken cancellationToken)
     {
+        var (matched, _) = await SearchWithMetricsAsync(typeName, filter, project, cancellationToken);
+        if (sorts.Count > 0)
+            matched.Sort((a, b) => CompareBy(a, b, sorts));
+        var start = 0;
+        if (marker is not null)
+        {
+            var index = matched.FindIndex(r => r["id"]?.GetValue<string>() == marker);
+            if (index < 0)
+                throw ApiFault.BadRequest($"Invalid marker: `{marker}'");
+            start = index + 1;
+        }
+        return matched.Skip(start).Take(limit).ToList();
+    }
+
+    /// <summary>
+    /// Every resource of a type the caller may see that matches <paramref name="filter"/> (oldest
+    /// revision first, at most <see cref="ResourceStore.MaxCandidates"/>), with the metrics of the
+    /// resources considered, read with them (for the aggregates API, which needs both).
+    /// </summary>
+    public async Task<(List<JsonObject> Resources, ILookup<string?, MetricRecord> Metrics)> SearchWithMetricsAsync(string typeName, JsonNode? filter, string? project, CancellationToken cancellationToken)
+    {
         if (typeName != "generic" && await types.FindAsync(typeName, cancellationToken) is null)
             throw ResourceTypeEndpoints.NotFound(typeName);
         var candidates = await resources.ListAsync(typeName, project, cancellationToken);
@@ -257,17 +278,7 @@ internal sealed class ResourceService(
             if (ResourceFilter.Matches(filter, json))
                 matched.Add(json);
         }
-        if (sorts.Count > 0)
-            matched.Sort((a, b) => CompareBy(a, b, sorts));
-        var start = 0;
-        if (marker is not null)
-        {
-            var index = matched.FindIndex(r => r["id"]?.GetValue<string>() == marker);
-            if (index < 0)
-                throw ApiFault.BadRequest($"Invalid marker: `{marker}'");
-            start = index + 1;
-        }
-        return matched.Skip(start).Take(limit).ToList();
+        return (matched, byResource);
     }
 
     private static int CompareBy(JsonObject a, JsonObject b, IReadOnlyList<string> sorts)

@@ -54,6 +54,23 @@ internal sealed class MeasureService(MeasureStore store, MeasureSignal signal, M
         return result;
     }
 
+    /// <summary>
+    /// The aggregates at <paramref name="granularity"/> of many metrics at once (the aggregates API's
+    /// series), in the order of <paramref name="series"/>; each metric's policy has that granularity
+    /// and method (the caller checked).
+    /// </summary>
+    public Task<List<MeasurePoint>[]> ReadManyAsync(IReadOnlyList<(MetricRecord Metric, ArchivePolicy Policy, string Aggregation)> series, long granularity, long? start, long? stop, CancellationToken cancellationToken)
+    {
+        var reads = new SeriesRead[series.Count];
+        for (var i = 0; i < series.Count; i++)
+        {
+            var (metric, policy, aggregation) = series[i];
+            var item = policy.ItemFor(granularity) ?? throw new ArgumentException($"Metric {metric.Id} has no granularity {granularity}.", nameof(series));
+            reads[i] = new SeriesRead(metric.Id, item, aggregation);
+        }
+        return store.ReadManyAsync(reads, granularity, start, stop, cancellationToken);
+    }
+
     private static double GnocchiTimeSeconds(long nanos) => nanos / (double)ArchivePolicy.NanosPerSecond;
 
     /// <summary>Re-aggregates a series into coarser buckets with the same method (a rate's base method).</summary>

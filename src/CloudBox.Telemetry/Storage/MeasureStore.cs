@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CloudBox.Core.Data;
+using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Indexer;
 using Dapper;
 
@@ -76,8 +77,8 @@ internal sealed class MeasureStore(Database database, ArchivePolicyStore policie
             foreach (var chunk in ids.Chunk(900))
             {
                 var rows = await connection.QueryAsync<(string Id, string Policy)>(new CommandDefinition(
-                    $"SELECT id, archive_policy_name FROM telemetry_metrics WHERE {database.InList("id", "ids")}",
-                    new { ids = chunk }, transaction, cancellationToken: cancellationToken));
+                    $"SELECT id, archive_policy_name FROM telemetry_metrics WHERE {IdList.Sql(database, "id", "ids")}",
+                    new { ids = IdList.Value(database, chunk) }, transaction, cancellationToken: cancellationToken));
                 foreach (var (id, policy) in rows)
                     policyOf[id] = policy;
             }
@@ -143,40 +144,81 @@ internal sealed class MeasureStore(Database database, ArchivePolicyStore policie
             new { metricId, data = raw.Encode() }, transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>How many metrics one split query names at most (a batched read takes several).</summary>
+    public const int MetricsPerQuery = 250;
+
     /// <summary>
     /// The aggregates of one granularity and method from <paramref name="start"/> (rounded down
     /// to the granularity, included) to <paramref name="stop"/> (excluded), oldest first, within
     /// the policy's retention.
     /// </summary>
-    public async Task<List<MeasurePoint>> ReadAsync(string metricId, ArchivePolicyItem item, string method, long? start, long? stop, CancellationToken cancellationToken)
+    public async Task<List<MeasurePoint>> ReadAsync(string metricId, ArchivePolicyItem item, string method, long? start, long? stop, CancellationToken cancellationToken) =>
+        (await ReadManyAsync([new SeriesRead(metricId, item, method)], item.GranularityNs, start, stop, cancellationToken))[0];
+
+    /// <summary>
+    /// <see cref="ReadAsync"/> for many series of one granularity at once: the splits of up to
+    /// <see cref="MetricsPerQuery"/> metrics a query (not one query per metric), each split's
+    /// values read in place for the one method wanted. The result is in the order of <paramref name="series"/>.
+    /// </summary>
+    public async Task<List<MeasurePoint>[]> ReadManyAsync(IReadOnlyList<SeriesRead> series, long granularity, long? start, long? stop, CancellationToken cancellationToken)
     {
-        var g = item.GranularityNs;
-        var from = start is { } s ? SeriesSplit.Round(s, g) : long.MinValue;
-        var to = stop ?? long.MaxValue;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<SplitRow>(new CommandDefinition(
-            "SELECT granularity, split_start, data FROM telemetry_splits WHERE metric_id = @metricId AND granularity = @g AND split_start >= @min AND split_start < @to ORDER BY split_start",
-            new { metricId, g, min = from == long.MinValue ? long.MinValue : SeriesSplit.SplitStartFor(from, g), to }, cancellationToken: cancellationToken))).AsList();
-        var result = new List<MeasurePoint>();
-        if (rows.Count == 0)
-            return result;
-        var splits = rows.Select(r => SeriesSplit.Decode(r.Granularity, r.SplitStart, r.Data)).ToList();
-        long? last = null;
-        for (var i = splits.Count - 1; i >= 0 && last is null; i--)
-            last = splits[i].LastBucket;
-        var oldest = last is { } l ? l - item.TimespanNs + g : long.MinValue;
-        foreach (var split in splits)
+        var result = new List<MeasurePoint>[series.Count];
+        var wanted = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < series.Count; i++)
         {
-            var m = split.MethodIndex(method);
-            if (m < 0)
-                continue;
-            foreach (var point in split.Read(m))
+            result[i] = [];
+            if (series[i].Item.GranularityNs != granularity)
+                throw new ArgumentException("Every series of a batched read has the read's granularity.", nameof(series));
+            if (!wanted.TryGetValue(series[i].MetricId, out var indexes))
+                wanted[series[i].MetricId] = indexes = [];
+            indexes.Add(i);
+        }
+        if (series.Count == 0)
+            return result;
+        var from = start is { } s ? SeriesSplit.Round(s, granularity) : long.MinValue;
+        var to = stop ?? long.MaxValue;
+        var min = from == long.MinValue ? long.MinValue : SeriesSplit.SplitStartFor(from, granularity);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = new List<(long Start, byte[] Data)>();
+        foreach (var chunk in wanted.Keys.Chunk(MetricsPerQuery))
+        {
+            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+                $"SELECT metric_id, split_start, data FROM telemetry_splits WHERE {IdList.Sql(database, "metric_id", "ids")} AND granularity = @granularity " +
+                "AND split_start >= @min AND split_start < @to ORDER BY metric_id, split_start",
+                new { ids = IdList.Value(database, chunk), granularity, min, to }, cancellationToken: cancellationToken));
+            string? current = null;
+            while (await reader.ReadAsync(cancellationToken))
             {
-                if (point.Timestamp >= from && point.Timestamp < to && point.Timestamp >= oldest)
-                    result.Add(point);
+                var metricId = reader.GetString(0);
+                if (metricId != current)
+                {
+                    if (current is not null)
+                        Collect(current);
+                    current = metricId;
+                    rows.Clear();
+                }
+                rows.Add((reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
             }
+            if (current is not null)
+                Collect(current);
+            rows.Clear();
         }
         return result;
+
+        // One metric's splits (oldest first) into each series that reads it.
+        void Collect(string metricId)
+        {
+            long? last = null;
+            for (var i = rows.Count - 1; i >= 0 && last is null; i--)
+                last = SeriesSplit.LastBucketEncoded(granularity, rows[i].Start, rows[i].Data);
+            foreach (var index in wanted[metricId])
+            {
+                var read = series[index];
+                var oldest = last is { } l ? l - read.Item.TimespanNs + granularity : long.MinValue;
+                foreach (var (splitStart, data) in rows)
+                    SeriesSplit.ReadEncoded(granularity, splitStart, data, read.Method, from, to, oldest, result[index]);
+            }
+        }
     }
 
     /// <summary>Bytes stored for aggregates and unaggregated tails, for the benchmark's bytes per measure.</summary>

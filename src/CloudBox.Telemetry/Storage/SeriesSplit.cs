@@ -200,6 +200,84 @@ internal sealed class SeriesSplit
         return split;
     }
 
+    /// <summary>
+    /// Appends <paramref name="method"/>'s values of an encoded split within [<paramref name="from"/>,
+    /// <paramref name="to"/>) and not before <paramref name="oldest"/>, oldest first, reading the
+    /// encoded bytes in place (no other method decoded, nothing allocated but the points); false when
+    /// the split does not hold that method.
+    /// </summary>
+    public static bool ReadEncoded(long granularity, long start, ReadOnlySpan<byte> data, string method, long from, long to, long oldest, List<MeasurePoint> into)
+    {
+        var (count, bitmap) = Header(data);
+        var m = EncodedMethodIndex(data, count, method);
+        if (m < 0)
+            return false;
+        var offset = bitmap + BitmapBytes + m * 8;
+        var stride = count * 8;
+        for (var w = 0; w < PointsPerSplit / 64; w++)
+        {
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(data[(bitmap + w * 8)..]);
+            while (word != 0)
+            {
+                var slot = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                var value = BinaryPrimitives.ReadDoubleLittleEndian(data[offset..]);
+                offset += stride;
+                var bucket = start + slot * granularity;
+                if (!double.IsNaN(value) && bucket >= from && bucket < to && bucket >= oldest)
+                    into.Add(new MeasurePoint(bucket, value));
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The newest bucket present in an encoded split, or null.</summary>
+    public static long? LastBucketEncoded(long granularity, long start, ReadOnlySpan<byte> data)
+    {
+        var (_, bitmap) = Header(data);
+        for (var w = PointsPerSplit / 64 - 1; w >= 0; w--)
+        {
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(data[(bitmap + w * 8)..]);
+            if (word != 0)
+                return start + (w * 64 + 63 - System.Numerics.BitOperations.LeadingZeroCount(word)) * granularity;
+        }
+        return null;
+    }
+
+    /// <summary>The method count and the offset of the presence bitmap of an encoded split.</summary>
+    private static (int Count, int Bitmap) Header(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 2 || data[0] != FormatVersion)
+            throw new InvalidDataException("Unknown series split format.");
+        int count = data[1];
+        var offset = 2;
+        for (var m = 0; m < count; m++)
+            offset += 1 + data[offset];
+        if (data.Length < offset + BitmapBytes)
+            throw new InvalidDataException("Truncated series split.");
+        return (count, offset);
+    }
+
+    private static int EncodedMethodIndex(ReadOnlySpan<byte> data, int count, string method)
+    {
+        var offset = 2;
+        for (var m = 0; m < count; m++)
+        {
+            int length = data[offset];
+            if (length == method.Length)
+            {
+                var name = data.Slice(offset + 1, length);
+                var same = true;
+                for (var i = 0; i < length && same; i++)
+                    same = name[i] == method[i];
+                if (same)
+                    return m;
+            }
+            offset += 1 + length;
+        }
+        return -1;
+    }
+
     /// <summary>A copy carrying <paramref name="methods"/> (the policy's current list), values kept by name.</summary>
     public SeriesSplit WithMethods(IReadOnlyList<string> methods)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using CloudBox.Core.Data;
+using CloudBox.Telemetry.Data;
 using CloudBox.Telemetry.Storage;
 using Dapper;
 
@@ -82,8 +83,8 @@ internal sealed class UsageStore(Database database)
         foreach (var chunk in metricIds.Chunk(900))
         {
             var rows = await connection.QueryAsync<(string MetricId, long Granularity, long Newest)>(new CommandDefinition(
-                $"SELECT metric_id, granularity, MAX(split_start) FROM telemetry_splits WHERE {database.InList("metric_id", "ids")} GROUP BY metric_id, granularity",
-                new { ids = chunk }, cancellationToken: cancellationToken));
+                $"SELECT metric_id, granularity, MAX(split_start) FROM telemetry_splits WHERE {IdList.Sql(database, "metric_id", "ids")} GROUP BY metric_id, granularity",
+                new { ids = IdList.Value(database, chunk) }, cancellationToken: cancellationToken));
             foreach (var (metricId, granularity, newest) in rows)
                 result[(metricId, granularity)] = newest;
         }
@@ -101,8 +102,8 @@ internal sealed class UsageStore(Database database)
         var min = SeriesSplit.SplitStartFor(SeriesSplit.Round(from, granularity), granularity);
         var rows = connection.QueryUnbufferedAsync<SplitRow>(
             "SELECT metric_id AS MetricId, split_start AS SplitStart, data AS Data FROM telemetry_splits " +
-            $"WHERE {database.InList("metric_id", "ids")} AND granularity = @granularity AND split_start >= @min AND split_start < @to ORDER BY metric_id, split_start",
-            new { ids = metricIds.ToArray(), granularity, min, to });
+            $"WHERE {IdList.Sql(database, "metric_id", "ids")} AND granularity = @granularity AND split_start >= @min AND split_start < @to ORDER BY metric_id, split_start",
+            new { ids = IdList.Value(database, metricIds), granularity, min, to });
         await foreach (var row in rows.WithCancellation(cancellationToken))
             yield return (row.MetricId, SeriesSplit.Decode(granularity, row.SplitStart, row.Data));
     }
