@@ -2,14 +2,7 @@
 // the points as circles (with the value as their tooltip) when there are few, and a legend with each series' latest,
 // mean and peak value. No library; served by the binary like every other asset.
 
-const svgNs = 'http://www.w3.org/2000/svg';
-
-function s(tag, attrs, text) {
-  const el = document.createElementNS(svgNs, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+import { svg as s, svgNs } from './lib.js';
 
 /** The smallest 1, 2 or 5 times a power of ten at or above v (0 stays 0). */
 export function niceCeiling(v) {

@@ -74,6 +74,16 @@ export function h(spec, attrs, ...children) {
   return el;
 }
 
+export const svgNs = 'http://www.w3.org/2000/svg';
+
+/** svg('tag', {attr: value}, text): an SVG element; attributes are set as given and the text is text (never markup). */
+export function svg(tag, attrs, text) {
+  const el = document.createElementNS(svgNs, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
 function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;

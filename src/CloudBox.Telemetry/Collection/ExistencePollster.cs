@@ -1,7 +1,6 @@
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Indexer;
 using CloudBox.Telemetry.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Telemetry.Collection;
@@ -13,7 +12,7 @@ namespace CloudBox.Telemetry.Collection;
 /// long the object existed.
 /// </summary>
 internal sealed partial class ExistencePollster(ResourceStore store, MetricStore metrics, MeasureService measures, TelemetrySettings settings, TimeProvider clock,
-    ILogger<ExistencePollster> logger) : BackgroundService
+    ILogger<ExistencePollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: false)
 {
     public static readonly IReadOnlyList<(string Name, string? Unit)> FloatingIpMetrics = [("ip.floating", "ip")];
     public static readonly IReadOnlyList<(string Name, string? Unit)> RouterMetrics = [("router", "router")];
@@ -26,25 +25,11 @@ internal sealed partial class ExistencePollster(ResourceStore store, MetricStore
         _ => null,
     };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.PollInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await PollAsync(stoppingToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogFailed(error);
-            }
-        }
-    }
+    protected override void OnPollFailed(Exception error) => LogFailed(error);
 
-    public async Task PollAsync(CancellationToken cancellationToken)
+    public override async Task PollAsync(CancellationToken cancellationToken)
     {
-        var now = GnocchiTime.ToNanos(clock.GetUtcNow());
+        var now = NowNanos();
         var batch = new Dictionary<Guid, List<MeasurePoint>>();
         foreach (var type in (string[])["network", "router"])
         {

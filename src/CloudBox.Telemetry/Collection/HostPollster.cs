@@ -3,7 +3,6 @@ using CloudBox.Core.Configuration;
 using CloudBox.Linux.FileSystem;
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Telemetry.Collection;
@@ -17,7 +16,7 @@ namespace CloudBox.Telemetry.Collection;
 /// <c>hardware.disk.size.total/used</c> (KB) from statvfs.
 /// </summary>
 internal sealed partial class HostPollster(CollectorResources resources, MeasureService measures, CloudBoxOptions options, TelemetrySettings settings,
-    TimeProvider clock, ILogger<HostPollster> logger) : BackgroundService
+    TimeProvider clock, ILogger<HostPollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: true)
 {
     public static readonly IReadOnlyList<(string Name, string? Unit)> ComputeNodeMetrics =
     [
@@ -46,26 +45,11 @@ internal sealed partial class HostPollster(CollectorResources resources, Measure
     /// <summary>The id of the data directory's file system as a host disk (a resource id holds no '/': the path's are '_').</summary>
     public static string DiskId(string dataDirectory) => HostName + ":" + dataDirectory.Replace('/', '_');
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.PollInterval, clock);
-        do
-        {
-            try
-            {
-                await PollAsync(stoppingToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogFailed(error);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override void OnPollFailed(Exception error) => LogFailed(error);
 
-    public async Task PollAsync(CancellationToken cancellationToken)
+    public override async Task PollAsync(CancellationToken cancellationToken)
     {
-        var now = GnocchiTime.ToNanos(clock.GetUtcNow());
+        var now = NowNanos();
         var batch = new Dictionary<Guid, List<MeasurePoint>>();
         var hostName = new Dictionary<string, string?> { ["host_name"] = HostName };
 

@@ -1,7 +1,6 @@
 using CloudBox.Core.Compute;
 using CloudBox.Telemetry.Api;
 using CloudBox.Telemetry.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Telemetry.Collection;
@@ -14,7 +13,7 @@ namespace CloudBox.Telemetry.Collection;
 /// <c>instance_disk</c> named by the guest's device, from the VMM's control API), all queued as one batch.
 /// </summary>
 internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources resources, MeasureService measures, TelemetrySettings settings, TimeProvider clock,
-    ILogger<VmPollster> logger) : BackgroundService
+    ILogger<VmPollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: true)
 {
     private static readonly IReadOnlyList<(string, string?)> DiskMetrics =
         [("disk.device.read.bytes", "B"), ("disk.device.write.bytes", "B"), ("disk.device.read.requests", "request"), ("disk.device.write.requests", "request")];
@@ -25,26 +24,11 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
     /// <summary>The last poll's running VMs, for Prometheus.</summary>
     public IReadOnlyList<(RunningVm Vm, long? Cpu, double? Rss)> LastPoll { get; private set; } = [];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.PollInterval, clock);
-        do
-        {
-            try
-            {
-                await PollAsync(stoppingToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogFailed(error);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override void OnPollFailed(Exception error) => LogFailed(error);
 
-    public async Task PollAsync(CancellationToken cancellationToken)
+    public override async Task PollAsync(CancellationToken cancellationToken)
     {
-        var now = GnocchiTime.ToNanos(clock.GetUtcNow());
+        var now = NowNanos();
         var batch = new Dictionary<Guid, List<MeasurePoint>>();
         var seen = new List<(RunningVm, long?, double?)>();
         foreach (var vm in await vms.ListAsync(cancellationToken))

@@ -1,5 +1,5 @@
 // Networks: networks, subnets, routers (interfaces, gateway), ports, and the topology drawn as SVG.
-import { api, h, page, table, serverList, form, panel, actionButton, badge, network, compute, choices, alertBox } from '../lib.js';
+import { api, h, page, table, serverList, form, panel, actionButton, badge, network, compute, choices, alertBox, svg as s, svgNs } from '../lib.js';
 import { go } from '../app.js';
 
 const n = network;
@@ -80,14 +80,6 @@ export async function render(main) {
     ], 'Create port', async v => { await api('POST', `${n}/ports`, { port: { network_id: v.network, name: v.name } }); refreshAll(); }))),
     h('h2', 'Networks'), networks, h('h2', 'Subnets'), subnets, h('h2', 'Routers'), routers, h('h2', 'Ports'), ports);
   drawTopology();
-}
-
-const svgNs = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(svgNs, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
 }
 
 /** Networks as vertical bars, routers and servers as boxes wired to the networks their ports are on. */

@@ -1,6 +1,6 @@
 // Orchestration: Heat stacks (a server-paged list), the launch form (template text or file, then a form of the
 // template's parameters from Heat's validate), and a stack's detail: its resources as a dependency graph, events, outputs.
-import { api, h, page, table, qs, form, panel, actionButton, badge, alertBox, heatBase } from '../lib.js';
+import { api, h, page, table, qs, form, panel, actionButton, badge, alertBox, heatBase, svg as s, svgNs } from '../lib.js';
 import { go } from '../app.js';
 
 export async function render(main, parts) {
@@ -126,14 +126,6 @@ async function detail(main, name, id) {
     const path = location.pathname;
     setTimeout(() => { if (main.isConnected && location.pathname === path) detail(main, name, id).catch(e => main.append(alertBox(e.message))); }, 2000);
   }
-}
-
-const svgNs = 'http://www.w3.org/2000/svg';
-function s(tag, attrs, text) {
-  const el = document.createElementNS(svgNs, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
 }
 
 /**
