@@ -81,6 +81,17 @@ public sealed partial class BrowserTests : DashboardFixture
 
     private IWebElement Find(string css) => _browser.FindElement(By.CssSelector(css));
 
+    /// <summary>
+    /// Clicks the first button inside <paramref name="scope"/> whose text <paramref name="matches"/>. A table that polls
+    /// (servers building, stacks in progress) re-renders and replaces its buttons, so a button gone stale is looked up again.
+    /// </summary>
+    private void ClickButton(Func<ISearchContext> scope, Func<string, bool> matches, string what) =>
+        WaitFor(() =>
+        {
+            scope().FindElements(By.TagName("button")).First(b => matches(b.Text)).Click();
+            return true;
+        }, what);
+
     private IWebElement? TryFind(string css) => _browser.FindElements(By.CssSelector(css)).FirstOrDefault();
 
     private void WaitForHeading(string text) =>
@@ -556,12 +567,12 @@ public sealed partial class BrowserTests : DashboardFixture
         Field(Find("main"), "Filter by name").SendKeys(prefix);
         IReadOnlyList<string> Names() => _browser.FindElements(By.CssSelector("tbody tr[data-id] td[data-col=name]")).Select(c => c.Text).ToList();
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-00" && names[^1] == $"{prefix}-24", "the first page of 25, by name");
-        Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Next page").Click();
+        ClickButton(() => Find("main"), text => text == "Next page", "Next page");
         WaitFor(() => Names().SequenceEqual(Enumerable.Range(25, 5).Select(i => $"{prefix}-{i:D2}")), "the second page: the last 5");
-        Assert.That(Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Next page").Enabled, Is.False, "no page after the last");
-        Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Previous page").Click();
+        WaitFor(() => !Find("main").FindElements(By.TagName("button")).First(b => b.Text == "Next page").Enabled, "no page after the last");
+        ClickButton(() => Find("main"), text => text == "Previous page", "Previous page");
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-00", "back on the first page");
-        _browser.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal)).Click();
+        ClickButton(() => Find("thead"), text => text.StartsWith("Name", StringComparison.Ordinal), "the Name column's sort button");
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29" && names[^1] == $"{prefix}-05", "the first page sorted by name descending");
         CheckPageAndShoot("instances-paged");
         // Every list request was one page, sorted and filtered by Nova, never the whole list.
@@ -616,21 +627,22 @@ public sealed partial class BrowserTests : DashboardFixture
     {
         _browser.Navigate().GoToUrl(Url(path));
         WaitForHeading(heading);
-        var holder = _browser.FindElement(By.XPath($"//table[@aria-label='{label}']/ancestor::div[contains(@class,'table')][1]"));
-        IReadOnlyList<string> Names() => holder.FindElements(By.CssSelector($"tbody tr[data-id] td[data-col={column}]")).Select(c => c.Text).ToList();
+        // Looked up each time: a table that polls re-renders, and an element held across that goes stale.
+        IWebElement Holder() => _browser.FindElement(By.XPath($"//table[@aria-label='{label}']/ancestor::div[contains(@class,'table')][1]"));
+        IReadOnlyList<string> Names() => Holder().FindElements(By.CssSelector($"tbody tr[data-id] td[data-col={column}]")).Select(c => c.Text).ToList();
         WaitFor(() => Names().Count == 25, $"{label}: the first page of 25");
         // One click on a table sorted by name (ascending) turns it; a table sorted by another column needs two.
         WaitFor(() =>
         {
-            var button = holder.FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal));
+            var button = Holder().FindElements(By.CssSelector("thead th button")).First(b => b.Text.StartsWith("Name", StringComparison.Ordinal));
             if (button.FindElement(By.XPath("..")).GetAttribute("aria-sort") == "descending") return true;
             button.Click();
             return false;
         }, $"{label}: the Name column sorted descending");
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29" && names[^1] == $"{prefix}-05", $"{label}: the first page sorted by name descending");
-        holder.FindElements(By.TagName("button")).First(b => b.Text == "Next page").Click();
+        ClickButton(Holder, text => text == "Next page", $"{label}: Next page");
         WaitFor(() => Names().Take(5).SequenceEqual(Enumerable.Range(0, 5).Reverse().Select(i => $"{prefix}-{i:D2}")), $"{label}: the second page starts with the last 5");
-        holder.FindElements(By.TagName("button")).First(b => b.Text == "Previous page").Click();
+        ClickButton(Holder, text => text == "Previous page", $"{label}: Previous page");
         WaitFor(() => Names() is { Count: 25 } names && names[0] == $"{prefix}-29", $"{label}: back on the first page");
         CheckPageAndShoot($"{heading.ToLowerInvariant()}-paged");
         var requests = ((IReadOnlyCollection<object>)_browser.ExecuteScript(
