@@ -54,7 +54,7 @@ public sealed class Ec2Module : ICloudModule
         services.AddSingleton<Ec2Dispatcher>();
         services.AddSingleton<Core.Compute.IEc2InstanceIds, Ec2InstanceIds>();
         if (Uri.TryCreate(options.Ec2ListenUrl, UriKind.Absolute, out var listen) && listen.Port > 0)
-            services.AddSingleton<IStartupFilter>(new Ec2PortBranch(listen.Port));
+            services.AddSingleton<IStartupFilter>(new Core.Api.PortBranch(listen.Port, provider => provider.GetRequiredService<Ec2Dispatcher>().InvokeAsync));
     }
 
     public void MapEndpoints(IEndpointRouteBuilder routes)

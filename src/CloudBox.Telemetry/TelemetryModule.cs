@@ -91,7 +91,7 @@ public sealed class TelemetryModule : ICloudModule
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<RequestMetrics>());
         if (Uri.TryCreate(options.MetricsListenUrl, UriKind.Absolute, out var metricsListen) && metricsListen.Port > 0)
-            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new MetricsPortBranch(metricsListen.Port));
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new Core.Api.PortBranch(metricsListen.Port, _ => MetricsListener.ServeAsync));
         services.AddSingleton<UsageStore>();
         services.AddSingleton<UsageService>();
         services.AddSingleton<IAdminCommand, UsageCommand>();

@@ -1,24 +1,17 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Telemetry.Prometheus;
 
 /// <summary>
-/// The <c>--metrics-listen</c> listener: on its port only <c>GET /metrics</c> is served, without a
+/// The <c>--metrics-listen</c> listener: on its port (a Core <c>PortBranch</c>) only <c>GET /metrics</c> is served, without a
 /// token (it is meant for a private address a Prometheus scrapes); everything else there is 404,
 /// so no OpenStack API is reachable through it. The main listener's admin-only <c>/metrics</c> stays.
 /// </summary>
-internal sealed class MetricsPortBranch(int port) : IStartupFilter
+internal static class MetricsListener
 {
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        app.MapWhen(http => http.Connection.LocalPort == port, metrics => metrics.Run(ServeAsync));
-        next(app);
-    };
-
-    private static async Task ServeAsync(HttpContext context)
+    /// <summary>The handler Core's <c>PortBranch</c> runs for every request on the metrics port.</summary>
+    public static async Task ServeAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (context.Request.Path != "/metrics")
