@@ -117,6 +117,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
             ServerMetadataEndpoints.Map(v21);
             ServerTags.Map(v21);
             InterfaceEndpoints.Map(v21);
+            SecurityGroupEndpoints.Map(v21);
             ServerActionEndpoints.Map(v21);
             InstanceActionEndpoints.Map(v21);
             ServerGroupEndpoints.Map(v21);

@@ -50,6 +50,133 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         return status == HttpStatusCode.Accepted ? body!["server"]!["id"]!.GetValue<string>() : body!.ToJsonString();
     }
 
+    private async Task<string> SecurityGroupAsync(string token, string name)
+    {
+        var (status, body, _) = await Neutron(HttpMethod.Post, "/security-groups", token,
+            new JsonObject { ["security_group"] = new JsonObject { ["name"] = name } });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), body?.ToJsonString());
+        return body!["security_group"]!["id"]!.GetValue<string>();
+    }
+
+    [Test]
+    public async Task The_security_groups_of_a_create_go_on_the_ports_it_makes_and_show_on_the_server()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(member, "10.91.0.0/24");
+        var web = Unique("web");
+        var webId = await SecurityGroupAsync(member, web);
+        var db = Unique("db");
+        var dbId = await SecurityGroupAsync(member, db);
+        var networks = new JsonArray(new JsonObject { ["uuid"] = networkId });
+
+        // One by name, one by id (Nova takes either in "name"), the first twice: each once on the port.
+        var (status, created) = await CreateServerAsync(member, extra: new JsonObject
+        {
+            ["networks"] = networks.DeepClone(),
+            ["security_groups"] = new JsonArray(new JsonObject { ["name"] = web }, new JsonObject { ["name"] = dbId }, new JsonObject { ["name"] = web }),
+        });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), created?.ToJsonString());
+        Assert.That(created!["server"]!["security_groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()), Is.EqualTo(new[] { web, dbId }));
+        var serverId = created["server"]!["id"]!.GetValue<string>();
+        var port = (await PortsOfAsync(serverId, member)).Single()!;
+        Assert.That(port["security_groups"]!.AsArray().Select(g => g!.GetValue<string>()), Is.EquivalentTo(new[] { webId, dbId }));
+        var (_, shown, _) = await Nova(HttpMethod.Get, "/servers/" + serverId, member);
+        Assert.That(shown!["server"]!["security_groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { web, db }));
+
+        // Without any, the port is in the project's default group, and the server shows "default".
+        var plain = await CreateOnAsync(member, networks.DeepClone());
+        var (_, plainShown, _) = await Nova(HttpMethod.Get, "/servers/" + plain, member);
+        Assert.That(plainShown!["server"]!["security_groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "default" }));
+    }
+
+    [Test]
+    public async Task Add_and_remove_security_group_change_every_port_of_the_server()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (first, _) = await NetworkAsync(member, "10.93.0.0/24");
+        var (second, _) = await NetworkAsync(member, "10.94.0.0/24");
+        var web = Unique("web");
+        var webId = await SecurityGroupAsync(member, web);
+        var serverId = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }, new JsonObject { ["uuid"] = second }));
+        async Task<HttpStatusCode> Act(string action, string name)
+        {
+            var (status, _, _) = await Nova(HttpMethod.Post, $"/servers/{serverId}/action", member,
+                new JsonObject { [action] = new JsonObject { ["name"] = name } });
+            return status;
+        }
+        async Task<string[]> ShownAsync()
+        {
+            var (_, shown, _) = await Nova(HttpMethod.Get, "/servers/" + serverId, member);
+            return [.. (shown!["server"]!["security_groups"]?.AsArray() ?? []).Select(g => g!["name"]!.GetValue<string>())];
+        }
+
+        Assert.That(await Act("addSecurityGroup", web), Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await Act("addSecurityGroup", webId), Is.EqualTo(HttpStatusCode.Accepted), "adding a group the ports have is a no-op");
+        var ports = await PortsOfAsync(serverId, member);
+        Assert.That(ports, Has.Count.EqualTo(2));
+        foreach (var port in ports)
+            Assert.That(port!["security_groups"]!.AsArray().Select(g => g!.GetValue<string>()).Count(g => g == webId), Is.EqualTo(1));
+        Assert.That(await ShownAsync(), Is.EquivalentTo(new[] { "default", web }));
+
+        Assert.That(await Act("removeSecurityGroup", "default"), Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await ShownAsync(), Is.EqualTo(new[] { web }));
+        var (_, ofServer, _) = await Nova(HttpMethod.Get, $"/servers/{serverId}/os-security-groups", member);
+        Assert.That(ofServer!["security_groups"]!.AsArray().Select(g => g!["id"]!.GetValue<string>()), Is.EqualTo(new[] { webId }));
+        // The proxy the stock client looks groups up with: by id, or by a name used once.
+        var (byName, found, _) = await Nova(HttpMethod.Get, "/os-security-groups/" + web, member);
+        Assert.That(byName, Is.EqualTo(HttpStatusCode.OK), found?.ToJsonString());
+        Assert.That(found!["security_group"]!["id"]!.GetValue<string>(), Is.EqualTo(webId));
+        var (missing, _, _) = await Nova(HttpMethod.Get, "/os-security-groups/no-such-group", member);
+        Assert.That(missing, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await Act("removeSecurityGroup", "default"), Is.EqualTo(HttpStatusCode.BadRequest), "not in use on the server any more");
+        Assert.That(await Act("addSecurityGroup", "no-such-group"), Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await Act("addSecurityGroup", " "), Is.EqualTo(HttpStatusCode.BadRequest));
+
+        // A group of another project is as unknown as one that does not exist.
+        var (other, _) = await NewMemberAsync();
+        var foreign = await SecurityGroupAsync(other, Unique("foreign"));
+        Assert.That(await Act("addSecurityGroup", foreign), Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Unknown_ambiguous_or_malformed_security_groups_are_refused_before_anything_is_made()
+    {
+        var (member, _) = await NewMemberAsync();
+        var (networkId, _) = await NetworkAsync(member, "10.92.0.0/24");
+        var twice = Unique("twice");
+        await SecurityGroupAsync(member, twice);
+        await SecurityGroupAsync(member, twice);
+        async Task<(HttpStatusCode, string)> Create(JsonNode groups)
+        {
+            var (status, body) = await CreateServerAsync(member, extra: new JsonObject
+            {
+                ["networks"] = new JsonArray(new JsonObject { ["uuid"] = networkId }),
+                ["security_groups"] = groups,
+            });
+            return (status, body?.ToJsonString() ?? "");
+        }
+
+        var (unknown, unknownBody) = await Create(new JsonArray(new JsonObject { ["name"] = "no-such-group" }));
+        Assert.That(unknown, Is.EqualTo(HttpStatusCode.BadRequest), unknownBody);
+        Assert.That(unknownBody, Does.Contain("no-such-group"));
+        var (ambiguous, ambiguousBody) = await Create(new JsonArray(new JsonObject { ["name"] = twice }));
+        Assert.That(ambiguous, Is.EqualTo(HttpStatusCode.Conflict), ambiguousBody);
+        Assert.That(ambiguousBody, Does.Contain("Use an ID"));
+        var (notList, _) = await Create(JsonValue.Create("default"));
+        Assert.That(notList, Is.EqualTo(HttpStatusCode.BadRequest));
+        var (extraKey, _) = await Create(new JsonArray(new JsonObject { ["name"] = "default", ["id"] = "x" }));
+        Assert.That(extraKey, Is.EqualTo(HttpStatusCode.BadRequest));
+        var tooMany = new JsonArray([.. Enumerable.Range(0, 101).Select(i => (JsonNode)new JsonObject { ["name"] = "g" + i })]);
+        var (many, _) = await Create(tooMany);
+        Assert.That(many, Is.EqualTo(HttpStatusCode.BadRequest));
+
+        // Nothing was left: no server and no port of the project's.
+        var (_, servers, _) = await Nova(HttpMethod.Get, "/servers", member);
+        Assert.That(servers!["servers"]!.AsArray(), Is.Empty);
+        var (_, ports, _) = await Neutron(HttpMethod.Get, $"/ports?network_id={networkId}&device_owner=compute:nova", member);
+        Assert.That(ports!["ports"]!.AsArray(), Is.Empty);
+    }
+
     [Test]
     public async Task A_member_cannot_choose_a_fixed_ip_on_a_shared_network_they_do_not_own()
     {
@@ -357,7 +484,7 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         {
             Token = "t", UserId = "u", UserName = "u", UserDomainId = "default", UserDomainName = "Default", ProjectId = projectId,
         };
-        var half = (await Cloud.Services.GetRequiredService<INetworkPorts>().AllocateAsync(id, "nova", [new PortRequest(networkId, null, null)], caller, CancellationToken.None))[0];
+        var half = (await Cloud.Services.GetRequiredService<INetworkPorts>().AllocateAsync(id, "nova", [new PortRequest(networkId, null, null)], [], caller, CancellationToken.None))[0];
         vmm.Nets[half.TapName] = half.MacAddress;
         Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
 
@@ -410,7 +537,7 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         {
             Token = "t", UserId = "u", UserName = "u", UserDomainId = "default", UserDomainName = "Default", ProjectId = projectId,
         };
-        var allocated = await ports.AllocateAsync(ghost, "nova", [new PortRequest(networkId, null, null)], caller, CancellationToken.None);
+        var allocated = await ports.AllocateAsync(ghost, "nova", [new PortRequest(networkId, null, null)], [], caller, CancellationToken.None);
         await using (var database = Cloud.OpenDatabase())
         await using (var connection = await database.OpenAsync())
         {

@@ -97,7 +97,16 @@ check "server event list" bash -c "openstack server event list acc-vm -f value -
 check "network create" openstack network create acc-net
 check "subnet create" openstack subnet create acc-sub --network acc-net --subnet-range 10.70.0.0/24
 if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel; then
-    check "server create --network --wait" openstack server create acc-netvm --image acc-disk --flavor m1.tiny --network acc-net --wait
+    check "security group create for the server" openstack security group create acc-web
+    check "server create --network --security-group --wait" openstack server create acc-netvm --image acc-disk --flavor m1.tiny --network acc-net \
+        --security-group acc-web --wait
+    check "server show lists the requested security group" bash -c "openstack server show acc-netvm -f value -c security_groups | grep -q \"name='acc-web'\""
+    check "the server's port is in that group alone" bash -c "[ \"\$(openstack port show \$(openstack port list --server acc-netvm -f value -c ID) -f value -c security_group_ids)\" = \"\$(openstack security group show acc-web -f value -c id)\" ]"
+    check "server add security group / remove security group" bash -c "openstack server add security group acc-netvm default &&
+        openstack server remove security group acc-netvm acc-web &&
+        openstack port show \$(openstack port list --server acc-netvm -f value -c ID) -f value -c security_group_ids | grep -q \"\$(openstack security group show default -f value -c id)\" &&
+        ! openstack server show acc-netvm -f value -c security_groups | grep -q acc-web"
+    refuse "removing a group the server is not in is refused with 400" "HTTP 400" openstack server remove security group acc-netvm acc-web
     check "server show has the address on the network" bash -c "openstack server show acc-netvm -f json -c addresses | grep -q 'acc-net' &&
         openstack server show acc-netvm -f json -c addresses | grep -q '10\.70\.0\.'"
     check "port list --server shows the server's port" bash -c "[ \$(openstack port list --server acc-netvm -f value -c ID | wc -l) -eq 1 ]"

@@ -23,9 +23,40 @@ public enum NetworkMode
     Explicit,
 }
 
-/// <summary>The <c>networks</c> member of <c>POST /servers</c>, validated as Nova's schema does.</summary>
+/// <summary>
+/// The <c>networks</c> and <c>security_groups</c> members of <c>POST /servers</c>, validated as Nova's
+/// schema does. The groups (names or ids; none means the project's <c>default</c>) go on the ports
+/// the create makes, not on ports it is given.
+/// </summary>
 public sealed record RequestedNetworks(NetworkMode Mode, IReadOnlyList<PortRequest> Requests)
 {
+    /// <summary>More groups than any project may hold (Neutron's default quota is 10) is a malformed request.</summary>
+    public const int MaxSecurityGroups = 100;
+
+    public IReadOnlyList<string> SecurityGroups { get; init; } = [];
+
+    public static IReadOnlyList<string> ParseSecurityGroups(JsonNode? groups)
+    {
+        if (groups is null)
+            return [];
+        if (groups is not JsonArray list)
+            throw ApiFault.BadRequest("Invalid input for field/attribute security_groups. Value: " + groups.ToJsonString() + ". It must be a list.");
+        if (list.Count > MaxSecurityGroups)
+            throw ApiFault.BadRequest($"Invalid input for field/attribute security_groups: at most {MaxSecurityGroups} groups.");
+        var names = new List<string>(list.Count);
+        foreach (var item in list)
+        {
+            if (item is not JsonObject group || group.Any(p => p.Key != "name"))
+                throw ApiFault.BadRequest("Invalid input for field/attribute security_groups: each group is an object with only a 'name'.");
+            var name = Text(group, "name");
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 255)
+                throw ApiFault.BadRequest("Invalid input for field/attribute name: a security group name is 1 to 255 characters.");
+            if (!names.Contains(name))
+                names.Add(name);
+        }
+        return names;
+    }
+
     public static RequestedNetworks Parse(JsonNode? networks)
     {
         switch (networks)

@@ -58,7 +58,7 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
                 IReadOnlyList<ServerPort> ports;
                 try
                 {
-                    ports = await Ports.AllocateAsync(server.Id, server.AvailabilityZone, requested.Requests, caller, cancellationToken);
+                    ports = await Ports.AllocateAsync(server.Id, server.AvailabilityZone, requested.Requests, requested.SecurityGroups, caller, cancellationToken);
                 }
                 catch (ApiFault fault) when (requested.Mode == NetworkMode.Implicit && fault.StatusCode == 400)
                 {
@@ -74,6 +74,18 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
             throw;
         }
     }
+
+    /// <summary>Nova's <c>addSecurityGroup</c>/<c>removeSecurityGroup</c> on every port of the server.</summary>
+    public Task ChangeSecurityGroupAsync(ServerRecord server, string nameOrId, bool add, CancellationToken cancellationToken)
+    {
+        if (!Available)
+            throw ApiFault.BadRequest("This cloud runs without the Networking service: servers have no security groups.");
+        return Ports.ChangeSecurityGroupAsync(server.Id, server.ProjectId, nameOrId, add, cancellationToken);
+    }
+
+    /// <summary>The project's security groups (or the server's); none without Networking.</summary>
+    public async Task<IReadOnlyList<ServerSecurityGroup>> SecurityGroupsAsync(string projectId, string? serverId, CancellationToken cancellationToken) =>
+        Available ? await Ports.SecurityGroupsAsync(projectId, serverId, cancellationToken) : [];
 
     /// <summary>Undoes <see cref="AllocateAsync"/> when the create fails after it.</summary>
     public async Task ReleaseAllAsync(IReadOnlyList<ServerRecord> servers)
@@ -128,7 +140,7 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
     {
         if (!Available)
             throw ApiFault.BadRequest("This cloud runs without the Networking service: servers have no interfaces to attach.");
-        var ports = await Ports.AllocateAsync(server.Id, server.AvailabilityZone, request is null ? [] : [request], caller, cancellationToken);
+        var ports = await Ports.AllocateAsync(server.Id, server.AvailabilityZone, request is null ? [] : [request], [], caller, cancellationToken);
         try
         {
             await ChangeInterfacesAsync(server.Id, json => NetworkInterfaces.Append(json, ports), cancellationToken);

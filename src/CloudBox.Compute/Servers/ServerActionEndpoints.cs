@@ -17,8 +17,8 @@ using Microsoft.AspNetCore.Routing;
 namespace CloudBox.Compute.Servers;
 
 /// <summary>
-/// <c>POST /servers/{id}/action</c>: power actions, lock, snapshots, rebuild, console output and
-/// reset-state. Each power action is a compare-and-set into its task_state (409 when the server is
+/// <c>POST /servers/{id}/action</c>: power actions, lock, snapshots, rebuild, console output,
+/// security groups and reset-state. Each power action is a compare-and-set into its task_state (409 when the server is
 /// in the wrong state or busy), the driver call, and the move to its final state.
 /// </summary>
 public static class ServerActionEndpoints
@@ -33,7 +33,8 @@ public static class ServerActionEndpoints
     private static async Task<IResult> ActAsync(
         string id, HttpContext context, ServerStore servers, IHypervisorDriver driver, VmDefinitions definitions, InstanceFiles files, InstancePaths paths,
         InstanceActionStore actions, IImageSource images, FlavorStore flavors, ComputeSettings settings, PolicyEngine policy, TimeProvider clock,
-        ServerVolumes volumes, Consoles.ConsoleTokenStore consoleTokens, Core.Configuration.CloudBoxOptions options, CancellationToken cancellationToken)
+        ServerVolumes volumes, Networking.ServerNetworks networks, Consoles.ConsoleTokenStore consoleTokens, Core.Configuration.CloudBoxOptions options,
+        CancellationToken cancellationToken)
     {
         var caller = context.Authorize(policy, "compute:servers:action");
         var body = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
@@ -57,6 +58,14 @@ public static class ServerActionEndpoints
                     new { id, yes = true, by = ServerAccess.IsAdmin(caller) && server.ProjectId != caller.ProjectId ? "admin" : "owner", now = Now(s) }, cancellationToken);
                 await RecordAsync(context, server, caller, "lock", s);
                 return Results.StatusCode(StatusCodes.Status202Accepted);
+            case "addSecurityGroup" or "removeSecurityGroup":
+            {
+                var name = (argument as JsonObject)?.OptionalString("name");
+                if (string.IsNullOrWhiteSpace(name))
+                    throw ApiFault.BadRequest($"Invalid input for field/attribute {action}: a security group 'name' is required.");
+                await networks.ChangeSecurityGroupAsync(server, name, action == "addSecurityGroup", cancellationToken);
+                return Results.StatusCode(StatusCodes.Status202Accepted);
+            }
             case "unlock":
                 if (server.Locked && server.LockedBy == "admin" && !ServerAccess.IsAdmin(caller))
                     throw ApiFault.Conflict($"Instance {id} was locked by an admin and can only be unlocked by one.");

@@ -116,7 +116,7 @@ public static class ServerCreateEndpoint
             throw ApiFault.BadRequest($"The requested availability zone is not available: {zone}");
         if (Microversions.AtLeast(context, 37) && body["networks"] is null)
             throw ApiFault.BadRequest("Invalid input for field/attribute server: 'networks' is a required property");
-        var requestedNetworks = RequestedNetworks.Parse(body["networks"]);
+        var requestedNetworks = RequestedNetworks.Parse(body["networks"]) with { SecurityGroups = RequestedNetworks.ParseSecurityGroups(body["security_groups"]) };
         networks.Check(requestedNetworks);
         string? description = null;
         if (body.Has("description"))
@@ -249,7 +249,8 @@ public static class ServerCreateEndpoint
                 ["id"] = first.Id,
                 ["links"] = ComputeLinks.For(context, "servers", first.Id),
                 ["OS-DCF:diskConfig"] = "MANUAL",
-                ["security_groups"] = new JsonArray(new JsonObject { ["name"] = "default" }),
+                ["security_groups"] = new JsonArray([.. (requestedNetworks.SecurityGroups.Count > 0 ? requestedNetworks.SecurityGroups : ["default"])
+                    .Select(name => (JsonNode)new JsonObject { ["name"] = name })]),
                 ["adminPass"] = adminPass,
             },
         }, StatusCodes.Status202Accepted);

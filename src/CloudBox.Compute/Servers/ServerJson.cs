@@ -37,6 +37,22 @@ public sealed class ServerJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The names of the groups on the server's ports, each once, as Nova shows them (absent when there are none).</summary>
+    private static void WriteSecurityGroups(Utf8JsonWriter json, IReadOnlyList<ServerPort>? ports)
+    {
+        var names = (ports ?? []).SelectMany(p => p.SecurityGroups ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+            return;
+        json.WriteStartArray("security_groups");
+        foreach (var name in names)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
     public void WriteSummary(Utf8JsonWriter json, ServerRecord server)
     {
         json.WriteStartObject();
@@ -91,6 +107,7 @@ public sealed class ServerJson
         json.WriteString("OS-SRV-USG:launched_at", server.LaunchedAt is null ? null : Microseconds(server.LaunchedAt));
         json.WriteString("OS-SRV-USG:terminated_at", server.TerminatedAt is null ? null : Microseconds(server.TerminatedAt));
         WriteVolumesAttached(json, volumes);
+        WriteSecurityGroups(json, ports);
         if (status is "ACTIVE" or "BUILD" or "REBUILD")
             json.WriteNumber("progress", status == "ACTIVE" ? 100 : 0);
         if (_admin)

@@ -23,7 +23,7 @@ public sealed record PortAddress(
     bool DhcpEnabled,
     string? Ipv6AddressMode = null);
 
-/// <summary>A port bound to a server: what the VMM needs (tap, MAC) and what the server body shows (addresses).</summary>
+/// <summary>A port bound to a server: what the VMM needs (tap, MAC) and what the server body shows (addresses, the names of its security groups).</summary>
 public sealed record ServerPort(
     string PortId,
     string NetworkId,
@@ -33,7 +33,14 @@ public sealed record ServerPort(
     int Mtu,
     IReadOnlyList<PortAddress> FixedIps,
     IReadOnlyList<string> FloatingIps,
-    bool CreatedForServer);
+    bool CreatedForServer,
+    IReadOnlyList<string>? SecurityGroups = null);
+
+/// <summary>A project's security group as Compute's <c>os-security-groups</c> shows it: ingress rules only, as Nova's proxy of Neutron.</summary>
+public sealed record ServerSecurityGroup(string Id, string Name, string Description, string ProjectId, IReadOnlyList<ServerSecurityGroupRule> Rules);
+
+/// <summary>An ingress rule: a protocol (null for any), a port range (null for all), and either a CIDR or the name of a remote group.</summary>
+public sealed record ServerSecurityGroupRule(string Id, string? Protocol, int? FromPort, int? ToPort, string? Cidr, string? RemoteGroupName);
 
 /// <summary>
 /// Ports for servers (implemented by Networking, used by Compute), in process. Errors are
@@ -53,8 +60,12 @@ public interface INetworkPorts
     /// <c>device_id</c> = <paramref name="serverId"/> and <c>device_owner</c> <c>compute:&lt;zone&gt;</c>.
     /// An empty <paramref name="requests"/> means Nova's <c>auto</c>: the one network the project
     /// may use (its own, else a shared one), or a 409 when that choice is ambiguous or impossible.
+    /// The ports created (not those given) are in <paramref name="securityGroups"/>, names or ids of
+    /// the project's groups (400 when one is unknown, 409 when a name is ambiguous); empty means the
+    /// project's <c>default</c> group.
     /// </summary>
-    Task<IReadOnlyList<ServerPort>> AllocateAsync(string serverId, string availabilityZone, IReadOnlyList<PortRequest> requests, CallerContext caller, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ServerPort>> AllocateAsync(string serverId, string availabilityZone, IReadOnlyList<PortRequest> requests,
+        IReadOnlyList<string> securityGroups, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>The ports of many servers at once (server lists show addresses), keyed by server id; servers without ports are absent.</summary>
     Task<IReadOnlyDictionary<string, IReadOnlyList<ServerPort>>> ListForServersAsync(IReadOnlyCollection<string> serverIds, CancellationToken cancellationToken);
@@ -67,6 +78,17 @@ public interface INetworkPorts
     /// server, unbound when it was given; false when the server holds no such port.
     /// </summary>
     Task<bool> ReleasePortAsync(string serverId, string portId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Nova's <c>addSecurityGroup</c>/<c>removeSecurityGroup</c>: puts the project's group (a name or an
+    /// id) on every port of the server, or takes it off them. 404 for an unknown group, 409 for an
+    /// ambiguous name, 400 when the server has no ports, a port has port security off, or (removing)
+    /// no port has the group.
+    /// </summary>
+    Task ChangeSecurityGroupAsync(string serverId, string projectId, string nameOrId, bool add, CancellationToken cancellationToken);
+
+    /// <summary>The project's security groups, or with <paramref name="serverId"/> only those on that server's ports.</summary>
+    Task<IReadOnlyList<ServerSecurityGroup>> SecurityGroupsAsync(string projectId, string? serverId, CancellationToken cancellationToken);
 
     /// <summary>Marks the server's ports ACTIVE (its VM runs) or DOWN.</summary>
     Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken);

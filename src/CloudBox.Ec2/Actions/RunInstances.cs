@@ -111,6 +111,8 @@ internal static class RunInstances
                 server["user_data"] = userData;
             if (zone is not null)
                 server["availability_zone"] = zone;
+            if (groups.Count > 0)
+                server["security_groups"] = new JsonArray([.. groups.Select(g => (JsonNode)new JsonObject { ["name"] = g })]);
             string osId;
             try
             {
@@ -134,8 +136,6 @@ internal static class RunInstances
             launched.Add(osId);
             if (instanceTags.Count > 0)
                 await context.Tags.SetAsync(context.ProjectId, [instanceId], instanceTags, context.Aborted);
-            if (groups.Count > 0)
-                await SetGroupsAsync(context, osId, groups);
             if (lockAfter)
                 await context.Os.PostAsync($"{OsClient.Nova}/servers/{osId}/action", new JsonObject { ["lock"] = null }, context.Aborted);
         }
@@ -171,17 +171,6 @@ internal static class RunInstances
             {
                 // best effort: the server is already going
             }
-        }
-    }
-
-    private static async Task SetGroupsAsync(Ec2Context context, string osId, List<string> groups)
-    {
-        var ports = await context.Os.GetAsync($"{OsClient.Neutron}/ports?device_id={osId}", context.Aborted);
-        var groupArray = new JsonArray([.. groups.Select(g => (JsonNode)JsonValue.Create(g))]);
-        foreach (var port in ports.Items("ports"))
-        {
-            await context.Os.PutAsync($"{OsClient.Neutron}/ports/{port.Str("id")}",
-                new JsonObject { ["port"] = new JsonObject { ["security_groups"] = groupArray.DeepClone() } }, context.Aborted);
         }
     }
 

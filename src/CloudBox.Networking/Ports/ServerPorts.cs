@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Auth;
+using CloudBox.Core.Data;
 using CloudBox.Core.Networking;
 using CloudBox.Networking.Api;
 using CloudBox.Networking.Data;
@@ -28,13 +29,16 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
     public string? TapNamespace => settings.DataPlane ? settings.NetworkNamespace : null;
 
     public async Task<IReadOnlyList<ServerPort>> AllocateAsync(string serverId, string availabilityZone, IReadOnlyList<PortRequest> requests,
-        CallerContext caller, CancellationToken cancellationToken)
+        IReadOnlyList<string> securityGroups, CallerContext caller, CancellationToken cancellationToken)
     {
         var projectId = caller.ProjectId ?? throw ApiFault.Forbidden("Ports for a server need a project-scoped token.");
         var admin = caller.IsAdmin();
         var bound = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var wanted = requests.Count > 0 ? requests : [new PortRequest(await AutoNetworkAsync(connection, transaction, projectId), null, null)];
+            var groupIds = securityGroups.Count == 0 || wanted.All(r => r.PortId is not null)
+                ? null
+                : await SecurityGroupIdsAsync(connection, transaction, securityGroups, projectId);
             var ports = new List<JsonObject>();
             foreach (var request in wanted)
             {
@@ -42,7 +46,7 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
                 {
                     ports.Add(request.PortId is { } portId
                         ? await BindAsync(connection, transaction, portId, serverId, availabilityZone, projectId, admin)
-                        : await CreateAsync(connection, transaction, request, serverId, availabilityZone, projectId, admin));
+                        : await CreateAsync(connection, transaction, request, groupIds, serverId, availabilityZone, projectId, admin));
                 }
                 catch (NeutronFault fault)
                 {
@@ -97,7 +101,7 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
             return;
         var changed = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
-            var ports = await PortsOfAsync(connection, transaction, serverId);
+            var ports = await LockedPortsOfAsync(connection, transaction, serverId);
             foreach (var port in ports)
                 await ReleaseOneAsync(connection, transaction, port);
             return ports.Count > 0;
@@ -110,7 +114,7 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
     {
         var released = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
-            var port = (await PortsOfAsync(connection, transaction, serverId)).FirstOrDefault(p => NeutronRequest.Id(p) == portId);
+            var port = (await LockedPortsOfAsync(connection, transaction, serverId)).FirstOrDefault(p => NeutronRequest.Id(p) == portId);
             if (port is null)
                 return false;
             await ReleaseOneAsync(connection, transaction, port);
@@ -138,6 +142,74 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         await store.UpdateAsync(connection, transaction, ResourceType.Port, port);
     }
 
+    public async Task ChangeSecurityGroupAsync(string serverId, string projectId, string nameOrId, bool add, CancellationToken cancellationToken)
+    {
+        await store.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            JsonArray ids;
+            try
+            {
+                ids = await SecurityGroupIdsAsync(connection, transaction, [nameOrId], projectId);
+            }
+            catch (ApiFault fault) when (fault.StatusCode == 400)
+            {
+                throw ApiFault.NotFound($"Security group {nameOrId} not found for project {projectId}.");
+            }
+            var groupId = ids[0]!.GetValue<string>();
+            var ports = await LockedPortsOfAsync(connection, transaction, serverId);
+            if (ports.Count == 0)
+                throw ApiFault.BadRequest($"Server {serverId} has no ports to change the security groups of.");
+            var changed = 0;
+            foreach (var port in ports)
+            {
+                if (port["port_security_enabled"]?.GetValue<bool>() == false)
+                    throw ApiFault.BadRequest($"Cannot change the security groups of port {NeutronRequest.Id(port)}: its port security is disabled.");
+                if (port["security_groups"] is not JsonArray groups)
+                    port["security_groups"] = groups = [];
+                var index = groups.Select(g => g!.GetValue<string>()).ToList().IndexOf(groupId);
+                if (add == index >= 0)
+                    continue;
+                if (add)
+                    groups.Add(groupId);
+                else
+                    groups.RemoveAt(index);
+                await store.UpdateAsync(connection, transaction, ResourceType.Port, port);
+                changed++;
+            }
+            if (!add && changed == 0)
+                throw ApiFault.BadRequest($"Security group {nameOrId} not in use on instance {serverId}.");
+        }, cancellationToken);
+        changes.Changed();
+    }
+
+    public async Task<IReadOnlyList<ServerSecurityGroup>> SecurityGroupsAsync(string projectId, string? serverId, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.Database.OpenAsync(cancellationToken);
+        var groups = await store.ListByProjectAsync(connection, null, ResourceType.SecurityGroup, projectId);
+        if (serverId is not null)
+        {
+            var onServer = (await PortsOfAsync(connection, null, serverId)).SelectMany(p => p["security_groups"]?.AsArray() ?? [])
+                .Select(g => g!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            groups = [.. groups.Where(g => onServer.Contains(NeutronRequest.Id(g)))];
+        }
+        var names = groups.ToDictionary(NeutronRequest.Id, g => g["name"]?.GetValue<string>() ?? "", StringComparer.Ordinal);
+        var rules = (await store.ListByProjectAsync(connection, null, ResourceType.SecurityGroupRule, projectId))
+            .Where(r => r["direction"]?.GetValue<string>() == "ingress")
+            .ToLookup(r => r["security_group_id"]!.GetValue<string>());
+        return [.. groups.Select(g => new ServerSecurityGroup(
+            NeutronRequest.Id(g),
+            g["name"]?.GetValue<string>() ?? "",
+            g["description"]?.GetValue<string>() ?? "",
+            projectId,
+            [.. rules[NeutronRequest.Id(g)].Select(r => new ServerSecurityGroupRule(
+                NeutronRequest.Id(r),
+                r["protocol"]?.GetValue<string>(),
+                r["port_range_min"]?.GetValue<int>(),
+                r["port_range_max"]?.GetValue<int>(),
+                r["remote_group_id"] is null ? r["remote_ip_prefix"]?.GetValue<string>() ?? (r["ethertype"]?.GetValue<string>() == "IPv6" ? "::/0" : "0.0.0.0/0") : null,
+                r["remote_group_id"]?.GetValue<string>() is { } remote ? names.GetValueOrDefault(remote, remote) : null))]))];
+    }
+
     public async Task SetActiveAsync(string serverId, bool active, CancellationToken cancellationToken)
     {
         var status = active ? "ACTIVE" : "DOWN";
@@ -146,7 +218,7 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         var changed = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var changed = false;
-            foreach (var port in await PortsOfAsync(connection, transaction, serverId))
+            foreach (var port in await LockedPortsOfAsync(connection, transaction, serverId))
             {
                 if (port["status"]?.GetValue<string>() == status)
                     continue;
@@ -177,8 +249,31 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         };
     }
 
-    private async Task<JsonObject> CreateAsync(DbConnection connection, DbTransaction transaction, PortRequest request, string serverId,
-        string zone, string projectId, bool admin)
+    /// <summary>
+    /// Nova's <c>security_groups</c> of a server create as Neutron group ids: each an id of one of the
+    /// project's groups or the name of exactly one.
+    /// </summary>
+    private async Task<JsonArray> SecurityGroupIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> wanted, string projectId)
+    {
+        var groups = await store.ListByProjectAsync(connection, transaction, ResourceType.SecurityGroup, projectId);
+        var ids = new JsonArray();
+        foreach (var nameOrId in wanted)
+        {
+            var byId = groups.FirstOrDefault(g => NeutronRequest.Id(g) == nameOrId);
+            List<JsonObject> matches = byId is not null ? [byId] : [.. groups.Where(g => g["name"]?.GetValue<string>() == nameOrId)];
+            if (matches.Count == 0)
+                throw ApiFault.BadRequest($"Security group {nameOrId} not found for project {projectId}.");
+            if (matches.Count > 1)
+                throw ApiFault.Conflict($"Multiple security groups found matching '{nameOrId}'. Use an ID to be more specific.");
+            var id = NeutronRequest.Id(matches[0]);
+            if (!ids.Any(i => i!.GetValue<string>() == id))
+                ids.Add(id);
+        }
+        return ids;
+    }
+
+    private async Task<JsonObject> CreateAsync(DbConnection connection, DbTransaction transaction, PortRequest request, JsonArray? securityGroupIds,
+        string serverId, string zone, string projectId, bool admin)
     {
         var networkId = request.NetworkId ?? throw ApiFault.BadRequest("A requested network needs a uuid or a port.");
         var network = await store.FindAsync(connection, transaction, ResourceType.Network, networkId);
@@ -193,6 +288,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
             ["binding:host_id"] = Environment.MachineName,
             ["binding:profile"] = new JsonObject { [CreatedMark] = true },
         };
+        if (securityGroupIds is not null)
+            body["security_groups"] = securityGroupIds.DeepClone();
         if (request.FixedIp is { } address)
         {
             // Neutron's create_port:fixed_ips:ip_address: choosing an address is the network owner's (or an admin's).
@@ -238,6 +335,21 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         await using var connection = await store.Database.OpenAsync(cancellationToken);
         var ports = await PortsOfAsync(connection, null, serverId);
         return ports.Any(p => notInStatus is null || p["status"]?.GetValue<string>() != notInStatus);
+    }
+
+    /// <summary>
+    /// The server's ports, read again under their networks' locks (taken in one order), so a change
+    /// written by a port update between the first read and this one is not overwritten by a stale body.
+    /// </summary>
+    private async Task<List<JsonObject>> LockedPortsOfAsync(DbConnection connection, DbTransaction transaction, string serverId)
+    {
+        var networkIds = (await PortsOfAsync(connection, transaction, serverId)).Select(p => p["network_id"]!.GetValue<string>())
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        if (networkIds.Count == 0 || store.Database.Engine != DatabaseEngine.Postgres)
+            return await PortsOfAsync(connection, transaction, serverId); // SQLite's write transactions are serial already
+        foreach (var networkId in networkIds)
+            await IpAllocator.LockAsync(store.Database, connection, transaction, networkId);
+        return await PortsOfAsync(connection, transaction, serverId);
     }
 
     private async Task<List<JsonObject>> PortsOfAsync(DbConnection connection, DbTransaction? transaction, string serverId)
@@ -292,6 +404,17 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
                 list.Add(address);
             }
         }
+        var groupIds = ports.SelectMany(p => p["security_groups"]?.AsArray() ?? []).Select(g => g!.GetValue<string>()).Distinct().ToList();
+        var groupNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (groupIds.Count > 0)
+        {
+            foreach (var body in await connection.QueryAsync<string>(
+                         $"SELECT body FROM network_security_groups WHERE {store.Database.InList("id", "ids")}", new { ids = groupIds }))
+            {
+                var group = JsonNode.Parse(body)!.AsObject();
+                groupNames[NeutronRequest.Id(group)] = group["name"]?.GetValue<string>() ?? "";
+            }
+        }
 
         var byServer = new Dictionary<string, List<ServerPort>>(StringComparer.Ordinal);
         foreach (var port in ports)
@@ -327,7 +450,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
                 network?["mtu"]?.GetValue<int>() ?? 1500,
                 addresses,
                 floating.GetValueOrDefault(portId) ?? [],
-                port["binding:profile"] is JsonObject profile && profile.ContainsKey(CreatedMark)));
+                port["binding:profile"] is JsonObject profile && profile.ContainsKey(CreatedMark),
+                [.. (port["security_groups"]?.AsArray() ?? []).Select(g => groupNames.GetValueOrDefault(g!.GetValue<string>())).OfType<string>()]));
         }
         foreach (var (serverId, list) in byServer)
             result[serverId] = list;
