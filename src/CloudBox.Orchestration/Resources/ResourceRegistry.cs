@@ -21,6 +21,7 @@ internal sealed class ResourceRegistry(IEnumerable<ResourceType> types)
         new Swift.ContainerType(),
         new Keystone.ProjectType(), new Keystone.UserType(), new Keystone.RoleType(), new Keystone.UserRoleAssignmentType(),
         new Glance.WebImageType(),
+        new Trove.InstanceType(),
         new Aodh.MeterAlarmType(), new Aodh.GnocchiResourcesAlarmType(), new Aodh.GnocchiAggregationByResourcesAlarmType(), new Aodh.GnocchiAggregationByMetricsAlarmType(),
     ];
 }

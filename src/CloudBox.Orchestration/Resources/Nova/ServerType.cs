@@ -106,7 +106,7 @@ internal sealed class ServerType : ResourceType
 
     private static string TemplateText(JsonNode? node) => Templates.TemplateFunctions.PlainText(node);
 
-    private static async Task<string> FlavorIdAsync(ResourceContext context, string nameOrId, CancellationToken cancellationToken)
+    internal static async Task<string> FlavorIdAsync(ResourceContext context, string nameOrId, CancellationToken cancellationToken)
     {
         if (await context.GetAsync($"compute/v2.1/flavors/{Uri.EscapeDataString(nameOrId)}", cancellationToken) is { } byId && byId["flavor"]?["id"] is { } id)
             return id.ToString();
