@@ -368,6 +368,52 @@ public sealed partial class BrowserTests : DashboardFixture
         CheckPageAndShoot("volumes");
     }
 
+    [Test, Order(8)]
+    public async Task Creates_a_database_instance_opens_it_and_deletes_it()
+    {
+        Assume.That(_imageId, Is.Not.Empty, "needs the uploaded image");
+        // An administrator registers the datastore (Trove's management API), as cloudbox admin datastore-add does.
+        var (_, projects, _) = await Cloud.SendAsync(HttpMethod.Get, "/identity/v3/auth/projects", AdminToken);
+        var adminProject = projects!["projects"]!.AsArray().First(p => p!["name"]!.GetValue<string>() == "admin")!["id"]!.GetValue<string>();
+        var (registered, body, _) = await Cloud.SendAsync(HttpMethod.Post, $"/database/v1.0/{adminProject}/mgmt/datastore-versions", AdminToken, new JsonObject
+        {
+            ["version"] = new JsonObject
+            {
+                ["name"] = "15", ["datastore_name"] = "postgresql", ["datastore_manager"] = "postgresql", ["image"] = _imageId, ["active"] = true, ["default"] = true,
+            },
+        });
+        Assert.That((int)registered, Is.InRange(200, 202), body?.ToJsonString());
+
+        Navigate("Databases", "Databases");
+        var name = Unique("pg");
+        var panel = OpenPanel("Create database instance");
+        Field(panel, "Name").SendKeys(name);
+        Choose(Field(panel, "Datastore"), "postgresql 15");
+        Choose(Field(panel, "Flavor"), "m1.tiny");
+        Field(panel, "Initial database").SendKeys("db1");
+        Field(panel, "Initial user").SendKeys("u1");
+        Field(panel, "Password of the user").SendKeys("secret-1");
+        Submit(panel, "Create");
+        WaitFor(() => _browser.FindElements(By.CssSelector("table[aria-label='Database instances'] tbody tr"))
+            .Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("BUILD", StringComparison.Ordinal) && r.Text.Contains("postgresql 15", StringComparison.Ordinal)),
+            "the instance building in the table");
+        CheckPageAndShoot("databases");
+
+        // Its page: the instance's facts, and databases and users that wait for its agent.
+        _browser.FindElements(By.CssSelector("table[aria-label='Database instances'] tbody a")).First(a => a.Text == name).Click();
+        WaitForHeading($"Database instance {name}");
+        Assert.That(Find("dl.info").Text, Does.Contain("postgresql 15").And.Contain("1 GB"));
+        Assert.That(Find("main").Text, Does.Contain("once the instance is ACTIVE"));
+        CheckPageAndShoot("database-instance");
+
+        _browser.FindElements(By.CssSelector("main a")).First(a => a.Text.Contains("All database instances", StringComparison.Ordinal)).Click();
+        WaitForHeading("Databases");
+        ClickButton(() => _browser.FindElement(By.CssSelector("table[aria-label='Database instances']")), t => t == "Delete", $"the Delete button of {name}");
+        _browser.FindElement(By.Id("confirm-ok")).Click();
+        WaitFor(() => !_browser.FindElements(By.CssSelector("table[aria-label='Database instances'] tbody tr")).Any(r => r.Text.Contains(name, StringComparison.Ordinal)),
+            "the instance gone from the table", 40);
+    }
+
     private const string StackTemplate = """
         heat_template_version: 2018-08-31
         description: A dashboard test stack

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CloudBox.Compute;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
+using CloudBox.Databases;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Objects;
@@ -15,7 +16,7 @@ namespace CloudBox.Dashboard.Tests;
 
 /// <summary>
 /// A cloud with every module the dashboard drives (Identity, Images, Compute on <see cref="EchoDriver"/>, Networking
-/// without a data plane, Volumes, Objects, Orchestration, Telemetry) plus the dashboard, and helpers for browser-like clients with cookie jars.
+/// without a data plane, Volumes, Objects, Orchestration, Databases, Telemetry) plus the dashboard, and helpers for browser-like clients with cookie jars.
 /// </summary>
 public abstract class DashboardFixture
 {
@@ -42,6 +43,7 @@ public abstract class DashboardFixture
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(200), CapacityGigabytes = 100 }),
             new ObjectsModule(),
             new OrchestrationModule(),
+            new DatabasesModule(new DatabasesSettings { WorkerInterval = TimeSpan.FromMilliseconds(200) }),
             .. (WithTelemetry ? new ICloudModule[] { new TelemetryModule() } : []),
             new DashboardModule(),
         ]);

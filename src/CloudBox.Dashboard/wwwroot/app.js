@@ -12,6 +12,7 @@ const pages = {
   'key-pairs': () => import('./pages/keypairs.js'),
   'object-store': () => import('./pages/objects.js'),
   orchestration: () => import('./pages/orchestration.js'),
+  databases: () => import('./pages/databases.js'),
   monitoring: () => import('./pages/monitoring.js'),
   alarms: () => import('./pages/alarms.js'),
   account: () => import('./pages/account.js'),

@@ -347,6 +347,7 @@ export const image = '/image/v2';
 export const volumeBase = () => `/volume/v3/${session.info.project_id}`;
 export const objectBase = () => `/object-store/v1/AUTH_${session.info.project_id}`;
 export const heatBase = () => `/orchestration/v1/${session.info.project_id}`;
+export const databaseBase = () => `/database/v1.0/${session.info.project_id}`;
 export const novaVersion = { 'OpenStack-API-Version': 'compute 2.37', 'X-OpenStack-Nova-API-Version': '2.37' };
 
 /** Options for a select from a list call. */
