@@ -62,7 +62,8 @@ internal sealed class BackupObjectStore(HttpClient http, BackupLocation location
     public async Task<(long Size, string Checksum)> UploadAsync(Stream source, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var readAhead = new byte[ReadAheadBytes];
+        // Never read ahead more than a segment holds: what is read ahead goes into the segment being started.
+        var readAhead = new byte[(int)Math.Clamp(location.SegmentBytes, 1, ReadAheadBytes)];
         var segments = new List<(string Path, long Size)>();
         long total = 0;
         while (true)
