@@ -44,27 +44,27 @@ wait_status() { # kind name status
     done
     exit 1
 }
-# start_agent INSTANCE N: runs the instance's agent on this host (data in $work/pgN) and prints its port.
+# start_agent INSTANCE N: runs the instance's agent on this host (data in $work/pgN); sets agent_port and agent_pid.
 start_agent() {
-    local id port
+    local id
     id=$(openstack database instance show "$1" -f value -c id)
     for _ in $(seq 1 600); do [ "$(openstack server show "trove-$id" -f value -c status 2>/dev/null)" = ACTIVE ] && break; sleep 0.2; done
-    port=$(free_port)
+    agent_port=$(free_port)
     openstack --os-compute-api-version 2.3 server show "trove-$id" -f json | python3 -c '
 import base64, json, sys
 server = json.load(sys.stdin)
 cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
 config = json.loads(next(l.strip() for l in cloud_config.splitlines() if l.strip().startswith("{")))
 config.update(url=sys.argv[1], data_dir=sys.argv[2], listen_address="127.0.0.1", port=int(sys.argv[3]))
-json.dump(config, open(sys.argv[4], "w"))' "$CB_URL" "$work/pg$2" "$port" "$work/agent$2.json"
+json.dump(config, open(sys.argv[4], "w"))' "$CB_URL" "$work/pg$2" "$agent_port" "$work/agent$2.json"
     "$CLOUDBOX_BIN" guest-agent --config "$work/agent$2.json" >"$work/agent$2.log" 2>&1 &
-    pids+=($!)
-    echo "$port"
+    agent_pid=$!
+    pids+=("$agent_pid")
 }
 
 openstack database instance create bench1 --flavor m1.tiny --size 20 --datastore postgresql --databases db1 --users u1:pw >/dev/null
-port1=$(start_agent bench1 1)
-agent1=${pids[-1]}
+start_agent bench1 1
+port1=$agent_port agent1=$agent_pid
 wait_status instance bench1 ACTIVE
 echo "filling db1 with ${SIZE_MB} MiB ..."
 # ~80 bytes a row on disk; md5 text compresses about 2:1, like ordinary data rather than zeros.
@@ -92,8 +92,8 @@ stored=$(openstack database backup show b1 -f json | python3 -c 'import json,sys
 
 openstack database instance create bench2 --flavor m1.tiny --size 20 --datastore postgresql --backup b1 >/dev/null
 t=$(now)
-port2=$(start_agent bench2 2)
-agent2=${pids[-1]}
+start_agent bench2 2
+port2=$agent_port agent2=$agent_pid
 wait_status instance bench2 ACTIVE
 agent_restore=$(grep -o '(prepare) done in [0-9.]*' "$work/agent2.log" | tail -1 | awk '{print $4}')
 rss2=$(awk '/VmHWM/ {print $2}' "/proc/$agent2/status")

@@ -150,6 +150,40 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
     }
 
     [Test]
+    public async Task ABackupCutShortByARestartOfServeEndsCleanlyAndTheInstanceReturnsToActive()
+    {
+        RequirePostgres();
+        var (id, source) = await ActiveInstanceAsync("bk-restart");
+        await ExecuteAsync(source, "CREATE TABLE big (id int, v text); INSERT INTO big SELECT i, md5(i::text) || md5((i * 7)::text) FROM generate_series(1, 1500000) i");
+        var (_, body, _) = await Member(HttpMethod.Post, "/backups", BackupBody("restart", id));
+        var backupId = body!["backup"]!["id"]!.GetValue<string>();
+        await WaitUntilAsync(async () => (await ObjectsAsync(backupId)).Count > 1, "the backup is under way", 120);
+
+        // serve goes away in the middle of the upload and comes back on the same data: the agent's
+        // requests fail meanwhile, and the backup is either taken again or failed with its objects removed.
+        await Cloud.RestartAsync();
+        JsonNode? backup = null;
+        await WaitUntilAsync(async () =>
+        {
+            backup = (await Member(HttpMethod.Get, $"/backups/{backupId}")).Body!["backup"]!;
+            return backup["status"]!.GetValue<string>() is "COMPLETED" or "FAILED";
+        }, "the backup ends", 300);
+        await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE");
+        TestContext.Progress.WriteLine($"after the restart the backup is {backup!["status"]}");
+        if (backup["status"]!.GetValue<string>() == "COMPLETED")
+        {
+            var (_, manifest, _) = await Cloud.SendAsync(HttpMethod.Get, $"/object-store/v1/AUTH_{ProjectId}/database_backups/{backupId}.tar.gz?multipart-manifest=get", MemberToken);
+            Assert.That(await ObjectsAsync(backupId), Has.Count.EqualTo(manifest!.AsArray().Count + 1));
+        }
+        else
+        {
+            Assert.That(await ObjectsAsync(backupId), Is.Empty, "a failed backup leaves no objects");
+        }
+        Assert.That((await Member(HttpMethod.Delete, $"/backups/{backupId}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await Member(HttpMethod.Delete, $"/instances/{id}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+    }
+
+    [Test]
     public async Task BackupRequestsAreCheckedBeforeAnythingIsQueued()
     {
         var (status, fault, _) = await Member(HttpMethod.Post, "/backups", BackupBody("b", Guid.NewGuid().ToString()));
