@@ -4,6 +4,7 @@ using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
 using CloudBox.Databases.Agent;
 using CloudBox.Databases.Api;
+using CloudBox.Databases.Backups;
 using CloudBox.Databases.Cloud;
 using CloudBox.Databases.Content;
 using CloudBox.Databases.Data;
@@ -57,6 +58,10 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         services.AddSingleton<InstanceBuilder>();
         services.AddHostedService<InstanceWorker>();
         services.AddSingleton<IAdminCommand, DatastoreAddCommand>();
+        services.AddSingleton<BackupStore>();
+        services.AddSingleton<BackupSignal>();
+        services.AddSingleton<BackupService>();
+        services.AddHostedService<BackupWorker>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder routes)
@@ -70,5 +75,6 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         DatabaseEndpoints.Map(project);
         UserEndpoints.Map(project);
         RootEndpoints.Map(project);
+        BackupEndpoints.Map(project);
     }
 }

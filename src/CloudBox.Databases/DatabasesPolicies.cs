@@ -29,5 +29,9 @@ internal static class DatabasesPolicies
         ["trove:instance:extension:user:manage"] = Member,
         ["trove:instance:extension:root:index"] = Reader,
         ["trove:instance:extension:root:manage"] = Member,
+        ["trove:backup:index"] = Reader,
+        ["trove:backup:show"] = Reader,
+        ["trove:backup:create"] = Member,
+        ["trove:backup:delete"] = Member,
     };
 }

@@ -15,6 +15,9 @@ public sealed class DatabasesSettings
     /// <summary>How often the worker looks for instances to drive when nothing woke it.</summary>
     public TimeSpan WorkerInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The largest segment of a backup in the object store (a Static Large Object of such segments): bounds each request and the agent's memory.</summary>
+    public long BackupSegmentBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>The URL agents reach CloudBox at, written into their configuration; by default the metadata address.</summary>
     public string AgentUrl { get; init; } = "http://169.254.169.254";
 }

@@ -41,7 +41,8 @@ public abstract class DatabasesFixture(DatabaseEngine engine)
             }),
             new VolumesModule(new VolumesSettings { WorkerPollInterval = TimeSpan.FromMilliseconds(100), CapacityGigabytes = 100 }),
             new NetworkingModule(new NetworkSettings { DataPlane = false }),
-            new DatabasesModule(new DatabasesSettings { WorkerInterval = TimeSpan.FromMilliseconds(100), AgentCallTimeout = TimeSpan.FromSeconds(30) }),
+            new CloudBox.Objects.ObjectsModule(),
+            new DatabasesModule(new DatabasesSettings { WorkerInterval = TimeSpan.FromMilliseconds(100), AgentCallTimeout = TimeSpan.FromSeconds(30), BackupSegmentBytes = 256 * 1024 }),
         ]);
         AdminToken = await Cloud.AdminTokenAsync();
         AdminProjectId = (await TokenProjectAsync(AdminToken))!;

@@ -16,15 +16,21 @@ chmod 755 "$work"
 ns=cbx-trove-$$
 veth=vtrv$((RANDOM % 10000))
 net=100.64.$((RANDOM % 250)).
-agent_pid="" socat_pid=""
+agent_pid="" socat_pid="" agent2_pid="" socat2_pid=""
 cleanup() {
     [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
     [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null
-    if [ -f "$work/pg/pgdata/postmaster.pid" ]; then
-        runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$work/pg/pgdata" -m immediate stop >/dev/null 2>&1
-    fi
+    [ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null && wait "$agent2_pid" 2>/dev/null
+    [ -n "$socat2_pid" ] && kill "$socat2_pid" 2>/dev/null
+    for pg in "$work/pg" "$work/pg2"; do
+        if [ -f "$pg/pgdata/postmaster.pid" ]; then
+            runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$pg/pgdata" -m immediate stop >/dev/null 2>&1
+        fi
+    done
     ip netns del "$ns" 2>/dev/null
+    ip netns del "${ns}r" 2>/dev/null
     ip link del "${veth}h" 2>/dev/null
+    ip link del "${veth}r" 2>/dev/null
     rm -rf "$work"
     stop_cloudbox
 }
@@ -98,6 +104,59 @@ check "database root show says it was enabled" bash -c "openstack database root 
 check "database instance restart returns it to ACTIVE with its data" bash -c \
     "openstack database instance restart pg1 && for i in \$(seq 1 300); do [ \"\$(openstack database instance show pg1 -f value -c status)\" = ACTIVE ] && break; sleep 0.5; done &&
      PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SELECT v FROM t' | grep -qx 42"
+
+# Backups: into the project's object store (container database_backups), restored into a new instance
+# whose agent runs in a second namespace (host end ${net}5, agent ${net}6).
+check "u1 writes rows to back up" bash -c \
+    "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'CREATE TABLE r AS SELECT i, md5(i::text) AS v FROM generate_series(1, 1000) i; SELECT count(*) FROM r' | grep -qx 1000"
+check "database backup create" openstack database backup create b1 --instance pg1 --description "before the restore"
+BID=$(openstack database backup show b1 -f value -c id)
+refuse "an incremental backup is refused, saying why" "Incremental" openstack database backup create b3 --instance pg1 --incremental
+check "the backup becomes COMPLETED" bash -c \
+    "for i in \$(seq 1 600); do s=\$(openstack database backup show b1 -f value -c status); [ \"\$s\" = COMPLETED ] && exit 0; [ \"\$s\" = FAILED ] && exit 1; sleep 0.5; done; exit 1"
+check "the instance is ACTIVE again after its backup" bash -c "[ \"\$(openstack database instance show pg1 -f value -c status)\" = ACTIVE ]"
+check "database backup list shows it with its instance" bash -c "openstack database backup list -f value -c Name -c 'Instance ID' -c Status | grep -qx \"$ID b1 COMPLETED\""
+check "database backup list --instance shows it" bash -c "openstack database backup list --instance pg1 -f value -c Name | grep -qx b1"
+check "database backup show has its checksum and location" bash -c \
+    "openstack database backup show b1 -f value -c checksum | grep -qE '^[0-9a-f]{64}\$' && openstack database backup show b1 -f value -c locationRef | grep -q 'database_backups/$BID.tar.gz'"
+check "its manifest and segments are in the project's database_backups container" bash -c \
+    "openstack object list database_backups -f value -c Name | grep -qx '$BID.tar.gz' && openstack object list database_backups -f value -c Name | grep -q '^$BID/'"
+check "database instance create --backup" openstack database instance create pg2 --flavor m1.tiny --size 1 --datastore postgresql --datastore-version 15 --backup b1
+ID2=$(openstack database instance show pg2 -f value -c id)
+check "the restored instance's server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$ID2 -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+openstack --os-compute-api-version 2.3 server show "trove-$ID2" -f json >"$work/server2.json"
+python3 - "$work/server2.json" "$work/agent2.json" "${net}5:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg2" "${net}6" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+ip netns add "${ns}r"
+ip link add "${veth}r" type veth peer name "${veth}s"
+ip link set "${veth}s" netns "${ns}r"
+ip addr add "${net}5/30" dev "${veth}r"
+ip link set "${veth}r" up
+ip -n "${ns}r" addr add "${net}6/30" dev "${veth}s"
+ip -n "${ns}r" link set "${veth}s" up
+ip -n "${ns}r" link set lo up
+socat "TCP-LISTEN:${CB_URL##*:},bind=${net}5,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
+socat2_pid=$!
+ip netns exec "${ns}r" "$CLOUDBOX_BIN" guest-agent --config "$work/agent2.json" >"$work/agent2.log" 2>&1 &
+agent2_pid=$!
+check "the restored instance becomes ACTIVE once its agent has restored the backup" bash -c \
+    "for i in \$(seq 1 600); do s=\$(openstack database instance show pg2 -f value -c status); [ \"\$s\" = ACTIVE ] && exit 0; [ \"\$s\" = ERROR ] && exit 1; sleep 0.5; done; exit 1"
+check "u1 sees the same rows in the restored instance through psql" bash -c \
+    "[ \"\$(PGPASSWORD=secret-1 psql -h ${net}6 -U u1 -d db1 -tAc 'SELECT string_agg(i || v, \",\" ORDER BY i) FROM r')\" = \"\$(PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SELECT string_agg(i || v, \",\" ORDER BY i) FROM r')\" ] &&
+     PGPASSWORD=secret-1 psql -h ${net}6 -U u1 -d db1 -tAc 'SELECT v FROM t' | grep -qx 42"
+check "database backup delete" openstack database backup delete b1
+check "its objects are gone from database_backups" bash -c "! openstack object list database_backups -f value -c Name | grep -q '$BID'"
+gone "the backup is gone" openstack database backup show "$BID"
+check "the restored instance is deleted" bash -c \
+    "openstack database instance delete pg2 && for i in \$(seq 1 300); do openstack database instance show pg2 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
+kill "$agent2_pid" 2>/dev/null; wait "$agent2_pid" 2>/dev/null; agent2_pid=""
+
 check "database db delete" openstack database db delete pg1 db2
 check "db2 is gone" bash -c "! openstack database db list pg1 -f value -c Name | grep -qx db2"
 

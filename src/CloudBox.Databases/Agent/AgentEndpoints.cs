@@ -2,6 +2,8 @@ using System.Text.Json;
 using CloudBox.Core.Api;
 using CloudBox.Core.Ids;
 using CloudBox.Databases.Api;
+using CloudBox.Databases.Backups;
+using CloudBox.Databases.Cloud;
 using CloudBox.Databases.Instances;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -45,7 +47,7 @@ internal static class AgentEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> NextAsync(string instanceId, HttpContext context, InstanceStore instances, TaskStore tasks, AgentSignals signals, CancellationToken cancellationToken)
+    private static async Task<IResult> NextAsync(string instanceId, HttpContext context, InstanceStore instances, TaskStore tasks, AgentSignals signals, UserCloud cloud, CancellationToken cancellationToken)
     {
         var instance = await AuthenticateAsync(context, instances, instanceId, cancellationToken);
         var wait = TimeSpan.Zero;
@@ -62,6 +64,9 @@ internal static class AgentEndpoints
             if (task is not null)
             {
                 var payload = JsonSerializer.Deserialize(task.Payload, TroveJson.Default.TaskPayload) ?? new TaskPayload();
+                // A backup or restore reaches the owner's object store with a token issued now, never stored.
+                if (payload.Backup is { } backup)
+                    payload = payload with { Backup = backup with { Token = await cloud.TokenAsync(instance.UserId, instance.ProjectId, cancellationToken) } };
                 return JsonBody.Write(new AgentTask(task.Id, task.Kind, payload), TroveJson.Default.AgentTask);
             }
             var left = deadline - DateTime.UtcNow;
@@ -72,7 +77,7 @@ internal static class AgentEndpoints
     }
 
     private static async Task<IResult> ResultAsync(string instanceId, string taskId, HttpContext context, InstanceStore instances, TaskStore tasks,
-        InstanceService service, AgentSignals signals, InstanceSignal worker, CancellationToken cancellationToken)
+        InstanceService service, AgentSignals signals, InstanceSignal worker, BackupSignal backups, CancellationToken cancellationToken)
     {
         var instance = await AuthenticateAsync(context, instances, instanceId, cancellationToken);
         var result = await JsonBody.ReadAsync(context.Request, TroveJson.Default.AgentTaskResult, cancellationToken);
@@ -86,6 +91,7 @@ internal static class AgentEndpoints
                     current => { current.Fault = result.Ok ? null : result.Error; return true; }, cancellationToken);
             signals.Notify("task:" + taskId);
             worker.Notify();
+            backups.Notify();
         }
         return Results.NoContent();
     }

@@ -20,7 +20,8 @@ internal static class AgentProtocol
 internal sealed record AgentHeartbeat(string Status, string? Message = null, [property: JsonPropertyName("agent_version")] string? AgentVersion = null);
 
 /// <summary>What the agent is asked to do. Kinds: prepare, create_databases, delete_database, list_databases,
-/// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart.</summary>
+/// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart, backup
+/// (and prepare with <see cref="TaskPayload.Backup"/>: restore that backup instead of an empty cluster).</summary>
 internal sealed record AgentTask(string Id, string Kind, TaskPayload Payload);
 
 /// <summary>The arguments of a task; which are set depends on its kind.</summary>
@@ -31,7 +32,23 @@ internal sealed record TaskPayload(
     IReadOnlyList<UserRef>? Users = null,
     string? User = null,
     string? Database = null,
-    string? Password = null);
+    string? Password = null,
+    BackupLocation? Backup = null);
+
+/// <summary>
+/// Where a backup lives in the owner's object store, for the <c>backup</c> task (write it) and for a
+/// restoring <c>prepare</c> (read and verify it). <see cref="Token"/> is a delegated token of the
+/// owner's, issued when the task is handed to the agent and never stored.
+/// </summary>
+internal sealed record BackupLocation(
+    string Id,
+    [property: JsonPropertyName("account_path")] string AccountPath,
+    string Container,
+    string Manifest,
+    [property: JsonPropertyName("segment_prefix")] string SegmentPrefix,
+    [property: JsonPropertyName("segment_bytes")] long SegmentBytes,
+    string? Checksum = null,
+    string? Token = null);
 
 /// <summary>The agent's answer to a task: success with an optional result, or the error to show the user.</summary>
 internal sealed record AgentTaskResult(
@@ -39,7 +56,9 @@ internal sealed record AgentTaskResult(
     string? Error = null,
     IReadOnlyList<DatabaseRef>? Databases = null,
     IReadOnlyList<UserRef>? Users = null,
-    UserRef? User = null);
+    UserRef? User = null,
+    long? Size = null,
+    string? Checksum = null);
 
 /// <summary>How the agent finds CloudBox and its datastore: written into the guest at build, or given on the host.</summary>
 internal sealed record AgentConfig(

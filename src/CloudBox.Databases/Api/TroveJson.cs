@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CloudBox.Databases.Agent;
+using CloudBox.Databases.Backups;
 using CloudBox.Databases.Datastores;
 using CloudBox.Databases.Instances;
 
@@ -35,6 +36,9 @@ namespace CloudBox.Databases.Api;
 [JsonSerializable(typeof(AgentConfig))]
 [JsonSerializable(typeof(TaskPayload))]
 [JsonSerializable(typeof(InitialContent))]
+[JsonSerializable(typeof(BackupCreateBody))]
+[JsonSerializable(typeof(BackupBody))]
+[JsonSerializable(typeof(BackupsBody))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<InstanceAddress>))]
 internal sealed partial class TroveJson : JsonSerializerContext;

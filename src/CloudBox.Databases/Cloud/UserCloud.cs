@@ -16,6 +16,13 @@ internal sealed class UserCloud(LocalApi api, IDelegatedTokens tokens)
     public async Task<Session> ForAsync(string userId, string projectId, CancellationToken cancellationToken) =>
         new(api.CreateClient(await tokens.IssueAsync(userId, projectId, cancellationToken)), projectId);
 
+    /// <summary>A delegated token of the owner's, for the agent to reach the owner's object store during a backup or restore.</summary>
+    public ValueTask<string> TokenAsync(string userId, string projectId, CancellationToken cancellationToken) =>
+        tokens.IssueAsync(userId, projectId, cancellationToken);
+
+    /// <summary>The path of the owner's Swift account under CloudBox's URL.</summary>
+    public static string SwiftAccountPath(string projectId) => $"object-store/v1/AUTH_{projectId}";
+
     /// <summary>The services as the caller of a request sees them, with the caller's own token.</summary>
     public Session ForToken(string token) => new(api.CreateClient(token), "");
 
@@ -50,6 +57,19 @@ internal sealed class UserCloud(LocalApi api, IDelegatedTokens tokens)
 
         public Task DeleteSecurityGroupAsync(string id, CancellationToken cancellationToken) =>
             SendAsync(HttpMethod.Delete, $"network/v2.0/security-groups/{id}", null, "Networking", cancellationToken, allowNotFound: true);
+
+        // ---- Swift ----
+        /// <summary>The names of the objects of <paramref name="container"/> under <paramref name="prefix"/> (none when the container does not exist), a page of at most 10,000.</summary>
+        public async Task<IReadOnlyList<string>> ObjectNamesAsync(string container, string prefix, CancellationToken cancellationToken)
+        {
+            var body = await SendAsync(HttpMethod.Get, $"{SwiftAccountPath(projectId)}/{container}?format=json&prefix={Uri.EscapeDataString(prefix)}",
+                null, "Object Storage", cancellationToken, allowNotFound: true);
+            return body is JsonArray list ? list.Select(o => o!["name"]!.GetValue<string>()).ToList() : [];
+        }
+
+        public Task DeleteObjectAsync(string container, string name, CancellationToken cancellationToken) =>
+            SendAsync(HttpMethod.Delete, $"{SwiftAccountPath(projectId)}/{container}/{Uri.EscapeDataString(name).Replace("%2F", "/", StringComparison.Ordinal)}",
+                null, "Object Storage", cancellationToken, allowNotFound: true);
 
         // ---- Cinder ----
         public async Task<string?> FindVolumeAsync(string name, CancellationToken cancellationToken)

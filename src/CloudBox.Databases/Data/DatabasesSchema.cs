@@ -68,8 +68,32 @@ internal static class DatabasesSchema
         CREATE INDEX databases_tasks_instance ON databases_tasks (instance_id, state, seq);
         """;
 
+    private const string Backups =
+        """
+        CREATE TABLE databases_backups (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            instance_id TEXT NOT NULL,
+            version_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT,
+            status TEXT NOT NULL,
+            size BIGINT,
+            checksum TEXT,
+            location_ref TEXT NOT NULL,
+            task_id TEXT,
+            fault TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX databases_backups_project ON databases_backups (project_id, created_at);
+        CREATE INDEX databases_backups_status ON databases_backups (status);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "datastores, versions, instances and agent tasks", Tables),
+        new(2, "backups", Backups),
     ];
 }

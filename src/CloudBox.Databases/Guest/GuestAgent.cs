@@ -130,7 +130,10 @@ internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, Ht
     {
         try
         {
-            return await driver.RunAsync(task, cancellationToken);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = await driver.RunAsync(task, cancellationToken);
+            await log.WriteLineAsync($"guest-agent: task {task.Id} ({task.Kind}) {(result.Ok ? "done" : "refused")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.00} s");
+            return result;
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

@@ -10,7 +10,7 @@ namespace CloudBox.Databases.Guest;
 /// (SCRAM) authentication over TCP. Users get access to a database only by a grant: <c>CONNECT</c> is
 /// taken from <c>PUBLIC</c> on every database the agent creates.
 /// </summary>
-internal sealed class PostgresDriver(AgentConfig config) : IDatastoreDriver
+internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDriver
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);
 
@@ -58,6 +58,8 @@ internal sealed class PostgresDriver(AgentConfig config) : IDatastoreDriver
         switch (task.Kind)
         {
             case "prepare":
+                if (payload.Backup is { } restore)
+                    await RestoreAsync(restore, cancellationToken);
                 await PrepareAsync(cancellationToken);
                 await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
                 await CreateUsersAsync(payload.Users ?? [], cancellationToken);
@@ -100,6 +102,9 @@ internal sealed class PostgresDriver(AgentConfig config) : IDatastoreDriver
             case "restart":
                 await ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-m", "fast", "restart"], ToolTimeout, cancellationToken);
                 return new AgentTaskResult(true);
+            case "backup":
+                var (size, checksum) = await BackupAsync(payload.Backup!, cancellationToken);
+                return new AgentTaskResult(true, Size: size, Checksum: checksum);
             default:
                 return new AgentTaskResult(false, $"The PostgreSQL agent does not know the task '{task.Kind}'.");
         }

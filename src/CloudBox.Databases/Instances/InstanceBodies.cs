@@ -81,4 +81,4 @@ internal sealed record InstanceBody(InstanceDocument Instance);
 internal sealed record InstancesBody(IReadOnlyList<InstanceDocument> Instances, IReadOnlyList<Link> Links);
 
 /// <summary>What is created with the instance, kept until the agent has prepared the datastore.</summary>
-internal sealed record InitialContent(IReadOnlyList<DatabaseRef> Databases, IReadOnlyList<UserRef> Users);
+internal sealed record InitialContent(IReadOnlyList<DatabaseRef> Databases, IReadOnlyList<UserRef> Users, Agent.BackupLocation? Restore = null);

@@ -185,7 +185,7 @@ internal sealed partial class InstanceBuilder(
         var initial = JsonSerializer.Deserialize(instance.Initial, TroveJson.Default.InitialContent) ?? new InitialContent([], []);
         instance.TaskId = await agentTasks.QueueAsync(instance.Id, "prepare", new TaskPayload(
             Manager: version?.Manager, Port: version is null ? null : DatastoreManagers.Port(version.Manager),
-            Databases: initial.Databases, Users: initial.Users), cancellationToken);
+            Databases: initial.Databases, Users: initial.Users, Backup: initial.Restore), cancellationToken);
         return await AdvanceAsync(instance, InstanceSteps.Prepare, cancellationToken);
     }
 

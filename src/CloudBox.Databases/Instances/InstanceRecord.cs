@@ -47,6 +47,7 @@ internal static class InstanceStatus
     public const string Build = "BUILD";
     public const string Active = "ACTIVE";
     public const string Reboot = "REBOOT";
+    public const string Backup = "BACKUP";
     public const string Shutdown = "SHUTDOWN";
     public const string Error = "ERROR";
 }

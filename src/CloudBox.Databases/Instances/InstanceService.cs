@@ -10,7 +10,8 @@ using CloudBox.Databases.Datastores;
 namespace CloudBox.Databases.Instances;
 
 /// <summary>Creates, changes and deletes database instances: validates the request, records it, and leaves the building to <see cref="InstanceWorker"/>.</summary>
-internal sealed class InstanceService(InstanceStore instances, DatastoreStore datastores, UserCloud cloud, InstanceSignal signal, TimeProvider clock)
+internal sealed class InstanceService(InstanceStore instances, DatastoreStore datastores, UserCloud cloud, InstanceSignal signal, TimeProvider clock,
+    Backups.BackupStore backups, DatabasesSettings settings)
 {
     public const int MaxVolumeGigabytes = 10_240;
     public const int MaxNics = 8;
@@ -25,8 +26,6 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
             throw ApiFault.BadRequest("An instance needs a name of 1 to 255 characters.");
         if (request.ReplicaOf is not null)
             throw ApiFault.BadRequest("Replicas are not supported by this cloud yet.");
-        if (request.RestorePoint is not null)
-            throw ApiFault.BadRequest("Restoring from a backup is not supported by this cloud yet.");
         if (request.Configuration is not null)
             throw ApiFault.BadRequest("Configuration groups are not supported by this cloud yet.");
         if (string.IsNullOrEmpty(request.FlavorRef))
@@ -34,6 +33,7 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
         if (request.Volume?.Size is not { } size || size < 1 || size > MaxVolumeGigabytes)
             throw ApiFault.BadRequest($"An instance needs a volume size from 1 to {MaxVolumeGigabytes} GB.");
         var (_, version) = await datastores.ResolveAsync(request.Datastore?.Type, request.Datastore?.Version, cancellationToken);
+        var restore = request.RestorePoint is null ? null : await RestorePointAsync(caller, request.RestorePoint, version, size, cancellationToken);
 
         var networks = new List<string>();
         foreach (var nic in request.Nics ?? [])
@@ -94,7 +94,7 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
             Networks = JsonSerializer.Serialize(networks, TroveJson.Default.ListString),
             IsPublic = request.Access?.IsPublic ?? false,
             AllowedCidrs = JsonSerializer.Serialize(cidrs, TroveJson.Default.ListString),
-            Initial = JsonSerializer.Serialize(new InitialContent(databases, users), TroveJson.Default.InitialContent),
+            Initial = JsonSerializer.Serialize(new InitialContent(databases, users, restore), TroveJson.Default.InitialContent),
             AgentSecret = secret,
             AgentSecretHash = AgentSecrets.Hash(secret),
             CreatedAt = now,
@@ -103,6 +103,23 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
         await instances.InsertAsync(instance, cancellationToken);
         signal.Notify();
         return instance;
+    }
+
+    /// <summary>The backup to restore: the caller's project's, COMPLETED, of the instance's datastore version, and fitting its volume.</summary>
+    private async Task<Agent.BackupLocation> RestorePointAsync(CallerContext caller, RestorePoint restorePoint, DatastoreVersionRecord version, int size, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(restorePoint.BackupRef))
+            throw ApiFault.BadRequest("restorePoint needs a backupRef (a backup's id).");
+        var backup = await backups.FindAsync(restorePoint.BackupRef, cancellationToken);
+        if (backup is null || (backup.ProjectId != caller.ProjectId))
+            throw ApiFault.NotFound($"Backup {restorePoint.BackupRef} cannot be found.");
+        if (backup.Status != Backups.BackupStatus.Completed)
+            throw ApiFault.BadRequest($"Backup {backup.Id} is not COMPLETED (status {backup.Status}): it cannot be restored.");
+        if (backup.VersionId != version.Id)
+            throw ApiFault.BadRequest($"Backup {backup.Id} is of another datastore version than the one requested; restore it into its own ({backup.VersionId}).");
+        if (backup.Size is { } bytes && bytes > (long)size * 1024 * 1024 * 1024)
+            throw ApiFault.BadRequest($"Backup {backup.Id} ({bytes} bytes compressed) does not fit a volume of {size} GB.");
+        return Backups.BackupObjects.Location(backup, settings.BackupSegmentBytes);
     }
 
     /// <summary>The instance if the caller may see it (its project's, or any for an admin); 404 otherwise.</summary>
