@@ -397,6 +397,7 @@ public sealed partial class BrowserTests : DashboardFixture
         WaitFor(() => _browser.FindElements(By.CssSelector("table[aria-label='Database instances'] tbody tr"))
             .Any(r => r.Text.Contains(name, StringComparison.Ordinal) && r.Text.Contains("BUILD", StringComparison.Ordinal) && r.Text.Contains("postgresql 15", StringComparison.Ordinal)),
             "the instance building in the table");
+        WaitFor(() => Find("table[aria-label='Database backups'] tbody").Text.Contains("No backups yet.", StringComparison.Ordinal), "the empty backups table");
         CheckPageAndShoot("databases");
 
         // Its page: the instance's facts, and databases and users that wait for its agent.

@@ -100,8 +100,10 @@ if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel; then
     check "security group create for the server" openstack security group create acc-web
     check "server create --network --security-group --wait" openstack server create acc-netvm --image acc-disk --flavor m1.tiny --network acc-net \
         --security-group acc-web --wait
-    check "server show lists the requested security group" bash -c "openstack server show acc-netvm -f value -c security_groups | grep -q \"name='acc-web'\""
-    check "the server's port is in that group alone" bash -c "[ \"\$(openstack port show \$(openstack port list --server acc-netvm -f value -c ID) -f value -c security_group_ids)\" = \"\$(openstack security group show acc-web -f value -c id)\" ]"
+    check "server show lists the requested security group" bash -c "openstack server show acc-netvm -f json -c security_groups |
+        python3 -c 'import json,sys; sys.exit(0 if [g[\"name\"] for g in json.load(sys.stdin)[\"security_groups\"]] == [\"acc-web\"] else 1)'"
+    check "the server's port is in that group alone" bash -c "openstack port show \$(openstack port list --server acc-netvm -f value -c ID) -f json -c security_group_ids |
+        python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"security_group_ids\"] == [\"'\$(openstack security group show acc-web -f value -c id)'\"] else 1)'"
     check "server add security group / remove security group" bash -c "openstack server add security group acc-netvm default &&
         openstack server remove security group acc-netvm acc-web &&
         openstack port show \$(openstack port list --server acc-netvm -f value -c ID) -f value -c security_group_ids | grep -q \"\$(openstack security group show default -f value -c id)\" &&
