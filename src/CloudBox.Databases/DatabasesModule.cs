@@ -5,6 +5,7 @@ using CloudBox.Core.Modules;
 using CloudBox.Databases.Agent;
 using CloudBox.Databases.Api;
 using CloudBox.Databases.Cloud;
+using CloudBox.Databases.Configurations;
 using CloudBox.Databases.Content;
 using CloudBox.Databases.Data;
 using CloudBox.Databases.Datastores;
@@ -55,6 +56,8 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         services.AddSingleton<InstanceService>();
         services.AddSingleton<InstanceDocuments>();
         services.AddSingleton<InstanceBuilder>();
+        services.AddSingleton<ConfigurationStore>();
+        services.AddSingleton<ConfigurationService>();
         services.AddHostedService<InstanceWorker>();
         services.AddSingleton<IAdminCommand, DatastoreAddCommand>();
     }
@@ -70,5 +73,6 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         DatabaseEndpoints.Map(project);
         UserEndpoints.Map(project);
         RootEndpoints.Map(project);
+        ConfigurationEndpoints.Map(project);
     }
 }

@@ -29,5 +29,9 @@ internal static class DatabasesPolicies
         ["trove:instance:extension:user:manage"] = Member,
         ["trove:instance:extension:root:index"] = Reader,
         ["trove:instance:extension:root:manage"] = Member,
+        ["trove:configuration:index"] = Reader,
+        ["trove:configuration:create"] = Member,
+        ["trove:configuration:update"] = Member,
+        ["trove:configuration:delete"] = Member,
     };
 }

@@ -16,10 +16,12 @@ chmod 755 "$work"
 ns=cbx-trove-$$
 veth=vtrv$((RANDOM % 10000))
 net=100.64.$((RANDOM % 250)).
-agent_pid="" socat_pid=""
+agent_pid="" socat_pid="" maria_agent_pid=""
 cleanup() {
     [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
     [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null
+    [ -n "$maria_agent_pid" ] && kill "$maria_agent_pid" 2>/dev/null && wait "$maria_agent_pid" 2>/dev/null
+    [ -f "$work/md/run/mysqld.pid" ] && kill "$(cat "$work/md/run/mysqld.pid")" 2>/dev/null && sleep 1
     if [ -f "$work/pg/pgdata/postmaster.pid" ]; then
         runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$work/pg/pgdata" -m immediate stop >/dev/null 2>&1
     fi
@@ -106,5 +108,45 @@ check "the instance is gone" bash -c "for i in \$(seq 1 300); do openstack datab
 gone "its server is gone" openstack server show "trove-$ID"
 gone "its volume is gone" openstack volume show "trove-$ID"
 gone "its security group is gone" openstack security group show "trove-$ID"
+
+
+# MariaDB 10.11: the same serve, namespace and flow, with a second agent running a private mariadbd
+# (its image is the same test guest: guests here cannot run the datastore anyway).
+if [ -x /usr/sbin/mariadbd ] && command -v mysql >/dev/null; then
+    check "cloudbox admin datastore-add registers MariaDB 10.11" \
+        "$CLOUDBOX_BIN" admin datastore-add --datastore mariadb --version 10.11 --image "$(openstack image show pg15-disk -f value -c id)" \
+        --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL"
+    check "datastore version list shows mariadb 10.11" bash -c "openstack datastore version list mariadb -f value -c Name | grep -qx 10.11"
+    check "database instance create --datastore mariadb with a database and a user" openstack database instance create md1 --flavor m1.tiny --size 1 \
+        --datastore mariadb --datastore-version 10.11 --databases db1 --users u1:secret-m1 --allowed-cidr "${net}0/30"
+    MID=$(openstack database instance show md1 -f value -c id)
+    check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$MID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+    check "its security group opens 3306 to the allowed CIDR" bash -c "openstack security group rule list trove-$MID -f value -c 'IP Range' -c 'Port Range' | grep -qx '${net}0/30 3306:3306'"
+    openstack --os-compute-api-version 2.3 server show "trove-$MID" -f json >"$work/mserver.json"
+    python3 - "$work/mserver.json" "$work/magent.json" "${net}1:$(echo "$CB_URL" | sed 's/.*://')" "$work/md" "${net}2" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+    check "the agent's configuration names the mariadb manager and port 3306" \
+        python3 -c "import json, sys; c = json.load(open('$work/magent.json')); sys.exit(0 if (c['manager'], c['port']) == ('mariadb', 3306) else 1)"
+    ip netns exec "$ns" "$CLOUDBOX_BIN" guest-agent --config "$work/magent.json" >"$work/magent.log" 2>&1 &
+    maria_agent_pid=$!
+    check "the MariaDB instance becomes ACTIVE once its agent has prepared mariadbd" bash -c \
+        "for i in \$(seq 1 600); do s=\$(openstack database instance show md1 -f value -c status); [ \"\$s\" = ACTIVE ] && exit 0; [ \"\$s\" = ERROR ] && exit 1; sleep 0.5; done; exit 1"
+    check "database db list shows db1 (MariaDB)" bash -c "openstack database db list md1 -f value -c Name | grep -qx db1"
+    check "database user list shows u1 for host %" bash -c "openstack database user list md1 -f value -c Name -c Host | grep -qx 'u1 %'"
+    check "u1 connects with mysql through the instance's address and writes to db1" bash -c \
+        "mysql -h ${net}2 -P 3306 -u u1 -psecret-m1 db1 -N -B -e 'CREATE TABLE t (v int); INSERT INTO t VALUES (42); SELECT v FROM t' | grep -qx 42"
+    check "database root enable gives a working MariaDB root password" bash -c \
+        "pw=\$(openstack database root enable md1 -f value -c password) && mysql -h ${net}2 -P 3306 -u root -p\"\$pw\" -N -B -e 'SELECT 7' | grep -qx 7"
+    check "database instance delete (MariaDB)" openstack database instance delete md1
+    check "the MariaDB instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show md1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
+else
+    skip "MariaDB section" "Debian's mariadb-server and mysql client are not installed"
+fi
 
 finish

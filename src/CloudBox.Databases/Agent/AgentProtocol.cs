@@ -20,7 +20,8 @@ internal static class AgentProtocol
 internal sealed record AgentHeartbeat(string Status, string? Message = null, [property: JsonPropertyName("agent_version")] string? AgentVersion = null);
 
 /// <summary>What the agent is asked to do. Kinds: prepare, create_databases, delete_database, list_databases,
-/// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart.</summary>
+/// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart,
+/// apply_configuration (a configuration group's values, checked against the datastore's parameters; empty to drop them).</summary>
 internal sealed record AgentTask(string Id, string Kind, TaskPayload Payload);
 
 /// <summary>The arguments of a task; which are set depends on its kind.</summary>
@@ -31,7 +32,8 @@ internal sealed record TaskPayload(
     IReadOnlyList<UserRef>? Users = null,
     string? User = null,
     string? Database = null,
-    string? Password = null);
+    string? Password = null,
+    IReadOnlyDictionary<string, string>? Configuration = null);
 
 /// <summary>The agent's answer to a task: success with an optional result, or the error to show the user.</summary>
 internal sealed record AgentTaskResult(

@@ -70,6 +70,8 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         switch (task.Kind)
         {
             case "prepare":
+                if (payload.Configuration is { Count: > 0 } initialConfiguration)
+                    await WriteConfigurationAsync(initialConfiguration, cancellationToken);
                 await PrepareAsync(cancellationToken);
                 await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
                 await CreateUsersAsync(payload.Users ?? [], cancellationToken);
@@ -116,6 +118,9 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
                 await StopAsync(cancellationToken);
                 await StartAsync(cancellationToken);
                 return new AgentTaskResult(true);
+            case "apply_configuration":
+                await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
+                return new AgentTaskResult(true);
             default:
                 return new AgentTaskResult(false, $"The MariaDB agent does not know the task '{task.Kind}'.");
         }
@@ -160,6 +165,45 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         // mariadb-install-db makes anonymous accounts; with them around, a user's login could match the wrong account.
         foreach (var host in await QueryAsync("SELECT host FROM mysql.user WHERE user = ''", cancellationToken))
             await ExecuteAsync($"DROP USER IF EXISTS ''@{Literal(host[0])}", cancellationToken);
+    }
+
+    private const string ConfigurationFile = "cloudbox-configuration.cnf";
+
+    /// <summary>A configuration group's values in their own file under conf.d (read at every start); an empty set removes them.</summary>
+    private async Task WriteConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(IncludeDirectory);
+        var text = new StringBuilder("# Written by cloudbox guest-agent: the instance's configuration group\n[mariadbd]\n");
+        foreach (var (name, value) in values)
+        {
+            if (!name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') || value.Any(c => c is '\n' or '\r' or '#' or '\''))
+                throw new InvalidOperationException($"'{name}' = '{value}' is not a parameter setting.");
+            text.Append($"{name} = {value}\n");
+        }
+        var path = Path.Combine(IncludeDirectory, ConfigurationFile);
+        await File.WriteAllTextAsync(path + ".new", text.ToString(), cancellationToken);
+        File.Move(path + ".new", path, overwrite: true);
+    }
+
+    /// <summary>Writes the values for the next start and sets those MariaDB can change at run time now (SET GLOBAL).</summary>
+    private async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        await WriteConfigurationAsync(values, cancellationToken);
+        if (await StatusAsync(cancellationToken) != "running")
+            return;
+        var dynamic = Configurations.ParameterSchema.For(config.Manager).Where(p => !p.RestartRequired).ToDictionary(p => p.Name, p => p.Type, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            if (!dynamic.TryGetValue(name, out var type))
+                continue;
+            var literal = type switch
+            {
+                "integer" or "float" => value,
+                "boolean" => value == "on" ? "ON" : "OFF",
+                _ => Literal(value),
+            };
+            await ExecuteAsync($"SET GLOBAL {name} = {literal}", cancellationToken);
+        }
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)
