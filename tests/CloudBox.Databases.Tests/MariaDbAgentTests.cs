@@ -144,10 +144,28 @@ public class MariaDbAgentTests(DatabaseEngine engine) : DatabasesFixture(engine)
         Assert.That(again.Ok, Is.True, again.Error);
         Assert.That(await SqlAsync("u1", "pw-1'x\\", "db_1", "SELECT SUM(v) FROM t"), Is.EqualTo("42"));
 
-        // Restart: REBOOT, then ACTIVE with the data.
+        // A configuration group: dynamic values take effect at once (SET GLOBAL), and stay after a restart (conf.d).
+        var (groupCreated, group, _) = await Member(HttpMethod.Post, "/configurations", new JsonObject
+        {
+            ["configuration"] = new JsonObject
+            {
+                ["name"] = Unique("mcfg"), ["values"] = new JsonObject { ["max_connections"] = 77, ["slow_query_log"] = true },
+                ["datastore"] = new JsonObject { ["type"] = "mariadb", ["version"] = "10.11" },
+            },
+        });
+        Assert.That(groupCreated, Is.EqualTo(HttpStatusCode.OK), group?.ToJsonString());
+        var groupId = group!["configuration"]!["id"]!.GetValue<string>();
+        var (mysqlParameters, _, _) = await Member(HttpMethod.Get, "/datastores/mariadb/versions/10.11/parameters/innodb_buffer_pool_size");
+        Assert.That(mysqlParameters, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Member(HttpMethod.Put, $"/instances/{id}", new JsonObject { ["instance"] = new JsonObject { ["configuration"] = groupId } })).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await SqlAsync("u1", "pw-1'x\\", null, "SELECT CONCAT(@@max_connections, ' ', @@slow_query_log)"), Is.EqualTo("77 ON"));
+        Assert.That((await Member(HttpMethod.Get, $"/instances/{id}")).Body!["instance"]!["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "no restart-only parameter changed");
+
+        // Restart: REBOOT, then ACTIVE with the data and the group's values.
         Assert.That((await Member(HttpMethod.Post, $"/instances/{id}/action", new JsonObject { ["restart"] = new JsonObject() })).Status, Is.EqualTo(HttpStatusCode.Accepted));
         await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE", 120);
         Assert.That(await SqlAsync("u1", "pw-1'x\\", "db_1", "SELECT SUM(v) FROM t"), Is.EqualTo("42"));
+        Assert.That(await SqlAsync("u1", "pw-1'x\\", null, "SELECT @@max_connections"), Is.EqualTo("77"));
 
         Assert.That((await Member(HttpMethod.Delete, $"/instances/{id}/databases/dbx1")).Status, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That(Names((await Member(HttpMethod.Get, $"/instances/{id}/databases")).Body!["databases"]), Is.EqualTo(new[] { "db_1" }));
