@@ -103,6 +103,27 @@ check "database instance restart returns it to ACTIVE with its data" bash -c \
 check "database db delete" openstack database db delete pg1 db2
 check "db2 is gone" bash -c "! openstack database db list pg1 -f value -c Name | grep -qx db2"
 
+# Configuration groups: the datastore's parameters, a valid group and invalid ones (refused, nothing stored), attach, the value in effect.
+check "database configuration parameter list shows work_mem and max_connections" bash -c \
+    "openstack database configuration parameter list 15 --datastore postgresql -f value -c Name | grep -qx work_mem &&
+     openstack database configuration parameter show 15 max_connections --datastore postgresql -f value | grep -qi true"
+check "database configuration create with a valid parameter" openstack database configuration create cfg1 '{"work_mem": 3072}' \
+    --datastore postgresql --datastore-version 15
+refuse "a parameter out of range is refused" "must be from" openstack database configuration create cfgbad '{"work_mem": 1024, "max_connections": 0}' \
+    --datastore postgresql --datastore-version 15
+refuse "an unknown parameter is refused" "not supported" openstack database configuration create cfgbad '{"no_such_thing": 1}' \
+    --datastore postgresql --datastore-version 15
+check "database configuration list shows cfg1 and not the refused group" bash -c \
+    "openstack database configuration list -f value -c Name | grep -qx cfg1 && ! openstack database configuration list -f value -c Name | grep -qx cfgbad"
+check "database configuration attach" openstack database configuration attach pg1 cfg1
+check "the attached value is in effect through psql" bash -c "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SHOW work_mem' | grep -qx 3MB"
+check "database instance show names the group" bash -c \
+    "[ \"\$(openstack database instance show pg1 -f value -c configuration)\" = \"\$(openstack database configuration show cfg1 -f value -c id)\" ]"
+refuse "an attached group cannot be deleted" "attached" openstack database configuration delete cfg1
+check "database configuration detach" openstack database configuration detach pg1
+check "work_mem is back to its default" bash -c "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SHOW work_mem' | grep -qx 4MB"
+check "database configuration delete once detached" openstack database configuration delete cfg1
+
 check "database instance delete" openstack database instance delete pg1
 check "the instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show pg1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
 gone "its server is gone" openstack server show "trove-$ID"
