@@ -6,6 +6,7 @@ using CloudBox.Databases.Agent;
 using CloudBox.Databases.Api;
 using CloudBox.Databases.Backups;
 using CloudBox.Databases.Cloud;
+using CloudBox.Databases.Configurations;
 using CloudBox.Databases.Content;
 using CloudBox.Databases.Data;
 using CloudBox.Databases.Datastores;
@@ -56,6 +57,8 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         services.AddSingleton<InstanceService>();
         services.AddSingleton<InstanceDocuments>();
         services.AddSingleton<InstanceBuilder>();
+        services.AddSingleton<ConfigurationStore>();
+        services.AddSingleton<ConfigurationService>();
         services.AddHostedService<InstanceWorker>();
         services.AddSingleton<IAdminCommand, DatastoreAddCommand>();
         services.AddSingleton<BackupStore>();
@@ -76,5 +79,6 @@ public sealed class DatabasesModule(DatabasesSettings? settings = null) : ICloud
         UserEndpoints.Map(project);
         RootEndpoints.Map(project);
         BackupEndpoints.Map(project);
+        ConfigurationEndpoints.Map(project);
     }
 }

@@ -33,5 +33,9 @@ internal static class DatabasesPolicies
         ["trove:backup:show"] = Reader,
         ["trove:backup:create"] = Member,
         ["trove:backup:delete"] = Member,
+        ["trove:configuration:index"] = Reader,
+        ["trove:configuration:create"] = Member,
+        ["trove:configuration:update"] = Member,
+        ["trove:configuration:delete"] = Member,
     };
 }

@@ -25,6 +25,8 @@ public abstract class DatabasesFixture(DatabaseEngine engine)
     protected string MemberToken { get; private set; } = "";
     protected string ProjectId { get; private set; } = "";
     protected string VersionId { get; private set; } = "";
+    /// <summary>The bootable image the PostgreSQL version boots, for tests that register more datastores.</summary>
+    protected string ImageId { get; private set; } = "";
     protected DatabaseEngine Engine => engine;
 
     [OneTimeSetUp]
@@ -51,7 +53,7 @@ public abstract class DatabasesFixture(DatabaseEngine engine)
         (ProjectId, _) = await Cloud.CreateUserWithRoleAsync(AdminToken, projectName, user, "pw", "member");
         MemberToken = await Cloud.TokenAsync(user, "pw", projectName);
 
-        var image = await CreateBootableImageAsync();
+        var image = ImageId = await CreateBootableImageAsync();
         var (created, version, _) = await Trove(HttpMethod.Post, AdminProjectId, "/mgmt/datastore-versions", AdminToken, new JsonObject
         {
             ["version"] = new JsonObject

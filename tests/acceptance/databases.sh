@@ -16,19 +16,24 @@ chmod 755 "$work"
 ns=cbx-trove-$$
 veth=vtrv$((RANDOM % 10000))
 net=100.64.$((RANDOM % 250)).
-agent_pid="" socat_pid="" agent2_pid="" socat2_pid=""
+agent_pid="" socat_pid="" agent2_pid="" socat2_pid="" maria_agent_pid="" stack_agent_pid="" socat3_pid=""
 cleanup() {
-    [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-    [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null
-    [ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null && wait "$agent2_pid" 2>/dev/null
-    [ -n "$socat2_pid" ] && kill "$socat2_pid" 2>/dev/null
-    for pg in "$work/pg" "$work/pg2"; do
+    for pid in "$agent_pid" "$agent2_pid" "$maria_agent_pid" "$stack_agent_pid"; do
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    done
+    for pid in "$socat_pid" "$socat2_pid" "$socat3_pid"; do
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    done
+    [ -f "$work/md/run/mysqld.pid" ] && kill "$(cat "$work/md/run/mysqld.pid")" 2>/dev/null && sleep 1
+    for pg in "$work/pg" "$work/pg2" "$work/pg3"; do
         if [ -f "$pg/pgdata/postmaster.pid" ]; then
             runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$pg/pgdata" -m immediate stop >/dev/null 2>&1
         fi
     done
     ip netns del "$ns" 2>/dev/null
     ip netns del "${ns}r" 2>/dev/null
+    ip netns del "${ns}h" 2>/dev/null
+    ip link del "${veth}x" 2>/dev/null
     ip link del "${veth}h" 2>/dev/null
     ip link del "${veth}r" 2>/dev/null
     rm -rf "$work"
@@ -160,10 +165,125 @@ kill "$agent2_pid" 2>/dev/null; wait "$agent2_pid" 2>/dev/null; agent2_pid=""
 check "database db delete" openstack database db delete pg1 db2
 check "db2 is gone" bash -c "! openstack database db list pg1 -f value -c Name | grep -qx db2"
 
+# Configuration groups: the datastore's parameters, a valid group and invalid ones (refused, nothing stored), attach, the value in effect.
+check "database configuration parameter list shows work_mem and max_connections" bash -c \
+    "openstack database configuration parameter list 15 --datastore postgresql -f value -c Name | grep -qx work_mem &&
+     openstack database configuration parameter show 15 max_connections --datastore postgresql -f value | grep -qi true"
+check "database configuration create with a valid parameter" openstack database configuration create cfg1 '{"work_mem": 3072}' \
+    --datastore postgresql --datastore-version 15
+refuse "a parameter out of range is refused" "must be from" openstack database configuration create cfgbad '{"work_mem": 1024, "max_connections": 0}' \
+    --datastore postgresql --datastore-version 15
+refuse "an unknown parameter is refused" "not supported" openstack database configuration create cfgbad '{"no_such_thing": 1}' \
+    --datastore postgresql --datastore-version 15
+check "database configuration list shows cfg1 and not the refused group" bash -c \
+    "openstack database configuration list -f value -c Name | grep -qx cfg1 && ! openstack database configuration list -f value -c Name | grep -qx cfgbad"
+check "database configuration attach" openstack database configuration attach pg1 cfg1
+check "the attached value is in effect through psql" bash -c "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SHOW work_mem' | grep -qx 3MB"
+check "database instance show names the group" bash -c \
+    "[ \"\$(openstack database instance show pg1 -f value -c configuration)\" = \"\$(openstack database configuration show cfg1 -f value -c id)\" ]"
+refuse "an attached group cannot be deleted" "attached" openstack database configuration delete cfg1
+check "database configuration detach" openstack database configuration detach pg1
+check "work_mem is back to its default" bash -c "PGPASSWORD=secret-1 psql -h ${net}2 -U u1 -d db1 -tAc 'SHOW work_mem' | grep -qx 4MB"
+check "database configuration delete once detached" openstack database configuration delete cfg1
+
 check "database instance delete" openstack database instance delete pg1
 check "the instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show pg1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
 gone "its server is gone" openstack server show "trove-$ID"
 gone "its volume is gone" openstack volume show "trove-$ID"
 gone "its security group is gone" openstack security group show "trove-$ID"
+
+
+# MariaDB 10.11: the same serve, namespace and flow, with a second agent running a private mariadbd
+# (its image is the same test guest: guests here cannot run the datastore anyway).
+if [ -x /usr/sbin/mariadbd ] && command -v mysql >/dev/null; then
+    check "cloudbox admin datastore-add registers MariaDB 10.11" \
+        "$CLOUDBOX_BIN" admin datastore-add --datastore mariadb --version 10.11 --image "$(openstack image show pg15-disk -f value -c id)" \
+        --data-dir "$CB_DATA" --listen "$CB_URL" --s3-listen "$CB_S3_URL"
+    check "datastore version list shows mariadb 10.11" bash -c "openstack datastore version list mariadb -f value -c Name | grep -qx 10.11"
+    check "database instance create --datastore mariadb with a database and a user" openstack database instance create md1 --flavor m1.tiny --size 1 \
+        --datastore mariadb --datastore-version 10.11 --databases db1 --users u1:secret-m1 --allowed-cidr "${net}0/30"
+    MID=$(openstack database instance show md1 -f value -c id)
+    check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$MID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+    check "its security group opens 3306 to the allowed CIDR" bash -c "openstack security group rule list trove-$MID -f value -c 'IP Range' -c 'Port Range' | grep -qx '${net}0/30 3306:3306'"
+    openstack --os-compute-api-version 2.3 server show "trove-$MID" -f json >"$work/mserver.json"
+    python3 - "$work/mserver.json" "$work/magent.json" "${net}1:$(echo "$CB_URL" | sed 's/.*://')" "$work/md" "${net}2" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+    check "the agent's configuration names the mariadb manager and port 3306" \
+        python3 -c "import json, sys; c = json.load(open('$work/magent.json')); sys.exit(0 if (c['manager'], c['port']) == ('mariadb', 3306) else 1)"
+    ip netns exec "$ns" "$CLOUDBOX_BIN" guest-agent --config "$work/magent.json" >"$work/magent.log" 2>&1 &
+    maria_agent_pid=$!
+    check "the MariaDB instance becomes ACTIVE once its agent has prepared mariadbd" bash -c \
+        "for i in \$(seq 1 600); do s=\$(openstack database instance show md1 -f value -c status); [ \"\$s\" = ACTIVE ] && exit 0; [ \"\$s\" = ERROR ] && exit 1; sleep 0.5; done; exit 1"
+    check "database db list shows db1 (MariaDB)" bash -c "openstack database db list md1 -f value -c Name | grep -qx db1"
+    check "database user list shows u1 for host %" bash -c "openstack database user list md1 -f value -c Name -c Host | grep -qx 'u1 %'"
+    check "u1 connects with mysql through the instance's address and writes to db1" bash -c \
+        "mysql -h ${net}2 -P 3306 -u u1 -psecret-m1 db1 -N -B -e 'CREATE TABLE t (v int); INSERT INTO t VALUES (42); SELECT v FROM t' | grep -qx 42"
+    check "database root enable gives a working MariaDB root password" bash -c \
+        "pw=\$(openstack database root enable md1 -f value -c password) && mysql -h ${net}2 -P 3306 -u root -p\"\$pw\" -N -B -e 'SELECT 7' | grep -qx 7"
+    check "database instance delete (MariaDB)" openstack database instance delete md1
+    check "the MariaDB instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show md1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
+else
+    skip "MariaDB section" "Debian's mariadb-server and mysql client are not installed"
+fi
+
+# OS::Trove::Instance: a stack's database instance, complete once its agent (in a third namespace: host end
+# ${net}9, agent ${net}10) has it ACTIVE; its user reaches its database; the stack's delete takes it away.
+cat >"$work/trove-stack.yaml" <<'YAML'
+heat_template_version: 2018-08-31
+resources:
+  db:
+    type: OS::Trove::Instance
+    properties:
+      name: hdb
+      flavor: m1.tiny
+      size: 1
+      datastore_type: postgresql
+      datastore_version: "15"
+      databases: [{name: hdb1}]
+      users: [{name: hu, password: secret-h, databases: [hdb1]}]
+outputs:
+  href:
+    value: {get_attr: [db, href]}
+YAML
+check "stack create with an OS::Trove::Instance" openstack stack create -t "$work/trove-stack.yaml" trove-stack
+check "the stack's database instance is created (BUILD)" bash -c \
+    "for i in \$(seq 1 300); do openstack database instance list -f value -c Name | grep -qx hdb && exit 0; sleep 0.5; done; exit 1"
+HID=$(openstack database instance show hdb -f value -c id)
+check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$HID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+openstack --os-compute-api-version 2.3 server show "trove-$HID" -f json >"$work/hserver.json"
+python3 - "$work/hserver.json" "$work/hagent.json" "${net}9:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg3" "${net}10" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+ip netns add "${ns}h"
+ip link add "${veth}x" type veth peer name "${veth}y"
+ip link set "${veth}y" netns "${ns}h"
+ip addr add "${net}9/30" dev "${veth}x"
+ip link set "${veth}x" up
+ip -n "${ns}h" addr add "${net}10/30" dev "${veth}y"
+ip -n "${ns}h" link set "${veth}y" up
+ip -n "${ns}h" link set lo up
+socat "TCP-LISTEN:${CB_URL##*:},bind=${net}9,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
+socat3_pid=$!
+ip netns exec "${ns}h" "$CLOUDBOX_BIN" guest-agent --config "$work/hagent.json" >"$work/hagent.log" 2>&1 &
+stack_agent_pid=$!
+check "the stack becomes CREATE_COMPLETE once its instance is ACTIVE" bash -c \
+    "for i in \$(seq 1 600); do s=\$(openstack stack show trove-stack -f value -c stack_status); [ \"\$s\" = CREATE_COMPLETE ] && exit 0; [ \"\$s\" = CREATE_FAILED ] && exit 1; sleep 0.5; done; exit 1"
+check "the stack's output is the instance's URL" bash -c "openstack stack output show trove-stack href -f value -c output_value | grep -q \"instances/$HID\""
+check "the template's user reaches the template's database with psql" bash -c \
+    "PGPASSWORD=secret-h psql -h ${net}10 -U hu -d hdb1 -tAc 'SELECT 5' | grep -qx 5"
+check "stack delete takes the database instance with it" bash -c \
+    "openstack stack delete --yes --wait trove-stack && ! openstack database instance list -f value -c Name | grep -qx hdb"
+gone "its server is gone" openstack server show "trove-$HID"
 
 finish

@@ -21,7 +21,8 @@ internal sealed record AgentHeartbeat(string Status, string? Message = null, [pr
 
 /// <summary>What the agent is asked to do. Kinds: prepare, create_databases, delete_database, list_databases,
 /// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart, backup
-/// (and prepare with <see cref="TaskPayload.Backup"/>: restore that backup instead of an empty cluster).</summary>
+/// (and prepare with <see cref="TaskPayload.Backup"/>: restore that backup instead of an empty cluster),
+/// apply_configuration (a configuration group's values, checked against the datastore's parameters; empty to drop them).</summary>
 internal sealed record AgentTask(string Id, string Kind, TaskPayload Payload);
 
 /// <summary>The arguments of a task; which are set depends on its kind.</summary>
@@ -33,7 +34,8 @@ internal sealed record TaskPayload(
     string? User = null,
     string? Database = null,
     string? Password = null,
-    BackupLocation? Backup = null);
+    BackupLocation? Backup = null,
+    IReadOnlyDictionary<string, string>? Configuration = null);
 
 /// <summary>
 /// Where a backup lives in the owner's object store, for the <c>backup</c> task (write it) and for a

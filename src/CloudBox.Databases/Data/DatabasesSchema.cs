@@ -91,9 +91,31 @@ internal static class DatabasesSchema
         CREATE INDEX databases_backups_status ON databases_backups (status);
         """;
 
+    private const string Configurations =
+        """
+        CREATE TABLE databases_configurations (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT,
+            version_id TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX databases_configurations_project ON databases_configurations (project_id, created_at);
+        CREATE TABLE databases_configuration_instances (
+            instance_id TEXT PRIMARY KEY,
+            configuration_id TEXT NOT NULL REFERENCES databases_configurations (id),
+            attached_at TEXT NOT NULL
+        );
+        CREATE INDEX databases_configuration_instances_configuration ON databases_configuration_instances (configuration_id);
+        """;
+
     public static readonly IReadOnlyList<Migration> Migrations =
     [
         new(1, "datastores, versions, instances and agent tasks", Tables),
         new(2, "backups", Backups),
+        new(3, "configuration groups and the instances they are attached to", Configurations),
     ];
 }

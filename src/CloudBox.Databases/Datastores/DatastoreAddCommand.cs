@@ -7,7 +7,7 @@ internal sealed class DatastoreAddCommand(DatastoreStore store) : IAdminCommand
 {
     public string Name => "datastore-add";
 
-    public string Usage => "datastore-add --datastore NAME --version NAME --image IMAGE_ID [--manager postgresql|mariadb] [--packages TEXT] [--default]";
+    public string Usage => "datastore-add --datastore NAME --version NAME --image IMAGE_ID [--manager postgresql|mariadb|mysql] [--packages TEXT] [--default]";
 
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
     {

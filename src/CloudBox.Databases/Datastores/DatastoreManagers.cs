@@ -7,11 +7,16 @@ internal static class DatastoreManagers
 {
     public const string PostgreSql = "postgresql";
     public const string MariaDb = "mariadb";
+    /// <summary>Trove's manager for its MySQL family; CloudBox runs it on MariaDB (Debian's <c>default-mysql-server</c>).</summary>
+    public const string MySql = "mysql";
+
+    /// <summary>Whether <paramref name="manager"/> runs on MariaDB's engine (and its driver, port and reserved names).</summary>
+    public static bool IsMariaDb(string manager) => manager is MariaDb or MySql;
 
     public static int Port(string manager) => manager switch
     {
         PostgreSql => 5432,
-        MariaDb => 3306,
+        MariaDb or MySql => 3306,
         _ => throw new ArgumentOutOfRangeException(nameof(manager), manager, "unknown datastore manager"),
     };
 
@@ -21,8 +26,8 @@ internal static class DatastoreManagers
             throw ApiFault.BadRequest("A datastore version needs a name of at most 255 characters.");
         if (string.IsNullOrWhiteSpace(request.DatastoreName) || request.DatastoreName.Length > 255)
             throw ApiFault.BadRequest("A datastore version needs a datastore_name of at most 255 characters.");
-        if (request.DatastoreManager is not (PostgreSql or MariaDb))
-            throw ApiFault.BadRequest($"Datastore manager '{request.DatastoreManager}' is not supported; use '{PostgreSql}' or '{MariaDb}'.");
+        if (request.DatastoreManager is not (PostgreSql or MariaDb or MySql))
+            throw ApiFault.BadRequest($"Datastore manager '{request.DatastoreManager}' is not supported; use '{PostgreSql}', '{MariaDb}' or '{MySql}'.");
         if (!Guid.TryParse(request.Image, out _))
             throw ApiFault.BadRequest("A datastore version needs the id of the image its instances boot.");
         return request;

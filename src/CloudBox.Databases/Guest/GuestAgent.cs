@@ -20,7 +20,7 @@ internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, Ht
     public const string Usage =
         """
         usage: cloudbox guest-agent --config FILE
-               cloudbox guest-agent --url URL --instance ID --secret SECRET --manager postgresql --data-dir DIR [--port N] [--listen ADDRESS] [--bin-dir DIR]
+               cloudbox guest-agent --url URL --instance ID --secret SECRET --manager postgresql|mariadb --data-dir DIR [--port N] [--listen ADDRESS] [--bin-dir DIR]
 
         Runs a database instance's agent: keeps its datastore on DIR, reports to CloudBox at URL (by
         default from /etc/cloudbox/guest-agent.json, which CloudBox writes into the guest) and carries
@@ -47,6 +47,7 @@ internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, Ht
         IDatastoreDriver driver = config.Manager switch
         {
             DatastoreManagers.PostgreSql => new PostgresDriver(config),
+            DatastoreManagers.MariaDb or DatastoreManagers.MySql => new MariaDbDriver(config),
             _ => throw new NotSupportedException(),
         };
         using var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
@@ -76,8 +77,8 @@ internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, Ht
         string Required(string name) => values.GetValueOrDefault(name) ?? throw new ArgumentException($"--{name} is required");
         config ??= new AgentConfig(Required("url"), Required("instance"), Required("secret"), Required("manager"), Required("data-dir"),
             values.TryGetValue("port", out var port) ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : 0);
-        if (config.Manager != DatastoreManagers.PostgreSql)
-            throw new ArgumentException($"datastore manager '{config.Manager}' is not supported by this agent (postgresql)");
+        if (config.Manager is not (DatastoreManagers.PostgreSql or DatastoreManagers.MariaDb or DatastoreManagers.MySql))
+            throw new ArgumentException($"datastore manager '{config.Manager}' is not supported by this agent (postgresql, mariadb, mysql)");
         return config with
         {
             Port = config.Port > 0 ? config.Port : DatastoreManagers.Port(config.Manager),

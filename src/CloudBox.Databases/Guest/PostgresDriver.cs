@@ -61,6 +61,11 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
                 if (payload.Backup is { } restore)
                     await RestoreAsync(restore, cancellationToken);
                 await PrepareAsync(cancellationToken);
+                if (payload.Configuration is { Count: > 0 } initialConfiguration)
+                {
+                    await ApplyConfigurationAsync(initialConfiguration, cancellationToken);
+                    await RestartAsync(cancellationToken);
+                }
                 await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
                 await CreateUsersAsync(payload.Users ?? [], cancellationToken);
                 return new AgentTaskResult(true);
@@ -100,7 +105,10 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
                 await ExecuteAsync("postgres", "ALTER ROLE postgres WITH PASSWORD NULL", cancellationToken);
                 return new AgentTaskResult(true);
             case "restart":
-                await ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-m", "fast", "restart"], ToolTimeout, cancellationToken);
+                await RestartAsync(cancellationToken);
+                return new AgentTaskResult(true);
+            case "apply_configuration":
+                await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
                 return new AgentTaskResult(true);
             case "backup":
                 var (size, checksum) = await BackupAsync(payload.Backup!, cancellationToken);
@@ -137,6 +145,36 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         }
         if (await StatusAsync(cancellationToken) != "running")
             await StartAsync(cancellationToken);
+    }
+
+    private Task RestartAsync(CancellationToken cancellationToken) =>
+        ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-m", "fast", "restart"], ToolTimeout, cancellationToken);
+
+    private const string ConfigurationFile = "cloudbox-configuration.conf";
+
+    /// <summary>
+    /// Writes a configuration group's values to their own file, included by postgresql.conf, and reloads:
+    /// the values a reload applies take effect now, the others (max_connections, shared_buffers) at the
+    /// next restart. An empty set removes them all.
+    /// </summary>
+    private async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        var include = $"include_if_exists = '{ConfigurationFile}'";
+        var main = Path.Combine(ClusterDirectory, "postgresql.conf");
+        if (!(await File.ReadAllTextAsync(main, cancellationToken)).Contains(include, StringComparison.Ordinal))
+            await File.AppendAllTextAsync(main, $"\n# Written by cloudbox guest-agent: the instance's configuration group\n{include}\n", cancellationToken);
+        var text = new System.Text.StringBuilder("# Written by cloudbox guest-agent: the instance's configuration group\n");
+        foreach (var (name, value) in values)
+        {
+            if (!name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+                throw new InvalidOperationException($"'{name}' is not a parameter name.");
+            text.Append($"{name} = {Literal(value)}\n");
+        }
+        var path = Path.Combine(ClusterDirectory, ConfigurationFile);
+        await File.WriteAllTextAsync(path + ".new", text.ToString(), cancellationToken);
+        File.Move(path + ".new", path, overwrite: true);
+        if (await StatusAsync(cancellationToken) == "running")
+            await ExecuteAsync("postgres", "SELECT pg_reload_conf()", cancellationToken);
     }
 
     private Task StartAsync(CancellationToken cancellationToken) =>

@@ -27,6 +27,19 @@ internal static partial class DatastoreNames
         return name;
     }
 
+    [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
+    private static partial Regex CharsetPattern();
+
+    /// <summary>A database's character set or collation (MariaDB uses them; PostgreSQL's databases are UTF-8): a bare name, or none.</summary>
+    private static string? Charset(string? value, string what)
+    {
+        if (value is null)
+            return null;
+        if (!CharsetPattern().IsMatch(value))
+            throw ApiFault.BadRequest($"'{value}' is not a valid {what}: use 1 to 64 letters, digits and '_'.");
+        return value;
+    }
+
     public static string User(string? name)
     {
         if (name is null || !NamePattern().IsMatch(name))
@@ -49,7 +62,8 @@ internal static partial class DatastoreNames
             return [];
         if (databases.Count > MaxItems)
             throw ApiFault.BadRequest($"At most {MaxItems} databases may be given in one request.");
-        return databases.Select(d => new DatabaseRef(Database(d?.Name))).DistinctBy(d => d.Name).ToList();
+        return databases.Select(d => new DatabaseRef(Database(d?.Name), Charset(d?.CharacterSet, "character_set"), Charset(d?.Collate, "collate")))
+            .DistinctBy(d => d.Name).ToList();
     }
 
     public static IReadOnlyList<UserRef> Users(IReadOnlyList<UserRef>? users)

@@ -36,7 +36,8 @@ internal sealed record RestorePoint([property: JsonPropertyName("backupRef")] st
 
 internal sealed record InstanceUpdateBody(InstanceUpdate? Instance);
 
-internal sealed record InstanceUpdate(string? Name, AccessRequest? Access);
+/// <summary>An instance update; <see cref="Configuration"/> is a group's id to attach, JSON null to detach, absent (Undefined) to leave.</summary>
+internal sealed record InstanceUpdate(string? Name, AccessRequest? Access, JsonElement Configuration = default);
 
 /// <summary>The body of <c>POST /instances/{id}/action</c>: one of restart, resize or reset_status.</summary>
 internal sealed record InstanceActionBody(JsonElement? Restart, ResizeRequest? Resize, [property: JsonPropertyName("reset_status")] JsonElement? ResetStatus);
@@ -74,7 +75,11 @@ internal sealed record InstanceDocument(
     [property: JsonPropertyName("server_id")] string? ServerId,
     [property: JsonPropertyName("volume_id")] string? VolumeId,
     [property: JsonPropertyName("service_status_updated")] string? ServiceStatusUpdated,
-    InstanceFault? Fault);
+    InstanceFault? Fault,
+    InstanceConfigurationRef? Configuration = null);
+
+/// <summary>The configuration group attached to an instance, as Trove shows it in the instance.</summary>
+internal sealed record InstanceConfigurationRef(string Id, string Name, IReadOnlyList<Link> Links);
 
 internal sealed record InstanceBody(InstanceDocument Instance);
 

@@ -24,7 +24,8 @@ internal sealed partial class InstanceBuilder(
     UserCloud cloud,
     DatabasesSettings settings,
     TimeProvider clock,
-    ILogger<InstanceBuilder> logger)
+    ILogger<InstanceBuilder> logger,
+    Configurations.ConfigurationStore configurations)
 {
     public static string ResourceName(string instanceId) => "trove-" + instanceId;
 
@@ -183,9 +184,11 @@ internal sealed partial class InstanceBuilder(
             return await CheckDeadlineAsync(instance, "The database agent did not report", cancellationToken);
         var version = await datastores.FindVersionAsync(null, instance.VersionId, cancellationToken);
         var initial = JsonSerializer.Deserialize(instance.Initial, TroveJson.Default.InitialContent) ?? new InitialContent([], []);
+        var configuration = await configurations.ForInstanceAsync(instance.Id, cancellationToken);
         instance.TaskId = await agentTasks.QueueAsync(instance.Id, "prepare", new TaskPayload(
             Manager: version?.Manager, Port: version is null ? null : DatastoreManagers.Port(version.Manager),
-            Databases: initial.Databases, Users: initial.Users, Backup: initial.Restore), cancellationToken);
+            Databases: initial.Databases, Users: initial.Users, Backup: initial.Restore,
+            Configuration: configuration is null ? null : Configurations.ConfigurationService.Values(configuration)), cancellationToken);
         return await AdvanceAsync(instance, InstanceSteps.Prepare, cancellationToken);
     }
 
@@ -247,6 +250,7 @@ internal sealed partial class InstanceBuilder(
         if (groupId is not null)
             await cloud.DeleteSecurityGroupAsync(groupId, cancellationToken);
         await tasks.DeleteForInstanceAsync(instance.Id, cancellationToken);
+        await configurations.DetachAsync(instance.Id, cancellationToken);
         await instances.DeleteAsync(instance.Id, cancellationToken);
         LogDeleted(logger, instance.Id);
         return false;

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace CloudBox.Databases.Instances;
 
 /// <summary>Trove's instance body for a record, with the datastore's names and the operating status from the agent's heartbeats.</summary>
-internal sealed class InstanceDocuments(DatastoreStore datastores, DatabasesSettings settings, Core.Configuration.CloudBoxOptions options, TimeProvider clock)
+internal sealed class InstanceDocuments(DatastoreStore datastores, DatabasesSettings settings, Core.Configuration.CloudBoxOptions options, TimeProvider clock,
+    Configurations.ConfigurationStore configurations)
 {
     public async Task<Func<InstanceRecord, InstanceDocument>> ForAsync(HttpContext context, string projectId, bool admin, CancellationToken cancellationToken)
     {
@@ -18,7 +19,13 @@ internal sealed class InstanceDocuments(DatastoreStore datastores, DatabasesSett
                 names[version.Id] = (datastore.Name, version.Name);
         }
         var region = options.RegionName;
-        return instance => Document(context, projectId, instance, names.GetValueOrDefault(instance.VersionId, ("unknown", "unknown")), region, admin);
+        var attached = await configurations.AttachmentsAsync(admin ? null : projectId, cancellationToken);
+        return instance => Document(context, projectId, instance, names.GetValueOrDefault(instance.VersionId, ("unknown", "unknown")), region, admin) with
+        {
+            Configuration = attached.TryGetValue(instance.Id, out var group)
+                ? new InstanceConfigurationRef(group.Id, group.Name, TroveRoutes.Links(context, projectId, "configurations/" + group.Id))
+                : null,
+        };
     }
 
     private InstanceDocument Document(HttpContext context, string projectId, InstanceRecord instance, (string Datastore, string Version) names, string region, bool admin)

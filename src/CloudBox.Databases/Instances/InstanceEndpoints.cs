@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CloudBox.Core.Api;
 using CloudBox.Core.Api.Policy;
 using CloudBox.Databases.Agent;
@@ -60,11 +61,18 @@ internal static class InstanceEndpoints
         return JsonBody.Write(new InstanceBody(document(instance)), TroveJson.Default.InstanceBody);
     }
 
-    private static async Task<IResult> UpdateAsync(string projectId, string id, HttpContext context, InstanceService service, PolicyEngine policy, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string projectId, string id, HttpContext context, InstanceService service, Configurations.ConfigurationService configurations, PolicyEngine policy, CancellationToken cancellationToken)
     {
         var caller = TroveRoutes.Authorize(context, policy, "trove:instance:update", projectId);
         var body = await JsonBody.ReadAsync(context.Request, TroveJson.Default.InstanceUpdateBody, cancellationToken);
-        await service.UpdateAsync(caller, projectId, id, body.Instance, cancellationToken);
+        var configuration = body.Instance?.Configuration ?? default;
+        if (configuration.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.String))
+            throw ApiFault.BadRequest("configuration must be a configuration group's id, or null to detach it.");
+        var instance = await service.UpdateAsync(caller, projectId, id, body.Instance, cancellationToken);
+        if (configuration.ValueKind == JsonValueKind.String)
+            await configurations.AttachAsync(caller, projectId, instance, configuration.GetString()!, cancellationToken);
+        else if (configuration.ValueKind == JsonValueKind.Null)
+            await configurations.DetachAsync(instance, cancellationToken);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

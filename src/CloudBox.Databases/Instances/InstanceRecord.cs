@@ -50,6 +50,8 @@ internal static class InstanceStatus
     public const string Backup = "BACKUP";
     public const string Shutdown = "SHUTDOWN";
     public const string Error = "ERROR";
+    /// <summary>A configuration change waits for a restart of the datastore to take effect.</summary>
+    public const string RestartRequired = "RESTART_REQUIRED";
 }
 
 /// <summary>The steps the instance worker takes, in order; each is recorded before the next starts, so a crash resumes at the step it cut short.</summary>

@@ -11,7 +11,7 @@ namespace CloudBox.Databases.Instances;
 
 /// <summary>Creates, changes and deletes database instances: validates the request, records it, and leaves the building to <see cref="InstanceWorker"/>.</summary>
 internal sealed class InstanceService(InstanceStore instances, DatastoreStore datastores, UserCloud cloud, InstanceSignal signal, TimeProvider clock,
-    Backups.BackupStore backups, DatabasesSettings settings)
+    Backups.BackupStore backups, DatabasesSettings settings, Configurations.ConfigurationStore configurations)
 {
     public const int MaxVolumeGigabytes = 10_240;
     public const int MaxNics = 8;
@@ -26,14 +26,20 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
             throw ApiFault.BadRequest("An instance needs a name of 1 to 255 characters.");
         if (request.ReplicaOf is not null)
             throw ApiFault.BadRequest("Replicas are not supported by this cloud yet.");
-        if (request.Configuration is not null)
-            throw ApiFault.BadRequest("Configuration groups are not supported by this cloud yet.");
         if (string.IsNullOrEmpty(request.FlavorRef))
             throw ApiFault.BadRequest("An instance needs a flavorRef.");
         if (request.Volume?.Size is not { } size || size < 1 || size > MaxVolumeGigabytes)
             throw ApiFault.BadRequest($"An instance needs a volume size from 1 to {MaxVolumeGigabytes} GB.");
         var (_, version) = await datastores.ResolveAsync(request.Datastore?.Type, request.Datastore?.Version, cancellationToken);
         var restore = request.RestorePoint is null ? null : await RestorePointAsync(caller, request.RestorePoint, version, size, cancellationToken);
+        if (request.Configuration is { } configurationId)
+        {
+            var configuration = await configurations.FindAsync(configurationId, cancellationToken);
+            if (configuration is null || (configuration.ProjectId != caller.ProjectId && !caller.HasRole("admin")))
+                throw ApiFault.NotFound($"Configuration group {configurationId} cannot be found.");
+            if (configuration.VersionId != version.Id)
+                throw ApiFault.BadRequest($"Configuration group {configurationId} is for another datastore version than the instance's.");
+        }
 
         var networks = new List<string>();
         foreach (var nic in request.Nics ?? [])
@@ -101,6 +107,8 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
             UpdatedAt = now,
         };
         await instances.InsertAsync(instance, cancellationToken);
+        if (request.Configuration is { } attach)
+            await configurations.AttachAsync(instance.Id, attach, now, cancellationToken);
         signal.Notify();
         return instance;
     }
@@ -169,7 +177,7 @@ internal sealed class InstanceService(InstanceStore instances, DatastoreStore da
     /// <summary>Requires an ACTIVE instance for work its agent must do; Trove answers 422 otherwise.</summary>
     public static void RequireActive(InstanceRecord instance)
     {
-        if (instance.Status != InstanceStatus.Active)
+        if (instance.Status is not (InstanceStatus.Active or InstanceStatus.RestartRequired))
             throw TroveFaultFormat.NotReady($"Instance {instance.Id} is not ready (status {instance.Status}).");
     }
 

@@ -53,7 +53,7 @@ internal sealed class InstanceType : ResourceType
         if (properties["databases"] is JsonArray databases)
             instance["databases"] = databases.DeepClone();
         if (properties["users"] is JsonArray users)
-            instance["users"] = users.DeepClone();
+            instance["users"] = Users(users);
         if (properties["networks"] is JsonArray networks)
             instance["nics"] = await NicsAsync(context, networks, cancellationToken);
         if (properties["availability_zone"] is { } zone)
@@ -67,6 +67,15 @@ internal sealed class InstanceType : ResourceType
         var created = await context.PostAsync(Url(context), new JsonObject { ["instance"] = instance }, cancellationToken);
         return created?["instance"]?["id"]?.ToString() ?? throw new ResourceFailure("The database instance was created without an id.");
     }
+
+    /// <summary>Heat's users name their databases as strings; Trove's take <c>{"name": …}</c> objects.</summary>
+    private static JsonArray Users(JsonArray users) => new([.. users.Select(user =>
+    {
+        var copy = user?.DeepClone() as JsonObject ?? throw new ResourceFailure("Each of users is a map with name and password.");
+        if (copy["databases"] is JsonArray databases)
+            copy["databases"] = new JsonArray([.. databases.Select(d => d is JsonObject named ? named.DeepClone() : new JsonObject { ["name"] = d?.ToString() })]);
+        return (JsonNode)copy;
+    })]);
 
     /// <summary>Heat's <c>networks</c> entries as Trove's <c>nics</c>: a network by name or id, with a fixed address if given.</summary>
     private static async Task<JsonArray> NicsAsync(ResourceContext context, JsonArray networks, CancellationToken cancellationToken)
