@@ -22,7 +22,8 @@ internal sealed class PreparedStatement : IAsyncDisposable
         for (var i = 0; i < parameters.Length; i++)
         {
             var parameter = _command.CreateParameter();
-            parameter.ParameterName = parameters[i];
+            // Named with its '@': Microsoft.Data.Sqlite then finds it in one lookup per execution, not after trying each prefix.
+            parameter.ParameterName = "@" + parameters[i];
             _command.Parameters.Add(parameter);
             _parameters[i] = parameter;
         }
