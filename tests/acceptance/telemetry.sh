@@ -2,7 +2,8 @@
 # Telemetry with the stock clients: python3-gnocchiclient (openstack metric …) and
 # python3-aodhclient (openstack alarm …) against one serve.
 . "$(dirname "$0")/lib.sh"
-start_cloudbox
+METRICS_PORT=$(free_port)
+start_cloudbox --metrics-listen "127.0.0.1:$METRICS_PORT"
 work=$(mktemp -d /tmp/telemetry-acceptance-XXXXXX)
 WEBHOOK_PID=""
 cleanup() { [ -n "$WEBHOOK_PID" ] && kill "$WEBHOOK_PID" 2>/dev/null; rm -rf "$work"; stop_cloudbox; }
@@ -25,7 +26,31 @@ check "the instance carries Ceilometer's attributes" bash -c "openstack metric r
 # --- Prometheus ---------------------------------------------------------------------------
 check "curl /metrics without a token is 401" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $CB_URL/metrics)\" = 401 ]"
 check "curl /metrics with an admin token shows the server's series" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics | grep -q 'cloudbox_server_info{.*server_id=\"$SERVER\",name=\"tm-vm\"'"
+check "--metrics-listen serves /metrics with no token" bash -c "curl -fs http://127.0.0.1:$METRICS_PORT/metrics | grep -q '^# TYPE cloudbox_http_requests_total counter'"
+check "--metrics-listen serves nothing but /metrics" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$METRICS_PORT/identity/v3)\" = 404 ]"
+check "/metrics has the VM exit counters' families" bash -c "curl -fs http://127.0.0.1:$METRICS_PORT/metrics | grep -q '^# TYPE cloudbox_server_exits_io_total counter'"
+check "the instance has CloudBox's exit metrics" bash -c "openstack metric resource show --type instance $SERVER -f json | python3 -c 'import json,sys; m=json.load(sys.stdin)[\"metrics\"]; m=m if isinstance(m,dict) else dict(x.split(\": \") for x in m.splitlines()); assert all(\"cloudbox.vm.exits.\" + r in m for r in (\"io\", \"mmio\", \"hlt\", \"other\")), m'"
 check "curl /metrics counts serve's requests by module and VMs by state" bash -c "curl -fs -H \"X-Auth-Token: \$(openstack token issue -f value -c id)\" $CB_URL/metrics >$work/metrics.txt && grep -q '^cloudbox_http_requests_total{module=\"compute\"' $work/metrics.txt && grep -q '^# TYPE cloudbox_vms gauge' $work/metrics.txt"
+
+# --- Networking's floating IPs and routers, this host and serve itself -----------------------------
+# waits NAME CMD...: CMD until it succeeds, 30 s at most (the collector polls every 10 s).
+waits() { local i; for i in $(seq 1 30); do "${@:2}" >/dev/null 2>&1 && return 0; sleep 1; done; return 1; }
+has_measures() { openstack metric measures show --refresh --resource-id "$1" "$2" -f value -c value | grep -Eq "${3:-.}"; }
+openstack network create --external tm-ext >/dev/null
+openstack subnet create --network tm-ext --subnet-range 100.64.77.0/24 tm-ext-sub >/dev/null
+ROUTER=$(openstack router create tm-router -f value -c id)
+FLOATING=$(openstack floating ip create tm-ext -f value -c id)
+check "a router is a router resource with its existence meter" waits router has_measures "$ROUTER" router '^1(\.0)?$'
+check "a floating IP is a network resource with ip.floating" waits floating has_measures "$FLOATING" ip.floating '^1(\.0)?$'
+openstack floating ip delete "$FLOATING"
+openstack router delete "$ROUTER"
+ended() { openstack metric resource show --type "$1" "$2" -f value -c ended_at | grep -Eq '^[0-9]{4}-'; }
+check "a deleted router's resource is ended" waits router-ended ended router "$ROUTER"
+check "a deleted floating IP's resource is ended" waits floating-ended ended network "$FLOATING"
+HOST=$(openstack metric resource list --type host -f value -c id | head -1)
+check "this host is a host resource with memory and load" bash -c "$(declare -f has_measures waits); [ -n '$HOST' ] && waits host has_measures '$HOST' hardware.memory.total && waits load has_measures '$HOST' hardware.cpu.load.1min"
+check "serve's request rate and latency are measures on the host" bash -c "$(declare -f has_measures waits); waits rate has_measures '$HOST' cloudbox.serve.request.rate && waits latency has_measures '$HOST' cloudbox.serve.request.latency"
+check "the compute node's CPU is measured" bash -c "$(declare -f has_measures waits); waits cpu has_measures \$(openstack metric resource list --type nova_compute -f value -c id | head -1) compute.node.cpu.user.time"
 
 METRIC=$(openstack metric create --archive-policy-name high tm-custom -f value -c id)
 check "metric measures add" openstack metric measures add -m 2024-01-01T12:00:00@10 -m 2024-01-01T12:00:30@20 -m 2024-01-01T12:01:10@30 "$METRIC"
@@ -104,6 +129,22 @@ check "alarm state get" bash -c "openstack alarm state get $ALARM -f value | gre
 check "alarm history shows the transitions" bash -c "openstack alarm-history show $ALARM -f value -c type | grep -q 'state transition'"
 check "alarm delete" openstack alarm delete "$ALARM"
 check "a bad alarm is refused in Aodh's fault body" bash -c "openstack alarm create --name tm-bad --type composite --composite-rule '{\"and\": []}' 2>&1 | grep -qi 'non-empty list'"
+
+# --- A booted VM's exits (the test guest's kernel boots; its user space cannot run on PVM) ---------------
+if "$CLOUDBOX_BIN" vmm --help 2>&1 | grep -q -- --kernel && [ -e /dev/kvm ] && guest_kernel; then
+    register_guest tmg "$work"
+    if BOOT_OUTPUT=$(openstack --os-compute-api-version 2.37 server create tm-booted --image tmg-disk --flavor m1.tiny --nic none --wait 2>&1); then
+        BOOTED=$(openstack server show tm-booted -f value -c id)
+        check "a running VM's I/O exits are measured (non-zero)" bash -c "$(declare -f has_measures waits); waits exits has_measures $BOOTED cloudbox.vm.exits.io '^[1-9]'"
+        check "/metrics shows the running VM's exits" bash -c "curl -fs http://127.0.0.1:$METRICS_PORT/metrics | grep -Eq '^cloudbox_server_exits_io_total\{.*server_id=\"$BOOTED\".*\} [1-9]'"
+    else
+        check "server create --wait of the test guest" bash -c 'echo "$0"; openstack server show tm-booted -f value -c status -c fault; false' "$BOOT_OUTPUT"
+    fi
+    openstack server delete tm-booted >/dev/null 2>&1
+else
+    skip "a running VM's exits are measured" "no cloudbox vmm, no /dev/kvm or no guest kernel"
+    skip "/metrics shows the running VM's exits" "no cloudbox vmm, no /dev/kvm or no guest kernel"
+fi
 
 openstack server delete tm-vm >/dev/null 2>&1
 event_fired() { for _ in $(seq 1 30); do openstack alarm show --name tm-event -f value -c state | grep -qx alarm && grep -q 'compute.instance.delete.end' "$work/hooks" && return 0; sleep 1; done; return 1; }

@@ -153,6 +153,21 @@ public static class VmmControlClient
                 "vd" + (char)('a' + Math.Min(index, 25)), disk.ReadBytes, disk.WriteBytes, disk.ReadOps, disk.WriteOps))]
             : null;
 
+    /// <summary>
+    /// The running VM's disks (as <see cref="DiskCountersAsync"/>) and its exits by reason from one
+    /// <c>GET /vm</c>, or null when no VMM answers.
+    /// </summary>
+    public static async Task<Core.Compute.VmmCounters?> CountersAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        if (await ReadVmAsync(socketPath, TimeSpan.FromSeconds(2), cancellationToken) is not { } vm)
+            return null;
+        IReadOnlyList<Core.Compute.VmDiskCounters> disks = vm.Disks is { } list
+            ? [.. list.Select((disk, index) => new Core.Compute.VmDiskCounters(
+                "vd" + (char)('a' + Math.Min(index, 25)), disk.ReadBytes, disk.WriteBytes, disk.ReadOps, disk.WriteOps))]
+            : [];
+        return new Core.Compute.VmmCounters(disks, vm.Counters?.ExitsByReason ?? new Dictionary<string, long>());
+    }
+
     private static async Task<(int Status, string Body)?> DeviceRequestAsync(string socketPath, Func<HttpClient, Task<HttpResponseMessage>> send, CancellationToken cancellationToken, FileDescriptor? passed = null)
     {
         if (!File.Exists(socketPath))

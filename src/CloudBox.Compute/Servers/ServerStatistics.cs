@@ -23,4 +23,7 @@ internal sealed class ServerStatistics(ServerStore servers, VmDefinitions defini
 
     public async Task<IReadOnlyList<VmDiskCounters>> DiskCountersAsync(RunningVm vm, CancellationToken cancellationToken) =>
         await VmmControlClient.DiskCountersAsync(vm.ControlSocket, cancellationToken) ?? [];
+
+    public async Task<VmmCounters> CountersAsync(RunningVm vm, CancellationToken cancellationToken) =>
+        await VmmControlClient.CountersAsync(vm.ControlSocket, cancellationToken) ?? new VmmCounters([], new Dictionary<string, long>());
 }

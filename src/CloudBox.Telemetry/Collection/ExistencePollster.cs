@@ -46,7 +46,7 @@ internal sealed partial class ExistencePollster(ResourceStore store, MetricStore
             }
         }
         if (batch.Count > 0)
-            await measures.AddAsync(batch, cancellationToken);
+            await measures.AddCollectedAsync(batch, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Measuring floating IPs' and routers' existence failed")]

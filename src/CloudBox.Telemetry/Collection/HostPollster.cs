@@ -2,6 +2,7 @@ using System.ComponentModel;
 using CloudBox.Core.Configuration;
 using CloudBox.Linux.FileSystem;
 using CloudBox.Telemetry.Api;
+using CloudBox.Telemetry.Prometheus;
 using CloudBox.Telemetry.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -13,10 +14,14 @@ namespace CloudBox.Telemetry.Collection;
 /// <c>compute.node.cpu.*.percent</c> (over the last interval) from /proc/stat; a <c>host</c> with
 /// <c>hardware.memory.*</c> (KB) from /proc/meminfo, <c>hardware.cpu.load.*</c> and
 /// <c>hardware.cpu.util</c>; a <c>host_disk</c> for the data directory's file system with
-/// <c>hardware.disk.size.total/used</c> (KB) from statvfs.
+/// <c>hardware.disk.size.total/used</c> (KB) from statvfs. On the <c>host</c> too, serve's own
+/// requests over the last interval: <c>cloudbox.serve.request.rate</c> (requests/s),
+/// <c>cloudbox.serve.request.latency</c> (mean, ms) and <c>cloudbox.serve.request.latency.p99</c>
+/// (ms, from the latency histogram), and the rate and mean latency per module
+/// (<c>cloudbox.serve.MODULE.request.rate/latency</c>).
 /// </summary>
 internal sealed partial class HostPollster(CollectorResources resources, MeasureService measures, CloudBoxOptions options, TelemetrySettings settings,
-    TimeProvider clock, ILogger<HostPollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: true)
+    RequestMetrics requests, TimeProvider clock, ILogger<HostPollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: true)
 {
     public static readonly IReadOnlyList<(string Name, string? Unit)> ComputeNodeMetrics =
     [
@@ -34,7 +39,12 @@ internal sealed partial class HostPollster(CollectorResources resources, Measure
 
     public static readonly IReadOnlyList<(string Name, string? Unit)> DiskMetrics = [("hardware.disk.size.total", "KB"), ("hardware.disk.size.used", "KB")];
 
+    /// <summary>The most modules whose requests get meters of their own (route templates are finite; this bounds them anyway).</summary>
+    public const int MaxServeModules = 32;
+
     private HostCounters.CpuTimes? _previousCpu;
+    private Dictionary<string, RequestTotals>? _previousRequests;
+    private long _previousRequestsAt;
 
     /// <summary>The name this host's resources carry (host_name).</summary>
     public static string HostName => Environment.MachineName;
@@ -79,7 +89,16 @@ internal sealed partial class HostPollster(CollectorResources resources, Measure
 
         if (HostCounters.Read("/proc/meminfo") is { } meminfo && HostCounters.ParseMemory(meminfo) is { } memory)
         {
-            var ids = await resources.EnsureAsync("host", HostName, null, null, hostName, HostMetrics, cancellationToken);
+            var serve = ServeMeasures(now);
+            List<(string Name, string? Unit)> metrics = [.. HostMetrics, .. ServeMetrics];
+            foreach (var (name, unit, _) in serve)
+            {
+                if (!metrics.Exists(m => m.Name == name))
+                    metrics.Add((name, unit));
+            }
+            var ids = await resources.EnsureAsync("host", HostName, null, null, hostName, metrics, cancellationToken);
+            foreach (var (name, _, value) in serve)
+                MeasureBatch.Add(batch, ids, name, now, value);
             MeasureBatch.Add(batch, ids, "hardware.memory.total", now, memory.Total);
             MeasureBatch.Add(batch, ids, "hardware.memory.used", now, memory.Used);
             MeasureBatch.Add(batch, ids, "hardware.memory.buffer", now, memory.Buffers);
@@ -113,7 +132,62 @@ internal sealed partial class HostPollster(CollectorResources resources, Measure
         }
 
         if (batch.Count > 0)
-            await measures.AddAsync(batch, cancellationToken);
+            await measures.AddCollectedAsync(batch, cancellationToken);
+    }
+
+    public static readonly IReadOnlyList<(string Name, string? Unit)> ServeMetrics =
+        [("cloudbox.serve.request.rate", "request/s"), ("cloudbox.serve.request.latency", "ms"), ("cloudbox.serve.request.latency.p99", "ms")];
+
+    /// <summary>serve's request rate and latencies since the last poll, all modules and per module; none at the first poll.</summary>
+    private List<(string Name, string Unit, double Value)> ServeMeasures(long now)
+    {
+        var totals = requests.TotalsByModule();
+        var previous = _previousRequests;
+        var seconds = (now - _previousRequestsAt) / (double)ArchivePolicy.NanosPerSecond;
+        _previousRequests = totals;
+        _previousRequestsAt = now;
+        var result = new List<(string, string, double)>();
+        if (previous is null || seconds <= 0)
+            return result;
+        var all = new long[totals.Values.FirstOrDefault()?.Buckets.Length ?? 0];
+        long count = 0;
+        double sum = 0;
+        foreach (var (module, total) in totals.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var before = previous.GetValueOrDefault(module);
+            var n = total.Count - (before?.Count ?? 0);
+            var latency = total.Sum - (before?.Sum ?? 0);
+            for (var i = 0; i < all.Length; i++)
+                all[i] += total.Buckets[i] - (before?.Buckets[i] ?? 0);
+            count += n;
+            sum += latency;
+            if (MeterName(module) is { } name && result.Count < 2 * MaxServeModules)
+            {
+                result.Add(($"cloudbox.serve.{name}.request.rate", "request/s", Math.Round(n / seconds, 3)));
+                if (n > 0)
+                    result.Add(($"cloudbox.serve.{name}.request.latency", "ms", Math.Round(latency * 1000 / n, 3)));
+            }
+        }
+        result.Add(("cloudbox.serve.request.rate", "request/s", Math.Round(count / seconds, 3)));
+        if (count > 0)
+        {
+            result.Add(("cloudbox.serve.request.latency", "ms", Math.Round(sum * 1000 / count, 3)));
+            result.Add(("cloudbox.serve.request.latency.p99", "ms", Math.Round(RequestMetrics.Quantile(all, count, 0.99) * 1000, 3)));
+        }
+        return result;
+    }
+
+    /// <summary>A module's name as part of a metric name (lower-case letters, digits, '-' and '_'), or null for a pseudo-module such as "(root)".</summary>
+    private static string? MeterName(string module)
+    {
+        if (module.Length == 0 || module.Length > 40)
+            return null;
+        foreach (var c in module)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+                return null;
+        }
+        return module;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling this host failed")]

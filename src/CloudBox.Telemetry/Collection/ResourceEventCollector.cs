@@ -20,7 +20,8 @@ internal sealed partial class ResourceEventCollector(ICloudEvents events, Collec
     private readonly Channel<CloudResourceEvent> _queue = Channel.CreateBounded<CloudResourceEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
 
     public static readonly IReadOnlyList<(string Name, string? Unit)> InstanceMetrics =
-        [("cpu", "ns"), ("vcpus", "vcpu"), ("memory", "MB"), ("memory.usage", "MB")];
+        [("cpu", "ns"), ("vcpus", "vcpu"), ("memory", "MB"), ("memory.usage", "MB"),
+            (VmExits.Io, "exit"), (VmExits.Mmio, "exit"), (VmExits.Hlt, "exit"), (VmExits.Other, "exit")];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

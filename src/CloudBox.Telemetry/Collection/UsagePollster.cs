@@ -154,7 +154,7 @@ internal sealed partial class UsagePollster(IVolumeUsage volumes, IImageUsage im
     private async Task QueueAsync(Dictionary<Guid, List<MeasurePoint>> batch, CancellationToken cancellationToken)
     {
         if (batch.Count > 0)
-            await measures.AddAsync(batch, cancellationToken);
+            await measures.AddCollectedAsync(batch, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the {Kind} failed")]

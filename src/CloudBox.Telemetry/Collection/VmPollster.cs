@@ -8,9 +8,11 @@ namespace CloudBox.Telemetry.Collection;
 /// <summary>
 /// One timer for every VM on this host: each interval, per running server <c>cpu</c> (the VMM
 /// process's CPU time in ns), <c>vcpus</c>, <c>memory</c>, <c>memory.usage</c> (RSS in MB), and per
-/// tap in this namespace <c>network.incoming/outgoing.bytes/packets</c> (the tap's transmit side is
+/// tap in this namespace (one read of /proc/net/dev for all of them) <c>network.incoming/outgoing.bytes/packets</c> (the tap's transmit side is
 /// the guest's incoming), and per disk <c>disk.device.read/write.bytes/requests</c> (an
-/// <c>instance_disk</c> named by the guest's device, from the VMM's control API), all queued as one batch.
+/// <c>instance_disk</c> named by the guest's device, from the VMM's control API), and CloudBox's own
+/// <c>cloudbox.vm.exits.io/mmio/hlt/other</c> (the VM's exits so far by reason, from the same read of
+/// the control API), all queued as one batch.
 /// </summary>
 internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources resources, MeasureService measures, TelemetrySettings settings, TimeProvider clock,
     ILogger<VmPollster> logger) : Pollster(settings.PollInterval, clock, pollAtStart: true)
@@ -31,7 +33,16 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
         var now = NowNanos();
         var batch = new Dictionary<Guid, List<MeasurePoint>>();
         var seen = new List<(RunningVm, long?, double?)>();
-        foreach (var vm in await vms.ListAsync(cancellationToken))
+        var running = await vms.ListAsync(cancellationToken);
+        var taps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var vm in running)
+        {
+            if (vm.Pid is not null)
+                taps.UnionWith(vm.Taps);
+        }
+        // One read of every tap's counters for the whole poll.
+        var interfaces = InterfaceCounters.Read(taps);
+        foreach (var vm in running)
         {
             if (vm.Pid is not { } pid)
             {
@@ -48,7 +59,16 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
             MeasureBatch.Add(batch, ids, "vcpus", now, vm.Vcpus);
             MeasureBatch.Add(batch, ids, "memory", now, vm.RamMb);
             MeasureBatch.Add(batch, ids, "memory.usage", now, rss);
-            foreach (var disk in await vms.DiskCountersAsync(vm, cancellationToken))
+            var counters = await vms.CountersAsync(vm, cancellationToken);
+            if (counters.ExitsByReason.Count > 0)
+            {
+                var (io, mmio, hlt, other) = VmExits.Split(counters.ExitsByReason);
+                MeasureBatch.Add(batch, ids, VmExits.Io, now, io);
+                MeasureBatch.Add(batch, ids, VmExits.Mmio, now, mmio);
+                MeasureBatch.Add(batch, ids, VmExits.Hlt, now, hlt);
+                MeasureBatch.Add(batch, ids, VmExits.Other, now, other);
+            }
+            foreach (var disk in counters.Disks)
             {
                 var diskIds = await resources.EnsureAsync("instance_disk", DiskId(vm.ServerId, disk.Device), vm.ProjectId, vm.UserId,
                     new Dictionary<string, string?> { ["name"] = disk.Device, ["instance_id"] = vm.ServerId }, DiskMetrics, cancellationToken);
@@ -59,20 +79,21 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
             }
             foreach (var tap in vm.Taps)
             {
-                // A tap not in this namespace has no counters; the first read tells, and is the first measure.
-                if (ProcessCounters.Tap(tap, "tx_bytes") is not { } transmitted)
+                // A tap not in this namespace has no counters.
+                if (!interfaces.TryGet(tap, out var tapCounters))
                     continue;
                 var nic = await resources.EnsureAsync("instance_network_interface", InterfaceId(vm.ServerId, tap), vm.ProjectId, vm.UserId,
                     new Dictionary<string, string?> { ["name"] = tap, ["instance_id"] = vm.ServerId }, InterfaceMetrics, cancellationToken);
-                MeasureBatch.Add(batch, nic, "network.incoming.bytes", now, transmitted);
-                MeasureBatch.Add(batch, nic, "network.outgoing.bytes", now, ProcessCounters.Tap(tap, "rx_bytes"));
-                MeasureBatch.Add(batch, nic, "network.incoming.packets", now, ProcessCounters.Tap(tap, "tx_packets"));
-                MeasureBatch.Add(batch, nic, "network.outgoing.packets", now, ProcessCounters.Tap(tap, "rx_packets"));
+                // The tap's transmit side is the guest's incoming.
+                MeasureBatch.Add(batch, nic, "network.incoming.bytes", now, tapCounters.TxBytes);
+                MeasureBatch.Add(batch, nic, "network.outgoing.bytes", now, tapCounters.RxBytes);
+                MeasureBatch.Add(batch, nic, "network.incoming.packets", now, tapCounters.TxPackets);
+                MeasureBatch.Add(batch, nic, "network.outgoing.packets", now, tapCounters.RxPackets);
             }
         }
         LastPoll = seen;
         if (batch.Count > 0)
-            await measures.AddAsync(batch, cancellationToken);
+            await measures.AddCollectedAsync(batch, cancellationToken);
     }
 
     /// <summary>Ceilometer's id for a server's disk: <c>server-device</c>, e.g. <c>…-vda</c>.</summary>

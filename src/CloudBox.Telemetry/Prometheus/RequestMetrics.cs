@@ -129,6 +129,50 @@ internal sealed class RequestMetrics : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Requests answered so far, their summed latency and latency histogram, by module (all routes, methods and statuses of it together).</summary>
+    public Dictionary<string, RequestTotals> TotalsByModule()
+    {
+        var totals = new Dictionary<string, RequestTotals>(StringComparer.Ordinal);
+        foreach (var ((route, _, _), series) in _series)
+        {
+            var module = ModuleOf(route);
+            if (!totals.TryGetValue(module, out var total))
+                totals[module] = total = new RequestTotals(new long[Bounds.Length]);
+            lock (series)
+            {
+                total.Count += series.Count;
+                total.Sum += series.Sum;
+                for (var i = 0; i < Bounds.Length; i++)
+                    total.Buckets[i] += series.Buckets[i];
+            }
+        }
+        return totals;
+    }
+
+    /// <summary>
+    /// The latency in seconds under which <paramref name="quantile"/> of the requests counted by
+    /// <paramref name="buckets"/> (a histogram of <paramref name="count"/> requests) fell, interpolated
+    /// within its bucket as Prometheus' histogram_quantile does; the last finite bound when it falls beyond.
+    /// </summary>
+    public static double Quantile(long[] buckets, long count, double quantile)
+    {
+        if (count <= 0)
+            return 0;
+        var rank = quantile * count;
+        long cumulative = 0;
+        for (var i = 0; i < Bounds.Length; i++)
+        {
+            var before = cumulative;
+            cumulative += buckets[i];
+            if (cumulative >= rank)
+            {
+                var lower = i == 0 ? 0 : Bounds[i - 1];
+                return buckets[i] == 0 ? Bounds[i] : lower + (Bounds[i] - lower) * (rank - before) / buckets[i];
+            }
+        }
+        return Bounds[^1];
+    }
+
     /// <summary>Listening starts when the host builds this (as a hosted service, at start); nothing more to do.</summary>
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -4,10 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace CloudBox.Telemetry.Storage;
 
 /// <summary>
-/// Gnocchi's metricd: folds queued measures into their metrics' aggregates as they arrive, and
-/// at start whatever a crash left queued. Reads with <c>refresh=true</c> drain the queue first.
+/// Gnocchi's metricd: folds queued measures into their metrics' aggregates when measures pushed
+/// through the API arrive, at the latest every processing delay (the collector's polls, which
+/// wake nothing), and at start whatever a crash left queued. Reads with <c>refresh=true</c> drain the queue first.
 /// </summary>
-internal sealed partial class MeasureProcessor(MeasureStore store, MeasureSignal signal, ILogger<MeasureProcessor> logger) : BackgroundService
+internal sealed partial class MeasureProcessor(MeasureStore store, MeasureSignal signal, TelemetrySettings settings, ILogger<MeasureProcessor> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -40,7 +41,7 @@ internal sealed partial class MeasureProcessor(MeasureStore store, MeasureSignal
             try
             {
                 await DrainAsync(stoppingToken);
-                await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                await signal.WaitAsync(settings.ProcessingDelay, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -6,11 +6,19 @@ namespace CloudBox.Telemetry.Storage;
 /// <summary>Accepts measures (queued durably, then aggregated) and reads aggregates back, resampled if asked.</summary>
 internal sealed class MeasureService(MeasureStore store, MeasureSignal signal, MeasureProcessor processor, ArchivePolicyStore policies)
 {
+    /// <summary>Queues measures durably (they are acknowledged once this returns) and wakes the processor.</summary>
     public async Task AddAsync(IReadOnlyDictionary<Guid, List<MeasurePoint>> measures, CancellationToken cancellationToken)
     {
         await store.EnqueueAsync(measures, cancellationToken);
         signal.Notify();
     }
+
+    /// <summary>
+    /// Queues a collector's poll durably without waking the processor: it is aggregated with the
+    /// next polls within the processing delay (or sooner, with measures pushed through the API).
+    /// </summary>
+    public Task AddCollectedAsync(IReadOnlyDictionary<Guid, List<MeasurePoint>> measures, CancellationToken cancellationToken) =>
+        store.EnqueueAsync(measures, cancellationToken);
 
     public Task RefreshAsync(CancellationToken cancellationToken) => processor.DrainAsync(cancellationToken);
 

@@ -9,23 +9,34 @@ namespace CloudBox.Telemetry.Storage;
 /// bucket (the "ring" of Gnocchi's splits), stored compactly as a presence bitmap followed by
 /// the present buckets' values only. Retention deletes whole splits and clears bits.
 /// </summary>
-internal sealed class SeriesSplit
+internal sealed class SeriesSplit : IDisposable
 {
     public const int PointsPerSplit = 1024;
     private const int BitmapBytes = PointsPerSplit / 8;
     private const byte FormatVersion = 1;
 
     private readonly ulong[] _present = new ulong[PointsPerSplit / 64];
-    private readonly double[][] _values;
+    /// <summary>Every method's values, method-major: method m's slot s at <c>m * PointsPerSplit + s</c>; from the shared pool, back to it on <see cref="Dispose"/>.</summary>
+    private double[] _values;
+    private readonly int _methodCount;
 
     public SeriesSplit(long granularity, long start, IReadOnlyList<string> methods)
     {
         Granularity = granularity;
         Start = start;
         Methods = methods;
-        _values = new double[methods.Count][];
-        for (var m = 0; m < methods.Count; m++)
-            _values[m] = new double[PointsPerSplit];
+        _methodCount = methods.Count;
+        // Not cleared: a slot is read only once its presence bit is set, and setting it fills every method.
+        _values = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(1, methods.Count) * PointsPerSplit);
+    }
+
+    /// <summary>Gives the values' array back to the pool (a processing pass decodes thousands of splits); the split is not used after.</summary>
+    public void Dispose()
+    {
+        var values = _values;
+        _values = [];
+        if (values.Length > 0)
+            System.Buffers.ArrayPool<double>.Shared.Return(values);
     }
 
     public long Granularity { get; }
@@ -78,10 +89,10 @@ internal sealed class SeriesSplit
         if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
         {
             _present[slot >> 6] |= 1UL << (slot & 63);
-            for (var m = 0; m < _values.Length; m++)
-                _values[m][slot] = double.NaN;
+            for (var m = 0; m < _methodCount; m++)
+                _values[m * PointsPerSplit + slot] = double.NaN;
         }
-        _values[method][slot] = value;
+        _values[method * PointsPerSplit + slot] = value;
     }
 
     /// <summary>Forgets every bucket before <paramref name="timestamp"/> (retention).</summary>
@@ -101,7 +112,7 @@ internal sealed class SeriesSplit
         {
             if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
                 continue;
-            var value = _values[method][slot];
+            var value = _values[method * PointsPerSplit + slot];
             if (!double.IsNaN(value))
                 yield return new MeasurePoint(Start + slot * Granularity, value);
         }
@@ -121,7 +132,7 @@ internal sealed class SeriesSplit
     public long BucketAt(int slot) => Start + slot * Granularity;
 
     /// <summary>The value of <paramref name="method"/> (an index into <see cref="Methods"/>) in a present slot; NaN when that method has none.</summary>
-    public double ValueAt(int method, int slot) => _values[method][slot];
+    public double ValueAt(int method, int slot) => _values[method * PointsPerSplit + slot];
 
     /// <summary>The newest bucket present, or null.</summary>
     public long? LastBucket
@@ -157,14 +168,18 @@ internal sealed class SeriesSplit
         for (var w = 0; w < _present.Length; w++)
             BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(offset + w * 8), _present[w]);
         offset += BitmapBytes;
-        for (var slot = 0; slot < PointsPerSplit; slot++)
+        for (var w = 0; w < _present.Length; w++)
         {
-            if ((_present[slot >> 6] & (1UL << (slot & 63))) == 0)
-                continue;
-            for (var m = 0; m < _values.Length; m++)
+            var word = _present[w];
+            while (word != 0)
             {
-                BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(offset), _values[m][slot]);
-                offset += 8;
+                var slot = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                for (var m = 0; m < _methodCount; m++)
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(offset), _values[m * PointsPerSplit + slot]);
+                    offset += 8;
+                }
             }
         }
         return data;
@@ -187,14 +202,18 @@ internal sealed class SeriesSplit
         for (var w = 0; w < split._present.Length; w++)
             split._present[w] = BinaryPrimitives.ReadUInt64LittleEndian(data[(offset + w * 8)..]);
         offset += BitmapBytes;
-        for (var slot = 0; slot < PointsPerSplit; slot++)
+        for (var w = 0; w < split._present.Length; w++)
         {
-            if ((split._present[slot >> 6] & (1UL << (slot & 63))) == 0)
-                continue;
-            for (var m = 0; m < count; m++)
+            var word = split._present[w];
+            while (word != 0)
             {
-                split._values[m][slot] = BinaryPrimitives.ReadDoubleLittleEndian(data[offset..]);
-                offset += 8;
+                var slot = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                for (var m = 0; m < count; m++)
+                {
+                    split._values[m * PointsPerSplit + slot] = BinaryPrimitives.ReadDoubleLittleEndian(data[offset..]);
+                    offset += 8;
+                }
             }
         }
         return split;
@@ -289,9 +308,9 @@ internal sealed class SeriesSplit
         {
             var old = MethodIndex(methods[m]);
             if (old >= 0)
-                Array.Copy(_values[old], copy._values[m], PointsPerSplit);
+                Array.Copy(_values, old * PointsPerSplit, copy._values, m * PointsPerSplit, PointsPerSplit);
             else
-                Array.Fill(copy._values[m], double.NaN);
+                Array.Fill(copy._values, double.NaN, m * PointsPerSplit, PointsPerSplit);
         }
         return copy;
     }

@@ -82,6 +82,33 @@ public class HostMeterTests(DatabaseEngine engine)
     }
 
     [Test]
+    public async Task ServesOwnRequestRateAndLatencyAreMeasuresOnTheHost()
+    {
+        var host = CollectorResources.StoredId(HostPollster.HostName);
+        // The test's own reads are requests to the Gnocchi API (module "telemetry"): at least two polls see them.
+        var rates = await WaitForMeasuresAsync("host", host, "cloudbox.serve.request.rate", 2);
+        Assert.That(rates.Max(), Is.GreaterThan(0), "requests were answered between polls");
+        var latency = await WaitForMeasuresAsync("host", host, "cloudbox.serve.request.latency", 1);
+        var p99 = await WaitForMeasuresAsync("host", host, "cloudbox.serve.request.latency.p99", 1);
+        Assert.That(latency, Is.All.GreaterThan(0.0));
+        Assert.That(p99, Is.All.InRange(0.001, 10_000.0));
+        var metricRates = await WaitForMeasuresAsync("host", host, "cloudbox.serve.telemetry.request.rate", 1);
+        Assert.That(metricRates.Max(), Is.GreaterThan(0), "the Telemetry module's own rate");
+    }
+
+    [Test]
+    public void RequestLatencyQuantileInterpolatesWithinItsBucket()
+    {
+        // Buckets (s): ≤0.005, ≤0.01, ≤0.025, …; 100 requests, 98 under 5 ms and 2 in (10 ms, 25 ms].
+        var buckets = new long[11];
+        buckets[0] = 98;
+        buckets[2] = 2;
+        Assert.That(global::CloudBox.Telemetry.Prometheus.RequestMetrics.Quantile(buckets, 100, 0.5), Is.EqualTo(0.005 * 50 / 98).Within(1e-9));
+        Assert.That(global::CloudBox.Telemetry.Prometheus.RequestMetrics.Quantile(buckets, 100, 0.99), Is.EqualTo(0.01 + 0.015 * 0.5).Within(1e-9));
+        Assert.That(global::CloudBox.Telemetry.Prometheus.RequestMetrics.Quantile(buckets, 0, 0.99), Is.Zero);
+    }
+
+    [Test]
     public void ProcFilesParseByCeilometersSplit()
     {
         var cpu = HostCounters.ParseCpu("cpu  100 20 30 400 5 6 7 8 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n")!.Value;

@@ -33,4 +33,20 @@ public class ProcessCounterTests
         var loopback = long.Parse(File.ReadAllText("/sys/class/net/lo/statistics/rx_bytes").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(ProcessCounters.Tap("lo", "rx_bytes"), Is.GreaterThanOrEqualTo(loopback));
     }
+
+    [Test]
+    public void OneReadOfProcNetDevGivesTheWantedInterfacesCountersAsSysfsHasThem()
+    {
+        var before = long.Parse(File.ReadAllText("/sys/class/net/lo/statistics/tx_packets").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var counters = InterfaceCounters.Read(new HashSet<string> { "lo", "no-such-tap0" });
+        var after = long.Parse(File.ReadAllText("/sys/class/net/lo/statistics/tx_packets").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Multiple(() =>
+        {
+            Assert.That(counters.TryGet("no-such-tap0", out _), Is.False, "an interface not in this namespace has no counters");
+            Assert.That(counters.TryGet("lo", out var lo), Is.True);
+            Assert.That(lo.TxPackets, Is.InRange(before, after));
+            Assert.That(lo.RxBytes, Is.GreaterThan(0));
+            Assert.That(counters.TryGet("eth-not-asked", out _), Is.False, "interfaces not asked for are skipped");
+        });
+    }
 }

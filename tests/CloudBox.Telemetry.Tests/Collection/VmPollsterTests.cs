@@ -24,8 +24,13 @@ public class VmPollsterTests(DatabaseEngine engine) : TelemetryFixture(engine)
 
         public Task<IReadOnlyList<RunningVm>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<RunningVm>>([vm]);
 
+        public Dictionary<string, long> Exits { get; set; } = [];
+
         public Task<IReadOnlyList<VmDiskCounters>> DiskCountersAsync(RunningVm running, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<VmDiskCounters>>([Disk]);
+
+        public Task<VmmCounters> CountersAsync(RunningVm running, CancellationToken cancellationToken) =>
+            Task.FromResult(new VmmCounters([Disk], Exits));
     }
 
     private async Task<double> LatestAsync(string type, string id, string metric)
@@ -48,6 +53,8 @@ public class VmPollsterTests(DatabaseEngine engine) : TelemetryFixture(engine)
         await pollster.PollAsync(CancellationToken.None);
         clock.Advance(TimeSpan.FromSeconds(10));
         vms.Disk = new VmDiskCounters("vda", 65536, 1024, 20, 2);
+        // The VMM's exits by KVM reason: I/O, MMIO and HLT have meters of their own, the rest are summed.
+        vms.Exits = new Dictionary<string, long> { ["Io"] = 1200, ["Mmio"] = 340, ["Hlt"] = 56, ["X86RdMsr"] = 7, ["IrqWindowOpen"] = 3 };
         await pollster.PollAsync(CancellationToken.None);
 
         var (status, instance, _) = await Cloud.SendAsync(HttpMethod.Get, $"/metric/v1/resource/instance/{server}", AdminToken);
@@ -56,6 +63,10 @@ public class VmPollsterTests(DatabaseEngine engine) : TelemetryFixture(engine)
         Assert.That(await LatestAsync("instance", server, "cpu"), Is.GreaterThan(0), "this process has used CPU");
         Assert.That(await LatestAsync("instance", server, "memory.usage"), Is.GreaterThan(1), "this process's RSS in MB");
         Assert.That(await LatestAsync("instance", server, "vcpus"), Is.EqualTo(2));
+        Assert.That(await LatestAsync("instance", server, "cloudbox.vm.exits.io"), Is.EqualTo(1200));
+        Assert.That(await LatestAsync("instance", server, "cloudbox.vm.exits.mmio"), Is.EqualTo(340));
+        Assert.That(await LatestAsync("instance", server, "cloudbox.vm.exits.hlt"), Is.EqualTo(56));
+        Assert.That(await LatestAsync("instance", server, "cloudbox.vm.exits.other"), Is.EqualTo(10));
 
         var disk = CollectorResources.StoredId(VmPollster.DiskId(server, "vda"));
         (status, var diskResource, _) = await Cloud.SendAsync(HttpMethod.Get, $"/metric/v1/resource/instance_disk/{disk}", AdminToken);
@@ -73,8 +84,9 @@ public class VmPollsterTests(DatabaseEngine engine) : TelemetryFixture(engine)
         using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         scrape.Headers.Add("X-Auth-Token", AdminToken);
         using var response = await Cloud.Client.SendAsync(scrape);
-        Assert.That(await response.Content.ReadAsStringAsync(),
-            Does.Contain($"cloudbox_server_disk_read_bytes_total{{project_id=\"p-poll\",server_id=\"{server}\",name=\"polled-vm\",disk=\"vda\"}} 65536\n"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(text, Does.Contain($"cloudbox_server_disk_read_bytes_total{{project_id=\"p-poll\",server_id=\"{server}\",name=\"polled-vm\",disk=\"vda\"}} 65536\n"));
+        Assert.That(text, Does.Contain($"cloudbox_server_exits_mmio_total{{project_id=\"p-poll\",server_id=\"{server}\",name=\"polled-vm\"}} 340\n"));
     }
 
     /// <summary>A clock the test moves.</summary>

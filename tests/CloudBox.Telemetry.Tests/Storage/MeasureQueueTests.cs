@@ -81,4 +81,38 @@ public class MeasureQueueTests(DatabaseEngine engine)
         var sums = await store.ReadAsync(metric.ToString(), new ArchivePolicyItem(Second, 3600), "sum", null, null, CancellationToken.None);
         Assert.That(sums, Has.Count.EqualTo(10));
     }
+
+    [Test]
+    public async Task OnePassOverManyMetricsAggregatesEachAsItsOwnAndAppliesRetention()
+    {
+        // A policy of 10 one-second points: retention drops what is older than the last 10 seconds.
+        var policies = new ArchivePolicyStore(_database);
+        await policies.InsertAsync(new ArchivePolicy("short", 0, [new ArchivePolicyItem(Second, 10), new ArchivePolicyItem(5 * Second, 4)], ["sum", "count", "last"]),
+            CancellationToken.None);
+        var metrics = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            var id = Guid.NewGuid();
+            await new MetricStore(_database).InsertAsync(new MetricRecord { Id = id.ToString(), Name = "m" + i, ArchivePolicyName = "short" }, CancellationToken.None);
+            metrics.Add(id);
+        }
+        var store = new MeasureStore(_database, policies);
+        // Two polls of every metric queued before one pass: metric i measures i at 0..4 s, then i + 1 at 5..7 s.
+        await store.EnqueueAsync(metrics.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => Enumerable.Range(0, 5).Select(s => new MeasurePoint(s * Second, x.i)).ToList()), CancellationToken.None);
+        await store.EnqueueAsync(metrics.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => Enumerable.Range(5, 3).Select(s => new MeasurePoint(s * Second, x.i + 1)).ToList()), CancellationToken.None);
+        Assert.That(await store.ProcessAsync(CancellationToken.None), Is.EqualTo(40 * 8));
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var sums = await store.ReadAsync(metrics[i].ToString(), new ArchivePolicyItem(5 * Second, 4), "sum", null, null, CancellationToken.None);
+            Assert.That(sums, Is.EqualTo(new[] { new MeasurePoint(0, 5.0 * i), new MeasurePoint(5 * Second, 3.0 * (i + 1)) }), $"metric {i}");
+        }
+        // A later pass moves the retention window: the 1 s buckets before 20 s - 10 s + 1 s are gone, the rest kept.
+        await store.EnqueueAsync(metrics.ToDictionary(m => m, m => new List<MeasurePoint> { new(20 * Second, 1) }), CancellationToken.None);
+        Assert.That(await store.ProcessAsync(CancellationToken.None), Is.EqualTo(40));
+        foreach (var metric in metrics)
+        {
+            var counts = await store.ReadAsync(metric.ToString(), new ArchivePolicyItem(Second, 10), "count", null, null, CancellationToken.None);
+            Assert.That(counts.Select(p => p.Timestamp), Is.EqualTo(new[] { 20 * Second }));
+        }
+    }
 }

@@ -44,7 +44,7 @@ public class UsageServiceTests(DatabaseEngine engine)
     public async Task CloseDatabase() => await _database.DisposeAsync();
 
     private UsageService Service(int maxResources = 5_000) => new(new UsageStore(_database), _policies,
-        new MeasureProcessor(_measures, new MeasureSignal(), NullLogger<MeasureProcessor>.Instance),
+        new MeasureProcessor(_measures, new MeasureSignal(), new TelemetrySettings(), NullLogger<MeasureProcessor>.Instance),
         new TelemetrySettings { UsageMaxResources = maxResources }, TimeProvider.System);
 
     private async Task<Guid> VolumeAsync(string project, string policy, DateTimeOffset started, DateTimeOffset? ended = null)
