@@ -13,7 +13,7 @@ namespace CloudBox.Databases.Guest;
 /// the tasks CloudBox queues for it, over <see cref="AgentProtocol"/>. It keeps no state of its own
 /// beyond the datastore: after a crash it starts the datastore again and asks for the next task.
 /// </summary>
-internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, HttpClient http, TextWriter log)
+internal sealed class GuestAgent(AgentConfig config, DatastoreDriver driver, HttpClient http, TextWriter log)
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 
@@ -44,7 +44,7 @@ internal sealed class GuestAgent(AgentConfig config, IDatastoreDriver driver, Ht
             await Console.Error.WriteLineAsync($"cloudbox guest-agent: {error.Message}\n{Usage}");
             return 2;
         }
-        IDatastoreDriver driver = config.Manager switch
+        DatastoreDriver driver = config.Manager switch
         {
             DatastoreManagers.PostgreSql => new PostgresDriver(config),
             DatastoreManagers.MariaDb or DatastoreManagers.MySql => new MariaDbDriver(config),

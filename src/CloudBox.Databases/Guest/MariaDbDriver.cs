@@ -14,7 +14,7 @@ namespace CloudBox.Databases.Guest;
 /// database only by a grant. SQL goes through Debian's <c>mariadb</c> client on stdin, so no
 /// password ever shows on a command line.
 /// </summary>
-internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriver
+internal sealed partial class MariaDbDriver(AgentConfig config) : DatastoreDriver
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
@@ -30,7 +30,9 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
     /// <summary>Configuration groups' values (<c>apply_configuration</c>) go here, included by <see cref="ConfigFile"/>.</summary>
     internal string IncludeDirectory => Path.Combine(config.DataDir, "conf.d");
     private string LogFile => Path.Combine(config.DataDir, "mariadb.log");
-    private bool Prepared => Directory.Exists(Path.Combine(DataDirectory, "mysql"));
+    protected override string Product => "MariaDB";
+
+    protected override bool Prepared => Directory.Exists(Path.Combine(DataDirectory, "mysql"));
 
     /// <summary>mariadbd will not run as root: started by root (the agent in the guest) it runs as <c>mysql</c>.</summary>
     private static string? ServerUser => Environment.UserName == "root" ? "mysql" : null;
@@ -41,7 +43,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
     [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
     private static partial Regex CharsetPattern();
 
-    public async Task<string> StatusAsync(CancellationToken cancellationToken)
+    public override async Task<string> StatusAsync(CancellationToken cancellationToken)
     {
         if (!Prepared)
             return "new";
@@ -58,75 +60,47 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         }
     }
 
-    public async Task StartIfPreparedAsync(CancellationToken cancellationToken)
+    /// <summary>An initial configuration is written before the first start, so it is in effect from it.</summary>
+    protected override async Task PrepareAsync(TaskPayload payload, CancellationToken cancellationToken)
     {
-        if (Prepared && await StatusAsync(cancellationToken) != "running")
-            await StartAsync(cancellationToken);
+        if (payload.Backup is not null)
+            throw new NotSupportedException("Restoring MariaDB from a backup is not supported by this cloud yet.");
+        if (payload.Configuration is { Count: > 0 } initialConfiguration)
+            await WriteConfigurationAsync(initialConfiguration, cancellationToken);
+        await InitialiseAsync(cancellationToken);
     }
 
-    public async Task<AgentTaskResult> RunAsync(AgentTask task, CancellationToken cancellationToken)
+    protected override async Task RestartAsync(CancellationToken cancellationToken)
     {
-        var payload = task.Payload;
-        switch (task.Kind)
-        {
-            case "prepare":
-                if (payload.Configuration is { Count: > 0 } initialConfiguration)
-                    await WriteConfigurationAsync(initialConfiguration, cancellationToken);
-                await PrepareAsync(cancellationToken);
-                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
-                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "create_databases":
-                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "delete_database":
-                await ExecuteAsync($"DROP DATABASE IF EXISTS {Quote(payload.Database!)}", cancellationToken);
-                return new AgentTaskResult(true);
-            case "list_databases":
-                return new AgentTaskResult(true, Databases: await DatabasesAsync(cancellationToken));
-            case "create_users":
-                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "list_users":
-                return new AgentTaskResult(true, Users: await UsersAsync(cancellationToken));
-            case "update_user":
-                await UpdateUserAsync(payload.User!, payload.Password, payload.Users?.FirstOrDefault()?.Name, cancellationToken);
-                return new AgentTaskResult(true);
-            case "delete_user":
-                await ExecuteAsync($"DROP USER IF EXISTS {Account(payload.User!)}", cancellationToken);
-                return new AgentTaskResult(true);
-            case "grant":
-                await RequireUserAsync(payload.User!, cancellationToken);
-                foreach (var database in payload.Databases ?? [])
-                    await GrantAsync(payload.User!, database.Name, cancellationToken);
-                return new AgentTaskResult(true);
-            case "revoke":
-                await RequireUserAsync(payload.User!, cancellationToken);
-                if ((await AccessAsync(payload.User!, cancellationToken)).Contains(payload.Database!))
-                    await ExecuteAsync($"REVOKE ALL PRIVILEGES ON {GrantTarget(payload.Database!)} FROM {Account(payload.User!)}", cancellationToken);
-                return new AgentTaskResult(true);
-            case "enable_root":
-                // Trove's MySQL family: root@'%' with a fresh password and every privilege; root@localhost stays the agent's.
-                await ExecuteAsync($"CREATE USER IF NOT EXISTS {Account("root")} IDENTIFIED BY {Literal(payload.Password!)};\n" +
-                                   $"ALTER USER {Account("root")} IDENTIFIED BY {Literal(payload.Password!)};\n" +
-                                   $"GRANT ALL PRIVILEGES ON *.* TO {Account("root")} WITH GRANT OPTION", cancellationToken);
-                return new AgentTaskResult(true, User: new UserRef("root"));
-            case "disable_root":
-                await ExecuteAsync($"DROP USER IF EXISTS {Account("root")}", cancellationToken);
-                return new AgentTaskResult(true);
-            case "restart":
-                await StopAsync(cancellationToken);
-                await StartAsync(cancellationToken);
-                return new AgentTaskResult(true);
-            case "apply_configuration":
-                await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
-                return new AgentTaskResult(true);
-            default:
-                return new AgentTaskResult(false, $"The MariaDB agent does not know the task '{task.Kind}'.");
-        }
+        await StopAsync(cancellationToken);
+        await StartAsync(cancellationToken);
     }
 
-    private async Task PrepareAsync(CancellationToken cancellationToken)
+    protected override Task DeleteDatabaseAsync(string database, CancellationToken cancellationToken) =>
+        ExecuteAsync($"DROP DATABASE IF EXISTS {Quote(database)}", cancellationToken);
+
+    protected override Task DeleteUserAsync(string user, CancellationToken cancellationToken) =>
+        ExecuteAsync($"DROP USER IF EXISTS {Account(user)}", cancellationToken);
+
+    protected override async Task RevokeAsync(string user, string database, CancellationToken cancellationToken)
+    {
+        if ((await AccessAsync(user, cancellationToken)).Contains(database))
+            await ExecuteAsync($"REVOKE ALL PRIVILEGES ON {GrantTarget(database)} FROM {Account(user)}", cancellationToken);
+    }
+
+    /// <summary>Trove's MySQL family: root@'%' with a fresh password and every privilege; root@localhost stays the agent's.</summary>
+    protected override async Task<UserRef> EnableRootAsync(string password, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"CREATE USER IF NOT EXISTS {Account("root")} IDENTIFIED BY {Literal(password)};\n" +
+                           $"ALTER USER {Account("root")} IDENTIFIED BY {Literal(password)};\n" +
+                           $"GRANT ALL PRIVILEGES ON *.* TO {Account("root")} WITH GRANT OPTION", cancellationToken);
+        return new UserRef("root");
+    }
+
+    protected override Task DisableRootAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync($"DROP USER IF EXISTS {Account("root")}", cancellationToken);
+
+    private async Task InitialiseAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(config.DataDir);
         Directory.CreateDirectory(RunDirectory);
@@ -186,7 +160,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
     }
 
     /// <summary>Writes the values for the next start and sets those MariaDB can change at run time now (SET GLOBAL).</summary>
-    private async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    protected override async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
         await WriteConfigurationAsync(values, cancellationToken);
         if (await StatusAsync(cancellationToken) != "running")
@@ -206,7 +180,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         }
     }
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (File.Exists(SocketPath) && !ProcessAlive())
             File.Delete(SocketPath);
@@ -278,7 +252,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         return text.Length > 400 ? text[^400..] : text;
     }
 
-    private async Task CreateDatabasesAsync(IReadOnlyList<DatabaseRef> databases, CancellationToken cancellationToken)
+    protected override async Task CreateDatabasesAsync(IReadOnlyList<DatabaseRef> databases, CancellationToken cancellationToken)
     {
         foreach (var database in databases)
         {
@@ -291,7 +265,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         }
     }
 
-    private async Task CreateUsersAsync(IReadOnlyList<UserRef> users, CancellationToken cancellationToken)
+    protected override async Task CreateUsersAsync(IReadOnlyList<UserRef> users, CancellationToken cancellationToken)
     {
         foreach (var user in users)
         {
@@ -302,14 +276,14 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         }
     }
 
-    private async Task GrantAsync(string user, string database, CancellationToken cancellationToken)
+    protected override async Task GrantAsync(string user, string database, CancellationToken cancellationToken)
     {
         if (!(await DatabasesAsync(cancellationToken)).Any(d => d.Name == database))
             throw new InvalidOperationException($"Database {database} does not exist.");
         await ExecuteAsync($"GRANT ALL PRIVILEGES ON {GrantTarget(database)} TO {Account(user)}", cancellationToken);
     }
 
-    private async Task UpdateUserAsync(string user, string? password, string? newName, CancellationToken cancellationToken)
+    protected override async Task UpdateUserAsync(string user, string? password, string? newName, CancellationToken cancellationToken)
     {
         await RequireUserAsync(user, cancellationToken);
         if (password is not null)
@@ -318,14 +292,14 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
             await ExecuteAsync($"RENAME USER {Account(user)} TO {Account(newName)}", cancellationToken);
     }
 
-    private async Task RequireUserAsync(string user, CancellationToken cancellationToken)
+    protected override async Task RequireUserAsync(string user, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"SELECT COUNT(*) FROM mysql.user WHERE user = {Literal(user)} AND host = '%'", cancellationToken);
         if (rows.Count == 0 || rows[0][0] == "0")
             throw new InvalidOperationException($"User {user} does not exist.");
     }
 
-    private async Task<List<DatabaseRef>> DatabasesAsync(CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<DatabaseRef>> DatabasesAsync(CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             "SELECT schema_name, default_character_set_name, default_collation_name FROM information_schema.schemata ORDER BY schema_name", cancellationToken);
@@ -339,7 +313,7 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : IDatastoreDriv
         return rows.Select(r => r[0].Replace("\\_", "_", StringComparison.Ordinal).Replace("\\%", "%", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
     }
 
-    private async Task<List<UserRef>> UsersAsync(CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<UserRef>> UsersAsync(CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             "SELECT u.user, d.db FROM mysql.user u LEFT JOIN mysql.db d ON d.user = u.user AND d.host = u.host " +

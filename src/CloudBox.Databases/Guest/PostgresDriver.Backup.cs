@@ -26,7 +26,7 @@ internal sealed partial class PostgresDriver
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    private async Task<(long Size, string Checksum)> BackupAsync(BackupLocation location, CancellationToken cancellationToken)
+    protected override async Task<(long Size, string Checksum)> BackupAsync(BackupLocation location, CancellationToken cancellationToken)
     {
         if (!Prepared || await StatusAsync(cancellationToken) != "running")
             throw new InvalidOperationException("PostgreSQL is not running: there is nothing to back up.");

@@ -10,14 +10,16 @@ namespace CloudBox.Databases.Guest;
 /// (SCRAM) authentication over TCP. Users get access to a database only by a grant: <c>CONNECT</c> is
 /// taken from <c>PUBLIC</c> on every database the agent creates.
 /// </summary>
-internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDriver
+internal sealed partial class PostgresDriver(AgentConfig config) : DatastoreDriver
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(5);
 
     private string ClusterDirectory => Path.Combine(config.DataDir, "pgdata");
     private string SocketDirectory => Path.Combine(config.DataDir, "run");
     private string LogFile => Path.Combine(config.DataDir, "postgresql.log");
-    private bool Prepared => File.Exists(Path.Combine(ClusterDirectory, "PG_VERSION"));
+    protected override string Product => "PostgreSQL";
+
+    protected override bool Prepared => File.Exists(Path.Combine(ClusterDirectory, "PG_VERSION"));
 
     /// <summary>initdb and pg_ctl refuse to run as root: the agent (root in the guest) runs them as <c>postgres</c>.</summary>
     private static string? ToolUser => Environment.UserName == "root" ? "postgres" : null;
@@ -29,7 +31,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         return Path.Combine(directory, name);
     }
 
-    public async Task<string> StatusAsync(CancellationToken cancellationToken)
+    public override async Task<string> StatusAsync(CancellationToken cancellationToken)
     {
         if (!Prepared)
             return "new";
@@ -46,79 +48,20 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         }
     }
 
-    public async Task StartIfPreparedAsync(CancellationToken cancellationToken)
+    /// <summary>A restore puts the backup in place first; an initial configuration is written and the cluster restarted for it.</summary>
+    protected override async Task PrepareAsync(TaskPayload payload, CancellationToken cancellationToken)
     {
-        if (Prepared && await StatusAsync(cancellationToken) != "running")
-            await StartAsync(cancellationToken);
-    }
-
-    public async Task<AgentTaskResult> RunAsync(AgentTask task, CancellationToken cancellationToken)
-    {
-        var payload = task.Payload;
-        switch (task.Kind)
+        if (payload.Backup is { } restore)
+            await RestoreAsync(restore, cancellationToken);
+        await InitialiseAsync(cancellationToken);
+        if (payload.Configuration is { Count: > 0 } initialConfiguration)
         {
-            case "prepare":
-                if (payload.Backup is { } restore)
-                    await RestoreAsync(restore, cancellationToken);
-                await PrepareAsync(cancellationToken);
-                if (payload.Configuration is { Count: > 0 } initialConfiguration)
-                {
-                    await ApplyConfigurationAsync(initialConfiguration, cancellationToken);
-                    await RestartAsync(cancellationToken);
-                }
-                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
-                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "create_databases":
-                await CreateDatabasesAsync(payload.Databases ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "delete_database":
-                await ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS {Quote(payload.Database!)} WITH (FORCE)", cancellationToken);
-                return new AgentTaskResult(true);
-            case "list_databases":
-                return new AgentTaskResult(true, Databases: (await DatabasesAsync(cancellationToken)).Select(d => new DatabaseRef(d)).ToList());
-            case "create_users":
-                await CreateUsersAsync(payload.Users ?? [], cancellationToken);
-                return new AgentTaskResult(true);
-            case "list_users":
-                return new AgentTaskResult(true, Users: await UsersAsync(cancellationToken));
-            case "update_user":
-                await UpdateUserAsync(payload.User!, payload.Password, payload.Users?.FirstOrDefault()?.Name, cancellationToken);
-                return new AgentTaskResult(true);
-            case "delete_user":
-                await DeleteUserAsync(payload.User!, cancellationToken);
-                return new AgentTaskResult(true);
-            case "grant":
-                await RequireUserAsync(payload.User!, cancellationToken);
-                foreach (var database in payload.Databases ?? [])
-                    await GrantAsync(payload.User!, database.Name, cancellationToken);
-                return new AgentTaskResult(true);
-            case "revoke":
-                await RequireUserAsync(payload.User!, cancellationToken);
-                if ((await DatabasesAsync(cancellationToken)).Contains(payload.Database!))
-                    await ExecuteAsync("postgres", $"REVOKE ALL PRIVILEGES ON DATABASE {Quote(payload.Database!)} FROM {Quote(payload.User!)}", cancellationToken);
-                return new AgentTaskResult(true);
-            case "enable_root":
-                await ExecuteAsync("postgres", $"ALTER ROLE postgres WITH LOGIN PASSWORD {Literal(payload.Password!)}", cancellationToken);
-                return new AgentTaskResult(true, User: new UserRef("postgres"));
-            case "disable_root":
-                await ExecuteAsync("postgres", "ALTER ROLE postgres WITH PASSWORD NULL", cancellationToken);
-                return new AgentTaskResult(true);
-            case "restart":
-                await RestartAsync(cancellationToken);
-                return new AgentTaskResult(true);
-            case "apply_configuration":
-                await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
-                return new AgentTaskResult(true);
-            case "backup":
-                var (size, checksum) = await BackupAsync(payload.Backup!, cancellationToken);
-                return new AgentTaskResult(true, Size: size, Checksum: checksum);
-            default:
-                return new AgentTaskResult(false, $"The PostgreSQL agent does not know the task '{task.Kind}'.");
+            await ApplyConfigurationAsync(initialConfiguration, cancellationToken);
+            await RestartAsync(cancellationToken);
         }
     }
 
-    private async Task PrepareAsync(CancellationToken cancellationToken)
+    private async Task InitialiseAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(config.DataDir);
         Directory.CreateDirectory(SocketDirectory);
@@ -147,7 +90,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
             await StartAsync(cancellationToken);
     }
 
-    private Task RestartAsync(CancellationToken cancellationToken) =>
+    protected override Task RestartAsync(CancellationToken cancellationToken) =>
         ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-m", "fast", "restart"], ToolTimeout, cancellationToken);
 
     private const string ConfigurationFile = "cloudbox-configuration.conf";
@@ -157,7 +100,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
     /// the values a reload applies take effect now, the others (max_connections, shared_buffers) at the
     /// next restart. An empty set removes them all.
     /// </summary>
-    private async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    protected override async Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
         var include = $"include_if_exists = '{ConfigurationFile}'";
         var main = Path.Combine(ClusterDirectory, "postgresql.conf");
@@ -177,12 +120,12 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
             await ExecuteAsync("postgres", "SELECT pg_reload_conf()", cancellationToken);
     }
 
-    private Task StartAsync(CancellationToken cancellationToken) =>
+    protected override Task StartAsync(CancellationToken cancellationToken) =>
         ProcessRunner.RunAsync(ToolUser, Tool("pg_ctl"), ["-D", ClusterDirectory, "-l", LogFile, "-w", "-t", "120", "start"], ToolTimeout, cancellationToken);
 
-    private async Task CreateDatabasesAsync(IReadOnlyList<DatabaseRef> databases, CancellationToken cancellationToken)
+    protected override async Task CreateDatabasesAsync(IReadOnlyList<DatabaseRef> databases, CancellationToken cancellationToken)
     {
-        var existing = await DatabasesAsync(cancellationToken);
+        var existing = await DatabaseNamesAsync(cancellationToken);
         foreach (var database in databases)
         {
             if (!existing.Contains(database.Name))
@@ -191,7 +134,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         }
     }
 
-    private async Task CreateUsersAsync(IReadOnlyList<UserRef> users, CancellationToken cancellationToken)
+    protected override async Task CreateUsersAsync(IReadOnlyList<UserRef> users, CancellationToken cancellationToken)
     {
         foreach (var user in users)
         {
@@ -204,15 +147,15 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         }
     }
 
-    private async Task GrantAsync(string user, string database, CancellationToken cancellationToken)
+    protected override async Task GrantAsync(string user, string database, CancellationToken cancellationToken)
     {
-        if (!(await DatabasesAsync(cancellationToken)).Contains(database))
+        if (!(await DatabaseNamesAsync(cancellationToken)).Contains(database))
             throw new InvalidOperationException($"Database {database} does not exist.");
         await ExecuteAsync("postgres", $"GRANT ALL PRIVILEGES ON DATABASE {Quote(database)} TO {Quote(user)}", cancellationToken);
         await ExecuteAsync(database, $"GRANT ALL ON SCHEMA public TO {Quote(user)}", cancellationToken);
     }
 
-    private async Task UpdateUserAsync(string user, string? password, string? newName, CancellationToken cancellationToken)
+    protected override async Task UpdateUserAsync(string user, string? password, string? newName, CancellationToken cancellationToken)
     {
         await RequireUserAsync(user, cancellationToken);
         if (password is not null)
@@ -221,11 +164,11 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
             await ExecuteAsync("postgres", $"ALTER ROLE {Quote(user)} RENAME TO {Quote(newName)}", cancellationToken);
     }
 
-    private async Task DeleteUserAsync(string user, CancellationToken cancellationToken)
+    protected override async Task DeleteUserAsync(string user, CancellationToken cancellationToken)
     {
         if (!await RoleExistsAsync(user, cancellationToken))
             return;
-        foreach (var database in await DatabasesAsync(cancellationToken))
+        foreach (var database in await DatabaseNamesAsync(cancellationToken))
         {
             await ExecuteAsync(database, $"REASSIGN OWNED BY {Quote(user)} TO postgres", cancellationToken);
             await ExecuteAsync(database, $"DROP OWNED BY {Quote(user)}", cancellationToken);
@@ -233,7 +176,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         await ExecuteAsync("postgres", $"DROP ROLE IF EXISTS {Quote(user)}", cancellationToken);
     }
 
-    private async Task RequireUserAsync(string user, CancellationToken cancellationToken)
+    protected override async Task RequireUserAsync(string user, CancellationToken cancellationToken)
     {
         if (!await RoleExistsAsync(user, cancellationToken))
             throw new InvalidOperationException($"User {user} does not exist.");
@@ -247,7 +190,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
-    private async Task<HashSet<string>> DatabasesAsync(CancellationToken cancellationToken)
+    private async Task<HashSet<string>> DatabaseNamesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync("postgres", cancellationToken);
         await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'", connection);
@@ -258,7 +201,7 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         return names;
     }
 
-    private async Task<List<UserRef>> UsersAsync(CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<UserRef>> UsersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync("postgres", cancellationToken);
         await using var command = new NpgsqlCommand(
@@ -277,6 +220,27 @@ internal sealed partial class PostgresDriver(AgentConfig config) : IDatastoreDri
         }
         return users.Select(u => new UserRef(u.Key, Host: "%", Databases: u.Value)).ToList();
     }
+
+    protected override async Task<IReadOnlyList<DatabaseRef>> DatabasesAsync(CancellationToken cancellationToken) =>
+        [.. (await DatabaseNamesAsync(cancellationToken)).Select(d => new DatabaseRef(d))];
+
+    protected override Task DeleteDatabaseAsync(string database, CancellationToken cancellationToken) =>
+        ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS {Quote(database)} WITH (FORCE)", cancellationToken);
+
+    protected override async Task RevokeAsync(string user, string database, CancellationToken cancellationToken)
+    {
+        if ((await DatabaseNamesAsync(cancellationToken)).Contains(database))
+            await ExecuteAsync("postgres", $"REVOKE ALL PRIVILEGES ON DATABASE {Quote(database)} FROM {Quote(user)}", cancellationToken);
+    }
+
+    protected override async Task<UserRef> EnableRootAsync(string password, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("postgres", $"ALTER ROLE postgres WITH LOGIN PASSWORD {Literal(password)}", cancellationToken);
+        return new UserRef("postgres");
+    }
+
+    protected override Task DisableRootAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync("postgres", "ALTER ROLE postgres WITH PASSWORD NULL", cancellationToken);
 
     private async Task ExecuteAsync(string database, string sql, CancellationToken cancellationToken)
     {
