@@ -41,6 +41,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# agent_config SERVER OUT DATA_DIR HOST_IP AGENT_IP: the agent's configuration as cloud-init writes it from the
+# server's user data, pointed at this host's end of the agent's veth pair.
+agent_config() {
+    openstack --os-compute-api-version 2.3 server show "$1" -f json >"$2.server"
+    python3 - "$2.server" "$2" "$4:${CB_URL##*:}" "$3" "$5" <<'PY'
+import base64, json, sys
+server = json.load(open(sys.argv[1]))
+cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
+config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
+config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
+json.dump(config, open(sys.argv[2], "w"))
+PY
+}
+
+# agent_namespace NS HOST_LINK NS_LINK HOST_IP NS_IP: a namespace for an agent, reaching serve through a veth pair
+# (a /30) and a socat relay on the host's end; the relay's pid is left in relay_pid.
+agent_namespace() {
+    ip netns add "$1"
+    ip link add "$2" type veth peer name "$3"
+    ip link set "$3" netns "$1"
+    ip addr add "$4/30" dev "$2"
+    ip link set "$2" up
+    ip -n "$1" addr add "$5/30" dev "$3"
+    ip -n "$1" link set "$3" up
+    ip -n "$1" link set lo up
+    socat "TCP-LISTEN:${CB_URL##*:},bind=$4,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
+    relay_pid=$!
+}
+
 if ! guest_kernel || [ ! -d /usr/lib/postgresql ]; then
     echo "not ok - the test guest and Debian's PostgreSQL are needed (packaging/guest/build-initramfs.sh, apt-get install postgresql)"
     ACCEPTANCE_FAILED=$((ACCEPTANCE_FAILED + 1))
@@ -65,28 +94,12 @@ check "its data volume is attached" bash -c "for i in \$(seq 1 100); do [ \"\$(o
 check "its security group exists" openstack security group show "trove-$ID"
 
 # The agent's configuration, as cloud-init writes it from the server's user data, pointed at this host.
-openstack --os-compute-api-version 2.3 server show "trove-$ID" -f json >"$work/server.json"
-python3 - "$work/server.json" "$work/agent.json" "${net}1:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg" "${net}2" <<'PY'
-import base64, json, sys
-server = json.load(open(sys.argv[1]))
-cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
-config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
-config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
-json.dump(config, open(sys.argv[2], "w"))
-PY
+agent_config "trove-$ID" "$work/agent.json" "$work/pg" "${net}1" "${net}2"
 check "the server's user data carries the agent's configuration for this instance" \
     python3 -c "import json, sys; sys.exit(0 if json.load(open('$work/agent.json'))['instance_id'] == '$ID' else 1)"
 
-ip netns add "$ns"
-ip link add "${veth}h" type veth peer name "${veth}n"
-ip link set "${veth}n" netns "$ns"
-ip addr add "${net}1/30" dev "${veth}h"
-ip link set "${veth}h" up
-ip -n "$ns" addr add "${net}2/30" dev "${veth}n"
-ip -n "$ns" link set "${veth}n" up
-ip -n "$ns" link set lo up
-socat "TCP-LISTEN:${CB_URL##*:},bind=${net}1,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
-socat_pid=$!
+agent_namespace "$ns" "${veth}h" "${veth}n" "${net}1" "${net}2"
+socat_pid=$relay_pid
 ip netns exec "$ns" "$CLOUDBOX_BIN" guest-agent --config "$work/agent.json" >"$work/agent.log" 2>&1 &
 agent_pid=$!
 
@@ -129,25 +142,9 @@ check "its manifest and segments are in the project's database_backups container
 check "database instance create --backup" openstack database instance create pg2 --flavor m1.tiny --size 1 --datastore postgresql --datastore-version 15 --backup b1
 ID2=$(openstack database instance show pg2 -f value -c id)
 check "the restored instance's server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$ID2 -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
-openstack --os-compute-api-version 2.3 server show "trove-$ID2" -f json >"$work/server2.json"
-python3 - "$work/server2.json" "$work/agent2.json" "${net}5:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg2" "${net}6" <<'PY'
-import base64, json, sys
-server = json.load(open(sys.argv[1]))
-cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
-config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
-config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
-json.dump(config, open(sys.argv[2], "w"))
-PY
-ip netns add "${ns}r"
-ip link add "${veth}r" type veth peer name "${veth}s"
-ip link set "${veth}s" netns "${ns}r"
-ip addr add "${net}5/30" dev "${veth}r"
-ip link set "${veth}r" up
-ip -n "${ns}r" addr add "${net}6/30" dev "${veth}s"
-ip -n "${ns}r" link set "${veth}s" up
-ip -n "${ns}r" link set lo up
-socat "TCP-LISTEN:${CB_URL##*:},bind=${net}5,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
-socat2_pid=$!
+agent_config "trove-$ID2" "$work/agent2.json" "$work/pg2" "${net}5" "${net}6"
+agent_namespace "${ns}r" "${veth}r" "${veth}s" "${net}5" "${net}6"
+socat2_pid=$relay_pid
 ip netns exec "${ns}r" "$CLOUDBOX_BIN" guest-agent --config "$work/agent2.json" >"$work/agent2.log" 2>&1 &
 agent2_pid=$!
 check "the restored instance becomes ACTIVE once its agent has restored the backup" bash -c \
@@ -205,15 +202,7 @@ if [ -x /usr/sbin/mariadbd ] && command -v mysql >/dev/null; then
     MID=$(openstack database instance show md1 -f value -c id)
     check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$MID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
     check "its security group opens 3306 to the allowed CIDR" bash -c "openstack security group rule list trove-$MID -f value -c 'IP Range' -c 'Port Range' | grep -qx '${net}0/30 3306:3306'"
-    openstack --os-compute-api-version 2.3 server show "trove-$MID" -f json >"$work/mserver.json"
-    python3 - "$work/mserver.json" "$work/magent.json" "${net}1:$(echo "$CB_URL" | sed 's/.*://')" "$work/md" "${net}2" <<'PY'
-import base64, json, sys
-server = json.load(open(sys.argv[1]))
-cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
-config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
-config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
-json.dump(config, open(sys.argv[2], "w"))
-PY
+    agent_config "trove-$MID" "$work/magent.json" "$work/md" "${net}1" "${net}2"
     check "the agent's configuration names the mariadb manager and port 3306" \
         python3 -c "import json, sys; c = json.load(open('$work/magent.json')); sys.exit(0 if (c['manager'], c['port']) == ('mariadb', 3306) else 1)"
     ip netns exec "$ns" "$CLOUDBOX_BIN" guest-agent --config "$work/magent.json" >"$work/magent.log" 2>&1 &
@@ -256,25 +245,9 @@ check "the stack's database instance is created (BUILD)" bash -c \
     "for i in \$(seq 1 300); do openstack database instance list -f value -c Name | grep -qx hdb && exit 0; sleep 0.5; done; exit 1"
 HID=$(openstack database instance show hdb -f value -c id)
 check "its server becomes ACTIVE" bash -c "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$HID -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
-openstack --os-compute-api-version 2.3 server show "trove-$HID" -f json >"$work/hserver.json"
-python3 - "$work/hserver.json" "$work/hagent.json" "${net}9:$(echo "$CB_URL" | sed 's/.*://')" "$work/pg3" "${net}10" <<'PY'
-import base64, json, sys
-server = json.load(open(sys.argv[1]))
-cloud_config = base64.b64decode(server["OS-EXT-SRV-ATTR:user_data"]).decode()
-config = json.loads(next(line.strip() for line in cloud_config.splitlines() if line.strip().startswith("{")))
-config.update(url="http://" + sys.argv[3], data_dir=sys.argv[4], listen_address=sys.argv[5])
-json.dump(config, open(sys.argv[2], "w"))
-PY
-ip netns add "${ns}h"
-ip link add "${veth}x" type veth peer name "${veth}y"
-ip link set "${veth}y" netns "${ns}h"
-ip addr add "${net}9/30" dev "${veth}x"
-ip link set "${veth}x" up
-ip -n "${ns}h" addr add "${net}10/30" dev "${veth}y"
-ip -n "${ns}h" link set "${veth}y" up
-ip -n "${ns}h" link set lo up
-socat "TCP-LISTEN:${CB_URL##*:},bind=${net}9,fork,reuseaddr" "TCP:127.0.0.1:${CB_URL##*:}" &
-socat3_pid=$!
+agent_config "trove-$HID" "$work/hagent.json" "$work/pg3" "${net}9" "${net}10"
+agent_namespace "${ns}h" "${veth}x" "${veth}y" "${net}9" "${net}10"
+socat3_pid=$relay_pid
 ip netns exec "${ns}h" "$CLOUDBOX_BIN" guest-agent --config "$work/hagent.json" >"$work/hagent.log" 2>&1 &
 stack_agent_pid=$!
 check "the stack becomes CREATE_COMPLETE once its instance is ACTIVE" bash -c \
