@@ -29,13 +29,20 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
     [TearDown]
     public async Task StopAgents()
     {
-        foreach (var (stop, loop) in _agents)
+        var agents = _agents.ToList();
+        _agents.Clear(); // a failed stop must not leave disposed agents for the next test's teardown
+        foreach (var (stop, loop) in agents)
         {
-            await stop.CancelAsync();
-            await loop.WaitAsync(TimeSpan.FromSeconds(60));
-            stop.Dispose();
+            try
+            {
+                await stop.CancelAsync();
+                await loop.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                stop.Dispose();
+            }
         }
-        _agents.Clear();
         foreach (var dataDir in _dataDirs)
         {
             if (File.Exists(Path.Combine(dataDir, "pgdata", "postmaster.pid")))

@@ -151,7 +151,11 @@ internal sealed class GuestAgent(AgentConfig config, DatastoreDriver driver, Htt
             {
                 await SendHeartbeatAsync(cancellationToken);
             }
-            catch (Exception error) when (error is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // the agent is stopping: a heartbeat cut short is no failure
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
             {
                 await log.WriteLineAsync($"guest-agent: heartbeat failed: {error.Message}");
             }
