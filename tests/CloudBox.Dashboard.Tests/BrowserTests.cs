@@ -92,6 +92,14 @@ public sealed partial class BrowserTests : DashboardFixture
             return true;
         }, what);
 
+    /// <summary>Clicks the link reading <paramref name="text"/> among <paramref name="css"/>; in a table that polls, a link gone stale is looked up again.</summary>
+    private void ClickLink(string css, string text) =>
+        WaitFor(() =>
+        {
+            _browser.FindElements(By.CssSelector(css)).First(a => a.Text == text).Click();
+            return true;
+        }, $"the link '{text}'");
+
     private IWebElement? TryFind(string css) => _browser.FindElements(By.CssSelector(css)).FirstOrDefault();
 
     private void WaitForHeading(string text) =>
@@ -401,7 +409,7 @@ public sealed partial class BrowserTests : DashboardFixture
         CheckPageAndShoot("databases");
 
         // Its page: the instance's facts, and databases and users that wait for its agent.
-        _browser.FindElements(By.CssSelector("table[aria-label='Database instances'] tbody a")).First(a => a.Text == name).Click();
+        ClickLink("table[aria-label='Database instances'] tbody a", name);
         WaitForHeading($"Database instance {name}");
         Assert.That(Find("dl.info").Text, Does.Contain("postgresql 15").And.Contain("1 GB"));
         Assert.That(Find("main").Text, Does.Contain("once the instance is ACTIVE"));
@@ -494,7 +502,7 @@ public sealed partial class BrowserTests : DashboardFixture
             "the stack CREATE_COMPLETE in the list", 40);
         CheckPageAndShoot("orchestration-list");
 
-        _browser.FindElements(By.CssSelector("tbody a")).First(a => a.Text == name).Click();
+        ClickLink("tbody a", name);
         WaitForHeading($"Stack {name}");
         WaitFor(() => _browser.FindElements(By.CssSelector("svg.stackgraph g.resource.ok")).Count == 2, "both resources complete in the graph");
         Assert.That(_browser.FindElements(By.CssSelector("svg.stackgraph g.resource")).Select(g => g.GetAttribute("data-name")), Is.EquivalentTo(new[] { "seed", "greeting" }));
