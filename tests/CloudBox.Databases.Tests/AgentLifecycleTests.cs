@@ -77,9 +77,10 @@ public class AgentLifecycleTests(DatabaseEngine engine) : DatabasesFixture(engin
         Assert.That((await WaitInstanceAsync(id, _ => true))["status"]!.GetValue<string>(), Is.EqualTo("BUILD"));
 
         // The agent reads the configuration CloudBox gave the guest in its user data.
-        _config = await AgentConfigFromUserDataAsync(record.ServerId!);
+        _dataDir = Path.Combine("/tmp", "cloudbox-agent-" + Guid.NewGuid().ToString("N")[..8]);
+        _config = await AgentConfigFromUserDataAsync(record.ServerId!, _dataDir);
         Assert.That(_config.InstanceId, Is.EqualTo(id));
-        StartAgent(_config);
+        (_agentStop, _agent) = StartAgent(_config, new PostgresDriver(_config));
 
         var active = await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE", 120);
         Assert.That(active["datastore"]!["type"]!.GetValue<string>(), Is.EqualTo("postgresql"));
@@ -166,31 +167,6 @@ public class AgentLifecycleTests(DatabaseEngine engine) : DatabasesFixture(engin
 
         Assert.That((await Member(HttpMethod.Delete, $"/instances/{id}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
         await WaitUntilAsync(async () => (await Member(HttpMethod.Get, $"/instances/{id}")).Status == HttpStatusCode.NotFound, "the instance is gone", 120);
-    }
-
-    private void StartAgent(AgentConfig config)
-    {
-        _agentStop = new CancellationTokenSource();
-        var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Add(AgentProtocol.SecretHeader, config.Secret);
-        var agent = new GuestAgent(config, new PostgresDriver(config), http, TestContext.Progress);
-        _agent = Task.Run(() => agent.RunLoopAsync(_agentStop.Token));
-    }
-
-    /// <summary>What cloud-init would write to /etc/cloudbox/guest-agent.json, pointed at this host instead of the metadata address.</summary>
-    private async Task<AgentConfig> AgentConfigFromUserDataAsync(string serverId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/compute/v2.1/servers/{serverId}");
-        request.Headers.Add("X-Auth-Token", AdminToken);
-        request.Headers.Add("OpenStack-API-Version", "compute 2.3");
-        var response = await Cloud.Client.SendAsync(request);
-        var server = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["server"]!;
-        var cloudConfig = Encoding.UTF8.GetString(Convert.FromBase64String(server["OS-EXT-SRV-ATTR:user_data"]!.GetValue<string>()));
-        Assert.That(cloudConfig, Does.StartWith("#cloud-config"));
-        var json = cloudConfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith('{'));
-        var config = JsonSerializer.Deserialize(json, TroveJson.Default.AgentConfig)!;
-        _dataDir = Path.Combine("/tmp", "cloudbox-agent-" + Guid.NewGuid().ToString("N")[..8]);
-        return config with { Url = Cloud.BaseUrl, DataDir = _dataDir, Port = TestPorts.Next(), ListenAddress = "127.0.0.1" };
     }
 
     private async Task<long> ScalarAsync(string user, string password, string database, string sql)

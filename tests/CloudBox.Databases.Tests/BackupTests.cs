@@ -144,7 +144,7 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
         Assert.That((await WaitInstanceAsync(id, _ => true))["status"]!.GetValue<string>(), Is.EqualTo("BACKUP"));
 
         // The agent comes back: the task is handed to it again, and it starts the backup over.
-        StartAgent(source);
+        _agents.Add(StartAgent(source, new PostgresDriver(source)));
         var backup = await WaitBackupAsync(backupId, "COMPLETED", 300);
         await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE");
         // What the killed try stored is gone: the manifest names every segment left.
@@ -270,30 +270,11 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
         var instances = Cloud.Services.GetRequiredService<InstanceStore>();
         await WaitUntilAsync(async () => (await instances.FindAsync(id, CancellationToken.None))!.Step is InstanceSteps.Agent or InstanceSteps.Failed, "the instance waits for its agent");
         var serverId = (await instances.FindAsync(id, CancellationToken.None))!.ServerId!;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/compute/v2.1/servers/{serverId}");
-        request.Headers.Add("X-Auth-Token", AdminToken);
-        request.Headers.Add("OpenStack-API-Version", "compute 2.3");
-        var response = await Cloud.Client.SendAsync(request);
-        var server = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["server"]!;
-        var cloudConfig = Encoding.UTF8.GetString(Convert.FromBase64String(server["OS-EXT-SRV-ATTR:user_data"]!.GetValue<string>()));
-        var json = cloudConfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith('{'));
         var dataDir = Path.Combine("/tmp", "cloudbox-backup-" + Guid.NewGuid().ToString("N")[..8]);
         _dataDirs.Add(dataDir);
-        var config = JsonSerializer.Deserialize(json, TroveJson.Default.AgentConfig)! with
-        {
-            Url = Cloud.BaseUrl, DataDir = dataDir, Port = TestPorts.Next(), ListenAddress = "127.0.0.1",
-        };
-        StartAgent(config);
+        var config = await AgentConfigFromUserDataAsync(serverId, dataDir);
+        _agents.Add(StartAgent(config, new PostgresDriver(config)));
         return config;
-    }
-
-    private void StartAgent(AgentConfig config)
-    {
-        var stop = new CancellationTokenSource();
-        var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Add(AgentProtocol.SecretHeader, config.Secret);
-        var agent = new GuestAgent(config, new PostgresDriver(config), http, TestContext.Progress);
-        _agents.Add((stop, Task.Run(() => agent.RunLoopAsync(stop.Token))));
     }
 
     private async Task<JsonNode> WaitBackupAsync(string id, string status, int seconds = 120)

@@ -62,8 +62,9 @@ public class ConfigurationAgentTests(DatabaseEngine engine) : DatabasesFixture(e
         var id = body!["instance"]!["id"]!.GetValue<string>();
         var instances = Cloud.Services.GetRequiredService<InstanceStore>();
         await WaitUntilAsync(async () => (await instances.FindAsync(id, CancellationToken.None))!.Step == InstanceSteps.Agent, "the instance waits for its agent");
-        _config = await AgentConfigFromUserDataAsync((await instances.FindAsync(id, CancellationToken.None))!.ServerId!);
-        StartAgent(_config);
+        _dataDir = Path.Combine("/tmp", "cloudbox-agent-" + Guid.NewGuid().ToString("N")[..8]);
+        _config = await AgentConfigFromUserDataAsync((await instances.FindAsync(id, CancellationToken.None))!.ServerId!, _dataDir);
+        (_agentStop, _agent) = StartAgent(_config, new PostgresDriver(_config));
         var active = await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE", 120);
         Assert.That(active["configuration"]!["id"]!.GetValue<string>(), Is.EqualTo(first));
 
@@ -113,31 +114,6 @@ public class ConfigurationAgentTests(DatabaseEngine engine) : DatabasesFixture(e
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SHOW " + parameter, connection);
         return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private void StartAgent(AgentConfig config)
-    {
-        _agentStop = new CancellationTokenSource();
-        var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Add(AgentProtocol.SecretHeader, config.Secret);
-        var agent = new GuestAgent(config, new PostgresDriver(config), http, TestContext.Progress);
-        _agent = Task.Run(() => agent.RunLoopAsync(_agentStop.Token));
-    }
-
-    /// <summary>What cloud-init would write to /etc/cloudbox/guest-agent.json, pointed at this host instead of the metadata address.</summary>
-    private async Task<AgentConfig> AgentConfigFromUserDataAsync(string serverId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/compute/v2.1/servers/{serverId}");
-        request.Headers.Add("X-Auth-Token", AdminToken);
-        request.Headers.Add("OpenStack-API-Version", "compute 2.3");
-        var response = await Cloud.Client.SendAsync(request);
-        var server = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["server"]!;
-        var cloudConfig = Encoding.UTF8.GetString(Convert.FromBase64String(server["OS-EXT-SRV-ATTR:user_data"]!.GetValue<string>()));
-        Assert.That(cloudConfig, Does.StartWith("#cloud-config"));
-        var json = cloudConfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith('{'));
-        var config = JsonSerializer.Deserialize(json, TroveJson.Default.AgentConfig)!;
-        _dataDir = Path.Combine("/tmp", "cloudbox-agent-" + Guid.NewGuid().ToString("N")[..8]);
-        return config with { Url = Cloud.BaseUrl, DataDir = _dataDir, Port = TestPorts.Next(), ListenAddress = "127.0.0.1" };
     }
 
     private async Task<long> ScalarAsync(string user, string password, string database, string sql)

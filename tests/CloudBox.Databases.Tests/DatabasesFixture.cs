@@ -1,9 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudBox.Compute;
 using CloudBox.Compute.Tests;
 using CloudBox.Core.Data;
+using CloudBox.Databases.Agent;
+using CloudBox.Databases.Api;
+using CloudBox.Databases.Guest;
 using CloudBox.Images;
 using CloudBox.Networking;
 using CloudBox.Testing;
@@ -67,6 +72,35 @@ public abstract class DatabasesFixture(DatabaseEngine engine)
 
     [OneTimeTearDown]
     public async Task StopCloud() => await Cloud.DisposeAsync();
+
+    /// <summary>
+    /// What cloud-init would write to /etc/cloudbox/guest-agent.json from the server's user data (<paramref name="check"/> sees it
+    /// as written), pointed at this host, a private port and <paramref name="dataDir"/> instead of the metadata address.
+    /// </summary>
+    private protected async Task<AgentConfig> AgentConfigFromUserDataAsync(string serverId, string dataDir, Action<AgentConfig>? check = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/compute/v2.1/servers/{serverId}");
+        request.Headers.Add("X-Auth-Token", AdminToken);
+        request.Headers.Add("OpenStack-API-Version", "compute 2.3");
+        var response = await Cloud.Client.SendAsync(request);
+        var server = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["server"]!;
+        var cloudConfig = Encoding.UTF8.GetString(Convert.FromBase64String(server["OS-EXT-SRV-ATTR:user_data"]!.GetValue<string>()));
+        Assert.That(cloudConfig, Does.StartWith("#cloud-config"));
+        var json = cloudConfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith('{'));
+        var config = JsonSerializer.Deserialize(json, TroveJson.Default.AgentConfig)!;
+        check?.Invoke(config);
+        return config with { Url = Cloud.BaseUrl, DataDir = dataDir, Port = TestPorts.Next(), ListenAddress = "127.0.0.1" };
+    }
+
+    /// <summary>Runs the agent (the code of <c>cloudbox guest-agent</c>) on this host until <c>Stop</c> is cancelled.</summary>
+    private protected static (CancellationTokenSource Stop, Task Loop) StartAgent(AgentConfig config, DatastoreDriver driver)
+    {
+        var stop = new CancellationTokenSource();
+        var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/") };
+        http.DefaultRequestHeaders.Add(AgentProtocol.SecretHeader, config.Secret);
+        var agent = new GuestAgent(config, driver, http, TestContext.Progress);
+        return (stop, Task.Run(() => agent.RunLoopAsync(stop.Token)));
+    }
 
     protected static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 

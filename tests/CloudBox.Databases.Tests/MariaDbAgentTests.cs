@@ -91,9 +91,10 @@ public class MariaDbAgentTests(DatabaseEngine engine) : DatabasesFixture(engine)
         Assert.That(rules!["security_group_rules"]!.AsArray().Where(r => r!["direction"]!.GetValue<string>() == "ingress" && r["port_range_min"] is not null)
             .Select(r => r!["port_range_min"]!.GetValue<int>()), Is.Not.Empty.And.All.EqualTo(3306), "the security group opens MariaDB's port only");
 
-        _config = await AgentConfigFromUserDataAsync(record.ServerId!);
+        _dataDir = Path.Combine("/tmp", "cloudbox-maria-" + Guid.NewGuid().ToString("N")[..8]);
+        _config = await AgentConfigFromUserDataAsync(record.ServerId!, _dataDir, c => Assert.That(c.Port, Is.EqualTo(3306)));
         Assert.That(_config.Manager, Is.EqualTo("mariadb"));
-        StartAgent(_config);
+        (_agentStop, _agent) = StartAgent(_config, new MariaDbDriver(_config));
         await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE", 180);
         await WaitInstanceAsync(id, i => i["operating_status"]!.GetValue<string>() == "HEALTHY");
 
@@ -191,31 +192,6 @@ public class MariaDbAgentTests(DatabaseEngine engine) : DatabasesFixture(engine)
         });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(body!["badRequest"]!["message"]!.GetValue<string>(), Does.Contain("reserved"));
-    }
-
-    private void StartAgent(AgentConfig config)
-    {
-        _agentStop = new CancellationTokenSource();
-        var http = new HttpClient { BaseAddress = new Uri(config.Url.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Add(AgentProtocol.SecretHeader, config.Secret);
-        var agent = new GuestAgent(config, new MariaDbDriver(config), http, TestContext.Progress);
-        _agent = Task.Run(() => agent.RunLoopAsync(_agentStop.Token));
-    }
-
-    /// <summary>What cloud-init would write to /etc/cloudbox/guest-agent.json, pointed at this host, a private directory and port.</summary>
-    private async Task<AgentConfig> AgentConfigFromUserDataAsync(string serverId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/compute/v2.1/servers/{serverId}");
-        request.Headers.Add("X-Auth-Token", AdminToken);
-        request.Headers.Add("OpenStack-API-Version", "compute 2.3");
-        var response = await Cloud.Client.SendAsync(request);
-        var server = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["server"]!;
-        var cloudConfig = Encoding.UTF8.GetString(Convert.FromBase64String(server["OS-EXT-SRV-ATTR:user_data"]!.GetValue<string>()));
-        var json = cloudConfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith('{'));
-        var config = JsonSerializer.Deserialize(json, TroveJson.Default.AgentConfig)!;
-        Assert.That(config.Port, Is.EqualTo(3306));
-        _dataDir = Path.Combine("/tmp", "cloudbox-maria-" + Guid.NewGuid().ToString("N")[..8]);
-        return config with { Url = Cloud.BaseUrl, DataDir = _dataDir, Port = TestPorts.Next(), ListenAddress = "127.0.0.1" };
     }
 
     /// <summary>Runs <paramref name="sql"/> as a user over TCP with Debian's mariadb client; the last row's first value, or InvalidOperationException with the client's error.</summary>
