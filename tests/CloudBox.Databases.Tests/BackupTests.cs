@@ -32,28 +32,9 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
         var agents = _agents.ToList();
         _agents.Clear(); // a failed stop must not leave disposed agents for the next test's teardown
         foreach (var (stop, loop) in agents)
-        {
-            try
-            {
-                await stop.CancelAsync();
-                await loop.WaitAsync(TimeSpan.FromSeconds(60));
-            }
-            finally
-            {
-                stop.Dispose();
-            }
-        }
+            await StopAgentAsync(stop, loop);
         foreach (var dataDir in _dataDirs)
-        {
-            if (File.Exists(Path.Combine(dataDir, "pgdata", "postmaster.pid")))
-            {
-                var pgCtl = Directory.GetDirectories("/usr/lib/postgresql").Max()! + "/bin/pg_ctl";
-                await ProcessRunner.RunAsync(Environment.UserName == "root" ? "postgres" : null, pgCtl, ["-D", Path.Combine(dataDir, "pgdata"), "-m", "immediate", "stop"],
-                    TimeSpan.FromSeconds(60), CancellationToken.None);
-            }
-            if (Directory.Exists(dataDir))
-                Directory.Delete(dataDir, recursive: true);
-        }
+            await RemovePostgresDataAsync(dataDir);
         _dataDirs.Clear();
     }
 

@@ -37,18 +37,11 @@ public class ConfigurationAgentTests(DatabaseEngine engine) : DatabasesFixture(e
     {
         if (_agentStop is not null)
         {
-            await _agentStop.CancelAsync();
-            await _agent!.WaitAsync(TimeSpan.FromSeconds(60));
-            _agentStop.Dispose();
+            var (stop, loop) = (_agentStop, _agent!);
             _agentStop = null;
+            await StopAgentAsync(stop, loop);
         }
-        if (_config is not null && File.Exists(Path.Combine(_dataDir, "pgdata", "postmaster.pid")))
-        {
-            var pgCtl = Directory.GetDirectories("/usr/lib/postgresql").Max()! + "/bin/pg_ctl";
-            await ProcessRunner.RunAsync(Environment.UserName == "root" ? "postgres" : null, pgCtl, ["-D", Path.Combine(_dataDir, "pgdata"), "-m", "immediate", "stop"], TimeSpan.FromSeconds(60), CancellationToken.None);
-        }
-        if (_dataDir.Length > 0 && Directory.Exists(_dataDir))
-            Directory.Delete(_dataDir, recursive: true);
+        await RemovePostgresDataAsync(_dataDir);
     }
 
     [Test]

@@ -102,6 +102,35 @@ public abstract class DatabasesFixture(DatabaseEngine engine)
         return (stop, Task.Run(() => agent.RunLoopAsync(stop.Token)));
     }
 
+    /// <summary>Stops an agent <see cref="StartAgent"/> started; its stop source is disposed even when the loop failed.</summary>
+    private protected static async Task StopAgentAsync(CancellationTokenSource stop, Task loop)
+    {
+        try
+        {
+            await stop.CancelAsync();
+            await loop.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>Stops the PostgreSQL cluster an agent left running in <paramref name="dataDir"/>, then removes the directory.</summary>
+    private protected static async Task RemovePostgresDataAsync(string dataDir)
+    {
+        if (dataDir.Length == 0)
+            return;
+        if (File.Exists(Path.Combine(dataDir, "pgdata", "postmaster.pid")))
+        {
+            var pgCtl = Directory.GetDirectories("/usr/lib/postgresql").Max()! + "/bin/pg_ctl";
+            await ProcessRunner.RunAsync(Environment.UserName == "root" ? "postgres" : null, pgCtl, ["-D", Path.Combine(dataDir, "pgdata"), "-m", "immediate", "stop"],
+                TimeSpan.FromSeconds(60), CancellationToken.None);
+        }
+        if (Directory.Exists(dataDir))
+            Directory.Delete(dataDir, recursive: true);
+    }
+
     protected static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
     protected Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Trove(HttpMethod method, string projectId, string path, string token, JsonNode? body = null) =>

@@ -53,10 +53,9 @@ public class MariaDbAgentTests(DatabaseEngine engine) : DatabasesFixture(engine)
     {
         if (_agentStop is not null)
         {
-            await _agentStop.CancelAsync();
-            await _agent!.WaitAsync(TimeSpan.FromSeconds(60));
-            _agentStop.Dispose();
+            var (stop, loop) = (_agentStop, _agent!);
             _agentStop = null;
+            await StopAgentAsync(stop, loop);
         }
         if (_config is not null)
             await new MariaDbDriver(_config).StopAsync(CancellationToken.None);
