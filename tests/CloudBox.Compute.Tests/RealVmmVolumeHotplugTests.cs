@@ -182,7 +182,7 @@ public sealed class RealVmmVolumeHotplugTests
         Assert.That(await VolumeStartsWithAsync(volume, text.Length), Is.EqualTo(text));
     }
 
-    /// <summary>The pid of the VMM whose command line names the server's cgroup.</summary>
+    /// <summary>The pid of the VMM whose command line names the server's control socket.</summary>
     private static int VmmPidOf(string server)
     {
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
@@ -192,8 +192,8 @@ public sealed class RealVmmVolumeHotplugTests
             try
             {
                 var argv = File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0');
-                var at = Array.IndexOf(argv, "--cgroup");
-                if (Array.IndexOf(argv, "vmm") >= 0 && at >= 0 && at + 1 < argv.Length && argv[at + 1] == server)
+                var at = Array.IndexOf(argv, "--api-socket");
+                if (Array.IndexOf(argv, "vmm") >= 0 && at >= 0 && at + 1 < argv.Length && argv[at + 1].EndsWith($"/instances/{server}/api.sock", StringComparison.Ordinal))
                     return pid;
             }
             catch (IOException)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CloudBox.Compute.Drivers;
 using CloudBox.Core.Api.Auth;
 using CloudBox.Core.Data;
 using CloudBox.Core.Modules;
@@ -406,7 +407,6 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         Assert.That(Driver.Started[id].Nics, Has.Count.EqualTo(1));
     }
 
-    private string SocketOf(string server) => Path.Combine(Cloud.DataDirectory, "compute", "instances", server, "api.sock");
 
     private static string TapOf(string portId) => "tap" + portId[..11];
 
@@ -418,7 +418,7 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
     }
 
     [Test]
-    public async Task An_interface_attached_to_a_running_server_is_hot_plugged_into_its_VMM_and_unplugged_on_detach()
+    public async Task An_interface_attached_to_a_running_server_is_hot_plugged_into_its_VM_and_unplugged_on_detach()
     {
         var (member, _) = await NewMemberAsync();
         var (first, _) = await NetworkAsync(member, "10.52.0.0/24");
@@ -426,8 +426,7 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = first }));
         await WaitForStatusAsync(id, "ACTIVE", member);
         var booted = (await PortsOfAsync(id, member)).Single()!["id"]!.GetValue<string>();
-        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(id));
-        vmm.Nets[TapOf(booted)] = "52:54:00:00:00:01";
+        Assert.That(Driver.NicsOf(id).Keys, Is.EqualTo(new[] { TapOf(booted) }), "the VM booted with its port");
 
         var attach = new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second, ["fixed_ips"] = new JsonArray(new JsonObject { ["ip_address"] = "10.53.0.7" }) } };
         var (attached, body, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member, attach);
@@ -435,10 +434,8 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var portId = body!["interfaceAttachment"]!["port_id"]!.GetValue<string>();
         var mac = body["interfaceAttachment"]!["mac_addr"]!.GetValue<string>();
         Assert.That(body["interfaceAttachment"]!["port_state"]!.GetValue<string>(), Is.EqualTo("ACTIVE"));
-        var plug = vmm.Requests.Single();
-        Assert.That((plug.Method, plug.Path), Is.EqualTo(("PUT", "/vm/nets")));
-        Assert.That((plug.Body!["id"]!.GetValue<string>(), plug.Body["tap"]!.GetValue<string>(), plug.Body["mac"]!.GetValue<string>()),
-            Is.EqualTo((TapOf(portId), TapOf(portId), mac)));
+        Assert.That(Driver.Hotplugs.Where(h => h.ServerId == id), Is.EqualTo(new[] { ("attach-nic", id, TapOf(portId)) }));
+        Assert.That(Driver.NicsOf(id)[TapOf(portId)], Is.EqualTo(mac));
         var (_, listed, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", member);
         Assert.That(listed!["interfaceAttachments"]!.AsArray().Select(a => a!["port_id"]!.GetValue<string>()), Is.EquivalentTo(new[] { booted, portId }));
         Assert.That((await ShowServerAsync(id, member))["addresses"]![secondName]![0]!["addr"]!.GetValue<string>(), Is.EqualTo("10.53.0.7"));
@@ -446,23 +443,29 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var (_, neutronPort, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
         Assert.That(neutronPort!["port"]!["status"]!.GetValue<string>(), Is.EqualTo("ACTIVE"), "plugged into a running VM");
 
-        // A VMM that fails the plug leaves nothing behind: no port, no row entry.
-        vmm.NetStatus = 500;
-        var (failed, fault, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
-            new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
-        Assert.That(failed, Is.EqualTo(HttpStatusCode.InternalServerError), fault?.ToJsonString());
-        Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
-        Assert.That(await DefinedTapsAsync(id), Has.Count.EqualTo(2));
-        vmm.NetStatus = 405;
-        var (refused, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
-            new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
-        Assert.That(refused, Is.EqualTo(HttpStatusCode.Conflict), "a VMM without NIC hot-plug");
-        Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
-        vmm.NetStatus = 204;
+        // A hypervisor that fails the plug leaves nothing behind: no port, no row entry.
+        try
+        {
+            Driver.NicHotplug = new HotplugResult(HotplugOutcome.Failed, "500 the tap is gone");
+            var (failed, fault, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
+                new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
+            Assert.That(failed, Is.EqualTo(HttpStatusCode.InternalServerError), fault?.ToJsonString());
+            Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
+            Assert.That(await DefinedTapsAsync(id), Has.Count.EqualTo(2));
+            Driver.NicHotplug = new HotplugResult(HotplugOutcome.Unsupported, "405");
+            var (refused, _, _) = await Nova(HttpMethod.Post, $"/servers/{id}/os-interface", member,
+                new JsonObject { ["interfaceAttachment"] = new JsonObject { ["net_id"] = second } });
+            Assert.That(refused, Is.EqualTo(HttpStatusCode.Conflict), "a hypervisor without NIC hot-plug");
+            Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
+        }
+        finally
+        {
+            Driver.NicHotplug = HotplugResult.Done;
+        }
 
         Assert.That((await Nova(HttpMethod.Delete, $"/servers/{id}/os-interface/{portId}", member)).Status, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That(vmm.Requests.Last().Method + " " + vmm.Requests.Last().Path, Is.EqualTo($"DELETE /vm/nets/{TapOf(portId)}"));
-        Assert.That(vmm.Nets.Keys, Is.EqualTo(new[] { TapOf(booted) }));
+        Assert.That(Driver.Hotplugs.Last(h => h.ServerId == id), Is.EqualTo(("detach-nic", id, TapOf(portId))));
+        Assert.That(Driver.NicsOf(id).Keys, Is.EqualTo(new[] { TapOf(booted) }));
         var (gone, _, _) = await Neutron(HttpMethod.Get, $"/ports/{portId}", member);
         Assert.That(gone, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await DefinedTapsAsync(id), Is.EqualTo(new[] { TapOf(booted) }));
@@ -477,7 +480,7 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
         var id = await CreateOnAsync(member, new JsonArray(new JsonObject { ["uuid"] = networkId }));
         await WaitForStatusAsync(id, "ACTIVE", member);
         var recorded = (await PortsOfAsync(id, member)).Single()!["id"]!.GetValue<string>();
-        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(id));
+        Driver.NicsOf(id).Clear();
         // A crash after an attach recorded its port but before it was plugged: the VM lacks a recorded port.
         // A crash after a detach took a port off the row but before it was unplugged and released: bound, plugged, not recorded.
         var caller = new CallerContext
@@ -485,15 +488,16 @@ public sealed class ServerNetworkTests(DatabaseEngine engine) : ComputeFixture(e
             Token = "t", UserId = "u", UserName = "u", UserDomainId = "default", UserDomainName = "Default", ProjectId = projectId,
         };
         var half = (await Cloud.Services.GetRequiredService<INetworkPorts>().AllocateAsync(id, "nova", [new PortRequest(networkId, null, null)], [], caller, CancellationToken.None))[0];
-        vmm.Nets[half.TapName] = half.MacAddress;
+        Driver.NicsOf(id)[half.TapName] = half.MacAddress;
         Assert.That(await PortsOfAsync(id, member), Has.Count.EqualTo(2));
 
         await Cloud.RestartAsync();
         var admin = await Cloud.AdminTokenAsync();
         var left = await PortsOfAsync(id, admin);
         Assert.That(left.Select(p => p!["id"]!.GetValue<string>()), Is.EqualTo(new[] { recorded }), "the half-attached port is released");
-        Assert.That(vmm.Requests.Any(r => r.Method == "DELETE" && r.Path == $"/vm/nets/{half.TapName}"), Is.True, "and unplugged");
-        Assert.That(vmm.Nets.Keys, Is.EquivalentTo(new[] { TapOf(recorded) }), "the recorded port is plugged");
+        Assert.That(Driver.Hotplugs, Does.Contain(("detach-nic", id, half.TapName)), "and unplugged");
+        Assert.That(Driver.Hotplugs, Does.Contain(("attach-nic", id, TapOf(recorded))), "the recorded port the VM lacked is plugged");
+        Assert.That(Driver.NicsOf(id).Keys, Is.EquivalentTo(new[] { TapOf(recorded) }));
         var (_, listed, _) = await Nova(HttpMethod.Get, $"/servers/{id}/os-interface", admin);
         Assert.That(listed!["interfaceAttachments"]!.AsArray().Select(a => a!["port_id"]!.GetValue<string>()), Is.EqualTo(new[] { recorded }));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using CloudBox.Compute.Build;
+using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Servers;
 using CloudBox.Compute.Volumes;
 using CloudBox.Core.Data;
@@ -141,8 +142,6 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
 
     private string VolumeFile(string id) => Path.Combine(_cloud.DataDirectory, "volumes", "volumes", id + ".raw");
 
-    private string SocketOf(string server) => Path.Combine(_cloud.DataDirectory, "compute", "instances", server, "api.sock");
-
     [Test]
     public async Task Attach_and_detach_show_in_Nova_and_Cinder_and_in_the_VMs_disks()
     {
@@ -179,10 +178,11 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         Assert.That(disks.Single(d => d.Path == VolumeFile(volume)).Id, Is.EqualTo(volume), "named as a hot-plugged disk is, so a detach can unplug it");
         Assert.That(disks[0].Id, Is.Null, "the root disk is never unplugged");
 
-        // No VMM answered (the fake driver has no control socket): the user is told the disk appears at the next hard reboot.
+        // The running VM got it live, so the attach action carries no notice about the next hard reboot.
+        Assert.That(_driver.PluggedDisks.Keys, Does.Contain((server, volume)));
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");
         var attach = actions!["instanceActions"]!.AsArray().First(a => a!["action"]!.GetValue<string>() == "attach_volume")!;
-        Assert.That(attach["message"]!.GetValue<string>(), Is.EqualTo(ServerVolumes.AppearsAtHardReboot));
+        Assert.That(attach["message"], Is.Null);
 
         var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
         Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
@@ -195,48 +195,51 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
     }
 
     [Test]
-    public async Task A_running_VM_gets_the_disk_through_its_control_socket_and_loses_it_on_detach()
+    public async Task A_running_VM_gets_the_disk_hot_plugged_and_loses_it_on_detach()
     {
         var server = await CreateServerAsync();
         var volume = await CreateVolumeAsync();
-        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(server));
 
         var (status, body, _) = await AttachAsync(server, volume);
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body?.ToJsonString());
-        var plug = vmm.Requests.Single();
-        Assert.That(plug.Method, Is.EqualTo("PUT"));
-        Assert.That(plug.Body!["id"]!.GetValue<string>(), Is.EqualTo(volume));
-        Assert.That(plug.Body["path"]!.GetValue<string>(), Is.EqualTo(VolumeFile(volume)));
-        Assert.That(plug.Body["readonly"]!.GetValue<bool>(), Is.False);
-        Assert.That(plug.Body["serial"]!.GetValue<string>(), Is.EqualTo(volume[..20]));
+        Assert.That(_driver.Hotplugs.Where(h => h.ServerId == server), Is.EqualTo(new[] { ("attach-disk", server, volume) }));
+        Assert.That(_driver.PluggedDisks[(server, volume)], Is.EqualTo(new VmDisk(VolumeFile(volume), false, volume)));
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");
         Assert.That(actions!["instanceActions"]!.AsArray().First(a => a!["action"]!.GetValue<string>() == "attach_volume")!["message"], Is.Null);
 
         // As Nova: 202 at once with the volume detaching, while the VMM waits for the guest to let go.
-        vmm.DiskUnplugDelay = TimeSpan.FromSeconds(2);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
-        Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the detach does not wait for the unplug");
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("detaching"));
-        var (again, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
-        Assert.That(again, Is.EqualTo(HttpStatusCode.BadRequest), "already detaching");
-        await WaitForVolumeAsync(volume, "available");
-        Assert.That(vmm.Requests.Last().Method + " " + vmm.Requests.Last().Path, Is.EqualTo($"DELETE /vm/disks/{volume}"));
-        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
-        vmm.DiskUnplugDelay = TimeSpan.Zero;
+        try
+        {
+            _driver.DiskUnplugDelay = TimeSpan.FromSeconds(2);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (detached, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+            Assert.That(detached, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the detach does not wait for the unplug");
+            Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("detaching"));
+            var (again, _, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+            Assert.That(again, Is.EqualTo(HttpStatusCode.BadRequest), "already detaching");
+            await WaitForVolumeAsync(volume, "available");
+            Assert.That(_driver.Hotplugs.Last(h => h.ServerId == server), Is.EqualTo(("detach-disk", server, volume)));
+            Assert.That(_driver.PluggedDisks.Keys, Does.Not.Contain((server, volume)));
+            Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
+            _driver.DiskUnplugDelay = TimeSpan.Zero;
 
-        // A VMM without hot-unplug keeps the disk: the detach is accepted, then the volume goes back in use.
-        Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
-        vmm.DiskStatus = 405;
-        var (accepted, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
-        Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted), fault?.ToJsonString());
-        await _cloud.Services.GetRequiredService<VolumeDetachWorker>().IdleAsync();
-        Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
-        Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Contain(VolumeFile(volume)));
-        vmm.DiskStatus = 204;
-        Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
-        await WaitForVolumeAsync(volume, "available");
+            // A hypervisor without hot-unplug keeps the disk: the detach is accepted, then the volume goes back in use.
+            Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
+            _driver.DiskHotplug = new HotplugResult(HotplugOutcome.Unsupported, "405");
+            var (accepted, fault, _) = await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}");
+            Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted), fault?.ToJsonString());
+            await _cloud.Services.GetRequiredService<VolumeDetachWorker>().IdleAsync();
+            Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
+            Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Contain(VolumeFile(volume)));
+            _driver.DiskHotplug = HotplugResult.Done;
+            Assert.That((await Nova(HttpMethod.Delete, $"/servers/{server}/os-volume_attachments/{volume}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+            await WaitForVolumeAsync(volume, "available");
+        }
+        finally
+        {
+            (_driver.DiskHotplug, _driver.DiskUnplugDelay) = (HotplugResult.Done, TimeSpan.Zero);
+        }
     }
 
     [Test]
@@ -244,7 +247,6 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
     {
         var server = await CreateServerAsync();
         var volume = await CreateVolumeAsync();
-        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(server));
         Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
         // What a kill -9 right after the 202 leaves: the volume detaching, the detach recorded, the disk still in the VM.
         var seam = _cloud.Services.GetRequiredService<IVolumeAttachments>();
@@ -260,7 +262,8 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
         await _cloud.RestartAsync();
         _token = await _cloud.AdminTokenAsync();
         await WaitForVolumeAsync(volume, "available");
-        Assert.That(vmm.Requests.Any(r => r.Method == "DELETE" && r.Path == $"/vm/disks/{volume}"), Is.True, "the disk was taken out of the VM");
+        Assert.That(_driver.Hotplugs, Does.Contain(("detach-disk", server, volume)), "the disk was taken out of the VM");
+        Assert.That(_driver.PluggedDisks.Keys, Does.Not.Contain((server, volume)));
         Assert.That(Definition(server).Disks.Select(d => d.Path), Does.Not.Contain(VolumeFile(volume)));
         await using (var database = _cloud.OpenDatabase())
         await using (var connection = await database.OpenAsync())
@@ -268,14 +271,19 @@ public sealed class ServerVolumeTests(DatabaseEngine engine)
     }
 
     [Test]
-    public async Task An_older_VMM_keeps_the_attachment_and_the_user_is_told_it_appears_at_the_next_hard_reboot()
+    public async Task A_hypervisor_without_disk_hot_plug_keeps_the_attachment_and_the_user_is_told_it_appears_at_the_next_hard_reboot()
     {
         var server = await CreateServerAsync();
         var volume = await CreateVolumeAsync();
-        await using var vmm = await FakeVmmControlSocket.StartAsync(SocketOf(server));
-        vmm.DiskStatus = 404;
-
-        Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
+        _driver.DiskHotplug = new HotplugResult(HotplugOutcome.Unsupported, "404");
+        try
+        {
+            Assert.That((await AttachAsync(server, volume)).Status, Is.EqualTo(HttpStatusCode.OK));
+        }
+        finally
+        {
+            _driver.DiskHotplug = HotplugResult.Done;
+        }
         Assert.That((await VolumeAsync(volume))["status"]!.GetValue<string>(), Is.EqualTo("in-use"));
         var (_, actions, _) = await Nova(HttpMethod.Get, $"/servers/{server}/os-instance-actions");
         Assert.That(actions!["instanceActions"]!.AsArray().First(a => a!["action"]!.GetValue<string>() == "attach_volume")!["message"]!.GetValue<string>(),

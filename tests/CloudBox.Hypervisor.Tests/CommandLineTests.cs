@@ -46,6 +46,57 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public void A_configuration_written_by_VmConfigFile_reads_back_whole_and_only_its_owner_can_read_it()
+    {
+        var directory = Directory.CreateTempSubdirectory("cloudbox-test-vmconfig-").FullName;
+        var path = Path.Combine(directory, "vm.json");
+        try
+        {
+            var written = new VmConfig
+            {
+                KernelPath = "/i/kernel", InitrdPath = "/i/initrd", CommandLine = "console=ttyS0 root=/dev/vda", MemoryMiB = 384, Vcpus = 2,
+                Disks = [new DiskConfig { Path = "/i/disk.raw" }, new DiskConfig { Path = "/v/vol.raw", ReadOnly = true, Id = "vol", Serial = "vol" }],
+                Nets = [new NetConfig { Tap = "tapabc", Mac = "fa:16:3e:00:00:01" }], NetworkNamespace = "/run/netns/cloudbox",
+                Uuid = "0e6a4a8e-1c55-4a47-9ad2-3f0c8c1d2b7a", Console = "/i/console.log", ApiSocket = "/i/api.sock", JailUid = 900123, Cgroup = "server-1",
+            };
+            VmConfigFile.Write(path, written);
+            Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "it names the disks and taps");
+            Assert.That(Directory.GetFiles(directory), Is.EqualTo(new[] { path }), "no temporary file is left");
+
+            var read = VmConfigParser.Parse(["--config", path]);
+            Assert.That((read.KernelPath, read.InitrdPath, read.CommandLine, read.MemoryMiB, read.Vcpus, read.NetworkNamespace, read.Uuid, read.Console, read.ApiSocket),
+                Is.EqualTo((written.KernelPath, written.InitrdPath, written.CommandLine, 384, 2, written.NetworkNamespace, written.Uuid, written.Console, written.ApiSocket)));
+            Assert.That(read.Disks.Select(d => (d.Id, d.Path, d.ReadOnly, d.Serial)),
+                Is.EqualTo(new[] { ((string?)"disk0", "/i/disk.raw", false, (string?)null), ("vol", "/v/vol.raw", true, "vol") }));
+            Assert.That(read.Nets.Select(n => (n.Id, n.Tap, n.Mac)), Is.EqualTo(new[] { ((string?)"tapabc", "tapabc", (string?)"fa:16:3e:00:00:01") }));
+            Assert.That((read.Jail, read.JailUid, read.Cgroup), Is.EqualTo((true, (uint?)900123, "server-1")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_configuration_file_that_is_missing_or_not_a_configuration_is_a_clear_error()
+    {
+        var missing = Assert.Throws<VmmArgumentException>(() => VmConfigParser.Parse(["--config", "/nonexistent/vm.json"]));
+        Assert.That(missing!.Message, Does.StartWith("cannot read configuration /nonexistent/vm.json"));
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{ "kernelPath": "/k", "disks": 3 }""");
+            Assert.That(Assert.Throws<VmmArgumentException>(() => VmConfigParser.Parse(["--config", path]))!.Message, Does.StartWith($"cannot read configuration {path}"));
+            File.WriteAllText(path, """{ "kernelPath": "/k", "unknownOption": 1 }""");
+            Assert.That(Assert.Throws<VmmArgumentException>(() => VmConfigParser.Parse(["--config", path]))!.Message, Does.Contain("unknownOption"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void Config_file_has_the_same_content_and_later_options_override_it()
     {
         var path = Path.GetTempFileName();

@@ -34,4 +34,22 @@ public interface IHypervisorDriver
     /// run or the hypervisor has no serial stream.
     /// </summary>
     Task<Stream?> OpenSerialAsync(VmDefinition vm, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
+    /// <summary>
+    /// Adds a disk to the running VM (a volume: its id names it, and is the serial the guest sees). Drivers without
+    /// hot-plug, and a VM that does not run, answer <see cref="HotplugOutcome.NoVm"/>: the disk is in the definition the
+    /// next start uses.
+    /// </summary>
+    Task<HotplugResult> AttachDiskAsync(VmDefinition vm, VmDisk disk, CancellationToken cancellationToken) => Task.FromResult(HotplugResult.NoVm);
+
+    /// <summary>Takes a disk out of the running VM, waiting for the guest to let go of it.</summary>
+    Task<HotplugResult> DetachDiskAsync(VmDefinition vm, string diskId, CancellationToken cancellationToken) => Task.FromResult(HotplugResult.NoVm);
+
+    /// <summary>Adds a NIC to the running VM; its id in the hypervisor is the tap's name, as for the NICs it booted with.</summary>
+    Task<HotplugResult> AttachNicAsync(VmDefinition vm, VmNic nic, CancellationToken cancellationToken) => Task.FromResult(HotplugResult.NoVm);
+
+    Task<HotplugResult> DetachNicAsync(VmDefinition vm, string nicId, CancellationToken cancellationToken) => Task.FromResult(HotplugResult.NoVm);
+
+    /// <summary>The ids of the NICs the running VM has; null when no VM answers.</summary>
+    Task<IReadOnlyList<string>?> NicIdsAsync(VmDefinition vm, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>?>(null);
 }

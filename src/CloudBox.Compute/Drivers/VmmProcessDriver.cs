@@ -1,4 +1,5 @@
 using CloudBox.Hypervisor;
+using CloudBox.Hypervisor.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Compute.Drivers;
@@ -29,32 +30,12 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
             throw new DriverException($"The VMM binary {Binary} does not exist.");
         await EndLingeringAsync(vm, cancellationToken);
         File.Delete(vm.ApiSocketPath);
-        var arguments = new List<string> { Binary, "vmm", "--kernel", vm.KernelPath };
-        if (vm.InitrdPath is not null)
-            arguments.AddRange(["--initrd", vm.InitrdPath]);
-        arguments.AddRange(["--cmdline", vm.CommandLine, "--memory", vm.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--vcpus", vm.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        foreach (var disk in vm.Disks)
-            arguments.AddRange(["--disk", (disk.ReadOnly ? disk.Path + ",ro" : disk.Path) + (disk.Id is null ? "" : $",id={disk.Id},serial={disk.Id}")]);
-        foreach (var nic in vm.Nics)
-            arguments.AddRange(["--net", $"tap={nic.Tap},mac={nic.Mac}"]);
-        // Also without NICs: those attached later are opened in the same namespace.
-        if (vm.TapNamespace is not null)
-            arguments.AddRange(["--netns", vm.TapNamespace]);
-        // No --no-reboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
-        arguments.AddRange(["--console", vm.ConsoleLogPath, "--api-socket", vm.ApiSocketPath]);
         var launcher = await launchers.PreferredAsync(cancellationToken);
-        if (settings.ConfineVms)
-        {
-            // Its own uid from the range; a systemd unit has its own cgroup (MemoryMax, CPUQuota), a detached VMM makes one.
-            arguments.AddRange(["--jail-uid", VmUid(vm.ServerId).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            if (launcher is DetachedProcessLauncher)
-                arguments.AddRange(["--cgroup", CgroupName(vm)]);
-        }
-        else
-        {
-            arguments.Add("--no-jail");
-        }
+        var config = ConfigOf(vm, launcher);
+        var configPath = Path.Combine(vm.InstanceDirectory, ConfigFileName);
+        VmConfigFile.Write(configPath, config);
+        // The control socket stays on the command line: it is how a VMM process is told apart from any other (VmmProcesses).
+        List<string> arguments = [Binary, "vmm", "--config", configPath, "--api-socket", vm.ApiSocketPath];
 
         var log = Path.Combine(vm.InstanceDirectory, "vmm.log");
         // The new VMM writes console.log afresh: keep what the last run printed; and read only this run's vmm.log when it stops.
@@ -79,6 +60,82 @@ public sealed partial class VmmProcessDriver(ComputeSettings settings, VmLaunche
         }
         throw new DriverException($"The VMM did not open its control socket within {ReadyTimeout.TotalSeconds:F0} s: {Tail(log)}".TrimEnd(' ', ':'));
     }
+
+    public async Task<HotplugResult> AttachDiskAsync(VmDefinition vm, VmDisk disk, CancellationToken cancellationToken)
+    {
+        var id = disk.Id ?? throw new ArgumentException("A hot-plugged disk needs an id.", nameof(disk));
+        return await VmmControlClient.AddDiskAsync(vm.ApiSocketPath, id, disk.Path, disk.ReadOnly, id, cancellationToken) switch
+        {
+            null => HotplugResult.NoVm,
+            { Status: 200 or 204 } => HotplugResult.Done,
+            // Not running, or it has the disk already: the definition's next start opens it.
+            { Status: 409 } answer => new(HotplugOutcome.NoVm, Said(answer)),
+            // No such route: a VMM without disk hot-plug.
+            { Status: 404 or 405 or 501 } answer => new(HotplugOutcome.Unsupported, Said(answer)),
+            { } answer => new(HotplugOutcome.Failed, Said(answer)),
+        };
+    }
+
+    public async Task<HotplugResult> DetachDiskAsync(VmDefinition vm, string diskId, CancellationToken cancellationToken) =>
+        Removal(await VmmControlClient.RemoveDiskAsync(vm.ApiSocketPath, diskId, cancellationToken));
+
+    public async Task<HotplugResult> AttachNicAsync(VmDefinition vm, VmNic nic, CancellationToken cancellationToken) =>
+        await VmmControlClient.AddNetAsync(vm.ApiSocketPath, nic.Tap, nic.Tap, nic.Mac, cancellationToken, vm.TapNamespace) switch
+        {
+            null => HotplugResult.NoVm,
+            { Status: 200 or 204 } => HotplugResult.Done,
+            { Status: 404 or 405 or 501 } answer => new(HotplugOutcome.Unsupported, Said(answer)),
+            // Between two boots: the next one plugs it.
+            { Status: 409 } answer when answer.Body.Contains("not running", StringComparison.Ordinal) => new(HotplugOutcome.NoVm, Said(answer)),
+            { } answer => new(HotplugOutcome.Failed, Said(answer)),
+        };
+
+    public async Task<HotplugResult> DetachNicAsync(VmDefinition vm, string nicId, CancellationToken cancellationToken) =>
+        Removal(await VmmControlClient.RemoveNetAsync(vm.ApiSocketPath, nicId, cancellationToken));
+
+    public Task<IReadOnlyList<string>?> NicIdsAsync(VmDefinition vm, CancellationToken cancellationToken) =>
+        VmmControlClient.NetIdsAsync(vm.ApiSocketPath, cancellationToken);
+
+    /// <summary>
+    /// A removal's answer: gone (204), or never there (404, also a VMM without the route: a device it could not plug live
+    /// came from the definition and is gone at the next start, which no longer has it); not running (409 or no answer).
+    /// </summary>
+    private static HotplugResult Removal((int Status, string Body)? answer) => answer switch
+    {
+        null => HotplugResult.NoVm,
+        { Status: 200 or 204 or 404 } => HotplugResult.Done,
+        { Status: 409 } removed => new(HotplugOutcome.NoVm, Said(removed)),
+        { Status: 405 or 501 } removed => new(HotplugOutcome.Unsupported, Said(removed)),
+        { } removed => new(HotplugOutcome.Failed, Said(removed)),
+    };
+
+    private static string Said((int Status, string Body) answer) => $"{answer.Status} {answer.Body}".Trim();
+
+    /// <summary>The file in the instance directory the VMM reads its configuration from.</summary>
+    public const string ConfigFileName = "vm.json";
+
+    /// <summary>What the VMM is told to run: the definition, where its console and control socket go, and its confinement.</summary>
+    private VmConfig ConfigOf(VmDefinition vm, IVmLauncher launcher) => new()
+    {
+        KernelPath = vm.KernelPath,
+        InitrdPath = vm.InitrdPath,
+        CommandLine = vm.CommandLine,
+        MemoryMiB = vm.MemoryMiB,
+        Vcpus = vm.Vcpus,
+        Disks = [.. vm.Disks.Select(d => new DiskConfig { Path = d.Path, ReadOnly = d.ReadOnly, Id = d.Id, Serial = d.Id })],
+        Nets = [.. vm.Nics.Select(n => new NetConfig { Tap = n.Tap, Mac = n.Mac })],
+        // Also without NICs: those attached later are opened in the same namespace.
+        NetworkNamespace = vm.TapNamespace,
+        // The guest's SMBIOS system UUID is the server's id, as Nova's (cloud-init and dmidecode read it).
+        Uuid = Guid.TryParse(vm.ServerId, out _) ? vm.ServerId : null,
+        Console = vm.ConsoleLogPath,
+        ApiSocket = vm.ApiSocketPath,
+        // No NoReboot: a guest that reboots itself stays up in the same VMM, as on any cloud.
+        // Confined: its own uid from the range; a systemd unit has its own cgroup (MemoryMax, CPUQuota), a detached VMM makes one.
+        Jail = settings.ConfineVms,
+        JailUid = settings.ConfineVms ? VmUid(vm.ServerId) : null,
+        Cgroup = settings.ConfineVms && launcher is DetachedProcessLauncher ? CgroupName(vm) : null,
+    };
 
     /// <summary>
     /// Ends a VMM process of this VM that no longer runs a guest but has not exited (its VM

@@ -18,7 +18,7 @@ namespace CloudBox.Compute.Networking;
 /// row that outlives a crash before the server rows are written (see <see cref="OrphanedPortRelease"/>).
 /// </summary>
 public sealed partial class ServerNetworks(IServiceProvider services, Database database, ComputeSettings settings, TimeProvider clock,
-    Build.VmDefinitions definitions, ILogger<ServerNetworks> logger)
+    Build.VmDefinitions definitions, IHypervisorDriver driver, ILogger<ServerNetworks> logger)
 {
     private readonly Lazy<INetworkPorts?> _ports = new(services.GetService<INetworkPorts>);
 
@@ -201,9 +201,7 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
     public async Task<(int Released, int Plugged)> SettleAsync(ServerRecord server, IReadOnlyList<ServerPort> bound, CancellationToken cancellationToken)
     {
         var recorded = NetworkInterfaces.PortIds(server.NetworkInterfaces);
-        var running = IsRunning(server)
-            ? await VmmControlClient.NetIdsAsync(definitions.For(server).ApiSocketPath, cancellationToken)
-            : null;
+        var running = IsRunning(server) ? await driver.NicIdsAsync(definitions.For(server), cancellationToken) : null;
         int released = 0, plugged = 0;
         foreach (var port in bound.Where(p => !recorded.Contains(p.PortId)))
         {
@@ -227,38 +225,33 @@ public sealed partial class ServerNetworks(IServiceProvider services, Database d
 
     /// <summary>
     /// Plugs a NIC into the running VM (its id in the VMM is the tap's name, as for the NICs it booted
-    /// with). No VMM answering means the VM is not running: its next start plugs the NIC from the row.
+    /// with). No VM running: its next start plugs the NIC from the row.
     /// </summary>
     private async Task PlugAsync(ServerRecord server, string tap, string mac, CancellationToken cancellationToken)
     {
-        var definition = definitions.For(server);
-        var answer = await VmmControlClient.AddNetAsync(definition.ApiSocketPath, tap, tap, mac, cancellationToken, definition.TapNamespace);
-        switch (answer?.Status)
+        var plugged = await driver.AttachNicAsync(definitions.For(server), new VmNic(tap, mac), cancellationToken);
+        switch (plugged.Outcome)
         {
-            case null or 204 or 200:
+            case HotplugOutcome.Done or HotplugOutcome.NoVm:
                 return;
-            case 404 or 405 or 501:
+            case HotplugOutcome.Unsupported:
                 throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot add interfaces while the VM runs; stop the server, then attach the interface.");
-            case 409 when answer.Value.Body.Contains("not running", StringComparison.Ordinal):
-                return; // between two boots: the next one plugs it
             default:
-                throw new ApiFault(500, $"The hypervisor could not add interface {tap} to server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+                throw new ApiFault(500, $"The hypervisor could not add interface {tap} to server {server.Id}: {plugged.Detail}".Trim());
         }
     }
 
     private async Task UnplugAsync(ServerRecord server, string tap, CancellationToken cancellationToken)
     {
-        var answer = await VmmControlClient.RemoveNetAsync(definitions.For(server).ApiSocketPath, tap, cancellationToken);
-        switch (answer?.Status)
+        var unplugged = await driver.DetachNicAsync(definitions.For(server), tap, cancellationToken);
+        switch (unplugged.Outcome)
         {
-            // Gone (204), never there (404, also a VMM without the route: it had no NIC hot-plug, so the NIC came
-            // from the definition and stays until the next start, which no longer has it), or no VM running.
-            case null or 204 or 200 or 404 or 409:
+            case HotplugOutcome.Done or HotplugOutcome.NoVm:
                 return;
-            case 405 or 501:
+            case HotplugOutcome.Unsupported:
                 throw ApiFault.Conflict($"The hypervisor of server {server.Id} cannot remove interfaces while the VM runs; stop the server, then detach the interface.");
             default:
-                throw new ApiFault(500, $"The hypervisor could not remove interface {tap} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+                throw new ApiFault(500, $"The hypervisor could not remove interface {tap} from server {server.Id}: {unplugged.Detail}".Trim());
         }
     }
 

@@ -16,7 +16,7 @@ namespace CloudBox.Compute.Volumes;
 /// Volumes module too: then a server simply has no volumes.
 /// </summary>
 public sealed partial class ServerVolumes(
-    IServiceProvider services, InstancePaths paths, VmDefinitions definitions, ComputeSettings settings, ILogger<ServerVolumes> logger)
+    IServiceProvider services, InstancePaths paths, VmDefinitions definitions, IHypervisorDriver driver, ComputeSettings settings, ILogger<ServerVolumes> logger)
 {
     /// <summary>How long a build waits for its boot volume to be filled from the image.</summary>
     public static readonly TimeSpan BootVolumeTimeout = TimeSpan.FromMinutes(10);
@@ -59,21 +59,21 @@ public sealed partial class ServerVolumes(
 
         if (server.VmState != ServerStates.Active)
             return (attached, null); // not running: the disk is in the VM definition at its next start
-        var answer = await VmmControlClient.AddDiskAsync(SocketOf(server), volumeId, seam.VolumePath(volumeId), volume.ReadOnly, volumeId, cancellationToken);
-        switch (answer?.Status)
+        var plugged = await driver.AttachDiskAsync(definitions.For(server), new VmDisk(seam.VolumePath(volumeId), volume.ReadOnly, volumeId), cancellationToken);
+        switch (plugged.Outcome)
         {
-            case 204 or 200:
+            case HotplugOutcome.Done:
                 return (attached, null);
-            // 404/405/501: a VMM without disk hot-plug; 409: the VM is not running (or already has the disk);
-            // none: no VMM answers. The attachment stands and the VM opens the disk when it next boots.
-            case null or 404 or 405 or 409 or 501:
-                LogNoHotPlug(server.Id, volumeId, answer?.Status ?? 0);
+            // A hypervisor without disk hot-plug, or no VM running after all: the attachment stands and the VM opens
+            // the disk when it next boots.
+            case HotplugOutcome.NoVm or HotplugOutcome.Unsupported:
+                LogNoHotPlug(server.Id, volumeId, plugged.Outcome, plugged.Detail);
                 return (attached, AppearsAtHardReboot);
             default:
                 await seam.BeginDetachAsync(volumeId, server.Id, CancellationToken.None);
                 await seam.DetachAsync(attached.Id, CancellationToken.None);
                 await WriteLayoutAsync(server.Id, CancellationToken.None);
-                throw new ApiFault(500, $"The hypervisor could not add volume {volumeId} to server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim());
+                throw new ApiFault(500, $"The hypervisor could not add volume {volumeId} to server {server.Id}: {plugged.Detail}".Trim());
         }
     }
 
@@ -112,13 +112,13 @@ public sealed partial class ServerVolumes(
         var attachment = (await seam.ListForServerAsync(server.Id, cancellationToken)).FirstOrDefault(a => a.VolumeId == volumeId && a.Status is "detaching" or "attached");
         if (attachment is null)
             return null;
-        // No VMM answering (null) or 409 (not running), or 404 (it does not have the disk): nothing holds it any more.
-        var answer = await VmmControlClient.RemoveDiskAsync(SocketOf(server), volumeId, cancellationToken);
-        string? refusal = answer?.Status switch
+        // No VM running, or it does not have the disk: nothing holds it any more.
+        var unplugged = await driver.DetachDiskAsync(definitions.For(server), volumeId, cancellationToken);
+        string? refusal = unplugged.Outcome switch
         {
-            null or 200 or 204 or 404 or 409 => null,
-            405 or 501 => $"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.",
-            _ => $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {answer.Value.Status} {answer.Value.Body}".Trim(),
+            HotplugOutcome.Done or HotplugOutcome.NoVm => null,
+            HotplugOutcome.Unsupported => $"The hypervisor of server {server.Id} cannot remove disks while the VM runs; stop the server, then detach volume {volumeId}.",
+            _ => $"The hypervisor could not remove volume {volumeId} from server {server.Id}: {unplugged.Detail}".Trim(),
         };
         if (refusal is not null)
         {
@@ -197,8 +197,7 @@ public sealed partial class ServerVolumes(
         return $"/dev/vd{letter}";
     }
 
-    private string SocketOf(ServerRecord server) => definitions.For(server).ApiSocketPath;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: the VMM did not hot-plug volume {VolumeId} (answer {Status}); it appears at the next hard reboot")]
-    private partial void LogNoHotPlug(string serverId, string volumeId, int status);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: the hypervisor did not hot-plug volume {VolumeId} ({Outcome} {Detail}); it appears at the next hard reboot")]
+    private partial void LogNoHotPlug(string serverId, string volumeId, HotplugOutcome outcome, string detail);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace CloudBox.Hypervisor.Configuration;
 
@@ -32,7 +31,7 @@ public static class VmConfigParser
             }
             switch (option)
             {
-                case "--config": config = Load(Value()); break;
+                case "--config": config = VmConfigFile.Read(Value()); break;
                 case "--kernel": config.KernelPath = Value(); break;
                 case "--initrd": config.InitrdPath = Value(); break;
                 case "--cmdline": config.CommandLine = Value(); break;
@@ -90,19 +89,6 @@ public static class VmConfigParser
             if (string.IsNullOrEmpty(net.Tap)) throw new VmmArgumentException("a net device needs tap=NAME");
             net.Id ??= net.Tap;
             if (!netIds.Add(net.Id)) throw new VmmArgumentException($"two net devices have the id '{net.Id}'");
-        }
-    }
-
-    private static VmConfig Load(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, VmConfigJsonContext.Default.VmConfig) ?? throw new VmmArgumentException($"{path}: empty configuration");
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException)
-        {
-            throw new VmmArgumentException($"cannot read configuration {path}: {error.Message}");
         }
     }
 
