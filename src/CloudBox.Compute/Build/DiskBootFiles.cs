@@ -5,6 +5,7 @@ using CloudBox.Compute.Drivers;
 using CloudBox.Compute.InstanceActions;
 using CloudBox.Compute.Servers;
 using CloudBox.Core.Ids;
+using CloudBox.Linux.FileSystem;
 using Microsoft.Extensions.Logging;
 
 namespace CloudBox.Compute.Build;
@@ -40,9 +41,7 @@ internal sealed partial class DiskBootFiles(InstancePaths paths, ServerStore ser
             throw new DriverException($"Image {image.Id} has no kernel_id, and its kernel could not be read from the server's root disk. {error.Message}");
         }
         var commandLine = CommandLine(selection.CommandLine, image.CommandLine);
-        var temporary = paths.CommandLine(server.Id) + ".tmp";
-        await File.WriteAllTextAsync(temporary, commandLine, cancellationToken);
-        File.Move(temporary, paths.CommandLine(server.Id), overwrite: true);
+        await AtomicFile.WriteAllTextAsync(paths.CommandLine(server.Id), commandLine, cancellationToken);
 
         var record = new Record(image.Id, selection.Kernel.ToString(), selection.Initrds.Select(i => i.ToString()).ToList(), commandLine, selection.Source);
         var json = JsonSerializer.Serialize(record, DiskBootFilesJson.Default.Record);

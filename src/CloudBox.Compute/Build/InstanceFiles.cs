@@ -3,6 +3,7 @@ using CloudBox.Compute.ConfigDrive;
 using CloudBox.Compute.Drivers;
 using CloudBox.Compute.Servers;
 using CloudBox.Core.Images;
+using CloudBox.Linux.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudBox.Compute.Build;
@@ -60,12 +61,9 @@ public sealed class InstanceFiles(InstancePaths paths, IImageSource images, Netw
 
     public async Task WriteConfigDriveAsync(ServerRecord server, CancellationToken cancellationToken)
     {
-        var target = paths.ConfigDrive(server.Id);
-        var temporary = target + ".tmp";
         var content = new Metadata.MetadataContent(server, await networks.ListAsync(server.Id, cancellationToken));
         var iso = IsoImageWriter.Build("config-2", content.ConfigDriveFiles());
-        await File.WriteAllBytesAsync(temporary, iso, cancellationToken);
-        File.Move(temporary, target, overwrite: true);
+        await AtomicFile.WriteAllBytesAsync(paths.ConfigDrive(server.Id), iso, cancellationToken);
     }
 
     /// <summary>Removes the boot files and root disk, for a rebuild from another image.</summary>

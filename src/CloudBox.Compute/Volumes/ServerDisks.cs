@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CloudBox.Compute.Build;
 using CloudBox.Compute.Drivers;
+using CloudBox.Linux.FileSystem;
 
 namespace CloudBox.Compute.Volumes;
 
@@ -44,10 +45,7 @@ public static class ServerDisks
             ["root"] = layout.Root is null ? null : Render(layout.Root),
             ["data"] = new JsonArray(layout.Data.Select(d => (JsonNode)Render(d)).ToArray()),
         };
-        var target = FileOf(paths, serverId);
-        var temporary = target + ".tmp";
-        File.WriteAllText(temporary, json.ToJsonString());
-        File.Move(temporary, target, overwrite: true);
+        AtomicFile.WriteAllText(FileOf(paths, serverId), json.ToJsonString());
     }
 
     private static JsonObject Render(Disk disk) => new() { ["volume_id"] = disk.VolumeId, ["path"] = disk.Path, ["readonly"] = disk.ReadOnly };

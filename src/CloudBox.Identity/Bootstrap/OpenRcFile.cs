@@ -1,4 +1,5 @@
 using System.Text;
+using CloudBox.Linux.FileSystem;
 
 namespace CloudBox.Identity.Bootstrap;
 
@@ -28,25 +29,12 @@ public static class OpenRcFile
         return text.ToString();
     }
 
-    /// <summary>Writes under a temporary name, mode 0600 from the start, fsynced, then renamed over the old file.</summary>
+    /// <summary>Replaces the file whole and durably, mode 0600 from the start.</summary>
     public static void Write(string dataDirectory, string content)
     {
         Directory.CreateDirectory(dataDirectory);
         var path = PathIn(dataDirectory);
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(content));
-            stream.Flush(flushToDisk: true);
-        }
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

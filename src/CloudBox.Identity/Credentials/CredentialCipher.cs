@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CloudBox.Linux.FileSystem;
 
 namespace CloudBox.Identity.Credentials;
 
@@ -19,14 +20,7 @@ public sealed class CredentialCipher
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Combine(directory, "key");
         if (!File.Exists(path))
-        {
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
-                stream.Flush(flushToDisk: true);
-            File.Move(temporary, path, overwrite: false);
-        }
+            AtomicFile.TryCreate(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _key = Convert.FromBase64String(File.ReadAllText(path).Trim());
     }
 

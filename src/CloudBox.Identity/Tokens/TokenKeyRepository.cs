@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using CloudBox.Linux.FileSystem;
 
 namespace CloudBox.Identity.Tokens;
 
@@ -116,17 +117,8 @@ public sealed class TokenKeyRepository
 
     private void WriteKey(uint id)
     {
-        // Written under a temporary name, fsynced and renamed, so a crash never leaves a torn key.
-        var temporary = Path.Combine(_directory, $".{id}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            using var writer = new StreamWriter(stream);
-            writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, KeyPath(id), overwrite: true);
+        // Replaced whole and durably, so a crash never leaves a torn key.
+        AtomicFile.WriteAllText(KeyPath(id), Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private string KeyPath(uint id) => Path.Combine(_directory, id.ToString(CultureInfo.InvariantCulture));
