@@ -17,6 +17,7 @@
 #   xfs-bls.raw        GPT: BIOS boot partition and an XFS v5 root holding /boot with loader/entries/*.conf and
 #                      grub2/grub.cfg (blscfg, $kernelopts from grubenv) as RHEL 9, Rocky and Alma; block, leaf and
 #                      node directories, a file spanning allocation groups, local and remote symlinks.
+#   xfs-v4.raw         no partition table: a whole-disk XFS v4 (no CRCs) with /boot/grub2/grub.cfg (CentOS 7 style).
 #   mbr-grub.raw       MBR only, ext4 root with /boot/grub/grub.cfg using set root='hd0,msdos1' (no search).
 # Also gpt-grub.qcow2 when qemu-img is installed. Prints OUTDIR on its last line.
 # BOOT_DISK_CMDLINE, when set, is appended to the default entry's linux line of gpt-grub (e.g. the options of
@@ -280,6 +281,9 @@ place "$work/sdboot.fat" "$disk" 1
 place "$work/blsroot.ext4" "$disk" 41
 mv "$disk" "$out/systemd-boot.raw"
 
+if ! command -v mkfs.xfs >/dev/null || ! command -v xfs_db >/dev/null; then
+    echo "no mkfs.xfs/xfs_db (xfsprogs): xfs-bls.raw and xfs-v4.raw are left out" >&2
+else
 # --- xfs-bls: XFS root holding /boot, BLS entries and grubenv's kernelopts (RHEL 8/9, Rocky, Alma) -----------------------
 # Made with mkfs.xfs -p PROTOFILE, then loop-mounted (root only; without root this disk is left out and its tests say
 # so) because mkfs.xfs 6.1 writes a file in one extent (and truncates what does not fit) and writes a remote symlink
@@ -400,6 +404,25 @@ sgdisk -n 1:1M:+1M -t 1:ef02 -c 1:bios -n 2:2M:+85M -t 2:8300 -c 2:root "$disk" 
 place "$work/root.xfs" "$disk" 2
 mv "$disk" "$out/xfs-bls.raw"
 fi
+
+# --- xfs-v4: a whole-disk XFS v4 (no CRCs, 256-byte inodes, as CentOS 7 made them), GRUB 2 without search ---------------
+mkdir -p "$work/v4"
+printf 'set default=0\nmenuentry "CentOS Linux" {\n    linux /boot/vmlinuz-%s root=LABEL=v4root ro console=ttyS0\n    initrd /boot/initramfs-%s.img\n}\n' \
+    "$el_old" "$el_old" > "$work/v4/grub.cfg"
+{
+    echo "proto"; echo "0 0"; echo "d--755 0 0"
+    echo "boot d--755 0 0"
+    echo "vmlinuz-$el_old ---755 0 0 $kernel"
+    echo "initramfs-$el_old.img ---600 0 0 $work/initrd.img"
+    echo "grub2 d--700 0 0"; echo "grub.cfg ---600 0 0 $work/v4/grub.cfg"; echo '$'
+    echo "block-dir d--755 0 0"; for i in $(seq -w 0 39); do echo "block-$i ---644 0 0 $work/v4/grub.cfg"; done; echo '$'
+    echo "leaf-dir d--755 0 0"; for i in $(seq -w 0 199); do echo "leaf-$i ---644 0 0 $work/v4/grub.cfg"; done; echo '$'
+    echo '$'; echo '$'
+} > "$work/v4.proto"
+disk=$out/xfs-v4.raw.tmp; rm -f "$disk"; truncate -s 40M "$disk"
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m crc=0 -i size=256 -L v4root -p "$work/v4.proto" "$disk" >/dev/null # it warns that v4 is deprecated
+mv "$disk" "$out/xfs-v4.raw"
+fi # xfsprogs
 
 # --- mbr-grub: MBR only, set root without search --------------------------------------------------------------------
 mbr=$work/mbr-root

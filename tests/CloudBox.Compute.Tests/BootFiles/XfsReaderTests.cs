@@ -7,7 +7,8 @@ namespace CloudBox.Compute.Tests.BootFiles;
 /// <summary>
 /// The XFS reader against xfs-bls.raw (build-boot-disks.sh): an XFS v5 root holding /boot with BLS entries and
 /// grub2's blscfg grub.cfg, as RHEL 9, Rocky and Alma ship; the script checks with xfs_db that the kernel's extents are
-/// in a bmap btree, that the directories are short-form, block, leaf and node, and that a symlink is remote.
+/// in a bmap btree, that the directories are short-form, block, leaf and node, and that a symlink is remote. And
+/// xfs-v4.raw: a whole-disk XFS v4 (no checksums: smaller inode cores and block headers).
 /// </summary>
 [TestFixture]
 public sealed class XfsReaderTests
@@ -19,7 +20,7 @@ public sealed class XfsReaderTests
     {
         var path = BootDisks.PathOf("xfs-bls.raw");
         if (!File.Exists(path))
-            Assert.Ignore("xfs-bls.raw was not built: build-boot-disks.sh makes it only as root (it loop-mounts the file system)");
+            Assert.Ignore("xfs-bls.raw was not built: build-boot-disks.sh makes it only as root (it loop-mounts the file system) with xfsprogs installed");
         var handle = File.OpenHandle(path);
         return (BootDisk.Open(new DiskRegion(handle, 0, RandomAccess.GetLength(handle))), handle);
     }
@@ -112,5 +113,26 @@ public sealed class XfsReaderTests
         var truncated = image.AsSpan(0, image.Length / 2).ToArray();
         error = Assert.Throws<BootFormatException>(() => XfsFileSystem.Open(new DiskRegion(truncated)))!;
         Assert.That(error.Message, Does.Contain("larger than its partition"));
+    }
+
+    [Test]
+    public void AWholeDiskXfsV4WithoutChecksumsBootsItsGrubCfg()
+    {
+        var path = BootDisks.PathOf("xfs-v4.raw");
+        if (!File.Exists(path))
+            Assert.Ignore("xfs-v4.raw was not built: xfsprogs (mkfs.xfs) is not installed");
+        using var handle = File.OpenHandle(path);
+        var disk = BootDisk.Open(new DiskRegion(handle, 0, RandomAccess.GetLength(handle)));
+        var volume = disk.Volumes.Single();
+        Assert.That(volume.Partition, Is.Null, "no partition table: the file system is the whole disk");
+        Assert.That((volume.FileSystem.Kind, volume.FileSystem.Label), Is.EqualTo(("xfs", "v4root")));
+        var selection = BootFileFinder.Find(disk);
+        Assert.That(selection.Source, Does.Contain("/boot/grub2/grub.cfg"));
+        Assert.That(selection.Kernel.Path, Is.EqualTo("/boot/vmlinuz-5.14.0-362.8.1.el9_3.x86_64"));
+        Assert.That(selection.CommandLine, Is.EqualTo("root=LABEL=v4root ro console=ttyS0"));
+        Assert.That(Convert.ToHexString(SHA256.HashData(Read(volume.FileSystem, selection.Kernel.Path))),
+            Is.EqualTo(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(BootDisks.Kernel!)))));
+        Assert.That(volume.FileSystem.List("/boot/block-dir"), Is.EquivalentTo(Enumerable.Range(0, 40).Select(i => $"block-{i:D2}")), "a v4 block directory");
+        Assert.That(volume.FileSystem.List("/boot/leaf-dir"), Is.EquivalentTo(Enumerable.Range(0, 200).Select(i => $"leaf-{i:D3}")), "a v4 leaf directory");
     }
 }
