@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds small synthetic whole-disk images in the layouts distributions publish, for the boot-file reader's tests
-# and the cloud-image acceptance test. No root, no loop mounts: each file system is made from a directory
-# (mkfs.ext4 -d, mkfs.xfs -p protofile is not used) or with mtools, then placed at its partition's offset.
+# and the cloud-image acceptance test. Each file system is made from a directory (mkfs.ext4 -d, mkfs.xfs -p
+# protofile) or with mtools, then placed at its partition's offset; only the XFS disk needs root (a loop mount).
 #
 #   build-boot-disks.sh OUTDIR [KERNEL]
 #
@@ -14,11 +14,15 @@
 #                      with blscfg and $kernelopts from grubenv (Fedora/RHEL style), ext4 root.
 #   extlinux-mbr.raw   MBR, one bootable ext4 partition with /boot/extlinux.conf (Alpine style).
 #   systemd-boot.raw   GPT: ESP with loader/loader.conf, loader/entries and the kernel on the ESP.
+#   xfs-bls.raw        GPT: BIOS boot partition and an XFS v5 root holding /boot with loader/entries/*.conf and
+#                      grub2/grub.cfg (blscfg, $kernelopts from grubenv) as RHEL 9, Rocky and Alma; block, leaf and
+#                      node directories, a file spanning allocation groups, local and remote symlinks.
+#   xfs-v4.raw         no partition table: a whole-disk XFS v4 (no CRCs) with /boot/grub2/grub.cfg (CentOS 7 style).
 #   mbr-grub.raw       MBR only, ext4 root with /boot/grub/grub.cfg using set root='hd0,msdos1' (no search).
 # Also gpt-grub.qcow2 when qemu-img is installed. Prints OUTDIR on its last line.
 # BOOT_DISK_CMDLINE, when set, is appended to the default entry's linux line of gpt-grub (e.g. the options of
 # packaging/guest/kernel-cmdline, for an image tailored to a KVM-on-PVM host).
-# Packages: e2fsprogs gdisk dosfstools mtools fdisk (sfdisk) cpio; qemu-utils optional.
+# Packages: e2fsprogs xfsprogs gdisk dosfstools mtools fdisk (sfdisk) cpio; qemu-utils optional.
 set -euo pipefail
 out=${1:?usage: build-boot-disks.sh OUTDIR [KERNEL]}
 kernel=${2:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
@@ -26,7 +30,8 @@ kernel=${2:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
 export PATH=$PATH:/usr/sbin:/sbin
 mkdir -p "$out"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mounted=
+trap '[[ -z $mounted ]] || umount "$mounted"; rm -rf "$work"' EXIT
 
 root_uuid=3f1a4c2e-5b6d-4e7f-8a9b-0c1d2e3f4a5b
 boot_uuid=7e8f9a0b-1c2d-4e3f-9a5b-6c7d8e9f0a1b
@@ -275,6 +280,149 @@ sgdisk -n 1:1M:+40M -t 1:ef00 -c 1:ESP -n 2:41M:+8M -t 2:8304 -c 2:root "$disk" 
 place "$work/sdboot.fat" "$disk" 1
 place "$work/blsroot.ext4" "$disk" 41
 mv "$disk" "$out/systemd-boot.raw"
+
+if ! command -v mkfs.xfs >/dev/null || ! command -v xfs_db >/dev/null; then
+    echo "no mkfs.xfs/xfs_db (xfsprogs): xfs-bls.raw and xfs-v4.raw are left out" >&2
+else
+# --- xfs-bls: XFS root holding /boot, BLS entries and grubenv's kernelopts (RHEL 8/9, Rocky, Alma) -----------------------
+# Made with mkfs.xfs -p PROTOFILE, then loop-mounted (root only; without root this disk is left out and its tests say
+# so) because mkfs.xfs 6.1 writes a file in one extent (and truncates what does not fit) and writes a remote symlink
+# without its v5 block header. Mounted, the kernel is rewritten with direct I/O interleaved with a sparse filler, so
+# both have hundreds of extents in a bmap btree; a long symlink is made remote; a preallocated (unwritten) range is
+# added. Allocation groups of 17 MiB (not a power of two) make block and inode numbers decode by group; /boot/node-dir's
+# 600 long names interleaved with their files' blocks make a node directory with a btree-format extent map; the checks
+# below fail the build if anything was laid out otherwise. mkfs.xfs refuses file systems under 300 MB unless run by
+# fstests: the variables it checks for say so (the format is the same).
+xfs_uuid=5c0d6f1e-2a3b-4c5d-8e9f-a0b1c2d3e4f5
+el_new=5.14.0-427.13.1.el9_4.x86_64
+el_old=5.14.0-362.8.1.el9_3.x86_64
+xsrc=$work/xfs-src
+mkdir -p "$xsrc"
+cp "$kernel" "$xsrc/kernel"
+cp "$work/initrd.img" "$xsrc/initrd"
+printf 'old kernel\n' > "$xsrc/old"
+printf 'x\n' > "$xsrc/one"
+printf 'UUID=%s / xfs defaults 0 0\n' "$xfs_uuid" > "$xsrc/fstab"
+cat > "$xsrc/new.conf" <<CONF
+title Rocky Linux ($el_new) 9.4 (Blue Onyx)
+version $el_new
+linux /vmlinuz-$el_new
+initrd /initramfs-$el_new.img \$tuned_initrd
+options \$kernelopts \$tuned_params
+id rocky-20240501000000-$el_new
+grub_users \$grub_users
+grub_arg --unrestricted
+grub_class rocky
+CONF
+cat > "$xsrc/old.conf" <<CONF
+title Rocky Linux ($el_old) 9.3 (Blue Onyx)
+version $el_old
+linux /vmlinuz-$el_old
+options \$kernelopts old-entry
+CONF
+cat > "$xsrc/grub.cfg" <<CFG
+set pager=1
+if [ -f \${config_directory}/grubenv ]; then
+  load_env -f \${config_directory}/grubenv
+elif [ -s \$prefix/grubenv ]; then
+  load_env
+fi
+if [ "\${next_entry}" ] ; then
+   set default="\${next_entry}"
+   set next_entry=
+   save_env next_entry
+   set boot_once=true
+else
+   set default="\${saved_entry}"
+fi
+insmod part_gpt
+insmod xfs
+set root='hd0,gpt2'
+if [ x\$feature_platform_search_hint = xy ]; then
+  search --no-floppy --fs-uuid --set=root --hint='hd0,gpt2'  $xfs_uuid
+else
+  search --no-floppy --fs-uuid --set=root $xfs_uuid
+fi
+insmod blscfg
+blscfg
+CFG
+grubenv "saved_entry=$mid-$el_new
+kernelopts=root=UUID=$xfs_uuid ro console=ttyS0,115200n8 no_timer_check net.ifnames=0
+boot_success=0" > "$xsrc/grubenv"
+long_target="/boot$(printf '/.%.0s' $(seq 1 200))/vmlinuz-$el_new" # 440 bytes: more than the inode holds, so in a block
+{
+    echo "proto"; echo "0 0"; echo "d--755 0 0"
+    echo "vmlinuz l--777 0 0 boot/vmlinuz-$el_new"
+    echo "etc d--755 0 0"; echo "fstab ---644 0 0 $xsrc/fstab"; echo '$'
+    echo "boot d--555 0 0"
+    echo "vmlinuz-$el_new ---755 0 0 $xsrc/kernel"
+    echo "initramfs-$el_new.img ---600 0 0 $xsrc/initrd"
+    echo "vmlinuz-$el_old ---755 0 0 $xsrc/old"
+    echo "loader d--700 0 0"; echo "entries d--700 0 0"
+    echo "$mid-$el_new.conf ---644 0 0 $xsrc/new.conf"
+    echo "$mid-$el_old.conf ---644 0 0 $xsrc/old.conf"
+    echo '$'; echo '$'
+    echo "grub2 d--700 0 0"; echo "grub.cfg ---600 0 0 $xsrc/grub.cfg"; echo "grubenv ---600 0 0 $xsrc/grubenv"; echo '$'
+    echo "block-dir d--755 0 0"; for i in $(seq -w 0 39); do echo "block-$i ---644 0 0 $xsrc/one"; done; echo '$'
+    echo "leaf-dir d--755 0 0"; for i in $(seq -w 0 199); do echo "leaf-$i ---644 0 0 $xsrc/one"; done; echo '$'
+    echo "node-dir d--755 0 0"
+    pad=$(printf 'n%.0s' $(seq 1 190))
+    for i in $(seq -w 0 599); do echo "node-$i-$pad ---644 0 0 $xsrc/one"; done; echo '$'
+    echo '$'; echo '$'
+} > "$work/xfs.proto"
+if [[ $EUID -ne 0 ]]; then
+    echo "not root: xfs-bls.raw (it needs a loop mount) is left out" >&2
+else
+truncate -s 0 "$work/root.xfs"; truncate -s 85M "$work/root.xfs"
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m crc=1,uuid="$xfs_uuid" -L root -d agsize=17m -p "$work/xfs.proto" "$work/root.xfs"
+mkdir -p "$work/mnt"
+mount -o loop "$work/root.xfs" "$work/mnt"
+mounted=$work/mnt
+xb=$work/mnt/boot
+ln -s "$long_target" "$xb/long-link"
+size=$(stat -c %s "$kernel")
+cp "$kernel" "$xsrc/kernel-padded"; truncate -s $(( (size + 4095) / 4096 * 4096 )) "$xsrc/kernel-padded"
+padded=$(stat -c %s "$xsrc/kernel-padded")
+rm "$xb/vmlinuz-$el_new"
+head -c 4096 /dev/zero | tr '\0' 'Z' > "$xsrc/filler"
+for ((n = 0; n * 65536 < padded; n++)); do
+    dd if="$xsrc/kernel-padded" of="$xb/vmlinuz-$el_new" bs=64k skip=$n seek=$n count=1 oflag=direct conv=notrunc status=none
+    dd if="$xsrc/filler" of="$xb/sparse-filler" bs=4k seek=$((n * 2)) count=1 oflag=direct conv=notrunc status=none
+done
+truncate -s "$size" "$xb/vmlinuz-$el_new"
+xfs_io -f -c "pwrite -q -S 0x41 0 4096" -c "falloc 4096 61440" "$xb/preallocated" >/dev/null
+chmod 755 "$xb/vmlinuz-$el_new"
+cmp -s "$kernel" "$xb/vmlinuz-$el_new"
+umount "$work/mnt"; mounted=
+xfs_field() { xfs_db -r -c "path $1" -c "p $2" "$work/root.xfs" | sed 's/.* = //; s/ .*//'; }
+[[ $(xfs_field / core.format) == 1 && $(xfs_field /boot/block-dir core.format) == 2 && $(xfs_field /boot/node-dir core.format) == 3 \
+    && $(xfs_field /boot/long-link core.format) == 2 && $(xfs_field /boot/vmlinuz-$el_new core.format) == 3 \
+    && $(xfs_field /boot/preallocated core.nextents) == 2 \
+    && $(xfs_field /boot/leaf-dir core.size) -gt 4096 ]] || { echo "mkfs.xfs did not lay out the XFS test disk as expected" >&2; exit 1; }
+disk=$out/xfs-bls.raw.tmp; rm -f "$disk"; truncate -s 89M "$disk"
+sgdisk -n 1:1M:+1M -t 1:ef02 -c 1:bios -n 2:2M:+85M -t 2:8300 -c 2:root "$disk" >/dev/null
+place "$work/root.xfs" "$disk" 2
+mv "$disk" "$out/xfs-bls.raw"
+fi
+
+# --- xfs-v4: a whole-disk XFS v4 (no CRCs, 256-byte inodes, as CentOS 7 made them), GRUB 2 without search ---------------
+mkdir -p "$work/v4"
+printf 'set default=0\nmenuentry "CentOS Linux" {\n    linux /boot/vmlinuz-%s root=LABEL=v4root ro console=ttyS0\n    initrd /boot/initramfs-%s.img\n}\n' \
+    "$el_old" "$el_old" > "$work/v4/grub.cfg"
+{
+    echo "proto"; echo "0 0"; echo "d--755 0 0"
+    echo "boot d--755 0 0"
+    echo "vmlinuz-$el_old ---755 0 0 $kernel"
+    echo "initramfs-$el_old.img ---600 0 0 $work/initrd.img"
+    echo "grub2 d--700 0 0"; echo "grub.cfg ---600 0 0 $work/v4/grub.cfg"; echo '$'
+    echo "block-dir d--755 0 0"; for i in $(seq -w 0 39); do echo "block-$i ---644 0 0 $work/v4/grub.cfg"; done; echo '$'
+    echo "leaf-dir d--755 0 0"; for i in $(seq -w 0 199); do echo "leaf-$i ---644 0 0 $work/v4/grub.cfg"; done; echo '$'
+    echo '$'; echo '$'
+} > "$work/v4.proto"
+disk=$out/xfs-v4.raw.tmp; rm -f "$disk"; truncate -s 40M "$disk"
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m crc=0 -i size=256 -L v4root -p "$work/v4.proto" "$disk" >/dev/null # it warns that v4 is deprecated
+mv "$disk" "$out/xfs-v4.raw"
+fi # xfsprogs
 
 # --- mbr-grub: MBR only, set root without search --------------------------------------------------------------------
 mbr=$work/mbr-root

@@ -6,7 +6,7 @@ namespace CloudBox.Compute.Build.BootFiles;
 /// <summary>
 /// Boot Loader Specification entries (<c>/loader/entries/*.conf</c> on a separate /boot or the ESP,
 /// <c>/boot/loader/entries/*.conf</c> on a root file system): <c>title</c>, <c>version</c>, <c>linux</c>,
-/// <c>initrd</c> (repeatable), <c>options</c> (repeatable, <c>$kernelopts</c> and other variables from grubenv
+/// <c>initrd</c> (repeatable, variables expanded), <c>options</c> (repeatable, <c>$kernelopts</c> and other variables from grubenv
 /// expanded). Sorted as GRUB's blscfg does: highest version first. At most 256 entries of 64 KiB.
 /// </summary>
 internal static partial class BlsEntries
@@ -59,17 +59,20 @@ internal static partial class BlsEntries
                 case "title": title = value; break;
                 case "version": version = value; break;
                 case "linux": linux = value; break;
-                case "initrd": initrds.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "initrd": initrds.Add(value); break;
                 case "options": options.Add(value); break;
             }
         }
         if (linux is null) return null;
         var id = name[..^".conf".Length];
-        var commandLine = VariablePattern().Replace(string.Join(' ', options), m => variable(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) ?? "");
+        string Expand(string text) => VariablePattern().Replace(text, m => variable(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) ?? "");
+        var commandLine = Expand(string.Join(' ', options));
+        // RHEL 9 writes "initrd /initramfs-….img $tuned_initrd": variables expand, and an unset one adds no initrd.
+        var initrdPaths = initrds.SelectMany(i => Expand(i).Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         var onBoot = directory.StartsWith("/boot/", StringComparison.Ordinal);
         BootVolumeFile Locate(string file) =>
             new(volume, onBoot && volume.FileSystem.Open(file) is null ? "/boot" + (file.StartsWith('/') ? file : "/" + file) : file.StartsWith('/') ? file : "/" + file);
-        var selection = new BootSelection(Locate(linux), initrds.Select(Locate).ToList(), string.Join(' ', commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+        var selection = new BootSelection(Locate(linux), initrdPaths.Select(Locate).ToList(), string.Join(' ', commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)),
             $"BLS entry {path} on {volume.Describe()}");
         return new Entry(id, title ?? id, version ?? "", selection);
     }

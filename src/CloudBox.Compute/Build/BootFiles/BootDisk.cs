@@ -39,10 +39,11 @@ internal sealed class BootDisk
 
     private static IBootFileSystem? TryMount(DiskRegion region, out string reason)
     {
-        reason = "no ext2/3/4 or FAT file system";
+        reason = "no ext2/3/4, XFS or FAT file system";
         try
         {
             if (Ext4FileSystem.Probe(region)) return Ext4FileSystem.Open(region);
+            if (XfsFileSystem.Probe(region)) return XfsFileSystem.Open(region);
             if (FatFileSystem.Probe(region)) return FatFileSystem.Open(region);
         }
         catch (BootFormatException error)

@@ -19,10 +19,11 @@ internal sealed class DiskRegion
         Length = length;
     }
 
-    /// <summary>An in-memory disk, for tests.</summary>
-    public DiskRegion(byte[] memory)
+    /// <summary>An in-memory disk, for tests; <paramref name="onRead"/> sees every read (disk offset, length), so a fuzz test can aim at the metadata the readers use.</summary>
+    public DiskRegion(byte[] memory, Action<long, int>? onRead = null)
     {
         _memory = memory;
+        _onRead = onRead;
         Length = memory.Length;
     }
 
@@ -30,9 +31,12 @@ internal sealed class DiskRegion
     {
         _file = parent._file;
         _memory = parent._memory;
+        _onRead = parent._onRead;
         _start = parent._start + start;
         Length = length;
     }
+
+    private readonly Action<long, int>? _onRead;
 
     public long Length { get; }
 
@@ -51,6 +55,7 @@ internal sealed class DiskRegion
             throw new BootFormatException($"a read of {buffer.Length} bytes at {offset} lies outside the {Length}-byte region");
         if (_memory is not null)
         {
+            _onRead?.Invoke(_start + offset, buffer.Length);
             _memory.AsSpan((int)(_start + offset), buffer.Length).CopyTo(buffer);
             return;
         }

@@ -186,8 +186,16 @@ internal sealed class Ext4FileSystem : IBootFileSystem
         var table = (long)BinaryPrimitives.ReadUInt32LittleEndian(descriptor.AsSpan(8));
         if (_descriptorSize >= 64)
             table |= (long)BinaryPrimitives.ReadUInt32LittleEndian(descriptor.AsSpan(0x28)) << 32;
-        var raw = _disk.Read(checked(table * _blockSize + (long)index * _inodeSize), 128);
+        var raw = _disk.Read(BlockOffset(table) + (long)index * _inodeSize, 128);
         return new Inode(raw);
+    }
+
+    /// <summary>A block number as a byte offset; a number past the end of the partition (which could overflow) is a format error.</summary>
+    private long BlockOffset(long block)
+    {
+        if (block < 0 || block > _disk.Length / _blockSize)
+            throw new BootFormatException($"ext4 block {block} lies outside the {_disk.Length}-byte partition");
+        return block * _blockSize;
     }
 
     private long DescriptorOffset(long group)
@@ -252,7 +260,7 @@ internal sealed class Ext4FileSystem : IBootFileSystem
             else
             {
                 var leaf = (long)BinaryPrimitives.ReadUInt16LittleEndian(entry[8..]) << 32 | BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
-                WalkExtents(_disk.Read(checked(leaf * _blockSize), _blockSize), depth + 1, runs);
+                WalkExtents(_disk.Read(BlockOffset(leaf), _blockSize), depth + 1, runs);
             }
         }
     }
@@ -337,7 +345,7 @@ internal sealed class Ext4FileSystem : IBootFileSystem
                 WriteZeros(output, runStart - written, buffer);
                 written = runStart;
                 var runBytes = Math.Min(count * fs._blockSize, inode.Size - runStart);
-                var from = checked(physical * fs._blockSize);
+                var from = fs.BlockOffset(physical);
                 for (long done = 0; done < runBytes;)
                 {
                     var chunk = (int)Math.Min(buffer.Length, runBytes - done);
