@@ -88,6 +88,7 @@ public sealed class ComputeModule(ComputeSettings? settings = null) : ICloudModu
         services.AddSingleton<IStartupTask, OrphanedPortRelease>();
         services.AddSingleton<IStartupTask, InterfaceSettler>();
         services.AddSingleton<IInstanceMetadata, InstanceMetadataService>();
+        services.AddSingleton<IServerDirectory, ServerDirectory>();
         services.TryAddSingleton<IEc2InstanceIds>(NullEc2InstanceIds.Instance);
         services.AddHostedService<BuildWorker>();
         services.AddHostedService<PowerStateSync>();

@@ -41,6 +41,41 @@ public class ResourceTests(DatabaseEngine engine) : Ec2Fixture(engine)
     }
 
     [Test]
+    public async Task KeyPairsHaveIdsTagsAndTypes()
+    {
+        var name = Unique("keyid");
+        var imported = await Ec2.OkAsync("ImportKeyPair", ("KeyName", name), ("PublicKeyMaterial", PublicKey),
+            ("TagSpecification.1.ResourceType", "key-pair"), ("TagSpecification.1.Tag.1.Key", "team"), ("TagSpecification.1.Tag.1.Value", "blue"));
+        var keyPairId = imported.First("keyPairId")!;
+        Assert.That(keyPairId, Does.Match("^key-[0-9a-f]{17}$"));
+        var created = await Ec2.OkAsync("CreateKeyPair", ("KeyName", name + "-gen"));
+        var generatedId = created.First("keyPairId")!;
+        Assert.That(generatedId, Does.Match("^key-[0-9a-f]{17}$").And.Not.EqualTo(keyPairId));
+
+        // By id, with its type, tags and (asked for) public key; the same id on every read.
+        var byId = await Ec2.OkAsync("DescribeKeyPairs", ("KeyPairId.1", keyPairId), ("IncludePublicKey", "true"));
+        Assert.That(byId.All("keyName").Select(k => k.Value), Is.EqualTo(new[] { name }));
+        Assert.That(byId.First("keyType"), Is.EqualTo("ed25519"));
+        Assert.That(byId.First("publicKey"), Is.EqualTo(PublicKey));
+        Assert.That(byId.All("tagSet").Single().Descendants(Ec2Client.Ns + "value").Single().Value, Is.EqualTo("blue"));
+        var byTag = await Ec2.OkAsync("DescribeKeyPairs", ("Filter.1.Name", "tag:team"), ("Filter.1.Value.1", "blue"));
+        Assert.That(byTag.All("keyPairId").Select(k => k.Value), Is.EqualTo(new[] { keyPairId }));
+        var rsa = await Ec2.OkAsync("DescribeKeyPairs", ("Filter.1.Name", "key-type"), ("Filter.1.Value.1", "rsa"), ("KeyName.1", name + "-gen"));
+        Assert.That(rsa.All("keyPairId").Select(k => k.Value), Is.EqualTo(new[] { generatedId }));
+        Assert.That((await Ec2.OkAsync("DescribeKeyPairs", ("KeyName.1", name))).First("keyPairId"), Is.EqualTo(keyPairId));
+        await Ec2.FailsAsync("InvalidParameterValue", "CreateKeyPair", ("KeyName", name + "-ed"), ("KeyType", "ed25519"));
+
+        // Deleted by id: gone from Nova, and the id is not found any more.
+        var deleted = await Ec2.OkAsync("DeleteKeyPair", ("KeyPairId", keyPairId));
+        Assert.That(deleted.First("keyPairId"), Is.EqualTo(keyPairId));
+        var (status, _, _) = await Cloud.SendAsync(HttpMethod.Get, $"/compute/v2.1/os-keypairs/{name}", UserToken);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound));
+        await Ec2.FailsAsync("InvalidKeyPair.NotFound", "DescribeKeyPairs", ("KeyPairId.1", keyPairId));
+        await Ec2.FailsAsync("InvalidKeyPair.NotFound", "DeleteKeyPair", ("KeyPairId", keyPairId));
+        await Ec2.OkAsync("DeleteKeyPair", ("KeyName", name + "-gen"));
+    }
+
+    [Test]
     public async Task SecurityGroupsAndRulesAreNeutrons()
     {
         var name = Unique("sg");
@@ -113,6 +148,13 @@ public class ResourceTests(DatabaseEngine engine) : Ec2Fixture(engine)
         await Ec2.OkAsync("ModifyInstanceAttribute", ("InstanceId", instanceId), ("DisableApiTermination.Value", "true"));
         var locked = await Ec2.OkAsync("DescribeInstanceAttribute", ("InstanceId", instanceId), ("Attribute", "disableApiTermination"));
         Assert.That(locked.All("disableApiTermination").Single().Element(Ec2Client.Ns + "value")!.Value, Is.EqualTo("true"));
+        // The attributes the AWS CLI and Terraform read besides: answered, with this cloud's fixed values.
+        var apiStop = await Ec2.OkAsync("DescribeInstanceAttribute", ("InstanceId", instanceId), ("Attribute", "disableApiStop"));
+        Assert.That(apiStop.All("disableApiStop").Single().Element(Ec2Client.Ns + "value")!.Value, Is.EqualTo("false"));
+        var devices = await Ec2.OkAsync("DescribeInstanceAttribute", ("InstanceId", instanceId), ("Attribute", "blockDeviceMapping"));
+        Assert.That(devices.All("blockDeviceMapping").Count(), Is.EqualTo(1));
+        Assert.That((await Ec2.OkAsync("DescribeInstanceAttribute", ("InstanceId", instanceId), ("Attribute", "enclaveOptions"))).First("enabled"), Is.EqualTo("false"));
+        await Ec2.FailsAsync("InvalidParameterValue", "DescribeInstanceAttribute", ("InstanceId", instanceId), ("Attribute", "noSuchAttribute"));
         await Ec2.FailsAsync("OperationNotPermitted", "TerminateInstances", ("InstanceId.1", instanceId));
         await Ec2.OkAsync("ModifyInstanceAttribute", ("InstanceId", instanceId), ("DisableApiTermination.Value", "false"));
 

@@ -53,6 +53,8 @@ check "the catalog has the ec2 service on its own port" bash -c "openstack catal
 # --- key pair, security group, volume ------------------------------------------------------
 ssh-keygen -q -t ed25519 -N '' -f "$work/key" >/dev/null
 check "import-key-pair" ec2 import-key-pair --key-name acc-key --public-key-material "fileb://$work/key.pub"
+check "describe-key-pairs --key-pair-ids finds it by its key- id" bash -c "kid=\$(aws ec2 --endpoint-url $CB_EC2_URL --output text describe-key-pairs --key-names acc-key --query 'KeyPairs[0].KeyPairId') &&
+    [[ \$kid =~ ^key-[0-9a-f]{17}$ ]] && aws ec2 --endpoint-url $CB_EC2_URL --output text describe-key-pairs --key-pair-ids \$kid --query 'KeyPairs[0].KeyName' | grep -qx acc-key"
 check "the key pair is Nova's, with the same name" bash -c "openstack keypair list --user acc-ec2-user -f value -c Name | grep -qx acc-key"
 sg=$(ec2 create-security-group --group-name acc-web --description "web servers" --query GroupId)
 check "create-security-group answers an sg- id" bash -c "[[ '$sg' =~ ^sg-[0-9a-f]{17}$ ]]"

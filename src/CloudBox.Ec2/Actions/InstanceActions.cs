@@ -57,6 +57,16 @@ internal static class InstanceActions
                 throw Ec2Error.InvalidParameterValue($"Invalid NextToken: {nextToken}");
             marker = "&marker=" + nextToken;
         }
+        if (context.Services.Servers is { } directory)
+        {
+            // Compute in process: its page as records, without rendering and parsing back Nova's JSON.
+            var listed = await directory.ListAsync(context.ProjectId, limit, nextToken, context.Aborted)
+                         ?? throw Ec2Error.InvalidParameterValue($"Invalid NextToken: {nextToken}");
+            var page = new List<NovaServer>(listed.Count);
+            foreach (var server in listed)
+                page.Add(NovaServer.From(server));
+            return (page, page.Count >= limit ? page[^1].Id : null);
+        }
         NovaServerList body;
         try
         {

@@ -51,6 +51,27 @@ internal static class InstanceAttributes
             case "ebsOptimized":
                 xml.Start("ebsOptimized").Element("value", false).End();
                 break;
+            case "disableApiStop" or "enaSupport":
+                xml.Start(attribute).Element("value", false).End();
+                break;
+            case "productCodes" or "sriovNetSupport":
+                xml.Empty(attribute);
+                break;
+            case "enclaveOptions":
+                xml.Start("enclaveOptions").Element("enabled", false).End();
+                break;
+            case "blockDeviceMapping":
+                // The same devices DescribeInstances shows: the attached volumes from /dev/vdb on.
+                xml.Start("blockDeviceMapping");
+                var letter = 'b';
+                foreach (var (volumeId, deleteOnTermination) in instance.Volumes)
+                {
+                    xml.Start("item").Element("deviceName", "/dev/vd" + letter++)
+                        .Start("ebs").Element("volumeId", volumeId).Element("status", "attached").Element("deleteOnTermination", deleteOnTermination).End()
+                        .End();
+                }
+                xml.End();
+                break;
             default:
                 throw Ec2Error.InvalidParameterValue($"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
         }

@@ -15,7 +15,7 @@ internal static class TagActions
     {
         ["i"] = "instance", ["ami"] = "image", ["aki"] = "image", ["ari"] = "image", ["vol"] = "volume", ["snap"] = "snapshot",
         ["sg"] = "security-group", ["subnet"] = "subnet", ["vpc"] = "vpc", ["eipalloc"] = "elastic-ip", ["eni"] = "network-interface",
-        ["rtb"] = "route-table", ["igw"] = "internet-gateway",
+        ["rtb"] = "route-table", ["igw"] = "internet-gateway", ["key"] = "key-pair",
     };
 
     /// <summary>The resources named, each checked to exist and to be visible to the caller.</summary>
@@ -50,6 +50,7 @@ internal static class TagActions
             "vpc" => $"{OsClient.Neutron}/routers/{osId}",
             "eipalloc" => $"{OsClient.Neutron}/floatingips/{osId}",
             "eni" => $"{OsClient.Neutron}/ports/{osId}",
+            "key" => KeyPairActions.NovaPath(context, osId),
             _ => null,
         };
         if (kind == Ec2Kind.RouteTable)

@@ -20,9 +20,11 @@ internal sealed record Ec2Kind(string Prefix, string NotFoundCode, string Malfor
     public static readonly Ec2Kind RouteTable = new("rtb", "InvalidRouteTableID.NotFound", "InvalidRouteTableID.Malformed");
     public static readonly Ec2Kind InternetGateway = new("igw", "InvalidInternetGatewayID.NotFound", "InvalidInternetGatewayID.Malformed");
     public static readonly Ec2Kind Reservation = new("r", "InvalidReservationID.NotFound", "InvalidReservationID.Malformed");
+    /// <summary>A key pair (Nova's are per user: the OpenStack id is <c>user id/name</c>, see <c>KeyPairActions.OsId</c>).</summary>
+    public static readonly Ec2Kind KeyPair = new("key", "InvalidKeyPair.NotFound", "InvalidKeyPair.NotFound");
 
     public static readonly IReadOnlyList<Ec2Kind> All =
-        [Instance, Image, Kernel, Ramdisk, Volume, Snapshot, SecurityGroup, Subnet, Vpc, Address, Association, NetworkInterface, RouteTable, InternetGateway, Reservation];
+        [Instance, Image, Kernel, Ramdisk, Volume, Snapshot, SecurityGroup, Subnet, Vpc, Address, Association, NetworkInterface, RouteTable, InternetGateway, Reservation, KeyPair];
 
     /// <summary>The kind an id's prefix names, or null.</summary>
     public static Ec2Kind? Of(string ec2Id)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using CloudBox.Core.Compute;
 
 namespace CloudBox.Ec2.OpenStack;
 
@@ -23,12 +24,36 @@ internal sealed record NovaServer
     [JsonPropertyName("image")] public JsonElement Image { get; init; }
     [JsonPropertyName("os-extended-volumes:volumes_attached")] public List<NovaRef>? VolumesAttached { get; init; }
 
-    public string? ImageId => Image.ValueKind == JsonValueKind.Object && Image.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+    /// <summary>The image id of a server listed in process (<see cref="From(ServerSummary)"/>), which has no <see cref="Image"/> JSON.</summary>
+    [JsonIgnore] public string? ListedImageId { get; init; }
+
+    public string? ImageId => ListedImageId ?? (Image.ValueKind == JsonValueKind.Object && Image.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null);
 
     public DateTimeOffset? LaunchTime => Time(LaunchedAt) ?? Time(Created);
 
     /// <summary>A server from a node tree (a single-server answer).</summary>
     public static NovaServer From(JsonNode node) => JsonSerializer.Deserialize(node, Ec2JsonContext.Default.NovaServer) ?? new NovaServer();
+
+    /// <summary>
+    /// A server from Compute's in-process directory, with the values Nova's detail list (microversion 2.9) would have
+    /// shown: <c>created</c> to the second with a Z, <c>launched_at</c> to the microsecond without one.
+    /// </summary>
+    public static NovaServer From(ServerSummary server) => new()
+    {
+        Id = server.Id,
+        TenantId = server.ProjectId,
+        Status = server.Status,
+        VmState = server.VmState,
+        TaskState = server.TaskState,
+        KeyName = server.KeyName,
+        AvailabilityZone = server.AvailabilityZone,
+        LaunchedAt = server.LaunchedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+        Created = server.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Locked = server.Locked,
+        Flavor = new NovaRef(server.FlavorId),
+        ListedImageId = server.ImageId,
+        VolumesAttached = server.VolumeIds.Select(id => new NovaRef(id)).ToList(),
+    };
 
     private static DateTimeOffset? Time(string? text) =>
         text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
