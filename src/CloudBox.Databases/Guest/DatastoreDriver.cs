@@ -121,7 +121,19 @@ internal abstract class DatastoreDriver
     /// <summary>Puts a configuration group's values in effect (empty: the datastore's defaults).</summary>
     protected abstract Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken);
 
-    /// <summary>Streams a backup to <paramref name="location"/>; returns its stored size and checksum.</summary>
+    private HttpClient? _objectStore;
+
+    /// <summary>
+    /// The owner's object store for a backup, through a client of the driver's own: a backup's requests
+    /// run as long as the data takes, not the agent's 60 s.
+    /// </summary>
+    protected BackupObjectStore ObjectStore(string cloudUrl, BackupLocation location) => new(_objectStore ??= new HttpClient
+    {
+        BaseAddress = new Uri(cloudUrl.TrimEnd('/') + "/"),
+        Timeout = Timeout.InfiniteTimeSpan,
+    }, location);
+
+    /// <summary>Streams a backup to <paramref name="location"/> (through <see cref="BackupStreams"/>); returns its stored size and checksum.</summary>
     protected virtual Task<(long Size, string Checksum)> BackupAsync(BackupLocation location, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"Backups of {Product} are not supported by this cloud yet.");
 }
