@@ -60,11 +60,11 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : DatastoreDrive
         }
     }
 
-    /// <summary>An initial configuration is written before the first start, so it is in effect from it.</summary>
+    /// <summary>A restore puts the backup in place first; an initial configuration is written before the first start, so it is in effect from it.</summary>
     protected override async Task PrepareAsync(TaskPayload payload, CancellationToken cancellationToken)
     {
-        if (payload.Backup is not null)
-            throw new NotSupportedException("Restoring MariaDB from a backup is not supported by this cloud yet.");
+        if (payload.Backup is { } restore)
+            await RestoreAsync(restore, cancellationToken);
         if (payload.Configuration is { Count: > 0 } initialConfiguration)
             await WriteConfigurationAsync(initialConfiguration, cancellationToken);
         await InitialiseAsync(cancellationToken);
