@@ -72,6 +72,8 @@ internal abstract class DatastoreDriver
             case "restart":
                 await RestartAsync(cancellationToken);
                 break;
+            case "get_configuration":
+                return new AgentTaskResult(true, Configuration: await ConfigurationAsync(cancellationToken));
             case "apply_configuration":
                 await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
                 break;
@@ -117,6 +119,14 @@ internal abstract class DatastoreDriver
     protected abstract Task<UserRef> EnableRootAsync(string password, CancellationToken cancellationToken);
 
     protected abstract Task DisableRootAsync(CancellationToken cancellationToken);
+
+    /// <summary>The values the running datastore has for <paramref name="names"/> (the parameters configuration groups may set), as its own text.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string>> ConfigurationValuesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken);
+
+    protected abstract string Manager { get; }
+
+    private Task<IReadOnlyDictionary<string, string>> ConfigurationAsync(CancellationToken cancellationToken) =>
+        ConfigurationValuesAsync(Configurations.ParameterSchema.For(Manager).Select(p => p.Name).ToList(), cancellationToken);
 
     /// <summary>Puts a configuration group's values in effect (empty: the datastore's defaults).</summary>
     protected abstract Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken);

@@ -329,6 +329,18 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : DatastoreDrive
         return users.Select(u => new UserRef(u.Key, Host: "%", Databases: u.Value)).ToList();
     }
 
+    protected override string Manager => config.Manager;
+
+    protected override async Task<IReadOnlyDictionary<string, string>> ConfigurationValuesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT LOWER(variable_name), variable_value FROM information_schema.global_variables WHERE LOWER(variable_name) IN (" +
+                                    string.Join(", ", names.Select(Literal)) + ")", cancellationToken);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+            values[row[0]] = row.Length > 1 ? row[1] : "";
+        return values;
+    }
+
     private Task ExecuteAsync(string sql, CancellationToken cancellationToken) => QueryAsync(sql, cancellationToken);
 
     /// <summary>Runs <paramref name="sql"/> (statements separated by ';') as the agent's account; the rows of the last result, tab-separated.</summary>
