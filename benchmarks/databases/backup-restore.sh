@@ -8,7 +8,7 @@
 # agent (`cloudbox guest-agent`) runs on this host, as guests here cannot run user space. Measured:
 #   by hand   pg_basebackup -D - -F tar -X fetch to a local file (plain, and piped through gzip -1), and
 #             extracting that file again (tar -x, and gzip -dc | tar -x);
-#   CloudBox  the agent's backup task (pg_basebackup streamed, gzip-compressed, SHA-256-checksummed,
+#   CloudBox  the agent's backup task (pg_basebackup streamed, zstd-compressed, SHA-256-checksummed,
 #             stored as 64 MiB segments in the owner's Swift container) and its restoring prepare task
 #             (read back, verified, extracted, started), from the agent's log; and the agent's peak RSS.
 . "$(dirname "$0")/../../tests/acceptance/lib.sh"
@@ -102,7 +102,7 @@ rows2=$(PGPASSWORD=pw psql -h 127.0.0.1 -p "$port2" -U u1 -d db1 -tAc "SELECT co
 
 mib() { echo "scale=1; $tar_bytes / 1048576 / $1" | bc; }
 echo
-echo "base backup (tar) size:           $((tar_bytes / 1048576)) MiB; stored by CloudBox (gzip): ${stored} GB"
+echo "base backup (tar) size:           $((tar_bytes / 1048576)) MiB; stored by CloudBox (zstd): ${stored} GB"
 echo "backup  by hand, plain file:      ${hand_plain} s  ($(mib "$hand_plain") MiB/s)"
 echo "backup  by hand, | gzip -1:       ${hand_gzip} s  ($(mib "$hand_gzip") MiB/s)"
 echo "backup  CloudBox agent task:      ${agent_backup} s  ($(mib "$agent_backup") MiB/s); API create to COMPLETED ${api_backup} s"

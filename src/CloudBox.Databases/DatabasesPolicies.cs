@@ -23,6 +23,7 @@ internal static class DatabasesPolicies
         ["trove:instance:action"] = Member,
         ["trove:instance:force_delete"] = Admin,
         ["trove:instance:reset_status"] = Admin,
+        ["trove:instance:configuration"] = Reader,
         ["trove:instance:extension:database:index"] = Reader,
         ["trove:instance:extension:database:manage"] = Member,
         ["trove:instance:extension:user:index"] = Reader,

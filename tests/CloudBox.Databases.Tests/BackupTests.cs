@@ -105,6 +105,52 @@ public class BackupTests(DatabaseEngine engine) : DatabasesFixture(engine)
     }
 
     [Test]
+    public async Task AGzipBackupTakenBeforeZstdStillRestores()
+    {
+        RequirePostgres();
+        var (sourceId, source) = await ActiveInstanceAsync("bk-gz");
+        await ExecuteAsync(source, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 3000) i");
+        var (_, body, _) = await Member(HttpMethod.Post, "/backups", BackupBody("gz", sourceId));
+        var backupId = body!["backup"]!["id"]!.GetValue<string>();
+        await WaitBackupAsync(backupId, "COMPLETED");
+        await WaitInstanceAsync(sourceId, i => i["status"]!.GetValue<string>() == "ACTIVE");
+
+        // The backup as the agent stored it before zstd: the same tar, gzip-compressed, as one object under the manifest's name.
+        var objectPath = $"/object-store/v1/AUTH_{ProjectId}/database_backups/{backupId}.tar.gz";
+        byte[] stored;
+        using (var get = new HttpRequestMessage(HttpMethod.Get, objectPath))
+        {
+            get.Headers.Add("X-Auth-Token", MemberToken);
+            using var response = await Cloud.Client.SendAsync(get);
+            stored = await response.Content.ReadAsByteArrayAsync();
+        }
+        Assert.That(stored.Take(4), Is.EqualTo(new byte[] { 0x28, 0xB5, 0x2F, 0xFD }), "new backups are zstd");
+        var gzip = new MemoryStream();
+        await using (var decompress = new ZstdSharp.DecompressionStream(new MemoryStream(stored)))
+        await using (var compress = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            await decompress.CopyToAsync(compress);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, objectPath) { Content = new ByteArrayContent(gzip.ToArray()) })
+        {
+            put.Headers.Add("X-Auth-Token", MemberToken);
+            using var response = await Cloud.Client.SendAsync(put);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+        var store = Cloud.Services.GetRequiredService<BackupStore>();
+        var record = (await store.FindAsync(backupId, CancellationToken.None))!;
+        record.Checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(gzip.ToArray()));
+        Assert.That(await store.UpdateAsync(record, "COMPLETED", CancellationToken.None), Is.True);
+
+        var (restoredId, restored) = await RestoredInstanceAsync("bk-gz-restored", backupId);
+        await WaitInstanceAsync(restoredId, i => i["status"]!.GetValue<string>() == "ACTIVE", 120);
+        Assert.That(await RowsAsync(restored, "SELECT id, v FROM t ORDER BY id"), Is.EqualTo(await RowsAsync(source, "SELECT id, v FROM t ORDER BY id")).And.Count.EqualTo(3000));
+
+        Assert.That((await Member(HttpMethod.Delete, $"/backups/{backupId}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await ObjectsAsync(backupId), Is.Empty);
+        foreach (var id in new[] { sourceId, restoredId })
+            Assert.That((await Member(HttpMethod.Delete, $"/instances/{id}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
+    }
+
+    [Test]
     public async Task AnAgentKilledDuringABackupIsHandedItAgainAndTheInstanceReturnsToActive()
     {
         RequirePostgres();

@@ -82,6 +82,16 @@ public class ConfigurationAgentTests(DatabaseEngine engine) : DatabasesFixture(e
         await WaitInstanceAsync(id, i => i["status"]!.GetValue<string>() == "ACTIVE", 120);
         Assert.That(await ShowAsync("max_connections"), Is.EqualTo("55"));
 
+        // `openstack database configuration default`: the values the running cluster has for every parameter a group may set.
+        var (shown, running, _) = await Member(HttpMethod.Get, $"/instances/{id}/configuration");
+        Assert.That(shown, Is.EqualTo(HttpStatusCode.OK), running?.ToJsonString());
+        var values = running!["instance"]!["configuration"]!.AsObject();
+        Assert.That(values.Select(v => v.Key), Is.EquivalentTo(Configurations.ParameterSchema.For("postgresql").Select(p => p.Name)));
+        Assert.That(values["max_connections"]!.GetValue<string>(), Is.EqualTo("55"));
+        Assert.That(values["work_mem"]!.GetValue<string>(), Is.EqualTo("3072"), "in kB, PostgreSQL's unit for work_mem");
+        Assert.That(values["autovacuum"]!.GetValue<string>(), Is.EqualTo("on"));
+        Assert.That((await Member(HttpMethod.Get, $"/instances/{Guid.NewGuid()}/configuration")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+
         Assert.That((await Member(HttpMethod.Delete, $"/instances/{id}")).Status, Is.EqualTo(HttpStatusCode.Accepted));
         await WaitUntilAsync(async () => (await Member(HttpMethod.Get, $"/instances/{id}")).Status == HttpStatusCode.NotFound, "the instance is gone", 120);
         Assert.That((await Member(HttpMethod.Delete, $"/configurations/{second}")).Status, Is.EqualTo(HttpStatusCode.Accepted), "deletable once its instance is gone");

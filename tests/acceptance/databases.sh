@@ -24,7 +24,9 @@ cleanup() {
     for pid in "$socat_pid" "$socat2_pid" "$socat3_pid"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null
     done
-    [ -f "$work/md/run/mysqld.pid" ] && kill "$(cat "$work/md/run/mysqld.pid")" 2>/dev/null && sleep 1
+    for md in "$work/md" "$work/md2"; do
+        [ -f "$md/run/mysqld.pid" ] && kill "$(cat "$md/run/mysqld.pid")" 2>/dev/null && sleep 1
+    done
     for pg in "$work/pg" "$work/pg2" "$work/pg3"; do
         if [ -f "$pg/pgdata/postmaster.pid" ]; then
             runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl" -D "$pg/pgdata" -m immediate stop >/dev/null 2>&1
@@ -215,6 +217,29 @@ if [ -x /usr/sbin/mariadbd ] && command -v mysql >/dev/null; then
         "mysql -h ${net}2 -P 3306 -u u1 -psecret-m1 db1 -N -B -e 'CREATE TABLE t (v int); INSERT INTO t VALUES (42); SELECT v FROM t' | grep -qx 42"
     check "database root enable gives a working MariaDB root password" bash -c \
         "pw=\$(openstack database root enable md1 -f value -c password) && mysql -h ${net}2 -P 3306 -u root -p\"\$pw\" -N -B -e 'SELECT 7' | grep -qx 7"
+    # A MariaDB backup (mariabackup, streamed) restored into a new instance whose agent runs in the second namespace.
+    check "database backup create (MariaDB)" openstack database backup create mb1 --instance md1
+    check "the MariaDB backup becomes COMPLETED" bash -c \
+        "for i in \$(seq 1 600); do s=\$(openstack database backup show mb1 -f value -c status); [ \"\$s\" = COMPLETED ] && exit 0; [ \"\$s\" = FAILED ] && exit 1; sleep 0.5; done; exit 1"
+    check "the MariaDB instance is ACTIVE again after its backup" bash -c \
+        "for i in \$(seq 1 60); do [ \"\$(openstack database instance show md1 -f value -c status)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+    check "a row written after the backup" mysql -h "${net}2" -P 3306 -u u1 -psecret-m1 db1 -e 'INSERT INTO t VALUES (43)'
+    check "database instance create --backup (MariaDB)" openstack database instance create md2 --flavor m1.tiny --size 1 \
+        --datastore mariadb --datastore-version 10.11 --backup mb1
+    MID2=$(openstack database instance show md2 -f value -c id)
+    check "the restored MariaDB instance's server becomes ACTIVE" bash -c \
+        "for i in \$(seq 1 300); do [ \"\$(openstack server show trove-$MID2 -f value -c status 2>/dev/null)\" = ACTIVE ] && exit 0; sleep 0.5; done; exit 1"
+    agent_config "trove-$MID2" "$work/magent2.json" "$work/md2" "${net}5" "${net}6"
+    ip netns exec "${ns}r" "$CLOUDBOX_BIN" guest-agent --config "$work/magent2.json" >"$work/magent2.log" 2>&1 &
+    agent2_pid=$!
+    check "the restored MariaDB instance becomes ACTIVE once its agent has restored and prepared the backup" bash -c \
+        "for i in \$(seq 1 600); do s=\$(openstack database instance show md2 -f value -c status); [ \"\$s\" = ACTIVE ] && exit 0; [ \"\$s\" = ERROR ] && exit 1; sleep 0.5; done; exit 1"
+    check "u1 sees the backup's rows in the restored MariaDB instance, not the later one" bash -c \
+        "[ \"\$(mysql -h ${net}6 -P 3306 -u u1 -psecret-m1 db1 -N -B -e 'SELECT GROUP_CONCAT(v ORDER BY v) FROM t')\" = 42 ]"
+    check "database backup delete (MariaDB)" openstack database backup delete mb1
+    check "the restored MariaDB instance is deleted" bash -c \
+        "openstack database instance delete md2 && for i in \$(seq 1 300); do openstack database instance show md2 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
+    kill "$agent2_pid" 2>/dev/null; wait "$agent2_pid" 2>/dev/null; agent2_pid=""
     check "database instance delete (MariaDB)" openstack database instance delete md1
     check "the MariaDB instance is gone" bash -c "for i in \$(seq 1 300); do openstack database instance show md1 >/dev/null 2>&1 || exit 0; sleep 0.5; done; exit 1"
 else

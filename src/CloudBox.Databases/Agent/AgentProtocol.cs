@@ -22,7 +22,8 @@ internal sealed record AgentHeartbeat(string Status, string? Message = null, [pr
 /// <summary>What the agent is asked to do. Kinds: prepare, create_databases, delete_database, list_databases,
 /// create_users, update_user, delete_user, list_users, grant, revoke, enable_root, disable_root, restart, backup
 /// (and prepare with <see cref="TaskPayload.Backup"/>: restore that backup instead of an empty cluster),
-/// apply_configuration (a configuration group's values, checked against the datastore's parameters; empty to drop them).</summary>
+/// apply_configuration (a configuration group's values, checked against the datastore's parameters; empty to drop them),
+/// get_configuration (the values the running datastore has for the parameters configuration groups may set).</summary>
 internal sealed record AgentTask(string Id, string Kind, TaskPayload Payload);
 
 /// <summary>The arguments of a task; which are set depends on its kind.</summary>
@@ -60,7 +61,8 @@ internal sealed record AgentTaskResult(
     IReadOnlyList<UserRef>? Users = null,
     UserRef? User = null,
     long? Size = null,
-    string? Checksum = null);
+    string? Checksum = null,
+    IReadOnlyDictionary<string, string>? Configuration = null);
 
 /// <summary>How the agent finds CloudBox and its datastore: written into the guest at build, or given on the host.</summary>
 internal sealed record AgentConfig(

@@ -27,6 +27,11 @@ internal sealed record ConfigurationsBody(IReadOnlyList<ConfigurationDocument> C
 
 internal sealed record ConfigurationInstance(string Id, string Name);
 
+/// <summary>An instance's running configuration, as Trove answers <c>GET /instances/{id}/configuration</c>.</summary>
+internal sealed record InstanceConfiguration(IReadOnlyDictionary<string, string> Configuration);
+
+internal sealed record InstanceConfigurationBody(InstanceConfiguration Instance);
+
 internal sealed record ConfigurationInstancesBody(IReadOnlyList<ConfigurationInstance> Instances);
 
 internal sealed record ParameterDocument(
@@ -45,6 +50,7 @@ internal sealed record ParametersBody([property: JsonPropertyName("configuration
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ConfigurationCreateBody))]
 [JsonSerializable(typeof(ConfigurationBody))]
+[JsonSerializable(typeof(InstanceConfigurationBody))]
 [JsonSerializable(typeof(ConfigurationsBody))]
 [JsonSerializable(typeof(ConfigurationInstancesBody))]
 [JsonSerializable(typeof(ParameterDocument))]

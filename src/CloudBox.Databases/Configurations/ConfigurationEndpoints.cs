@@ -29,6 +29,17 @@ internal static class ConfigurationEndpoints
             UpdateAsync(projectId, id, merge: true, context, service, policy, cancellationToken));
         project.MapDelete("/configurations/{id}", DeleteAsync);
         project.MapGet("/configurations/{id}/instances", InstancesAsync);
+        project.MapGet("/instances/{id}/configuration", InstanceConfigurationAsync);
+    }
+
+    /// <summary>The instance's configuration as its datastore runs it (<c>openstack database configuration default</c>): the values the agent reads for the parameters groups may set.</summary>
+    private static async Task<IResult> InstanceConfigurationAsync(string projectId, string id, HttpContext context, InstanceService instances, Agent.AgentTasks agent, PolicyEngine policy, CancellationToken cancellationToken)
+    {
+        var caller = TroveRoutes.Authorize(context, policy, "trove:instance:configuration", projectId);
+        var instance = await instances.FindAsync(caller, projectId, id, cancellationToken);
+        InstanceService.RequireActive(instance);
+        var result = await agent.CallAsync(instance.Id, "get_configuration", new Agent.TaskPayload(), cancellationToken);
+        return JsonBody.Write(new InstanceConfigurationBody(new InstanceConfiguration(result.Configuration ?? new Dictionary<string, string>())), ConfigurationJson.Default.InstanceConfigurationBody);
     }
 
     private static async Task<DatastoreVersionRecord> VersionAsync(string? datastore, string version, DatastoreStore store, CancellationToken cancellationToken)

@@ -11,7 +11,9 @@ namespace CloudBox.Databases.Guest;
 /// The agent's side of a backup's storage: the owner's Swift account on CloudBox, reached with the
 /// delegated token the task carries. A backup is a Static Large Object: segments of at most
 /// <see cref="BackupLocation.SegmentBytes"/> under <c>{id}/</c>, streamed one after another (memory
-/// stays bounded whatever the database's size), and a manifest <c>{id}.tar.gz</c> naming them.
+/// stays bounded whatever the database's size), and a manifest <c>{id}.tar.gz</c> naming them (the name Trove's
+/// backups had; the manifest's <c>X-Object-Meta-Compression</c> says what the bytes are, zstd since it
+/// replaced gzip, and a restore goes by the bytes' magic).
 /// </summary>
 internal sealed class BackupObjectStore(HttpClient http, BackupLocation location)
 {
@@ -97,6 +99,7 @@ internal sealed class BackupObjectStore(HttpClient http, BackupLocation location
         manifest.Append(']');
         using var putManifest = Request(HttpMethod.Put, $"{ContainerPath}/{Escape(location.Manifest)}?multipart-manifest=put");
         putManifest.Content = new StringContent(manifest.ToString(), Encoding.UTF8, "application/json");
+        putManifest.Headers.Add(BackupStreams.CompressionHeader, BackupStreams.Compression);
         using (var response = await http.SendAsync(putManifest, cancellationToken))
             await CheckAsync(response, "store the backup's manifest", cancellationToken);
         return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));

@@ -72,6 +72,8 @@ internal abstract class DatastoreDriver
             case "restart":
                 await RestartAsync(cancellationToken);
                 break;
+            case "get_configuration":
+                return new AgentTaskResult(true, Configuration: await ConfigurationAsync(cancellationToken));
             case "apply_configuration":
                 await ApplyConfigurationAsync(payload.Configuration ?? new Dictionary<string, string>(), cancellationToken);
                 break;
@@ -118,10 +120,30 @@ internal abstract class DatastoreDriver
 
     protected abstract Task DisableRootAsync(CancellationToken cancellationToken);
 
+    /// <summary>The values the running datastore has for <paramref name="names"/> (the parameters configuration groups may set), as its own text.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string>> ConfigurationValuesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken);
+
+    protected abstract string Manager { get; }
+
+    private Task<IReadOnlyDictionary<string, string>> ConfigurationAsync(CancellationToken cancellationToken) =>
+        ConfigurationValuesAsync(Configurations.ParameterSchema.For(Manager).Select(p => p.Name).ToList(), cancellationToken);
+
     /// <summary>Puts a configuration group's values in effect (empty: the datastore's defaults).</summary>
     protected abstract Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken);
 
-    /// <summary>Streams a backup to <paramref name="location"/>; returns its stored size and checksum.</summary>
+    private HttpClient? _objectStore;
+
+    /// <summary>
+    /// The owner's object store for a backup, through a client of the driver's own: a backup's requests
+    /// run as long as the data takes, not the agent's 60 s.
+    /// </summary>
+    protected BackupObjectStore ObjectStore(string cloudUrl, BackupLocation location) => new(_objectStore ??= new HttpClient
+    {
+        BaseAddress = new Uri(cloudUrl.TrimEnd('/') + "/"),
+        Timeout = Timeout.InfiniteTimeSpan,
+    }, location);
+
+    /// <summary>Streams a backup to <paramref name="location"/> (through <see cref="BackupStreams"/>); returns its stored size and checksum.</summary>
     protected virtual Task<(long Size, string Checksum)> BackupAsync(BackupLocation location, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"Backups of {Product} are not supported by this cloud yet.");
 }

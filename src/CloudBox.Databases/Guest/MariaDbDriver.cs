@@ -60,11 +60,11 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : DatastoreDrive
         }
     }
 
-    /// <summary>An initial configuration is written before the first start, so it is in effect from it.</summary>
+    /// <summary>A restore puts the backup in place first; an initial configuration is written before the first start, so it is in effect from it.</summary>
     protected override async Task PrepareAsync(TaskPayload payload, CancellationToken cancellationToken)
     {
-        if (payload.Backup is not null)
-            throw new NotSupportedException("Restoring MariaDB from a backup is not supported by this cloud yet.");
+        if (payload.Backup is { } restore)
+            await RestoreAsync(restore, cancellationToken);
         if (payload.Configuration is { Count: > 0 } initialConfiguration)
             await WriteConfigurationAsync(initialConfiguration, cancellationToken);
         await InitialiseAsync(cancellationToken);
@@ -327,6 +327,18 @@ internal sealed partial class MariaDbDriver(AgentConfig config) : DatastoreDrive
                 databases.Add(new DatabaseRef(row[1].Replace("\\_", "_", StringComparison.Ordinal)));
         }
         return users.Select(u => new UserRef(u.Key, Host: "%", Databases: u.Value)).ToList();
+    }
+
+    protected override string Manager => config.Manager;
+
+    protected override async Task<IReadOnlyDictionary<string, string>> ConfigurationValuesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT LOWER(variable_name), variable_value FROM information_schema.global_variables WHERE LOWER(variable_name) IN (" +
+                                    string.Join(", ", names.Select(Literal)) + ")", cancellationToken);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+            values[row[0]] = row.Length > 1 ? row[1] : "";
+        return values;
     }
 
     private Task ExecuteAsync(string sql, CancellationToken cancellationToken) => QueryAsync(sql, cancellationToken);

@@ -201,6 +201,20 @@ internal sealed partial class PostgresDriver(AgentConfig config) : DatastoreDriv
         return names;
     }
 
+    protected override string Manager => config.Manager;
+
+    protected override async Task<IReadOnlyDictionary<string, string>> ConfigurationValuesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync("postgres", cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT name, setting FROM pg_settings WHERE name = ANY(@names) ORDER BY name", connection);
+        command.Parameters.AddWithValue("names", names.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            values[reader.GetString(0)] = reader.GetString(1);
+        return values;
+    }
+
     protected override async Task<IReadOnlyList<UserRef>> UsersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync("postgres", cancellationToken);
