@@ -48,6 +48,7 @@ public sealed class NetworkingModule(NetworkSettings? settings = null) : ICloudM
         services.AddSingleton<NetworkChanges>();
         services.TryAddSingleton<CloudBox.Core.Events.ICloudEvents, CloudBox.Core.Events.CloudEventStream>();
         services.AddSingleton<NetworkEvents>();
+        services.AddSingleton<CloudBox.Core.Events.ICloudResourceInventory, NetworkInventory>();
         services.AddSingleton<CloudBox.Core.Networking.INetworkPorts, ServerPorts>();
         if (_settings.DataPlane)
             DataPlaneServices.Add(services, _settings);

@@ -47,6 +47,16 @@ openstack router delete "$ROUTER"
 ended() { openstack metric resource show --type "$1" "$2" -f value -c ended_at | grep -Eq '^[0-9]{4}-'; }
 check "a deleted router's resource is ended" waits router-ended ended router "$ROUTER"
 check "a deleted floating IP's resource is ended" waits floating-ended ended network "$FLOATING"
+# A port bound to a server (as Compute binds one) is Ceilometer's instance_network_interface, id instance_name-server-tap.
+openstack network create tm-net >/dev/null
+openstack subnet create --network tm-net --subnet-range 10.77.0.0/24 tm-net-sub >/dev/null
+PORT=$(openstack port create --network tm-net --device "$SERVER" --device-owner compute:nova tm-port -f value -c id)
+NIC="instance-${SERVER:0:8}-$SERVER-tap${PORT:0:11}"
+nic_listed() { openstack metric resource list --type instance_network_interface -f value -c original_resource_id -c ended_at | grep -Eq "^$NIC $1\$"; }
+check "metric resource list --type instance_network_interface shows the bound port" waits nic nic_listed None
+check "the interface carries name (the tap) and instance_id" bash -c "openstack metric resource list --type instance_network_interface --details -f json | python3 -c 'import json,sys; r=[x for x in json.load(sys.stdin) if x[\"original_resource_id\"] == \"$NIC\"]; assert len(r) == 1 and r[0][\"name\"] == \"tap${PORT:0:11}\" and r[0][\"instance_id\"] == \"$SERVER\", r'"
+openstack port delete "$PORT"
+check "a deleted port's interface is ended" waits nic-ended nic_listed '[0-9]{4}-.*'
 HOST=$(openstack metric resource list --type host -f value -c id | head -1)
 check "this host is a host resource with memory and load" bash -c "$(declare -f has_measures waits); [ -n '$HOST' ] && waits host has_measures '$HOST' hardware.memory.total && waits load has_measures '$HOST' hardware.cpu.load.1min"
 check "serve's request rate and latency are measures on the host" bash -c "$(declare -f has_measures waits); waits rate has_measures '$HOST' cloudbox.serve.request.rate && waits latency has_measures '$HOST' cloudbox.serve.request.latency"

@@ -39,6 +39,17 @@ public sealed class ResourceStore(Database database, TimeProvider clock)
         return rows.Select(r => Parse(r)!).ToList();
     }
 
+    /// <summary>
+    /// At most <paramref name="limit"/> bodies of <paramref name="type"/>, oldest first, optionally only those whose
+    /// compact JSON is <c>LIKE</c> <paramref name="bodyLike"/> (a cheap pre-filter; the caller checks the parsed body).
+    /// </summary>
+    public async Task<List<string>> ListBodiesAsync(DbConnection connection, ResourceType type, string? bodyLike, int limit, CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT body FROM {type.Table}" + (bodyLike is null ? "" : " WHERE body LIKE @bodyLike") + " ORDER BY created_at, id LIMIT @limit";
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(sql, new { bodyLike, limit }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
     public async Task<List<JsonObject>> ListByProjectAsync(DbConnection connection, DbTransaction? transaction, ResourceType type, string projectId)
     {
         var rows = await connection.QueryAsync<string>(

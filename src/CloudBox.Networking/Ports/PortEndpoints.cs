@@ -46,7 +46,7 @@ public static class PortEndpoints
             PortBindingVisibility.ForCaller(await GetVisibleAsync(context, store, id, cancellationToken), context.RequireCaller()));
 
     private static async Task<IResult> CreateAsync(HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var request = await NeutronRequest.ReadAsync(context.Request, "port", cancellationToken);
         var caller = context.RequireCaller();
@@ -61,11 +61,12 @@ public static class PortEndpoints
         var port = await store.Database.InTransactionAsync(
             (connection, transaction) => writer.CreateAsync(connection, transaction, request, projectId, networkId), cancellationToken);
         changes.Changed();
+        events.Port(Core.Events.ResourceChange.Created, port, caller.UserId);
         return NeutronResponses.Created(context.Request, "port", PortBindingVisibility.ForCaller(port, caller));
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var request = await NeutronRequest.ReadAsync(context.Request, "port", cancellationToken);
         var existing = await GetVisibleAsync(context, store, id, cancellationToken);
@@ -74,10 +75,12 @@ public static class PortEndpoints
         var network = await store.FindAsync(ResourceType.Network, existing["network_id"]!.GetValue<string>(), cancellationToken)
             ?? throw NeutronFault.NotFound("network", existing["network_id"]!.GetValue<string>());
         PortAttributePolicy.Authorize(policy, caller, "update_port", request, network, existing);
+        JsonObject? before = null;
         var port = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             await store.Database.LockAsync(connection, transaction, "network:ipam:" + existing["network_id"]!.GetValue<string>());
             var port = await store.FindAsync(connection, transaction, ResourceType.Port, id) ?? throw NeutronFault.NotFound("port", id);
+            before = port.DeepClone().AsObject();
             if (request.OptionalString("mac_address") is { } mac && mac != port["mac_address"]!.GetValue<string>())
                 throw new NeutronFault(400, "HTTPBadRequest", "Cannot update read-only attribute mac_address");
             if (request.ContainsKey("fixed_ips"))
@@ -98,11 +101,21 @@ public static class PortEndpoints
             return port;
         }, cancellationToken);
         changes.Changed();
+        // A binding to a server set, moved or cleared through the API: the old one ends, the new one starts.
+        var (wasOn, isOn) = (NetworkEvents.ServerOf(before!), NetworkEvents.ServerOf(port));
+        if (wasOn != isOn)
+        {
+            var userId = context.RequireCaller().UserId;
+            if (wasOn is not null)
+                events.Port(Core.Events.ResourceChange.Deleted, before!, userId);
+            if (isOn is not null)
+                events.Port(Core.Events.ResourceChange.Created, port, userId);
+        }
         return NeutronResponses.Single(context.Request, "port", PortBindingVisibility.ForCaller(port, context.RequireCaller()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
-        NetworkChanges changes, CancellationToken cancellationToken)
+        NetworkChanges changes, NetworkEvents events, CancellationToken cancellationToken)
     {
         var existing = await GetVisibleAsync(context, store, id, cancellationToken);
         context.Authorize(policy, "delete_port", NeutronRequest.ProjectOf(existing));
@@ -110,7 +123,7 @@ public static class PortEndpoints
         if (owner is "network:router_interface" or "network:router_gateway" or "network:floatingip")
             throw NeutronFault.Conflict("ServicePortInUse",
                 $"Port {id} cannot be deleted directly via the port API: has device owner {owner}.");
-        await store.Database.InTransactionAsync(async (connection, transaction) =>
+        var deleted = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             await store.Database.LockAsync(connection, transaction, "network:ipam:" + existing["network_id"]!.GetValue<string>());
             var port = await store.FindAsync(connection, transaction, ResourceType.Port, id) ?? throw NeutronFault.NotFound("port", id);
@@ -123,8 +136,10 @@ public static class PortEndpoints
                 await store.UpdateAsync(connection, transaction, ResourceType.FloatingIp, floating);
             }
             await writer.DeleteAsync(connection, transaction, port);
+            return port;
         }, cancellationToken);
         changes.Changed();
+        events.Port(Core.Events.ResourceChange.Deleted, deleted, context.RequireCaller().UserId);
         return Results.NoContent();
     }
 }

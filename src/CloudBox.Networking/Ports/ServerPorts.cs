@@ -19,7 +19,8 @@ namespace CloudBox.Networking.Ports;
 /// made here carry a mark in <c>binding:profile</c> so that release deletes them but only unbinds
 /// the ones the user brought (Nova's <c>preserve_on_delete</c>, kept where the port is).
 /// </summary>
-public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkChanges changes, NetworkSettings settings) : INetworkPorts
+public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkChanges changes, NetworkSettings settings, Core.Events.ICloudEvents events)
+    : INetworkPorts
 {
     private const string CreatedMark = "cloudbox_created_for_server";
 
@@ -56,6 +57,8 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
             return ports;
         }, cancellationToken);
         changes.Changed();
+        foreach (var port in bound)
+            NetworkEvents.Publish(events, Core.Events.ResourceChange.Created, port, caller.UserId);
         var described = await DescribeAsync(bound, cancellationToken);
         return described.GetValueOrDefault(serverId) ?? [];
     }
@@ -99,15 +102,19 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
     {
         if (!await HasPortsAsync(serverId, null, cancellationToken))
             return;
-        var changed = await store.Database.InTransactionAsync(async (connection, transaction) =>
+        var released = await store.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var ports = await LockedPortsOfAsync(connection, transaction, serverId);
+            // The bindings as they were, for the events (unbound ports lose them below).
+            var before = ports.Select(p => p.DeepClone().AsObject()).ToList();
             foreach (var port in ports)
                 await ReleaseOneAsync(connection, transaction, port);
-            return ports.Count > 0;
+            return before;
         }, cancellationToken);
-        if (changed)
+        if (released.Count > 0)
             changes.Changed();
+        foreach (var port in released)
+            NetworkEvents.Publish(events, Core.Events.ResourceChange.Deleted, port, null);
     }
 
     public async Task<bool> ReleasePortAsync(string serverId, string portId, CancellationToken cancellationToken)
@@ -116,13 +123,17 @@ public sealed class ServerPorts(ResourceStore store, PortWriter writer, NetworkC
         {
             var port = (await LockedPortsOfAsync(connection, transaction, serverId)).FirstOrDefault(p => NeutronRequest.Id(p) == portId);
             if (port is null)
-                return false;
+                return null;
+            // The binding as it was, for the event (an unbound port loses it below).
+            var before = port.DeepClone().AsObject();
             await ReleaseOneAsync(connection, transaction, port);
-            return true;
+            return before;
         }, cancellationToken);
-        if (released)
-            changes.Changed();
-        return released;
+        if (released is null)
+            return false;
+        changes.Changed();
+        NetworkEvents.Publish(events, Core.Events.ResourceChange.Deleted, released, null);
+        return true;
     }
 
     /// <summary>A port made for the server goes (its floating IPs stay, unassociated); one the user gave is unbound and kept.</summary>

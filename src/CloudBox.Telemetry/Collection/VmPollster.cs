@@ -20,7 +20,7 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
     private static readonly IReadOnlyList<(string, string?)> DiskMetrics =
         [("disk.device.read.bytes", "B"), ("disk.device.write.bytes", "B"), ("disk.device.read.requests", "request"), ("disk.device.write.requests", "request")];
 
-    private static readonly IReadOnlyList<(string, string?)> InterfaceMetrics =
+    public static readonly IReadOnlyList<(string, string?)> InterfaceMetrics =
         [("network.incoming.bytes", "B"), ("network.outgoing.bytes", "B"), ("network.incoming.packets", "packet"), ("network.outgoing.packets", "packet")];
 
     /// <summary>The last poll's running VMs, for Prometheus.</summary>
@@ -99,8 +99,12 @@ internal sealed partial class VmPollster(IVmStatistics vms, CollectorResources r
     /// <summary>Ceilometer's id for a server's disk: <c>server-device</c>, e.g. <c>…-vda</c>.</summary>
     public static string DiskId(string serverId, string device) => serverId + "-" + device;
 
-    /// <summary>A stable id for a server's interface: a UUID5-like name of server and tap.</summary>
-    public static string InterfaceId(string serverId, string tap) => TelemetryCaller.ResourceUuid(serverId + "-" + tap, CollectorResources.Creator);
+    /// <summary>
+    /// Ceilometer's id for a server's interface, <c>instance_name-server-tap</c> (stored, as Gnocchi does for an id that is
+    /// not a UUID, under a UUID5 of it, the original kept as <c>original_resource_id</c>). The instance name is
+    /// Compute's <c>OS-EXT-SRV-ATTR:instance_name</c>: <c>instance-</c> and the server id's first 8 characters.
+    /// </summary>
+    public static string InterfaceId(string serverId, string tap) => $"instance-{serverId[..Math.Min(8, serverId.Length)]}-{serverId}-{tap}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the VMs failed")]
     private partial void LogFailed(Exception error);
