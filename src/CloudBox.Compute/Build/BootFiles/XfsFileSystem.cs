@@ -122,43 +122,15 @@ internal sealed class XfsFileSystem : IBootFileSystem
         return Entries(inode).Select(e => e.Name).Where(n => n is not "." and not "..").ToList();
     }
 
-    private Inode? Resolve(string path, bool followLast)
+    private Inode? Resolve(string path, bool followLast) => BootPath.Resolve(path, ReadInode(_rootInode), followLast, Tree);
+
+    /// <summary>The walk's view of this file system.</summary>
+    private InodeTree<Inode> Tree => new(i => i.IsDirectory, i => i.IsSymlink, Lookup, ReadSymlink);
+
+    private Inode? Lookup(Inode directory, string name)
     {
-        var pending = new Stack<string>(Enumerable.Reverse(BootPath.Split(path)));
-        var trail = new List<Inode> { ReadInode(_rootInode) };
-        var symlinks = 0;
-        while (pending.Count > 0)
-        {
-            var name = pending.Pop();
-            var directory = trail[^1];
-            if (!directory.IsDirectory)
-                return null;
-            if (name == "..")
-            {
-                if (trail.Count > 1) trail.RemoveAt(trail.Count - 1);
-                continue;
-            }
-            var found = Entries(directory).FirstOrDefault(e => e.Name == name);
-            if (found.Inode == 0)
-                return null;
-            var inode = ReadInode(found.Inode);
-            if (inode.IsSymlink && (pending.Count > 0 || followLast))
-            {
-                if (++symlinks > BootPath.MaxSymlinks)
-                    throw new BootFormatException($"too many symbolic links resolving {path}");
-                var target = Encoding.UTF8.GetString(ReadSymlink(inode));
-                if (target.StartsWith('/'))
-                    trail.RemoveRange(1, trail.Count - 1);
-                var parts = target.Split('/', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length + pending.Count > BootPath.MaxComponents * 4)
-                    throw new BootFormatException($"path {path} is too deep");
-                for (var i = parts.Length - 1; i >= 0; i--)
-                    if (parts[i] != ".") pending.Push(parts[i]);
-                continue;
-            }
-            trail.Add(inode);
-        }
-        return trail[^1];
+        var found = Entries(directory).FirstOrDefault(e => e.Name == name);
+        return found.Inode == 0 ? null : ReadInode(found.Inode);
     }
 
     /// <summary>An inode by number: the allocation group, the block in it and the slot in that block are fields of the number.</summary>
