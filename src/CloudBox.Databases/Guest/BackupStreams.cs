@@ -50,7 +50,7 @@ internal static class BackupStreams
             await compress;
             await process.WaitForExitAsync(cancellationToken);
             if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{tool} failed (exit {process.ExitCode}): {Tail(await errors)}");
+                throw new InvalidOperationException($"{tool} failed (exit {process.ExitCode}): {ProcessRunner.Tail(await errors)}");
             return stored;
         }
         finally
@@ -193,11 +193,5 @@ internal static class BackupStreams
             await archive.CompleteAsync(error);
             throw;
         }
-    }
-
-    private static string Tail(string output)
-    {
-        var trimmed = output.Trim();
-        return trimmed.Length > 400 ? trimmed[^400..] : trimmed;
     }
 }

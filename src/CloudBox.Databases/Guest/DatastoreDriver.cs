@@ -131,6 +131,15 @@ internal abstract class DatastoreDriver
     /// <summary>Puts a configuration group's values in effect (empty: the datastore's defaults).</summary>
     protected abstract Task ApplyConfigurationAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken);
 
+    /// <summary>An empty scratch directory at <paramref name="path"/>: whatever a crash left there is removed first.</summary>
+    protected static string EmptyDirectory(string path)
+    {
+        if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
     private HttpClient? _objectStore;
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CloudBox.Databases.Agent;
 
 namespace CloudBox.Databases.Guest;
@@ -18,14 +17,11 @@ internal sealed partial class MariaDbDriver
             throw new InvalidOperationException("MariaDB is not running: there is nothing to back up.");
         var store = ObjectStore(config.Url, location);
         await store.PrepareAsync(cancellationToken);
-        var scratch = Path.Combine(config.DataDir, "backup.tmp");
-        if (Directory.Exists(scratch))
-            Directory.Delete(scratch, recursive: true);
-        Directory.CreateDirectory(scratch);
+        var scratch = EmptyDirectory(Path.Combine(config.DataDir, "backup.tmp"));
         try
         {
-            using var process = Start("mariabackup", [$"--defaults-file={ConfigFile}", "--backup", "--stream=xbstream", $"--datadir={DataDirectory}",
-                $"--socket={SocketPath}", $"--user={AdminUser}", $"--target-dir={scratch}", $"--tmpdir={scratch}"], redirectInput: false);
+            using var process = ProcessRunner.Start(null, "mariabackup", [$"--defaults-file={ConfigFile}", "--backup", "--stream=xbstream", $"--datadir={DataDirectory}",
+                $"--socket={SocketPath}", $"--user={AdminUser}", $"--target-dir={scratch}", $"--tmpdir={scratch}"]);
             return await BackupStreams.StoreProcessOutputAsync(process, "mariabackup", store, cancellationToken);
         }
         finally
@@ -44,10 +40,7 @@ internal sealed partial class MariaDbDriver
         if (Prepared)
             return;
         Directory.CreateDirectory(config.DataDir);
-        var scratch = DataDirectory + ".restore";
-        if (Directory.Exists(scratch))
-            Directory.Delete(scratch, recursive: true);
-        Directory.CreateDirectory(scratch);
+        var scratch = EmptyDirectory(DataDirectory + ".restore");
         try
         {
             await BackupStreams.RestoreAsync(ObjectStore(config.Url, location), location, (archive, token) => ExtractAsync(archive, scratch, token), cancellationToken);
@@ -68,7 +61,7 @@ internal sealed partial class MariaDbDriver
     /// <summary>Feeds the xbstream archive to <c>mbstream -x</c> in <paramref name="directory"/>.</summary>
     private static async Task ExtractAsync(Stream archive, string directory, CancellationToken cancellationToken)
     {
-        using var process = Start("mbstream", ["-x", "-C", directory], redirectInput: true);
+        using var process = ProcessRunner.Start(null, "mbstream", ["-x", "-C", directory], redirectInput: true);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         try
@@ -89,20 +82,5 @@ internal sealed partial class MariaDbDriver
         await output;
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"mbstream failed (exit {process.ExitCode}): {(await errors).Trim()}");
-    }
-
-    private static Process Start(string file, IReadOnlyList<string> arguments, bool redirectInput)
-    {
-        var start = new ProcessStartInfo
-        {
-            FileName = file,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = redirectInput,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        return Process.Start(start) ?? throw new InvalidOperationException($"{file} could not be started");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using CloudBox.Databases.Agent;
 
@@ -18,7 +17,7 @@ internal sealed partial class PostgresDriver
             throw new InvalidOperationException("PostgreSQL is not running: there is nothing to back up.");
         var store = ObjectStore(config.Url, location);
         await store.PrepareAsync(cancellationToken);
-        using var process = Start(Tool("pg_basebackup"),
+        using var process = ProcessRunner.Start(ToolUser, Tool("pg_basebackup"),
             ["-h", SocketDirectory, "-p", config.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-password",
              "-D", "-", "-F", "tar", "-X", "fetch", "-c", "fast"]);
         return await BackupStreams.StoreProcessOutputAsync(process, "pg_basebackup", store, cancellationToken);
@@ -34,10 +33,7 @@ internal sealed partial class PostgresDriver
         if (Prepared)
             return;
         Directory.CreateDirectory(config.DataDir);
-        var scratch = ClusterDirectory + ".restore";
-        if (Directory.Exists(scratch))
-            Directory.Delete(scratch, recursive: true);
-        Directory.CreateDirectory(scratch);
+        var scratch = EmptyDirectory(ClusterDirectory + ".restore");
         try
         {
             await BackupStreams.RestoreAsync(ObjectStore(config.Url, location), location,
@@ -57,24 +53,5 @@ internal sealed partial class PostgresDriver
         if (ToolUser is { } user)
             await ProcessRunner.RunAsync(null, "chown", ["-R", $"{user}:{user}", scratch], ToolTimeout, cancellationToken);
         Directory.Move(scratch, ClusterDirectory);
-    }
-
-    private static Process Start(string file, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo
-        {
-            FileName = ToolUser is null ? file : "runuser",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (ToolUser is { } user)
-        {
-            foreach (var argument in new[] { "-u", user, "--", file })
-                start.ArgumentList.Add(argument);
-        }
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        return Process.Start(start) ?? throw new InvalidOperationException($"{file} could not be started");
     }
 }
