@@ -10,24 +10,8 @@ public static class AtomicFile
 {
     private const UnixFileMode Default = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode = Default)
-    {
-        var temporary = Temporary(path);
-        try
-        {
-            using (var stream = new FileStream(temporary, Options(mode)))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            Commit(temporary, path);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode = Default) =>
+        Place(WriteTemporary(path, content, mode), path, replace: true);
 
     public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, UnixFileMode mode = Default)
     {
@@ -39,13 +23,13 @@ public static class AtomicFile
                 await stream.WriteAsync(content, cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
-            Commit(temporary, path);
         }
         catch
         {
             File.Delete(temporary);
             throw;
         }
+        Place(temporary, path, replace: true);
     }
 
     public static void WriteAllText(string path, string content, UnixFileMode mode = Default) =>
@@ -58,33 +42,49 @@ public static class AtomicFile
     /// Creates <paramref name="path"/> with <paramref name="content"/> unless it exists: false when another writer got
     /// there first, whose file is then kept (a key others already sealed data with must never be replaced).
     /// </summary>
-    public static bool TryCreate(string path, string content, UnixFileMode mode = Default)
+    public static bool TryCreate(string path, string content, UnixFileMode mode = Default) =>
+        Place(WriteTemporary(path, System.Text.Encoding.UTF8.GetBytes(content), mode), path, replace: false);
+
+    /// <summary>The content written and fsynced under a temporary name next to <paramref name="path"/>; nothing is left behind on failure.</summary>
+    private static string WriteTemporary(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         var temporary = Temporary(path);
         try
         {
-            using (var stream = new FileStream(temporary, Options(mode)))
-            {
-                stream.Write(System.Text.Encoding.UTF8.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary);
-                return false;
-            }
-            DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            return true;
+            using var stream = new FileStream(temporary, Options(mode));
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
         }
         catch
         {
             File.Delete(temporary);
             throw;
         }
+        return temporary;
+    }
+
+    /// <summary>
+    /// Renames the temporary file onto <paramref name="path"/> and fsyncs the directory. Without <paramref name="replace"/>
+    /// an existing file is kept and the answer is false. The temporary file never outlives a failure.
+    /// </summary>
+    private static bool Place(string temporary, string path, bool replace)
+    {
+        try
+        {
+            File.Move(temporary, path, overwrite: replace);
+        }
+        catch (IOException) when (!replace && File.Exists(path))
+        {
+            File.Delete(temporary);
+            return false;
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return true;
     }
 
     /// <summary>A name of its own next to the target, so two writers of one file never share a temporary file.</summary>
@@ -98,10 +98,4 @@ public static class AtomicFile
         Share = FileShare.None,
         UnixCreateMode = mode,
     };
-
-    private static void Commit(string temporary, string path)
-    {
-        File.Move(temporary, path, overwrite: true);
-        DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
 }
