@@ -10,7 +10,7 @@ namespace CloudBox.Compute.Build.BootFiles;
 /// by a guest that crashed before a checkpoint may be stale, as with pygrub.
 /// Bounds: extent depth 5, 4096 extents a file, directories of at most 64 MiB, 16 symlinks a lookup.
 /// </summary>
-internal sealed class Ext4FileSystem : IBootFileSystem
+internal sealed class Ext4FileSystem : InodeFileSystem<Ext4FileSystem.Inode>
 {
     private const ushort Magic = 0xEF53;
     private const uint RootInode = 2;
@@ -68,41 +68,28 @@ internal sealed class Ext4FileSystem : IBootFileSystem
         Label = Encoding.UTF8.GetString(super.AsSpan(120, 16)).TrimEnd('\0');
     }
 
-    public string Kind => "ext4";
-    public string Uuid { get; }
-    public string Label { get; }
+    public override string Kind => "ext4";
+    public override string Uuid { get; }
+    public override string Label { get; }
 
     public static bool Probe(DiskRegion disk) =>
         disk.Length >= 2048 && BinaryPrimitives.ReadUInt16LittleEndian(disk.Read(1024 + 56, 2)) == Magic;
 
     public static Ext4FileSystem Open(DiskRegion disk) => new(disk, disk.Read(1024, 1024));
 
-    public BootFile? Open(string path)
-    {
-        var inode = Resolve(path, followLast: true);
-        return inode is { IsRegular: true } ? new Ext4File(this, inode) : null;
-    }
+    protected override Inode Root() => ReadInode(RootInode);
 
-    public IReadOnlyList<string>? List(string path)
-    {
-        var inode = Resolve(path, followLast: true);
-        if (inode is not { IsDirectory: true })
-            return null;
-        return Entries(inode).Select(e => e.Name).Where(n => n is not "." and not "..").ToList();
-    }
+    protected override IEnumerable<string> Names(Inode directory) => Entries(directory).Select(e => e.Name);
 
-    private Inode? Resolve(string path, bool followLast) => BootPath.Resolve(path, ReadInode(RootInode), followLast, Tree);
+    protected override BootFile OpenFile(Inode inode) => new Ext4File(this, inode);
 
-    /// <summary>The walk's view of this file system.</summary>
-    private InodeTree<Inode> Tree => new(i => i.IsDirectory, i => i.IsSymlink, Lookup, ReadSymlink);
-
-    private Inode? Lookup(Inode directory, string name)
+    protected override Inode? Lookup(Inode directory, string name)
     {
         var found = Entries(directory).FirstOrDefault(e => e.Name == name);
         return found.Inode == 0 ? null : ReadInode(found.Inode);
     }
 
-    private byte[] ReadSymlink(Inode inode)
+    protected override byte[] ReadSymlink(Inode inode)
     {
         if (inode.Size > 4096)
             throw new BootFormatException("a symbolic link's target is too long");
@@ -278,7 +265,7 @@ internal sealed class Ext4FileSystem : IBootFileSystem
             Walk(BinaryPrimitives.ReadUInt32LittleEndian(inode.Blocks.AsSpan((11 + level) * 4)), level);
     }
 
-    private sealed class Inode(byte[] raw)
+    internal sealed class Inode(byte[] raw) : IBootInode
     {
         public ushort Mode { get; } = BinaryPrimitives.ReadUInt16LittleEndian(raw);
         public long Size { get; } = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(4)) | (long)BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(0x6C)) << 32;

@@ -13,7 +13,7 @@ namespace CloudBox.Compute.Build.BootFiles;
 /// Bounds: btree depth 8, 65536 extents a file, 4096 btree blocks a file, directories of at most 16 MiB,
 /// symlinks of at most 1024 bytes, 16 symlinks a lookup; every read is checked against the partition.
 /// </summary>
-internal sealed class XfsFileSystem : IBootFileSystem
+internal sealed class XfsFileSystem : InodeFileSystem<XfsFileSystem.Inode>
 {
     private const uint Magic = 0x58465342; // "XFSB"
     private const ushort InodeMagic = 0x494E; // "IN"
@@ -99,35 +99,22 @@ internal sealed class XfsFileSystem : IBootFileSystem
         Label = Encoding.UTF8.GetString(super.AsSpan(108, 12)).TrimEnd('\0');
     }
 
-    public string Kind => "xfs";
-    public string Uuid { get; }
-    public string Label { get; }
+    public override string Kind => "xfs";
+    public override string Uuid { get; }
+    public override string Label { get; }
 
     public static bool Probe(DiskRegion disk) =>
         disk.Length >= 4096 && BinaryPrimitives.ReadUInt32BigEndian(disk.Read(0, 4)) == Magic;
 
     public static XfsFileSystem Open(DiskRegion disk) => new(disk, disk.Read(0, 512));
 
-    public BootFile? Open(string path)
-    {
-        var inode = Resolve(path, followLast: true);
-        return inode is { IsRegular: true } ? new XfsFile(this, inode) : null;
-    }
+    protected override Inode Root() => ReadInode(_rootInode);
 
-    public IReadOnlyList<string>? List(string path)
-    {
-        var inode = Resolve(path, followLast: true);
-        if (inode is not { IsDirectory: true })
-            return null;
-        return Entries(inode).Select(e => e.Name).Where(n => n is not "." and not "..").ToList();
-    }
+    protected override IEnumerable<string> Names(Inode directory) => Entries(directory).Select(e => e.Name);
 
-    private Inode? Resolve(string path, bool followLast) => BootPath.Resolve(path, ReadInode(_rootInode), followLast, Tree);
+    protected override BootFile OpenFile(Inode inode) => new XfsFile(this, inode);
 
-    /// <summary>The walk's view of this file system.</summary>
-    private InodeTree<Inode> Tree => new(i => i.IsDirectory, i => i.IsSymlink, Lookup, ReadSymlink);
-
-    private Inode? Lookup(Inode directory, string name)
+    protected override Inode? Lookup(Inode directory, string name)
     {
         var found = Entries(directory).FirstOrDefault(e => e.Name == name);
         return found.Inode == 0 ? null : ReadInode(found.Inode);
@@ -150,7 +137,7 @@ internal sealed class XfsFileSystem : IBootFileSystem
         return new Inode(this, number, raw);
     }
 
-    private sealed class Inode
+    internal sealed class Inode : IBootInode
     {
         public Inode(XfsFileSystem fs, ulong number, byte[] raw)
         {
@@ -301,7 +288,7 @@ internal sealed class XfsFileSystem : IBootFileSystem
         }
     }
 
-    private byte[] ReadSymlink(Inode inode)
+    protected override byte[] ReadSymlink(Inode inode)
     {
         if (inode.Size is <= 0 or > MaxSymlinkBytes)
             throw new BootFormatException($"XFS symbolic link {inode.Number} has length {inode.Size}");
