@@ -197,7 +197,6 @@ public sealed partial class ServerVolumes(
         return $"/dev/vd{letter}";
     }
 
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerId}: the hypervisor did not hot-plug volume {VolumeId} ({Outcome} {Detail}); it appears at the next hard reboot")]
     private partial void LogNoHotPlug(string serverId, string volumeId, HotplugOutcome outcome, string detail);
 }

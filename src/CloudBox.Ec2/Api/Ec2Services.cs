@@ -1,6 +1,5 @@
 using CloudBox.Core.Compute;
 using CloudBox.Core.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using CloudBox.Ec2.Data;
 using CloudBox.Ec2.Ids;
 
@@ -8,10 +7,10 @@ namespace CloudBox.Ec2.Api;
 
 /// <summary>What the actions work with besides the OpenStack APIs: the id map, tags, reservations, the clock and settings.</summary>
 internal sealed class Ec2Services(Ec2IdStore ids, TagStore tags, ReservationStore reservations, VpcStore vpcs, GatewayStore gateways, RouteTableStore routeTables,
-    TimeProvider clock, CloudBoxOptions options, IServiceProvider provider)
+    TimeProvider clock, CloudBoxOptions options, IServerDirectory? servers = null)
 {
-    /// <summary>Compute's servers in process, when Compute runs in this process (else instances are read through Nova's API).</summary>
-    public IServerDirectory? Servers => provider.GetService<IServerDirectory>();
+    /// <summary>Compute's servers in process, injected when Compute runs in this process (else instances are read through Nova's API).</summary>
+    public IServerDirectory? Servers { get; } = servers;
 
     public Ec2IdStore Ids { get; } = ids;
     public TagStore Tags { get; } = tags;

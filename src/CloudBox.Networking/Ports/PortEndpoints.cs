@@ -105,13 +105,12 @@ public static class PortEndpoints
         var (wasOn, isOn) = (NetworkEvents.ServerOf(before!), NetworkEvents.ServerOf(port));
         if (wasOn != isOn)
         {
-            var userId = context.RequireCaller().UserId;
             if (wasOn is not null)
-                events.Port(Core.Events.ResourceChange.Deleted, before!, userId);
+                events.Port(Core.Events.ResourceChange.Deleted, before!, caller.UserId);
             if (isOn is not null)
-                events.Port(Core.Events.ResourceChange.Created, port, userId);
+                events.Port(Core.Events.ResourceChange.Created, port, caller.UserId);
         }
-        return NeutronResponses.Single(context.Request, "port", PortBindingVisibility.ForCaller(port, context.RequireCaller()));
+        return NeutronResponses.Single(context.Request, "port", PortBindingVisibility.ForCaller(port, caller));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext context, ResourceStore store, PolicyEngine policy, PortWriter writer,
