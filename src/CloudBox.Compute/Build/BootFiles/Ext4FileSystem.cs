@@ -305,28 +305,10 @@ internal sealed class Ext4FileSystem : InodeFileSystem<Ext4FileSystem.Inode>
                 written = runStart;
                 var runBytes = Math.Min(count * fs._blockSize, inode.Size - runStart);
                 var from = fs.BlockOffset(physical);
-                for (long done = 0; done < runBytes;)
-                {
-                    var chunk = (int)Math.Min(buffer.Length, runBytes - done);
-                    fs._disk.Read(from + done, buffer.AsSpan(0, chunk));
-                    output.Write(buffer, 0, chunk);
-                    done += chunk;
-                }
+                CopyRun(fs._disk, from, runBytes, output, buffer);
                 written += runBytes;
             }
             WriteZeros(output, inode.Size - written, buffer);
-        }
-
-        private static void WriteZeros(Stream output, long count, byte[] buffer)
-        {
-            if (count <= 0) return;
-            Array.Clear(buffer);
-            while (count > 0)
-            {
-                var chunk = (int)Math.Min(buffer.Length, count);
-                output.Write(buffer, 0, chunk);
-                count -= chunk;
-            }
         }
     }
 }

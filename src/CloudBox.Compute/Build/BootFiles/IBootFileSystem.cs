@@ -26,6 +26,31 @@ internal abstract class BootFile
     /// <summary>Copies the file to <paramref name="output"/>; refuses one longer than <paramref name="maxBytes"/>.</summary>
     public abstract void CopyTo(Stream output, long maxBytes, CancellationToken cancellationToken);
 
+    /// <summary>Copies <paramref name="count"/> bytes of <paramref name="disk"/> from <paramref name="from"/> through <paramref name="buffer"/>.</summary>
+    protected static void CopyRun(DiskRegion disk, long from, long count, Stream output, byte[] buffer)
+    {
+        for (long done = 0; done < count;)
+        {
+            var chunk = (int)Math.Min(buffer.Length, count - done);
+            disk.Read(from + done, buffer.AsSpan(0, chunk));
+            output.Write(buffer, 0, chunk);
+            done += chunk;
+        }
+    }
+
+    /// <summary>Writes <paramref name="count"/> zero bytes (a hole, or an unwritten range) through <paramref name="buffer"/>; nothing when it is not positive.</summary>
+    protected static void WriteZeros(Stream output, long count, byte[] buffer)
+    {
+        if (count <= 0) return;
+        Array.Clear(buffer);
+        while (count > 0)
+        {
+            var chunk = (int)Math.Min(buffer.Length, count);
+            output.Write(buffer, 0, chunk);
+            count -= chunk;
+        }
+    }
+
     public byte[] ReadAll(int maxBytes)
     {
         if (Length > maxBytes)

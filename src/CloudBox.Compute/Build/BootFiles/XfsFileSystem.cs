@@ -446,28 +446,10 @@ internal sealed class XfsFileSystem : InodeFileSystem<XfsFileSystem.Inode>
                 written = runStart;
                 var runBytes = Math.Min(run.Count << fs._blockLog, inode.Size - runStart);
                 var from = run.Physical << fs._blockLog;
-                for (long done = 0; done < runBytes;)
-                {
-                    var chunk = (int)Math.Min(buffer.Length, runBytes - done);
-                    fs._disk.Read(from + done, buffer.AsSpan(0, chunk));
-                    output.Write(buffer, 0, chunk);
-                    done += chunk;
-                }
+                CopyRun(fs._disk, from, runBytes, output, buffer);
                 written += runBytes;
             }
             WriteZeros(output, inode.Size - written, buffer);
-        }
-
-        private static void WriteZeros(Stream output, long count, byte[] buffer)
-        {
-            if (count <= 0) return;
-            Array.Clear(buffer);
-            while (count > 0)
-            {
-                var chunk = (int)Math.Min(buffer.Length, count);
-                output.Write(buffer, 0, chunk);
-                count -= chunk;
-            }
         }
     }
 }
